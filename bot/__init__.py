@@ -1,0 +1,1 @@
+"""Composition root, settings, command line and transport of the Community Hotline bot."""

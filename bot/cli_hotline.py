@@ -1,0 +1,212 @@
+"""`hotline experts|categories|roster|cases ...`: the expert hotline from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.app import build_hotline_services, open_database
+from bot.settings import SUPPORTED_LOCALES, Settings
+from services.hotline import HotlineServices
+from services.hotline.experts import ExpertInputError
+from services.hotline.roster import RosterFileError
+from services.people import PeopleService
+from services.profiles import ProfileService
+from services.texts import Texts
+from storage.repositories.users import UserRepository
+
+COMMANDS = ("experts", "categories", "roster", "cases")
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-10-01") from None
+
+
+def add_hotline_parsers(commands: Any) -> None:
+    experts = commands.add_parser("experts", help="hotline experts").add_subparsers(
+        dest="action", required=True)
+    add = experts.add_parser("add", help="add or update an expert (grants the expert role)")
+    add.add_argument("telegram_id", type=int)
+    add.add_argument("--name", required=True, help="full name, e.g. 王伟")
+    add.add_argument("--categories", required=True, help="comma-separated, e.g. legal,finance")
+    add.add_argument("--name-en", help="the name in pinyin, surname first, e.g. 'Wang Wei'")
+    add.add_argument("--alias-zh", help="shown to askers instead of 法律专家 王老师")
+    add.add_argument("--alias-en", help="shown to askers instead of Legal expert Wang")
+    experts.add_parser("list", help="print the experts")
+
+    categories = commands.add_parser("categories", help="hotline categories").add_subparsers(
+        dest="action", required=True)
+    categories.add_parser("list", help="print the categories")
+    save = categories.add_parser("set", help="add or rename a category")
+    save.add_argument("key")
+    save.add_argument("--zh", required=True)
+    save.add_argument("--en", required=True)
+    save.add_argument("--inactive", action="store_true", help="hide it from /ask")
+
+    roster = commands.add_parser("roster", help="the duty roster").add_subparsers(
+        dest="action", required=True)
+    importing = roster.add_parser("import", help="replace the weekly plan with a CSV file")
+    importing.add_argument("file", type=Path)
+    show = roster.add_parser("show", help="who is on duty on a date")
+    show.add_argument("--date", type=_date)
+    override = roster.add_parser("override", help="a dated exception: leave or an extra shift")
+    override.add_argument("telegram_id", type=int)
+    override.add_argument("kind", choices=["off", "on"])
+    override.add_argument("--date", type=_date, required=True)
+    override.add_argument("--start")
+    override.add_argument("--end")
+    override.add_argument("--categories", default="")
+    unset = roster.add_parser("unoverride", help="remove a dated exception by its id")
+    unset.add_argument("override_id", type=int)
+
+    cases = commands.add_parser("cases", help="consultations").add_subparsers(
+        dest="action", required=True)
+    transcript = cases.add_parser("show", help="print a case's transcript")
+    transcript.add_argument("number")
+    block = cases.add_parser("block", help="bar a person from the hotline")
+    block.add_argument("telegram_id", type=int)
+    block.add_argument("--reason", default="")
+    unblock = cases.add_parser("unblock", help="let a barred person use the hotline again")
+    unblock.add_argument("telegram_id", type=int)
+    export = cases.add_parser("export", help="export cases and their figures")
+    export.add_argument("--from", dest="first", type=_date, required=True)
+    export.add_argument("--to", dest="last", type=_date, required=True)
+    export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    export.add_argument("--output", type=Path, help="default: cases-FROM-TO.FORMAT")
+
+
+def hotline_command(settings: Settings, args: argparse.Namespace) -> int:
+    async def work() -> int:
+        database = await open_database(settings)
+        try:
+            users = UserRepository(database)
+            texts = Texts(SUPPORTED_LOCALES, settings.default_locale)
+            people = PeopleService(users, settings.default_locale, settings.admin_ids)
+            hotline = build_hotline_services(settings, database, people, texts,
+                                             ProfileService(users))
+            await hotline.experts.seed_categories_if_empty()
+            runner = {"experts": _experts, "categories": _categories, "roster": _roster,
+                      "cases": _cases}[args.command]
+            return await runner(hotline, settings, args)
+        finally:
+            await database.close()
+
+    return asyncio.run(work())
+
+
+def _fail(message: str) -> int:
+    print(f"hotline: {message}", file=sys.stderr)
+    return 2
+
+
+async def _experts(hotline: HotlineServices, settings: Settings, args: argparse.Namespace) -> int:
+    if args.action == "add":
+        try:
+            created = await hotline.experts.add(
+                args.telegram_id, args.name, args.categories.split(","), args.name_en,
+                args.alias_zh, args.alias_en)
+        except ExpertInputError as error:
+            return _fail(str(error))
+        expert = await hotline.experts.get(args.telegram_id)
+        print(f"{'added' if created else 'updated'} expert {args.telegram_id}: "
+              f"{expert.alias_zh} / {expert.alias_en}")
+        return 0
+    experts = await hotline.experts.all()
+    for e in experts:
+        status = " (stepped off)" if e.stepped_off else ""
+        print(f"{e.telegram_id}\t{e.name}\t{','.join(e.categories)}\t{e.alias_zh}\t"
+              f"{e.alias_en}{status}")
+    print(f"{len(experts)} experts")
+    return 0
+
+
+async def _categories(hotline: HotlineServices, settings: Settings,
+                      args: argparse.Namespace) -> int:
+    if args.action == "set":
+        try:
+            await hotline.experts.save_category(args.key, args.zh, args.en, not args.inactive)
+        except ExpertInputError as error:
+            return _fail(str(error))
+        print(f"saved category {args.key}")
+        return 0
+    for c in await hotline.experts.categories():
+        print(f"{c.key}\t{c.name_zh}\t{c.name_en}")
+    return 0
+
+
+async def _roster(hotline: HotlineServices, settings: Settings, args: argparse.Namespace) -> int:
+    roster = hotline.roster
+    if args.action == "import":
+        try:
+            text = await asyncio.to_thread(args.file.read_text, encoding="utf-8")
+            count = await roster.import_file(text)
+        except (RosterFileError, OSError, UnicodeDecodeError) as error:
+            return _fail(f"{args.file}: {error}; the roster is unchanged")
+        print(f"imported {count} shifts")
+        return 0
+    if args.action == "override":
+        categories = tuple(c for c in args.categories.split(",") if c)
+        try:
+            override_id = await roster.add_override(args.date, args.telegram_id, args.kind,
+                                                    categories, args.start, args.end)
+        except ValueError as error:
+            return _fail(str(error))
+        print(f"override {override_id}: {args.telegram_id} {args.kind} on {args.date}")
+        return 0
+    if args.action == "unoverride":
+        removed = await hotline.roster.remove_override(args.override_id)
+        print(f"override {args.override_id} {'removed' if removed else 'not found'}")
+        return 0 if removed else 2
+    day = args.date or datetime.now(roster.zone).date()
+    kind = "working day" if roster.calendar.is_workday(day) else "rest day"
+    known = "" if roster.calendar.known(day) else (
+        " (not in the published calendar yet: Monday to Friday assumed)")
+    print(f"{day} {day.strftime('%a')}: {kind}{known}")
+    names = {e.telegram_id: e.name for e in await hotline.experts.all()}
+    duties = await roster.duties_on(day)
+    for d in duties:
+        extra = " (override)" if d.override else ""
+        print(f"{d.start}-{d.end}\t{d.telegram_id}\t{names.get(d.telegram_id, '?')}\t"
+              f"{';'.join(d.categories)}{extra}")
+    if not duties:
+        print("nobody on duty")
+    return 0
+
+
+async def _cases(hotline: HotlineServices, settings: Settings, args: argparse.Namespace) -> int:
+    reports = hotline.reports
+    if args.action == "show":
+        found = await reports.transcript(args.number)
+        if found is None:
+            return _fail(f"no case {args.number}")
+        for line in reports.transcript_lines(*found):
+            print(line)
+        return 0
+    if args.action in ("block", "unblock"):
+        repository = hotline.cases.repository
+        if args.action == "block":
+            if await hotline.experts.get(args.telegram_id) is not None:
+                return _fail(f"{args.telegram_id} is an expert; remove the role first")
+            await hotline.cases.repository.block(args.telegram_id, args.reason[:256])
+            print(f"{args.telegram_id} is barred from the hotline")
+        else:
+            changed = await repository.unblock(args.telegram_id)
+            print(f"{args.telegram_id} {'may use' if changed else 'was not barred from'} "
+                  "the hotline")
+        return 0
+    if args.last < args.first:
+        return _fail("--to is before --from")
+    first = datetime.combine(args.first, time(), reports.zone)
+    last = datetime.combine(args.last + timedelta(days=1), time(), reports.zone)
+    data, count = await reports.export(first, last, args.format)
+    output = args.output or Path(f"cases-{args.first}-{args.last}.{args.format}")
+    await asyncio.to_thread(output.write_bytes, data)
+    print(f"exported {count} cases to {output}")
+    return 0

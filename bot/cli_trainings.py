@@ -1,0 +1,89 @@
+"""`hotline trainings ...`: add a course from a TOML file, list courses, export registrants."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.app import build_training_service, open_database
+from bot.settings import SUPPORTED_LOCALES, Settings
+from services.texts import Texts
+from services.trainings.courses import CourseInputError, plan_from_toml
+from services.trainings.exports import registrants_csv, registrants_xlsx
+
+# A course file is a page of text; anything bigger is not one.
+COURSE_FILE_MAX_BYTES = 64_000
+
+
+def add_trainings_parser(commands: argparse._SubParsersAction) -> None:
+    trainings = commands.add_parser("trainings", help="training courses").add_subparsers(
+        dest="action", required=True)
+    add = trainings.add_parser("add", help="publish a course from a TOML file")
+    add.add_argument("--file", type=Path, required=True)
+    trainings.add_parser("list", help="print the open courses")
+    export = trainings.add_parser("export", help="write a course's registrant list")
+    export.add_argument("course_id", type=int)
+    export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    export.add_argument("--output", type=Path, help="default: training-ID.FORMAT")
+
+
+def describe_error(error: CourseInputError) -> str:
+    """The refusal in English, as the bot would word it, naming the field."""
+    texts = Texts(SUPPORTED_LOCALES, "en")
+    field = texts.text("en", f"trainings.field.{error.field}")
+    return texts.text("en", error.reason, field=field, **error.values)
+
+
+def trainings_command(settings: Settings, args: argparse.Namespace) -> int:
+    return asyncio.run(_run(settings, args))
+
+
+async def _run(settings: Settings, args: argparse.Namespace) -> int:
+    if args.action == "add":
+        try:
+            text = _read_course_file(args.file)
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            print(f"hotline: {args.file}: {error}; nothing was saved", file=sys.stderr)
+            return 2
+    database = await open_database(settings)
+    try:
+        trainings = build_training_service(settings, database)
+        if args.action == "add":
+            try:
+                plan = plan_from_toml(text, settings.zone, trainings.clock.now())
+            except CourseInputError as error:
+                print(f"hotline: {args.file}: {describe_error(error)} Nothing was saved.",
+                      file=sys.stderr)
+                return 2
+            course_id = await trainings.create(plan, None)
+            print(f"course {course_id} published: {plan.title} "
+                  f"({len(plan.sessions)} sessions, {plan.capacity} places)")
+            return 0
+        if args.action == "list":
+            courses = await trainings.open_courses()
+            for course in courses:
+                start = course.starts_at.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M")
+                print(f"{course.id}\t{course.title}\t{course.kind}\t{start}\t"
+                      f"{course.registered}/{course.capacity} (+{course.waitlisted} waiting)")
+            print(f"{len(courses)} open courses")
+            return 0
+        course = await trainings.course(args.course_id)
+        if course is None:
+            print(f"hotline: there is no course {args.course_id}", file=sys.stderr)
+            return 2
+        people = await trainings.registrants(course.id)
+        export = registrants_csv if args.format == "csv" else registrants_xlsx
+        output = args.output or Path(f"training-{course.id}.{args.format}")
+        output.write_bytes(export(course, people, settings.zone))
+        print(f"wrote {len(people)} registrants to {output}")
+        return 0
+    finally:
+        await database.close()
+
+
+def _read_course_file(path: Path) -> str:
+    if path.stat().st_size > COURSE_FILE_MAX_BYTES:
+        raise ValueError(f"larger than {COURSE_FILE_MAX_BYTES} bytes")
+    return path.read_text(encoding="utf-8")

@@ -1,0 +1,62 @@
+"""Run modes: long polling or webhook against Telegram, or everything on the local sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from bot.app import build_hotline
+from bot.demo import DemoWorld, seed_demo_content, seed_demo_roles, start_demo_sandbox
+from bot.logging_setup import configure_logging
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _secrets(settings: Settings) -> list[str]:
+    values = [settings.bot_token, settings.webhook_secret]
+    return [v.get_secret_value() for v in values if v is not None]
+
+
+async def _wait_for_stop_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+async def run(settings: Settings, *, force_sandbox: bool = False) -> None:
+    """Runs until Ctrl-C or SIGTERM, then shuts down cleanly."""
+    world: DemoWorld | None = None
+    if force_sandbox or settings.uses_sandbox:
+        world = await start_demo_sandbox(settings)
+        settings = world.settings
+    configure_logging(settings.log_level, _secrets(settings))
+    hotline = None
+    try:
+        hotline = await build_hotline(settings)
+        if world is not None:
+            await seed_demo_roles(world, hotline.services)
+        await hotline.start()
+        if world is not None:
+            await seed_demo_content(hotline.services)
+            print(world.banner(force_sandbox), flush=True)
+        else:
+            print(f"Community Hotline is running (health: "
+                  f"http://{settings.http_host}:{hotline.http_port}/healthz). Ctrl-C stops it.",
+                  flush=True)
+        await _wait_for_stop_signal()
+        log.info("stopping: finishing the updates in flight")
+    finally:
+        if hotline is not None:
+            with contextlib.suppress(Exception):
+                await hotline.stop()
+        if world is not None:
+            await world.stop()

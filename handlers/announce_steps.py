@@ -1,0 +1,176 @@
+"""The steps of composing an announcement: their order, their questions and their answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.telegram_sender import TelegramSender
+from handlers.context import HotlineContext
+from handlers.replies import reply
+from services.announcements.broadcasts import Draft
+from services.announcements.composing import (
+    ComposeInputError,
+    clean_budget,
+    clean_deadline,
+    clean_link,
+    clean_text,
+    fits_telegram,
+    parse_send_time,
+)
+from services.delivery.protocol import Outcome
+from storage.models import Role, utcnow
+from storage.repositories.drafts import DraftState
+
+TOPIC, TITLE, BODY, ATTACHMENT, LINK = "topic", "title", "body", "attachment", "link"
+KIND, BUDGET, DEADLINE, ELIGIBILITY, CONTACT = "kind", "budget", "deadline", "eligibility", \
+    "contact"
+AUDIENCE, WHEN, CONFIRM = "audience", "when", "confirm"
+# Project calls carry structured fields; the other topics go from the link to the audience.
+DETAIL_STEPS = [KIND, BUDGET, DEADLINE, ELIGIBILITY, CONTACT]
+# Steps answered by typing (or, for the attachment, by sending a photo or a file).
+TYPED_STEPS = {TITLE, BODY, ATTACHMENT, LINK, BUDGET, DEADLINE, ELIGIBILITY, CONTACT, WHEN}
+# Steps whose question is the plain text announce.ask.<step>.
+QUESTION_KEYS = frozenset(f"announce.ask.{step}" for step in (
+    TOPIC, TITLE, BODY, ATTACHMENT, LINK, KIND, BUDGET, DEADLINE, ELIGIBILITY, CONTACT, AUDIENCE,
+    WHEN))
+# Roles an audience can be narrowed to.
+AUDIENCE_ROLES = (Role.SOCIAL_WORKER.value, Role.RESIDENT.value, Role.EXPERT.value)
+
+
+def step_order(data: dict[str, Any]) -> list[str]:
+    details = DETAIL_STEPS if data.get("has_kinds") else []
+    return [TOPIC, TITLE, BODY, ATTACHMENT, LINK, *details, AUDIENCE, WHEN, CONFIRM]
+
+
+def next_step(step: str, data: dict[str, Any]) -> str:
+    order = step_order(data)
+    return order[min(order.index(step) + 1, len(order) - 1)]
+
+
+def draft_of(user_id: int, state: DraftState) -> Draft:
+    return Draft.from_answers(user_id, state.data)
+
+
+def _zone(context: HotlineContext) -> ZoneInfo:
+    return ZoneInfo(context.services.timezone)
+
+
+def clean_answer(step: str, message: Message, context: HotlineContext) -> dict[str, Any]:
+    """The draft fields a typed answer sets; ComposeInputError says what is wrong with it."""
+    if step not in TYPED_STEPS:
+        raise ComposeInputError("announce.error.use_buttons")
+    if step == ATTACHMENT:
+        if message.photo:
+            return {"photo": message.photo[-1].file_id}
+        if message.document:
+            return {"document": message.document.file_id}
+        raise ComposeInputError("announce.error.attachment")
+    if message.text is None:
+        raise ComposeInputError("announce.error.text_only")
+    if step == BODY:
+        clean_text("body", message.text)
+        # Telegram's formatting is kept: PTB writes the entities as HTML, escaping the text.
+        return {BODY: message.text_html}
+    if step == LINK:
+        return {LINK: clean_link(message.text)}
+    if step == BUDGET:
+        return {BUDGET: clean_budget(message.text)}
+    now = utcnow()
+    if step == DEADLINE:
+        return {DEADLINE: clean_deadline(message.text, now.astimezone(_zone(context)).date())}
+    if step == WHEN:
+        return {"send_at": parse_send_time(message.text, _zone(context), now).isoformat()}
+    return {step: clean_text(step, message.text)}
+
+
+def _buttons(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row]
+         for row in rows])
+
+
+async def ask(update: Update, context: HotlineContext, state: DraftState, *,
+              edit: bool = False) -> None:
+    """Asks the question of the draft's current step (with its buttons, if it has any)."""
+    step, text = state.step, context.text
+    subs = context.services.subscriptions
+    if step == TOPIC:
+        rows = [[(t.label(context.locale), f"ann:topic:{t.key}")] for t in await subs.topics()]
+        await reply(update, context, context.html("announce.ask.topic"), _buttons(rows))
+    elif step in (ATTACHMENT, LINK):
+        await reply(update, context, context.html(f"announce.ask.{step}"),
+                    _buttons([[(text("announce.skip_button"), "ann:skip")]]))
+    elif step == KIND:
+        rows = [[(k.label(context.locale), f"ann:kind:{k.key}")] for k in await subs.kinds()]
+        await reply(update, context, context.html("announce.ask.kind"), _buttons(rows))
+    elif step == AUDIENCE:
+        await _ask_audience(update, context, state, edit=edit)
+    elif step == WHEN:
+        await reply(update, context, context.html("announce.ask.when"),
+                    _buttons([[(text("announce.now_button"), "ann:now")]]))
+    elif step == CONFIRM:
+        await _preview(update, context, state)
+    else:
+        await reply(update, context, context.html(f"announce.ask.{step}"))
+
+
+async def _ask_audience(update: Update, context: HotlineContext, state: DraftState, *,
+                        edit: bool) -> None:
+    roles = set(state.data.get("roles") or [])
+    streets_chosen = set(state.data.get("streets") or [])
+    streets = await context.services.places.streets()
+    mark = {True: "announce.chosen", False: "announce.not_chosen"}
+    rows = [[(context.text(mark[r in roles], name=context.text(f"role.{r}")), f"ann:role:{r}")
+             for r in AUDIENCE_ROLES]]
+    rows += [[(context.text(mark[s.name in streets_chosen], name=s.label(context.locale)),
+               f"ann:street:{i}")] for i, s in enumerate(streets)]
+    rows.append([(context.text("announce.audience_done_button"), "ann:audience:done")])
+    count = await context.services.announcements.count_recipients(
+        draft_of(update.effective_user.id, state))
+    html = context.render("announce_audience", count=count)
+    if edit and update.callback_query is not None:
+        try:
+            await update.callback_query.edit_message_text(html, parse_mode=ParseMode.HTML,
+                                                          reply_markup=_buttons(rows))
+        except BadRequest as error:
+            if "not modified" not in error.message:
+                raise
+        return
+    await reply(update, context, html, _buttons(rows))
+
+
+async def _preview(update: Update, context: HotlineContext, state: DraftState) -> None:
+    """The message exactly as recipients will see it, then the count and the confirmation."""
+    draft = draft_of(update.effective_user.id, state)
+    service = context.services.announcements
+    message = await service.render_draft(draft, context.locale)
+    limit = fits_telegram(message.html, with_file=bool(draft.photo or draft.document))
+    if limit is not None:
+        state.step = BODY
+        await context.services.dialogs.advance(update.effective_user.id, state, BODY)
+        await reply(update, context, context.html("announce.error.message_too_long",
+                                                  limit=limit))
+        await ask(update, context, state)
+        return
+    result = await TelegramSender(context.bot).deliver(update.effective_chat.id, message,
+                                                      paid=False, broadcast=False)
+    if result.outcome is not Outcome.SENT:
+        await reply(update, context, context.html("announce.error.preview",
+                                                  reason=result.reason or ""))
+        return
+    when = _local(draft.send_at, context) if draft.send_at else None
+    html = context.render("announce_confirm",
+                          count=await service.count_recipients(draft), when=when)
+    await reply(update, context, html, _buttons([
+        [(context.text("announce.send_button"), "ann:send")],
+        [(context.text("announce.discard_button"), "ann:discard")]]))
+
+
+def _local(moment: datetime, context: HotlineContext) -> str:
+    return moment.astimezone(_zone(context)).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,149 @@
+"""/ask: choose a category, write the question (text, photos, documents, voice), confirm."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from handlers import dialogs, main_menu, profile, start
+from handlers.auth import require_roles
+from handlers.context import HotlineContext
+from handlers.hotline_common import carried, refuse_button
+from handlers.keyboards import inline_keyboard
+from handlers.replies import answer_callback, reply
+from services.commands import CommandSpec
+from services.hotline.cases import MAX_QUESTION_PARTS, QuestionPart
+from storage.models import Role
+from storage.repositories.drafts import DraftState
+
+ASKERS = (Role.SOCIAL_WORKER, Role.STAFF, Role.ADMIN)
+COMMANDS = [CommandSpec("ask", "cmd.ask", frozenset(ASKERS))]
+FLOW = "hotline_ask"
+CONFIRM_BUTTONS = [[("hotline.button.send", "hotline:ask_send"),
+                    ("hotline.button.cancel", "hotline:ask_cancel")]]
+
+
+@require_roles(*ASKERS)
+async def ask(update: Update, context: HotlineContext) -> None:
+    """Checks the asker may open a case and offers the categories."""
+    user_id = update.effective_user.id
+    cases = context.services.hotline.cases
+    if await cases.is_blocked(user_id):
+        await reply(update, context, context.html("hotline.blocked"))
+        return
+    if not await cases.can_open_another(user_id):
+        await reply(update, context, context.html("hotline.ask.too_many",
+                                                  limit=cases.max_open_cases))
+        return
+    if (Role.SOCIAL_WORKER.value in context.roles
+            and await context.services.profiles.get(user_id) is None):
+        # The expert needs to know who asks; the profile dialog comes back here when done.
+        await context.services.dialogs.start(user_id, profile.FLOW, profile.STEPS[0],
+                                             then=FLOW)
+        await reply(update, context, context.html("hotline.ask.profile_first"))
+        await reply(update, context, context.render("profile_start", profile=None,
+                                                    total=len(profile.STEPS)))
+        return
+    await offer_categories(update, context)
+
+
+async def offer_categories(update: Update, context: HotlineContext) -> None:
+    """Shows one button per active category, labelled in the asker's language."""
+    categories = await context.services.hotline.experts.categories()
+    english = context.locale == "en"
+    keyboard = InlineKeyboardMarkup([
+        [InlineKeyboardButton(c.name_en if english else c.name_zh,
+                              callback_data=f"hotline:ask:{c.key}")] for c in categories])
+    await reply(update, context, context.html("hotline.ask.choose"), keyboard)
+
+
+@require_roles(*ASKERS)
+async def category_chosen(update: Update, context: HotlineContext) -> None:
+    """Stores the chosen category and asks for the question."""
+    query = update.callback_query
+    key = (query.data or "").removeprefix("hotline:ask:")
+    category = await context.services.hotline.experts.category(key)
+    if category is None or not category.active:
+        await refuse_button(update, context, f"unknown category {key!r}")
+        return
+    await answer_callback(update)
+    await context.services.dialogs.start(update.effective_user.id, FLOW, "question",
+                                         category=key, parts=[])
+    name = category.name_en if context.locale == "en" else category.name_zh
+    await query.edit_message_text(
+        context.html("hotline.ask.write", category=name, limit=MAX_QUESTION_PARTS),
+        parse_mode=ParseMode.HTML)
+
+
+async def question_part(update: Update, context: HotlineContext, state: DraftState) -> None:
+    """Keeps one message of the question and offers to send it."""
+    message = update.effective_message
+    what = carried(message)
+    if what is None:
+        await reply(update, context, context.html("hotline.unsupported"))
+        return
+    if what.kind == "text" and not (what.text or "").strip():
+        await reply(update, context, context.html("hotline.ask.empty"))
+        return
+    parts = list(state.data.get("parts", []))
+    if len(parts) >= MAX_QUESTION_PARTS:
+        await reply(update, context, context.html("hotline.ask.full",
+                                                  limit=MAX_QUESTION_PARTS))
+        return
+    parts.append([message.chat_id, message.message_id, what.kind, what.text, what.media_ref])
+    await context.services.dialogs.advance(update.effective_user.id, state, "question",
+                                           parts=parts)
+    await reply(update, context, context.html("hotline.ask.confirm", count=len(parts)),
+                inline_keyboard(context, CONFIRM_BUTTONS))
+
+
+@require_roles(*ASKERS)
+async def send_question(update: Update, context: HotlineContext) -> None:
+    """Opens the case from the kept question (once: a second press finds no draft)."""
+    user_id = update.effective_user.id
+    state = await context.services.dialogs.current(user_id)
+    if state is None or state.flow != FLOW or not state.data.get("parts"):
+        await refuse_button(update, context, "no question waiting")
+        return
+    cases = context.services.hotline.cases
+    if not await cases.can_open_another(user_id):
+        await answer_callback(update)
+        await reply(update, context, context.html("hotline.ask.too_many",
+                                                  limit=cases.max_open_cases))
+        return
+    await context.services.dialogs.finish(user_id)
+    await answer_callback(update)
+    await update.callback_query.edit_message_text(context.html("hotline.ask.sent"),
+                                                  parse_mode=ParseMode.HTML)
+    parts = [QuestionPart(*part) for part in state.data["parts"]]
+    await cases.submit(user_id, state.data["category"], parts)
+
+
+async def cancel_question(update: Update, context: HotlineContext) -> None:
+    """Drops the question being written."""
+    state = await context.services.dialogs.current(update.effective_user.id)
+    if state is None or state.flow != FLOW:
+        await refuse_button(update, context, "no question waiting")
+        return
+    await context.services.dialogs.finish(update.effective_user.id)
+    await answer_callback(update)
+    await update.callback_query.edit_message_text(context.html("dialog.cancelled"),
+                                                  parse_mode=ParseMode.HTML)
+
+
+async def ask_from_link(update: Update, context: HotlineContext, _rest: str) -> None:
+    """t.me/<bot>?start=ask: the same as /ask (for a button on a web page or a poster)."""
+    await ask(update, context)
+
+
+def register(application: Application) -> None:
+    dialogs.FLOWS[FLOW] = question_part
+    start.DEEP_LINKS["ask"] = ask_from_link
+    profile.AFTER_PROFILE[FLOW] = offer_categories
+    main_menu.add_entry("ask", "menu.ask", ask, roles=ASKERS, position=10)
+    application.add_handler(CommandHandler("ask", ask, filters=filters.ChatType.PRIVATE))
+    application.add_handler(CallbackQueryHandler(category_chosen, pattern=r"^hotline:ask:"))
+    application.add_handler(CallbackQueryHandler(send_question, pattern=r"^hotline:ask_send$"))
+    application.add_handler(CallbackQueryHandler(cancel_question,
+                                                 pattern=r"^hotline:ask_cancel$"))

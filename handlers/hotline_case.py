@@ -1,0 +1,308 @@
+"""Buttons and commands on a case: claim, close, /end, transfer, take over, reopen, rate."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from handlers import dialogs
+from handlers.auth import require_roles
+from handlers.context import HotlineContext
+from handlers.hotline_common import callback_ints, refuse_button
+from handlers.replies import answer_callback, reply
+from services.commands import CommandSpec
+from storage.models import Case, CaseStatus, Role
+from storage.repositories.drafts import DraftState
+
+ANSWERERS = (Role.EXPERT, Role.STAFF, Role.ADMIN)
+COMMANDS = [
+    CommandSpec("close", "cmd.close", frozenset(ANSWERERS)),
+    CommandSpec("end", "cmd.end", frozenset({Role.SOCIAL_WORKER, Role.STAFF, Role.ADMIN})),
+]
+COMMENT_FLOW = "hotline_comment"
+MAX_COMMENT = 1000
+
+
+@require_roles(*ANSWERERS)
+async def claim(update: Update, context: HotlineContext) -> None:
+    """Claims a case for the presser, if they were offered it and nobody was faster."""
+    ids = callback_ints(update.callback_query.data, "hotline:claim:", 1)
+    if ids is None:
+        await refuse_button(update, context, "malformed claim")
+        return
+    in_staff_chat = update.effective_chat.id == context.services.hotline.cases.staff_chat_id
+    outcome = await context.services.hotline.cases.claim(
+        ids[0], update.effective_user.id, context.roles, in_staff_chat)
+    if outcome.result == "won":
+        await answer_callback(update, context.text("hotline.claim.won"))
+    elif outcome.result == "unreachable":
+        await answer_callback(update, context.text("hotline.claim.start_private_chat"),
+                              alert=True)
+    elif outcome.result == "taken":
+        await answer_callback(update, context.text("hotline.claim.taken"), alert=True)
+    elif outcome.result == "refused":
+        await refuse_button(update, context, f"claim of case {ids[0]}: {outcome.reason}",
+                            "hotline.claim.refused")
+    else:
+        await refuse_button(update, context, f"claim of case {ids[0]}: {outcome.reason}")
+
+
+async def _own_open_case(update: Update, context: HotlineContext, action: str,
+                         *, as_asker: bool) -> Case | None:
+    """The case named by the button, if the presser is its expert (or asker) and it is open."""
+    ids = callback_ints(update.callback_query.data, f"hotline:{action}:", 1)
+    case = await context.services.hotline.cases.repository.get(ids[0]) if ids else None
+    user_id = update.effective_user.id
+    owner = (case.asker_id if as_asker else case.expert_id) if case else None
+    if case is None or owner != user_id or case.status == CaseStatus.CLOSED:
+        await refuse_button(update, context, f"{action} by a non-participant or too late")
+        return None
+    return case
+
+
+@require_roles(*ANSWERERS)
+async def close_button(update: Update, context: HotlineContext) -> None:
+    """Closes the expert's own open case."""
+    case = await _own_open_case(update, context, "close", as_asker=False)
+    if case is None:
+        return
+    await answer_callback(update)
+    if await context.services.hotline.cases.close(case, "expert"):
+        await reply(update, context, context.html("hotline.closed.done", number=case.number))
+
+
+async def end_button(update: Update, context: HotlineContext) -> None:
+    """Ends the asker's own case."""
+    case = await _own_open_case(update, context, "end", as_asker=True)
+    if case is None:
+        return
+    await answer_callback(update)
+    await context.services.hotline.cases.close(case, "asker")
+
+
+def _case_buttons(cases: list[Case], action: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        c.number, callback_data=f"hotline:{action}:{c.id}")] for c in cases])
+
+
+@require_roles(*ANSWERERS)
+async def close_command(update: Update, context: HotlineContext) -> None:
+    """/close: the case replied to, the only open one, or a choice between them."""
+    user_id = update.effective_user.id
+    message = update.effective_message
+    reply_to = message.reply_to_message.message_id if message.reply_to_message else None
+    routing = await context.services.hotline.relay.route(user_id, reply_to)
+    mine = [c for c in routing.candidates if c.expert_id == user_id
+            and c.status == CaseStatus.OPEN]
+    chosen = routing.case if routing.case in mine else None
+    if chosen is None and len(mine) == 1:
+        chosen = mine[0]
+    if chosen is not None:
+        if await context.services.hotline.cases.close(chosen, "expert"):
+            await reply(update, context, context.html("hotline.closed.done",
+                                                      number=chosen.number))
+        return
+    if not mine:
+        await reply(update, context, context.html("hotline.no_open_case"))
+        return
+    await reply(update, context, context.html("hotline.close.which"),
+                _case_buttons(mine, "close"))
+
+
+async def end_command(update: Update, context: HotlineContext) -> None:
+    """/end: the asker finishes their case (choosing, when they have several)."""
+    cases = await context.services.hotline.cases.repository.active_of_asker(
+        update.effective_user.id)
+    if not cases:
+        await reply(update, context, context.html("hotline.no_open_case"))
+        return
+    if len(cases) > 1:
+        await reply(update, context, context.html("hotline.end.which"),
+                    _case_buttons(cases, "end"))
+        return
+    await context.services.hotline.cases.close(cases[0], "asker")
+
+
+@require_roles(*ANSWERERS)
+async def transfer_button(update: Update, context: HotlineContext) -> None:
+    """Offers the other categories, and the category's other experts, to hand the case to."""
+    case = await _own_open_case(update, context, "transfer", as_asker=False)
+    if case is None:
+        return
+    await answer_callback(update)
+    experts = context.services.hotline.experts
+    english = context.locale == "en"
+    rows = [[InlineKeyboardButton(
+        c.name_en if english else c.name_zh, callback_data=f"hotline:move:{case.id}:{c.key}")]
+        for c in await experts.categories() if c.key != case.category]
+    rows += [[InlineKeyboardButton(e.alias(context.locale),
+                                   callback_data=f"hotline:give:{case.id}:{e.telegram_id}")]
+             for e in await experts.of_category(case.category)
+             if e.telegram_id not in (update.effective_user.id, case.asker_id)
+             and not e.stepped_off]
+    await reply(update, context, context.html("hotline.transfer.choose", number=case.number),
+                InlineKeyboardMarkup(rows))
+
+
+@require_roles(*ANSWERERS)
+async def move_button(update: Update, context: HotlineContext) -> None:
+    """Sends the case back to the queue of another category."""
+    data = update.callback_query.data or ""
+    parts = data.split(":")
+    if len(parts) != 4 or not parts[2].isdigit():
+        await refuse_button(update, context, "malformed transfer")
+        return
+    case = await context.services.hotline.cases.repository.get(int(parts[2]))
+    user_id = update.effective_user.id
+    if case is None or case.expert_id != user_id or case.status != CaseStatus.OPEN:
+        await refuse_button(update, context, "transfer of a case not the presser's")
+        return
+    if not await context.services.hotline.cases.transfer(case, user_id, parts[3]):
+        await refuse_button(update, context, f"transfer to {parts[3]!r} refused")
+        return
+    await answer_callback(update)
+    await update.callback_query.edit_message_text(
+        context.html("hotline.transfer.done", number=case.number), parse_mode=ParseMode.HTML)
+
+
+@require_roles(*ANSWERERS)
+async def give_button(update: Update, context: HotlineContext) -> None:
+    """Hands the case to another expert of the same category."""
+    ids = callback_ints(update.callback_query.data, "hotline:give:", 2)
+    case = await context.services.hotline.cases.repository.get(ids[0]) if ids else None
+    user_id = update.effective_user.id
+    target = await context.services.hotline.experts.get(ids[1]) if ids else None
+    if (case is None or target is None or case.expert_id != user_id
+            or case.status != CaseStatus.OPEN or case.category not in target.categories):
+        await refuse_button(update, context, "hand-over not allowed")
+        return
+    if not await context.services.hotline.cases.hand_over(case, target.telegram_id):
+        await refuse_button(update, context, "hand-over refused")
+        return
+    await answer_callback(update)
+    await update.callback_query.edit_message_text(
+        context.html("hotline.transfer.given", number=case.number,
+                     alias=target.alias(context.locale)), parse_mode=ParseMode.HTML)
+
+
+@require_roles(Role.STAFF, Role.ADMIN)
+async def take_over_button(update: Update, context: HotlineContext) -> None:
+    """Staff take the case over from its topic in the staff group."""
+    ids = callback_ints(update.callback_query.data, "hotline:takeover:", 1)
+    cases = context.services.hotline.cases
+    if ids is None or update.effective_chat.id != cases.staff_chat_id:
+        await refuse_button(update, context, "take-over outside the staff group")
+        return
+    if not await cases.take_over(ids[0], update.effective_user.id):
+        await refuse_button(update, context, f"take-over of case {ids[0]} not possible")
+        return
+    await answer_callback(update, context.text("hotline.claim.won"))
+
+
+@require_roles(Role.STAFF, Role.ADMIN)
+async def reassign_button(update: Update, context: HotlineContext) -> None:
+    """Staff choose, in the case's topic, which expert of its category takes it."""
+    ids = callback_ints(update.callback_query.data, "hotline:reassign:", 1)
+    cases = context.services.hotline.cases
+    case = await cases.repository.get(ids[0]) if ids else None
+    if (case is None or case.status == CaseStatus.CLOSED
+            or update.effective_chat.id != cases.staff_chat_id):
+        await refuse_button(update, context, "reassign outside the staff group or closed")
+        return
+    await answer_callback(update)
+    experts = [e for e in await context.services.hotline.experts.of_category(case.category)
+               if e.telegram_id not in (case.expert_id, case.asker_id)]
+    if not experts:
+        await reply(update, context, context.html("hotline.reassign.nobody", number=case.number))
+        return
+    rows = [[InlineKeyboardButton(
+        f"{e.name} · {e.alias(context.locale)}",
+        callback_data=f"hotline:reassignto:{case.id}:{e.telegram_id}")] for e in experts]
+    await reply(update, context, context.html("hotline.reassign.choose", number=case.number),
+                InlineKeyboardMarkup(rows))
+
+
+@require_roles(Role.STAFF, Role.ADMIN)
+async def reassign_to_button(update: Update, context: HotlineContext) -> None:
+    """Gives the case to the chosen expert, if it still can be."""
+    ids = callback_ints(update.callback_query.data, "hotline:reassignto:", 2)
+    cases = context.services.hotline.cases
+    case = await cases.repository.get(ids[0]) if ids else None
+    target = await context.services.hotline.experts.get(ids[1]) if ids else None
+    if (case is None or target is None or case.category not in target.categories
+            or update.effective_chat.id != cases.staff_chat_id):
+        await refuse_button(update, context, "reassign to someone not allowed")
+        return
+    if not await cases.reassign(case.id, target.telegram_id):
+        await refuse_button(update, context, f"reassign of case {case.id} not possible")
+        return
+    await answer_callback(update)
+    await update.callback_query.edit_message_text(
+        context.html("hotline.reassign.done", number=case.number, name=target.name),
+        parse_mode=ParseMode.HTML)
+
+
+async def reopen_button(update: Update, context: HotlineContext) -> None:
+    """Reopens the asker's own case within 48 hours of closing."""
+    ids = callback_ints(update.callback_query.data, "hotline:reopen:", 1)
+    cases = context.services.hotline.cases
+    reopened = await cases.reopen(ids[0], update.effective_user.id) if ids else None
+    if reopened is None:
+        await refuse_button(update, context, "reopen refused", "hotline.reopen.refused")
+        return
+    await answer_callback(update)
+    await context.bot.send_message(
+        update.effective_chat.id, context.html("hotline.reopened.asker",
+                                               number=reopened.number),
+        parse_mode=ParseMode.HTML,
+        reply_parameters=ReplyParameters(reopened.asker_anchor_id,
+                                         allow_sending_without_reply=True)
+        if reopened.asker_anchor_id else None)
+
+
+async def rate_button(update: Update, context: HotlineContext) -> None:
+    """Keeps the asker's 1-5 stars and invites an optional comment."""
+    ids = callback_ints(update.callback_query.data, "hotline:rate:", 2)
+    user_id = update.effective_user.id
+    cases = context.services.hotline.cases
+    if ids is None or not await cases.rate(ids[0], user_id, ids[1]):
+        await refuse_button(update, context, "rating refused")
+        return
+    await answer_callback(update)
+    case = await cases.repository.get(ids[0])
+    await update.callback_query.edit_message_text(
+        context.html("hotline.rate.thanks", number=case.number, stars="★" * ids[1]),
+        parse_mode=ParseMode.HTML)
+    await context.services.dialogs.start(user_id, COMMENT_FLOW, "comment", case_id=case.id)
+    await reply(update, context, context.html("hotline.rate.comment"))
+
+
+async def comment_step(update: Update, context: HotlineContext, state: DraftState) -> None:
+    """Stores the optional comment on a rating."""
+    text = " ".join((update.effective_message.text or "").split())
+    if not text:
+        await reply(update, context, context.html("hotline.rate.comment_text_only"))
+        return
+    if len(text) > MAX_COMMENT:
+        await reply(update, context, context.html("hotline.rate.comment_too_long",
+                                                  limit=MAX_COMMENT))
+        return
+    await context.services.hotline.cases.repository.comment(
+        state.data["case_id"], update.effective_user.id, text)
+    await context.services.dialogs.finish(update.effective_user.id)
+    await reply(update, context, context.html("hotline.rate.comment_saved"))
+
+
+def register(application: Application) -> None:
+    dialogs.FLOWS[COMMENT_FLOW] = comment_step
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("close", close_command, filters=private))
+    application.add_handler(CommandHandler("end", end_command, filters=private))
+    for pattern, callback in [
+        ("claim", claim), ("close", close_button), ("end", end_button),
+        ("transfer", transfer_button), ("move", move_button), ("give", give_button),
+        ("takeover", take_over_button), ("reassign", reassign_button),
+        ("reassignto", reassign_to_button), ("reopen", reopen_button), ("rate", rate_button),
+    ]:
+        application.add_handler(CallbackQueryHandler(callback, pattern=f"^hotline:{pattern}:"))

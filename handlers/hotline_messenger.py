@@ -1,0 +1,182 @@
+"""The Telegram side of the hotline services: cards, texts and copies, with retries.
+
+Relays go straight through PTB here, with their own retry (a 429 waits its retry_after,
+a network error backs off); the shared rate-limited delivery engine (services/delivery/)
+is being built for announcements and can take this over once it exists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyParameters,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from services.container import Services
+from services.hotline.messenger import CaseCard, Delivery
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = 3
+# A 429 asking for a longer pause than this is reported as a failure instead of waited out:
+# the person is told, rather than left staring at a chat that seems to ignore them.
+MAX_RETRY_AFTER = 10.0
+BACKOFF_SECONDS = (0.3, 1.0)
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+# Card kind -> (template, buttons as (text key, callback action) rows).
+CARDS: dict[str, tuple[str, list[list[tuple[str, str]]]]] = {
+    "offer": ("hotline_offer", [[("hotline.button.claim", "claim")]]),
+    "staff_offer": ("hotline_offer", [[("hotline.button.claim", "claim")]]),
+    "staff_topic": ("hotline_staff_topic", [[("hotline.button.take_over", "takeover"),
+                                             ("hotline.button.reassign", "reassign")]]),
+    "offer_won": ("hotline_offer_won", []),
+    "offer_taken": ("hotline_offer_taken", []),
+    "claimed": ("hotline_claimed", [[("hotline.button.close", "close"),
+                                     ("hotline.button.transfer", "transfer")]]),
+    "claimed_asker": ("hotline_claimed_asker", [[("hotline.button.end", "end")]]),
+    "closed_asker": ("hotline_closed_asker", [
+        [("hotline.stars.one", "rate:1"), ("hotline.stars.two", "rate:2"),
+         ("hotline.stars.three", "rate:3"), ("hotline.stars.four", "rate:4"),
+         ("hotline.stars.five", "rate:5")],
+        [("hotline.button.reopen", "reopen")],
+    ]),
+}
+
+
+def _seconds(wait: int | timedelta) -> float:
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
+async def with_retries(call: Callable[[], Awaitable[Any]], what: str) -> tuple[Any, str | None]:
+    """Runs a Bot API call, retrying what may pass later; (result, None) or (None, reason)."""
+    for attempt in range(ATTEMPTS):
+        last = attempt == ATTEMPTS - 1
+        try:
+            return await call(), None
+        except Forbidden:
+            return None, "blocked"
+        except RetryAfter as error:
+            wait = _seconds(error.retry_after)
+            if last or wait > MAX_RETRY_AFTER:
+                log.warning("%s: flood limit, retry after %ss; giving up", what, wait)
+                return None, "rate_limited"
+            await asyncio.sleep(wait)
+        except BadRequest as error:
+            log.warning("%s refused: %s", what, error.message)
+            return None, "rejected"
+        except NetworkError as error:
+            if last:
+                log.warning("%s failed after %s attempts: %s", what, ATTEMPTS, error)
+                return None, "network"
+            await asyncio.sleep(BACKOFF_SECONDS[attempt])
+        except TelegramError as error:
+            log.warning("%s failed: %s", what, error)
+            return None, "rejected"
+    return None, "network"
+
+
+class TelegramCaseMessenger:
+    def __init__(self, bot: Bot, services: Services) -> None:
+        self._bot = bot
+        self._services = services
+
+    async def _locale(self, chat_id: int) -> str:
+        if chat_id > 0:
+            person = await self._services.people.get(chat_id)
+            if person is not None:
+                return person.locale
+        return self._services.default_locale
+
+    def _keyboard(self, locale: str, card: CaseCard,
+                  rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+        if not rows:
+            return None
+        texts = self._services.texts
+        return InlineKeyboardMarkup([
+            [InlineKeyboardButton(texts.text(locale, key),
+                                  callback_data=_callback(action, card.case_id))
+             for key, action in row] for row in rows])
+
+    async def _render(self, chat_id: int, kind: str, card: CaseCard) -> tuple[str, Any]:
+        locale = await self._locale(chat_id)
+        template, rows = CARDS[kind]
+        html = self._services.texts.render(locale, template, card=card, kind=kind,
+                                           en=locale == "en")
+        return html, self._keyboard(locale, card, rows)
+
+    async def send_card(self, chat_id: int, kind: str, card: CaseCard, *,
+                        thread_id: int | None = None, reply_to: int | None = None) -> Delivery:
+        html, keyboard = await self._render(chat_id, kind, card)
+        return await self._send_html(chat_id, html, keyboard, thread_id, reply_to,
+                                     f"{kind} card of {card.number}")
+
+    async def edit_card(self, chat_id: int, message_id: int, kind: str, card: CaseCard) -> None:
+        html, keyboard = await self._render(chat_id, kind, card)
+        await with_retries(lambda: self._bot.edit_message_text(
+            html, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML,
+            reply_markup=keyboard, link_preview_options=_NO_PREVIEW),
+            f"editing the {kind} card of {card.number}")
+
+    async def notify(self, chat_id: int, key: str, *, thread_id: int | None = None,
+                     reply_to: int | None = None, **values: object) -> Delivery:
+        html = self._services.texts.html(await self._locale(chat_id), key, **values)
+        return await self._send_html(chat_id, html, None, thread_id, reply_to, key)
+
+    async def send_rendered(self, chat_id: int, template: str, **data: object) -> Delivery:
+        html = self._services.texts.render(await self._locale(chat_id), template, **data)
+        return await self._send_html(chat_id, html, None, None, None, template)
+
+    async def _send_html(self, chat_id: int, html: str, keyboard: InlineKeyboardMarkup | None,
+                         thread_id: int | None, reply_to: int | None, what: str) -> Delivery:
+        result, failure = await with_retries(lambda: self._bot.send_message(
+            chat_id, html, parse_mode=ParseMode.HTML, reply_markup=keyboard,
+            message_thread_id=thread_id, link_preview_options=_NO_PREVIEW,
+            reply_parameters=_reply(reply_to)), f"{what} to {chat_id}")
+        return Delivery(result.message_id if result is not None else None, failure)
+
+    async def copy(self, to_chat: int, from_chat: int, message_id: int, *,
+                   reply_to: int | None = None, thread_id: int | None = None) -> Delivery:
+        result, failure = await with_retries(lambda: self._bot.copy_message(
+            to_chat, from_chat, message_id, message_thread_id=thread_id,
+            reply_parameters=_reply(reply_to)), f"copy of {from_chat}#{message_id} to {to_chat}")
+        return Delivery(result.message_id if result is not None else None, failure)
+
+    async def edit_copy(self, chat_id: int, message_id: int, text: str | None,
+                        caption: str | None) -> bool:
+        if text:
+            call = lambda: self._bot.edit_message_text(  # noqa: E731 - one-line retry target
+                text, chat_id=chat_id, message_id=message_id)
+        else:
+            call = lambda: self._bot.edit_message_caption(  # noqa: E731
+                chat_id=chat_id, message_id=message_id, caption=caption or "")
+        result, _failure = await with_retries(call, f"edit of {chat_id}#{message_id}")
+        return result is not None
+
+    async def create_topic(self, chat_id: int, title: str) -> int | None:
+        result, _failure = await with_retries(
+            lambda: self._bot.create_forum_topic(chat_id, title[:128]), f"topic {title}")
+        return result.message_thread_id if result is not None else None
+
+
+def _callback(action: str, case_id: int) -> str:
+    """"rate:5" on case 12 -> "hotline:rate:12:5": the case id always comes first."""
+    verb, _, argument = action.partition(":")
+    return f"hotline:{verb}:{case_id}" + (f":{argument}" if argument else "")
+
+
+def _reply(message_id: int | None) -> ReplyParameters | None:
+    if message_id is None:
+        return None
+    return ReplyParameters(message_id=message_id, allow_sending_without_reply=True)

@@ -1,0 +1,250 @@
+"""/idea (and t.me/<bot>?start=idea): a resident's idea, asked one part at a time.
+
+The draft lives in the `drafts` table (flow "idea"), so leaving half-way or a restart of the bot
+loses nothing: the next answer continues where the person was.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from handlers import dialogs, main_menu, start
+from handlers.context import HotlineContext
+from handlers.ideas_common import card, refuse, stale, tell_staff
+from handlers.keyboards import Button, inline_keyboard
+from handlers.replies import answer_callback, reply
+from services.commands import CommandSpec
+from services.ideas import IdeaInputError, IdeaRefused, PhotoOffer
+from services.ideas.rules import LIMITS, check_photo, clean_text
+from services.places import Street
+from storage.repositories.drafts import DraftState
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [CommandSpec("idea", "cmd.idea")]
+FLOW = "idea"
+# The parts of an idea in the order they are asked; "confirm" shows the whole idea.
+STEPS = ["title", "problem", "solution", "street", "community", "photo", "contact",
+         "show_name", "confirm"]
+TEXT_STEPS = {"title", "problem", "solution", "contact"}
+ASK_KEYS = {"title": "ideas.ask.title", "problem": "ideas.ask.problem",
+            "solution": "ideas.ask.solution", "photo": "ideas.ask.photo",
+            "contact": "ideas.ask.contact", "show_name": "ideas.ask.show_name"}
+
+
+async def start_idea(update: Update, context: HotlineContext) -> None:
+    """Starts a new idea, or continues the unfinished one."""
+    user_id = update.effective_user.id
+    try:
+        await context.services.ideas.check_daily_limit(user_id)
+    except IdeaRefused as refusal:
+        await refuse(update, context, refusal)
+        return
+    state = await context.services.dialogs.current(user_id)
+    if state is not None and state.flow == FLOW:
+        await reply(update, context, context.html("ideas.new.resumed"),
+                    inline_keyboard(context, [[("ideas.button.restart", "ideas:new:restart")]]))
+        await ask(update, context, state)
+        return
+    state = await context.services.dialogs.start(user_id, FLOW, STEPS[0])
+    await reply(update, context, context.html("ideas.new.intro",
+                                              limit=context.services.ideas.rules.daily_limit))
+    await ask(update, context, state)
+
+
+async def start_from_link(update: Update, context: HotlineContext, _rest: str) -> None:
+    """Opens /idea from the deep link t.me/<bot>?start=idea."""
+    await start_idea(update, context)
+
+
+async def ask(update: Update, context: HotlineContext, state: DraftState) -> None:
+    """Asks for the draft's current part, with the buttons that part offers."""
+    step = state.step
+    rows: list[list[Button]] = []
+    if step == "street":
+        streets = await context.services.places.streets()
+        await reply(update, context, context.html("ideas.ask.street"),
+                    _choices([s.label(context.locale) for s in streets], "street"))
+        return
+    if step == "community":
+        street = await _street(context, state.data.get("street"))
+        if street is None:  # the places list changed under the draft: choose again
+            await context.services.dialogs.advance(update.effective_user.id, state, "street")
+            await ask(update, context, state)
+            return
+        labels = [en if context.locale == "en" else zh for zh, en in street.communities]
+        await reply(update, context, context.html("ideas.ask.community"),
+                    _choices(labels, "comm"))
+        return
+    if step == "confirm":
+        await _show_confirmation(update, context, state)
+        return
+    if step == "photo":
+        rows = [[("ideas.button.no_photo", "ideas:new:nophoto")]]
+    elif step == "contact":
+        rows = [[("ideas.button.no_contact", "ideas:new:nocontact")]]
+    elif step == "show_name":
+        rows = [[("ideas.button.show_name", "ideas:new:name:1"),
+                 ("ideas.button.anonymous", "ideas:new:name:0")]]
+    await reply(update, context, context.html(ASK_KEYS[step], limit=LIMITS.get(step, 0)),
+                inline_keyboard(context, rows) if rows else None)
+
+
+def _choices(labels: list[str], kind: str) -> InlineKeyboardMarkup:
+    # Place names are data (the places list), so they are labels without catalogue keys.
+    buttons = [InlineKeyboardButton(label, callback_data=f"ideas:new:{kind}:{index}")
+               for index, label in enumerate(labels)]
+    return InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
+
+
+async def _street(context: HotlineContext, name: str | None) -> Street | None:
+    for street in await context.services.places.streets():
+        if street.name == name:
+            return street
+    return None
+
+
+async def _show_confirmation(update: Update, context: HotlineContext, state: DraftState) -> None:
+    data = state.data
+    fields = {"reference": None, "title": data["title"], "problem": data["problem"],
+              "solution": data["solution"], "street": data["street"],
+              "community": data["community"], "photo": data.get("photo"),
+              "contact": data.get("contact"), "show_name": data.get("show_name", False)}
+    person = context.person
+    author = person.first_name if person and fields["show_name"] else None
+    if fields["photo"]:
+        await context.bot.send_photo(update.effective_chat.id, fields["photo"])
+    text = context.html("ideas.new.check") + "\n\n" + await card(
+        context, fields, locale=context.locale, audience="author", author=author)
+    await reply(update, context, text, inline_keyboard(context, [
+        [("ideas.button.submit", "ideas:new:submit")],
+        [("ideas.button.restart", "ideas:new:restart"), ("ideas.button.cancel",
+                                                          "ideas:new:cancel")],
+    ]))
+
+
+async def idea_step(update: Update, context: HotlineContext, state: DraftState) -> None:
+    """Takes the answer to the current part (text, or a photo) and asks the next."""
+    message = update.effective_message
+    step = state.step
+    if step == "photo":
+        if not message.photo:
+            await reply(update, context, context.html("ideas.error.not_a_photo"))
+            await ask(update, context, state)
+            return
+        largest = message.photo[-1]
+        try:
+            file_id = check_photo(PhotoOffer(largest.file_id, largest.file_size),
+                                  context.services.ideas.rules.photo_max_bytes)
+        except IdeaInputError as error:
+            await reply(update, context, context.html(error.reason, limit=error.limit))
+            await ask(update, context, state)
+            return
+        await _advance(update, context, state, photo=file_id)
+        return
+    if step not in TEXT_STEPS or message.text is None:
+        # A button is expected (or text was): say so and ask again.
+        await reply(update, context, context.html(
+            "ideas.error.use_buttons" if step not in TEXT_STEPS else "ideas.error.text_only"))
+        await ask(update, context, state)
+        return
+    try:
+        value = clean_text(step, message.text)
+    except IdeaInputError as error:
+        await reply(update, context, context.html(error.reason, limit=error.limit))
+        return
+    await _advance(update, context, state, **{step: value})
+
+
+async def _advance(update: Update, context: HotlineContext, state: DraftState,
+                   **answer: object) -> None:
+    next_step = STEPS[STEPS.index(state.step) + 1]
+    await context.services.dialogs.advance(update.effective_user.id, state, next_step, **answer)
+    await ask(update, context, state)
+
+
+async def idea_button(update: Update, context: HotlineContext) -> None:
+    """Handles a button of the idea dialog; refuses one that does not fit the draft."""
+    query = update.callback_query
+    user_id = update.effective_user.id
+    action, *rest = (query.data or "").removeprefix("ideas:new:").split(":")
+    state = await context.services.dialogs.current(user_id)
+    if state is None or state.flow != FLOW:
+        await stale(update, context, "no idea draft")
+        return
+    expected = {"street": "street", "comm": "community", "nophoto": "photo",
+                "nocontact": "contact", "name": "show_name", "submit": "confirm"}
+    if action in expected and state.step != expected[action]:
+        await stale(update, context, f"draft is at {state.step}")
+        return
+    if action == "cancel":
+        await context.services.dialogs.finish(user_id)
+        await answer_callback(update)
+        await reply(update, context, context.html("ideas.new.cancelled"))
+    elif action == "restart":
+        await answer_callback(update)
+        await ask(update, context, await context.services.dialogs.start(user_id, FLOW, STEPS[0]))
+    elif action in ("street", "comm"):
+        await _choose_place(update, context, state, action, rest)
+    elif action in ("nophoto", "nocontact"):
+        await answer_callback(update)
+        field = "photo" if action == "nophoto" else "contact"
+        await _advance(update, context, state, **{field: None})
+    elif action == "name" and rest in (["0"], ["1"]):
+        await answer_callback(update)
+        await _advance(update, context, state, show_name=rest == ["1"])
+    elif action == "submit":
+        await _submit(update, context, state)
+    else:
+        await stale(update, context, "unknown idea action")
+
+
+async def _choose_place(update: Update, context: HotlineContext, state: DraftState,
+                        action: str, rest: list[str]) -> None:
+    index = int(rest[0]) if len(rest) == 1 and rest[0].isdigit() else -1
+    streets = await context.services.places.streets()
+    if action == "street":
+        if not 0 <= index < len(streets):
+            await stale(update, context, "no such street")
+            return
+        await answer_callback(update)
+        await _advance(update, context, state, street=streets[index].name)
+        return
+    street = await _street(context, state.data.get("street"))
+    if street is None or not 0 <= index < len(street.communities):
+        await stale(update, context, "no such community")
+        return
+    await answer_callback(update)
+    await _advance(update, context, state, community=street.communities[index][0])
+
+
+async def _submit(update: Update, context: HotlineContext, state: DraftState) -> None:
+    user_id = update.effective_user.id
+    try:
+        idea = await context.services.ideas.submit(user_id, state.data)
+    except IdeaRefused as refusal:
+        await refuse(update, context, refusal)
+        return
+    except IdeaInputError as error:  # a draft made before the limits were tightened
+        await answer_callback(update, context.text(error.reason, limit=error.limit), alert=True)
+        return
+    await context.services.dialogs.finish(user_id)
+    await answer_callback(update)
+    minutes = context.services.ideas.rules.edit_minutes
+    await reply(update, context,
+                context.render("ideas_saved", reference=idea.reference, minutes=minutes),
+                inline_keyboard(context, [[("ideas.button.edit", f"ideas:my:edit:{idea.id}"),
+                                           ("ideas.button.withdraw", f"ideas:my:wd:{idea.id}")]]))
+    await tell_staff(context, "ideas.staff.new", idea, with_card=True)
+
+
+def register(application: Application) -> None:
+    dialogs.FLOWS[FLOW] = idea_step
+    start.DEEP_LINKS["idea"] = start_from_link
+    main_menu.add_entry("idea", "menu.idea", start_idea, position=20)
+    application.add_handler(CommandHandler("idea", start_idea, filters=filters.ChatType.PRIVATE))
+    application.add_handler(CallbackQueryHandler(idea_button, pattern=r"^ideas:new:"))
+

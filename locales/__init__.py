@@ -1,0 +1,1 @@
+"""The texts: gettext catalogues per locale (LC_MESSAGES/hotline.po) and message templates."""

@@ -1,0 +1,88 @@
+"""Every label the chat page shows, in one place (Chinese first, English beside it).
+
+The template reads them as ``L.key``; the script gets the same dict as JSON.
+"""
+
+from __future__ import annotations
+
+LABELS: dict[str, str] = {
+    # page
+    "page_title": "社区热线 沙盒 · Community Hotline sandbox",
+    "app_name": "社区热线沙盒 Hotline sandbox",
+    "persona": "身份 Persona",
+    "new_persona": "新建身份 New persona",
+    "settings": "限流与故障 Limits & faults",
+    "chats": "对话 Chats",
+    "back": "返回 Back",
+    "no_persona": "选择一个身份开始 · Pick a persona to start",
+    "no_chat": "选择一个对话 · Pick a chat",
+    "no_messages": "还没有消息 · No messages yet",
+    "loading": "加载中… Loading…",
+    "offline": "与沙盒的连接中断，正在重连… · Lost the sandbox, reconnecting…",
+    # persona kinds
+    "kind_resident": "居民 Resident",
+    "kind_social_worker": "社工 Social worker",
+    "kind_expert": "专家 Expert",
+    "kind_staff": "工作人员 Staff",
+    "kind_other": "其他 Other",
+    # chat list / header
+    "private_chat": "私聊 Private chat",
+    "group": "群组 Group",
+    "bot": "机器人 bot",
+    "members": "成员 members",
+    "topics": "话题 topics",
+    "general_topic": "综合 General",
+    "topic_closed": "已关闭 closed",
+    "typing": "正在输入… typing…",
+    "chat_action": "正在操作… busy…",
+    "block": "屏蔽机器人 Block bot",
+    "unblock": "解除屏蔽 Unblock bot",
+    "blocked_banner": "你已屏蔽此机器人 · You blocked this bot",
+    # messages
+    "reply": "回复 Reply",
+    "edit": "编辑 Edit",
+    "edited": "已编辑 edited",
+    "photo": "照片 Photo",
+    "document": "文件 File",
+    "voice": "语音 Voice",
+    "download": "下载 Download",
+    "service": "系统消息 Service message",
+    "unsupported_button": "沙盒中不可用 · Not available in the sandbox",
+    "copied": "已复制 Copied",
+    "you": "你 You",
+    "today": "今天 Today",
+    # composer
+    "placeholder": "消息或 /命令 · Message",
+    "send": "发送 Send",
+    "attach": "附件 Attach",
+    "send_as_file": "作为文件 As file",
+    "replying_to": "回复 Replying to",
+    "editing": "编辑消息 Editing",
+    "cancel": "取消 Cancel",
+    "caption_hint": "说明（可选）· Caption (optional)",
+    # new persona form
+    "first_name": "名 First name",
+    "last_name": "姓 Last name",
+    "username": "用户名 Username",
+    "language": "语言 Language",
+    "lang_zh": "简体中文 zh-hans",
+    "lang_en": "英文 en",
+    "kind": "身份类型 Persona kind",
+    "join_groups": "加入员工群 Join the staff group",
+    "create": "创建 Create",
+    "no_users": "沙盒里还没有用户 · The sandbox has no users yet",
+    # settings panel
+    "flood_limits": "限流 Flood limits",
+    "flood_on": "模拟 Telegram 限流 Enforce Telegram's flood limits",
+    "faults": "故障注入 Fault injection",
+    "faults_on": "启用故障 Inject faults",
+    "fault_rate": "概率 Rate (0–1)",
+    "fault_kinds": "类型 Kinds",
+    "fault_methods": "方法 Methods (逗号分隔 comma-separated, 空=全部 empty=all)",
+    "slow_ms": "延迟 Slow (ms)",
+    "save": "保存 Save",
+    "saved": "已保存 Saved",
+    "close": "关闭 Close",
+    "ok": "确定 OK",
+    "error": "出错 Error",
+}

@@ -1,0 +1,1 @@
+"""Time-driven work: APScheduler jobs that call services (retention now; reminders later)."""

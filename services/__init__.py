@@ -1,0 +1,1 @@
+"""Domain services: plain async Python. Nothing here imports `telegram`."""

@@ -1,0 +1,1 @@
+"""Project announcements: subscriptions, composing rules, and broadcasts through the outbox."""

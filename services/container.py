@@ -1,0 +1,47 @@
+"""The services the handlers, the scheduler and the CLI use, built once by bot.app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.announcements.broadcasts import AnnouncementService
+from services.announcements.subscriptions import SubscriptionService
+from services.audit import AuditLog
+from services.console_access import ConsoleAccess
+from services.conversation_log import ConversationLog
+from services.delivery.engine import DeliveryEngine
+from services.dialogs import DialogService
+from services.hotline import HotlineServices
+from services.ideas import IdeaService
+from services.people import PeopleService
+from services.places import PlacesService
+from services.privacy import PrivacyService
+from services.profiles import ProfileService
+from services.texts import Texts
+from services.trainings.reminders import ReminderDispatcher
+from services.trainings.service import TrainingService
+from storage.db import Database
+
+
+@dataclass(slots=True)
+class Services:
+    database: Database
+    texts: Texts
+    people: PeopleService
+    places: PlacesService
+    profiles: ProfileService
+    dialogs: DialogService
+    conversation_log: ConversationLog
+    privacy: PrivacyService
+    hotline: HotlineServices
+    ideas: IdeaService
+    console: ConsoleAccess
+    audit: AuditLog
+    delivery: DeliveryEngine
+    subscriptions: SubscriptionService
+    announcements: AnnouncementService
+    trainings: TrainingService
+    training_reminders: ReminderDispatcher
+    default_locale: str
+    timezone: str
+    retention_days: int

@@ -1,0 +1,20 @@
+"""The expert hotline: experts and their roster, cases, routing, escalation, transcripts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.hotline.cases import CaseService
+from services.hotline.experts import ExpertService
+from services.hotline.relay import RelayService
+from services.hotline.reports import ReportService
+from services.hotline.roster import RosterService
+
+
+@dataclass(slots=True)
+class HotlineServices:
+    experts: ExpertService
+    roster: RosterService
+    cases: CaseService
+    relay: RelayService
+    reports: ReportService

@@ -1,0 +1,64 @@
+"""What the hotline services need from Telegram, as a protocol the handlers layer implements.
+
+The services decide who is told what and when; the messenger renders a card or a text in
+the recipient's language, sends it (with retries) and reports whether it arrived.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class CaseCard:
+    """What any message about a case may show."""
+
+    case_id: int
+    number: str
+    category_zh: str
+    category_en: str
+    question: str
+    attachments: int
+    alias_zh: str = ""
+    alias_en: str = ""
+    organisation: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The result of a send: the new message's id, or why it finally failed."""
+
+    message_id: int | None
+    failure: str | None = None  # "blocked", "rate_limited", "network", "rejected"
+
+    @property
+    def ok(self) -> bool:
+        return self.message_id is not None
+
+
+class CaseMessenger(Protocol):
+    async def send_card(self, chat_id: int, kind: str, card: CaseCard, *,
+                        thread_id: int | None = None, reply_to: int | None = None) -> Delivery:
+        """Sends a case card (offer, claimed, closed, ...) with its buttons."""
+
+    async def edit_card(self, chat_id: int, message_id: int, kind: str, card: CaseCard) -> None:
+        """Rewrites an earlier card (an offer becomes "taken"); failures are only logged."""
+
+    async def notify(self, chat_id: int, key: str, *, thread_id: int | None = None,
+                     reply_to: int | None = None, **values: object) -> Delivery:
+        """Sends one catalogue text in the recipient's language."""
+
+    async def copy(self, to_chat: int, from_chat: int, message_id: int, *,
+                   reply_to: int | None = None, thread_id: int | None = None) -> Delivery:
+        """copyMessage (never a forward: the sender's account stays hidden), with retries."""
+
+    async def edit_copy(self, chat_id: int, message_id: int, text: str | None,
+                        caption: str | None) -> bool:
+        """Carries an edit over to the copy; False when the copy cannot be edited."""
+
+    async def send_rendered(self, chat_id: int, template: str, **data: object) -> Delivery:
+        """Sends a whole template (a report) rendered in the recipient's language."""
+
+    async def create_topic(self, chat_id: int, title: str) -> int | None:
+        """A forum topic in the staff group; its thread id."""

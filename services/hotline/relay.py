@@ -1,0 +1,166 @@
+"""The two-way relay: which case a message belongs to, copying it across, edits, mirroring.
+
+A message goes to a case only when that is certain: the person has one active case, or
+replied to a message of one, or (an expert) chose the active case with a button. Anything
+else is answered with a question, never a guess.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+from services.hotline.cases import CaseService
+from services.hotline.experts import ExpertService
+from storage.models import Case, CaseMessage, CaseStatus
+
+RATE_WINDOW_SECONDS = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    chat_id: int
+    message_id: int
+    kind: str
+    text: str | None
+    media_ref: str | None
+    reply_to: int | None
+
+
+@dataclass(slots=True)
+class Routing:
+    case: Case | None
+    candidates: list[Case] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class RelayResult:
+    result: str  # relayed, held, failed
+    failure: str | None = None
+
+
+class RelayService:
+    def __init__(self, cases: CaseService, experts: ExpertService, per_minute: int) -> None:
+        self._cases = cases
+        self._experts = experts
+        self._per_minute = per_minute
+        self._recent: dict[int, deque[float]] = {}
+
+    def within_rate(self, user_id: int) -> bool:
+        """At most `per_minute` relayed messages a minute per person (kept in memory: a
+        restart merely forgets the last minute)."""
+        now = time.monotonic()
+        recent = self._recent.setdefault(user_id, deque())
+        while recent and now - recent[0] > RATE_WINDOW_SECONDS:
+            recent.popleft()
+        if len(recent) >= self._per_minute:
+            return False
+        recent.append(now)
+        return True
+
+    async def cases_of(self, user_id: int) -> list[Case]:
+        return await self._cases.repository.active_of(user_id)
+
+    async def route(self, user_id: int, reply_to: int | None) -> Routing:
+        candidates = await self.cases_of(user_id)
+        if not candidates:
+            return Routing(None)
+        if reply_to is not None:
+            # A reply to a case card (the usual way to choose) needs no lookup.
+            for case in candidates:
+                if reply_to in _anchors(case, user_id):
+                    return Routing(case, candidates)
+            case_id = await self._cases.repository.case_of_message(user_id, reply_to)
+            for case in candidates:
+                if case.id == case_id:
+                    return Routing(case, candidates)
+        if len(candidates) == 1:
+            return Routing(candidates[0], candidates)
+        active = await self._experts.active_case(user_id)
+        for case in candidates:
+            if case.id == active and case.expert_id == user_id:
+                return Routing(case, candidates)
+        return Routing(None, candidates)
+
+    async def relay(self, user_id: int, case: Case, message: Incoming) -> RelayResult:
+        repository = self._cases.repository
+        from_asker = case.asker_id == user_id
+        record = CaseMessage(
+            case_id=case.id, sender_role="asker" if from_asker else "expert", sender_id=user_id,
+            source_chat_id=message.chat_id, source_message_id=message.message_id,
+            kind=message.kind, text=message.text, media_ref=message.media_ref)
+        if case.status == CaseStatus.OFFERED or case.expert_id is None:
+            # No one has taken the case yet: kept, and copied to whoever claims it.
+            record.delivery = "held"
+            await repository.add_message(record)
+            await self._mirror(case, record)
+            return RelayResult("held")
+        target = case.expert_id if from_asker else case.asker_id
+        anchor = case.expert_anchor_id if from_asker else case.asker_anchor_id
+        reply_to = None
+        if message.reply_to is not None and message.reply_to not in _anchors(case, user_id):
+            reply_to = await repository.counterpart(case.id, message.chat_id, message.reply_to)
+        delivery = await self._cases.messenger.copy(target, message.chat_id, message.message_id,
+                                                    reply_to=reply_to or anchor)
+        record.target_chat_id = target
+        record.target_message_id = delivery.message_id
+        record.delivery = "delivered" if delivery.ok else "failed"
+        await repository.add_message(record)
+        if not from_asker and delivery.ok and case.first_answer_at is None:
+            await repository.mark_first_answer(case.id)
+        await self._mirror(case, record)
+        if not delivery.ok:
+            return RelayResult("failed", delivery.failure)
+        return RelayResult("relayed")
+
+    async def _mirror(self, case: Case, record: CaseMessage) -> None:
+        """A copy in the case's staff topic, so staff can follow and step in."""
+        staff_chat = self._cases.staff_chat_id
+        if staff_chat is None or case.staff_thread_id is None:
+            return
+        delivery = await self._cases.messenger.copy(
+            staff_chat, record.source_chat_id, record.source_message_id,
+            thread_id=case.staff_thread_id)
+        if delivery.ok and record.id is not None:
+            await self._cases.repository.update_message(record.id,
+                                                        mirror_message_id=delivery.message_id)
+
+    async def relay_edit(self, message: Incoming) -> bool:
+        """Carries an edit to the copy (or, if it cannot be edited, sends it marked "edited").
+
+        Returns False when the edited message was never part of a case."""
+        repository = self._cases.repository
+        original = await repository.original(message.chat_id, message.message_id)
+        if original is None:
+            return False
+        version = await repository.last_version(message.chat_id, message.message_id) + 1
+        record = CaseMessage(
+            case_id=original.case_id, sender_role=original.sender_role,
+            sender_id=original.sender_id, source_chat_id=message.chat_id,
+            source_message_id=message.message_id, version=version, kind=original.kind,
+            text=message.text, media_ref=original.media_ref,
+            target_chat_id=original.target_chat_id, target_message_id=original.target_message_id,
+            delivery=original.delivery)
+        messenger = self._cases.messenger
+        body = message.text or ""
+        caption_only = original.media_ref is not None
+        if original.target_chat_id is not None and original.target_message_id is not None:
+            edited = await messenger.edit_copy(
+                original.target_chat_id, original.target_message_id,
+                None if caption_only else body, body if caption_only else None)
+            if not edited:
+                await messenger.notify(original.target_chat_id, "hotline.relay.edited",
+                                       text=body, reply_to=original.target_message_id)
+        if original.mirror_message_id is not None and self._cases.staff_chat_id is not None:
+            await messenger.edit_copy(self._cases.staff_chat_id, original.mirror_message_id,
+                                      None if caption_only else body,
+                                      body if caption_only else None)
+        await repository.add_message(record)
+        return True
+
+
+def _anchors(case: Case, user_id: int) -> set[int]:
+    """The case cards in this person's chat (each side has one)."""
+    anchor = case.asker_anchor_id if case.asker_id == user_id else case.expert_anchor_id
+    return {anchor} if anchor is not None else set()

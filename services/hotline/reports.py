@@ -1,0 +1,152 @@
+"""Figures, transcripts and exports of hotline cases (for /stats, the CLI and the weekly report)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from statistics import mean
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+
+from services.hotline.experts import ExpertService
+from storage.models import Case, CaseMessage
+from storage.repositories.hotline_cases import CaseRepository
+
+EXPORT_COLUMNS = ["number", "category", "status", "asker_id", "expert_id", "created_at",
+                  "claimed_at", "first_answer_at", "closed_at", "minutes_to_claim",
+                  "minutes_to_first_answer", "minutes_to_close", "rating", "rating_comment",
+                  "messages"]
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """One row of /stats: a category or an expert."""
+
+    label: str
+    cases: int
+    claimed: int
+    closed: int
+    minutes_to_claim: float | None
+    minutes_to_first_answer: float | None
+    minutes_to_close: float | None
+    rating: float | None
+    ratings: int
+
+
+def _minutes(first: datetime | None, last: datetime | None) -> float | None:
+    if first is None or last is None:
+        return None
+    return (last - first).total_seconds() / 60
+
+
+def _average(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return round(mean(present), 1) if present else None
+
+
+def figures_of(label: str, cases: list[Case]) -> Figures:
+    ratings = [c.rating for c in cases if c.rating is not None]
+    return Figures(
+        label=label,
+        cases=len(cases),
+        claimed=sum(1 for c in cases if c.claimed_at is not None),
+        closed=sum(1 for c in cases if c.closed_at is not None),
+        minutes_to_claim=_average(_minutes(c.created_at, c.claimed_at) for c in cases),
+        minutes_to_first_answer=_average(_minutes(c.claimed_at, c.first_answer_at)
+                                         for c in cases),
+        minutes_to_close=_average(_minutes(c.created_at, c.closed_at) for c in cases),
+        rating=round(mean(ratings), 2) if ratings else None,
+        ratings=len(ratings),
+    )
+
+
+class ReportService:
+    def __init__(self, cases: CaseRepository, experts: ExpertService, timezone: str) -> None:
+        self._cases = cases
+        self._experts = experts
+        self.zone = ZoneInfo(timezone)
+
+    async def figures(self, first: datetime, last: datetime,
+                      locale: str) -> tuple[Figures, list[Figures], list[Figures]]:
+        """Totals, then per category, then per expert, for cases opened in [first, last)."""
+        cases = await self._cases.between(first, last)
+        categories = {c.key: (c.name_en if locale == "en" else c.name_zh)
+                      for c in await self._experts.categories()}
+        by_category = [figures_of(name, [c for c in cases if c.category == key])
+                       for key, name in categories.items()]
+        experts = {e.telegram_id: e for e in await self._experts.all()}
+        by_expert = []
+        for expert_id in sorted({c.expert_id for c in cases if c.expert_id is not None}):
+            expert = experts.get(expert_id)
+            label = f"{expert.name} ({expert.alias(locale)})" if expert else str(expert_id)
+            by_expert.append(figures_of(label, [c for c in cases if c.expert_id == expert_id]))
+        return figures_of("", cases), [f for f in by_category if f.cases], by_expert
+
+    def local(self, moment: datetime | None) -> str:
+        return moment.astimezone(self.zone).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+    async def transcript(self, number: str) -> tuple[Case, list[CaseMessage]] | None:
+        case = await self._cases.by_number(number.strip().upper())
+        if case is None:
+            return None
+        return case, await self._cases.messages(case.id)
+
+    def transcript_lines(self, case: Case, messages: list[CaseMessage]) -> list[str]:
+        lines = [f"{case.number} · {case.category} · {case.status} · asker {case.asker_id} · "
+                 f"expert {case.expert_id or '-'} · opened {self.local(case.created_at)}"]
+        for m in messages:
+            who = {"asker": "asker", "expert": "expert"}.get(m.sender_role, m.sender_role)
+            edited = f" (edit {m.version})" if m.version else ""
+            media = f" [{m.kind} {m.media_ref}]" if m.media_ref else ""
+            text = (m.text or "").replace("\n", " ⏎ ")
+            mapping = (f"{m.source_chat_id}#{m.source_message_id} → "
+                       f"{m.target_chat_id or '-'}#{m.target_message_id or '-'}")
+            lines.append(f"{self.local(m.created_at)} {who}{edited}: {text}{media} "
+                         f"({mapping}, {m.delivery})")
+        if case.rating is not None:
+            lines.append(f"rating {case.rating}/5" +
+                         (f": {case.rating_comment}" if case.rating_comment else ""))
+        return lines
+
+    async def export_rows(self, first: datetime, last: datetime) -> list[list[object]]:
+        rows: list[list[object]] = []
+        for case in await self._cases.between(first, last):
+            count = len([m for m in await self._cases.messages(case.id) if m.version == 0])
+            rows.append([
+                case.number, case.category, case.status, case.asker_id, case.expert_id or "",
+                self.local(case.created_at), self.local(case.claimed_at),
+                self.local(case.first_answer_at), self.local(case.closed_at),
+                _rounded(_minutes(case.created_at, case.claimed_at)),
+                _rounded(_minutes(case.claimed_at, case.first_answer_at)),
+                _rounded(_minutes(case.created_at, case.closed_at)),
+                case.rating or "", case.rating_comment or "", count,
+            ])
+        return rows
+
+    async def export(self, first: datetime, last: datetime, kind: str) -> tuple[bytes, int]:
+        """The cases as a csv or xlsx file's bytes, and how many rows it holds."""
+        rows = await self.export_rows(first, last)
+        if kind == "xlsx":
+            book = Workbook()
+            sheet = book.active
+            sheet.title = "cases"
+            sheet.append(EXPORT_COLUMNS)
+            for row in rows:
+                sheet.append(row)
+            output = io.BytesIO()
+            book.save(output)
+            return output.getvalue(), len(rows)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_COLUMNS)
+        writer.writerows(rows)
+        # UTF-8 with a BOM: Excel, which the bureau opens CSV files with, then shows 汉字.
+        return buffer.getvalue().encode("utf-8-sig"), len(rows)
+
+
+def _rounded(value: float | None) -> float | str:
+    return round(value, 1) if value is not None else ""

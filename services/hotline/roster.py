@@ -1,0 +1,232 @@
+"""The duty roster: the weekly plan from a CSV file, dated overrides, and who is on duty when.
+
+A roster line is `telegram_id,categories,days,start,end`: categories `;`-separated; days
+`daily`, `workdays` (the Chinese working calendar, holidays and make-up days included),
+a range `mon-fri`, or a list `mon;wed;fri`; times `HH:MM` local, end after start (`24:00`
+allowed). A file with any bad line is refused whole, naming the line, so a half-imported
+plan can never leave a category without cover.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from services.hotline.calendar import WorkingCalendar
+from storage.repositories.hotline_roster import OverrideRow, RosterRepository, ShiftRow
+
+COLUMNS = ["telegram_id", "categories", "days", "start", "end"]
+WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+MAX_LINES = 2000
+_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
+# How far ahead "when does the next shift start" looks before giving up.
+LOOKAHEAD_DAYS = 14
+
+
+class RosterFileError(ValueError):
+    """The file is refused; the message names the line and the reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class Duty:
+    """One expert on duty for some categories between two local times of a date."""
+
+    telegram_id: int
+    categories: tuple[str, ...]
+    start: str
+    end: str
+    override: bool = False
+
+
+def minutes(value: str) -> int:
+    hours, mins = value.split(":")
+    return int(hours) * 60 + int(mins)
+
+
+def parse_days(spec: str) -> str:
+    """Normalises a days column, or raises ValueError with the reason."""
+    value = spec.strip().lower()
+    if value in ("daily", "workdays"):
+        return value
+    parts = [part.strip() for part in value.split(";") if part.strip()]
+    if not parts:
+        raise ValueError("days is empty (use daily, workdays, mon-fri or mon;wed;fri)")
+    for part in parts:
+        ends = part.split("-")
+        if len(ends) > 2 or any(end not in WEEKDAYS for end in ends):
+            raise ValueError(f"{part!r} is not a day (use mon..sun, daily or workdays)")
+    return ";".join(parts)
+
+
+def day_matches(days: str, day: date, calendar: WorkingCalendar) -> bool:
+    if days == "daily":
+        return True
+    if days == "workdays":
+        return calendar.is_workday(day)
+    weekday = day.weekday()
+    for part in days.split(";"):
+        ends = [WEEKDAYS.index(end) for end in part.split("-")]
+        first, last = ends[0], ends[-1]
+        inside = first <= weekday <= last if first <= last else (
+            weekday >= first or weekday <= last)
+        if inside:
+            return True
+    return False
+
+
+def check_time(value: str, column: str) -> str:
+    value = value.strip()
+    if not _TIME.match(value):
+        raise ValueError(f"{column} {value!r} is not a time like 09:00")
+    return value
+
+
+def parse_roster_csv(text: str, experts: dict[int, tuple[str, ...]],
+                     categories: Iterable[str]) -> list[tuple[int, ShiftRow]]:
+    """Every line as a shift with its line number, or RosterFileError for the first bad one.
+
+    `experts` maps each expert's id to their categories: a shift may only cover those.
+    """
+    known_categories = set(categories)
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = next(reader, None)
+    if header is None or [c.strip().lower() for c in header] != COLUMNS:
+        raise RosterFileError(f"line 1: the columns must be {','.join(COLUMNS)}")
+    shifts: list[tuple[int, ShiftRow]] = []
+    for line, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(shifts) >= MAX_LINES:
+            raise RosterFileError(f"line {line}: more than {MAX_LINES} shifts")
+        try:
+            shifts.append((line, _parse_line(row, experts, known_categories)))
+        except ValueError as error:
+            raise RosterFileError(f"line {line}: {error}") from None
+    return shifts
+
+
+def _parse_line(row: list[str], experts: dict[int, tuple[str, ...]],
+                known_categories: set[str]) -> ShiftRow:
+    if len(row) != len(COLUMNS):
+        raise ValueError(f"expected {len(COLUMNS)} columns, found {len(row)}")
+    raw_id, raw_categories, raw_days, raw_start, raw_end = row
+    try:
+        telegram_id = int(raw_id.strip())
+    except ValueError:
+        raise ValueError(f"telegram_id {raw_id.strip()!r} is not a number") from None
+    if telegram_id not in experts:
+        raise ValueError(f"{telegram_id} is not an expert (add them with hotline experts add)")
+    categories = tuple(c.strip() for c in raw_categories.split(";") if c.strip())
+    if not categories:
+        raise ValueError("categories is empty")
+    for key in categories:
+        if key not in known_categories:
+            raise ValueError(f"unknown category {key!r}")
+        if key not in experts[telegram_id]:
+            raise ValueError(f"expert {telegram_id} does not answer {key!r}")
+    start, end = check_time(raw_start, "start"), check_time(raw_end, "end")
+    if minutes(end) <= minutes(start):
+        raise ValueError(f"end {end} is not after start {start}")
+    return ShiftRow(telegram_id, categories, parse_days(raw_days), start, end)
+
+
+class RosterService:
+    def __init__(self, repository: RosterRepository, timezone: str,
+                 calendar: WorkingCalendar | None = None) -> None:
+        self._repository = repository
+        self.zone = ZoneInfo(timezone)
+        self.calendar = calendar or WorkingCalendar()
+
+    async def import_file(self, text: str) -> int:
+        experts = {e.telegram_id: e.categories for e in await self._repository.experts()}
+        categories = [c.key for c in await self._repository.categories(include_inactive=True)]
+        shifts = parse_roster_csv(text, experts, categories)
+        await self._repository.replace_shifts(shifts)
+        return len(shifts)
+
+    async def duties_on(self, day: date) -> list[Duty]:
+        """Who is on duty that (local) date, overrides applied, ordered by start."""
+        overrides = await self._repository.overrides(day, day)
+        return self.plan_for(day, await self._repository.shifts(), overrides)
+
+    def plan_for(self, day: date, shifts: list[ShiftRow],
+                 overrides: list[OverrideRow]) -> list[Duty]:
+        on_leave = {o.telegram_id for o in overrides if o.day == day and o.kind == "off"}
+        duties = [Duty(s.telegram_id, s.categories, s.start, s.end) for s in shifts
+                  if s.telegram_id not in on_leave and day_matches(s.days, day, self.calendar)]
+        duties += [Duty(o.telegram_id, o.categories, o.start or "00:00", o.end or "24:00", True)
+                   for o in overrides if o.day == day and o.kind == "on"]
+        return sorted(duties, key=lambda d: (d.start, d.telegram_id))
+
+    async def on_duty(self, category: str, moment: datetime) -> list[int]:
+        """The experts on duty for the category at that moment (stepped-off ones excluded)."""
+        local = moment.astimezone(self.zone)
+        now = local.hour * 60 + local.minute
+        experts = {e.telegram_id: e for e in await self._repository.experts()}
+        found: list[int] = []
+        for duty in await self.duties_on(local.date()):
+            expert = experts.get(duty.telegram_id)
+            if (expert is None or expert.stepped_off or category not in duty.categories
+                    or category not in expert.categories):
+                continue
+            if minutes(duty.start) <= now < minutes(duty.end) and duty.telegram_id not in found:
+                found.append(duty.telegram_id)
+        return found
+
+    async def on_leave(self, moment: datetime) -> set[int]:
+        """Experts with an "off" override on that (local) date: not even asked as backups."""
+        day = moment.astimezone(self.zone).date()
+        return {o.telegram_id for o in await self._repository.overrides(day, day)
+                if o.kind == "off"}
+
+    async def next_shift_start(self, category: str, moment: datetime) -> datetime | None:
+        """When the next shift covering the category starts (local time), within two weeks."""
+        local = moment.astimezone(self.zone)
+        shifts = await self._repository.shifts()
+        overrides = await self._repository.overrides(
+            local.date(), local.date() + timedelta(days=LOOKAHEAD_DAYS))
+        for offset in range(LOOKAHEAD_DAYS + 1):
+            day = local.date() + timedelta(days=offset)
+            starts = sorted(minutes(d.start) for d in self.plan_for(day, shifts, overrides)
+                            if category in d.categories)
+            for start in starts:
+                begins = datetime.combine(day, time(start // 60, start % 60), self.zone)
+                if begins > local:
+                    return begins
+        return None
+
+    async def shifts_of(self, telegram_id: int, first: date, days: int) -> list[tuple[date, Duty]]:
+        """An expert's own shifts for the next `days` days, for /duty."""
+        shifts = await self._repository.shifts()
+        overrides = await self._repository.overrides(first, first + timedelta(days=days))
+        found: list[tuple[date, Duty]] = []
+        for offset in range(days):
+            day = first + timedelta(days=offset)
+            found += [(day, d) for d in self.plan_for(day, shifts, overrides)
+                      if d.telegram_id == telegram_id]
+        return found
+
+    async def add_override(self, day: date, telegram_id: int, kind: str,
+                           categories: tuple[str, ...] = (), start: str | None = None,
+                           end: str | None = None) -> int:
+        if kind not in ("on", "off"):
+            raise ValueError("kind must be on or off")
+        expert = await self._repository.expert(telegram_id)
+        if expert is None:
+            raise ValueError(f"{telegram_id} is not an expert")
+        if kind == "on":
+            categories = categories or expert.categories
+            start = check_time(start or "00:00", "start")
+            end = check_time(end or "24:00", "end")
+            if minutes(end) <= minutes(start):
+                raise ValueError(f"end {end} is not after start {start}")
+        return await self._repository.add_override(day, telegram_id, kind, categories, start,
+                                                   end)
+
+    async def remove_override(self, override_id: int) -> bool:
+        return await self._repository.remove_override(override_id)

@@ -1,0 +1,283 @@
+"""The idea process: submitting, the author's edits, staff review, publishing, supports, reports.
+
+Plain async Python: it decides and stores; the handlers tell people about it. A refused action
+raises IdeaRefused (a text key) and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from services.ideas.rules import LIMITS, REPORT_REASONS, IdeaRefused, clean_text
+from storage.models import Idea, IdeaEvent, IdeaStatus, utcnow
+from storage.repositories.ideas import EDITABLE_FIELDS, IdeaRepository, PublicIdea
+
+log = logging.getLogger(__name__)
+
+PUBLIC_PAGE_SIZE = 5
+MY_IDEAS_SHOWN = 10
+
+
+@dataclass(frozen=True, slots=True)
+class IdeaRules:
+    daily_limit: int
+    edit_minutes: int
+    hide_after_reports: int
+    photo_max_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """The idea after a staff change; `notify_author` when a new status was published."""
+
+    idea: Idea
+    notify_author: bool
+
+
+class IdeaService:
+    def __init__(self, ideas: IdeaRepository, rules: IdeaRules, timezone: str, *,
+                 staff_chat_id: int | None = None) -> None:
+        self._ideas = ideas
+        self.rules = rules
+        # The staff group where new ideas are announced (in their own forum topic), if any.
+        self.staff_chat_id = staff_chat_id
+        self._zone = ZoneInfo(timezone)
+
+    # ------------------------------------------------------------------ statuses
+
+    async def statuses(self) -> list[IdeaStatus]:
+        return await self._ideas.statuses()
+
+    async def status_names(self, locale: str) -> dict[str, str]:
+        return {s.key: s.name_en if locale == "en" else s.name_zh
+                for s in await self._ideas.statuses()}
+
+    async def save_status(self, status: IdeaStatus) -> None:
+        await self._ideas.save_status(status)
+
+    async def _public_keys(self) -> set[str]:
+        return {s.key for s in await self._ideas.statuses() if s.public}
+
+    async def erase_author_details(self, author_id: int) -> int:
+        """Part of /forget: removes how to reach the author and their consent to be named."""
+        return await self._ideas.erase_author_details(author_id)
+
+    # ------------------------------------------------------------------ submitting
+
+    def local_now(self) -> datetime:
+        return utcnow().astimezone(self._zone)
+
+    async def check_daily_limit(self, author_id: int) -> None:
+        """Refuses a person who already submitted the day's allowance (local calendar day)."""
+        midnight = self.local_now().replace(hour=0, minute=0, second=0, microsecond=0)
+        # Compared in UTC: SQLite keeps timestamps as text without their zone.
+        count = await self._ideas.count_submitted_since(author_id, midnight.astimezone(UTC))
+        if count >= self.rules.daily_limit:
+            log.info("idea refused to user %s: daily limit %s reached", author_id,
+                     self.rules.daily_limit)
+            raise IdeaRefused("ideas.refused.daily_limit", limit=self.rules.daily_limit)
+
+    async def submit(self, author_id: int, draft: dict[str, Any]) -> Idea:
+        await self.check_daily_limit(author_id)
+        statuses = await self._ideas.statuses()
+        fields = {
+            "author_id": author_id,
+            "title": clean_text("title", draft["title"]),
+            "problem": clean_text("problem", draft["problem"]),
+            "solution": clean_text("solution", draft["solution"]),
+            "street": draft["street"][:32],
+            "community": draft["community"][:32],
+            "photo_file_id": draft.get("photo"),
+            "contact": draft.get("contact"),
+            "show_name": bool(draft.get("show_name")),
+        }
+        edit_until = utcnow() + timedelta(minutes=self.rules.edit_minutes)
+        idea = await self._ideas.create(self.local_now().year, fields, statuses[0].key,
+                                        edit_until)
+        log.info("idea %s submitted by user %s", idea.reference, author_id)
+        return idea
+
+    # ------------------------------------------------------------------ the author's side
+
+    async def mine(self, author_id: int) -> list[Idea]:
+        return await self._ideas.by_author(author_id, MY_IDEAS_SHOWN)
+
+    def can_edit(self, idea: Idea) -> bool:
+        return (idea.withdrawn_at is None and not idea.staff_answered
+                and utcnow() < _aware(idea.edit_until))
+
+    async def can_withdraw(self, idea: Idea) -> bool:
+        return idea.withdrawn_at is None and idea.published_status not in (
+            await self._public_keys())
+
+    async def own_idea(self, author_id: int, idea_id: int) -> Idea:
+        idea = await self._ideas.get(idea_id)
+        if idea is None or idea.author_id != author_id:
+            log.warning("user %s acted on idea %s that is not theirs", author_id, idea_id)
+            raise IdeaRefused("ideas.refused.not_yours")
+        return idea
+
+    async def edit(self, author_id: int, idea_id: int, field: str, raw: str | None) -> Idea:
+        idea = await self.own_idea(author_id, idea_id)
+        if field not in EDITABLE_FIELDS:
+            raise IdeaRefused("ideas.refused.not_yours")
+        value = clean_text(field, raw)
+        if not await self._ideas.edit(idea_id, author_id, field, value, utcnow()):
+            raise self._edit_refusal(await self._ideas.get(idea_id) or idea)
+        return await self._ideas.get(idea_id) or idea
+
+    def check_editable(self, idea: Idea) -> None:
+        if not self.can_edit(idea):
+            raise self._edit_refusal(idea)
+
+    def _edit_refusal(self, idea: Idea) -> IdeaRefused:
+        log.warning("edit of idea %s refused (withdrawn %s, answered %s, window until %s)",
+                    idea.reference, idea.withdrawn_at, idea.staff_answered, idea.edit_until)
+        if idea.withdrawn_at is not None:
+            return IdeaRefused("ideas.refused.withdrawn", reference=idea.reference)
+        return IdeaRefused("ideas.refused.edit_closed", reference=idea.reference,
+                           minutes=self.rules.edit_minutes)
+
+    async def withdraw(self, author_id: int, idea_id: int) -> Idea:
+        idea = await self.own_idea(author_id, idea_id)
+        withdrawable = {s.key for s in await self._ideas.statuses() if not s.public}
+        if not await self._ideas.withdraw(idea_id, author_id, withdrawable):
+            log.warning("withdrawal of idea %s refused", idea.reference)
+            key = ("ideas.refused.withdrawn" if idea.withdrawn_at is not None
+                   else "ideas.refused.withdraw_public")
+            raise IdeaRefused(key, reference=idea.reference)
+        log.info("idea %s withdrawn by its author", idea.reference)
+        return await self._ideas.get(idea_id) or idea
+
+    # ------------------------------------------------------------------ staff review
+
+    async def get(self, idea_id: int) -> Idea | None:
+        return await self._ideas.get(idea_id)
+
+    async def find(self, reference: str) -> Idea | None:
+        return await self._ideas.get_by_reference(reference)
+
+    async def history(self, idea_id: int) -> list[IdeaEvent]:
+        return await self._ideas.events(idea_id)
+
+    async def next_in_queue(self, *, status: str | None = None, street: str | None = None,
+                            after_id: int = 0) -> Idea | None:
+        """The oldest idea after `after_id` awaiting review (open statuses, or hidden)."""
+        statuses = [status] if status else [s.key for s in await self._ideas.statuses()
+                                            if s.open]
+        found = await self._ideas.queue(statuses, street, after_id, 1)
+        return found[0] if found else None
+
+    async def _reviewable(self, idea_id: int) -> Idea:
+        idea = await self._ideas.get(idea_id)
+        if idea is None:
+            raise IdeaRefused("ideas.refused.unknown")
+        if idea.withdrawn_at is not None:
+            log.warning("staff action on withdrawn idea %s refused", idea.reference)
+            raise IdeaRefused("ideas.refused.withdrawn", reference=idea.reference)
+        return idea
+
+    async def change_status(self, actor_id: int, idea_id: int, expected: str, status: str,
+                            answer: str | None, publish: bool) -> StatusChange:
+        idea = await self._reviewable(idea_id)
+        if status not in {s.key for s in await self._ideas.statuses()} or status == idea.status:
+            raise IdeaRefused("ideas.refused.stale")
+        if answer is not None:
+            answer = clean_text("answer", answer)
+        if not await self._ideas.change_status(idea_id, expected, status, answer, publish,
+                                               actor_id):
+            log.warning("status change of idea %s by %s refused: it is no longer %s",
+                        idea.reference, actor_id, expected)
+            raise IdeaRefused("ideas.refused.stale")
+        changed = await self._ideas.get(idea_id)
+        assert changed is not None
+        log.info("idea %s: %s -> %s by %s (published: %s)", idea.reference, expected, status,
+                 actor_id, publish)
+        return StatusChange(changed, publish and status != idea.published_status)
+
+    async def publish(self, actor_id: int, idea_id: int) -> StatusChange:
+        idea = await self._reviewable(idea_id)
+        if not await self._ideas.publish(idea_id, actor_id):
+            raise IdeaRefused("ideas.refused.nothing_to_publish")
+        changed = await self._ideas.get(idea_id)
+        assert changed is not None
+        return StatusChange(changed, changed.published_status != idea.published_status)
+
+    async def add_note(self, actor_id: int, idea_id: int, raw: str | None) -> Idea:
+        idea = await self._ideas.get(idea_id)
+        if idea is None:
+            raise IdeaRefused("ideas.refused.unknown")
+        await self._ideas.add_note(idea_id, actor_id, clean_text("note", raw))
+        return idea
+
+    async def mark_duplicate(self, actor_id: int, idea_id: int,
+                             reference: str | None) -> tuple[Idea, Idea]:
+        idea = await self._reviewable(idea_id)
+        original = await self._ideas.get_by_reference(reference) if reference else None
+        if original is None or original.id == idea.id:
+            raise IdeaRefused("ideas.refused.no_such_reference")
+        if not await self._ideas.mark_duplicate(idea_id, original.id, actor_id):
+            raise IdeaRefused("ideas.refused.stale")
+        log.info("idea %s marked a duplicate of %s by %s", idea.reference, original.reference,
+                 actor_id)
+        return idea, original
+
+    async def unhide(self, actor_id: int, idea_id: int) -> Idea:
+        if not await self._ideas.unhide(idea_id, actor_id):
+            raise IdeaRefused("ideas.refused.stale")
+        idea = await self._ideas.get(idea_id)
+        assert idea is not None
+        return idea
+
+    # ------------------------------------------------------------------ the public side
+
+    async def public_page(self, page: int) -> tuple[list[PublicIdea], bool]:
+        """One page of published ideas, newest first, and whether another page follows."""
+        found = await self._ideas.public(await self._public_keys(), page * PUBLIC_PAGE_SIZE,
+                                         PUBLIC_PAGE_SIZE + 1)
+        return found[:PUBLIC_PAGE_SIZE], len(found) > PUBLIC_PAGE_SIZE
+
+    async def public_idea(self, idea_id: int) -> PublicIdea:
+        idea = await self._ideas.get(idea_id)
+        if (idea is None or idea.hidden_at is not None or idea.withdrawn_at is not None
+                or idea.duplicate_of_id is not None
+                or idea.published_status not in await self._public_keys()):
+            raise IdeaRefused("ideas.refused.not_public")
+        return PublicIdea(idea, await self._ideas.author_first_name(idea))
+
+    async def support(self, telegram_id: int, idea_id: int) -> tuple[bool, PublicIdea]:
+        await self.public_idea(idea_id)
+        added, _count = await self._ideas.support(idea_id, telegram_id)
+        return added, await self.public_idea(idea_id)
+
+    async def report(self, telegram_id: int, idea_id: int, reason: str) -> tuple[bool, bool]:
+        """Returns whether the report counted and whether it hid the idea."""
+        if reason not in REPORT_REASONS:
+            raise IdeaRefused("ideas.refused.stale")
+        await self.public_idea(idea_id)
+        counted, hidden = await self._ideas.report(idea_id, telegram_id, reason,
+                                                   self.rules.hide_after_reports)
+        if hidden:
+            log.warning("idea %s hidden after %s reports", idea_id,
+                        self.rules.hide_after_reports)
+        return counted, hidden
+
+    # ------------------------------------------------------------------ staff group topic
+
+    async def staff_topic(self, chat_id: int) -> int | None:
+        return await self._ideas.staff_topic(chat_id)
+
+    async def remember_staff_topic(self, chat_id: int, thread_id: int) -> None:
+        await self._ideas.save_staff_topic(chat_id, thread_id)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands timestamps back without a zone; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+__all__ = ["LIMITS", "IdeaRules", "IdeaService", "StatusChange"]

@@ -1,0 +1,96 @@
+"""The tables, one module per area; importing this package registers them all on
+SQLModel.metadata (Alembic's env.py relies on that). A new area adds its module here."""
+
+from storage.models.announcements import (
+    Announcement,
+    AnnouncementTopic,
+    OutboxMessage,
+    ProjectKind,
+    SubscriberPreference,
+    Subscription,
+)
+from storage.models.base import utc_column, utcnow
+from storage.models.console import AuditEntry, ConsoleLoginToken, ConsoleSession
+from storage.models.conversation import ConversationEntry, Direction
+from storage.models.hotline import (
+    Case,
+    CaseCounter,
+    CaseMessage,
+    CaseOffer,
+    CaseStatus,
+    Expert,
+    HotlineBlock,
+    HotlineCategory,
+    RosterOverride,
+    RosterShift,
+)
+from storage.models.ideas import (
+    Idea,
+    IdeaEvent,
+    IdeaReport,
+    IdeaSequence,
+    IdeaStaffTopic,
+    IdeaStatus,
+    IdeaSupport,
+)
+from storage.models.people import Draft, Role, SocialWorkerProfile, User, UserRole
+from storage.models.places import Place
+from storage.models.trainings import (
+    Attendance,
+    Course,
+    CourseSession,
+    CourseStatus,
+    Registration,
+    RegistrationStatus,
+    ReminderState,
+    TrainingNotice,
+    TrainingReminder,
+)
+
+__all__ = [
+    "Announcement",
+    "AnnouncementTopic",
+    "Attendance",
+    "AuditEntry",
+    "Case",
+    "CaseCounter",
+    "CaseMessage",
+    "CaseOffer",
+    "CaseStatus",
+    "ConsoleLoginToken",
+    "ConsoleSession",
+    "ConversationEntry",
+    "Course",
+    "CourseSession",
+    "CourseStatus",
+    "Direction",
+    "Draft",
+    "Expert",
+    "HotlineBlock",
+    "HotlineCategory",
+    "Idea",
+    "IdeaEvent",
+    "IdeaReport",
+    "IdeaSequence",
+    "IdeaStaffTopic",
+    "IdeaStatus",
+    "IdeaSupport",
+    "OutboxMessage",
+    "Place",
+    "ProjectKind",
+    "Registration",
+    "RegistrationStatus",
+    "ReminderState",
+    "Role",
+    "RosterOverride",
+    "RosterShift",
+    "SocialWorkerProfile",
+    "SubscriberPreference",
+    "Subscription",
+    "TrainingNotice",
+    "TrainingReminder",
+    "User",
+    "UserRole",
+    "utc_column",
+    "utcnow",
+]

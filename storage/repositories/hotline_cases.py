@@ -1,0 +1,312 @@
+"""Hotline cases, their offers (Claim buttons) and their messages (transcript + id mapping).
+
+Every state change is one UPDATE ... WHERE status = <expected>, checked by rowcount: two
+experts pressing Claim at once, or a checker racing a claim, can never both win.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, delete, func, or_, select, update
+
+from storage.db import Database
+from storage.models import (
+    Case,
+    CaseCounter,
+    CaseMessage,
+    CaseOffer,
+    CaseStatus,
+    HotlineBlock,
+    User,
+    utcnow,
+)
+from storage.upsert import insert_ignoring_conflicts
+
+ACTIVE = (CaseStatus.OFFERED, CaseStatus.OPEN)
+
+
+class CaseRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    # ------------------------------------------------------------------ creating
+
+    async def create(self, asker_id: int, category: str, escalate_at: datetime | None,
+                     level: int) -> Case:
+        """A new case with the next number of the year, allocated in the same transaction."""
+        now = utcnow()
+        async with self._db.session() as session:
+            await session.execute(insert_ignoring_conflicts(
+                session, CaseCounter, [{"year": now.year, "last": 0}]))
+            number = (await session.execute(
+                update(CaseCounter).where(CaseCounter.year == now.year)
+                .values(last=CaseCounter.last + 1).returning(CaseCounter.last))).scalar_one()
+            case = Case(number=f"C-{now.year}-{number:04d}", asker_id=asker_id,
+                        category=category, escalate_at=escalate_at, escalation_level=level,
+                        created_at=now)
+            session.add(case)
+            await session.flush()
+            return case
+
+    # ------------------------------------------------------------------ reading
+
+    async def get(self, case_id: int) -> Case | None:
+        async with self._db.session() as session:
+            return await session.get(Case, case_id)
+
+    async def by_number(self, number: str) -> Case | None:
+        async with self._db.session() as session:
+            return (await session.execute(
+                select(Case).where(Case.number == number))).scalar_one_or_none()
+
+    async def active_of_asker(self, asker_id: int) -> list[Case]:
+        async with self._db.session() as session:
+            rows = await session.execute(select(Case).where(
+                Case.asker_id == asker_id, Case.status.in_(ACTIVE)).order_by(Case.id))
+            return list(rows.scalars())
+
+    async def open_of_expert(self, expert_id: int) -> list[Case]:
+        async with self._db.session() as session:
+            rows = await session.execute(select(Case).where(
+                Case.expert_id == expert_id, Case.status == CaseStatus.OPEN).order_by(Case.id))
+            return list(rows.scalars())
+
+    async def active_of(self, user_id: int) -> list[Case]:
+        """The cases a person takes part in now: as asker (waiting or open) or as expert."""
+        async with self._db.session() as session:
+            rows = await session.execute(select(Case).where(or_(
+                and_(Case.asker_id == user_id, Case.status.in_(ACTIVE)),
+                and_(Case.expert_id == user_id, Case.status == CaseStatus.OPEN)))
+                .order_by(Case.id))
+            return list(rows.scalars())
+
+    async def due(self, now: datetime) -> list[Case]:
+        async with self._db.session() as session:
+            rows = await session.execute(select(Case).where(
+                Case.status == CaseStatus.OFFERED, Case.escalate_at.is_not(None),
+                Case.escalate_at <= now).order_by(Case.escalate_at))
+            return list(rows.scalars())
+
+    async def between(self, first: datetime, last: datetime) -> list[Case]:
+        async with self._db.session() as session:
+            rows = await session.execute(select(Case).where(
+                Case.created_at >= first, Case.created_at < last).order_by(Case.id))
+            return list(rows.scalars())
+
+    async def case_of_message(self, chat_id: int, message_id: int) -> int | None:
+        """The case a message in a chat belongs to: a relayed copy, an original, an offer."""
+        async with self._db.session() as session:
+            found = (await session.execute(select(CaseMessage.case_id).where(or_(
+                and_(CaseMessage.target_chat_id == chat_id,
+                     CaseMessage.target_message_id == message_id),
+                and_(CaseMessage.source_chat_id == chat_id,
+                     CaseMessage.source_message_id == message_id))).limit(1))).scalar()
+            if found is not None:
+                return found
+            found = (await session.execute(select(CaseOffer.case_id).where(
+                CaseOffer.chat_id == chat_id, CaseOffer.message_id == message_id)
+                .limit(1))).scalar()
+            if found is not None:
+                return found
+            return (await session.execute(select(Case.id).where(or_(
+                and_(Case.asker_id == chat_id, Case.asker_anchor_id == message_id),
+                and_(Case.expert_id == chat_id, Case.expert_anchor_id == message_id)))
+                .limit(1))).scalar()
+
+    # ------------------------------------------------------------------ state changes
+
+    async def claim(self, case_id: int, expert_id: int) -> bool:
+        async with self._db.session() as session:
+            result = await session.execute(
+                update(Case).where(Case.id == case_id, Case.status == CaseStatus.OFFERED)
+                .values(status=CaseStatus.OPEN, expert_id=expert_id, claimed_at=utcnow(),
+                        escalate_at=None))
+            return result.rowcount == 1
+
+    async def unclaim(self, case_id: int, expert_id: int) -> bool:
+        """Undoes a claim the claimer cannot act on (the bot cannot write to them)."""
+        async with self._db.session() as session:
+            result = await session.execute(
+                update(Case).where(Case.id == case_id, Case.status == CaseStatus.OPEN,
+                                   Case.expert_id == expert_id)
+                .values(status=CaseStatus.OFFERED, expert_id=None, claimed_at=None))
+            return result.rowcount == 1
+
+    async def escalate(self, case_id: int, from_level: int, to_level: int,
+                       escalate_at: datetime | None) -> bool:
+        async with self._db.session() as session:
+            result = await session.execute(
+                update(Case).where(Case.id == case_id, Case.status == CaseStatus.OFFERED,
+                                   Case.escalation_level == from_level)
+                .values(escalation_level=to_level, escalate_at=escalate_at))
+            return result.rowcount == 1
+
+    async def close(self, case_id: int, closed_by: str) -> bool:
+        async with self._db.session() as session:
+            result = await session.execute(
+                update(Case).where(Case.id == case_id, Case.status.in_(ACTIVE))
+                .values(status=CaseStatus.CLOSED, closed_at=utcnow(), closed_by=closed_by,
+                        escalate_at=None))
+            return result.rowcount == 1
+
+    async def reopen(self, case_id: int, closed_since: datetime) -> bool:
+        """Back to the same expert, if it was closed after `closed_since` and had one."""
+        async with self._db.session() as session:
+            result = await session.execute(
+                update(Case).where(Case.id == case_id, Case.status == CaseStatus.CLOSED,
+                                   Case.expert_id.is_not(None), Case.closed_at >= closed_since)
+                .values(status=CaseStatus.OPEN, closed_at=None, closed_by=None, rating=None,
+                        rating_comment=None))
+            return result.rowcount == 1
+
+    async def transfer(self, case_id: int, expert_id: int, category: str,
+                       escalate_at: datetime | None) -> bool:
+        """Back to waiting for a claim, in another category; only its current expert may."""
+        async with self._db.session() as session:
+            result = await session.execute(
+                update(Case).where(Case.id == case_id, Case.status == CaseStatus.OPEN,
+                                   Case.expert_id == expert_id)
+                .values(status=CaseStatus.OFFERED, category=category, expert_id=None,
+                        escalation_level=0, escalate_at=escalate_at, expert_anchor_id=None))
+            return result.rowcount == 1
+
+    async def reassign(self, case_id: int, expert_id: int) -> bool:
+        """Staff take-over: the case stays open, with a new expert."""
+        async with self._db.session() as session:
+            result = await session.execute(
+                update(Case).where(Case.id == case_id, Case.status == CaseStatus.OPEN)
+                .values(expert_id=expert_id, expert_anchor_id=None))
+            return result.rowcount == 1
+
+    async def rate(self, case_id: int, asker_id: int, stars: int) -> bool:
+        async with self._db.session() as session:
+            result = await session.execute(
+                update(Case).where(Case.id == case_id, Case.asker_id == asker_id,
+                                   Case.status == CaseStatus.CLOSED, Case.rating.is_(None))
+                .values(rating=stars))
+            return result.rowcount == 1
+
+    async def comment(self, case_id: int, asker_id: int, text: str) -> bool:
+        async with self._db.session() as session:
+            result = await session.execute(
+                update(Case).where(Case.id == case_id, Case.asker_id == asker_id,
+                                   Case.status == CaseStatus.CLOSED)
+                .values(rating_comment=text))
+            return result.rowcount == 1
+
+    async def set_fields(self, case_id: int, **values: object) -> None:
+        """Bookkeeping that races nothing: anchors, the staff topic."""
+        async with self._db.session() as session:
+            await session.execute(update(Case).where(Case.id == case_id).values(**values))
+
+    async def mark_first_answer(self, case_id: int) -> None:
+        async with self._db.session() as session:
+            await session.execute(update(Case).where(
+                Case.id == case_id, Case.first_answer_at.is_(None)).values(
+                    first_answer_at=utcnow()))
+
+    # ------------------------------------------------------------------ offers
+
+    async def add_offer(self, case_id: int, expert_id: int | None, chat_id: int,
+                        message_id: int, level: int) -> None:
+        async with self._db.session() as session:
+            session.add(CaseOffer(case_id=case_id, expert_id=expert_id, chat_id=chat_id,
+                                  message_id=message_id, level=level))
+
+    async def offers(self, case_id: int) -> list[CaseOffer]:
+        async with self._db.session() as session:
+            rows = await session.execute(select(CaseOffer).where(CaseOffer.case_id == case_id)
+                                         .order_by(CaseOffer.id))
+            return list(rows.scalars())
+
+    # ------------------------------------------------------------------ messages
+
+    async def add_message(self, message: CaseMessage) -> CaseMessage:
+        async with self._db.session() as session:
+            session.add(message)
+            await session.flush()
+            return message
+
+    async def update_message(self, message_id: int, **values: object) -> None:
+        async with self._db.session() as session:
+            await session.execute(update(CaseMessage).where(CaseMessage.id == message_id)
+                                  .values(**values))
+
+    async def messages(self, case_id: int) -> list[CaseMessage]:
+        async with self._db.session() as session:
+            rows = await session.execute(select(CaseMessage).where(
+                CaseMessage.case_id == case_id).order_by(CaseMessage.id))
+            return list(rows.scalars())
+
+    async def original(self, chat_id: int, message_id: int) -> CaseMessage | None:
+        """The first version of a relayed message, found by its source."""
+        async with self._db.session() as session:
+            return (await session.execute(select(CaseMessage).where(
+                CaseMessage.source_chat_id == chat_id,
+                CaseMessage.source_message_id == message_id,
+                CaseMessage.version == 0))).scalar_one_or_none()
+
+    async def counterpart(self, case_id: int, chat_id: int, message_id: int) -> int | None:
+        """The id, on the other side, of a message of this chat (for keeping reply threads)."""
+        async with self._db.session() as session:
+            row = (await session.execute(select(CaseMessage).where(
+                CaseMessage.case_id == case_id, CaseMessage.version == 0, or_(
+                    and_(CaseMessage.source_chat_id == chat_id,
+                         CaseMessage.source_message_id == message_id),
+                    and_(CaseMessage.target_chat_id == chat_id,
+                         CaseMessage.target_message_id == message_id))))).scalars().first()
+            if row is None:
+                return None
+            if row.source_chat_id == chat_id and row.source_message_id == message_id:
+                return row.target_message_id
+            return row.source_message_id
+
+    async def last_version(self, chat_id: int, message_id: int) -> int:
+        async with self._db.session() as session:
+            return int((await session.execute(select(func.max(CaseMessage.version)).where(
+                CaseMessage.source_chat_id == chat_id,
+                CaseMessage.source_message_id == message_id))).scalar() or 0)
+
+    async def held(self, case_id: int) -> list[CaseMessage]:
+        async with self._db.session() as session:
+            rows = await session.execute(select(CaseMessage).where(
+                CaseMessage.case_id == case_id, CaseMessage.delivery == "held")
+                .order_by(CaseMessage.id))
+            return list(rows.scalars())
+
+    async def anonymise_asker(self, asker_id: int) -> int:
+        """/forget: the asker's words leave the transcripts; the case and its figures stay."""
+        async with self._db.session() as session:
+            cases = select(Case.id).where(Case.asker_id == asker_id)
+            result = await session.execute(
+                update(CaseMessage).where(CaseMessage.case_id.in_(cases),
+                                          CaseMessage.sender_role == "asker")
+                .values(text=None, media_ref=None))
+            await session.execute(update(Case).where(Case.asker_id == asker_id)
+                                  .values(rating_comment=None))
+            return result.rowcount
+
+    # ------------------------------------------------------------------ blocks
+
+    async def block(self, telegram_id: int, reason: str) -> bool:
+        now = utcnow()
+        async with self._db.session() as session:
+            # Staff may bar someone by id before they ever wrote: the bare user row first,
+            # exactly as granting a role by id makes it.
+            await session.execute(insert_ignoring_conflicts(session, User, [
+                {"telegram_id": telegram_id, "created_at": now, "last_seen_at": now}]))
+            result = await session.execute(insert_ignoring_conflicts(
+                session, HotlineBlock,
+                [{"telegram_id": telegram_id, "reason": reason, "blocked_at": utcnow()}]))
+            return bool(result.rowcount)
+
+    async def unblock(self, telegram_id: int) -> bool:
+        async with self._db.session() as session:
+            result = await session.execute(
+                delete(HotlineBlock).where(HotlineBlock.telegram_id == telegram_id))
+            return bool(result.rowcount)
+
+    async def blocked_ids(self) -> set[int]:
+        async with self._db.session() as session:
+            return set((await session.execute(select(HotlineBlock.telegram_id))).scalars())

@@ -1,0 +1,131 @@
+"""Helpers of the announcement tests: people who started the bot, buttons, waiting."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+
+from bot.app import Hotline
+from sandbox.client import SandboxClient
+from sandbox.server import SandboxServer
+from services.container import Services
+from services.delivery.protocol import Progress
+from storage.models import Role
+from storage.repositories.users import UserRepository
+
+
+def labels(message: dict) -> list[str]:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [button["text"] for row in rows for button in row]
+
+
+def button_data(message: dict, label: str) -> str:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    for row in rows:
+        for button in row:
+            if button["text"] == label:
+                return button.get("callback_data") or button.get("url")
+    raise AssertionError(f"no button {label!r} in {labels(message)}")
+
+
+async def started_user(sandbox: SandboxClient, name: str, *, language: str = "en",
+                       role: Role | None = None, hotline: Hotline | None = None
+                       ) -> dict[str, Any]:
+    """A person who sent /start (so the bot may write to them), with an optional role."""
+    user = await sandbox.add_user(name, language_code=language)
+    sent = await sandbox.send_text(user["id"], "/start")
+    await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"])
+    if role is not None and hotline is not None:
+        await hotline.services.people.grant(user["id"], role)
+    return user
+
+
+async def say(sandbox: SandboxClient, user_id: int, text: str, *,
+              contains: str | None = None) -> dict[str, Any]:
+    """Sends text and returns the bot's answer (the first one containing `contains`)."""
+    sent = await sandbox.send_text(user_id, text)
+    return await sandbox.wait_for_bot_message(
+        user_id, after=sent["message_id"],
+        predicate=(lambda m: contains in (m.get("text") or m.get("caption") or ""))
+        if contains else None)
+
+
+async def press(sandbox: SandboxClient, user_id: int, message: dict, label: str, *,
+                expect: str | None = None) -> dict[str, Any]:
+    """Presses a button by its label; returns the next bot message containing `expect`."""
+    last = max(m["message_id"] for m in await sandbox.messages(user_id))
+    answer = await sandbox.press_button(user_id, user_id, message["message_id"],
+                                        button_data(message, label))
+    if expect is None:
+        return answer
+    return await sandbox.wait_for_bot_message(
+        user_id, after=last, predicate=lambda m: expect in (m.get("text") or ""))
+
+
+async def progress_reaching(sandbox: SandboxClient, chat_id: int, after: int, fragment: str,
+                            *, timeout: float = 30.0) -> dict[str, Any]:  # noqa: ASYNC109
+    """The progress message (the first bot message after `after`) once it shows `fragment`."""
+    message = await sandbox.wait_for_bot_message(
+        chat_id, after=after, predicate=lambda m: m["text"].startswith(("📤", "⏰", "✅", "⛔")))
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while fragment not in message["text"]:
+        current = {m["message_id"]: m for m in await sandbox.messages(chat_id)}
+        message = current[message["message_id"]]
+        if fragment in message["text"]:
+            break
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            raise TimeoutError(f"progress never showed {fragment!r}: {message['text']!r}")
+        with contextlib.suppress(TimeoutError):
+            message = await sandbox.wait_for_edit(chat_id, message["message_id"],
+                                                  timeout=min(remaining, 5.0))
+    return message
+
+
+async def seed_subscribers(server: SandboxServer, sandbox: SandboxClient, count: int, *,
+                           prefix: str = "Sub") -> list[int]:
+    """`count` people who have written to the bot, without the bot answering each of them.
+
+    Run before the bot starts: their /start updates are consumed here (getUpdates with a
+    later offset), so a 500-person setup takes seconds instead of 1,000 rate-limited replies.
+    Their rows and subscriptions are then written by `subscribe_bulk`.
+    """
+    ids = []
+    for index in range(count):
+        user = await sandbox.add_user(f"{prefix}{index}", language_code="en")
+        await sandbox.send_text(user["id"], "/start")
+        ids.append(user["id"])
+    async with aiohttp.ClientSession() as http:
+        url = f"{server.bot_api_base}{server.token}/getUpdates"
+        async with http.post(url, json={"offset": -1, "timeout": 0}) as response:
+            last = (await response.json())["result"]
+        if last:
+            async with http.post(url, json={"offset": last[-1]["update_id"] + 1,
+                                             "timeout": 0}) as response:
+                assert (await response.json())["ok"]
+    return ids
+
+
+async def subscribe_bulk(services: Services, ids: list[int], topics: list[str],
+                         locale: str = "en") -> None:
+    users = UserRepository(services.database)
+    for telegram_id in ids:
+        await users.ensure_exists(telegram_id, locale)
+    await services.subscriptions.subscribe_many(ids, topics)
+
+
+async def progress_when(services: Services, announcement_id: int,
+                        condition: Callable[[Progress], bool], *,
+                        timeout: float = 40.0) -> Progress:  # noqa: ASYNC109
+    """Polls the outbox (which another task or process writes) until `condition` holds."""
+    async with asyncio.timeout(timeout):
+        while True:
+            progress = await services.announcements.progress(announcement_id)
+            if condition(progress):
+                return progress
+            await asyncio.sleep(0.05)

@@ -1,0 +1,84 @@
+"""Helpers of the hotline tests: people in their roles, a roster, a question asked via /ask."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.app import Hotline
+from sandbox.client import SandboxClient
+from services.profiles import Profile
+from storage.models import Case, Role
+
+ALL_DAY = "daily,00:00,24:00"
+
+
+def buttons(message: dict) -> list[tuple[str, str]]:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
+
+
+def starts(prefix: str):
+    return lambda message: (message.get("text") or "").startswith(prefix)
+
+
+def has(fragment: str):
+    return lambda message: fragment in (message.get("text") or message.get("caption") or "")
+
+
+async def social_worker(hotline: Hotline, sandbox: SandboxClient, name: str,
+                        language: str = "en", *, profile: bool = True) -> dict[str, Any]:
+    user = await sandbox.add_user(name, language_code=language)
+    await sandbox.send_text(user["id"], "/start")
+    await sandbox.wait_for_bot_message(user["id"])
+    await hotline.services.people.grant(user["id"], Role.SOCIAL_WORKER)
+    if profile:
+        await hotline.services.profiles.save(
+            user["id"], Profile(name, "Taihe Social Work Station", "Taihe Community"))
+    return user
+
+
+async def expert(hotline: Hotline, sandbox: SandboxClient, name: str, categories: str,
+                 *, name_en: str | None = None, language: str = "en") -> dict[str, Any]:
+    user = await sandbox.add_user(name, language_code=language)
+    await sandbox.send_text(user["id"], "/start")
+    await sandbox.wait_for_bot_message(user["id"])
+    await hotline.services.hotline.experts.add(user["id"], name, categories.split(","),
+                                               name_en=name_en)
+    return user
+
+
+async def roster(hotline: Hotline, *lines: str) -> None:
+    text = "telegram_id,categories,days,start,end\n" + "\n".join(lines) + "\n"
+    await hotline.services.hotline.roster.import_file(text)
+
+
+async def ask(sandbox: SandboxClient, asker: dict[str, Any], category: str,
+              question: str) -> dict[str, Any]:
+    """Runs /ask to the confirmation; returns the confirmation message (Send not pressed)."""
+    uid = asker["id"]
+    sent = await sandbox.send_text(uid, "/ask")
+    chooser = await sandbox.wait_for_bot_message(uid, after=sent["message_id"],
+                                                 predicate=lambda m: bool(buttons(m)))
+    await sandbox.press_button(uid, uid, chooser["message_id"], f"hotline:ask:{category}")
+    await sandbox.wait_for_edit(uid, chooser["message_id"])
+    sent = await sandbox.send_text(uid, question)
+    return await sandbox.wait_for_bot_message(uid, after=sent["message_id"],
+                                              predicate=lambda m: bool(buttons(m)))
+
+
+async def submit(sandbox: SandboxClient, asker: dict[str, Any], confirm: dict[str, Any]) -> None:
+    uid = asker["id"]
+    answer = await sandbox.press_button(uid, uid, confirm["message_id"], "hotline:ask_send")
+    assert answer["answer"] is not None
+
+
+async def latest_case(hotline: Hotline, asker_id: int) -> Case:
+    cases = await hotline.services.hotline.cases.repository.active_of_asker(asker_id)
+    assert cases, "no open case"
+    return cases[-1]
+
+
+async def offer_to(sandbox: SandboxClient, user_id: int, number: str) -> dict[str, Any]:
+    return await sandbox.wait_for_bot_message(
+        user_id, predicate=lambda m: number in (m.get("text") or "") and any(
+            data.startswith("hotline:claim:") for _, data in buttons(m)))

@@ -1,0 +1,84 @@
+"""Helpers the idea tests share: a resident going through /idea, staff pressing card buttons."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.app import Hotline
+from sandbox.client import SandboxClient
+from storage.models import Idea, Role
+
+REFERENCE = re.compile(r"I-\d{4}-\d{4}")
+
+
+def button_data(message: dict[str, Any]) -> list[str]:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [button["callback_data"] for row in rows for button in row]
+
+
+def button_labels(message: dict[str, Any]) -> list[str]:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [button["text"] for row in rows for button in row]
+
+
+async def say(sandbox: SandboxClient, user_id: int, text: str, expect: str) -> dict[str, Any]:
+    """Sends a text and returns the bot's next message containing `expect`."""
+    sent = await sandbox.send_text(user_id, text)
+    return await sandbox.wait_for_bot_message(
+        user_id, after=sent["message_id"], predicate=lambda m: expect in (m.get("text") or ""))
+
+
+async def press(sandbox: SandboxClient, user_id: int, message: dict[str, Any], data: str,
+                expect: str) -> dict[str, Any]:
+    """Presses a button of `message` and returns the bot's next message containing `expect`."""
+    await sandbox.press_button(user_id, user_id, message["message_id"], data)
+    return await sandbox.wait_for_bot_message(
+        user_id, after=message["message_id"],
+        predicate=lambda m: expect in (m.get("text") or ""))
+
+
+async def submit_idea(sandbox: SandboxClient, user_id: int, *, title: str = "Benches",
+                      problem: str = "No benches at the bus stop.",
+                      solution: str = "Put up two benches.",
+                      contact: str | None = "13800000000", show_name: bool = True) -> str:
+    """Goes through /idea in English (street and community: the first ones); returns the
+    reference the bot gave."""
+    await say(sandbox, user_id, "/idea", "1. Give your idea a short title")
+    await say(sandbox, user_id, title, "2. What problem")
+    await say(sandbox, user_id, problem, "3. What solution")
+    streets = await say(sandbox, user_id, solution, "4. Which street")
+    communities = await press(sandbox, user_id, streets, "ideas:new:street:0", "5. Which")
+    photo = await press(sandbox, user_id, communities, "ideas:new:comm:0", "6. Send one photo")
+    asked = await press(sandbox, user_id, photo, "ideas:new:nophoto", "7. May staff contact")
+    if contact is None:
+        name = await press(sandbox, user_id, asked, "ideas:new:nocontact", "8. When the idea")
+    else:
+        name = await say(sandbox, user_id, contact, "8. When the idea")
+    check = await press(sandbox, user_id, name, f"ideas:new:name:{int(show_name)}",
+                        "Please check your idea")
+    saved = await press(sandbox, user_id, check, "ideas:new:submit", "Your idea is saved as")
+    found = REFERENCE.search(saved["text"])
+    assert found is not None, saved["text"]
+    return found.group(0)
+
+
+async def stored(hotline: Hotline, reference: str) -> Idea:
+    idea = await hotline.services.ideas.find(reference)
+    assert idea is not None
+    return idea
+
+
+async def resident_idea(hotline: Hotline, user_id: int, title: str, *,
+                        public: bool = False, show_name: bool = False) -> Idea:
+    """An idea stored through the service (for tests about what happens after submitting)."""
+    await hotline.services.people.grant(user_id, Role.RESIDENT)
+    idea = await hotline.services.ideas.submit(user_id, {
+        "title": title, "problem": "A problem.", "solution": "A solution.",
+        "street": "太和街道", "community": "太和社区", "contact": "13800000000",
+        "show_name": show_name})
+    if public:
+        change = await hotline.services.ideas.change_status(
+            user_id, idea.id, "submitted", "accepted", "Good idea.", True)
+        return change.idea
+    return idea

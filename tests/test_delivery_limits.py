@@ -1,0 +1,82 @@
+"""The delivery limiter on a simulated clock: Telegram's limits, the reserve for replies to
+people, and retry_after honoured for the right scope."""
+
+from __future__ import annotations
+
+import asyncio
+
+from services.delivery.limits import Limits, RateLimiter
+
+
+class SimulatedTime:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+def limiter(time: SimulatedTime, **limits: float) -> RateLimiter:
+    return RateLimiter(Limits(margin=1.0, **limits), clock=time.clock, sleep=time.sleep)
+
+
+async def _times(time: SimulatedTime, rl: RateLimiter, chats: list[int], *,
+                 paid: bool = False) -> list[float]:
+    started, stamps = time.now, []
+    for chat in chats:
+        await rl.acquire(chat, paid=paid)
+        stamps.append(time.now - started)
+    return stamps
+
+
+async def test_broadcasts_keep_to_30_a_second_and_leave_a_reserve() -> None:
+    time = SimulatedTime()
+    rl = limiter(time)
+    stamps = await _times(time, rl, list(range(1, 128)))
+    # The 30-token burst minus the reserve of 3 at once, then one every 1/30 s.
+    assert stamps[26] == 0.0 and stamps[27] > 0
+    assert abs(stamps[-1] - (127 - 27) / 30) < 1e-6
+    # A reply to a person is never delayed, and the next broadcast message waits for it.
+    before = time.now
+    rl.take_interactive(5000)
+    await rl.acquire(5001)
+    assert abs(time.now - before - 2 / 30) < 1e-6
+
+
+async def test_paid_broadcasts_use_their_own_1000_a_second() -> None:
+    time = SimulatedTime()
+    rl = limiter(time)
+    stamps = await _times(time, rl, list(range(1, 3001)), paid=True)
+    assert stamps[999] == 0.0 and abs(stamps[-1] - 2.0) < 1e-6
+
+
+async def test_one_a_second_per_chat_and_twenty_a_minute_per_group() -> None:
+    time = SimulatedTime()
+    rl = limiter(time)
+    private = await _times(time, rl, [42] * 5)
+    assert private[:3] == [0.0, 0.0, 0.0] and abs(private[4] - 2.0) < 1e-6
+    group = await _times(time, rl, [-100123] * 22)
+    assert group[19] == 0.0 and abs(group[21] - 6.0) < 1e-6  # 2 more at 20 a minute
+
+
+async def test_retry_after_pauses_the_chat_or_everyone() -> None:
+    time = SimulatedTime()
+    rl = limiter(time)
+    # The person's own budget is used up (three replies): a 429 for them is theirs alone.
+    for _ in range(3):
+        rl.take_interactive(7)
+    rl.pause(7, 4.0)
+    start = time.now
+    await rl.acquire(8)
+    assert time.now == start  # another chat goes at once
+    await rl.acquire(7)
+    assert abs(time.now - start - 4.0) < 1e-6
+    # A 429 for a chat with budget left means the global limit: everyone waits.
+    rl.pause(9, 2.0)
+    start = time.now
+    await rl.acquire(10)
+    assert abs(time.now - start - 2.0) < 1e-6

@@ -1,0 +1,277 @@
+"""The real bot against the local Bot API sandbox: what people see, and what is stored."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.app import Hotline, build_hotline
+from sandbox.client import SandboxClient
+from scheduler.housekeeping import RETENTION_JOB_ID, enforce_retention
+from services.conversation_log import LogEntry
+from storage.models import Role, utcnow
+from tests.support import settings_for
+
+
+def button_rows(message: dict) -> list[list[dict]]:
+    return (message.get("reply_markup") or {}).get("inline_keyboard", [])
+
+
+def button_labels(message: dict) -> list[str]:
+    return [button["text"] for row in button_rows(message) for button in row]
+
+
+async def test_start_in_chinese_shows_welcome_and_menu(hotline: Hotline,
+                                                       sandbox: SandboxClient) -> None:
+    user = await sandbox.add_user("李", last_name="阿姨", language_code="zh-hans")
+    await sandbox.send_text(user["id"], "/start")
+    reply = await sandbox.wait_for_bot_message(user["id"])
+    assert reply["text"].startswith("您好，李阿姨！欢迎使用社区热线。")
+    labels = button_labels(reply)
+    assert {"💡 提交金点子", "📢 项目公告", "❓ 帮助", "🌐 语言 / Language",
+            "🔒 我的数据"} <= set(labels)
+    assert "💬 咨询专家" not in labels  # asking experts is for social workers and staff
+    person = await hotline.services.people.get(user["id"])
+    assert person.locale == "zh_CN" and person.roles == {"resident"}
+
+
+async def test_start_in_english_and_the_second_time(hotline: Hotline,
+                                                    sandbox: SandboxClient) -> None:
+    user = await sandbox.add_user("Emma", language_code="en")
+    first = await sandbox.send_text(user["id"], "/start")
+    reply = await sandbox.wait_for_bot_message(user["id"], after=first["message_id"])
+    assert reply["text"].startswith("Hello, Emma! Welcome to the Community Hotline.")
+    second = await sandbox.send_text(user["id"], "/start")
+    again = await sandbox.wait_for_bot_message(user["id"], after=second["message_id"])
+    assert again["text"].startswith("Welcome back, Emma!")
+
+
+async def test_a_name_with_markup_is_shown_literally(hotline: Hotline,
+                                                     sandbox: SandboxClient) -> None:
+    user = await sandbox.add_user('<b>Bo</b> & <a href="https://x.example">x</a>',
+                                  language_code="en")
+    await sandbox.send_text(user["id"], "/start")
+    reply = await sandbox.wait_for_bot_message(user["id"])
+    assert 'Hello, <b>Bo</b> & <a href="https://x.example">x</a>!' in reply["text"]
+    assert not [e for e in reply.get("entities", []) if e["type"] in ("bold", "text_link")]
+
+
+async def test_menu_button_and_language_switch(hotline: Hotline, sandbox: SandboxClient) -> None:
+    user = await sandbox.add_user("小红", language_code="zh-hans")
+    await sandbox.send_text(user["id"], "/start")
+    menu = await sandbox.wait_for_bot_message(user["id"])
+    await sandbox.press_button(user["id"], user["id"], menu["message_id"], "menu:language")
+    # (A newcomer also gets the announcements offer after the menu: skip past it.)
+    chooser = await sandbox.wait_for_bot_message(
+        user["id"], after=menu["message_id"], predicate=lambda m: m["text"] == "请选择语言：")
+    assert button_labels(chooser) == ["简体中文", "English（英语）"]
+    answer = await sandbox.press_button(user["id"], user["id"], chooser["message_id"],
+                                        "lang:set:en")
+    assert answer["answer"] is not None
+    edited = await sandbox.wait_for_edit(user["id"], chooser["message_id"])
+    assert edited["text"] == "Language changed to English."
+    await sandbox.send_text(user["id"], "/help")
+    help_reply = await sandbox.wait_for_bot_message(user["id"], after=chooser["message_id"])
+    assert help_reply["text"].startswith("Commands")
+    assert (await hotline.services.people.get(user["id"])).locale == "en"
+
+
+async def test_help_lists_the_commands_of_my_roles(hotline: Hotline,
+                                                   sandbox: SandboxClient) -> None:
+    resident = await sandbox.add_user("Res", language_code="en")
+    worker = await sandbox.add_user("Sw", language_code="en")
+    await hotline.services.people.grant(worker["id"], Role.SOCIAL_WORKER)
+    for user in (resident, worker):
+        await sandbox.send_text(user["id"], "/help")
+    resident_help = await sandbox.wait_for_bot_message(resident["id"])
+    worker_help = await sandbox.wait_for_bot_message(worker["id"])
+    assert "/language — Change language" in resident_help["text"]
+    assert "/profile" not in resident_help["text"]
+    assert "/profile — Fill in my social-worker profile" in worker_help["text"]
+    assert "social worker" in worker_help["text"]
+
+
+async def test_command_menus_are_set_per_language(hotline: Hotline,
+                                                  sandbox: SandboxClient) -> None:
+    english = {c["command"]: c["description"] for c in await sandbox.my_commands(
+        language_code="en")}
+    chinese = {c["command"]: c["description"] for c in await sandbox.my_commands(
+        language_code="zh")}
+    assert english["language"] == "Change language" and chinese["language"] == "切换语言"
+    assert "profile" not in english  # a role command is not in everyone's menu
+
+
+async def test_unknown_command_and_free_text_get_a_clear_reply(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    user = await sandbox.add_user("Emma", language_code="en")
+    sent = await sandbox.send_text(user["id"], "/frobnicate <b>now</b>")
+    reply = await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"])
+    assert reply["text"] == "There is no command /frobnicate. Send /help to see what I can do."
+    # Like Telegram, "/x<b>" is no command at all: it is answered as free text.
+    sent = await sandbox.send_text(user["id"], "/x<b>")
+    reply = await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"])
+    assert reply["text"].startswith("I did not understand that message.")
+    # 5,000 characters: more than one Telegram message holds, so the client sends two.
+    long_text = "长" * 5000
+    parts = [long_text[:4096], long_text[4096:]]
+    for part in parts:
+        sent = await sandbox.send_text(user["id"], part)
+        reply = await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"])
+        assert reply["text"].startswith("I did not understand that message.")
+    history = await hotline.services.conversation_log.history(user["id"])
+    stored = [e.text for e in history if e.direction == "in" and e.kind == "text"]
+    assert "".join(stored[-2:]) == long_text  # nothing lost
+
+
+async def test_the_menu_follows_the_roles_and_is_checked_on_press(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    resident = await sandbox.add_user("Res", language_code="en")
+    worker = await sandbox.add_user("Sw", language_code="en")
+    await hotline.services.people.grant(worker["id"], Role.SOCIAL_WORKER)
+    menus = {}
+    for user in (resident, worker):
+        await sandbox.send_text(user["id"], "/start")
+        menus[user["id"]] = await sandbox.wait_for_bot_message(user["id"])
+    worker_labels = button_labels(menus[worker["id"]])
+    assert worker_labels[0] == "💬 Ask an expert" and "💡 Submit an idea" in worker_labels
+    assert "💬 Ask an expert" not in button_labels(menus[resident["id"]])
+    # A resident who forges the social workers' button gets a refusal, not the dialog.
+    answer = await sandbox.press_button(resident["id"], resident["id"],
+                                        menus[resident["id"]]["message_id"], "menu:ask",
+                                        force=True)
+    assert answer["answer"]["text"] == "This button is no longer valid. Please open the menu again."
+    await sandbox.press_button(worker["id"], worker["id"], menus[worker["id"]]["message_id"],
+                               "menu:ask")
+    asked = await sandbox.wait_for_bot_message(
+        worker["id"], predicate=lambda m: "profile" in m["text"].lower())
+    assert asked["text"]
+
+
+async def test_a_forged_button_is_refused(hotline: Hotline, sandbox: SandboxClient) -> None:
+    user = await sandbox.add_user("Emma", language_code="en")
+    await sandbox.send_text(user["id"], "/start")
+    menu = await sandbox.wait_for_bot_message(user["id"])
+    for forged in ("lang:set:xx", "admin:delete_everything", "forget:maybe"):
+        answer = await sandbox.press_button(user["id"], user["id"], menu["message_id"], forged,
+                                            force=True)
+        assert answer["answer"]["text"] == (
+            "This button is no longer valid. Please open the menu again.")
+        assert answer["answer"]["show_alert"] is True
+    assert (await hotline.services.people.get(user["id"])).locale == "en"
+
+
+async def test_privacy_and_forget(hotline: Hotline, sandbox: SandboxClient) -> None:
+    user = await sandbox.add_user("Emma", last_name="Stone", language_code="en")
+    await sandbox.send_text(user["id"], "/start")
+    await sandbox.wait_for_bot_message(user["id"])
+    sent = await sandbox.send_text(user["id"], "/privacy")
+    summary = await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"])
+    assert "Name: Emma Stone" in summary["text"] and "Roles: resident" in summary["text"]
+    assert "deleted automatically after 365 days" in summary["text"]
+    sent = await sandbox.send_text(user["id"], "/forget")
+    confirm = await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"])
+    assert button_labels(confirm) == ["Yes, erase", "Cancel"]
+    await sandbox.press_button(user["id"], user["id"], confirm["message_id"], "forget:yes")
+    done = await sandbox.wait_for_edit(user["id"], confirm["message_id"])
+    assert done["text"].startswith("Your personal data has been erased (")
+    person = await hotline.services.people.get(user["id"])
+    assert person.first_name is None and person.forgotten_at is not None
+    history = await hotline.services.conversation_log.history(user["id"])
+    # Only what happened after the erasure (the edit that confirmed it) may remain.
+    assert all(e.kind != "command" for e in history)
+
+
+async def test_profile_dialog_survives_a_restart(sandbox_server, sandbox: SandboxClient,
+                                                 tmp_path) -> None:
+    settings = settings_for(sandbox_server, tmp_path)
+    first = await build_hotline(settings)
+    await first.start()
+    user = await sandbox.add_user("Wei", language_code="en")
+    await first.services.people.grant(user["id"], Role.SOCIAL_WORKER)
+    sent = await sandbox.send_text(user["id"], "/profile")
+    await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"])
+    sent = await sandbox.send_text(user["id"], "Wang Wei")
+    ask = await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"])
+    assert ask["text"] == "2. Your organisation or community service station?"
+    await first.stop()
+
+    second = await build_hotline(settings)
+    await second.start()
+    try:
+        sent = await sandbox.send_text(user["id"], "x" * 200)
+        refused = await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"])
+        assert refused["text"] == "That is too long: at most 128 characters."
+        sent = await sandbox.send_text(user["id"], "Taihe Social Work Station")
+        await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"])
+        sent = await sandbox.send_text(user["id"], "Wujing")
+        saved = await sandbox.wait_for_bot_message(
+            user["id"], after=sent["message_id"],
+            predicate=lambda m: m["text"].startswith("Profile saved"))
+        assert saved["text"] == "Profile saved: Wang Wei, Taihe Social Work Station, Wujing"
+    finally:
+        await second.stop()
+
+
+async def test_profile_is_refused_to_residents(hotline: Hotline, sandbox: SandboxClient) -> None:
+    user = await sandbox.add_user("Emma", language_code="en")
+    sent = await sandbox.send_text(user["id"], "/profile")
+    reply = await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"])
+    assert reply["text"] == "Sorry, you are not allowed to do that."
+
+
+async def test_a_failing_update_is_apologised_for_and_the_bot_goes_on(
+        hotline: Hotline, sandbox: SandboxClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    user = await sandbox.add_user("Emma", language_code="en")
+
+    async def broken(_telegram_id: int) -> None:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(hotline.services.privacy, "summary", broken)
+    sent = await sandbox.send_text(user["id"], "/privacy")
+    apology = await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"])
+    assert apology["text"].startswith("Sorry, something went wrong with your request.")
+    sent = await sandbox.send_text(user["id"], "/help")
+    assert (await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"]))["text"]
+
+
+async def test_outgoing_and_incoming_messages_are_logged(hotline: Hotline,
+                                                         sandbox: SandboxClient) -> None:
+    user = await sandbox.add_user("Emma", language_code="en")
+    sent = await sandbox.send_text(user["id"], "/start")
+    reply = await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"])
+    history = await hotline.services.conversation_log.history(user["id"])
+    # [:2]: the newcomer's announcements offer may follow the reply.
+    assert [(e.direction, e.kind, e.message_id) for e in history][:2] == [
+        ("in", "command", sent["message_id"]), ("out", "text", reply["message_id"])]
+    assert history[1].text == reply["text"]
+
+
+async def test_log_retention_runs_daily_at_half_past_three_local(hotline: Hotline) -> None:
+    job = hotline.application.job_queue.scheduler.get_job(RETENTION_JOB_ID)
+    local = job.next_run_time.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert (local.hour, local.minute) == (3, 30)
+    log = hotline.services.conversation_log
+    log.record(LogEntry(chat_id=5, direction="in", kind="text", telegram_id=5, text="old",
+                        created_at=utcnow() - timedelta(days=366)))
+    log.record(LogEntry(chat_id=5, direction="in", kind="text", telegram_id=5, text="new"))
+    await log.flush()
+    assert await enforce_retention(hotline.services) == 1
+    assert [e.text for e in await log.history(5)] == ["new"]
+
+
+async def test_a_role_granted_before_first_contact_gets_its_menu(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    user = await sandbox.add_user("Wei", language_code="en")
+    await hotline.services.people.grant(user["id"], Role.SOCIAL_WORKER)
+    await sandbox.send_text(user["id"], "/start")
+    await sandbox.wait_for_bot_message(user["id"])
+    scope = {"type": "chat", "chat_id": user["id"]}
+    for _ in range(50):
+        commands = [c["command"] for c in await sandbox.my_commands(scope=scope)]
+        if commands:
+            break
+        await asyncio.sleep(0.05)
+    assert "profile" in commands and "start" in commands

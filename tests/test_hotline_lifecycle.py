@@ -1,0 +1,237 @@
+"""Ending a case: close, rate and comment, reopen (48 h), /end, transfer, hand-over, figures,
+the stored transcript from the command line, and the weekly report."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import Hotline
+from bot.cli import main as cli_main
+from sandbox.client import SandboxClient
+from scheduler.hotline import WEEKLY_REPORT_JOB_ID, send_weekly_report
+from storage.models import CaseStatus, Role, utcnow
+from tests.hotline_support import (
+    ALL_DAY,
+    ask,
+    buttons,
+    expert,
+    has,
+    latest_case,
+    offer_to,
+    roster,
+    social_worker,
+    submit,
+)
+
+
+async def _claimed(hotline: Hotline, sandbox: SandboxClient, expert_user: dict, asker: dict,
+                   number: str, question: str, category: str = "legal") -> dict:
+    await submit(sandbox, asker, await ask(sandbox, asker, category, question))
+    offer = await offer_to(sandbox, expert_user["id"], number)
+    await sandbox.press_button(expert_user["id"], expert_user["id"], offer["message_id"],
+                               buttons(offer)[0][1])
+    return await sandbox.wait_for_bot_message(asker["id"], predicate=has("has been taken"))
+
+
+async def test_close_rate_comment_and_reopen(hotline: Hotline, sandbox: SandboxClient) -> None:
+    wang = await expert(hotline, sandbox, "Wang", "legal")
+    await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
+    asker = await social_worker(hotline, sandbox, "Emma")
+    uid = asker["id"]
+    await _claimed(hotline, sandbox, wang, asker, "C-2026-0001", "Question")
+    card = await sandbox.wait_for_bot_message(wang["id"], predicate=has("yours to answer"))
+    assert [label for label, _ in buttons(card)] == ["✅ Close", "↪️ Transfer"]
+    await sandbox.send_text(wang["id"], "Answer")
+    await sandbox.wait_for_bot_message(uid, predicate=has("Answer"))
+
+    await sandbox.press_button(wang["id"], wang["id"], card["message_id"], buttons(card)[0][1])
+    done = await sandbox.wait_for_bot_message(wang["id"], predicate=has("is closed"))
+    assert done["text"] == "Consultation C-2026-0001 is closed. Thank you for your answers!"
+    closed = await sandbox.wait_for_bot_message(uid, predicate=has("is closed"))
+    assert [label for label, _ in buttons(closed)] == ["1★", "2★", "3★", "4★", "5★", "Reopen"]
+    case = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")
+    again = await sandbox.press_button(wang["id"], wang["id"], card["message_id"],
+                                       buttons(card)[0][1])
+    assert again["answer"]["text"].startswith("This button is no longer valid")
+
+    stars = dict(buttons(closed))
+    await sandbox.press_button(uid, uid, closed["message_id"], stars["4★"])
+    thanks = await sandbox.wait_for_edit(uid, closed["message_id"])
+    assert thanks["text"] == "Thank you for your rating: ★★★★ (consultation C-2026-0001)."
+    prompt = await sandbox.wait_for_bot_message(uid, predicate=has("comment"))
+    sent = await sandbox.send_text(uid, "Very clear, thanks")
+    saved = await sandbox.wait_for_bot_message(uid, after=prompt["message_id"])
+    assert saved["text"] == "Your comment is saved. Thank you!" and sent
+    rated = await hotline.services.hotline.cases.repository.get(case.id)
+    assert (rated.rating, rated.rating_comment, rated.closed_by) == (4, "Very clear, thanks",
+                                                                     "expert")
+    twice = await sandbox.press_button(uid, uid, closed["message_id"], stars["5★"], force=True)
+    assert twice["answer"]["show_alert"] is True
+    assert (await hotline.services.hotline.cases.repository.get(case.id)).rating == 4
+
+    await sandbox.press_button(uid, uid, closed["message_id"], f"hotline:reopen:{case.id}",
+                               force=True)
+    reopened = await sandbox.wait_for_bot_message(uid, predicate=has("open again"))
+    assert reopened["text"].startswith("Consultation C-2026-0001 is open again")
+    told = await sandbox.wait_for_bot_message(wang["id"], predicate=has("reopened"))
+    assert told["text"].startswith("The asker has reopened consultation C-2026-0001")
+    await sandbox.send_text(uid, "One more thing")
+    assert (await sandbox.wait_for_bot_message(wang["id"], predicate=has("One more")))
+
+    sent = await sandbox.send_text(uid, "/end")
+    ended = await sandbox.wait_for_bot_message(uid, after=sent["message_id"])
+    assert ended["text"].startswith("Consultation C-2026-0001 is closed.")
+    told = await sandbox.wait_for_bot_message(wang["id"], predicate=has("has ended"))
+    assert told["text"].startswith("The asker has ended consultation C-2026-0001")
+    # Past 48 hours a closed case stays closed.
+    repository = hotline.services.hotline.cases.repository
+    await repository.set_fields(case.id, closed_at=utcnow() - timedelta(hours=49))
+    late = await sandbox.press_button(uid, uid, ended["message_id"], f"hotline:reopen:{case.id}",
+                                      force=True)
+    assert late["answer"]["text"] == (
+        "This consultation can no longer be reopened (only within 48 hours of closing).")
+    assert (await repository.get(case.id)).status == CaseStatus.CLOSED
+
+
+async def test_transfer_to_another_category_and_to_another_expert(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    wang = await expert(hotline, sandbox, "Wang", "legal")
+    zhao = await expert(hotline, sandbox, "Zhao", "legal")
+    li = await expert(hotline, sandbox, "Li", "finance")
+    await roster(hotline, f"{wang['id']},legal,{ALL_DAY}", f"{li['id']},finance,{ALL_DAY}")
+    asker = await social_worker(hotline, sandbox, "Emma")
+    await _claimed(hotline, sandbox, wang, asker, "C-2026-0001", "Money question")
+    card = await sandbox.wait_for_bot_message(wang["id"], predicate=has("yours to answer"))
+    await sandbox.press_button(wang["id"], wang["id"], card["message_id"], buttons(card)[1][1])
+    choice = await sandbox.wait_for_bot_message(wang["id"], predicate=has("Transfer"))
+    labels = [label for label, _ in buttons(choice)]
+    assert labels == ["Practice supervision", "Finance", "Policy",
+                      "Project design and management", "Legal expert Zhao"]
+    await sandbox.press_button(wang["id"], wang["id"], choice["message_id"],
+                               dict(buttons(choice))["Finance"])
+    told = await sandbox.wait_for_bot_message(asker["id"], predicate=has("transferred"))
+    assert told["text"].startswith("Your consultation C-2026-0001 has been transferred to "
+                                   "Finance")
+    offer = await offer_to(sandbox, li["id"], "C-2026-0001")
+    await sandbox.press_button(li["id"], li["id"], offer["message_id"], buttons(offer)[0][1])
+    taken = await sandbox.wait_for_bot_message(asker["id"], predicate=has("Finance expert Li"))
+    assert taken["text"].startswith("💬 Consultation C-2026-0001 has been taken by Finance "
+                                    "expert Li.")
+    # Wang no longer holds the case: his old card's buttons are refused.
+    late = await sandbox.press_button(wang["id"], wang["id"], card["message_id"],
+                                      buttons(card)[0][1])
+    assert late["answer"]["show_alert"] is True
+    case = await latest_case(hotline, asker["id"])
+    assert (case.category, case.expert_id) == ("finance", li["id"])
+
+    # A second case, handed by Wang straight to his colleague Zhao.
+    await _claimed(hotline, sandbox, wang, asker, "C-2026-0002", "Contract question")
+    card = await sandbox.wait_for_bot_message(wang["id"], predicate=has("C-2026-0002 · Legal"))
+    await sandbox.press_button(wang["id"], wang["id"], card["message_id"], buttons(card)[1][1])
+    choice = await sandbox.wait_for_bot_message(wang["id"], predicate=has("Transfer"))
+    await sandbox.press_button(wang["id"], wang["id"], choice["message_id"],
+                               dict(buttons(choice))["Legal expert Zhao"])
+    zhao_card = await sandbox.wait_for_bot_message(zhao["id"], predicate=has("yours to answer"))
+    history = await sandbox.wait_for_bot_message(zhao["id"], after=zhao_card["message_id"])
+    assert history["text"] == "Contract question"
+    told = await sandbox.wait_for_bot_message(asker["id"], predicate=has("now answered"))
+    assert told["text"] == "Your consultation C-2026-0002 is now answered by Legal expert Zhao."
+
+
+async def test_duty_on_off_stats_transcript_and_weekly_report(
+        hotline: Hotline, sandbox: SandboxClient, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    wang = await expert(hotline, sandbox, "王伟", "legal", name_en="Wang Wei", language="zh-hans")
+    await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
+    sent = await sandbox.send_text(wang["id"], "/duty")
+    duty = await sandbox.wait_for_bot_message(wang["id"], after=sent["message_id"])
+    assert duty["text"].startswith("法律专家 王老师 的值班安排")
+    assert "00:00–24:00：法律" in duty["text"]
+    sent = await sandbox.send_text(wang["id"], "/duty off")
+    assert (await sandbox.wait_for_bot_message(wang["id"], after=sent["message_id"]))[
+        "text"].startswith("好的，您现在暂停值班")
+    cases = hotline.services.hotline.cases
+    assert await hotline.services.hotline.roster.on_duty("legal", utcnow()) == []
+    sent = await sandbox.send_text(wang["id"], "/duty on")
+    await sandbox.wait_for_bot_message(wang["id"], after=sent["message_id"])
+    assert await hotline.services.hotline.roster.on_duty("legal", utcnow()) == [wang["id"]]
+
+    asker = await social_worker(hotline, sandbox, "Emma")
+    await _claimed(hotline, sandbox, wang, asker, "C-2026-0001", "<i>Hello</i>")
+    await sandbox.send_text(wang["id"], "您好")
+    await sandbox.wait_for_bot_message(asker["id"], predicate=has("您好"))
+    case = await latest_case(hotline, asker["id"])
+    await cases.close(case, "expert")
+    await cases.rate(case.id, asker["id"], 5)
+
+    staff = await sandbox.add_user("Zhou", language_code="en")
+    await hotline.services.people.grant(staff["id"], Role.STAFF)
+    sent = await sandbox.send_text(staff["id"], "/stats")
+    stats = await sandbox.wait_for_bot_message(staff["id"], after=sent["message_id"])
+    assert "1 consultations, 1 claimed, 1 closed." in stats["text"]
+    assert "Average rating 5 (1 ratings)." in stats["text"]
+    assert "Legal: 1;" in stats["text"] and "王伟 (Legal expert Wang): 1;" in stats["text"]
+
+    monkeypatch.setenv("HOTLINE_DATABASE_URL", hotline.settings.database_url)
+    assert await asyncio.to_thread(cli_main, ["cases", "show", "c-2026-0001"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("C-2026-0001 · legal · closed")
+    assert "asker: <i>Hello</i>" in printed[1] and "→" in printed[1]
+    assert "expert: 您好" in printed[2]
+    assert printed[-1] == "rating 5/5"
+
+    admin = await sandbox.add_user("Admin", language_code="en")
+    await sandbox.send_text(admin["id"], "/start")
+    await sandbox.wait_for_bot_message(admin["id"])
+    await hotline.services.people.grant(admin["id"], Role.ADMIN)
+    assert await send_weekly_report(hotline.services, utcnow() + timedelta(days=7)) == 1
+    report = await sandbox.wait_for_bot_message(admin["id"], predicate=has("weekly report"))
+    assert "1 consultations" in report["text"]
+    job = hotline.application.job_queue.scheduler.get_job(WEEKLY_REPORT_JOB_ID)
+    local = job.next_run_time.astimezone(hotline.services.hotline.reports.zone)
+    assert (local.weekday(), local.hour, local.minute) == (0, 9, 0)
+
+
+async def test_export_as_csv_and_xlsx(hotline: Hotline, sandbox: SandboxClient,
+                                      tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wang = await expert(hotline, sandbox, "Wang", "legal")
+    await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
+    asker = await social_worker(hotline, sandbox, "Emma")
+    await _claimed(hotline, sandbox, wang, asker, "C-2026-0001", "Question")
+    monkeypatch.setenv("HOTLINE_DATABASE_URL", hotline.settings.database_url)
+    today = utcnow().astimezone(hotline.services.hotline.reports.zone).date()
+    csv_path, xlsx_path = tmp_path / "cases.csv", tmp_path / "cases.xlsx"
+    for kind, path in (("csv", csv_path), ("xlsx", xlsx_path)):
+        code = await asyncio.to_thread(cli_main, [
+            "cases", "export", "--from", str(today), "--to", str(today), "--format", kind,
+            "--output", str(path)])
+        assert code == 0
+    lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("number,category,status,asker_id,expert_id")
+    assert lines[1].startswith(f"C-2026-0001,legal,open,{asker['id']},{wang['id']}")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(xlsx_path).active
+    assert sheet["A2"].value == "C-2026-0001" and sheet["O2"].value == 1
+
+
+async def test_forget_anonymises_the_askers_side_of_transcripts(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    wang = await expert(hotline, sandbox, "Wang", "legal")
+    await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
+    asker = await social_worker(hotline, sandbox, "Emma")
+    await _claimed(hotline, sandbox, wang, asker, "C-2026-0001", "My private question")
+    await sandbox.send_text(wang["id"], "The expert's answer")
+    await sandbox.wait_for_bot_message(asker["id"], predicate=has("expert's answer"))
+    sent = await sandbox.send_text(asker["id"], "/forget")
+    confirm = await sandbox.wait_for_bot_message(asker["id"], after=sent["message_id"])
+    await sandbox.press_button(asker["id"], asker["id"], confirm["message_id"], "forget:yes")
+    await sandbox.wait_for_edit(asker["id"], confirm["message_id"])
+    case = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")
+    stored = await hotline.services.hotline.cases.repository.messages(case.id)
+    assert [(m.sender_role, m.text) for m in stored] == [
+        ("asker", None), ("expert", "The expert's answer")]

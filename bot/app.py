@@ -15,6 +15,8 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.budgeted_request import BudgetedRequest
+from bot.console_files import TelegramFileSource
+from bot.console_uploader import TelegramMediaUploader
 from bot.settings import SUPPORTED_LOCALES, Settings, SettingsError, describe_os_error
 from bot.telegram_sender import TelegramSender
 from bot.training_sender import TelegramTrainingMessenger
@@ -29,11 +31,15 @@ from scheduler.hotline import schedule_hotline
 from scheduler.housekeeping import schedule_housekeeping
 from scheduler.trainings import schedule_training_reminders
 from services.announcements.broadcasts import AnnouncementService
+from services.announcements.history import AnnouncementHistory
 from services.announcements.subscriptions import SubscriptionService
 from services.audit import AuditLog
+from services.comms_console import CommsConsole
 from services.console_access import ConsoleAccess
+from services.console_forms import FormTokens
 from services.container import Services
 from services.conversation_log import ConversationLog
+from services.dashboard import DashboardService
 from services.delivery.engine import DeliveryEngine, EngineSettings
 from services.delivery.limits import RateLimiter
 from services.dialogs import DialogService
@@ -41,34 +47,44 @@ from services.health import HealthService
 from services.hotline import HotlineServices
 from services.hotline.cases import CaseService
 from services.hotline.experts import ExpertService
+from services.hotline.ops_console import build_ops_console
 from services.hotline.relay import RelayService
 from services.hotline.reports import ReportService
 from services.hotline.roster import RosterService
 from services.ideas import IdeaRules, IdeaService
+from services.ideas.board import IdeaBoard
 from services.people import PeopleService
 from services.places import PlacesService
 from services.privacy import PrivacyService
 from services.profiles import ProfileService
 from services.texts import Texts
+from services.trainings.board import TrainingBoard
 from services.trainings.clock import Clock
 from services.trainings.notices import NoticeSender
 from services.trainings.offsets import parse_offsets
 from services.trainings.reminders import ReminderDispatcher
 from services.trainings.service import TrainingService
+from services.trainings.sessions import CourseSessions
 from storage.db import Database, DatabaseUnavailable
 from storage.migrate import upgrade_to_head
+from storage.repositories.announcement_history import AnnouncementHistoryRepository
 from storage.repositories.announcements import AnnouncementRepository
 from storage.repositories.audit import AuditRepository
 from storage.repositories.console import ConsoleRepository
+from storage.repositories.console_forms import ConsoleFormRepository
 from storage.repositories.conversation import ConversationRepository
+from storage.repositories.dashboard import DashboardRepository
 from storage.repositories.drafts import DraftRepository
 from storage.repositories.hotline_cases import CaseRepository
 from storage.repositories.hotline_roster import RosterRepository
+from storage.repositories.idea_board import IdeaBoardRepository
 from storage.repositories.ideas import IdeaRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.places import PlaceRepository
+from storage.repositories.training_board import TrainingBoardRepository
 from storage.repositories.training_notices import NoticeRepository
 from storage.repositories.training_reminders import ReminderRepository
+from storage.repositories.training_sessions import TrainingSessionRepository
 from storage.repositories.trainings import TrainingRepository
 from storage.repositories.users import UserRepository
 
@@ -134,6 +150,18 @@ def build_training_dispatcher(trainings: TrainingService, texts: Texts,
                               trainings.clock, settings.zone)
 
 
+def build_comms_console(settings: Settings, database: Database,
+                        trainings: TrainingService) -> CommsConsole:
+    """The web console's lists of announcements, courses and ideas (issue 8)."""
+    return CommsConsole(
+        announcement_history=AnnouncementHistory(AnnouncementHistoryRepository(database)),
+        training_board=TrainingBoard(TrainingBoardRepository(database)),
+        idea_board=IdeaBoard(IdeaBoardRepository(database), IdeaRepository(database),
+                             settings.timezone),
+        form_tokens=FormTokens(ConsoleFormRepository(database)),
+        course_sessions=CourseSessions(trainings, TrainingSessionRepository(database)))
+
+
 def build_services(settings: Settings, database: Database) -> Services:
     users = UserRepository(database)
     texts = Texts(SUPPORTED_LOCALES, settings.default_locale)
@@ -166,6 +194,9 @@ def build_services(settings: Settings, database: Database) -> Services:
         console=ConsoleAccess(ConsoleRepository(database), people,
                               settings.console_url),
         audit=AuditLog(AuditRepository(database)),
+        dashboard=DashboardService(DashboardRepository(database), hotline.reports,
+                                   hotline.cases.repository, delivery, ideas,
+                                   settings.timezone),
         delivery=delivery,
         subscriptions=SubscriptionService(announcements),
         announcements=AnnouncementService(announcements, outbox, delivery, texts, people,
@@ -173,6 +204,8 @@ def build_services(settings: Settings, database: Database) -> Services:
                                           timezone=settings.timezone),
         trainings=trainings,
         training_reminders=build_training_dispatcher(trainings, texts, settings),
+        comms=build_comms_console(settings, database, trainings),
+        ops=build_ops_console(database, hotline, people, ProfileService(users)),
         default_locale=settings.default_locale,
         timezone=settings.timezone,
         retention_days=settings.log_retention_days,
@@ -200,8 +233,12 @@ def build_application(settings: Settings, services: Services) -> Application:
         application.bot, services.texts, services.people, command_catalogue()
     )
     register_handlers(application)
-    services.training_reminders.connect(
-        TelegramTrainingMessenger(application.bot, services.delivery.limiter))
+    messenger = TelegramTrainingMessenger(application.bot, services.delivery.limiter)
+    services.training_reminders.connect(messenger)
+    services.comms.connect(messenger)  # the console writes to idea authors through it
+    services.comms.connect_uploader(
+        TelegramMediaUploader(application.bot, services.delivery.limiter))
+    services.comms.files.connect(TelegramFileSource(application.bot))
     return application
 
 
@@ -255,6 +292,8 @@ class Hotline:
                 f"HOTLINE_HTTP_PORT: cannot listen on {host}:{port} ({describe_os_error(exc)})."
             ) from None
         services.console.use_listening_address(f"http://127.0.0.1:{self.http_port}")
+        log.info("web console at %s/console/ (sign in with /console in the bot)",
+                 services.console.base_url)
         if self.webhook_mode:
             secret = self.settings.webhook_secret
             await self.application.bot.set_webhook(

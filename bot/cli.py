@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.app import open_database
 from bot.cli_announce import COMMANDS as ANNOUNCE_COMMANDS
 from bot.cli_announce import add_announce_parsers, announce_command
+from bot.cli_audit import CommandLineAudit
 from bot.cli_hotline import COMMANDS as HOTLINE_COMMANDS
 from bot.cli_hotline import add_hotline_parsers, hotline_command
 from bot.cli_ideas import add_ideas_parser, ideas_command
@@ -102,6 +103,9 @@ def _users_command(settings: Settings, args: argparse.Namespace) -> int:
         else:
             changed = await users.revoke(args.telegram_id, role)
             print(f"{args.telegram_id} {'is no longer' if changed else 'was not'} {role.value}")
+        if changed:  # a grant of a role already held changes nothing worth a row
+            await CommandLineAudit(database).record(
+                f"users.{args.action}", target=str(args.telegram_id), detail={"role": role.value})
         return 0
 
     return asyncio.run(_with_database(settings, work))
@@ -136,6 +140,8 @@ def _places_command(settings: Settings, args: argparse.Namespace) -> int:
             except (PlacesFileError, OSError) as error:
                 print(f"hotline: {args.file}: {error}; the list is unchanged", file=sys.stderr)
                 return 2
+            await CommandLineAudit(database).record("places.import", target=args.file.name,
+                                                    detail={"places": count})
             print(f"imported {count} places")
             return 0
         for street in await places.streets():

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app import build_services, open_database
+from bot.cli_audit import CommandLineAudit
 from bot.settings import Settings
 from services.announcements.broadcasts import Draft
 from services.announcements.composing import (
@@ -22,6 +23,7 @@ from services.announcements.composing import (
     clean_text,
     fits_telegram,
 )
+from services.audit_entries import announcement_cancelled, announcement_published
 from services.container import Services
 from services.texts import Texts
 from storage.models import utcnow
@@ -81,6 +83,9 @@ async def _topics(settings: Settings, args: argparse.Namespace) -> int:
                 return _fail("--zh must be 1-32 characters and --en 1-64")
             new = await repository.save_topic(Topic(args.key, zh, en, args.kinds),
                                               args.position)
+            await CommandLineAudit(database).record(
+                "announcements.topic_set", target=args.key,
+                detail={"zh": zh, "en": en, "kinds": args.kinds, "new": new})
             print(f"topic {args.key} {'added' if new else 'updated'}")
         for topic in await repository.topics():
             kinds = " (by project kind)" if topic.has_kinds else ""
@@ -94,13 +99,14 @@ async def _with_services(settings: Settings, args: argparse.Namespace) -> int:
     database = await open_database(settings)
     try:
         services = build_services(settings, database)
+        audit = CommandLineAudit(database)
         match args.action:
             case ["status", number] if number.isdigit():
                 return await _status(services, int(number), settings.timezone)
             case ["cancel", number] if number.isdigit():
-                return await _cancel(services, int(number))
+                return await _cancel(services, audit, int(number))
             case []:
-                return await _compose(services, settings, args)
+                return await _compose(services, audit, settings, args)
             case _:
                 return _fail("expected: announce status ID, announce cancel ID, or --topic ...")
     finally:
@@ -128,8 +134,12 @@ async def _status(services: Services, announcement_id: int, zone: str) -> int:
     return 0
 
 
-async def _cancel(services: Services, announcement_id: int) -> int:
+async def _cancel(services: Services, audit: CommandLineAudit, announcement_id: int) -> int:
     if await services.announcements.cancel(announcement_id):
+        record = await services.announcements.get(announcement_id)
+        assert record is not None  # it was just cancelled
+        await audit.record_entry(announcement_cancelled(
+            record, await services.announcements.progress(announcement_id)))
         print(f"announcement {announcement_id} stopped; what was sent stays sent")
         return 0
     return _fail(f"announcement {announcement_id} is not scheduled or sending")
@@ -166,7 +176,8 @@ async def _upload_photo(settings: Settings, path: Path) -> str:
     return sent.photo[-1].file_id
 
 
-async def _compose(services: Services, settings: Settings, args: argparse.Namespace) -> int:
+async def _compose(services: Services, audit: CommandLineAudit, settings: Settings,
+                   args: argparse.Namespace) -> int:
     if not (args.topic and args.title and args.body_file):
         return _fail("announce needs --topic, --title and --body-file")
     topics = {t.key: t for t in await services.subscriptions.topics()}
@@ -205,6 +216,7 @@ async def _compose(services: Services, settings: Settings, args: argparse.Namesp
         print("nothing was sent")
         return 1
     record = await services.announcements.publish(draft)
+    await audit.record_entry(announcement_published(record, scheduled=send_at is not None))
     print(f"announcement {record.id} queued for {record.recipients} recipients; the running "
           f"bot sends it (hotline announce status {record.id})")
     return 0

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import build_hotline_services, open_database
+from bot.cli_audit import CommandLineAudit
 from bot.settings import SUPPORTED_LOCALES, Settings
 from services.hotline import HotlineServices
 from services.hotline.experts import ExpertInputError
@@ -94,7 +95,7 @@ def hotline_command(settings: Settings, args: argparse.Namespace) -> int:
             await hotline.experts.seed_categories_if_empty()
             runner = {"experts": _experts, "categories": _categories, "roster": _roster,
                       "cases": _cases}[args.command]
-            return await runner(hotline, settings, args)
+            return await runner(hotline, CommandLineAudit(database), args)
         finally:
             await database.close()
 
@@ -106,7 +107,8 @@ def _fail(message: str) -> int:
     return 2
 
 
-async def _experts(hotline: HotlineServices, settings: Settings, args: argparse.Namespace) -> int:
+async def _experts(hotline: HotlineServices, audit: CommandLineAudit,
+                   args: argparse.Namespace) -> int:
     if args.action == "add":
         try:
             created = await hotline.experts.add(
@@ -115,6 +117,9 @@ async def _experts(hotline: HotlineServices, settings: Settings, args: argparse.
         except ExpertInputError as error:
             return _fail(str(error))
         expert = await hotline.experts.get(args.telegram_id)
+        await audit.record("experts.add" if created else "experts.update",
+                           target=str(args.telegram_id),
+                           detail={"name": expert.name, "categories": list(expert.categories)})
         print(f"{'added' if created else 'updated'} expert {args.telegram_id}: "
               f"{expert.alias_zh} / {expert.alias_en}")
         return 0
@@ -127,13 +132,15 @@ async def _experts(hotline: HotlineServices, settings: Settings, args: argparse.
     return 0
 
 
-async def _categories(hotline: HotlineServices, settings: Settings,
+async def _categories(hotline: HotlineServices, audit: CommandLineAudit,
                       args: argparse.Namespace) -> int:
     if args.action == "set":
         try:
             await hotline.experts.save_category(args.key, args.zh, args.en, not args.inactive)
         except ExpertInputError as error:
             return _fail(str(error))
+        await audit.record("categories.set", target=args.key,
+                           detail={"zh": args.zh, "en": args.en, "active": not args.inactive})
         print(f"saved category {args.key}")
         return 0
     for c in await hotline.experts.categories():
@@ -141,14 +148,21 @@ async def _categories(hotline: HotlineServices, settings: Settings,
     return 0
 
 
-async def _roster(hotline: HotlineServices, settings: Settings, args: argparse.Namespace) -> int:
+async def _roster(hotline: HotlineServices, audit: CommandLineAudit,
+                  args: argparse.Namespace) -> int:
     roster = hotline.roster
     if args.action == "import":
         try:
             text = await asyncio.to_thread(args.file.read_text, encoding="utf-8")
             count = await roster.import_file(text)
-        except (RosterFileError, OSError, UnicodeDecodeError) as error:
+        except RosterFileError as error:
+            # As the console does: a refused plan is on record too, with the reason.
+            await audit.record("roster.import_refused", target=args.file.name,
+                               detail={"reason": str(error)})
             return _fail(f"{args.file}: {error}; the roster is unchanged")
+        except (OSError, UnicodeDecodeError) as error:
+            return _fail(f"{args.file}: {error}; the roster is unchanged")
+        await audit.record("roster.import", target=args.file.name, detail={"shifts": count})
         print(f"imported {count} shifts")
         return 0
     if args.action == "override":
@@ -158,10 +172,17 @@ async def _roster(hotline: HotlineServices, settings: Settings, args: argparse.N
                                                     categories, args.start, args.end)
         except ValueError as error:
             return _fail(str(error))
+        await audit.record("roster.override_add",
+                           target=f"{args.telegram_id} {args.kind} {args.date}",
+                           detail={"id": override_id, "categories": list(categories),
+                                   "start": args.start, "end": args.end})
         print(f"override {override_id}: {args.telegram_id} {args.kind} on {args.date}")
         return 0
     if args.action == "unoverride":
         removed = await hotline.roster.remove_override(args.override_id)
+        if removed:
+            await audit.record("roster.override_remove", target=f"override {args.override_id}",
+                               detail={"id": args.override_id})
         print(f"override {args.override_id} {'removed' if removed else 'not found'}")
         return 0 if removed else 2
     day = args.date or datetime.now(roster.zone).date()
@@ -180,7 +201,8 @@ async def _roster(hotline: HotlineServices, settings: Settings, args: argparse.N
     return 0
 
 
-async def _cases(hotline: HotlineServices, settings: Settings, args: argparse.Namespace) -> int:
+async def _cases(hotline: HotlineServices, audit: CommandLineAudit,
+                 args: argparse.Namespace) -> int:
     reports = hotline.reports
     if args.action == "show":
         found = await reports.transcript(args.number)
@@ -195,9 +217,13 @@ async def _cases(hotline: HotlineServices, settings: Settings, args: argparse.Na
             if await hotline.experts.get(args.telegram_id) is not None:
                 return _fail(f"{args.telegram_id} is an expert; remove the role first")
             await hotline.cases.repository.block(args.telegram_id, args.reason[:256])
+            await audit.record("cases.block", target=str(args.telegram_id),
+                               detail={"reason": args.reason[:256]})
             print(f"{args.telegram_id} is barred from the hotline")
         else:
             changed = await repository.unblock(args.telegram_id)
+            if changed:
+                await audit.record("cases.unblock", target=str(args.telegram_id))
             print(f"{args.telegram_id} {'may use' if changed else 'was not barred from'} "
                   "the hotline")
         return 0
@@ -208,5 +234,6 @@ async def _cases(hotline: HotlineServices, settings: Settings, args: argparse.Na
     data, count = await reports.export(first, last, args.format)
     output = args.output or Path(f"cases-{args.first}-{args.last}.{args.format}")
     await asyncio.to_thread(output.write_bytes, data)
+    await audit.record("cases.export", target=output.name, detail={"cases": count})
     print(f"exported {count} cases to {output}")
     return 0

@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.app import open_database
+from bot.cli_audit import CommandLineAudit
 from bot.settings import SUPPORTED_LOCALES, Settings
 from services.ideas.export import FORMATS, IdeaExport, write_csv, write_xlsx
 from services.texts import Texts
@@ -56,10 +57,11 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     database = await open_database(settings)
     try:
         repository = IdeaRepository(database)
+        audit = CommandLineAudit(database)
         if args.action == "export":
-            return await _export(settings, repository, args)
+            return await _export(settings, repository, audit, args)
         if args.action == "status":
-            return await _save_status(repository, args)
+            return await _save_status(repository, audit, args)
         for status in await repository.statuses():
             flags = ",".join(f for f, on in (("public", status.public), ("open", status.open))
                              if on)
@@ -69,7 +71,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         await database.close()
 
 
-async def _export(settings: Settings, repository: IdeaRepository,
+async def _export(settings: Settings, repository: IdeaRepository, audit: CommandLineAudit,
                   args: argparse.Namespace) -> int:
     known = {s.key for s in await repository.statuses()}
     if args.status is not None and args.status not in known:
@@ -93,11 +95,16 @@ async def _export(settings: Settings, repository: IdeaRepository,
     except OSError as error:
         print(f"hotline: {output}: {error.strerror or error}", file=sys.stderr)
         return 2
+    await audit.record("ideas.export", target=output.name, detail={
+        "format": args.format, "status": args.status, "rows": len(rows),
+        "from": args.first.isoformat() if args.first else None,
+        "to": args.last.isoformat() if args.last else None})
     print(f"exported {len(rows)} ideas to {output}")
     return 0
 
 
-async def _save_status(repository: IdeaRepository, args: argparse.Namespace) -> int:
+async def _save_status(repository: IdeaRepository, audit: CommandLineAudit,
+                       args: argparse.Namespace) -> int:
     if not STATUS_KEY.match(args.key):
         print("hotline: the key must be 1 to 16 lower-case letters or _", file=sys.stderr)
         return 2
@@ -108,5 +115,8 @@ async def _save_status(repository: IdeaRepository, args: argparse.Namespace) -> 
     await repository.save_status(IdeaStatus(key=args.key, name_zh=zh, name_en=en,
                                             position=args.position, public=args.public,
                                             open=not args.closed))
+    await audit.record("ideas.status_set", target=args.key, detail={
+        "zh": zh, "en": en, "position": args.position, "public": args.public,
+        "open": not args.closed})
     print(f"status {args.key} saved")
     return 0

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.app import build_training_service, open_database
+from bot.cli_audit import CommandLineAudit
 from bot.settings import SUPPORTED_LOCALES, Settings
 from services.texts import Texts
 from services.trainings.courses import CourseInputError, plan_from_toml
@@ -50,6 +51,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     database = await open_database(settings)
     try:
         trainings = build_training_service(settings, database)
+        audit = CommandLineAudit(database)
         if args.action == "add":
             try:
                 plan = plan_from_toml(text, settings.zone, trainings.clock.now())
@@ -58,6 +60,9 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
                       file=sys.stderr)
                 return 2
             course_id = await trainings.create(plan, None)
+            await audit.record("trainings.create", target=f"course {course_id}", detail={
+                "title": plan.title, "sessions": len(plan.sessions),
+                "capacity": plan.capacity, "file": args.file.name})
             print(f"course {course_id} published: {plan.title} "
                   f"({len(plan.sessions)} sessions, {plan.capacity} places)")
             return 0
@@ -77,6 +82,9 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         export = registrants_csv if args.format == "csv" else registrants_xlsx
         output = args.output or Path(f"training-{course.id}.{args.format}")
         output.write_bytes(export(course, people, settings.zone))
+        await audit.record("trainings.export", target=f"course {course.id}",
+                           detail={"format": args.format, "rows": len(people),
+                                   "file": output.name})
         print(f"wrote {len(people)} registrants to {output}")
         return 0
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 
@@ -45,6 +46,10 @@ async def run(settings: Settings, *, force_sandbox: bool = False) -> None:
         if world is not None:
             await seed_demo_roles(world, hotline.services)
         await hotline.start()
+        # What start-up built lives as long as the process: frozen out of the collector's full
+        # passes, which otherwise walk all of it and stall every conversation meanwhile.
+        gc.collect()
+        gc.freeze()
         if world is not None:
             await seed_demo_content(hotline.services)
             print(world.banner(force_sandbox), flush=True)

@@ -11,9 +11,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
 
 from services.texts import TEMPLATES_DIR, load_translations
+
+# Each language named in itself on the switch.
+LOCALE_LABELS = {"zh_CN": "console.language.chinese", "en": "console.language.english"}
 
 
 class Renderer:
@@ -34,11 +36,12 @@ class Renderer:
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
-            extensions=["jinja2.ext.i18n"],
+            extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
         )
         env.install_gettext_translations(self._translations[locale], newstyle=True)
         env.globals["locale"] = locale
         env.globals["supported_locales"] = self.supported
+        env.globals["locale_labels"] = LOCALE_LABELS
         env.filters["localtime"] = self.local_time
         env.filters["localdate"] = self.local_date
         env.filters["number"] = _number
@@ -67,7 +70,7 @@ class Renderer:
         return self._environments[self.locale(locale)].get_template(template).render(context)
 
 
-def _number(value: float | int | None, digits: int = 0) -> Markup | str:
+def _number(value: float | int | None, digits: int = 0) -> str:
     if value is None:
         return "–"
     return f"{value:,.{digits}f}"

@@ -25,10 +25,12 @@ from handlers.announce_steps import (
     draft_of,
     next_step,
 )
+from handlers.audit_trail import audit_entry
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.replies import answer_callback, reply
 from services.announcements.composing import ComposeInputError
+from services.audit_entries import announcement_cancelled, announcement_published
 from services.commands import STAFF_ROLES, CommandSpec
 from storage.models import Role, utcnow
 from storage.repositories.drafts import DraftState
@@ -169,6 +171,8 @@ async def _publish(update: Update, context: HotlineContext, state: DraftState) -
     service = context.services.announcements
     record = await service.publish(draft, progress_chat_id=update.effective_chat.id)
     await context.services.dialogs.finish(update.effective_user.id)
+    await audit_entry(update, context,
+                      announcement_published(record, scheduled=draft.send_at is not None))
     log.info("user %s published announcement %s to %d recipients",
              update.effective_user.id, record.id, record.recipients)
 
@@ -180,6 +184,8 @@ async def _stop(update: Update, context: HotlineContext, value: str) -> None:
         await _stale(update, context)
         return
     if await service.cancel(record.id):
+        await audit_entry(update, context,
+                          announcement_cancelled(record, await service.progress(record.id)))
         log.info("user %s cancelled announcement %s", update.effective_user.id, record.id)
         await answer_callback(update, context.text("announce.stopped"))
     else:

@@ -1,4 +1,5 @@
-"""Buttons and commands on a case: claim, close, /end, transfer, take over, reopen, rate."""
+"""Buttons and commands on a case: claim, close, /end, transfer, reopen, rate (staff's own
+buttons, take over and reassign, are in hotline_staff)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from handlers import dialogs
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.hotline_common import callback_ints, refuse_button
+from handlers.hotline_staff import audit_case_change
 from handlers.replies import answer_callback, reply
 from services.commands import CommandSpec
 from storage.models import Case, CaseStatus, Role
@@ -69,6 +71,7 @@ async def close_button(update: Update, context: HotlineContext) -> None:
         return
     await answer_callback(update)
     if await context.services.hotline.cases.close(case, "expert"):
+        await audit_case_change(update, context, "close", case, only_staff=True)
         await reply(update, context, context.html("hotline.closed.done", number=case.number))
 
 
@@ -100,6 +103,7 @@ async def close_command(update: Update, context: HotlineContext) -> None:
         chosen = mine[0]
     if chosen is not None:
         if await context.services.hotline.cases.close(chosen, "expert"):
+            await audit_case_change(update, context, "close", chosen, only_staff=True)
             await reply(update, context, context.html("hotline.closed.done",
                                                       number=chosen.number))
         return
@@ -161,6 +165,7 @@ async def move_button(update: Update, context: HotlineContext) -> None:
     if not await context.services.hotline.cases.transfer(case, user_id, parts[3]):
         await refuse_button(update, context, f"transfer to {parts[3]!r} refused")
         return
+    await audit_case_change(update, context, "transfer", case, only_staff=True)
     await answer_callback(update)
     await update.callback_query.edit_message_text(
         context.html("hotline.transfer.done", number=case.number), parse_mode=ParseMode.HTML)
@@ -180,67 +185,11 @@ async def give_button(update: Update, context: HotlineContext) -> None:
     if not await context.services.hotline.cases.hand_over(case, target.telegram_id):
         await refuse_button(update, context, "hand-over refused")
         return
+    await audit_case_change(update, context, "reassign", case, only_staff=True)
     await answer_callback(update)
     await update.callback_query.edit_message_text(
         context.html("hotline.transfer.given", number=case.number,
                      alias=target.alias(context.locale)), parse_mode=ParseMode.HTML)
-
-
-@require_roles(Role.STAFF, Role.ADMIN)
-async def take_over_button(update: Update, context: HotlineContext) -> None:
-    """Staff take the case over from its topic in the staff group."""
-    ids = callback_ints(update.callback_query.data, "hotline:takeover:", 1)
-    cases = context.services.hotline.cases
-    if ids is None or update.effective_chat.id != cases.staff_chat_id:
-        await refuse_button(update, context, "take-over outside the staff group")
-        return
-    if not await cases.take_over(ids[0], update.effective_user.id):
-        await refuse_button(update, context, f"take-over of case {ids[0]} not possible")
-        return
-    await answer_callback(update, context.text("hotline.claim.won"))
-
-
-@require_roles(Role.STAFF, Role.ADMIN)
-async def reassign_button(update: Update, context: HotlineContext) -> None:
-    """Staff choose, in the case's topic, which expert of its category takes it."""
-    ids = callback_ints(update.callback_query.data, "hotline:reassign:", 1)
-    cases = context.services.hotline.cases
-    case = await cases.repository.get(ids[0]) if ids else None
-    if (case is None or case.status == CaseStatus.CLOSED
-            or update.effective_chat.id != cases.staff_chat_id):
-        await refuse_button(update, context, "reassign outside the staff group or closed")
-        return
-    await answer_callback(update)
-    experts = [e for e in await context.services.hotline.experts.of_category(case.category)
-               if e.telegram_id not in (case.expert_id, case.asker_id)]
-    if not experts:
-        await reply(update, context, context.html("hotline.reassign.nobody", number=case.number))
-        return
-    rows = [[InlineKeyboardButton(
-        f"{e.name} · {e.alias(context.locale)}",
-        callback_data=f"hotline:reassignto:{case.id}:{e.telegram_id}")] for e in experts]
-    await reply(update, context, context.html("hotline.reassign.choose", number=case.number),
-                InlineKeyboardMarkup(rows))
-
-
-@require_roles(Role.STAFF, Role.ADMIN)
-async def reassign_to_button(update: Update, context: HotlineContext) -> None:
-    """Gives the case to the chosen expert, if it still can be."""
-    ids = callback_ints(update.callback_query.data, "hotline:reassignto:", 2)
-    cases = context.services.hotline.cases
-    case = await cases.repository.get(ids[0]) if ids else None
-    target = await context.services.hotline.experts.get(ids[1]) if ids else None
-    if (case is None or target is None or case.category not in target.categories
-            or update.effective_chat.id != cases.staff_chat_id):
-        await refuse_button(update, context, "reassign to someone not allowed")
-        return
-    if not await cases.reassign(case.id, target.telegram_id):
-        await refuse_button(update, context, f"reassign of case {case.id} not possible")
-        return
-    await answer_callback(update)
-    await update.callback_query.edit_message_text(
-        context.html("hotline.reassign.done", number=case.number, name=target.name),
-        parse_mode=ParseMode.HTML)
 
 
 async def reopen_button(update: Update, context: HotlineContext) -> None:
@@ -302,7 +251,6 @@ def register(application: Application) -> None:
     for pattern, callback in [
         ("claim", claim), ("close", close_button), ("end", end_button),
         ("transfer", transfer_button), ("move", move_button), ("give", give_button),
-        ("takeover", take_over_button), ("reassign", reassign_button),
-        ("reassignto", reassign_to_button), ("reopen", reopen_button), ("rate", rate_button),
+        ("reopen", reopen_button), ("rate", rate_button),
     ]:
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^hotline:{pattern}:"))

@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from handlers.context import HotlineContext
 from handlers.replies import answer_callback, reply
 from services.ideas import IdeaRefused
+from services.ideas.author_notice import author_notice
 from storage.models import Idea
 
 log = logging.getLogger(__name__)
@@ -93,16 +94,9 @@ async def send_photo_of(context: HotlineContext, chat_id: int, idea: Idea,
 async def notify_author(context: HotlineContext, idea: Idea, key: str | None = None,
                         **values: Any) -> None:
     """Tells the author, in their language, of a published change (or the text `key`)."""
-    person = await context.services.people.get(idea.author_id)
-    locale = person.locale if person else context.services.default_locale
-    texts = context.services.texts
-    if key is not None:
-        text = texts.html(locale, key, **values)
-    else:
-        names = await context.services.ideas.status_names(locale)
-        text = texts.render(locale, "ideas_notice", reference=idea.reference, title=idea.title,
-                            status=names.get(idea.published_status, idea.published_status),
-                            answer=idea.published_answer)
+    services = context.services
+    text = await author_notice(services.ideas, services.people, services.texts, idea, key,
+                               **values)
     try:
         await context.bot.send_message(idea.author_id, text, parse_mode=ParseMode.HTML)
     except TelegramError as error:

@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from handlers import dialogs
+from handlers.audit_trail import audit
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.ideas_common import (
@@ -250,6 +251,9 @@ async def _apply(update: Update, context: HotlineContext, idea_id: int,
     finally:
         await context.services.dialogs.finish(user_id)
     await answer_callback(update)
+    await audit(update, context, "ideas.status", target=change.idea.reference, detail={
+        "from": data["expected"], "to": data["status"], "published": data["publish"],
+        "answer": data["answer"], "notify_author": change.notify_author})
     await _after_change(update, context, change, "ideas.review.applied")
 
 
@@ -271,6 +275,8 @@ async def _publish(update: Update, context: HotlineContext, idea_id: int,
                    _args: list[str]) -> None:
     change = await context.services.ideas.publish(update.effective_user.id, idea_id)
     await answer_callback(update)
+    await audit(update, context, "ideas.publish", target=change.idea.reference, detail={
+        "status": change.idea.status, "notify_author": change.notify_author})
     await _after_change(update, context, change, "ideas.review.published")
 
 
@@ -304,6 +310,7 @@ async def _ask_duplicate(update: Update, context: HotlineContext, idea_id: int,
 async def _unhide(update: Update, context: HotlineContext, idea_id: int,
                   _args: list[str]) -> None:
     idea = await context.services.ideas.unhide(update.effective_user.id, idea_id)
+    await audit(update, context, "ideas.show", target=idea.reference)
     await answer_callback(update, context.text("ideas.review.unhidden"))
     await show_card(update, context, idea, NO_FILTER)
 
@@ -375,6 +382,7 @@ async def note_step(update: Update, context: HotlineContext, state: DraftState) 
         await refuse(update, context, refusal)
         return
     await context.services.dialogs.finish(user_id)
+    await audit(update, context, "ideas.note", target=idea.reference)
     await reply(update, context, context.html("ideas.review.noted", reference=idea.reference))
 
 
@@ -394,6 +402,8 @@ async def duplicate_step(update: Update, context: HotlineContext, state: DraftSt
             await context.services.dialogs.finish(user_id)
         return
     await context.services.dialogs.finish(user_id)
+    await audit(update, context, "ideas.duplicate", target=idea.reference,
+                detail={"original": original.reference})
     await reply(update, context, context.html("ideas.review.duplicate_marked",
                                               reference=idea.reference,
                                               original=original.reference))

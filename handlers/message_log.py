@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 
 from services.conversation_log import LogEntry
 
@@ -49,16 +49,48 @@ def entry_for_message(message: dict[str, Any], direction: str, owner_id: int | N
     )
 
 
+def _entry_for_incoming(message: Message, owner_id: int | None, version: int = 0) -> LogEntry:
+    """The same entry as entry_for_message, read off the PTB object: every update passes
+    here, and turning it back into JSON first would cost more than the rest of logging."""
+    text = message.text
+    kind, media_ref = "other", None
+    if text is not None:
+        kind = "command" if text.startswith("/") else "text"
+    else:
+        for name in _MEDIA_KINDS:
+            media = getattr(message, name, None)
+            if media:
+                kind = name
+                media_ref = media[-1].file_id if name == "photo" else getattr(
+                    media, "file_id", None)
+                break
+        text = message.caption
+    reply_to = message.reply_to_message
+    return LogEntry(
+        chat_id=message.chat_id,
+        direction="in",
+        kind=kind,
+        telegram_id=owner_id,
+        message_id=message.message_id,
+        thread_id=message.message_thread_id if message.is_topic_message else None,
+        reply_to_message_id=reply_to.message_id if reply_to is not None else None,
+        version=version,
+        text=text,
+        media_ref=media_ref,
+    )
+
+
 def entry_for_update(update: Update) -> LogEntry | None:
     """What a person sent: a message, an edit of one, or a button press."""
     user = update.effective_user
     owner = user.id if user is not None else None
     if update.message is not None:
-        return entry_for_message(update.message.to_dict(), "in", owner)
+        return _entry_for_incoming(update.message, owner)
     if update.edited_message is not None:
-        edited = update.edited_message.to_dict()
+        edited = update.edited_message
         # The edit date makes each later version distinct and ordered.
-        return entry_for_message(edited, "in", owner, version=edited.get("edit_date", 1))
+        version = int(edited.edit_date.timestamp()) if edited.edit_date is not None else 1
+        return _entry_for_incoming(edited, owner, version=version)
     query = update.callback_query
     if query is not None and query.message is not None:
         return LogEntry(

@@ -12,6 +12,7 @@ from telegram.ext import Application
 from handlers import (
     announce,
     announcements,
+    console,
     dialogs,
     fallback,
     help,
@@ -36,7 +37,7 @@ from services.commands import CommandSpec
 
 FEATURES = [start, help, main_menu, language, privacy, profile,
             ideas_submit, ideas_mine, ideas_review, ideas_public,
-            subscribe, announcements, announce, trainings, trainings_staff]
+            subscribe, announcements, announce, trainings, trainings_staff, console]
 # hotline first among the last: its relay takes any private message of a case participant.
 LAST = [hotline, dialogs, fallback]
 

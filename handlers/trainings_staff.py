@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from handlers import dialogs
+from handlers.audit_trail import audit
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.keyboards import inline_keyboard
@@ -135,6 +136,8 @@ async def course_step(update: Update, context: HotlineContext, state: DraftState
         return
     course_id = await trainings.create(plan, update.effective_user.id)
     await context.services.dialogs.finish(update.effective_user.id)
+    await audit(update, context, "trainings.create", target=f"course {course_id}", detail={
+        "title": plan.title, "sessions": len(plan.sessions), "capacity": plan.capacity})
     await reply(update, context, context.html("trainings.created", number=course_id))
     course = await trainings.course(course_id)
     assert course is not None
@@ -164,8 +167,11 @@ async def edit_course(update: Update, context: HotlineContext) -> None:
         await reply(update, context, context.html("trainings.usage.edit"))
         return
     value = update.effective_message.text.split(maxsplit=3)[3]
+    # The console audits a session's place ("place N PLACE") apart from the course's fields.
+    action = "trainings.place" if args[1] == "place" else "trainings.edit"
     await _apply(update, context, course_id,
-                 lambda: context.services.trainings.edit(course_id, args[1], value))
+                 lambda: context.services.trainings.edit(course_id, args[1], value),
+                 action, {"field": args[1], "value": value})
 
 
 @require_roles(*STAFF)
@@ -177,13 +183,15 @@ async def move_session(update: Update, context: HotlineContext) -> None:
     if course_id is None or position is None or len(args) < 4:
         await reply(update, context, context.html("trainings.usage.move"))
         return
+    line = " ".join(args[2:])
     await _apply(update, context, course_id, lambda: context.services.trainings.reschedule(
-        course_id, position, " ".join(args[2:])))
+        course_id, position, line), "trainings.reschedule", {"session": position, "to": line})
 
 
 async def _apply(update: Update, context: HotlineContext, course_id: int,
-                 change_of: Callable[[], Awaitable[Change]]) -> None:
-    """Runs a staff change; refusals name the field, success owes registrants a notice."""
+                 change_of: Callable[[], Awaitable[Change]], action: str, detail: dict) -> None:
+    """Runs a staff change; refusals name the field, success is audited and owes
+    registrants a notice."""
     try:
         change = await change_of()
     except TrainingRefusal as refusal:
@@ -192,6 +200,8 @@ async def _apply(update: Update, context: HotlineContext, course_id: int,
     except CourseInputError as error:
         await refuse_input(update, context, error)
         return
+    await audit(update, context, action, target=f"course {course_id}",
+                detail={**detail, "told": change.told + len(change.promoted)})
     await reply(update, context, context.html("trainings.changed_staff", number=course_id,
                                               count=change.told + len(change.promoted)))
     send_notices_soon(update, context)
@@ -224,6 +234,8 @@ async def cancel_course(update: Update, context: HotlineContext) -> None:
     except TrainingRefusal as refusal:
         await refuse(update, context, refusal.reason)
         return
+    await audit(update, context, "trainings.cancel", target=f"course {course.id}",
+                detail={"title": course.title, "told": len(people)})
     await answer_callback(update)
     await update.callback_query.edit_message_reply_markup(None)
     await reply(update, context, context.html("trainings.cancelled_staff", title=course.title,
@@ -250,6 +262,9 @@ async def mark_attendance(update: Update, context: HotlineContext) -> None:
     except CourseInputError as error:
         await refuse_input(update, context, error)
         return
+    if first:
+        await audit(update, context, "trainings.attendance", target=f"course {course_id}",
+                    detail={"session": position, "person": person})
     key = "trainings.attendance_marked" if first else "trainings.attendance_already"
     await reply(update, context, context.html(key, person=person, position=position))
 

@@ -1,4 +1,5 @@
-"""Daily upkeep: enforce the conversation-log retention period."""
+"""Upkeep: enforce the conversation-log retention period (daily); delete used or expired
+console sign-in links and ended console sessions (hourly)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,27 @@ import logging
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from services.container import Services
 
 log = logging.getLogger(__name__)
 
 RETENTION_JOB_ID = "conversation-log-retention"
+CONSOLE_PURGE_JOB_ID = "console-sign-in-purge"
 
 
 async def enforce_retention(services: Services) -> int:
     """Deletes conversation-log entries older than the retention period."""
     return await services.conversation_log.purge_expired(services.retention_days)
+
+
+async def purge_console_sign_ins(services: Services) -> int:
+    """Deletes console links that were used or ran out, and sessions past their limits."""
+    purged = await services.console.purge_expired()
+    if purged:
+        log.info("console: purged %d used or expired links and sessions", purged)
+    return purged
 
 
 def schedule_housekeeping(scheduler: BaseScheduler, services: Services) -> None:
@@ -29,5 +40,14 @@ def schedule_housekeeping(scheduler: BaseScheduler, services: Services) -> None:
         id=RETENTION_JOB_ID,
         replace_existing=True,
         misfire_grace_time=6 * 3600,
+        coalesce=True,
+    )
+    # Hourly: expired rows are refused anyway; this only keeps the tables small.
+    scheduler.add_job(
+        purge_console_sign_ins,
+        IntervalTrigger(hours=1),
+        args=[services],
+        id=CONSOLE_PURGE_JOB_ID,
+        replace_existing=True,
         coalesce=True,
     )

@@ -30,11 +30,13 @@ def _hash(secret: str) -> str:
 
 
 class SignInRefused(Exception):
-    """The link cannot open a session; `reason` is "unknown", "used" or "expired"."""
+    """The link cannot open a session; `reason` is "unknown", "used" or "expired", and
+    `locale` the language of the person it was made for (None for an unknown link)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, locale: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.locale = locale
 
 
 class ConsoleAccess:
@@ -82,7 +84,7 @@ class ConsoleAccess:
             created_at=now, last_seen_at=now, expires_at=now + ABSOLUTE_LIMIT)
         if not await self._repository.redeem_token(token_hash, now, record):
             state = await self._repository.token_state(token_hash, now)
-            raise SignInRefused("used" if state.used else "expired")
+            raise SignInRefused("used" if state.used else "expired", person.locale)
         return secret, record
 
     async def session_for(self, secret: str | None) -> SessionRecord | None:

@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from services.announcements.broadcasts import AnnouncementService
 from services.announcements.subscriptions import SubscriptionService
 from services.audit import AuditLog
+from services.comms_console import CommsConsole
 from services.console_access import ConsoleAccess
 from services.conversation_log import ConversationLog
+from services.dashboard import DashboardService
 from services.delivery.engine import DeliveryEngine
 from services.dialogs import DialogService
 from services.hotline import HotlineServices
+from services.hotline.ops_console import OpsConsole
 from services.ideas import IdeaService
 from services.people import PeopleService
 from services.places import PlacesService
@@ -37,11 +40,14 @@ class Services:
     ideas: IdeaService
     console: ConsoleAccess
     audit: AuditLog
+    dashboard: DashboardService
     delivery: DeliveryEngine
     subscriptions: SubscriptionService
     announcements: AnnouncementService
     trainings: TrainingService
     training_reminders: ReminderDispatcher
+    comms: CommsConsole
+    ops: OpsConsole
     default_locale: str
     timezone: str
     retention_days: int

@@ -15,6 +15,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
+
+from storage.write_tracking import TableVersions, WriteTracking
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -39,7 +42,11 @@ def create_engine(database_url: str) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        # Enough connections that readers never queue behind writers waiting for the gate.
+        # No rollback when a connection goes back to the pool: every session has committed or
+        # rolled back by then, and for SQLite that rollback is one more trip to its thread.
+        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+                                     pool_size=20, max_overflow=44, pool_reset_on_return=None)
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
@@ -51,7 +58,11 @@ class Database:
     def __init__(self, database_url: str) -> None:
         self.url = database_url
         self.engine = create_engine(database_url)
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        session_class = type("HotlineSession", (Session,), {})  # events for this engine only
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False,
+                                            sync_session_class=session_class)
+        self._tracking = WriteTracking(self.engine, session_class,
+                                       gate=self.engine.dialect.name == "sqlite")
 
     @property
     def dialect(self) -> str:
@@ -59,8 +70,13 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        async with self._sessions() as session, session.begin():
+        async with self._tracking.session_scope(), self._sessions() as session, session.begin():
             yield session
+
+    @property
+    def table_versions(self) -> TableVersions:
+        """Moved by every write this process makes to a table (see storage.write_tracking)."""
+        return self._tracking.versions
 
     async def ping(self) -> None:
         """Raises DatabaseUnavailable unless a trivial query answers."""

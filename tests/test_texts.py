@@ -14,9 +14,11 @@ from handlers.registry import command_catalogue
 from handlers.trainings_common import runtime_text_keys as trainings_text_keys
 from handlers.trainings_staff import STEPS as TRAINING_STEPS
 from services.announcements.composing import ERROR_KEYS as ANNOUNCE_ERRORS
+from services.announcements.media_upload import REFUSAL_KEYS as MEDIA_REFUSALS
 from services.ideas.export import EXPORT_COLUMNS
 from services.ideas.rules import INPUT_ERRORS, REFUSALS
 from services.texts import TEMPLATES_DIR, Texts, negotiate_locale
+from services.trainings.sessions import REFUSAL_KEYS as SESSION_REFUSALS
 from storage.models import Role
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,12 +40,12 @@ def texts() -> Texts:
 
 def keys_used_in_code() -> set[str]:
     keys: set[str] = set()
-    for folder in ("handlers", "services", "bot", "scheduler"):
+    for folder in ("handlers", "services", "bot", "scheduler", "console"):
         for path in (ROOT / folder).rglob("*.py"):
             keys |= set(_CODE_KEY.findall(path.read_text(encoding="utf-8")))
     for path in (ROOT / "handlers").rglob("*.py"):
         keys |= set(_MENU_KEY.findall(path.read_text(encoding="utf-8")))
-    for path in TEMPLATES_DIR.glob("*.html"):
+    for path in TEMPLATES_DIR.rglob("*.html"):  # console/ pages in a subfolder
         keys |= set(_TEMPLATE_KEY.findall(path.read_text(encoding="utf-8")))
     # Keys built at run time from data.
     keys |= {spec.description_key for spec in command_catalogue()}
@@ -57,6 +59,7 @@ def keys_used_in_code() -> set[str]:
     keys |= INPUT_ERRORS | REFUSALS
     keys |= ANNOUNCE_QUESTIONS | ANNOUNCE_ERRORS
     keys |= trainings_text_keys(TRAINING_STEPS)
+    keys |= MEDIA_REFUSALS | SESSION_REFUSALS
     return keys
 
 
@@ -80,7 +83,7 @@ def test_locales_have_the_same_keys_and_placeholders(texts: Texts) -> None:
 def dotted_literals_in_code() -> set[str]:
     """Keys held in variables first (keyboards, chosen by condition) appear as literals."""
     found: set[str] = set()
-    for path in (ROOT / "handlers").rglob("*.py"):
+    for path in [*(ROOT / "handlers").rglob("*.py"), *(ROOT / "console").rglob("*.py")]:
         found |= set(_ANY_KEY.findall(path.read_text(encoding="utf-8")))
     return found
 

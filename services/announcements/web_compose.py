@@ -7,13 +7,15 @@ The result is the same `Draft` the dialog builds, published through the same ser
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import unescape
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.announcements.broadcasts import Draft
+from services.announcements.broadcasts import DETAIL_FIELDS, Draft
 from services.announcements.composing import (
     LIMITS,
     ComposeInputError,
@@ -30,8 +32,10 @@ from storage.repositories.announcements import Kind, Topic
 TEXT_FIELDS = ("topic", "title", "body", "link", "kind", "budget", "deadline", "eligibility",
                "contact", "when", "send_at")
 CHOICE_FIELDS = ("roles", "streets")
-# Refusals only a form can meet (a choice outside the list offered).
-FORM_ERROR_KEYS = frozenset({"comms.announce.error.choice", "comms.announce.error.when"})
+# A value outside the choices the form offered (a forged or stale form): the console's text.
+NOT_A_CHOICE = "console.form.not_a_choice"
+_TAG = re.compile(r"<[^>]+>")
+_LINK = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +74,7 @@ def check_compose_form(values: dict[str, Any], *, author_id: int, topics: Sequen
 
     topic = next((t for t in topics if t.key == values["topic"]), None)
     if topic is None:
-        form.errors["topic"] = FieldError("comms.announce.error.choice")
+        form.errors["topic"] = FieldError(NOT_A_CHOICE)
     else:
         answers["topic"] = topic.key
     take("title", lambda: clean_text("title", values["title"]))
@@ -79,7 +83,7 @@ def check_compose_form(values: dict[str, Any], *, author_id: int, topics: Sequen
         take("link", lambda: clean_link(values["link"]))
     if topic is not None and topic.has_kinds:
         if values["kind"] not in {k.key for k in kinds}:
-            form.errors["kind"] = FieldError("comms.announce.error.choice")
+            form.errors["kind"] = FieldError(NOT_A_CHOICE)
         else:
             answers["kind"] = values["kind"]
         take("budget", lambda: clean_budget(values["budget"]))
@@ -88,15 +92,15 @@ def check_compose_form(values: dict[str, Any], *, author_id: int, topics: Sequen
         take("eligibility", lambda: clean_text("eligibility", values["eligibility"]))
         take("contact", lambda: clean_text("contact", values["contact"]))
     if set(values["roles"]) - set(roles):
-        form.errors["roles"] = FieldError("comms.announce.error.choice")
+        form.errors["roles"] = FieldError(NOT_A_CHOICE)
     if set(values["streets"]) - set(streets):
-        form.errors["streets"] = FieldError("comms.announce.error.choice")
+        form.errors["streets"] = FieldError(NOT_A_CHOICE)
     if values["when"] == "later":
         # <input type="datetime-local"> sends 2026-12-01T09:30; the dialog reads a space.
         take("send_at", lambda: parse_send_time(values["send_at"].replace("T", " "), zone,
                                                 now).isoformat())
     elif values["when"] != "now":
-        form.errors["when"] = FieldError("comms.announce.error.when")
+        form.errors["when"] = FieldError(NOT_A_CHOICE)
     if not form.errors:
         answers.update(roles=values["roles"], streets=values["streets"])
         form.draft = Draft.from_answers(author_id, answers)
@@ -107,8 +111,22 @@ def _body(typed: str) -> str:
     """Telegram HTML of the typed body, bounded by its visible length as in the chat."""
     html = telegram_html(typed.strip())
     length = visible_length(html)
-    if not html.strip() or length == 0:
+    if not unescape(_TAG.sub("", html)).strip():  # nothing but tags and spaces
         raise ComposeInputError("announce.error.empty")
     if length > LIMITS["body"]:
         raise ComposeInputError("announce.error.too_long", LIMITS["body"])
     return html
+
+
+def preview_draft(values: dict[str, Any], *, author_id: int,
+                  topics: Sequence[Topic]) -> Draft:
+    """What the form holds so far, unchecked: for the live preview and count, never sent."""
+    topic = next((t for t in topics if t.key == values["topic"]), None)
+    details = {name: " ".join(values[name].split()) for name in DETAIL_FIELDS
+               if topic is not None and topic.has_kinds and values[name].strip()}
+    link = values["link"].strip()
+    return Draft(author_id=author_id, topic=values["topic"],
+                 title=" ".join(values["title"].split()),
+                 body_html=telegram_html(values["body"].strip()),
+                 link_url=link if _LINK.match(link) else None, details=details or None,
+                 roles=frozenset(values["roles"]), streets=frozenset(values["streets"]))

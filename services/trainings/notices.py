@@ -21,6 +21,10 @@ from storage.repositories.trainings import CourseInfo, TrainingRepository
 
 log = logging.getLogger(__name__)
 
+# Changes after which registrants get the course's calendar file again: a session moved,
+# added or removed (services.trainings.sessions).
+CALENDAR_FIELDS = frozenset({"sessions", "session_added", "session_removed"})
+
 
 class NoticeSender:
     def __init__(self, notices: NoticeRepository, courses: TrainingRepository,
@@ -58,7 +62,7 @@ class NoticeSender:
         html = self._render(notice, course, locale)
         outcome = await messenger.send(notice.telegram_id, html)
         calendar = notice.kind == "promoted" or (notice.kind == "changed"
-                                                 and notice.field == "sessions")
+                                                 and notice.field in CALENDAR_FIELDS)
         if outcome == SendOutcome.SENT and calendar:
             # The file carries the same event ids, so calendars update the old entries.
             await messenger.send_file(
@@ -80,5 +84,6 @@ class NoticeSender:
         session = next((s for s in course.sessions if s.id == notice.session_id), None)
         return self.texts.render(
             locale, "trainings_changed", course=course, field=notice.field, session=session,
+            sessions=sessions_view(course, self.zone, locale),
             when=session_when(session, self.zone, locale) if session else None,
             deadline=local_time(course.registration_deadline, self.zone, locale))

@@ -11,6 +11,7 @@ from storage.models.announcements import (
 )
 from storage.models.base import utc_column, utcnow
 from storage.models.console import AuditEntry, ConsoleLoginToken, ConsoleSession
+from storage.models.console_forms import ConsoleFormToken
 from storage.models.conversation import ConversationEntry, Direction
 from storage.models.hotline import (
     Case,
@@ -57,6 +58,7 @@ __all__ = [
     "CaseMessage",
     "CaseOffer",
     "CaseStatus",
+    "ConsoleFormToken",
     "ConsoleLoginToken",
     "ConsoleSession",
     "ConversationEntry",

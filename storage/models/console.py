@@ -44,7 +44,9 @@ class ConsoleSession(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
-    """One staff action taken in the console. Kept when the person is erased: the id stays."""
+    """One staff action, taken in the console, the bot or the command line (`channel`).
+    Kept when the person is erased: the id stays. The command line has no Telegram account:
+    its rows carry telegram_id 0 and the operating-system user in the detail."""
 
     __tablename__ = "audit_log"
 
@@ -54,3 +56,6 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=64, index=True)
     target: str = Field(default="", max_length=256)
     detail: str = Field(default="", max_length=4000)
+    # Rows written before the bot and the command line were audited all came from the console.
+    channel: str = Field(default="console", max_length=16,
+                         sa_column_kwargs={"server_default": "console"})

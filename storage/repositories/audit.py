@@ -1,9 +1,10 @@
-"""The staff audit log: appended by console actions, read (filtered, paged) by admins."""
+"""The staff audit log: appended by staff actions in the console, the bot and the command line,
+read (filtered, paged) by admins."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -19,6 +20,7 @@ class AuditRecord:
     action: str
     target: str
     detail: str
+    channel: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,7 @@ class AuditFilter:
     action: str | None = None
     since: datetime | None = None  # inclusive
     until: datetime | None = None  # exclusive
+    channel: str | None = None
 
 
 class AuditRepository:
@@ -34,10 +37,10 @@ class AuditRepository:
         self._db = database
 
     async def add(self, telegram_id: int, action: str, target: str, detail: str,
-                  at: datetime) -> None:
+                  at: datetime, channel: str) -> None:
         async with self._db.session() as session:
             session.add(AuditEntry(telegram_id=telegram_id, action=action, target=target,
-                                   detail=detail, at=at))
+                                   detail=detail, at=at, channel=channel))
 
     @staticmethod
     def _where(query, wanted: AuditFilter):  # type: ignore[no-untyped-def]
@@ -45,6 +48,8 @@ class AuditRepository:
             query = query.where(AuditEntry.telegram_id == wanted.telegram_id)
         if wanted.action:
             query = query.where(AuditEntry.action == wanted.action)
+        if wanted.channel:
+            query = query.where(AuditEntry.channel == wanted.channel)
         if wanted.since is not None:
             query = query.where(AuditEntry.at >= wanted.since)
         if wanted.until is not None:
@@ -61,7 +66,9 @@ class AuditRepository:
                 self._where(select(AuditEntry), wanted)
                 .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
                 .offset(offset).limit(limit))).scalars().all()
-            return [AuditRecord(r.id, r.telegram_id, r.at, r.action, r.target, r.detail)
+            return [AuditRecord(r.id, r.telegram_id,
+                                r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC),
+                                r.action, r.target, r.detail, r.channel)
                     for r in rows], int(total)
 
     async def actions(self) -> list[str]:

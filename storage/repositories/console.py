@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, or_, update
 
@@ -31,9 +31,15 @@ class SessionRecord:
     expires_at: datetime
 
 
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone; they were stored as UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _record(row: ConsoleSession) -> SessionRecord:
     return SessionRecord(row.id_hash, row.telegram_id, row.csrf_token, row.locale,
-                         row.created_at, row.last_seen_at, row.expires_at)
+                         _aware(row.created_at), _aware(row.last_seen_at),
+                         _aware(row.expires_at))
 
 
 class ConsoleRepository:
@@ -77,7 +83,7 @@ class ConsoleRepository:
             if row is None:
                 return TokenState(exists=False, used=False, expired=False)
             return TokenState(exists=True, used=row.used_at is not None,
-                              expired=row.expires_at <= now)
+                              expired=_aware(row.expires_at) <= now)
 
     async def get_session(self, id_hash: str) -> SessionRecord | None:
         async with self._db.session() as session:

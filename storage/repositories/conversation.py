@@ -19,7 +19,9 @@ class ConversationRepository:
         if not entries:
             return
         async with self._db.session() as session:
-            await session.execute(insert(ConversationEntry), list(entries))
+            # A Core executemany: the ORM's bulk insert starts a new statement whenever the
+            # next row's set of None columns differs, which here is nearly every row.
+            await session.execute(insert(ConversationEntry.__table__), list(entries))
 
     async def for_user(self, telegram_id: int, limit: int = 500) -> list[ConversationEntry]:
         """The person's own messages and the bot's messages to their private chat, oldest first."""

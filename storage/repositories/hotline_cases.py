@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from storage.db import Database
+from storage.group_insert import GroupInsert
 from storage.models import (
     Case,
     CaseCounter,
@@ -26,9 +27,17 @@ from storage.upsert import insert_ignoring_conflicts
 ACTIVE = (CaseStatus.OFFERED, CaseStatus.OPEN)
 
 
+MAX_CACHED_PEOPLE = 50_000
+
+
 class CaseRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
+        self._messages = GroupInsert(database, CaseMessage.__table__)
+        # user id -> (hotline_cases version when read, their active cases). Asked on every
+        # relayed message, changed by claims and closes only, all made through this process
+        # (the CLI never changes a case's state), so any write to the table drops it all.
+        self._active: dict[int, tuple[int, list[Case]]] = {}
 
     # ------------------------------------------------------------------ creating
 
@@ -74,12 +83,22 @@ class CaseRepository:
 
     async def active_of(self, user_id: int) -> list[Case]:
         """The cases a person takes part in now: as asker (waiting or open) or as expert."""
+        versions = self._db.table_versions
+        version = versions[Case.__tablename__]
+        known = self._active.get(user_id)
+        if known is not None and known[0] == version:
+            return list(known[1])
         async with self._db.session() as session:
             rows = await session.execute(select(Case).where(or_(
                 and_(Case.asker_id == user_id, Case.status.in_(ACTIVE)),
                 and_(Case.expert_id == user_id, Case.status == CaseStatus.OPEN)))
                 .order_by(Case.id))
-            return list(rows.scalars())
+            cases = list(rows.scalars())
+        if versions[Case.__tablename__] == version:  # no write overlapped the read
+            if len(self._active) >= MAX_CACHED_PEOPLE:
+                self._active.clear()
+            self._active[user_id] = (version, cases)
+        return list(cases)
 
     async def due(self, now: datetime) -> list[Case]:
         async with self._db.session() as session:
@@ -223,10 +242,9 @@ class CaseRepository:
     # ------------------------------------------------------------------ messages
 
     async def add_message(self, message: CaseMessage) -> CaseMessage:
-        async with self._db.session() as session:
-            session.add(message)
-            await session.flush()
-            return message
+        """Stores a transcript row (committed with others arriving at the same moment)."""
+        message.id = await self._messages.insert(message.model_dump(exclude={"id"}))
+        return message
 
     async def update_message(self, message_id: int, **values: object) -> None:
         async with self._db.session() as session:

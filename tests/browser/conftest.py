@@ -99,3 +99,17 @@ def screenshot(artifacts_dir: Path) -> Screenshot:
         return path
 
     return take
+
+
+@pytest.fixture
+def screenshots(screenshot: Screenshot) -> Screenshot:
+    """``await screenshots(page, "name")`` saves name-desktop.png (1280 px wide) and
+    name-phone.png (390 px), whole pages, and leaves the page at desktop width."""
+
+    async def take_both(tab: Any, name: str) -> Path:
+        await tab.set_viewport_size(PHONE)
+        await screenshot(tab, f"{name}-phone", full_page=True)
+        await tab.set_viewport_size(DESKTOP)
+        return await screenshot(tab, f"{name}-desktop", full_page=True)
+
+    return take_both

@@ -1,0 +1,31 @@
+"""The console's pages, one module per area, each exporting `routes()`. One ordered list."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from console.pages import (
+    announcements,
+    audit_log,
+    cases,
+    dashboard,
+    ideas,
+    roster,
+    roster_dates,
+    trainings,
+)
+
+PAGES = [
+    dashboard,
+    roster,
+    roster_dates,
+    cases,
+    announcements,
+    trainings,
+    ideas,
+    audit_log,
+]
+
+
+def page_routes() -> list[web.RouteDef]:
+    return [route for module in PAGES for route in module.routes()]

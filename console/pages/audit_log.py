@@ -1,0 +1,69 @@
+"""The audit log (admins only): every staff action, taken in the console, the bot or on the
+command line, newest first, filtered by who, action, channel and date, 50 to a page."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from console.auth import requires
+from console.forms import Form
+from console.keys import SERVICES
+from console.rendering import render, text
+from services.audit import CHANNELS, COMMAND_LINE_ACTOR
+from storage.models import Role
+from storage.repositories.audit import AuditFilter
+
+PER_PAGE = 50
+MAX_PAGE = 10_000
+
+
+def _day_start(day: date | None, zone: ZoneInfo) -> datetime | None:
+    """Local midnight as UTC (stored times are UTC, and SQLite compares them as text)."""
+    if day is None:
+        return None
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+@requires(Role.ADMIN)
+async def audit_page(request: web.Request) -> web.Response:
+    """Lists recorded actions matching the filters; a wrong filter is marked, status 400."""
+    services = request.app[SERVICES]
+    zone = ZoneInfo(services.timezone)
+    actors = {person_id: await services.people.get(person_id)
+              for person_id in await services.audit.actors()}
+    actions = await services.audit.actions()
+    form = Form(request.query)
+    who = form.choice("who", [str(i) for i in actors], required=False)
+    action = form.choice("action", actions, required=False)
+    since = form.date("since", required=False)
+    until = form.date("until", required=False)
+    page = form.integer("page", minimum=1, maximum=MAX_PAGE, required=False) or 1
+    if since and until and until < since:
+        form.fail("until", "console.audit.until_before_since")
+    channel = form.choice("channel", CHANNELS, required=False)
+    names = {i: (p.display_name if p else str(i)) for i, p in actors.items()}
+    if COMMAND_LINE_ACTOR in names:  # no Telegram account: rows name the OS user in detail
+        names[COMMAND_LINE_ACTOR] = text(request, "console.audit.command_line")
+    context = {"form": form, "actors": sorted(names.items(), key=lambda item: item[1]),
+               "action_options": [(key, key) for key in actions], "names": names}
+    if not form.ok:
+        return await render(request, "console/audit.html", status=400, entries=[], total=0,
+                            page=1, pages=1, query="", **context)
+    wanted = AuditFilter(
+        telegram_id=int(who) if who else None, action=action, channel=channel,
+        since=_day_start(since, zone),
+        until=_day_start(until + timedelta(days=1), zone) if until else None)
+    entries, total = await services.audit.search(wanted, page, PER_PAGE)
+    query = urlencode({name: form.value(name)
+                       for name in ("who", "action", "channel", "since", "until")
+                       if form.value(name)})
+    return await render(request, "console/audit.html", entries=entries, total=total,
+                        page=page, pages=max(1, -(-total // PER_PAGE)), query=query, **context)
+
+
+def routes() -> list[web.RouteDef]:
+    return [web.get("/audit", audit_page)]

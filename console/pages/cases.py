@@ -1,0 +1,173 @@
+"""Hotline cases: the filtered list, one case's transcript as both sides saw it, the staff
+actions (reassign, transfer, close) and the export of `hotline cases export`."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from aiohttp import web
+
+from console.audit import audit
+from console.auth import requires
+from console.forms import Form
+from console.keys import SERVICES
+from console.pages.ops_texts import DONE, STATUSES, refusal_key, render_ops
+from console.pages.roster import category_names, local_today
+from console.rendering import redirect, text
+from services.hotline.case_actions import CaseActionError
+from services.hotline.case_browser import CaseFilters
+from storage.models import Role
+
+EXPORT_FORMATS = {"csv": "text/csv", "xlsx": (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+# An export spans at most this many days: a year of cases is what the bureau reports on.
+EXPORT_MAX_DAYS = 366
+DEFAULT_EXPORT_DAYS = 30
+
+
+async def _filters(request: web.Request, form: Form) -> CaseFilters:
+    """The list's filters from the query string; a bad one is marked and left out."""
+    keys = await category_names(request)
+    first, last = form.date("from", required=False), form.date("to", required=False)
+    if first and last and last < first:
+        form.fail("to", "console_ops.cases.error.to_before_from")
+        last = None
+    return CaseFilters(
+        category=form.choice("category", keys, required=False),
+        expert_id=form.integer("expert", minimum=1, required=False),
+        status=form.choice("status", STATUSES, required=False),
+        first=first, last=last,
+        number=form.text("number", max_length=16, required=False))
+
+
+async def _list_page(request: web.Request, *, status: int = 200,
+                     export_form: Form | None = None) -> web.Response:
+    services = request.app[SERVICES]
+    form = Form(request.query)
+    filters = await _filters(request, form)
+    # A page number out of range (an old link) shows the first page rather than an error.
+    raw_page = request.query.get("page", "")
+    page = int(raw_page) if re.fullmatch(r"[1-9]\d{0,4}", raw_page) else 1
+    found = await services.ops.cases.search(filters, page)
+    today = local_today(request)
+    query = {k: v for k, v in request.query.items() if k != "page" and v}
+    return await render_ops(
+        request, "console/cases.html", status=400 if not form.ok else status, form=form,
+        found=found, query=query, names=await category_names(request),
+        experts=[(e.telegram_id, e.name) for e in await services.hotline.experts.all()],
+        statuses=[(s, text(request, key)) for s, key in STATUSES.items()],
+        export_form=export_form, export_from=(filters.first or today - timedelta(
+            days=DEFAULT_EXPORT_DAYS)).isoformat(),
+        export_to=(filters.last or today).isoformat())
+
+
+@requires(Role.STAFF)
+async def cases_page(request: web.Request) -> web.Response:
+    """Lists cases, newest first, filtered by category, expert, status, dates and number."""
+    return await _list_page(request)
+
+
+@requires(Role.STAFF)
+async def export_cases(request: web.Request) -> web.StreamResponse:
+    """The cases opened between two dates as CSV or XLSX, as `hotline cases export`."""
+    form = Form(await request.post())
+    first, last = form.date("export_from"), form.date("export_to")
+    kind = form.choice("format", EXPORT_FORMATS)
+    if first and last and last < first:
+        form.fail("export_to", "console_ops.cases.error.to_before_from")
+    elif first and last and (last - first).days >= EXPORT_MAX_DAYS:
+        form.fail("export_to", "console_ops.cases.error.export_too_long", days=EXPORT_MAX_DAYS)
+    if not form.ok or first is None or last is None or kind is None:
+        return await _list_page(request, status=400, export_form=form)
+    data, count, name = await request.app[SERVICES].ops.cases.export(first, last, kind)
+    await audit(request, "cases.export", target=name, detail={"cases": count})
+    return web.Response(body=data, content_type=EXPORT_FORMATS[kind],
+                        headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                 "Cache-Control": "no-store"})
+
+
+async def _case_page(request: web.Request, *, status: int = 200,
+                     form: Form | None = None) -> web.Response:
+    services = request.app[SERVICES]
+    detail = await services.ops.cases.detail(request.match_info["number"])
+    if detail is None:
+        raise web.HTTPNotFound()
+    experts = [e for e in await services.hotline.experts.of_category(detail.case.category)
+               if e.telegram_id not in (detail.case.expert_id, detail.case.asker_id)]
+    names = await category_names(request)
+    return await render_ops(request, "console/case.html", status=status, detail=detail,
+                        form=form, experts=experts, names=names,
+                        categories=[(k, v) for k, v in names.items()
+                                    if k != detail.case.category])
+
+
+@requires(Role.STAFF)
+async def case_page(request: web.Request) -> web.Response:
+    """One case: its facts, the transcript as both sides saw it, and the staff actions."""
+    return await _case_page(request)
+
+
+async def _act(request: web.Request, action: str, form: Form, call) -> web.StreamResponse:
+    """Runs a staff action; a refusal re-renders the case with the message by its field."""
+    number = request.match_info["number"].upper()
+    try:
+        result = await call(number)
+    except CaseActionError as error:
+        form.fail(error.field or "_general", refusal_key(error.key), **error.values)
+        return await _case_page(request, status=400, form=form)
+    before, after = result.before, result.after
+    await audit(request, f"cases.{action}", target=after.number, detail={
+        "expert": [before.expert_id, after.expert_id],
+        "category": [before.category, after.category],
+        "status": [before.status, after.status]})
+    raise redirect(f"/console/cases/{after.number}", notice=DONE[action])
+
+
+@requires(Role.STAFF)
+async def reassign(request: web.Request) -> web.StreamResponse:
+    """Gives the case to another expert of its category (claimed for them if waiting)."""
+    form = Form(await request.post())
+    expert_id = form.integer("expert", minimum=1)
+    if expert_id is None:
+        return await _case_page(request, status=400, form=form)
+    actions = request.app[SERVICES].ops.actions
+    return await _act(request, "reassign", form,
+                      lambda number: actions.reassign(number, expert_id))
+
+
+@requires(Role.STAFF)
+async def transfer(request: web.Request) -> web.StreamResponse:
+    """Sends the case to the queue of another category."""
+    form = Form(await request.post())
+    category = form.choice("category", await category_names(request))
+    if category is None:
+        return await _case_page(request, status=400, form=form)
+    actions = request.app[SERVICES].ops.actions
+    return await _act(request, "transfer", form,
+                      lambda number: actions.transfer(number, category))
+
+
+@requires(Role.STAFF)
+async def close(request: web.Request) -> web.StreamResponse:
+    """Closes the case; the asker is asked for a rating and the expert is told."""
+    form = Form(await request.post())
+    if not form.flag("confirm"):
+        form.fail("confirm", "console_ops.cases.error.confirm_close")
+        return await _case_page(request, status=400, form=form)
+    actions = request.app[SERVICES].ops.actions
+    return await _act(request, "close", form, actions.close)
+
+
+NUMBER = r"{number:[A-Za-z]-\d{4}-\d{1,8}}"
+
+
+def routes() -> list[web.RouteDef]:
+    return [
+        web.get("/cases", cases_page),
+        web.post("/cases/export", export_cases),
+        web.get(f"/cases/{NUMBER}", case_page),
+        web.post(f"/cases/{NUMBER}/reassign", reassign),
+        web.post(f"/cases/{NUMBER}/transfer", transfer),
+        web.post(f"/cases/{NUMBER}/close", close),
+    ]

@@ -1,0 +1,183 @@
+"""Reviewing an idea from the console with the IdeaService calls /review makes: a status change
+with an answer (published now or later), publishing, private notes, duplicates, and hiding or
+showing it. The author is told through the bot exactly when /review would tell them."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from aiohttp import web
+
+from console.audit import audit
+from console.auth import requires, viewer
+from console.forms import Form
+from console.keys import SERVICES
+from console.pages.comms_once import FIELD as ONCE
+from console.pages.comms_once import only_once
+from console.pages.ideas_shared import idea_of, idea_page, idea_path
+from console.rendering import redirect
+from services.ideas import IdeaInputError, IdeaRefused
+from services.ideas.author_notice import author_notice
+from services.ideas.rules import LIMITS, normalise_reference
+from storage.models import Idea, Role
+
+log = logging.getLogger(__name__)
+
+# The chat's input refusals ask to "send it again"; beside a field the console says it so.
+INPUT_TEXTS = {"ideas.error.empty": "console_comms.ideas.error.empty",
+               "ideas.error.too_long": "console_comms.ideas.error.too_long"}
+
+
+async def _tell_author(request: web.Request, idea: Idea, key: str | None = None,
+                       **values: Any) -> bool:
+    """The message /review sends the author, through the bot; False if it did not arrive."""
+    services = request.app[SERVICES]
+    html = await author_notice(services.ideas, services.people, services.texts, idea, key,
+                               **values)
+    delivered = await services.comms.send(idea.author_id, html)
+    if not delivered:
+        # The author blocked the bot or erased their chat: the change stands all the same.
+        log.warning("console: could not tell the author of %s", idea.reference)
+    return delivered
+
+
+async def _refused(request: web.Request, idea: Idea, form_id: str, form: Form, name: str,
+                   error: IdeaRefused | IdeaInputError) -> web.Response:
+    if isinstance(error, IdeaInputError):
+        form.fail(name, INPUT_TEXTS[error.reason], limit=error.limit)
+    else:
+        form.fail(name, error.reason, **error.values)
+    log.warning("console: idea %s %s refused to %s: %s", idea.reference, form_id,
+                viewer(request).telegram_id, error)
+    return await idea_page(request, idea, failed={form_id: form}, status=400)
+
+
+def _done(idea: Idea, notice: str) -> web.HTTPSeeOther:
+    return redirect(idea_path(idea), notice=notice)
+
+
+async def _posted(request: web.Request) -> tuple[Idea, Form]:
+    return await idea_of(request), Form(await request.post())
+
+
+def _once(request: web.Request, idea: Idea, form: Form) -> AbstractAsyncContextManager:
+    """Each review form acts once: sent again (a double click, a reload), it changes
+    nothing and tells the author nothing more."""
+    return only_once(request, form.value(ONCE), idea_path(idea))
+
+
+@requires(Role.STAFF)
+async def change_status(request: web.Request) -> web.StreamResponse:
+    """Moves the idea to a status with an optional answer; published now unless unticked."""
+    idea, form = await _posted(request)
+    statuses = [s.key for s in await request.app[SERVICES].ideas.statuses()]
+    target = form.choice("status", statuses)
+    answer = form.value("answer").strip() or None
+    if answer is not None and len(answer) > LIMITS["answer"]:
+        form.fail("answer", "console_comms.ideas.error.too_long", limit=LIMITS["answer"])
+    if not form.ok or target is None:
+        return await idea_page(request, idea, failed={"status": form}, status=400)
+    publish = form.flag("publish")
+    async with _once(request, idea, form):
+        try:
+            change = await request.app[SERVICES].ideas.change_status(
+                viewer(request).telegram_id, idea.id, form.value("expected"), target, answer,
+                publish)
+        except (IdeaRefused, IdeaInputError) as error:
+            return await _refused(request, idea, "status", form, "status", error)
+        told = change.notify_author and await _tell_author(request, change.idea)
+        await audit(request, "ideas.status", target=idea.reference, detail={
+            "from": idea.status, "to": target, "published": publish, "answer": answer,
+            "author_told": told})
+        raise _done(idea, "console_comms.ideas.author_told" if told
+                    else "console_comms.ideas.saved_not_told")
+
+
+@requires(Role.STAFF)
+async def publish(request: web.Request) -> web.StreamResponse:
+    """Publishes the status and answer staff set earlier (the author is told now)."""
+    idea, form = await _posted(request)
+    async with _once(request, idea, form):
+        try:
+            change = await request.app[SERVICES].ideas.publish(viewer(request).telegram_id,
+                                                               idea.id)
+        except IdeaRefused as refusal:
+            return await _refused(request, idea, "publish", form, "publish", refusal)
+        told = change.notify_author and await _tell_author(request, change.idea)
+        await audit(request, "ideas.publish", target=idea.reference,
+                    detail={"status": change.idea.status, "author_told": told})
+        raise _done(idea, "console_comms.ideas.author_told" if told
+                    else "console_comms.ideas.saved_not_told")
+
+
+@requires(Role.STAFF)
+async def add_note(request: web.Request) -> web.StreamResponse:
+    """A private staff note: kept in the history, never shown to the author."""
+    idea, form = await _posted(request)
+    async with _once(request, idea, form):
+        try:
+            await request.app[SERVICES].ideas.add_note(viewer(request).telegram_id, idea.id,
+                                                       form.value("note"))
+        except (IdeaRefused, IdeaInputError) as error:
+            return await _refused(request, idea, "note", form, "note", error)
+        await audit(request, "ideas.note", target=idea.reference)
+        raise _done(idea, "console_comms.ideas.noted")
+
+
+@requires(Role.STAFF)
+async def mark_duplicate(request: web.Request) -> web.StreamResponse:
+    """Marks it a duplicate of another idea (by reference); its author is told which."""
+    idea, form = await _posted(request)
+    async with _once(request, idea, form):
+        try:
+            marked, original = await request.app[SERVICES].ideas.mark_duplicate(
+                viewer(request).telegram_id, idea.id,
+                normalise_reference(form.value("original")))
+        except IdeaRefused as refusal:
+            return await _refused(request, idea, "duplicate", form, "original", refusal)
+        told = await _tell_author(request, marked, "ideas.notice.duplicate",
+                                  reference=marked.reference, original=original.reference,
+                                  title=original.title)
+        await audit(request, "ideas.duplicate", target=idea.reference,
+                    detail={"original": original.reference, "author_told": told})
+        raise _done(idea, "console_comms.ideas.duplicate_marked")
+
+
+@requires(Role.STAFF)
+async def hide(request: web.Request) -> web.StreamResponse:
+    """Takes the idea off the public list (as three reports would)."""
+    idea, form = await _posted(request)
+    async with _once(request, idea, form):
+        try:
+            await request.app[SERVICES].comms.idea_board.hide(viewer(request).telegram_id,
+                                                              idea.id)
+        except IdeaRefused as refusal:
+            return await _refused(request, idea, "visibility", Form(), "visibility", refusal)
+        await audit(request, "ideas.hide", target=idea.reference)
+        raise _done(idea, "console_comms.ideas.hidden_notice")
+
+
+@requires(Role.STAFF)
+async def show(request: web.Request) -> web.StreamResponse:
+    """Shows a hidden idea again (its reports are cleared, as /review's button does)."""
+    idea, form = await _posted(request)
+    async with _once(request, idea, form):
+        try:
+            await request.app[SERVICES].ideas.unhide(viewer(request).telegram_id, idea.id)
+        except IdeaRefused as refusal:
+            return await _refused(request, idea, "visibility", Form(), "visibility", refusal)
+        await audit(request, "ideas.show", target=idea.reference)
+        raise _done(idea, "console_comms.ideas.shown_notice")
+
+
+def routes() -> list[web.RouteDef]:
+    return [
+        web.post(r"/ideas/{id:\d+}/status", change_status),
+        web.post(r"/ideas/{id:\d+}/publish", publish),
+        web.post(r"/ideas/{id:\d+}/note", add_note),
+        web.post(r"/ideas/{id:\d+}/duplicate", mark_duplicate),
+        web.post(r"/ideas/{id:\d+}/hide", hide),
+        web.post(r"/ideas/{id:\d+}/show", show),
+    ]

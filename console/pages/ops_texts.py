@@ -1,0 +1,121 @@
+"""The catalogue keys the roster and case pages choose at run time, written out whole.
+
+A template asks for `_(labels.day["mon"])` rather than building "console_ops.day." ~ day,
+so every key is a literal here (tests/test_texts.py checks that each exists in both
+locales and that none is left unused), and a value without a text (a new media kind, a new
+refusal) falls back to a generic text instead of showing a raw key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from console.rendering import render
+
+UNKNOWN = "console_ops.unknown"
+
+DAYS = {
+    "mon": "console_ops.day.mon", "tue": "console_ops.day.tue", "wed": "console_ops.day.wed",
+    "thu": "console_ops.day.thu", "fri": "console_ops.day.fri", "sat": "console_ops.day.sat",
+    "sun": "console_ops.day.sun", "workdays": "console_ops.day.workdays",
+}
+HOLIDAYS = {
+    "new_years_day": "console_ops.holiday.new_years_day",
+    "spring_festival": "console_ops.holiday.spring_festival",
+    "tomb_sweeping_day": "console_ops.holiday.tomb_sweeping_day",
+    "labour_day": "console_ops.holiday.labour_day",
+    "dragon_boat_festival": "console_ops.holiday.dragon_boat_festival",
+    "national_day": "console_ops.holiday.national_day",
+    "mid_autumn_festival": "console_ops.holiday.mid_autumn_festival",
+    "anti_fascist_70th_day": "console_ops.holiday.anti_fascist_anniversary",
+}
+STATUSES = {"offered": "console_ops.status.offered", "open": "console_ops.status.open",
+            "closed": "console_ops.status.closed"}
+CLOSED_BY = {"expert": "console_ops.case.closed_by_expert",
+             "asker": "console_ops.case.closed_by_asker",
+             "staff": "console_ops.case.closed_by_staff"}
+DELIVERY = {"delivered": "console_ops.case.delivery_delivered",
+            "failed": "console_ops.case.delivery_failed",
+            "held": "console_ops.case.delivery_held"}
+CHATS = {"asker": "console_ops.case.in_asker_chat", "expert": "console_ops.case.in_expert_chat"}
+MEDIA = {"text": "console_ops.media.text", "photo": "console_ops.media.photo",
+         "document": "console_ops.media.document", "voice": "console_ops.media.voice",
+         "audio": "console_ops.media.audio", "video": "console_ops.media.video"}
+LEVELS = {0: "console_ops.case.level_on_duty", 1: "console_ops.case.level_backup",
+          2: "console_ops.case.level_staff"}
+OVERRIDE_KINDS = {"on": "console_ops.overrides.kind_on", "off": "console_ops.overrides.kind_off"}
+DONE = {"reassign": "console_ops.cases.done_reassign",
+        "transfer": "console_ops.cases.done_transfer", "close": "console_ops.cases.done_close"}
+# Why `hotline roster import` refused a file (services/hotline/roster_csv_errors.py KEYS).
+CSV_REASONS = {
+    "header": "console_ops.csv.header", "too_many": "console_ops.csv.too_many",
+    "column_count": "console_ops.csv.column_count", "not_number": "console_ops.csv.not_number",
+    "not_expert": "console_ops.csv.not_expert",
+    "categories_empty": "console_ops.csv.categories_empty",
+    "unknown_category": "console_ops.csv.unknown_category",
+    "not_in_category": "console_ops.csv.not_in_category",
+    "bad_start": "console_ops.csv.bad_start", "bad_end": "console_ops.csv.bad_end",
+    "end_before_start": "console_ops.csv.end_before_start",
+    "days_empty": "console_ops.csv.days_empty", "bad_day": "console_ops.csv.bad_day",
+    "other": "console_ops.csv.other", "too_big": "console_ops.csv.too_big",
+    "encoding": "console_ops.csv.encoding", "empty": "console_ops.csv.empty",
+}
+# The refusals the services raise (RosterEditError, CaseActionError), by their keys.
+REFUSALS = frozenset({
+    "console_ops.roster.error.stale", "console_ops.roster.error.unknown_day",
+    "console_ops.roster.error.unknown_category", "console_ops.roster.error.not_expert",
+    "console_ops.roster.error.not_in_category", "console_ops.roster.error.already_there",
+    "console_ops.roster.error.not_there", "console_ops.roster.error.bad_time",
+    "console_ops.roster.error.end_before_start", "console_ops.roster.error.plan_invalid",
+    "console_ops.overrides.error.past", "console_ops.overrides.error.kind",
+    "console_ops.overrides.error.same_person", "console_ops.overrides.error.no_duty",
+    "console_ops.cases.error.no_case", "console_ops.cases.error.closed",
+    "console_ops.cases.error.not_expert", "console_ops.cases.error.other_category",
+    "console_ops.cases.error.is_asker", "console_ops.cases.error.same_expert",
+    "console_ops.cases.error.unknown_category", "console_ops.cases.error.same_category",
+    "console_ops.cases.error.transfer_needs_expert", "console_ops.cases.error.changed",
+})
+
+
+def refusal_key(key: str) -> str:
+    """A service's refusal as a key the catalogue holds (never a raw key on the page)."""
+    return key if key in REFUSALS else UNKNOWN
+
+
+class _Table(dict):
+    """A key table that answers UNKNOWN for a value it lacks (without storing it)."""
+
+    def __missing__(self, value: object) -> str:
+        return UNKNOWN
+
+
+def _lookup(table: dict) -> dict:
+    return _Table(table)
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """The tables above for templates: `_(labels.day[column])`; unknown values fall back."""
+
+    day: dict[str, str] = field(default_factory=lambda: _lookup(DAYS))
+    holiday: dict[str, str] = field(default_factory=lambda: _lookup(HOLIDAYS))
+    status: dict[str, str] = field(default_factory=lambda: _lookup(STATUSES))
+    closed_by: dict[str, str] = field(default_factory=lambda: _lookup(CLOSED_BY))
+    delivery: dict[str, str] = field(default_factory=lambda: _lookup(DELIVERY))
+    chat: dict[str, str] = field(default_factory=lambda: _lookup(CHATS))
+    media: dict[str, str] = field(default_factory=lambda: _lookup(MEDIA))
+    override: dict[str, str] = field(default_factory=lambda: _lookup(OVERRIDE_KINDS))
+    level: dict[int, str] = field(default_factory=lambda: _lookup(LEVELS))
+    csv: dict[str, str] = field(default_factory=lambda: _lookup(CSV_REASONS))
+
+
+LABELS = Labels()
+
+
+async def render_ops(request: web.Request, template: str, *, status: int = 200,
+                     **context: Any) -> web.Response:
+    """`render` with the tables above at hand as `labels`."""
+    return await render(request, template, status=status, labels=LABELS, **context)

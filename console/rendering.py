@@ -1,0 +1,75 @@
+"""Pages as responses: a template from locales/templates/console/, in the viewer's locale.
+
+Every page gets `viewer` (or None), `csrf`, `nav` (the entries the viewer may open),
+`path`, and `notice` (a confirmation passed by `redirect(..., notice=...)`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from console.keys import LOCALE, RENDERER, VIEWER
+from console.nav import nav_for
+from services.texts import negotiate_locale
+
+# Pages hold personal data: not cached, not framed, no referrer (sign-in links hold tokens),
+# scripts and styles only from our own static folder.
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+    "style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'",
+}
+
+
+def locale_of(request: web.Request) -> str:
+    signed_in = request.get(VIEWER)
+    wanted = request.get(LOCALE) or (signed_in.locale if signed_in is not None else None)
+    renderer = request.app[RENDERER]
+    if wanted is None and request.headers.get("Accept-Language"):
+        # Nobody signed in: the browser's first language, as the bot does with Telegram's.
+        first = request.headers["Accept-Language"].split(",")[0].split(";")[0].strip()
+        wanted = negotiate_locale(first, renderer.default_locale)
+    return renderer.locale(wanted)
+
+
+def text(request: web.Request, key: str, **values: Any) -> str:
+    """A catalogue text in the viewer's locale (CSV headers, JSON answers, file names)."""
+    return request.app[RENDERER].text(locale_of(request), key, **values)
+
+
+async def render(request: web.Request, template: str, *, status: int = 200,
+                 **context: Any) -> web.Response:
+    """Renders `template` (a path under locales/templates/, e.g. "console/dashboard.html")."""
+    renderer = request.app[RENDERER]
+    signed_in = request.get(VIEWER)
+    notice = request.query.get("notice", "")
+    page_context = {
+        "viewer": signed_in,
+        "csrf": signed_in.csrf if signed_in is not None else "",
+        "nav": nav_for(signed_in),
+        "path": request.path,
+        "notice": notice if notice.startswith("console") and renderer.has_text(notice) else "",
+        **context,
+    }
+    body = renderer.page(locale_of(request), template, page_context)
+    return web.Response(text=body, status=status, content_type="text/html",
+                        headers=SECURITY_HEADERS)
+
+
+async def render_refusal(request: web.Request, status: int, message_key: str) -> web.Response:
+    """The 401/403/404/410 page: what happened and what to do (send /console again)."""
+    return await render(request, "console/refused.html", status=status,
+                        message_key=message_key, refusal_status=status)
+
+
+def redirect(path: str, *, notice: str | None = None, **query: str) -> web.HTTPSeeOther:
+    """303 to a console path after a POST; `notice` is a console.* key shown on arrival."""
+    if notice:
+        query = {**query, "notice": notice}
+    return web.HTTPSeeOther(f"{path}?{urlencode(query)}" if query else path)

@@ -1,0 +1,37 @@
+"""The hotline's part of the staff web console (issue 8): roster editing, case browsing
+and staff actions on cases, built once by bot/app.py on top of the bot's own services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.hotline import HotlineServices
+from services.hotline.case_actions import CaseActions
+from services.hotline.case_browser import CaseBrowser
+from services.hotline.roster_dates import RosterDates
+from services.hotline.roster_editing import RosterEditor
+from services.people import PeopleService
+from services.profiles import ProfileService
+from storage.db import Database
+from storage.repositories.hotline_browsing import HotlineBrowsingRepository
+from storage.repositories.hotline_roster import RosterRepository
+
+
+@dataclass(frozen=True, slots=True)
+class OpsConsole:
+    roster: RosterEditor
+    dates: RosterDates
+    cases: CaseBrowser
+    actions: CaseActions
+
+
+def build_ops_console(database: Database, hotline: HotlineServices, people: PeopleService,
+                      profiles: ProfileService) -> OpsConsole:
+    browsing = HotlineBrowsingRepository(database)
+    rosters = RosterRepository(database)
+    return OpsConsole(
+        roster=RosterEditor(rosters, hotline.roster, hotline.experts),
+        dates=RosterDates(rosters, browsing, hotline.roster, hotline.experts),
+        cases=CaseBrowser(browsing, hotline, people, profiles),
+        actions=CaseActions(hotline),
+    )

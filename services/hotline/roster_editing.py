@@ -1,0 +1,189 @@
+"""Editing the duty roster's weekly plan from the console: the grid, CSV in and out.
+
+Every change to the weekly plan is written the way `hotline roster import` writes it: the
+new plan is put back into the CSV format and goes through `RosterService.import_file`, so
+the console can never store a plan the command line would refuse, and the swap is whole.
+A plan version (a hash of the plan as CSV) travels with each form: a change made on a page
+that shows an older plan is refused instead of silently undoing someone else's edit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from services.hotline.experts import ExpertService, ExpertView
+from services.hotline.roster import RosterService, check_time, minutes
+from services.hotline.roster_csv_errors import RosterImportRejected, rejection_of
+from services.hotline.roster_plan import (
+    DAY_COLUMNS,
+    Assignment,
+    Shift,
+    assignments_of,
+    grid_of,
+    roster_csv,
+    shifts_of,
+)
+from storage.repositories.hotline_roster import CategoryRow, RosterRepository, ShiftRow
+
+MAX_IMPORT_BYTES = 512 * 1024
+__all__ = ["PlanView", "RosterEditError", "RosterEditor", "RosterImportRejected"]
+
+
+class RosterEditError(ValueError):
+    """A change refused: a catalogue key, its values, and the form field it concerns."""
+
+    def __init__(self, key: str, field: str | None = None,
+                 rejection: RosterImportRejected | None = None, **values: object) -> None:
+        super().__init__(key)
+        self.key, self.field, self.values = key, field, values
+        self.rejection = rejection
+
+
+@dataclass(frozen=True, slots=True)
+class PlanView:
+    version: str
+    categories: list[CategoryRow]
+    experts: dict[int, ExpertView]
+    cells: dict[tuple[str, str], list[Shift]]
+    shifts: list[ShiftRow]
+
+
+def plan_version(shifts: list[ShiftRow]) -> str:
+    return hashlib.sha256(roster_csv(shifts).encode()).hexdigest()[:16]
+
+
+class RosterEditor:
+    def __init__(self, repository: RosterRepository, roster: RosterService,
+                 experts: ExpertService) -> None:
+        self._repository = repository
+        self._roster = roster
+        self._experts = experts
+        # Read-change-write of the plan, one at a time in this process; the version check
+        # catches an edit from another process (the CLI) in between.
+        self._lock = asyncio.Lock()
+
+    async def plan(self) -> PlanView:
+        shifts = await self._repository.shifts()
+        experts = {e.telegram_id: e for e in await self._experts.all()}
+        categories = await self._repository.categories(include_inactive=True)
+        return PlanView(plan_version(shifts), categories, experts,
+                        grid_of(assignments_of(shifts)), shifts)
+
+    async def export_csv(self) -> str:
+        return roster_csv(await self._repository.shifts())
+
+    async def import_csv(self, data: bytes) -> int:
+        """Replaces the plan with a file, or raises RosterImportRejected (the plan stays)."""
+        if len(data) > MAX_IMPORT_BYTES:
+            raise RosterImportRejected(0, "too_big", limit=MAX_IMPORT_BYTES // 1024)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise RosterImportRejected(0, "encoding") from None
+        if not text.strip():
+            raise RosterImportRejected(1, "empty")
+        async with self._lock:
+            try:
+                return await self._roster.import_file(text)
+            except ValueError as error:
+                raise rejection_of(str(error)) from None
+
+    # ------------------------------------------------------------------ the grid
+
+    async def add(self, version: str, category: str, day: str, start: str, end: str,
+                  telegram_id: int) -> Assignment:
+        """Puts an expert on a shift of a cell (a new shift when the times are new)."""
+        await self._check_cell(category, day)
+        start, end = check_times(start, end)
+        expert = await self._experts.get(telegram_id)
+        if expert is None:
+            raise RosterEditError("console_ops.roster.error.not_expert", "expert",
+                                  id=telegram_id)
+        if category not in expert.categories:
+            raise RosterEditError("console_ops.roster.error.not_in_category", "expert",
+                                  name=expert.name, category=category)
+        added = Assignment(category, day, start, end, telegram_id)
+
+        def change(current: set[Assignment]) -> set[Assignment]:
+            if added in current:
+                raise RosterEditError("console_ops.roster.error.already_there", "expert",
+                                      name=expert.name)
+            return current | {added}
+
+        await self._change(version, change)
+        return added
+
+    async def remove(self, version: str, category: str, day: str, start: str, end: str,
+                     telegram_id: int) -> Assignment:
+        await self._check_cell(category, day)
+        removed = Assignment(category, day, start, end, telegram_id)
+
+        def change(current: set[Assignment]) -> set[Assignment]:
+            if removed not in current:
+                raise RosterEditError("console_ops.roster.error.not_there")
+            return current - {removed}
+
+        await self._change(version, change)
+        return removed
+
+    async def retime(self, version: str, category: str, day: str, start: str, end: str,
+                     new_start: str, new_end: str) -> int:
+        """Moves a whole shift of a cell (everyone on it) to new times; returns how many."""
+        await self._check_cell(category, day)
+        new_start, new_end = check_times(new_start, new_end)
+        moved = 0
+
+        def change(current: set[Assignment]) -> set[Assignment]:
+            nonlocal moved
+            old = {a for a in current if (a.category, a.day, a.start, a.end)
+                   == (category, day, start, end)}
+            if not old:
+                raise RosterEditError("console_ops.roster.error.not_there")
+            moved = len(old)
+            return (current - old) | {Assignment(category, day, new_start, new_end,
+                                                 a.telegram_id) for a in old}
+
+        await self._change(version, change)
+        return moved
+
+    async def _check_cell(self, category: str, day: str) -> None:
+        if day not in DAY_COLUMNS:
+            raise RosterEditError("console_ops.roster.error.unknown_day", "day")
+        keys = {c.key for c in await self._repository.categories(include_inactive=True)}
+        if category not in keys:
+            raise RosterEditError("console_ops.roster.error.unknown_category", "category")
+
+    async def _change(self, version: str,
+                      change: Callable[[set[Assignment]], set[Assignment]]) -> None:
+        async with self._lock:
+            shifts = await self._repository.shifts()
+            if plan_version(shifts) != version:
+                raise RosterEditError("console_ops.roster.error.stale")
+            changed = change(assignments_of(shifts))
+            order = {e.telegram_id: e.categories for e in await self._experts.all()}
+            try:
+                await self._roster.import_file(roster_csv(shifts_of(changed, order)))
+            except ValueError as error:
+                # Only when the plan already held something the checks above let through
+                # (an expert who since lost a category): say which line, in our words.
+                raise RosterEditError("console_ops.roster.error.plan_invalid",
+                                      rejection=rejection_of(str(error))) from None
+
+
+def check_times(start: str, end: str) -> tuple[str, str]:
+    try:
+        start = check_time(start, "start")
+    except ValueError:
+        raise RosterEditError("console_ops.roster.error.bad_time", "start",
+                              value=start) from None
+    try:
+        end = check_time(end, "end")
+    except ValueError:
+        raise RosterEditError("console_ops.roster.error.bad_time", "end", value=end) from None
+    if minutes(end) <= minutes(start):
+        raise RosterEditError("console_ops.roster.error.end_before_start", "end",
+                              start=start, end=end)
+    return start, end

@@ -1,0 +1,72 @@
+"""Read-only queries the staff console needs on hotline data: cases found by filters, a
+page at a time, with their message counts, and a single roster override by id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from storage.db import Database
+from storage.models import Case, CaseMessage, RosterOverride
+from storage.repositories.hotline_roster import OverrideRow
+
+
+@dataclass(frozen=True, slots=True)
+class CaseQuery:
+    """Filters of the case list; None means "any". Times are UTC, `last` exclusive."""
+
+    category: str | None = None
+    expert_id: int | None = None
+    status: str | None = None
+    first: datetime | None = None
+    last: datetime | None = None
+    number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseListRow:
+    case: Case
+    messages: int  # originals only: an edit is not another message
+
+
+class HotlineBrowsingRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def search_cases(self, query: CaseQuery, offset: int,
+                           limit: int) -> tuple[list[CaseListRow], int]:
+        """The page of cases matching the query, newest first, and how many match in all."""
+        conditions = []
+        if query.category is not None:
+            conditions.append(Case.category == query.category)
+        if query.expert_id is not None:
+            conditions.append(Case.expert_id == query.expert_id)
+        if query.status is not None:
+            conditions.append(Case.status == query.status)
+        if query.first is not None:
+            conditions.append(Case.created_at >= query.first)
+        if query.last is not None:
+            conditions.append(Case.created_at < query.last)
+        if query.number is not None:
+            conditions.append(Case.number.contains(query.number.upper(), autoescape=True))
+        counts = (select(CaseMessage.case_id, func.count().label("messages"))
+                  .where(CaseMessage.version == 0).group_by(CaseMessage.case_id).subquery())
+        async with self._db.session() as session:
+            total = (await session.execute(
+                select(func.count()).select_from(Case).where(*conditions))).scalar_one()
+            rows = await session.execute(
+                select(Case, func.coalesce(counts.c.messages, 0))
+                .outerjoin(counts, counts.c.case_id == Case.id)
+                .where(*conditions).order_by(Case.id.desc()).offset(offset).limit(limit))
+            return [CaseListRow(case, int(count)) for case, count in rows.all()], int(total)
+
+    async def override(self, override_id: int) -> OverrideRow | None:
+        async with self._db.session() as session:
+            row = await session.get(RosterOverride, override_id)
+            if row is None:
+                return None
+            return OverrideRow(row.id, row.day, row.telegram_id, row.kind,
+                               tuple(p for p in (row.categories or "").split(";") if p),
+                               row.start, row.end)

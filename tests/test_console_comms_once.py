@@ -1,0 +1,198 @@
+"""Forms of the console sent twice act once: a replayed POST (a double click, a reload, a
+second tab) is led to the first one's result and sends nothing more. Attachments of
+announcements: checked on the server, uploaded once, then sent by file_id to subscribers."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from bot.app import Hotline
+from sandbox.client import SandboxClient
+from tests.announcements_support import progress_when
+from tests.console_comms_support import multipart, once_of, page_tokens, post, tiny_png
+from tests.console_support import console_base, csrf_of, person, signed_in_client
+from tests.ideas_helpers import resident_idea
+
+MESSAGE = {"topic": "policy", "title": "Rent subsidy", "body": "Apply now.", "link": "",
+           "when": "now", "send_at": ""}
+
+
+async def _confirm_page(client: aiohttp.ClientSession, base: str,
+                        data: dict[str, str] | aiohttp.FormData) -> str:
+    status, page, _ = await post(client, f"{base}/announcements/review", data)
+    assert status == 200, page
+    return page
+
+
+async def test_a_replayed_send_publishes_one_announcement_and_sends_it_once(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    readers = [await person(hotline, sandbox, name, role=None) for name in ("Ann", "Bo")]
+    for reader in readers:
+        await hotline.services.subscriptions.subscribe(reader["id"], ["policy"])
+    staff = await person(hotline, sandbox, "Wang")
+    base = console_base(hotline)
+    async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
+        async with client.get(f"{base}/announcements/new") as response:
+            csrf = csrf_of(await response.text())
+        confirm = await _confirm_page(client, base, {**MESSAGE, "csrf": csrf})
+        sending = {**MESSAGE, "csrf": csrf, "once": once_of(confirm)}
+        status, _, first = await post(client, f"{base}/announcements/send", sending)
+        assert status == 303 and "/console/announcements/" in first
+        status, _, second = await post(client, f"{base}/announcements/send", sending)
+        assert status == 303
+        assert second.split("?")[0] == first.split("?")[0]
+        assert "console_comms.once.done" in second
+        async with client.get(f"{base}{second.removeprefix('/console')}") as response:
+            assert "nothing was done twice" in await response.text()
+        # Without a token, or with one made up, nothing is published either.
+        status, page, _ = await post(client, f"{base}/announcements/send",
+                                     {**MESSAGE, "csrf": csrf, "once": "made-up"})
+        assert status == 400 and "out of date" in page
+    assert (await hotline.services.comms.announcement_history.page(1)).total == 1
+    announcement_id = int(first.split("?")[0].rsplit("/", 1)[1])
+    await progress_when(hotline.services, announcement_id, lambda p: p.remaining == 0)
+    for reader in readers:
+        await sandbox.wait_for_bot_message(
+            reader["id"], predicate=lambda m: "Rent subsidy" in (m.get("text") or ""))
+        received = [m for m in await sandbox.messages(reader["id"])
+                    if "Rent subsidy" in (m.get("text") or "")]
+        assert len(received) == 1
+
+
+async def test_an_uploaded_photo_goes_out_with_the_announcement_as_its_caption(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    readers = [await person(hotline, sandbox, name, role=None) for name in ("Ann", "Bo")]
+    for reader in readers:
+        await hotline.services.subscriptions.subscribe(reader["id"], ["policy"])
+    staff = await person(hotline, sandbox, "Wang")
+    base = console_base(hotline)
+    photo = tiny_png()
+    async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
+        async with client.get(f"{base}/announcements/new") as response:
+            csrf = csrf_of(await response.text())
+        confirm = await _confirm_page(client, base, multipart(
+            {**MESSAGE, "csrf": csrf}, {"photo": ("notice.png", photo, "image/png")}))
+        assert "With the photo: notice.png" in confirm
+        # Uploaded once, to the composing staff member's own chat, for its file_id.
+        uploaded = await sandbox.wait_for_bot_message(staff["id"],
+                                                      predicate=lambda m: "photo" in m)
+        assert "Rent subsidy" in uploaded["caption"]
+        status, _, _ = await post(client, f"{base}/announcements/send",
+                                  {**MESSAGE, "csrf": csrf, "once": once_of(confirm)})
+        assert status == 303
+    file_id = uploaded["photo"][-1]["file_id"]
+    for reader in readers:
+        received = await sandbox.wait_for_bot_message(
+            reader["id"], predicate=lambda m: "photo" in m)
+        assert "Rent subsidy" in received["caption"] and "Apply now." in received["caption"]
+        assert received["photo"][-1]["file_id"] == file_id
+        assert await sandbox.file_bytes(file_id) == photo
+    photo_sends = await sandbox.calls("sendPhoto")
+    assert len(photo_sends) == 1 + len(readers)  # one upload, then one per subscriber
+
+
+async def test_attachments_are_refused_on_the_server_by_type_and_size(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    staff = await person(hotline, sandbox, "Wang")
+    base = console_base(hotline)
+    async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
+        async with client.get(f"{base}/announcements/new") as response:
+            csrf = csrf_of(await response.text())
+        fields = {**MESSAGE, "csrf": csrf}
+        refusals = {
+            "photo": (("a.png", b"GIF89a not a png", "image/png"), "JPG or PNG"),
+            "document": (("run.exe", b"MZ...", "application/octet-stream"),
+                         "This type of file is not accepted"),
+        }
+        for field, (upload, expected) in refusals.items():
+            status, page, _ = await post(client, f"{base}/announcements/review",
+                                         multipart(fields, {field: upload}))
+            assert status == 400 and expected in page, field
+        big = b"\x89PNG\r\n\x1a\n" + bytes(10 * 1024 * 1024)
+        status, page, _ = await post(client, f"{base}/announcements/review",
+                                     multipart(fields, {"photo": ("big.png", big, "image/png")}))
+        assert status == 400 and "at most 10 MB" in page
+        status, page, _ = await post(client, f"{base}/announcements/review", multipart(
+            fields, {"photo": ("a.png", tiny_png(), "image/png"),
+                     "document": ("a.pdf", b"%PDF-1.4", "application/pdf")}))
+        assert status == 400 and "not both" in page
+    assert not await sandbox.calls("sendPhoto") and not await sandbox.calls("sendDocument")
+
+
+async def test_a_replayed_new_course_form_creates_one_course(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    staff = await person(hotline, sandbox, "Wang")
+    base = console_base(hotline)
+    course = {"title": "Archive management", "kind": "archive_management", "description": "",
+              "sessions": "2030-01-05 09:00-12:00 Room 301", "capacity": "20",
+              "deadline": "2030-01-01T18:00", "audience": "everyone"}
+    async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
+        csrf, once = await page_tokens(client, f"{base}/trainings/new")
+        status, _, first = await post(client, f"{base}/trainings/new",
+                                      {**course, "csrf": csrf, "once": once})
+        assert status == 303 and "/console/trainings/" in first
+        status, _, second = await post(client, f"{base}/trainings/new",
+                                       {**course, "csrf": csrf, "once": once})
+        assert status == 303 and "console_comms.once.done" in second
+        assert second.split("?")[0] == first.split("?")[0]
+    assert (await hotline.services.comms.training_board.courses(None)).total == 1
+
+
+async def test_a_replayed_status_change_tells_the_author_once(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    author = await person(hotline, sandbox, "Liu", role=None)
+    idea = await resident_idea(hotline, author["id"], "Benches")
+    staff = await person(hotline, sandbox, "Wang")
+    url = f"{console_base(hotline)}/ideas/{idea.id}"
+    async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
+        csrf, once = await page_tokens(client, url)
+        # Sent twice, the form leads to the first result; even a change the service would
+        # accept (from the new status) is refused with that page's used token.
+        change = {"csrf": csrf, "once": once, "expected": "submitted",
+                  "status": "under_review", "publish": "1", "answer": "Looking into it."}
+        statuses = [(await post(client, f"{url}/status", change))[0] for _ in range(2)]
+        assert statuses == [303, 303]
+        change_again = {**change, "expected": "under_review", "status": "accepted"}
+        status, _, replayed = await post(client, f"{url}/status", change_again)
+        assert status == 303 and "console_comms.once.done" in replayed
+    await sandbox.wait_for_bot_message(
+        author["id"], predicate=lambda m: "Looking into it." in (m.get("text") or ""))
+    told = [m for m in await sandbox.messages(author["id"])
+            if idea.reference in (m.get("text") or "") and "Looking" in m["text"]]
+    assert len(told) == 1
+    assert (await hotline.services.ideas.get(idea.id)).status == "under_review"
+
+
+async def test_a_document_goes_out_as_a_file_and_a_body_too_large_is_refused(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    reader = await person(hotline, sandbox, "Ann", role=None)
+    await hotline.services.subscriptions.subscribe(reader["id"], ["policy"])
+    staff = await person(hotline, sandbox, "Wang")
+    base = console_base(hotline)
+    leaflet = b"%PDF-1.4 the application form"
+    async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
+        async with client.get(f"{base}/announcements/new") as response:
+            csrf = csrf_of(await response.text())
+        fields = {**MESSAGE, "csrf": csrf}
+        status, page, _ = await post(client, f"{base}/announcements/review", multipart(
+            fields, {"document": ("huge.pdf", bytes(22 * 1024 * 1024), "application/pdf")}))
+        assert status == 413 and "files up to 20 MB" in page
+        # The live preview counts against a caption's shorter limit when a file is chosen.
+        long_body = {**MESSAGE, "csrf": csrf, "body": "x" * 1500}
+        async with client.post(f"{base}/announcements/preview", data=long_body) as response:
+            assert (await response.json())["too_long"] == ""
+        async with client.post(f"{base}/announcements/preview",
+                               data={**long_body, "attaching": "1"}) as response:
+            assert "1024" in (await response.json())["too_long"]
+        confirm = await _confirm_page(client, base, multipart(
+            fields, {"document": ("form.pdf", leaflet, "application/pdf")}))
+        assert "With the file: form.pdf" in confirm
+        status, _, _ = await post(client, f"{base}/announcements/send",
+                                  {**fields, "once": once_of(confirm)})
+        assert status == 303
+    received = await sandbox.wait_for_bot_message(reader["id"],
+                                                  predicate=lambda m: "document" in m)
+    assert received["document"]["file_name"] == "form.pdf"
+    assert "Rent subsidy" in received["caption"]
+    assert await sandbox.file_bytes(received["document"]["file_id"]) == leaflet
+    assert len(await sandbox.calls("sendDocument")) == 2  # the upload, then the subscriber

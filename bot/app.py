@@ -17,6 +17,7 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.budgeted_request import BudgetedRequest
 from bot.console_files import TelegramFileSource
 from bot.console_uploader import TelegramMediaUploader
+from bot.privacy_wiring import register_erasers
 from bot.settings import SUPPORTED_LOCALES, Settings, SettingsError, describe_os_error
 from bot.telegram_sender import TelegramSender
 from bot.training_sender import TelegramTrainingMessenger
@@ -76,6 +77,7 @@ from storage.repositories.conversation import ConversationRepository
 from storage.repositories.dashboard import DashboardRepository
 from storage.repositories.drafts import DraftRepository
 from storage.repositories.hotline_cases import CaseRepository
+from storage.repositories.hotline_picks import PendingPickRepository
 from storage.repositories.hotline_roster import RosterRepository
 from storage.repositories.idea_board import IdeaBoardRepository
 from storage.repositories.ideas import IdeaRepository
@@ -120,7 +122,8 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
                         max_open_cases=settings.open_cases_per_asker)
     return HotlineServices(
         experts=experts, roster=roster, cases=cases,
-        relay=RelayService(cases, experts, settings.relay_messages_per_minute),
+        relay=RelayService(cases, experts, settings.relay_messages_per_minute,
+                           PendingPickRepository(database)),
         reports=ReportService(CaseRepository(database), experts, settings.timezone),
     )
 
@@ -170,8 +173,8 @@ def build_services(settings: Settings, database: Database) -> Services:
     delivery, announcements, outbox = build_delivery(settings, database)
     trainings = build_training_service(settings, database)
     hotline = build_hotline_services(settings, database, people, texts, ProfileService(users))
-    privacy = PrivacyService(users, people, conversation_log, settings.log_retention_days)
-    privacy.erasers.append(hotline.cases.repository.anonymise_asker)
+    privacy = PrivacyService(users, people, conversation_log, settings.log_retention_days,
+                             FormTokens(ConsoleFormRepository(database)))
     ideas = IdeaService(
         IdeaRepository(database),
         IdeaRules(settings.ideas_daily_limit, settings.ideas_edit_minutes,
@@ -179,8 +182,7 @@ def build_services(settings: Settings, database: Database) -> Services:
         settings.timezone,
         staff_chat_id=settings.staff_chat_id,
     )
-    privacy.erasers.append(ideas.erase_author_details)
-    return Services(
+    services = Services(
         database=database,
         texts=texts,
         people=people,
@@ -210,6 +212,8 @@ def build_services(settings: Settings, database: Database) -> Services:
         timezone=settings.timezone,
         retention_days=settings.log_retention_days,
     )
+    register_erasers(services)
+    return services
 
 
 def build_application(settings: Settings, services: Services) -> Application:

@@ -43,6 +43,15 @@ def text(request: web.Request, key: str, **values: Any) -> str:
     return request.app[RENDERER].text(locale_of(request), key, **values)
 
 
+def _return_to(request: web.Request) -> str:
+    """Where the language switch comes back to: this page with its filters, but not the
+    one-off notice of the action that led here (nor a page that answered a POST)."""
+    if request.method != "GET":
+        return request.path
+    query = [(k, v) for k, v in request.query.items() if k != "notice"]
+    return f"{request.path}?{urlencode(query)}" if query else request.path
+
+
 async def render(request: web.Request, template: str, *, status: int = 200,
                  **context: Any) -> web.Response:
     """Renders `template` (a path under locales/templates/, e.g. "console/dashboard.html")."""
@@ -54,6 +63,7 @@ async def render(request: web.Request, template: str, *, status: int = 200,
         "csrf": signed_in.csrf if signed_in is not None else "",
         "nav": nav_for(signed_in),
         "path": request.path,
+        "return_to": _return_to(request),
         "notice": notice if notice.startswith("console") and renderer.has_text(notice) else "",
         **context,
     }

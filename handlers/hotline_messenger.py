@@ -43,6 +43,7 @@ CARDS: dict[str, tuple[str, list[list[tuple[str, str]]]]] = {
                                              ("hotline.button.reassign", "reassign")]]),
     "offer_won": ("hotline_offer_won", []),
     "offer_taken": ("hotline_offer_taken", []),
+    "offer_moved": ("hotline_offer_moved", []),  # staff moved a waiting case (console)
     "claimed": ("hotline_claimed", [[("hotline.button.close", "close"),
                                      ("hotline.button.transfer", "transfer")]]),
     "claimed_asker": ("hotline_claimed_asker", [[("hotline.button.end", "end")]]),

@@ -21,11 +21,6 @@ from services.hotline.relay import Incoming
 from storage.models import Case, CaseStatus, Role
 
 COMMANDS = [CommandSpec("cases", "cmd.cases", frozenset({Role.EXPERT, Role.STAFF, Role.ADMIN}))]
-# Messages waiting for "which case?" (user id, message id) -> what they carry. In memory:
-# after a restart the pick still relays the message (copyMessage needs only its id), the
-# transcript then lacks its text.
-PENDING_KEY = "hotline_pending_picks"
-MAX_PENDING = 10_000
 
 
 def _incoming(message: Message) -> Incoming | None:
@@ -54,14 +49,14 @@ async def relay_message(update: Update, context: HotlineContext) -> None:
     if incoming is None:
         await reply(update, context, context.html("hotline.unsupported"))
         return
+    if incoming.kind == "text" and not (incoming.text or "").strip():
+        await reply(update, context, context.html("hotline.relay.empty"))
+        return
     if await context.services.hotline.cases.is_blocked(user_id):
         await reply(update, context, context.html("hotline.blocked"))
         return
     if routing.case is None:
-        pending = context.bot_data.setdefault(PENDING_KEY, {})
-        if len(pending) >= MAX_PENDING:
-            pending.clear()
-        pending[(user_id, message.message_id)] = incoming
+        await relay.await_pick(user_id, incoming)
         await reply(update, context, context.html("hotline.relay.which"),
                     _pick_buttons(routing.candidates, message.message_id))
         return
@@ -73,13 +68,23 @@ def _pick_buttons(cases: list[Case], message_id: int) -> InlineKeyboardMarkup:
         case.number, callback_data=f"hotline:pick:{case.id}:{message_id}")] for case in cases])
 
 
+def _within_rate(update: Update, context: HotlineContext, case: Case) -> bool:
+    # Askers are limited (abuse); experts answering several cases at once are not.
+    return (case.asker_id != update.effective_user.id
+            or context.services.hotline.relay.within_rate(case.asker_id))
+
+
 async def _relay(update: Update, context: HotlineContext, case: Case,
                  incoming: Incoming) -> None:
-    relay = context.services.hotline.relay
-    # Askers are limited (abuse); experts answering several cases at once are not.
-    if case.asker_id == update.effective_user.id and not relay.within_rate(case.asker_id):
+    if not _within_rate(update, context, case):
         await reply(update, context, context.html("hotline.relay.slow_down"))
         return
+    await _deliver(update, context, case, incoming)
+
+
+async def _deliver(update: Update, context: HotlineContext, case: Case,
+                   incoming: Incoming) -> None:
+    relay = context.services.hotline.relay
     result = await relay.relay(update.effective_user.id, case, incoming)
     if result.result == "held":
         await reply(update, context, context.html("hotline.relay.held", number=case.number))
@@ -92,24 +97,41 @@ async def _relay(update: Update, context: HotlineContext, case: Case,
 async def pick_case(update: Update, context: HotlineContext) -> None:
     """Relays the waiting message to the chosen case; an expert's choice stays active."""
     ids = callback_ints(update.callback_query.data, "hotline:pick:", 2)
-    user_id = update.effective_user.id
-    cases = await context.services.hotline.relay.cases_of(user_id)
-    case = next((c for c in cases if ids and c.id == ids[0]), None)
-    if case is None:
-        await refuse_button(update, context, "pick of a case not the presser's")
+    if ids is None:
+        await refuse_button(update, context, "malformed pick")
         return
+    user_id = update.effective_user.id
+    relay = context.services.hotline.relay
+    case = next((c for c in await relay.cases_of(user_id) if c.id == ids[0]), None)
+    if case is None:
+        await refuse_button(update, context, "pick of a case not open to the presser",
+                            "hotline.relay.pick_closed")
+        return
+    message_id = ids[1]
+    incoming = None
+    if message_id != 0:  # 0: a button of /cases, which only chooses the default case
+        if not _within_rate(update, context, case):  # the message waits for a later press
+            await answer_callback(update, context.text("hotline.relay.slow_down"), alert=True)
+            return
+        picked = await relay.take_pick(user_id, message_id, case)
+        if picked.result == "already":
+            await answer_callback(update, context.text("hotline.relay.pick_done",
+                                                       number=picked.number), alert=True)
+            return
+        if picked.result == "expired":
+            await answer_callback(update, context.text("hotline.relay.pick_expired"),
+                                  alert=True)
+            await update.callback_query.edit_message_text(
+                context.html("hotline.relay.pick_expired"), parse_mode=ParseMode.HTML)
+            return
+        incoming = picked.message
     await answer_callback(update)
     if case.expert_id == user_id and case.status == CaseStatus.OPEN:
         await context.services.hotline.experts.set_active_case(user_id, case.id)
     await update.callback_query.edit_message_text(
         context.html("hotline.relay.picked", number=case.number), parse_mode=ParseMode.HTML)
-    message_id = ids[1]
-    if message_id == 0:
-        return
-    pending = context.bot_data.setdefault(PENDING_KEY, {})
-    incoming = pending.pop((user_id, message_id), None) or Incoming(
-        user_id, message_id, "message", None, None, None)
-    await _relay(update, context, case, incoming)
+    if incoming is not None:
+        await _deliver(update, context, case, incoming)
 
 
 @require_roles(Role.EXPERT, Role.STAFF, Role.ADMIN)

@@ -105,8 +105,10 @@ async def show_card(update: Update, context: HotlineContext, idea: Idea, code: s
                 "at": _aware(e.created_at).astimezone(zone).strftime("%m-%d %H:%M")}
                for e in await ideas.history(idea.id)]
     author = await context.services.people.get(idea.author_id)
+    # An author who used /forget is shown as no one (not as their bare Telegram id).
+    named = author is not None and author.forgotten_at is None
     body = await card(context, idea, locale=context.locale, audience="staff",
-                      author=author.display_name if author else None)
+                      author=author.display_name if named else None)
     # The card is our own rendered (already escaped) HTML: embed it as is.
     text = context.render("ideas_review", card=Markup(body), idea=idea, history=history,  # noqa: S704
                           published=names.get(idea.published_status, idea.published_status),

@@ -49,6 +49,12 @@ async def _inject(
         if request.transport is not None:
             request.transport.abort()
         raise ConnectionDropped
+    if fault.kind == "429":
+        # As a flood limit answers: nothing is executed, the bot is told when to come back.
+        seconds = int(fault.delay)
+        error = ApiError(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
+        sandbox.calls.add(method, {}, False, 429, error.description)
+        return _error(error)
     if fault.kind == "502":
         sandbox.calls.add(method, {}, False, 502, "Bad Gateway")
         return web.Response(status=502, body=_BAD_GATEWAY, content_type="text/html")

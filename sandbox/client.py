@@ -164,6 +164,20 @@ class SandboxClient:
         self._mark(chat_id, message["sandbox"]["seq"])
         return message
 
+    async def edit_caption(self, user_id: int, chat_id: int, message_id: int,
+                           caption: str) -> dict[str, Any]:
+        """Changes the caption of the user's photo, document or voice ("" removes it)."""
+        message = await self._call("POST", f"/sandbox/api/users/{user_id}/edits", body={
+            "chat_id": chat_id, "message_id": message_id, "caption": caption})
+        self._mark(chat_id, message["sandbox"]["seq"])
+        return message
+
+    async def send_location(self, user_id: int, latitude: float, longitude: float, *,
+                            chat_id: int | None = None) -> dict[str, Any]:
+        return await self._send(user_id, {"location": {"latitude": latitude,
+                                                       "longitude": longitude},
+                                          "chat_id": chat_id})
+
     async def press_button(self, user_id: int, chat_id: int, message_id: int, data: str, *,
                            force: bool = False, wait_answer: float = 2.0) -> dict[str, Any]:
         """Press an inline button; without force, `data` must be offered by the message."""
@@ -282,7 +296,8 @@ class SandboxClient:
 
     async def configure(self, *, flood_limits: bool | None = None, faults: Any = _UNSET,
                         seed: int | None = None) -> dict[str, Any]:
-        """faults: {"rate", "kinds", "methods", "slow_ms"}; None switches them off."""
+        """faults: {"rate", "kinds" (5xx, 429, slow, drop), "methods", "slow_ms", "retry_after",
+        "count"}; None switches them off."""
         body: dict[str, Any] = {}
         if flood_limits is not None:
             body["flood_limits"] = flood_limits

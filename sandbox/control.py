@@ -126,6 +126,14 @@ def _attachment(body: dict[str, Any]) -> user_actions.Attachment | None:
     return None
 
 
+def _location(value: Any) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ControlError("location must be {latitude, longitude}")
+    return float(value["latitude"]), float(value["longitude"])
+
+
 @control_route
 async def user_message(request: web.Request, sandbox: Sandbox) -> dict[str, Any]:
     body = await _body(request)
@@ -140,6 +148,7 @@ async def user_message(request: web.Request, sandbox: Sandbox) -> dict[str, Any]
         attachment=_attachment(body),
         caption=body.get("caption"),
         media_group_id=body.get("media_group_id"),
+        location=_location(body.get("location")),
     )
     view = stored_message(stored)
     view["sandbox"]["seq"] = sandbox.events.last_seq
@@ -149,11 +158,17 @@ async def user_message(request: web.Request, sandbox: Sandbox) -> dict[str, Any]
 @control_route
 async def user_edit(request: web.Request, sandbox: Sandbox) -> dict[str, Any]:
     body = await _body(request)
-    stored = user_actions.edit_message(
-        sandbox, _int(request.match_info["user_id"], "user_id"),
-        _int(body.get("chat_id"), "chat_id"), _int(body.get("message_id"), "message_id"),
-        str(body.get("text") or ""),
-    )
+    user_id = _int(request.match_info["user_id"], "user_id")
+    chat_id = _int(body.get("chat_id"), "chat_id")
+    message_id = _int(body.get("message_id"), "message_id")
+    if "caption" in body:
+        if "text" in body:
+            raise ControlError("an edit changes either text or caption, not both")
+        stored = user_actions.edit_caption(sandbox, user_id, chat_id, message_id,
+                                           str(body.get("caption") or ""))
+    else:
+        stored = user_actions.edit_message(sandbox, user_id, chat_id, message_id,
+                                           str(body.get("text") or ""))
     view = stored_message(stored)
     view["sandbox"]["seq"] = sandbox.events.last_seq
     return view

@@ -97,6 +97,7 @@ def send_message(
     attachment: Attachment | None = None,
     caption: str | None = None,
     media_group_id: str | None = None,
+    location: tuple[float, float] | None = None,
 ) -> StoredMessage:
     world = sandbox.world
     record = world.user(user_id)
@@ -127,8 +128,13 @@ def send_message(
         content = {"text": text}
         if entities:
             content["entities"] = entities
+    elif location is not None:
+        latitude, longitude = location
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise ControlError("a location needs latitude -90..90 and longitude -180..180")
+        content = {"location": {"latitude": latitude, "longitude": longitude}}
     else:
-        raise ControlError("a message needs text, a photo, a document or a voice")
+        raise ControlError("a message needs text, a photo, a document, a voice or a location")
     stored = world.add_message(chat, sender=record.user, outgoing=False, content=content,
                                thread_id=thread, reply_to=reply_to)
     sandbox.updates.push("message", stored.data)
@@ -155,8 +161,36 @@ def edit_message(sandbox: Sandbox, user_id: int, chat_id: int, message_id: int,
     entities = user_text_entities(text)
     if entities:
         data["entities"] = entities
-    data["edit_date"] = world.now()
-    world.replace(chat, stored, data)
+    return _publish_edit(sandbox, chat, stored, data)
+
+
+_CAPTIONED = ("photo", "document", "voice", "audio", "video", "animation")
+
+
+def edit_caption(sandbox: Sandbox, user_id: int, chat_id: int, message_id: int,
+                 caption: str) -> StoredMessage:
+    """The user changes (or, with "", removes) the caption of their photo, document..."""
+    world = sandbox.world
+    record = world.user(user_id)
+    chat = _chat_for(sandbox, record, chat_id)
+    stored = chat.messages.get(message_id)
+    if stored is None or stored.outgoing or stored.data["from"]["id"] != user_id:
+        raise ControlError(f"user {user_id} has no message {message_id} in chat {chat_id}")
+    if not any(kind in stored.data for kind in _CAPTIONED):
+        raise ControlError("only media messages have a caption to edit")
+    if caption == stored.data.get("caption", ""):
+        raise ControlError("message is not modified")
+    data = {key: value for key, value in stored.data.items()
+            if key not in ("caption", "caption_entities")}
+    data.update(_caption(caption))
+    return _publish_edit(sandbox, chat, stored, data)
+
+
+def _publish_edit(sandbox: Sandbox, chat: ChatRecord, stored: StoredMessage,
+                  data: dict[str, Any]) -> StoredMessage:
+    """As Telegram: the message changes in place and the bot gets `edited_message`."""
+    data["edit_date"] = sandbox.world.now()
+    sandbox.world.replace(chat, stored, data)
     sandbox.updates.push("edited_message", data)
     sandbox.events.publish("edit", chat.id, thread_id=stored.thread_id, message=data)
     return stored

@@ -1,4 +1,5 @@
-"""Hotline timers: the escalation checker, and the weekly report to admins on Monday morning.
+"""Hotline timers: the escalation checker, the weekly report to admins on Monday morning, and
+the hourly clean-up of stale "which case?" questions.
 
 What is due lives in the database (each case's escalate_at); these jobs only wake the code
 that looks, so a restart loses nothing: the first check after start-up catches up.
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 
 ESCALATION_JOB_ID = "hotline-escalation"
 WEEKLY_REPORT_JOB_ID = "hotline-weekly-report"
+PICKS_PURGE_JOB_ID = "hotline-pending-picks-purge"
 
 
 async def check_escalations(services: Services) -> int:
@@ -28,6 +30,14 @@ async def check_escalations(services: Services) -> int:
     if moved:
         log.info("escalated %s hotline cases", moved)
     return moved
+
+
+async def purge_pending_picks(services: Services, now: datetime | None = None) -> int:
+    """Forgets "which case?" questions past their lifetime, picked or not."""
+    purged = await services.hotline.relay.purge_picks(now or utcnow())
+    if purged:
+        log.info("forgot %s stale hotline case picks", purged)
+    return purged
 
 
 async def send_weekly_report(services: Services, now: datetime | None = None) -> int:
@@ -60,4 +70,9 @@ def schedule_hotline(scheduler: BaseScheduler, services: Services, check_seconds
                                         timezone=services.timezone),
         args=[services], id=WEEKLY_REPORT_JOB_ID, replace_existing=True,
         misfire_grace_time=12 * 3600, coalesce=True,
+    )
+    # Stale picks are refused anyway (their age is checked); this only keeps the table small.
+    scheduler.add_job(
+        purge_pending_picks, IntervalTrigger(hours=1), args=[services],
+        id=PICKS_PURGE_JOB_ID, replace_existing=True, coalesce=True,
     )

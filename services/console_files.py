@@ -46,6 +46,10 @@ class ConsoleFiles:
         kind = image_type(data) if data else None
         return (data, kind) if data and kind else None
 
+    async def data(self, file_id: str) -> bytes | None:
+        """Any file's bytes (a case's document or voice note), through the same cache."""
+        return await self._bytes(file_id)
+
     async def _bytes(self, file_id: str) -> bytes | None:
         if file_id in self._kept:
             self._kept.move_to_end(file_id)

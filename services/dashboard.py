@@ -46,6 +46,14 @@ class Dashboard:
     new_ideas_week: int
 
 
+@dataclass(frozen=True, slots=True)
+class LiveFigures:
+    waiting: int
+    open: int
+    broadcasts: list[Broadcast]
+    scheduled: int
+
+
 class DashboardService:
     def __init__(self, repository: DashboardRepository, reports: ReportService,
                  cases: CaseRepository, delivery: DeliveryEngine,
@@ -81,15 +89,26 @@ class DashboardService:
             by_category=[(f.label, f.cases) for f in by_category],
             per_day=await self._per_day(today, now),
             ratings=await self._ratings(week_start, now),
-            broadcasts=[Broadcast(id_, title,
-                                  await self._delivery.progress(CAMPAIGN_KIND, id_))
-                        for id_, title in await self._repository.sending_announcement_ids()],
+            broadcasts=await self._broadcasts(),
             scheduled=await self._repository.scheduled_announcements(),
             sessions=await self._repository.upcoming_sessions(now, SESSIONS_SHOWN),
             ideas_waiting=await self._repository.ideas_waiting(first_status),
             new_ideas=new_ideas,
             new_ideas_week=new_week,
         )
+
+    async def live(self) -> LiveFigures:
+        """What the dashboard refreshes while it is open: a few cheap counts and the
+        broadcasts under way (the rest moves slowly enough to wait for a reload)."""
+        statuses = await self._repository.cases_by_status()
+        return LiveFigures(waiting=statuses.get(CaseStatus.OFFERED, 0),
+                           open=statuses.get(CaseStatus.OPEN, 0),
+                           broadcasts=await self._broadcasts(),
+                           scheduled=await self._repository.scheduled_announcements())
+
+    async def _broadcasts(self) -> list[Broadcast]:
+        return [Broadcast(id_, title, await self._delivery.progress(CAMPAIGN_KIND, id_))
+                for id_, title in await self._repository.sending_announcement_ids()]
 
     async def _per_day(self, today: datetime, now: datetime) -> list[tuple[str, int]]:
         first = today - timedelta(days=DAYS_CHARTED - 1)

@@ -54,3 +54,9 @@ class DialogService:
     async def finish(self, telegram_id: int) -> None:
         await self._drafts.clear(telegram_id)
         self._idle.add(telegram_id)
+
+    async def discard(self, telegram_id: int) -> int:
+        """/forget: drops the dialog in progress; returns 1 if there was one."""
+        dropped = await self._drafts.clear(telegram_id)
+        self._idle.add(telegram_id)
+        return dropped

@@ -1,13 +1,23 @@
-"""What we hold about a person, and erasing it on request (/forget)."""
+"""What we hold about a person, and erasing it on request (/forget).
+
+/forget is two steps: `ask_to_forget` issues a one-time confirmation token bound to the
+person; `confirm`/`cancel` claim it (a single UPDATE, so a double press or a forged press for
+someone else acts never or once). `forget` then runs every area's eraser in order and reports
+what each removed, for the reply.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from services.console_forms import Claim, FormTokens, Outcome
 from services.conversation_log import ConversationLog
 from services.people import PeopleService
 from storage.repositories.users import UserRepository
+
+# The purpose a confirmation token is issued for: it answers only a /forget button.
+CONFIRMATION = "bot:forget"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +34,29 @@ class PrivacySummary:
     retention_days: int
 
 
+@dataclass(frozen=True, slots=True)
+class Eraser:
+    """One area's part of /forget. `key` names its line in the reply (forget_done.html);
+    `erase` takes the person's id and returns how many things it erased or anonymised."""
+
+    key: str
+    erase: Callable[[int], Awaitable[int]]
+
+
+@dataclass(slots=True)
+class ErasureReport:
+    """How many things each eraser removed, by key (0 for an area that held nothing)."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> int:
+        return self.counts.get(key, 0)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
 class PrivacyService:
     def __init__(
         self,
@@ -31,14 +64,16 @@ class PrivacyService:
         people: PeopleService,
         conversation_log: ConversationLog,
         retention_days: int,
+        confirmations: FormTokens,
     ) -> None:
         self._users = users
         self._people = people
         self._log = conversation_log
         self._retention_days = retention_days
-        # Features that keep records about a person (hotline transcripts, idea contact
-        # details) add how to anonymise them; /forget runs each.
-        self.erasers: list[Callable[[int], Awaitable[object]]] = []
+        self._confirmations = confirmations
+        # Every area that keeps something about a person adds its eraser here (wired in
+        # bot/privacy_wiring.py); /forget runs them in this order.
+        self.erasers: list[Eraser] = [Eraser("messages", conversation_log.erase_user)]
 
     async def summary(self, telegram_id: int) -> PrivacySummary | None:
         person = await self._users.get(telegram_id)
@@ -58,15 +93,35 @@ class PrivacyService:
             retention_days=self._retention_days,
         )
 
-    async def forget(self, telegram_id: int) -> int:
-        """Erases the person's messages, profile and name; returns how many messages went.
+    # ------------------------------------------------------------------ confirmation
+
+    async def ask_to_forget(self, telegram_id: int) -> str:
+        """A one-time token for the confirmation buttons shown to this person."""
+        return await self._confirmations.issue(telegram_id, CONFIRMATION)
+
+    async def claim_confirmation(self, telegram_id: int, token: str) -> Claim | None:
+        """The confirmation, if this person's token is still unused (None: stale or forged).
+        Pressing either button uses it up, so a cancelled confirmation cannot be confirmed."""
+        claim = await self._confirmations.claim(token, telegram_id, CONFIRMATION)
+        return claim if claim.outcome == Outcome.CLAIMED else None
+
+    async def release_confirmation(self, claim: Claim) -> None:
+        """The erasure failed half-way: the same button may be pressed again, unless the
+        token already went with the console access (then a new /forget); erasers are
+        idempotent, so a second run finishes the job."""
+        await self._confirmations.release(claim)
+
+    # ------------------------------------------------------------------ erasure
+
+    async def forget(self, telegram_id: int) -> ErasureReport:
+        """Runs every eraser, then removes the name; returns what each erased.
 
         The bare Telegram id and roles stay: staff must keep records of who held which role,
-        and later features keep anonymised case and idea records that point at the id.
+        and kept records (cases, ideas, attendance, the audit log) point at the id.
         """
-        erased = await self._log.erase_user(telegram_id)
-        for erase in self.erasers:
-            await erase(telegram_id)
+        report = ErasureReport()
+        for eraser in self.erasers:
+            report.counts[eraser.key] = report[eraser.key] + int(await eraser.erase(telegram_id))
         await self._users.anonymise(telegram_id)
         self._people.forget_cached(telegram_id)
-        return erased
+        return report

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,9 +27,14 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 from sqlalchemy.util import await_
+
+# As long as SQLite's own busy timeout would let a writer wait, and then the same error:
+# a session that waits, while holding the gate, for another task's write must fail, not hang.
+GATE_TIMEOUT_SECONDS = 10.0
 
 _WRITTEN_TABLE = re.compile(
     r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)",
@@ -88,7 +94,11 @@ class WriteTracking:
         state.written.add(table)
         if self._gate is not None and not state.held:
             # Runs inside SQLAlchemy's greenlet: await_ suspends this session's task only.
-            await_(self._gate.acquire())
+            try:
+                await_(asyncio.wait_for(self._gate.acquire(), GATE_TIMEOUT_SECONDS))
+            except TimeoutError:
+                raise OperationalError(statement, None, sqlite3.OperationalError(
+                    "database is locked (waited for this process's other writers)")) from None
             state.held = True
 
     def _after_transaction(self, _session: Session) -> None:

@@ -16,8 +16,13 @@ from tests.console_support import csrf_of
 
 def once_of(page: str) -> str:
     """The one-time token of the forms on a console page."""
-    found = re.search(r'name="once" value="([^"]+)"', page)
-    assert found, "the page has no one-time form token"
+    return hidden_value(page, "once")
+
+
+def hidden_value(page: str, name: str) -> str:
+    """The value of the first hidden field `name` on a page."""
+    found = re.search(rf'type="hidden" name="{name}" value="([^"]*)"', page)
+    assert found, f"the page has no hidden field {name}"
     return found[1]
 
 

@@ -9,7 +9,14 @@ import aiohttp
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from tests.announcements_support import progress_when
-from tests.console_comms_support import multipart, once_of, page_tokens, post, tiny_png
+from tests.console_comms_support import (
+    hidden_value,
+    multipart,
+    once_of,
+    page_tokens,
+    post,
+    tiny_png,
+)
 from tests.console_support import console_base, csrf_of, person, signed_in_client
 from tests.ideas_helpers import resident_idea
 
@@ -44,6 +51,9 @@ async def test_a_replayed_send_publishes_one_announcement_and_sends_it_once(
         assert "console_comms.once.done" in second
         async with client.get(f"{base}{second.removeprefix('/console')}") as response:
             assert "nothing was done twice" in await response.text()
+        # An older confirmation of the same form (the back button) leads there too.
+        status, _, older = await post(client, f"{base}/announcements/review", sending)
+        assert status == 303 and older.split("?")[0] == first.split("?")[0]
         # Without a token, or with one made up, nothing is published either.
         status, page, _ = await post(client, f"{base}/announcements/send",
                                      {**MESSAGE, "csrf": csrf, "once": "made-up"})
@@ -77,10 +87,11 @@ async def test_an_uploaded_photo_goes_out_with_the_announcement_as_its_caption(
         uploaded = await sandbox.wait_for_bot_message(staff["id"],
                                                       predicate=lambda m: "photo" in m)
         assert "Rent subsidy" in uploaded["caption"]
-        status, _, _ = await post(client, f"{base}/announcements/send",
-                                  {**MESSAGE, "csrf": csrf, "once": once_of(confirm)})
+        file_id = uploaded["photo"][-1]["file_id"]
+        assert hidden_value(confirm, "attachment") == file_id
+        status, _, _ = await post(client, f"{base}/announcements/send", {
+            **MESSAGE, "csrf": csrf, "once": once_of(confirm), "attachment": file_id})
         assert status == 303
-    file_id = uploaded["photo"][-1]["file_id"]
     for reader in readers:
         received = await sandbox.wait_for_bot_message(
             reader["id"], predicate=lambda m: "photo" in m)
@@ -187,8 +198,13 @@ async def test_a_document_goes_out_as_a_file_and_a_body_too_large_is_refused(
         confirm = await _confirm_page(client, base, multipart(
             fields, {"document": ("form.pdf", leaflet, "application/pdf")}))
         assert "With the file: form.pdf" in confirm
-        status, _, _ = await post(client, f"{base}/announcements/send",
-                                  {**fields, "once": once_of(confirm)})
+        # A confirmation page naming another attachment than the form now has is refused.
+        status, page, _ = await post(client, f"{base}/announcements/send",
+                                     {**fields, "once": once_of(confirm), "attachment": ""})
+        assert status == 400 and "was changed in another review" in page
+        status, _, _ = await post(client, f"{base}/announcements/send", {
+            **fields, "once": once_of(confirm),
+            "attachment": hidden_value(confirm, "attachment")})
         assert status == 303
     received = await sandbox.wait_for_bot_message(reader["id"],
                                                   predicate=lambda m: "document" in m)

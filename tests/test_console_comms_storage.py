@@ -25,8 +25,12 @@ async def test_a_form_token_is_claimed_once_and_remembers_its_result(
     for person in (STAFF, OTHER):
         await users.ensure_exists(person, "en")
     tokens = FormTokens(ConsoleFormRepository(database))
-    token = await tokens.issue(STAFF, PAGE, {"kind": "photo", "file_id": "AgAD"})
+    token = await tokens.issue(STAFF, PAGE)
+    assert await tokens.payload(token, STAFF, PAGE) is None
+    assert await tokens.attach(token, STAFF, PAGE, {"kind": "photo", "file_id": "AgAD"})
+    assert not await tokens.attach(token, OTHER, PAGE, None)  # not their form
     assert await tokens.payload(token, STAFF, PAGE) == {"kind": "photo", "file_id": "AgAD"}
+    assert await tokens.payload(token, OTHER, PAGE) is None
     assert (await tokens.claim(token, OTHER, PAGE)).outcome == Outcome.UNKNOWN
     assert (await tokens.claim(token, STAFF, "/console/ideas/1")).outcome == Outcome.UNKNOWN
     racing = await asyncio.gather(*(tokens.claim(token, STAFF, PAGE) for _ in range(4)))
@@ -34,6 +38,7 @@ async def test_a_form_token_is_claimed_once_and_remembers_its_result(
     won = next(c for c in racing if c.outcome == Outcome.CLAIMED)
     assert won.payload == {"kind": "photo", "file_id": "AgAD"}
     assert await tokens.payload(token, STAFF, PAGE) is None  # used: nothing to carry on
+    assert not await tokens.attach(token, STAFF, PAGE, None)
     await tokens.release(won)  # the change failed: the form may be sent again
     again = await tokens.claim(token, STAFF, PAGE)
     assert again.outcome == Outcome.CLAIMED
@@ -51,6 +56,7 @@ async def test_old_form_tokens_cannot_be_claimed_and_are_forgotten(database: Dat
     await repository.add(token_hash("old"), STAFF, PAGE, "", long_ago, long_ago - LIFETIME)
     tokens = FormTokens(repository)
     assert (await tokens.claim("old", STAFF, PAGE)).outcome == Outcome.UNKNOWN
+    assert not await tokens.usable("old", STAFF, PAGE)
     await tokens.issue(STAFF, PAGE)  # issuing purges what is past its lifetime
     assert await repository.get(token_hash("old")) is None
 

@@ -174,9 +174,10 @@ async def test_privacy_and_forget(hotline: Hotline, sandbox: SandboxClient) -> N
     sent = await sandbox.send_text(user["id"], "/forget")
     confirm = await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"])
     assert button_labels(confirm) == ["Yes, erase", "Cancel"]
-    await sandbox.press_button(user["id"], user["id"], confirm["message_id"], "forget:yes")
+    yes = confirm["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    await sandbox.press_button(user["id"], user["id"], confirm["message_id"], yes)
     done = await sandbox.wait_for_edit(user["id"], confirm["message_id"])
-    assert done["text"].startswith("Your personal data has been erased (")
+    assert done["text"].startswith("Your personal data has been erased.")
     person = await hotline.services.people.get(user["id"])
     assert person.first_name is None and person.forgotten_at is not None
     history = await hotline.services.conversation_log.history(user["id"])

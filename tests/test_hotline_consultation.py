@@ -222,7 +222,7 @@ async def test_photos_documents_and_edits_are_relayed(hotline: Hotline,
     await sandbox.edit_text(wang["id"], wang["id"], sent["message_id"], "The amount is right.")
     edited = await sandbox.wait_for_edit(uid, copy["message_id"])
     assert edited["text"] == "The amount is right."
-    # (The sandbox lets users edit text messages only, so caption edits are not driven here.)
+    # Caption edits: tests/test_hotline_relay_delivery.py.
 
     sticker_like = await sandbox.send_text(uid, "/not_a_case_command")
     reply = await sandbox.wait_for_bot_message(uid, after=sticker_like["message_id"])

@@ -229,7 +229,8 @@ async def test_forget_anonymises_the_askers_side_of_transcripts(
     await sandbox.wait_for_bot_message(asker["id"], predicate=has("expert's answer"))
     sent = await sandbox.send_text(asker["id"], "/forget")
     confirm = await sandbox.wait_for_bot_message(asker["id"], after=sent["message_id"])
-    await sandbox.press_button(asker["id"], asker["id"], confirm["message_id"], "forget:yes")
+    await sandbox.press_button(asker["id"], asker["id"], confirm["message_id"],
+                               buttons(confirm)[0][1])
     await sandbox.wait_for_edit(asker["id"], confirm["message_id"])
     case = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")
     stored = await hotline.services.hotline.cases.repository.messages(case.id)

@@ -4,11 +4,17 @@ cached from a table dropped as soon as the table changes."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
+from storage import write_tracking
 from storage.db import Database
+from storage.migrate import upgrade_to_head
 from storage.models import CaseMessage, ConversationEntry
 from storage.repositories.hotline_cases import CaseRepository
 from storage.write_tracking import written_table
@@ -79,3 +85,33 @@ async def test_active_cases_are_cached_until_the_table_changes(database: Databas
     assert await cases.close(case.id, "expert")
     assert await cases.active_of(7) == []
     assert await cases.active_of(1) == []
+
+
+@pytest.fixture
+async def sqlite_database(tmp_path: Path) -> AsyncIterator[Database]:
+    """The write gate exists for SQLite only (PostgreSQL has row locks and many writers)."""
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'gate.db'}")
+    await upgrade_to_head(database)
+    yield database
+    await database.close()
+
+
+async def test_a_writer_waiting_on_a_writer_that_waits_for_it_fails_instead_of_hanging(
+        sqlite_database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    database = sqlite_database
+    monkeypatch.setattr(write_tracking, "GATE_TIMEOUT_SECONDS", 0.3)
+
+    async def other_writer() -> None:
+        async with database.session() as session:
+            session.add(ConversationEntry(chat_id=2, direction="in", kind="text"))
+
+    async with database.session() as session:
+        session.add(ConversationEntry(chat_id=1, direction="in", kind="text"))
+        await session.flush()  # holds the gate from here to the end of the session
+        # A fresh context: another task's session, not one sharing this one's turn.
+        other = asyncio.create_task(other_writer(), context=contextvars.Context())
+        with pytest.raises(OperationalError, match="database is locked"):
+            await other
+    async with database.session() as session:
+        rows = (await session.execute(select(ConversationEntry.chat_id))).scalars().all()
+    assert rows == [1]

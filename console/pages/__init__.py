@@ -7,6 +7,7 @@ from aiohttp import web
 from console.pages import (
     announcements,
     audit_log,
+    case_files,
     cases,
     dashboard,
     ideas,
@@ -20,6 +21,7 @@ PAGES = [
     roster,
     roster_dates,
     cases,
+    case_files,
     announcements,
     trainings,
     ideas,

@@ -18,8 +18,10 @@ from console.pages.announcements_media import (
     DROP,
     KEPT,
     SEND_PURPOSE,
+    SHOWN,
     accepts_uploads,
-    kept_media,
+    attach,
+    attached,
     read_upload,
     upload,
     with_media,
@@ -29,6 +31,7 @@ from console.pages.comms_once import FIELD as ONCE
 from console.pages.comms_once import answer_if_used, issue, only_once
 from console.rendering import locale_of, redirect, render, text
 from services.announcements.composing import fits_telegram
+from services.announcements.media_upload import MediaKind
 from services.announcements.web_compose import (
     CHOICE_FIELDS,
     TEXT_FIELDS,
@@ -88,11 +91,24 @@ async def _read(request: web.Request) -> tuple[Form, ComposeForm, dict[str, Any]
     return form, checked, choices
 
 
+async def _composing_token(request: web.Request, form: Form) -> str:
+    """The form's one-time token (the one Send claims), or a new one if it is not usable
+    (opened more than a day ago)."""
+    token = form.value(ONCE)
+    tokens = request.app[SERVICES].comms.form_tokens
+    if not await tokens.usable(token, viewer(request).telegram_id, SEND_PURPOSE):
+        token = await issue(request, SEND_PURPOSE)
+    form.values[ONCE] = token
+    return token
+
+
 async def _compose_page(request: web.Request, form: Form, choices: dict[str, Any], *,
-                        status: int = 200, kept: dict | None = None) -> web.Response:
-    """The form; `kept` is an attachment uploaded before, kept unless replaced or dropped."""
+                        status: int = 200) -> web.Response:
+    """The form, with the attachment uploaded for it before (kept unless replaced or
+    dropped)."""
+    token = await _composing_token(request, form)
     return await render(request, "console/announcement_compose.html", status=status, form=form,
-                        kept=kept, **choices)
+                        once=token, kept=await attached(request, token), **choices)
 
 
 @requires(Role.STAFF)
@@ -105,10 +121,7 @@ async def compose(request: web.Request) -> web.Response:
 async def edit_again(request: web.Request) -> web.Response:
     """Back from the confirmation step to the form, everything as it was typed (and the
     attachment uploaded for it kept)."""
-    form = Form(await request.post())
-    form.values[KEPT] = form.value(ONCE)
-    return await _compose_page(request, form, await _choices(request),
-                               kept=await kept_media(request, form))
+    return await _compose_page(request, Form(await request.post()), await _choices(request))
 
 
 @requires(Role.STAFF)
@@ -127,9 +140,9 @@ async def preview(request: web.Request) -> web.Response:
     locale = locale if locale in services.texts.supported else locale_of(request)
     message = await services.announcements.render_draft(draft, locale)
     # With a photo or file the text is its caption, and a caption is shorter.
-    attached = form.value("attaching") == "1" or (bool(form.value(KEPT))
-                                                   and not form.flag(DROP))
-    limit = fits_telegram(message.html, with_file=attached)
+    with_file = form.value("attaching") == "1" or (form.value(KEPT) == "1"
+                                                    and not form.flag(DROP))
+    limit = fits_telegram(message.html, with_file=with_file)
     return web.json_response({
         "html": str(telegram_preview(message.html)),
         "link_label": message.link_label or "",
@@ -144,25 +157,27 @@ async def review(request: web.Request) -> web.Response:
     """The confirmation step: the checked message, its recipients and time, then Send.
     A photo or file chosen is checked and handed to the bot here, once."""
     form, checked, choices = await _read(request)
-    attachment = read_upload(form, await request.post())
-    media = None if attachment else await kept_media(request, form)
+    await answer_if_used(request, form.value(ONCE), SEND_PURPOSE)
+    upload_chosen = read_upload(form, await request.post())
     if checked.draft is None or not form.ok:
-        return await _compose_page(request, form, choices, status=400, kept=media)
+        return await _compose_page(request, form, choices, status=400)
+    token = await _composing_token(request, form)
+    media = None if form.flag(DROP) else await attached(request, token)
     services = request.app[SERVICES]
     message = await services.announcements.render_draft(checked.draft, locale_of(request))
-    limit = fits_telegram(message.html, with_file=bool(attachment or media))
+    limit = fits_telegram(message.html, with_file=bool(upload_chosen or media))
     if limit is not None:
         form.fail("body", "console_comms.announcements.error.message_too_long", limit=limit)
-        return await _compose_page(request, form, choices, status=400, kept=media)
-    if attachment is not None:
-        media = await upload(request, form, attachment, checked.draft.title)
+        return await _compose_page(request, form, choices, status=400)
+    if upload_chosen is not None:
+        media = await upload(request, form, upload_chosen, checked.draft.title)
         if media is None:
             return await _compose_page(request, form, choices, status=400)
+    await attach(request, token, media)
     draft = with_media(checked.draft, media)
     return await render(
         request, "console/announcement_confirm.html", form=form, draft=draft, media=media,
-        once=await issue(request, SEND_PURPOSE, media),
-        preview=telegram_preview(message.html), link_label=message.link_label,
+        once=token, preview=telegram_preview(message.html), link_label=message.link_label,
         count=await services.announcements.count_recipients(draft),
         fields=TEXT_FIELDS, choice_fields=CHOICE_FIELDS, **choices)
 
@@ -170,15 +185,19 @@ async def review(request: web.Request) -> web.Response:
 @requires(Role.STAFF)
 async def send(request: web.Request) -> web.StreamResponse:
     """Publishes the confirmed announcement (checked again: time may have passed meanwhile).
-    The form's one-time token makes a second submission lead to the first one's result."""
+    The composing form's one-time token makes a second Send lead to the first one's result."""
     form, checked, choices = await _read(request)
-    await answer_if_used(request, form.value(ONCE), SEND_PURPOSE)
+    token = form.value(ONCE)
+    await answer_if_used(request, token, SEND_PURPOSE)
     if checked.draft is None:
-        form.values[KEPT] = form.value(ONCE)
-        return await _compose_page(request, form, choices, status=400,
-                                   kept=await kept_media(request, form))
+        return await _compose_page(request, form, choices, status=400)
+    media = await attached(request, token)
+    if form.value(SHOWN) != (media or {}).get("file_id", ""):
+        # Reviewed again in another tab with another attachment: show what would go now.
+        form.fail(MediaKind.PHOTO.value, "console_comms.media.error.changed")
+        return await _compose_page(request, form, choices, status=400)
     services = request.app[SERVICES]
-    async with only_once(request, form.value(ONCE), SEND_PURPOSE) as claim:
+    async with only_once(request, token, SEND_PURPOSE) as claim:
         draft = with_media(checked.draft, claim.payload)
         record = await services.announcements.publish(draft)
         action = "announcements.schedule" if draft.send_at else "announcements.send"

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from console.auth import requires, viewer
 from console.keys import SERVICES
-from console.rendering import render
+from console.rendering import render, text
 from storage.models import Role
 
 
@@ -18,5 +18,25 @@ async def dashboard(request: web.Request) -> web.Response:
     return await render(request, "console/dashboard.html", board=figures)
 
 
+@requires(Role.STAFF)
+async def live(request: web.Request) -> web.Response:
+    """The figures console/static/dashboard.js refreshes every 2 s: waiting and open cases
+    and each broadcast under way, with its line already in the viewer's language."""
+    figures = await request.app[SERVICES].dashboard.live()
+    broadcasts = []
+    for item in figures.broadcasts:
+        progress = item.progress
+        broadcasts.append({
+            "id": item.id, "title": item.title, "url": f"/console/announcements/{item.id}",
+            "done": progress.total - progress.remaining, "total": progress.total,
+            "line": text(request, "console.dashboard.broadcast_progress", sent=progress.sent,
+                         total=progress.total, failed=progress.failed + progress.blocked)})
+    return web.json_response({
+        "waiting": figures.waiting, "open": figures.open, "broadcasts": broadcasts,
+        "scheduled": (text(request, "console.dashboard.scheduled", count=figures.scheduled)
+                      if figures.scheduled else ""),
+    }, headers={"Cache-Control": "no-store"})
+
+
 def routes() -> list[web.RouteDef]:
-    return [web.get("/", dashboard)]
+    return [web.get("/", dashboard), web.get("/dashboard/live.json", live)]

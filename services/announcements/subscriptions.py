@@ -44,6 +44,10 @@ class SubscriptionService:
     async def unsubscribe_all(self, telegram_id: int) -> int:
         return await self._repo.unsubscribe_all(telegram_id)
 
+    async def forget_subscriber(self, telegram_id: int) -> int:
+        """/forget: every topic and preference goes; returns the topics dropped."""
+        return await self._repo.erase_subscriber(telegram_id)
+
     async def toggle_kind(self, telegram_id: int, kind: str) -> frozenset[str]:
         kinds = set((await self._repo.subscriber(telegram_id)).kinds)
         kinds ^= {kind}

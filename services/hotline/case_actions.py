@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.hotline import HotlineServices
+from services.hotline.waiting_transfer import WaitingCaseMover
 from storage.models import Case, CaseStatus
 
 CLOSED_BY_STAFF = "staff"
@@ -33,8 +34,9 @@ class ActionResult:
 
 
 class CaseActions:
-    def __init__(self, hotline: HotlineServices) -> None:
+    def __init__(self, hotline: HotlineServices, waiting: WaitingCaseMover) -> None:
         self._hotline = hotline
+        self._waiting = waiting
 
     async def _case(self, number: str) -> Case:
         case = await self._hotline.cases.repository.by_number(number.strip().upper())
@@ -68,17 +70,21 @@ class CaseActions:
         return ActionResult(case, await self._reloaded(case))
 
     async def transfer(self, number: str, category: str) -> ActionResult:
-        """Back to the queue of another category, as the expert's Transfer button does."""
+        """Back to the queue of another category, as the expert's Transfer button does; a
+        waiting case moves queues (WaitingCaseMover)."""
         case = await self._case(number)
         target = await self._hotline.experts.category(category)
         if target is None or not target.active:
             raise CaseActionError("console_ops.cases.error.unknown_category", "category")
         if category == case.category:
             raise CaseActionError("console_ops.cases.error.same_category", "category")
-        if case.status != CaseStatus.OPEN or case.expert_id is None:
-            # The service moves a case away from the expert who holds it; a waiting case
-            # has none yet: staff give it to an expert (Reassign) instead.
-            raise CaseActionError("console_ops.cases.error.transfer_needs_expert", "category")
+        if case.status == CaseStatus.OFFERED:
+            # Nobody holds it yet: it moves queues, and is offered afresh in the new one.
+            if not await self._waiting.move(case, category):
+                raise CaseActionError("console_ops.cases.error.changed", number=case.number)
+            return ActionResult(case, await self._reloaded(case))
+        if case.expert_id is None:
+            raise CaseActionError("console_ops.cases.error.changed", number=case.number)
         expert_id = case.expert_id
         if not await self._hotline.cases.transfer(case, expert_id, category):
             raise CaseActionError("console_ops.cases.error.changed", number=case.number)

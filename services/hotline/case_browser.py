@@ -70,6 +70,7 @@ class TranscriptEntry:
     recipient_name: str
     erased: bool  # the asker used /forget: their words are gone, the message is not
     edits: list[Edit] = field(default_factory=list)
+    message_id: int = 0  # the first version's row: the console serves its file by it
 
     @property
     def current_text(self) -> str | None:
@@ -187,7 +188,8 @@ class CaseBrowser:
                 side, m.sender_id, names.get(m.sender_id, "") if m.sender_id else "",
                 alias[0], alias[1], m.created_at, m.kind, m.text, m.media_ref, m.delivery,
                 names.get(m.target_chat_id, "") if m.target_chat_id else "",
-                erased=side == "asker" and m.text is None and m.media_ref is None)
+                erased=side == "asker" and m.text is None and m.media_ref is None,
+                message_id=m.id or 0)
         return list(entries.values())
 
     def local(self, moment: datetime | None) -> str:

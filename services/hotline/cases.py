@@ -412,7 +412,6 @@ class CaseService:
 
     async def transfer(self, case: Case, expert_id: int, category: str) -> bool:
         """Back to the queue in another category; the asker and the staff topic are told."""
-        now = utcnow()
         if category == case.category or await self._experts.category(category) is None:
             return False
         if not await self.repository.transfer(case.id, expert_id, category, None):
@@ -427,14 +426,19 @@ class CaseService:
                                     category=card_category(card, await self._locale(
                                         moved.asker_id)))
         await self.mirror_note(moved, "hotline.transfer.staff")
-        on_duty = [e for e in await self._roster.on_duty(category, now)
-                   if e not in (expert_id, moved.asker_id)]
-        if on_duty:
-            await self.repository.escalate(moved.id, ON_DUTY, ON_DUTY, now + self.claim_timeout)
-            if await self._offer(moved, card, on_duty, ON_DUTY):
-                return True
-        await self._escalate(moved, ON_DUTY, card)
+        await self.offer_in_category(moved, card, skip=(expert_id, moved.asker_id))
         return True
+
+    async def offer_in_category(self, case: Case, card: CaseCard, skip: tuple[int, ...]) -> None:
+        """Offers a case that starts over in its category's queue (after a
+        transfer, by its expert or by staff) to the experts on duty, else one step up."""
+        now = utcnow()
+        on_duty = [e for e in await self._roster.on_duty(case.category, now) if e not in skip]
+        if on_duty:
+            await self.repository.escalate(case.id, ON_DUTY, ON_DUTY, now + self.claim_timeout)
+            if await self._offer(case, card, on_duty, ON_DUTY):
+                return
+        await self._escalate(case, ON_DUTY, card)
 
     async def mirror_note(self, case: Case, key: str) -> None:
         if self.staff_chat_id is not None and case.staff_thread_id is not None:

@@ -10,11 +10,13 @@ from services.hotline.case_actions import CaseActions
 from services.hotline.case_browser import CaseBrowser
 from services.hotline.roster_dates import RosterDates
 from services.hotline.roster_editing import RosterEditor
+from services.hotline.waiting_transfer import WaitingCaseMover
 from services.people import PeopleService
 from services.profiles import ProfileService
 from storage.db import Database
 from storage.repositories.hotline_browsing import HotlineBrowsingRepository
 from storage.repositories.hotline_roster import RosterRepository
+from storage.repositories.hotline_waiting import WaitingCaseRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,5 +35,6 @@ def build_ops_console(database: Database, hotline: HotlineServices, people: Peop
         roster=RosterEditor(rosters, hotline.roster, hotline.experts),
         dates=RosterDates(rosters, browsing, hotline.roster, hotline.experts),
         cases=CaseBrowser(browsing, hotline, people, profiles),
-        actions=CaseActions(hotline),
+        actions=CaseActions(hotline, WaitingCaseMover(hotline.cases, people,
+                                                      WaitingCaseRepository(database))),
     )

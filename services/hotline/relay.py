@@ -2,7 +2,8 @@
 
 A message goes to a case only when that is certain: the person has one active case, or
 replied to a message of one, or (an expert) chose the active case with a button. Anything
-else is answered with a question, never a guess.
+else is answered with a question, never a guess; the message then waits in the database
+(not memory) for the pick, which takes it exactly once.
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ from __future__ import annotations
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from services.hotline.cases import CaseService
 from services.hotline.experts import ExpertService
-from storage.models import Case, CaseMessage, CaseStatus
+from storage.models import Case, CaseMessage, CaseStatus, PendingPick, utcnow
+from storage.repositories.hotline_picks import PendingPickRepository
 
 RATE_WINDOW_SECONDS = 60.0
+# A "which case?" question older than this is stale: its buttons no longer relay anything.
+PICK_LIFETIME = timedelta(hours=48)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,16 +40,25 @@ class Routing:
 
 
 @dataclass(frozen=True, slots=True)
+class PickResult:
+    result: str  # relay (the message, now taken), already (went to `number`), expired
+    message: Incoming | None = None
+    number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RelayResult:
     result: str  # relayed, held, failed
     failure: str | None = None
 
 
 class RelayService:
-    def __init__(self, cases: CaseService, experts: ExpertService, per_minute: int) -> None:
+    def __init__(self, cases: CaseService, experts: ExpertService, per_minute: int,
+                 picks: PendingPickRepository) -> None:
         self._cases = cases
         self._experts = experts
         self._per_minute = per_minute
+        self._picks = picks
         self._recent: dict[int, deque[float]] = {}
 
     def within_rate(self, user_id: int) -> bool:
@@ -82,6 +96,31 @@ class RelayService:
             if case.id == active and case.expert_id == user_id:
                 return Routing(case, candidates)
         return Routing(None, candidates)
+
+    async def await_pick(self, user_id: int, message: Incoming) -> None:
+        """Keeps a message the bot asks "which case?" about, until its sender picks one."""
+        await self._picks.add(PendingPick(
+            user_id=user_id, chat_id=message.chat_id, message_id=message.message_id,
+            kind=message.kind, text=message.text, media_ref=message.media_ref,
+            reply_to=message.reply_to))
+
+    async def take_pick(self, user_id: int, message_id: int, case: Case) -> PickResult:
+        """The waiting message, for `case`; only the first pick of it gets it."""
+        taken = await self._picks.take(user_id, message_id, case.id, utcnow() - PICK_LIFETIME)
+        if taken is not None:
+            return PickResult("relay", Incoming(
+                taken.chat_id, taken.message_id, taken.kind, taken.text, taken.media_ref,
+                taken.reply_to))
+        known = await self._picks.get(user_id, message_id)
+        if known is not None and known.case_id is not None:
+            went_to = await self._cases.repository.get(known.case_id)
+            if went_to is not None:
+                return PickResult("already", number=went_to.number)
+        return PickResult("expired")
+
+    async def purge_picks(self, now: datetime) -> int:
+        """Forgets "which case?" questions past their lifetime (the housekeeping job)."""
+        return await self._picks.purge(now - PICK_LIFETIME)
 
     async def relay(self, user_id: int, case: Case, message: Incoming) -> RelayResult:
         repository = self._cases.repository
@@ -133,6 +172,9 @@ class RelayService:
         repository = self._cases.repository
         original = await repository.original(message.chat_id, message.message_id)
         if original is None:
+            # Perhaps still waiting for "which case?": the pick then relays the new words
+            # (copyMessage copies the message as it is now). Private chat: chat id = user id.
+            await self._picks.change_text(message.chat_id, message.message_id, message.text)
             return False
         version = await repository.last_version(message.chat_id, message.message_id) + 1
         record = CaseMessage(
@@ -142,22 +184,35 @@ class RelayService:
             text=message.text, media_ref=original.media_ref,
             target_chat_id=original.target_chat_id, target_message_id=original.target_message_id,
             delivery=original.delivery)
-        messenger = self._cases.messenger
         body = message.text or ""
-        caption_only = original.media_ref is not None
+        # A media message's words are its caption.
+        text, caption = (None, body) if original.media_ref is not None else (body, None)
         if original.target_chat_id is not None and original.target_message_id is not None:
-            edited = await messenger.edit_copy(
-                original.target_chat_id, original.target_message_id,
-                None if caption_only else body, body if caption_only else None)
-            if not edited:
-                await messenger.notify(original.target_chat_id, "hotline.relay.edited",
-                                       text=body, reply_to=original.target_message_id)
-        if original.mirror_message_id is not None and self._cases.staff_chat_id is not None:
-            await messenger.edit_copy(self._cases.staff_chat_id, original.mirror_message_id,
-                                      None if caption_only else body,
-                                      body if caption_only else None)
+            resent = await self._carry_edit(original.target_chat_id, original.target_message_id,
+                                            message, text, caption)
+            record.target_message_id = resent or record.target_message_id
+        staff_chat = self._cases.staff_chat_id
+        if original.mirror_message_id is not None and staff_chat is not None:
+            case = await repository.get(original.case_id)
+            await self._carry_edit(staff_chat, original.mirror_message_id, message, text,
+                                   caption, case.staff_thread_id if case else None)
         await repository.add_message(record)
         return True
+
+    async def _carry_edit(self, chat_id: int, copy_id: int, message: Incoming,
+                          text: str | None, caption: str | None,
+                          thread_id: int | None = None) -> int | None:
+        """Edits the copy; one that cannot be edited (too old, deleted...) gets a notice and
+        the new version copied in full under it, so nothing is cut however long it is.
+        Returns the id of that new copy, if one was sent."""
+        messenger = self._cases.messenger
+        if await messenger.edit_copy(chat_id, copy_id, text, caption):
+            return None
+        await messenger.notify(chat_id, "hotline.relay.edited", thread_id=thread_id,
+                               reply_to=copy_id)
+        copy = await messenger.copy(chat_id, message.chat_id, message.message_id,
+                                    reply_to=copy_id, thread_id=thread_id)
+        return copy.message_id
 
 
 def _anchors(case: Case, user_id: int) -> set[int]:

@@ -22,6 +22,7 @@ from storage.models.hotline import (
     Expert,
     HotlineBlock,
     HotlineCategory,
+    PendingPick,
     RosterOverride,
     RosterShift,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "IdeaStatus",
     "IdeaSupport",
     "OutboxMessage",
+    "PendingPick",
     "Place",
     "ProjectKind",
     "Registration",

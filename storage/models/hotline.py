@@ -180,3 +180,29 @@ class HotlineBlock(SQLModel, table=True):
     telegram_id: int = Field(sa_column=user_key_column())
     reason: str = Field(default="", max_length=256)
     blocked_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class PendingPick(SQLModel, table=True):
+    """A message the bot asked "which case?" about, kept until its sender picks one.
+
+    In the database rather than memory, so a pick after a restart still stores the message's
+    text in the transcript; `case_id` is set once, atomically, by the first pick."""
+
+    __tablename__ = "hotline_pending_picks"
+    __table_args__ = (
+        UniqueConstraint("user_id", "message_id", name="uq_hotline_pending_picks_message"),
+        Index("ix_hotline_pending_picks_created", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(
+        BigInteger, ForeignKey("users.telegram_id", ondelete="CASCADE"), nullable=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    kind: str = Field(max_length=16)
+    text: str | None = Field(default=None)
+    media_ref: str | None = Field(default=None, max_length=256)
+    reply_to: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    case_id: int | None = Field(default=None, foreign_key="hotline_cases.id", ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    picked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

@@ -201,6 +201,15 @@ class AnnouncementRepository:
                 delete(Subscription).where(Subscription.telegram_id == telegram_id))
             return int(result.rowcount)
 
+    async def erase_subscriber(self, telegram_id: int) -> int:
+        """/forget: the topics and the narrowing (kinds, street) go; returns the topics."""
+        async with self._db.session() as session:
+            result = await session.execute(
+                delete(Subscription).where(Subscription.telegram_id == telegram_id))
+            await session.execute(delete(SubscriberPreference).where(
+                SubscriberPreference.telegram_id == telegram_id))
+            return int(result.rowcount)
+
     async def set_kinds(self, telegram_id: int, kinds: Iterable[str]) -> None:
         async with self._db.session() as session:
             await self._ensure_preference(session, telegram_id)

@@ -108,6 +108,16 @@ class ConsoleRepository:
                 delete(ConsoleSession).where(ConsoleSession.id_hash == id_hash))
             return bool(result.rowcount)
 
+    async def erase_person(self, telegram_id: int) -> int:
+        """/forget: every sign-in link and browser session of the person goes (an open
+        console tab is signed out on its next request)."""
+        async with self._db.session() as session:
+            tokens = await session.execute(delete(ConsoleLoginToken).where(
+                ConsoleLoginToken.telegram_id == telegram_id))
+            sessions = await session.execute(delete(ConsoleSession).where(
+                ConsoleSession.telegram_id == telegram_id))
+            return int(tokens.rowcount or 0) + int(sessions.rowcount or 0)
+
     async def purge(self, now: datetime, idle_before: datetime) -> int:
         """Deletes links past their time or used, and sessions past either limit."""
         async with self._db.session() as session:

@@ -77,6 +77,13 @@ class ConsoleFormRepository:
                                          ConsoleFormToken.result == "")
                                   .values(used_at=None))
 
+    async def erase_person(self, telegram_id: int) -> int:
+        """/forget: the person's form tokens (console forms, confirmations) go."""
+        async with self._db.session() as session:
+            result = await session.execute(delete(ConsoleFormToken).where(
+                ConsoleFormToken.telegram_id == telegram_id))
+            return int(result.rowcount or 0)
+
     async def get(self, token_hash: str) -> FormTokenRecord | None:
         async with self._db.session() as session:
             row = (await session.execute(select(ConsoleFormToken).where(

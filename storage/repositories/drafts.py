@@ -42,6 +42,8 @@ class DraftRepository:
                 )
             )
 
-    async def clear(self, telegram_id: int) -> None:
+    async def clear(self, telegram_id: int) -> int:
+        """Drops the person's dialog in progress; returns 1 if there was one."""
         async with self._db.session() as session:
-            await session.execute(delete(Draft).where(Draft.telegram_id == telegram_id))
+            result = await session.execute(delete(Draft).where(Draft.telegram_id == telegram_id))
+            return int(result.rowcount or 0)

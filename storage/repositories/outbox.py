@@ -146,6 +146,17 @@ class OutboxRepository:
             )
             return int(result.rowcount)
 
+    async def cancel_for_chat(self, chat_id: int) -> int:
+        """/forget: every message still waiting for this person, of any campaign, is
+        cancelled (kept as a cancelled row, so the campaign's figures still add up)."""
+        async with self._db.session() as session:
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.chat_id == chat_id, OutboxMessage.state == PENDING)
+                .values(state=CANCELLED, updated_at=utcnow())
+            )
+            return int(result.rowcount)
+
     async def counts(self, kind: str, campaign_id: int) -> dict[str, int]:
         async with self._db.session() as session:
             rows = await session.execute(

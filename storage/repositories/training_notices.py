@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 
 from storage.claims import claim_row, finish_row, release_stale_claims
 from storage.db import Database
@@ -55,6 +55,14 @@ class NoticeRepository:
 
     async def finish(self, notice_id: int, state: str, now: datetime) -> None:
         await finish_row(self._db, TrainingNotice, notice_id, state, now)
+
+    async def erase_pending_for(self, telegram_id: int) -> int:
+        """/forget: notices owed to the person and not yet sent go."""
+        async with self._db.session() as session:
+            result = await session.execute(delete(TrainingNotice).where(
+                TrainingNotice.telegram_id == telegram_id,
+                TrainingNotice.state == ReminderState.PENDING))
+            return int(result.rowcount or 0)
 
     async def release_stale_claims(self, claimed_before: datetime) -> int:
         return await release_stale_claims(self._db, TrainingNotice, claimed_before)

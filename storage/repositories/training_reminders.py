@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from storage.claims import claim_row, finish_row, release_stale_claims
 from storage.db import Database
@@ -101,6 +101,14 @@ class ReminderRepository:
     async def release_stale_claims(self, claimed_before: datetime) -> int:
         """Claims of a process that died mid-send go back to pending."""
         return await release_stale_claims(self._db, TrainingReminder, claimed_before)
+
+    async def erase_pending_for(self, telegram_id: int) -> int:
+        """/forget: reminders not yet sent to the person go (sent ones are history)."""
+        async with self._db.session() as session:
+            result = await session.execute(delete(TrainingReminder).where(
+                TrainingReminder.telegram_id == telegram_id,
+                TrainingReminder.state == ReminderState.PENDING))
+            return int(result.rowcount or 0)
 
     async def reminders_of(self, course_id: int) -> list[TrainingReminder]:
         async with self._db.session() as session:

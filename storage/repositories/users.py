@@ -195,8 +195,17 @@ class UserRepository:
                 )
             )
 
+    async def erase_profile(self, telegram_id: int) -> int:
+        """/forget: the social-worker profile goes; returns 1 if there was one."""
+        async with self._db.session() as session:
+            result = await session.execute(
+                delete(SocialWorkerProfile).where(SocialWorkerProfile.telegram_id == telegram_id))
+            return int(result.rowcount or 0)
+
     async def anonymise(self, telegram_id: int) -> None:
-        """Erases what identifies the person; keeps the bare id so kept records still join."""
+        """Erases what identifies the person; keeps the bare id so kept records still join.
+
+        The profile and any dialog in progress go too, in case an eraser was skipped."""
         async with self._db.session() as session:
             await session.execute(
                 update(User)

@@ -115,6 +115,36 @@ async def test_edits_both_ways(api, client: SandboxClient, started_user: dict) -
         await client.edit_text(uid, uid, user_message["message_id"], "fixed /help")
 
 
+async def test_users_edit_captions_and_send_locations(
+    api, client: SandboxClient, png: bytes
+) -> None:
+    ann = await client.add_user("Ann")
+    uid = ann["id"]
+    photo = await client.send_photo(uid, png, caption="old words")
+    changed = await client.edit_caption(uid, uid, photo["message_id"], "new #words")
+    assert changed["caption"] == "new #words" and changed["edit_date"] and changed["photo"]
+    [update] = await api.ok("getUpdates", offset=-1)
+    edited = update["edited_message"]
+    assert edited["caption"] == "new #words" and edited["photo"] == photo["photo"]
+    assert edited["caption_entities"] == [{"type": "hashtag", "offset": 4, "length": 6}]
+    removed = await client.edit_caption(uid, uid, photo["message_id"], "")
+    assert "caption" not in removed and "caption_entities" not in removed
+    with pytest.raises(SandboxError, match="not modified"):
+        await client.edit_caption(uid, uid, photo["message_id"], "")
+    text = await client.send_text(uid, "plain")
+    with pytest.raises(SandboxError, match="only media messages"):
+        await client.edit_caption(uid, uid, text["message_id"], "a caption")
+    with pytest.raises(SandboxError, match="1024"):
+        await client.edit_caption(uid, uid, photo["message_id"], "x" * 1025)
+
+    location = await client.send_location(uid, 31.23, 121.47)
+    assert location["location"] == {"latitude": 31.23, "longitude": 121.47}
+    [update] = await api.ok("getUpdates", offset=-1)
+    assert update["message"]["location"] == {"latitude": 31.23, "longitude": 121.47}
+    with pytest.raises(SandboxError, match="latitude"):
+        await client.send_location(uid, 91.0, 0.0)
+
+
 async def test_messages_view_files_and_threads(
     api, client: SandboxClient, png: bytes
 ) -> None:

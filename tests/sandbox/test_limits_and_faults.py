@@ -155,7 +155,28 @@ def test_fault_config_validates() -> None:
     config = FaultConfig.from_dict({"rate": 0.25, "kinds": ["slow"], "methods": ["sendMessage"]})
     assert config.applies_to("SENDMESSAGE") and not config.applies_to("getMe")
     assert config.to_dict() == {"rate": 0.25, "kinds": ["slow"], "methods": ["sendMessage"],
-                                "slow_ms": 500}
+                                "slow_ms": 500, "retry_after": 1, "count": None}
+    with pytest.raises(ValueError, match="retry_after"):
+        FaultConfig(rate=1.0, kinds=("429",), retry_after=0)
+    with pytest.raises(ValueError, match="count"):
+        FaultConfig(rate=1.0, count=-1)
+
+
+async def test_a_counted_429_passes_on_the_retry(api, client: SandboxClient,
+                                                 started_user: dict) -> None:
+    uid = started_user["id"]
+    await client.configure(faults={"rate": 1.0, "kinds": ["429"], "methods": ["sendMessage"],
+                                   "retry_after": 3, "count": 1})
+    status, body = await api.call("sendMessage", chat_id=uid, text="first try")
+    assert (status, body) == (429, {"ok": False, "error_code": 429,
+                                    "description": "Too Many Requests: retry after 3",
+                                    "parameters": {"retry_after": 3}})
+    assert (await api.ok("sendMessage", chat_id=uid, text="second try"))["text"] == "second try"
+    assert [m["text"] for m in await client.bot_messages(uid)] == ["second try"]
+    # A new configuration counts afresh.
+    await client.configure(faults={"rate": 1.0, "kinds": ["429"], "count": 1})
+    assert (await api.call("getMe"))[0] == 429
+    assert (await api.call("getMe"))[0] == 200
 
 
 @pytest.mark.parametrize("config", [SandboxConfig(flood_limits=True)])

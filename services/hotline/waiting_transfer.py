@@ -1,0 +1,43 @@
+"""Staff move a waiting case (nobody has claimed it yet) to another category.
+
+In the bot only the expert holding a case can transfer it; a case still waiting for a claim
+has no such expert, and the console lets staff put it where it belongs. The asker is told
+exactly as after the expert's Transfer; the Claim buttons already sent for the old category
+say the case has moved and can no longer win it; the staff topic is told; and the case is
+offered afresh in its new category (on duty, else backups, else staff).
+"""
+
+from __future__ import annotations
+
+from services.hotline.cases import CaseService, card_category
+from services.people import PeopleService
+from storage.models import Case, CaseStatus
+from storage.repositories.hotline_waiting import WaitingCaseRepository
+
+
+class WaitingCaseMover:
+    def __init__(self, cases: CaseService, people: PeopleService,
+                 repository: WaitingCaseRepository) -> None:
+        self._cases = cases
+        self._people = people
+        self._repository = repository
+
+    async def move(self, case: Case, category: str) -> bool:
+        """False when the case is not waiting any more (claimed or closed meanwhile)."""
+        if case.status != CaseStatus.OFFERED or category == case.category:
+            return False
+        offers = await self._cases.repository.offers(case.id)
+        if not await self._repository.move(case.id, case.category, category):
+            return False
+        moved = await self._cases.repository.get(case.id)
+        assert moved is not None
+        card = await self._cases.card(moved)
+        messenger = self._cases.messenger
+        for offer in offers:
+            await messenger.edit_card(offer.chat_id, offer.message_id, "offer_moved", card)
+        asker = await self._people.get(moved.asker_id)
+        await messenger.notify(moved.asker_id, "hotline.transfer.asker", number=moved.number,
+                               category=card_category(card, asker.locale if asker else "zh_CN"))
+        await self._cases.mirror_note(moved, "hotline.console.moved_by_staff")
+        await self._cases.offer_in_category(moved, card, skip=(moved.asker_id,))
+        return True

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from aiohttp import web
 from telegram import Update
@@ -24,6 +23,13 @@ from bot.training_sender import TelegramTrainingMessenger
 from bot.transport import RecordingRequest, default_request
 from bot.update_processor import PerChatUpdateProcessor
 from bot.webserver import build_web_app
+from bot.wiring_features import (
+    build_comms_console,
+    build_delivery,
+    build_hotline_services,
+    build_training_dispatcher,
+    build_training_service,
+)
 from handlers.command_menu import CommandMenu
 from handlers.context import COMMAND_MENU_KEY, CONTEXT_TYPES, SERVICES_KEY
 from handlers.registry import command_catalogue, register_handlers
@@ -32,62 +38,32 @@ from scheduler.hotline import schedule_hotline
 from scheduler.housekeeping import schedule_housekeeping
 from scheduler.trainings import schedule_training_reminders
 from services.announcements.broadcasts import AnnouncementService
-from services.announcements.history import AnnouncementHistory
 from services.announcements.subscriptions import SubscriptionService
 from services.audit import AuditLog
-from services.comms_console import CommsConsole
 from services.console_access import ConsoleAccess
 from services.console_forms import FormTokens
 from services.container import Services
 from services.conversation_log import ConversationLog
 from services.dashboard import DashboardService
-from services.delivery.engine import DeliveryEngine, EngineSettings
-from services.delivery.limits import RateLimiter
 from services.dialogs import DialogService
 from services.health import HealthService
-from services.hotline import HotlineServices
-from services.hotline.cases import CaseService
-from services.hotline.experts import ExpertService
 from services.hotline.ops_console import build_ops_console
-from services.hotline.relay import RelayService
-from services.hotline.reports import ReportService
-from services.hotline.roster import RosterService
 from services.ideas import IdeaRules, IdeaService
-from services.ideas.board import IdeaBoard
 from services.people import PeopleService
 from services.places import PlacesService
 from services.privacy import PrivacyService
 from services.profiles import ProfileService
 from services.texts import Texts
-from services.trainings.board import TrainingBoard
-from services.trainings.clock import Clock
-from services.trainings.notices import NoticeSender
-from services.trainings.offsets import parse_offsets
-from services.trainings.reminders import ReminderDispatcher
-from services.trainings.service import TrainingService
-from services.trainings.sessions import CourseSessions
 from storage.db import Database, DatabaseUnavailable
 from storage.migrate import upgrade_to_head
-from storage.repositories.announcement_history import AnnouncementHistoryRepository
-from storage.repositories.announcements import AnnouncementRepository
 from storage.repositories.audit import AuditRepository
 from storage.repositories.console import ConsoleRepository
 from storage.repositories.console_forms import ConsoleFormRepository
 from storage.repositories.conversation import ConversationRepository
 from storage.repositories.dashboard import DashboardRepository
 from storage.repositories.drafts import DraftRepository
-from storage.repositories.hotline_cases import CaseRepository
-from storage.repositories.hotline_picks import PendingPickRepository
-from storage.repositories.hotline_roster import RosterRepository
-from storage.repositories.idea_board import IdeaBoardRepository
 from storage.repositories.ideas import IdeaRepository
-from storage.repositories.outbox import OutboxRepository
 from storage.repositories.places import PlaceRepository
-from storage.repositories.training_board import TrainingBoardRepository
-from storage.repositories.training_notices import NoticeRepository
-from storage.repositories.training_reminders import ReminderRepository
-from storage.repositories.training_sessions import TrainingSessionRepository
-from storage.repositories.trainings import TrainingRepository
 from storage.repositories.users import UserRepository
 
 log = logging.getLogger(__name__)
@@ -109,60 +85,6 @@ async def open_database(settings: Settings) -> Database:
             f"HOTLINE_DATABASE_URL: the database cannot be reached ({exc})."
         ) from None
     return database
-
-
-def build_hotline_services(settings: Settings, database: Database, people: PeopleService,
-                           texts: Texts, profiles: ProfileService) -> HotlineServices:
-    rosters = RosterRepository(database)
-    experts = ExpertService(rosters, people, texts)
-    roster = RosterService(rosters, settings.timezone)
-    cases = CaseService(CaseRepository(database), experts, roster, people, profiles,
-                        claim_timeout=timedelta(seconds=settings.claim_timeout),
-                        staff_chat_id=settings.staff_chat_id,
-                        max_open_cases=settings.open_cases_per_asker)
-    return HotlineServices(
-        experts=experts, roster=roster, cases=cases,
-        relay=RelayService(cases, experts, settings.relay_messages_per_minute,
-                           PendingPickRepository(database)),
-        reports=ReportService(CaseRepository(database), experts, settings.timezone),
-    )
-
-
-def build_delivery(settings: Settings, database: Database
-                   ) -> tuple[DeliveryEngine, AnnouncementRepository, OutboxRepository]:
-    outbox = OutboxRepository(database)
-    engine = DeliveryEngine(
-        outbox, RateLimiter(),
-        EngineSettings(lease=timedelta(seconds=settings.delivery_lease_seconds)))
-    return engine, AnnouncementRepository(database), outbox
-
-
-def build_training_service(settings: Settings, database: Database) -> TrainingService:
-    return TrainingService(
-        TrainingRepository(database), ReminderRepository(database), NoticeRepository(database),
-        Clock(), settings.zone,
-        parse_offsets(settings.reminder_offsets), parse_offsets(settings.exam_reminder_offsets),
-        settings.exam_date)
-
-
-def build_training_dispatcher(trainings: TrainingService, texts: Texts,
-                              settings: Settings) -> ReminderDispatcher:
-    notices = NoticeSender(trainings.notices, trainings.repository, trainings.reminders, texts,
-                           trainings.clock, settings.zone)
-    return ReminderDispatcher(trainings.repository, trainings.reminders, notices, texts,
-                              trainings.clock, settings.zone)
-
-
-def build_comms_console(settings: Settings, database: Database,
-                        trainings: TrainingService) -> CommsConsole:
-    """The web console's lists of announcements, courses and ideas (issue 8)."""
-    return CommsConsole(
-        announcement_history=AnnouncementHistory(AnnouncementHistoryRepository(database)),
-        training_board=TrainingBoard(TrainingBoardRepository(database)),
-        idea_board=IdeaBoard(IdeaBoardRepository(database), IdeaRepository(database),
-                             settings.timezone),
-        form_tokens=FormTokens(ConsoleFormRepository(database)),
-        course_sessions=CourseSessions(trainings, TrainingSessionRepository(database)))
 
 
 def build_services(settings: Settings, database: Database) -> Services:

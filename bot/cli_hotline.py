@@ -9,9 +9,10 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.app import build_hotline_services, open_database
+from bot.app import open_database
 from bot.cli_audit import CommandLineAudit
 from bot.settings import SUPPORTED_LOCALES, Settings
+from bot.wiring_features import build_hotline_services
 from services.hotline import HotlineServices
 from services.hotline.experts import ExpertInputError
 from services.hotline.roster import RosterFileError

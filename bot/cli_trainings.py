@@ -7,9 +7,10 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.app import build_training_service, open_database
+from bot.app import open_database
 from bot.cli_audit import CommandLineAudit
 from bot.settings import SUPPORTED_LOCALES, Settings
+from bot.wiring_features import build_training_service
 from services.texts import Texts
 from services.trainings.courses import CourseInputError, plan_from_toml
 from services.trainings.exports import registrants_csv, registrants_xlsx

@@ -70,7 +70,8 @@ class DemoWorld:
         reason = ("Sandbox mode" if asked_for_sandbox else
                   "No HOTLINE_BOT_TOKEN set: running on the embedded defaults")
         return (f"{reason} (SQLite at {self.settings.sqlite_path()} and the local Bot API "
-                f"sandbox). Open {self.server.chat_page_url} to chat with the bot; Ctrl-C stops.")
+                f"sandbox). Open {self.server.chat_page_url} to chat with the bot (as the staff "
+                f"member there, /console opens the web console); Ctrl-C stops.")
 
     async def stop(self) -> None:
         await self.server.stop()

@@ -48,6 +48,19 @@ async def stale(update: Update, context: HotlineContext, why: str) -> None:
     await answer_callback(update, context.text("callback.stale"), alert=True)
 
 
+async def idea_of_button(update: Update, context: HotlineContext, idea_id: int, *,
+                         not_withdrawn: bool = False) -> Idea | None:
+    """The idea a staff button names, or None once the press is answered as stale. With
+    `not_withdrawn`, a withdrawn idea is refused (IdeaRefused, for the caller to answer)."""
+    idea = await context.services.ideas.get(idea_id)
+    if idea is None:
+        await stale(update, context, "no such idea")
+        return None
+    if not_withdrawn and idea.withdrawn_at is not None:
+        raise IdeaRefused("ideas.refused.withdrawn", reference=idea.reference)
+    return idea
+
+
 async def place_labels(context: HotlineContext, locale: str, street: str,
                        community: str) -> tuple[str, str]:
     """The street and community in the reader's language (stored in Chinese)."""

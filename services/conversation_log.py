@@ -108,10 +108,13 @@ class ConversationLog:
     async def erase_user(self, telegram_id: int) -> int:
         """Removes the person's part, including entries not yet written."""
         async with self._flush_lock:  # a flush in progress pops from the queue we rebuild
+            waiting = len(self._pending)
             self._pending = deque(
                 e for e in self._pending if telegram_id not in (e.telegram_id, e.chat_id)
             )
-            return await self._repository.erase_user(telegram_id)
+            # Entries not written yet count too: the person sent them all the same.
+            unwritten = waiting - len(self._pending)
+            return unwritten + await self._repository.erase_user(telegram_id)
 
     async def purge_expired(self, retention_days: int) -> int:
         cutoff = utcnow() - timedelta(days=retention_days)

@@ -10,6 +10,10 @@ from services.profiles import Profile
 from storage.models import Case, Role
 
 ALL_DAY = "daily,00:00,24:00"
+# A 16x16 PNG: a photo an asker can send.
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00"
+       b"\x00\x00\x90\x91h6\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18"
+       b"\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 
 
 def buttons(message: dict) -> list[tuple[str, str]]:

@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-from bot.app import Hotline, build_hotline
+from bot.app import Hotline
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from services.announcements.broadcasts import CAMPAIGN_KIND, Draft
@@ -23,13 +23,7 @@ from tests.announcements_support import (
     started_user,
     subscribe_bulk,
 )
-from tests.support import settings_for
-
-
-async def _running(server: SandboxServer, tmp_path: Path) -> Hotline:
-    hotline = await build_hotline(settings_for(server, tmp_path))
-    await hotline.start()
-    return hotline
+from tests.support import running_hotline
 
 
 def _draft(author: int, title: str, **overrides: object) -> Draft:
@@ -51,7 +45,7 @@ async def test_500_subscribers_at_the_flood_limit_with_a_reply_in_between(
         sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
     ids = await seed_subscribers(sandbox_server, sandbox, 503)
     blocked = ids[:3]
-    hotline = await _running(sandbox_server, tmp_path)
+    hotline = await running_hotline(sandbox_server, tmp_path)
     try:
         await subscribe_bulk(hotline.services, ids, ["policy"])
         staff = await started_user(sandbox, "Zhou", role=Role.STAFF, hotline=hotline)
@@ -99,7 +93,7 @@ async def test_500_subscribers_at_the_flood_limit_with_a_reply_in_between(
 async def test_stopping_a_running_broadcast_sends_no_more(
         sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
     ids = await seed_subscribers(sandbox_server, sandbox, 150)
-    hotline = await _running(sandbox_server, tmp_path)
+    hotline = await running_hotline(sandbox_server, tmp_path)
     try:
         await subscribe_bulk(hotline.services, ids, ["policy"])
         staff = await started_user(sandbox, "Zhou", role=Role.STAFF, hotline=hotline)

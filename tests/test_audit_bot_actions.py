@@ -24,7 +24,7 @@ from tests.announcements_support import press, say, started_user
 from tests.console_support import console_base, person, signed_in_client
 from tests.hotline_support import ask, buttons, expert, has, latest_case, social_worker, submit
 from tests.ideas_helpers import resident_idea
-from tests.support import settings_for
+from tests.support import running_hotline, settings_for, staff_forum_group
 from tests.trainings_support import NOW, course_plan
 
 
@@ -106,11 +106,8 @@ async def reassign_in_the_staff_group(hotline: Hotline, sandbox: SandboxClient,
 
 async def test_staff_actions_in_the_bot_are_audited_and_shown_to_admins(
         sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
-    staff = await sandbox.add_user("Staff Zhou", language_code="en")
-    group = await sandbox.create_group("Hotline staff", is_forum=True, member_ids=[staff["id"]])
-    hotline = await build_hotline(settings_for(sandbox_server, tmp_path,
-                                               staff_chat_id=group["id"]))
-    await hotline.start()
+    staff, group = await staff_forum_group(sandbox, "Hotline staff")
+    hotline = await running_hotline(sandbox_server, tmp_path, staff_chat_id=group["id"])
     try:
         sent = await sandbox.send_text(staff["id"], "/start")
         await sandbox.wait_for_bot_message(staff["id"], after=sent["message_id"])
@@ -224,11 +221,8 @@ async def test_a_role_granted_on_the_command_line_is_audited_and_shown_to_admins
 
 async def test_staff_take_over_and_close_are_audited_but_an_experts_own_close_is_not(
         sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
-    staff = await sandbox.add_user("Staff Zhou", language_code="en")
-    group = await sandbox.create_group("Hotline staff", is_forum=True, member_ids=[staff["id"]])
-    hotline = await build_hotline(settings_for(sandbox_server, tmp_path,
-                                               staff_chat_id=group["id"]))
-    await hotline.start()
+    staff, group = await staff_forum_group(sandbox, "Hotline staff")
+    hotline = await running_hotline(sandbox_server, tmp_path, staff_chat_id=group["id"])
     try:
         sent = await sandbox.send_text(staff["id"], "/start")
         await sandbox.wait_for_bot_message(staff["id"], after=sent["message_id"])

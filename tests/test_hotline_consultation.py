@@ -9,6 +9,7 @@ from sandbox.client import SandboxClient
 from storage.models import CaseStatus, Role
 from tests.hotline_support import (
     ALL_DAY,
+    PNG,
     ask,
     buttons,
     expert,
@@ -20,10 +21,7 @@ from tests.hotline_support import (
     starts,
     submit,
 )
-
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00"
-       b"\x00\x00\x90\x91h6\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18"
-       b"\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+from tests.support import bot_idle
 
 
 async def test_happy_path_with_two_experts_racing_to_claim(hotline: Hotline,
@@ -80,6 +78,7 @@ async def test_happy_path_with_two_experts_racing_to_claim(hotline: Hotline,
     case = await latest_case(hotline, asker["id"])
     assert (case.status, case.expert_id) == (CaseStatus.OPEN, winner["id"])
     assert case.first_answer_at is not None
+    await bot_idle(hotline)
     stored = await hotline.services.hotline.cases.repository.messages(case.id)
     assert [(m.sender_role, m.text) for m in stored] == [
         ("asker", "Can our station sign <b>contracts</b>?"),
@@ -185,6 +184,7 @@ async def test_an_expert_with_two_open_cases_routes_by_reply_or_asks(
     await sandbox.send_text(wang["id"], "And this too")
     assert (await sandbox.wait_for_bot_message(bo["id"]))["text"] == "And this too"
     emma_case = (await hotline.services.hotline.cases.repository.active_of_asker(emma["id"]))[0]
+    await bot_idle(hotline)
     texts = [m.text for m in await hotline.services.hotline.cases.repository.messages(
         emma_case.id)]
     assert texts == ["Question of C-2026-0001", "For Emma"]
@@ -228,6 +228,7 @@ async def test_photos_documents_and_edits_are_relayed(hotline: Hotline,
     reply = await sandbox.wait_for_bot_message(uid, after=sticker_like["message_id"])
     assert reply["text"].startswith("There is no command")
     case = await latest_case(hotline, uid)
+    await bot_idle(hotline)
     stored = await hotline.services.hotline.cases.repository.messages(case.id)
     assert [(m.kind, m.version, m.text) for m in stored] == [
         ("text", 0, "Is this invoice fine?"), ("photo", 0, "the invoice"),
@@ -252,6 +253,7 @@ async def test_the_asker_blocked_the_bot_mid_case(hotline: Hotline,
     assert told["text"] == ("This message could not be delivered (consultation C-2026-0001): "
                             "the other side has stopped or blocked the bot.")
     case = await latest_case(hotline, asker["id"])
+    await bot_idle(hotline)
     stored = await hotline.services.hotline.cases.repository.messages(case.id)
     assert (stored[-1].text, stored[-1].delivery) == ("Here is my answer", "failed")
 

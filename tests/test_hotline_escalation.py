@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from bot.app import Hotline, build_hotline
+from bot.app import Hotline
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.models import CaseStatus, Role, utcnow
@@ -21,33 +21,23 @@ from tests.hotline_support import (
     social_worker,
     submit,
 )
-from tests.support import settings_for
-
-
-async def _running(server: SandboxServer, tmp_path: Path, **overrides: object) -> Hotline:
-    hotline = await build_hotline(settings_for(server, tmp_path, **overrides))
-    await hotline.start()
-    return hotline
+from tests.support import running_hotline, staff_forum_group
 
 
 async def _with_staff_group(server: SandboxServer, sandbox: SandboxClient,
                             tmp_path: Path) -> tuple[dict, dict, Hotline]:
     """A staff member in the staff forum group, and a bot that knows the group."""
-    staffer = await sandbox.add_user("Staff Zhou", language_code="en")
-    group = await sandbox.create_group("Hotline staff", is_forum=True,
-                                       member_ids=[staffer["id"]])
-    hotline = await _running(server, tmp_path, staff_chat_id=group["id"])
+    staffer, group = await staff_forum_group(sandbox, "Hotline staff")
+    hotline = await running_hotline(server, tmp_path, staff_chat_id=group["id"])
     await hotline.services.people.grant(staffer["id"], Role.STAFF)
     return staffer, group, hotline
 
 
 async def test_no_claim_escalates_to_backups_then_the_staff_group(
         sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
-    staffer = await sandbox.add_user("Staff Zhou", language_code="en")
-    group = await sandbox.create_group("Hotline staff", is_forum=True,
-                                       member_ids=[staffer["id"]])
-    hotline = await _running(sandbox_server, tmp_path, claim_timeout=60,
-                             staff_chat_id=group["id"])
+    staffer, group = await staff_forum_group(sandbox, "Hotline staff")
+    hotline = await running_hotline(sandbox_server, tmp_path, claim_timeout=60,
+                                    staff_chat_id=group["id"])
     try:
         await sandbox.send_text(staffer["id"], "/start")  # answers come to a private chat
         await sandbox.wait_for_bot_message(staffer["id"])
@@ -108,7 +98,7 @@ async def test_no_claim_escalates_to_backups_then_the_staff_group(
 async def test_off_hours_ask_names_the_next_shift_and_reaches_the_admins(
         sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
     admin = await sandbox.add_user("Admin", language_code="en")
-    hotline = await _running(sandbox_server, tmp_path, admin_ids=(admin["id"],))
+    hotline = await running_hotline(sandbox_server, tmp_path, admin_ids=(admin["id"],))
     try:
         await sandbox.send_text(admin["id"], "/start")
         await sandbox.wait_for_bot_message(admin["id"])
@@ -138,7 +128,7 @@ async def test_off_hours_ask_names_the_next_shift_and_reaches_the_admins(
 async def test_a_restart_mid_case_loses_nothing(sandbox_server: SandboxServer,
                                                 sandbox: SandboxClient, tmp_path: Path) -> None:
     settings = {"claim_timeout": 1, "escalation_check_seconds": 1}
-    first = await _running(sandbox_server, tmp_path, **settings)
+    first = await running_hotline(sandbox_server, tmp_path, **settings)
     wang = await expert(first, sandbox, "Wang", "legal")
     backup = await expert(first, sandbox, "Li", "legal")
     await roster(first, f"{wang['id']},legal,{ALL_DAY}")
@@ -154,7 +144,7 @@ async def test_a_restart_mid_case_loses_nothing(sandbox_server: SandboxServer,
     await offer_to(sandbox, wang["id"], "C-2026-0002")
     await first.stop()
 
-    second = await _running(sandbox_server, tmp_path, **settings)
+    second = await running_hotline(sandbox_server, tmp_path, **settings)
     try:
         # The pending deadline is in the database: the checker escalates after the restart.
         await offer_to(sandbox, backup["id"], "C-2026-0002")
@@ -213,7 +203,7 @@ async def test_staff_without_a_private_chat_are_told_then_take_over(
 
 async def test_askers_are_rate_limited(sandbox_server: SandboxServer, sandbox: SandboxClient,
                                        tmp_path: Path) -> None:
-    hotline = await _running(sandbox_server, tmp_path, relay_messages_per_minute=2)
+    hotline = await running_hotline(sandbox_server, tmp_path, relay_messages_per_minute=2)
     try:
         asker = await social_worker(hotline, sandbox, "Emma")
         await submit(sandbox, asker, await ask(sandbox, asker, "policy", "Question"))

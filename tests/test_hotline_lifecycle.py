@@ -26,6 +26,7 @@ from tests.hotline_support import (
     social_worker,
     submit,
 )
+from tests.support import bot_idle
 
 
 async def _claimed(hotline: Hotline, sandbox: SandboxClient, expert_user: dict, asker: dict,
@@ -233,6 +234,7 @@ async def test_forget_anonymises_the_askers_side_of_transcripts(
                                buttons(confirm)[0][1])
     await sandbox.wait_for_edit(asker["id"], confirm["message_id"])
     case = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")
+    await bot_idle(hotline)
     stored = await hotline.services.hotline.cases.repository.messages(case.id)
     assert [(m.sender_role, m.text) for m in stored] == [
         ("asker", None), ("expert", "The expert's answer")]

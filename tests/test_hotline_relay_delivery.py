@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Hotline, build_hotline
+from bot.app import Hotline
 from sandbox.client import SandboxClient, SandboxError
 from sandbox.server import SandboxServer
 from storage.models import Role
 from tests.hotline_support import (
     ALL_DAY,
+    PNG,
     ask,
     buttons,
     expert,
@@ -23,11 +24,8 @@ from tests.hotline_support import (
     social_worker,
     submit,
 )
-from tests.support import settings_for
+from tests.support import bot_idle, running_hotline, staff_forum_group
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00"
-       b"\x00\x00\x90\x91h6\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18"
-       b"\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 EDITED = "✏️ The other side edited the message above; the new version follows."
 EDITED_ZH = "✏️ 对方修改了上面这条消息，修改后的内容如下："
 # A copy that cannot be edited: Telegram asks for a pause far longer than the bot waits out.
@@ -57,12 +55,8 @@ async def _after_the_last_update(sandbox: SandboxClient, asker_id: int, expert_i
 
 async def test_caption_edits_reach_the_copy_and_the_staff_mirror(
         sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
-    staffer = await sandbox.add_user("Staff Zhou", language_code="en")
-    group = await sandbox.create_group("Hotline staff", is_forum=True,
-                                       member_ids=[staffer["id"]])
-    hotline = await build_hotline(settings_for(sandbox_server, tmp_path,
-                                               staff_chat_id=group["id"]))
-    await hotline.start()
+    staffer, group = await staff_forum_group(sandbox, "Hotline staff")
+    hotline = await running_hotline(sandbox_server, tmp_path, staff_chat_id=group["id"])
     try:
         await hotline.services.people.grant(staffer["id"], Role.STAFF)
         asker, wang = await _open_case(hotline, sandbox)
@@ -97,6 +91,7 @@ async def test_caption_edits_reach_the_copy_and_the_staff_mirror(
         await sandbox.configure(faults=None)
         await _after_the_last_update(sandbox, asker["id"], wang["id"])
 
+        await bot_idle(hotline)
         stored = await hotline.services.hotline.cases.repository.messages(case.id)
         assert [(m.kind, m.version, m.text) for m in stored if m.kind == "photo"] == [
             ("photo", 0, "invoice v1"), ("photo", 1, "invoice v2"), ("photo", 2, "invoice v3")]
@@ -138,6 +133,7 @@ async def test_failures_are_told_and_a_429_is_retried_once(hotline: Hotline,
     told = await sandbox.wait_for_bot_message(uid, after=sent["message_id"])
     assert told["text"] == ("This message could not be delivered (consultation C-2026-0001): "
                             "the other side has stopped or blocked the bot.")
+    await bot_idle(hotline)
     stored = await hotline.services.hotline.cases.repository.messages(
         (await latest_case(hotline, uid)).id)
     assert [(m.text, m.delivery) for m in stored[-4:]] == [
@@ -191,6 +187,7 @@ async def test_empty_unsupported_and_long_messages_get_clear_replies(
     assert new["text"] == "b" * 4096
     await sandbox.configure(faults=None)
     await _after_the_last_update(sandbox, uid, wang["id"])
+    await bot_idle(hotline)
     stored = await hotline.services.hotline.cases.repository.messages(
         (await latest_case(hotline, uid)).id)
     assert [(m.version, len(m.text)) for m in stored[-3:-1]] == [(0, 4096), (1, 4096)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from bot.app import Hotline, build_hotline
+from bot.app import Hotline
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from scheduler.hotline import purge_pending_picks
@@ -22,13 +22,7 @@ from tests.hotline_support import (
     social_worker,
     submit,
 )
-from tests.support import settings_for
-
-
-async def _running(server: SandboxServer, tmp_path: Path) -> Hotline:
-    hotline = await build_hotline(settings_for(server, tmp_path))
-    await hotline.start()
-    return hotline
+from tests.support import bot_idle, running_hotline
 
 
 async def _claimed(hotline: Hotline, sandbox: SandboxClient, lawyer: dict, asker: dict,
@@ -51,12 +45,13 @@ async def _which(sandbox: SandboxClient, user_id: int, text: str) -> dict:
 async def _texts_of(hotline: Hotline, asker_id: int) -> list[tuple[str, str | None]]:
     repository = hotline.services.hotline.cases.repository
     [case] = await repository.active_of_asker(asker_id)
+    await bot_idle(hotline)
     return [(m.sender_role, m.text) for m in await repository.messages(case.id)]
 
 
 async def test_a_pick_after_a_restart_relays_and_stores_the_message(
         sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
-    first = await _running(sandbox_server, tmp_path)
+    first = await running_hotline(sandbox_server, tmp_path)
     wang = await expert(first, sandbox, "Wang", "legal")
     await roster(first, f"{wang['id']},legal,{ALL_DAY}")
     emma = await social_worker(first, sandbox, "Emma")
@@ -67,7 +62,7 @@ async def test_a_pick_after_a_restart_relays_and_stores_the_message(
     later = await _which(sandbox, wang["id"], "A second unrouted message")
     await first.stop()
 
-    second = await _running(sandbox_server, tmp_path)
+    second = await running_hotline(sandbox_server, tmp_path)
     try:
         [(label, for_bo)] = [b for b in buttons(question) if b[0] == "C-2026-0002"]
         await sandbox.press_button(wang["id"], wang["id"], question["message_id"], for_bo)

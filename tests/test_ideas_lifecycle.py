@@ -12,7 +12,7 @@ from bot.app import Hotline, build_hotline
 from sandbox.client import SandboxClient
 from storage.models import Idea, IdeaEvent, Role, utcnow
 from tests.ideas_helpers import button_data, button_labels, press, say, stored, submit_idea
-from tests.support import settings_for
+from tests.support import running_hotline, settings_for
 
 NEWS = "📣 News about your idea"
 
@@ -132,8 +132,7 @@ async def test_a_restart_mid_submission_resumes_the_draft(sandbox_server, sandbo
 
 async def test_the_daily_limit_and_bounded_fields(sandbox_server, sandbox: SandboxClient,
                                                   tmp_path) -> None:
-    hotline = await build_hotline(settings_for(sandbox_server, tmp_path, ideas_daily_limit=2))
-    await hotline.start()
+    hotline = await running_hotline(sandbox_server, tmp_path, ideas_daily_limit=2)
     try:
         user = await sandbox.add_user("Mei", language_code="en")
         await submit_idea(sandbox, user["id"], title="One")
@@ -154,9 +153,7 @@ async def test_the_daily_limit_and_bounded_fields(sandbox_server, sandbox: Sandb
 
 async def test_a_photo_too_large_or_a_file_is_refused(sandbox_server, sandbox: SandboxClient,
                                                       tmp_path) -> None:
-    hotline = await build_hotline(settings_for(sandbox_server, tmp_path,
-                                               ideas_photo_max_bytes=1000))
-    await hotline.start()
+    hotline = await running_hotline(sandbox_server, tmp_path, ideas_photo_max_bytes=1000)
     try:
         user = await sandbox.add_user("Qi", language_code="en")
         await say(sandbox, user["id"], "/idea", "1.")

@@ -11,7 +11,7 @@ from typing import NamedTuple
 import pytest
 from openpyxl import load_workbook
 
-from bot.app import Hotline, build_hotline
+from bot.app import Hotline
 from bot.cli import main
 from sandbox.client import SandboxClient
 from storage.models import Role
@@ -24,7 +24,7 @@ from tests.ideas_helpers import (
     stored,
     submit_idea,
 )
-from tests.support import settings_for
+from tests.support import running_hotline, staff_forum_group
 
 
 async def open_public(sandbox: SandboxClient, user_id: int, reference: str) -> dict:
@@ -69,11 +69,8 @@ async def test_supports_are_counted_once_per_person(hotline: Hotline,
 
 async def test_three_reports_hide_an_idea_until_staff_restore_it(
         sandbox_server, sandbox: SandboxClient, tmp_path: Path) -> None:
-    staff = await sandbox.add_user("Officer", language_code="en")
-    group = await sandbox.create_group("Bureau staff", is_forum=True, member_ids=[staff["id"]])
-    hotline = await build_hotline(settings_for(sandbox_server, tmp_path,
-                                               staff_chat_id=group["id"]))
-    await hotline.start()
+    staff, group = await staff_forum_group(sandbox, "Bureau staff", "Officer")
+    hotline = await running_hotline(sandbox_server, tmp_path, staff_chat_id=group["id"])
     try:
         await hotline.services.people.grant(staff["id"], Role.STAFF)
         author = await sandbox.add_user("Lin", language_code="en")
@@ -111,11 +108,8 @@ async def test_three_reports_hide_an_idea_until_staff_restore_it(
 
 async def test_new_ideas_are_announced_in_one_staff_topic_and_duplicates_told(
         sandbox_server, sandbox: SandboxClient, tmp_path: Path) -> None:
-    staff = await sandbox.add_user("Officer", language_code="en")
-    group = await sandbox.create_group("Bureau staff", is_forum=True, member_ids=[staff["id"]])
-    hotline = await build_hotline(settings_for(sandbox_server, tmp_path,
-                                               staff_chat_id=group["id"]))
-    await hotline.start()
+    staff, group = await staff_forum_group(sandbox, "Bureau staff", "Officer")
+    hotline = await running_hotline(sandbox_server, tmp_path, staff_chat_id=group["id"])
     try:
         await hotline.services.people.grant(staff["id"], Role.STAFF)
         author = await sandbox.add_user("Lin", language_code="zh-hans")

@@ -21,6 +21,7 @@ from storage.models import (
 from storage.repositories.outbox import OutboxRepository, Recipient
 from tests.hotline_support import ALL_DAY, ask, buttons, expert, has, roster, social_worker, submit
 from tests.ideas_helpers import resident_idea, say
+from tests.support import bot_idle
 from tests.test_ideas_public import open_public
 from tests.trainings_support import NOW, course_plan, person
 
@@ -153,6 +154,7 @@ async def test_forget_erases_every_area_and_says_what_it_did(
 
     # The hotline case keeps the expert's side; Emma's words are gone.
     case = (await services.hotline.cases.repository.active_of_asker(uid))[0]
+    await bot_idle(hotline)
     stored = await services.hotline.cases.repository.messages(case.id)
     assert [m.text for m in stored if m.sender_role == "asker"] == [None]
 

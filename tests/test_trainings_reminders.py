@@ -149,15 +149,28 @@ async def _start(sandbox_server: SandboxServer, tmp_path: Path, bots: list[Hotli
     return bot
 
 
-async def test_a_reminder_due_while_the_bot_was_down_is_sent_once_after_restarts(
-        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path,
-        bots: list[Hotline]) -> None:
+async def _stop(bots: list[Hotline], bot: Hotline) -> None:
+    """Stops one of the bots before the test ends (the fixture stops the others)."""
+    await bot.stop()
+    bots.remove(bot)
+
+
+async def _registered_then_down(sandbox_server: SandboxServer, sandbox: SandboxClient,
+                                tmp_path: Path, bots: list[Hotline]) -> tuple[int, dict]:
+    """Emma registers for a course at NOW, then the bot stops: her reminders wait in the
+    database. Returns the course's id and Emma."""
     first = await _start(sandbox_server, tmp_path, bots, NOW)
     course_id = await first.services.trainings.create(course_plan(), None)
     emma = await person(sandbox, first, "Emma")
     await _register(sandbox, emma, course_id)
-    await first.stop()
-    bots.remove(first)
+    await _stop(bots, first)
+    return course_id, emma
+
+
+async def test_a_reminder_due_while_the_bot_was_down_is_sent_once_after_restarts(
+        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path,
+        bots: list[Hotline]) -> None:
+    course_id, emma = await _registered_then_down(sandbox_server, sandbox, tmp_path, bots)
 
     # Down over both "1 day" and "1 hour before"; back 30 minutes before the session: the
     # start-up run sends the nearer reminder once and drops the other.
@@ -166,13 +179,11 @@ async def test_a_reminder_due_while_the_bot_was_down_is_sent_once_after_restarts
         emma["id"], predicate=lambda m: "⏰" in m.get("text", ""))
     assert reminder["text"].startswith("⏰ Training reminder: starts in 30 minutes")
     assert await second.services.training_reminders.dispatch_due() == 0
-    await second.stop()
-    bots.remove(second)
+    await _stop(bots, second)
 
     third = await _start(sandbox_server, tmp_path, bots, local(2026, 12, 5, 8, 45))
     assert await third.services.training_reminders.dispatch_due() == 0
-    await third.stop()
-    bots.remove(third)
+    await _stop(bots, third)
     fourth = await _start(sandbox_server, tmp_path, bots, local(2026, 12, 5, 8, 50))
     assert await fourth.services.training_reminders.dispatch_due() == 0
     assert len(await _reminders(sandbox, emma)) == 1
@@ -185,12 +196,7 @@ async def test_a_reminder_due_while_the_bot_was_down_is_sent_once_after_restarts
 async def test_after_the_session_began_a_missed_reminder_is_dropped_with_a_log_line(
         sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path,
         bots: list[Hotline], caplog: pytest.LogCaptureFixture) -> None:
-    first = await _start(sandbox_server, tmp_path, bots, NOW)
-    course_id = await first.services.trainings.create(course_plan(), None)
-    emma = await person(sandbox, first, "Emma")
-    await _register(sandbox, emma, course_id)
-    await first.stop()
-    bots.remove(first)
+    course_id, emma = await _registered_then_down(sandbox_server, sandbox, tmp_path, bots)
 
     caplog.set_level(logging.INFO, logger="services.trainings.reminders")
     later = await _start(sandbox_server, tmp_path, bots, local(2026, 12, 5, 9, 30))
@@ -218,8 +224,7 @@ async def test_notices_not_yet_sent_when_the_bot_stops_go_out_once_after_the_res
     # The bot goes down between the change and its notices (no messenger: nothing is sent).
     first.services.training_reminders.messenger = None
     await trainings.cancel(course_id, ann["id"])
-    await first.stop()
-    bots.remove(first)
+    await _stop(bots, first)
     assert [m for m in await sandbox.bot_messages(li["id"]) if "有名额" in m.get("text", "")
             ] == []
 
@@ -230,8 +235,7 @@ async def test_notices_not_yet_sent_when_the_bot_stops_go_out_once_after_the_res
     await sandbox.wait_for_bot_message(li["id"], after=promoted["message_id"],
                                        predicate=lambda m: "document" in m)
     assert await second.services.training_reminders.send_notices() == 0
-    await second.stop()
-    bots.remove(second)
+    await _stop(bots, second)
     await _start(sandbox_server, tmp_path, bots, NOW)
     assert await bots[-1].services.training_reminders.send_notices() == 0
     told = [m for m in await sandbox.bot_messages(li["id"]) if "有名额" in m.get("text", "")]

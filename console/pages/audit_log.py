@@ -12,6 +12,7 @@ from aiohttp import web
 from console.auth import requires
 from console.forms import Form
 from console.keys import SERVICES
+from console.pages.audit_labels import ACTIONS
 from console.rendering import render, text
 from services.audit import CHANNELS, COMMAND_LINE_ACTOR
 from storage.models import Role
@@ -26,6 +27,12 @@ def _day_start(day: date | None, zone: ZoneInfo) -> datetime | None:
     if day is None:
         return None
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def _action_option(request: web.Request, action: str) -> str:
+    """The action in words, with its stored name (what the command line's filters take)."""
+    known = ACTIONS.get(action)
+    return f"{text(request, known)} ({action})" if known else action
 
 
 @requires(Role.ADMIN)
@@ -49,7 +56,8 @@ async def audit_page(request: web.Request) -> web.Response:
     if COMMAND_LINE_ACTOR in names:  # no Telegram account: rows name the OS user in detail
         names[COMMAND_LINE_ACTOR] = text(request, "console.audit.command_line")
     context = {"form": form, "actors": sorted(names.items(), key=lambda item: item[1]),
-               "action_options": [(key, key) for key in actions], "names": names}
+               "action_options": [(key, _action_option(request, key)) for key in actions],
+               "action_labels": ACTIONS, "names": names}
     if not form.ok:
         return await render(request, "console/audit.html", status=400, entries=[], total=0,
                             page=1, pages=1, query="", **context)

@@ -47,6 +47,35 @@
     scheduled.hidden = !data.scheduled;
   };
 
+  // Polls are requests, and requests keep a session alive: a dashboard left open at an
+  // empty desk stops asking after 15 minutes without a key press or a mouse move, so the
+  // session can end as one left alone should (8 hours idle). Any interaction resumes it.
+  var IDLE_MS = 15 * 60 * 1000;
+  var lastActive = Date.now();
+  var waiting = false;  // true while no poll is scheduled because the viewer is away
+  var resume = function () {
+    lastActive = Date.now();
+    if (waiting) {
+      waiting = false;
+      poll();
+    }
+  };
+  ["keydown", "pointerdown", "pointermove", "scroll", "focus"].forEach(function (name) {
+    window.addEventListener(name, resume, { passive: true });
+  });
+  var next = function () {
+    if (document.hidden || Date.now() - lastActive > IDLE_MS) {
+      waiting = true;
+      return;
+    }
+    window.setTimeout(poll, 2000);
+  };
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) {
+      resume();
+    }
+  });
+
   var poll = function () {
     fetch(list.dataset.liveUrl, {
       headers: { "Accept": "application/json" },
@@ -59,10 +88,10 @@
       return response.ok ? response.json() : Promise.reject(response.status);
     }).then(function (data) {
       show(data);
-      window.setTimeout(poll, 2000);
+      next();
     }).catch(function (reason) {
       if (reason !== "stop") {
-        window.setTimeout(poll, 2000);
+        next();
       }
     });
   };

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from storage.models import IdeaStatus
 from storage.repositories.ideas import ExportedIdea, IdeaRepository
+from storage.timestamps import as_utc
 
 # Column names; their headers are the catalogue texts ideas.export.<name>.
 EXPORT_COLUMNS = (
@@ -68,8 +69,7 @@ class IdeaExport:
         return status.name_en if self._locale == "en" else status.name_zh
 
     def _when(self, moment: datetime) -> str:
-        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        return aware.astimezone(self._zone).strftime("%Y-%m-%d %H:%M")
+        return as_utc(moment).astimezone(self._zone).strftime("%Y-%m-%d %H:%M")
 
     def _row(self, exported: ExportedIdea, statuses: dict[str, IdeaStatus],
              references: dict[int, str]) -> list[object]:

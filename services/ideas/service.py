@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from services.ideas.rules import LIMITS, REPORT_REASONS, IdeaRefused, clean_text
 from storage.models import Idea, IdeaEvent, IdeaStatus, utcnow
 from storage.repositories.ideas import EDITABLE_FIELDS, IdeaRepository, PublicIdea
+from storage.timestamps import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ class IdeaService:
 
     def can_edit(self, idea: Idea) -> bool:
         return (idea.withdrawn_at is None and not idea.staff_answered
-                and utcnow() < _aware(idea.edit_until))
+                and utcnow() < as_utc(idea.edit_until))
 
     async def can_withdraw(self, idea: Idea) -> bool:
         return idea.withdrawn_at is None and idea.published_status not in (
@@ -273,11 +274,6 @@ class IdeaService:
 
     async def remember_staff_topic(self, chat_id: int, thread_id: int) -> None:
         await self._ideas.save_staff_topic(chat_id, thread_id)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands timestamps back without a zone; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 __all__ = ["LIMITS", "IdeaRules", "IdeaService", "StatusChange"]

@@ -1,33 +1,24 @@
 """Courses and places: creating and changing courses, registering, the waitlist, attendance.
 
 Every change to who holds a place re-plans the course's reminder rows, so what the
-dispatcher finds in the database is always what should be sent.
+dispatcher finds in the database is always what should be sent. Staff's changes to a course
+are in course_changes, the planning of reminder rows in reminder_planning.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from services.trainings.clock import Clock
-from services.trainings.courses import (
-    DESCRIPTION_MAX,
-    PLACE_MAX,
-    TITLE_MAX,
-    CourseInputError,
-    CoursePlan,
-    clean_capacity,
-    clean_text,
-    parse_datetime,
-    parse_session_lines,
-)
+from services.trainings.course_changes import EDITABLE, Change, CourseChanges, session_at
+from services.trainings.courses import CoursePlan
 from services.trainings.offsets import Offset
+from services.trainings.reminder_planning import ReminderPlanning
 from storage.models import CourseStatus, RegistrationStatus, Role
 from storage.repositories.training_notices import NoticeRepository
-from storage.repositories.training_reminders import PlannedReminder, ReminderRepository
+from storage.repositories.training_reminders import ReminderRepository
 from storage.repositories.trainings import (
     CourseInfo,
     NewCourse,
@@ -37,10 +28,12 @@ from storage.repositories.trainings import (
     TrainingRepository,
 )
 
+# Imported from here by the handlers, the console and the other training services.
+__all__ = ["CHECK_IN_OPENS", "EDITABLE", "REFUSAL_KEYS", "Change", "TrainingRefusal",
+           "TrainingService"]
+
 log = logging.getLogger(__name__)
 
-# The national exam begins in the morning; reminders "7 days before" count from 09:00 local.
-EXAM_STARTS = time(9, 0)
 # Check-in opens this long before a session starts and closes when it ends.
 CHECK_IN_OPENS = timedelta(minutes=30)
 # Who may register for a course of each audience (staff may join any, to try it out).
@@ -49,7 +42,6 @@ _AUDIENCE_ROLES = {
     "social_workers": frozenset({Role.SOCIAL_WORKER, Role.EXPERT, Role.STAFF, Role.ADMIN}),
     "organisations": frozenset({Role.SOCIAL_WORKER, Role.EXPERT, Role.STAFF, Role.ADMIN}),
 }
-EDITABLE = ("title", "description", "capacity", "deadline", "place")
 REFUSAL_KEYS = frozenset({
     "trainings.refused.unavailable", "trainings.refused.closed", "trainings.refused.audience",
     "trainings.refused.not_registered", "trainings.refused.check_in_closed",
@@ -64,18 +56,7 @@ class TrainingRefusal(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """What staff changed, for the message to every registrant."""
-
-    course: CourseInfo
-    field: str
-    session: SessionInfo | None = None
-    promoted: tuple[int, ...] = ()
-    told: int = 0  # registrants owed a notice of it (the promoted get their own)
-
-
-class TrainingService:
+class TrainingService(CourseChanges, ReminderPlanning):
     def __init__(self, repository: TrainingRepository, reminders: ReminderRepository,
                  notices: NoticeRepository, clock: Clock, zone: ZoneInfo,
                  session_offsets: tuple[Offset, ...], exam_offsets: tuple[Offset, ...],
@@ -185,7 +166,7 @@ class TrainingService:
     async def mark_attendance(self, course_id: int, position: int, telegram_id: int,
                               staff_id: int) -> bool:
         course = await self.open_course(course_id)
-        session = _session_at(course, position)
+        session = session_at(course, position)
         status, _ = await self.repository.status_of(course_id, telegram_id)
         if status != RegistrationStatus.REGISTERED:
             raise TrainingRefusal("trainings.refused.not_registered")
@@ -198,131 +179,3 @@ class TrainingService:
                 if session.id == session_id:
                     return course, session
         raise TrainingRefusal("trainings.refused.unavailable")
-
-    # -- staff changes --------------------------------------------------------------------
-
-    async def reschedule(self, course_id: int, position: int, line: str) -> Change:
-        """Moves session `position` to "2026-12-06 09:00-12:00" (its place stays)."""
-        course = await self.open_course(course_id)
-        session = _session_at(course, position)
-        try:
-            moved = parse_session_lines(f"{line.strip()} {session.place}", self.zone)
-        except CourseInputError as error:
-            if "line" in error.values:  # the refusal names the session being moved
-                error.values["line"] = position
-            raise
-        if len(moved) != 1:
-            raise CourseInputError("sessions", "trainings.error.bad_session_line",
-                                   line=position)
-        new = moved[0]
-        now = self.clock.now()
-        if new.starts_at <= now:
-            raise CourseInputError("sessions", "trainings.error.in_past")
-        first_start = min([new.starts_at] + [s.starts_at for s in course.sessions
-                                             if s.id != session.id])
-        if course.registration_deadline > first_start:
-            raise CourseInputError("deadline", "trainings.error.deadline_after_start")
-        await self.repository.reschedule(session.id, new.starts_at, new.ends_at)
-        await self.plan_reminders(course_id)
-        return await self._announce(Change(await self.open_course(course_id), "sessions",
-                                           session))
-
-    async def edit(self, course_id: int, field: str, raw: str) -> Change:
-        """One field of an open course: title, description, capacity, deadline, place N."""
-        course = await self.open_course(course_id)
-        promoted: tuple[int, ...] = ()
-        session = None
-        if field == "title":
-            await self.repository.update_course(course_id, title=clean_text(
-                "title", raw, TITLE_MAX))
-        elif field == "description":
-            await self.repository.update_course(course_id, description=clean_text(
-                "description", raw, DESCRIPTION_MAX, required=False))
-        elif field == "capacity":
-            capacity = clean_capacity(raw, course.registered)
-            registered, people = await self.repository.set_capacity(course_id, capacity,
-                                                                    self.clock.now())
-            clean_capacity(capacity, registered)  # someone registered in between
-            promoted = tuple(people)
-        elif field == "deadline":
-            deadline = parse_datetime("deadline", raw, self.zone)
-            if deadline <= self.clock.now():
-                raise CourseInputError("deadline", "trainings.error.in_past")
-            if deadline > course.starts_at:
-                raise CourseInputError("deadline", "trainings.error.deadline_after_start")
-            await self.repository.update_course(course_id, registration_deadline=deadline)
-        elif field == "place":
-            number, _, place = raw.strip().partition(" ")
-            if not number.isdigit():
-                raise CourseInputError("sessions", "trainings.error.not_a_number")
-            session = _session_at(course, int(number))
-            await self.repository.move_session(session.id, clean_text("sessions", place,
-                                                                      PLACE_MAX))
-        else:
-            raise CourseInputError("file", "trainings.error.unknown_choice")
-        if promoted:
-            await self.plan_reminders(course_id, promoted)
-        return await self._announce(Change(await self.open_course(course_id), field, session,
-                                           promoted))
-
-    async def _announce(self, change: Change) -> Change:
-        """Owes every registrant (but those just moved up, told already) a notice."""
-        people = [person for person in await self.repository.registered_people(change.course.id)
-                  if person not in change.promoted]
-        told = await self.notices.add(change.course.id, people, "changed", self.clock.now(),
-                                      field=change.field,
-                                      session_id=change.session.id if change.session else None)
-        return Change(change.course, change.field, change.session, change.promoted, told)
-
-    async def cancel_course(self, course_id: int) -> tuple[CourseInfo, list[int]]:
-        course = await self.open_course(course_id)
-        people = await self.repository.cancel_course(course_id, self.clock.now())
-        log.info("course %s cancelled; %d people to tell", course_id, len(people))
-        return course, people
-
-    # -- reminders ------------------------------------------------------------------------
-
-    async def replan_open_courses(self) -> None:
-        for course in await self.repository.open_courses_after(self.clock.now()):
-            await self.plan_reminders(course.id)
-
-    async def plan_reminders(self, course_id: int, people: Iterable[int] | None = None) -> None:
-        """Re-plans the course's reminder rows: of `people` after their places changed (a
-        registration touches only its own rows), of everyone after a course-wide change."""
-        course = await self.repository.get_course(course_id)
-        if course is None:
-            return
-        subset = set(people) if people is not None else None
-        wanted: list[PlannedReminder] = []
-        if course.status == CourseStatus.OPEN:
-            registered = await self.repository.registered_people(course_id)
-            for person in registered:
-                if subset is None or person in subset:
-                    wanted += self._reminders_of(course, person)
-        await self.reminders.plan(course_id, wanted, self.clock.now(), subset)
-
-    def _reminders_of(self, course: CourseInfo, person: int) -> list[PlannedReminder]:
-        wanted = [PlannedReminder(person, f"s{session.id}", session.id, offset.label,
-                                  session.starts_at - offset.delta, session.starts_at)
-                  for session in course.sessions for offset in self.session_offsets]
-        exam = self._exam_start()
-        if course.kind == "exam_prep" and exam is not None:
-            wanted += [PlannedReminder(person, "exam", None, offset.label,
-                                       exam - offset.delta, exam)
-                       for offset in self.exam_offsets]
-        return wanted
-
-    def _exam_start(self) -> datetime | None:
-        if self.exam_date is None:
-            return None
-        # Stored times are UTC (SQLite keeps no zone); zoneinfo works out the offset.
-        local = datetime.combine(self.exam_date, EXAM_STARTS, tzinfo=self.zone)
-        return local.astimezone(UTC)
-
-
-def _session_at(course: CourseInfo, position: int) -> SessionInfo:
-    for session in course.sessions:
-        if session.position == position:
-            return session
-    raise CourseInputError("sessions", "trainings.error.out_of_range", low=1,
-                           high=len(course.sessions))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from services.trainings.course_changes import session_at
 from services.trainings.courses import (
     SESSIONS_MAX,
     CourseInputError,
@@ -16,7 +17,6 @@ from services.trainings.courses import (
 )
 from services.trainings.service import CHECK_IN_OPENS, Change, TrainingService
 from storage.repositories.training_sessions import TrainingSessionRepository
-from storage.repositories.trainings import CourseInfo, SessionInfo
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class CourseSessions:
         """Removes session `position`, unless it is the only one or its check-in opened."""
         trainings = self._trainings
         course = await trainings.open_course(course_id)
-        session = _session_at(course, position)
+        session = session_at(course, position)
         if len(course.sessions) <= 1:
             raise CourseInputError("sessions", LAST_SESSION)
         not_before = trainings.clock.now() + CHECK_IN_OPENS
@@ -89,11 +89,3 @@ class CourseSessions:
                                            field=field, session_id=session_id)
         session = next((s for s in course.sessions if s.id == session_id), None)
         return Change(course, field, session, (), told)
-
-
-def _session_at(course: CourseInfo, position: int) -> SessionInfo:
-    for session in course.sessions:
-        if session.position == position:
-            return session
-    raise CourseInputError("sessions", "trainings.error.out_of_range", low=1,
-                           high=len(course.sessions))

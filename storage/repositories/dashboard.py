@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -18,10 +18,7 @@ from storage.models import (
     Registration,
     RegistrationStatus,
 )
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+from storage.timestamps import as_utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +77,7 @@ class DashboardRepository:
                 .join(Course, Course.id == CourseSession.course_id)
                 .where(CourseSession.starts_at >= now, Course.status != CourseStatus.CANCELLED)
                 .order_by(CourseSession.starts_at).limit(limit))
-            return [UpcomingSession(r[0], r[1], r[2], _aware(r[3]), r[4], r[5], int(r[6]))
+            return [UpcomingSession(r[0], r[1], r[2], as_utc(r[3]), r[4], r[5], int(r[6]))
                     for r in rows]
 
     async def ideas_waiting(self, status: str) -> int:
@@ -100,4 +97,4 @@ class DashboardRepository:
                 select(Idea).where(Idea.created_at >= since, Idea.withdrawn_at.is_(None))
                 .order_by(Idea.created_at.desc()).limit(limit))).scalars().all()
             return [NewIdea(i.id, i.reference, i.title, i.street, i.community,
-                            _aware(i.created_at)) for i in rows], int(total)
+                            as_utc(i.created_at)) for i in rows], int(total)

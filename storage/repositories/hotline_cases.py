@@ -1,14 +1,15 @@
 """Hotline cases, their offers (Claim buttons) and their messages (transcript + id mapping).
 
-Every state change is one UPDATE ... WHERE status = <expected>, checked by rowcount: two
-experts pressing Claim at once, or a checker racing a claim, can never both win.
+Creating and reading cases, offers, blocks and the transcript's group-committed inserts are
+here; state changes are in hotline_case_changes.py, the rest of the transcript in
+hotline_case_transcript.py. CaseRepository has them all.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from storage.db import Database
 from storage.group_insert import GroupInsert
@@ -22,15 +23,14 @@ from storage.models import (
     User,
     utcnow,
 )
+from storage.repositories.hotline_case_changes import ACTIVE, CaseStateChanges
+from storage.repositories.hotline_case_transcript import CaseTranscript
 from storage.upsert import insert_ignoring_conflicts
-
-ACTIVE = (CaseStatus.OFFERED, CaseStatus.OPEN)
-
 
 MAX_CACHED_PEOPLE = 50_000
 
 
-class CaseRepository:
+class CaseRepository(CaseStateChanges, CaseTranscript):
     def __init__(self, database: Database) -> None:
         self._db = database
         self._messages = GroupInsert(database, CaseMessage.__table__)
@@ -133,98 +133,6 @@ class CaseRepository:
                 and_(Case.expert_id == chat_id, Case.expert_anchor_id == message_id)))
                 .limit(1))).scalar()
 
-    # ------------------------------------------------------------------ state changes
-
-    async def claim(self, case_id: int, expert_id: int) -> bool:
-        async with self._db.session() as session:
-            result = await session.execute(
-                update(Case).where(Case.id == case_id, Case.status == CaseStatus.OFFERED)
-                .values(status=CaseStatus.OPEN, expert_id=expert_id, claimed_at=utcnow(),
-                        escalate_at=None))
-            return result.rowcount == 1
-
-    async def unclaim(self, case_id: int, expert_id: int) -> bool:
-        """Undoes a claim the claimer cannot act on (the bot cannot write to them)."""
-        async with self._db.session() as session:
-            result = await session.execute(
-                update(Case).where(Case.id == case_id, Case.status == CaseStatus.OPEN,
-                                   Case.expert_id == expert_id)
-                .values(status=CaseStatus.OFFERED, expert_id=None, claimed_at=None))
-            return result.rowcount == 1
-
-    async def escalate(self, case_id: int, from_level: int, to_level: int,
-                       escalate_at: datetime | None) -> bool:
-        async with self._db.session() as session:
-            result = await session.execute(
-                update(Case).where(Case.id == case_id, Case.status == CaseStatus.OFFERED,
-                                   Case.escalation_level == from_level)
-                .values(escalation_level=to_level, escalate_at=escalate_at))
-            return result.rowcount == 1
-
-    async def close(self, case_id: int, closed_by: str) -> bool:
-        async with self._db.session() as session:
-            result = await session.execute(
-                update(Case).where(Case.id == case_id, Case.status.in_(ACTIVE))
-                .values(status=CaseStatus.CLOSED, closed_at=utcnow(), closed_by=closed_by,
-                        escalate_at=None))
-            return result.rowcount == 1
-
-    async def reopen(self, case_id: int, closed_since: datetime) -> bool:
-        """Back to the same expert, if it was closed after `closed_since` and had one."""
-        async with self._db.session() as session:
-            result = await session.execute(
-                update(Case).where(Case.id == case_id, Case.status == CaseStatus.CLOSED,
-                                   Case.expert_id.is_not(None), Case.closed_at >= closed_since)
-                .values(status=CaseStatus.OPEN, closed_at=None, closed_by=None, rating=None,
-                        rating_comment=None))
-            return result.rowcount == 1
-
-    async def transfer(self, case_id: int, expert_id: int, category: str,
-                       escalate_at: datetime | None) -> bool:
-        """Back to waiting for a claim, in another category; only its current expert may."""
-        async with self._db.session() as session:
-            result = await session.execute(
-                update(Case).where(Case.id == case_id, Case.status == CaseStatus.OPEN,
-                                   Case.expert_id == expert_id)
-                .values(status=CaseStatus.OFFERED, category=category, expert_id=None,
-                        escalation_level=0, escalate_at=escalate_at, expert_anchor_id=None))
-            return result.rowcount == 1
-
-    async def reassign(self, case_id: int, expert_id: int) -> bool:
-        """Staff take-over: the case stays open, with a new expert."""
-        async with self._db.session() as session:
-            result = await session.execute(
-                update(Case).where(Case.id == case_id, Case.status == CaseStatus.OPEN)
-                .values(expert_id=expert_id, expert_anchor_id=None))
-            return result.rowcount == 1
-
-    async def rate(self, case_id: int, asker_id: int, stars: int) -> bool:
-        async with self._db.session() as session:
-            result = await session.execute(
-                update(Case).where(Case.id == case_id, Case.asker_id == asker_id,
-                                   Case.status == CaseStatus.CLOSED, Case.rating.is_(None))
-                .values(rating=stars))
-            return result.rowcount == 1
-
-    async def comment(self, case_id: int, asker_id: int, text: str) -> bool:
-        async with self._db.session() as session:
-            result = await session.execute(
-                update(Case).where(Case.id == case_id, Case.asker_id == asker_id,
-                                   Case.status == CaseStatus.CLOSED)
-                .values(rating_comment=text))
-            return result.rowcount == 1
-
-    async def set_fields(self, case_id: int, **values: object) -> None:
-        """Bookkeeping that races nothing: anchors, the staff topic."""
-        async with self._db.session() as session:
-            await session.execute(update(Case).where(Case.id == case_id).values(**values))
-
-    async def mark_first_answer(self, case_id: int) -> None:
-        async with self._db.session() as session:
-            await session.execute(update(Case).where(
-                Case.id == case_id, Case.first_answer_at.is_(None)).values(
-                    first_answer_at=utcnow()))
-
     # ------------------------------------------------------------------ offers
 
     async def add_offer(self, case_id: int, expert_id: int | None, chat_id: int,
@@ -245,65 +153,6 @@ class CaseRepository:
         """Stores a transcript row (committed with others arriving at the same moment)."""
         message.id = await self._messages.insert(message.model_dump(exclude={"id"}))
         return message
-
-    async def update_message(self, message_id: int, **values: object) -> None:
-        async with self._db.session() as session:
-            await session.execute(update(CaseMessage).where(CaseMessage.id == message_id)
-                                  .values(**values))
-
-    async def messages(self, case_id: int) -> list[CaseMessage]:
-        async with self._db.session() as session:
-            rows = await session.execute(select(CaseMessage).where(
-                CaseMessage.case_id == case_id).order_by(CaseMessage.id))
-            return list(rows.scalars())
-
-    async def original(self, chat_id: int, message_id: int) -> CaseMessage | None:
-        """The first version of a relayed message, found by its source."""
-        async with self._db.session() as session:
-            return (await session.execute(select(CaseMessage).where(
-                CaseMessage.source_chat_id == chat_id,
-                CaseMessage.source_message_id == message_id,
-                CaseMessage.version == 0))).scalar_one_or_none()
-
-    async def counterpart(self, case_id: int, chat_id: int, message_id: int) -> int | None:
-        """The id, on the other side, of a message of this chat (for keeping reply threads)."""
-        async with self._db.session() as session:
-            row = (await session.execute(select(CaseMessage).where(
-                CaseMessage.case_id == case_id, CaseMessage.version == 0, or_(
-                    and_(CaseMessage.source_chat_id == chat_id,
-                         CaseMessage.source_message_id == message_id),
-                    and_(CaseMessage.target_chat_id == chat_id,
-                         CaseMessage.target_message_id == message_id))))).scalars().first()
-            if row is None:
-                return None
-            if row.source_chat_id == chat_id and row.source_message_id == message_id:
-                return row.target_message_id
-            return row.source_message_id
-
-    async def last_version(self, chat_id: int, message_id: int) -> int:
-        async with self._db.session() as session:
-            return int((await session.execute(select(func.max(CaseMessage.version)).where(
-                CaseMessage.source_chat_id == chat_id,
-                CaseMessage.source_message_id == message_id))).scalar() or 0)
-
-    async def held(self, case_id: int) -> list[CaseMessage]:
-        async with self._db.session() as session:
-            rows = await session.execute(select(CaseMessage).where(
-                CaseMessage.case_id == case_id, CaseMessage.delivery == "held")
-                .order_by(CaseMessage.id))
-            return list(rows.scalars())
-
-    async def anonymise_asker(self, asker_id: int) -> int:
-        """/forget: the asker's words leave the transcripts; the case and its figures stay."""
-        async with self._db.session() as session:
-            cases = select(Case.id).where(Case.asker_id == asker_id)
-            result = await session.execute(
-                update(CaseMessage).where(CaseMessage.case_id.in_(cases),
-                                          CaseMessage.sender_role == "asker")
-                .values(text=None, media_ref=None))
-            await session.execute(update(Case).where(Case.asker_id == asker_id)
-                                  .values(rating_comment=None))
-            return result.rowcount
 
     # ------------------------------------------------------------------ blocks
 

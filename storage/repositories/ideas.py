@@ -8,11 +8,10 @@ changes nothing and its caller learns so from `rowcount`.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 
 from storage.db import Database
 from storage.models import (
@@ -23,29 +22,23 @@ from storage.models import (
     IdeaStaffTopic,
     IdeaStatus,
     IdeaSupport,
-    User,
     utcnow,
 )
+from storage.repositories.idea_reading import ExportedIdea, IdeaReading, PublicIdea
+from storage.repositories.idea_staff_changes import IdeaStaffChanges
 from storage.upsert import insert_ignoring_conflicts
+
+# Imported from here by the ideas service, its export and the handlers.
+__all__ = ["EDITABLE_FIELDS", "ExportedIdea", "IdeaRepository", "PublicIdea"]
 
 # The fields an author may still change inside the edit window.
 EDITABLE_FIELDS = ("title", "problem", "solution")
 
 
-@dataclass(frozen=True, slots=True)
-class PublicIdea:
-    idea: Idea
-    author_first_name: str | None  # None unless the author agreed to be named
+class IdeaRepository(IdeaReading, IdeaStaffChanges):
+    """Statuses, submitting, the author's and the public's changes, the staff topic; with
+    reading (idea_reading.py) and staff's changes (idea_staff_changes.py) built in."""
 
-
-@dataclass(frozen=True, slots=True)
-class ExportedIdea:
-    idea: Idea
-    author_first_name: str | None
-    events: list[IdeaEvent]
-
-
-class IdeaRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
 
@@ -90,60 +83,6 @@ class IdeaRepository:
                                   actor_id=idea.author_id, created_at=now))
             return idea
 
-    # ------------------------------------------------------------------ reading
-
-    async def get(self, idea_id: int) -> Idea | None:
-        async with self._db.session() as session:
-            return await session.get(Idea, idea_id)
-
-    async def get_by_reference(self, reference: str) -> Idea | None:
-        async with self._db.session() as session:
-            rows = await session.execute(select(Idea).where(Idea.reference == reference))
-            return rows.scalars().first()
-
-    async def by_author(self, author_id: int, limit: int) -> list[Idea]:
-        async with self._db.session() as session:
-            rows = await session.execute(
-                select(Idea).where(Idea.author_id == author_id)
-                .order_by(Idea.created_at.desc(), Idea.id.desc()).limit(limit))
-            return list(rows.scalars().all())
-
-    async def queue(self, statuses: Collection[str], street: str | None, after_id: int,
-                    limit: int) -> list[Idea]:
-        """Ideas awaiting staff, oldest first: in `statuses` or hidden by reports."""
-        async with self._db.session() as session:
-            query = select(Idea).where(
-                Idea.withdrawn_at.is_(None), Idea.duplicate_of_id.is_(None),
-                or_(Idea.status.in_(list(statuses)), Idea.hidden_at.is_not(None)),
-                Idea.id > after_id,
-            )
-            if street is not None:
-                query = query.where(Idea.street == street)
-            rows = await session.execute(query.order_by(Idea.id).limit(limit))
-            return list(rows.scalars().all())
-
-    async def public(self, statuses: Collection[str], offset: int, limit: int) -> list[PublicIdea]:
-        async with self._db.session() as session:
-            rows = await session.execute(
-                select(Idea, User.first_name).join(User, User.telegram_id == Idea.author_id)
-                .where(Idea.published_status.in_(list(statuses)), Idea.hidden_at.is_(None),
-                       Idea.withdrawn_at.is_(None), Idea.duplicate_of_id.is_(None))
-                .order_by(Idea.id.desc()).offset(offset).limit(limit))
-            return [PublicIdea(idea, name if idea.show_name else None) for idea, name in rows]
-
-    async def author_first_name(self, idea: Idea) -> str | None:
-        if not idea.show_name:
-            return None
-        async with self._db.session() as session:
-            user = await session.get(User, idea.author_id)
-            return user.first_name if user else None
-
-    async def events(self, idea_id: int) -> list[IdeaEvent]:
-        async with self._db.session() as session:
-            rows = await session.execute(
-                select(IdeaEvent).where(IdeaEvent.idea_id == idea_id).order_by(IdeaEvent.id))
-            return list(rows.scalars().all())
-
     # ------------------------------------------------------------------ the author's changes
 
     async def edit(self, idea_id: int, author_id: int, field: str, value: str,
@@ -174,80 +113,6 @@ class IdeaRepository:
             if not result.rowcount:
                 return False
             session.add(IdeaEvent(idea_id=idea_id, kind="withdrawn", actor_id=author_id,
-                                  created_at=now))
-            return True
-
-    # ------------------------------------------------------------------ staff's changes
-
-    async def change_status(self, idea_id: int, expected: str, status: str,
-                            answer: str | None, publish: bool, actor_id: int) -> bool:
-        """Moves the idea from `expected` to `status` (with an answer), published or not."""
-        now = utcnow()
-        values: dict[str, Any] = {"status": status, "staff_answered": True, "updated_at": now}
-        if answer is not None:
-            values["answer"] = answer
-        if publish:
-            values["published_status"] = status
-            values["published_answer"] = answer if answer is not None else Idea.answer
-        async with self._db.session() as session:
-            result = await session.execute(
-                update(Idea).where(Idea.id == idea_id, Idea.status == expected,
-                                   Idea.withdrawn_at.is_(None)).values(values))
-            if not result.rowcount:
-                return False
-            session.add(IdeaEvent(idea_id=idea_id, kind="status", status=status, text=answer,
-                                  actor_id=actor_id, created_at=now))
-            if publish:
-                session.add(IdeaEvent(idea_id=idea_id, kind="published", status=status,
-                                      actor_id=actor_id, created_at=now))
-            return True
-
-    async def publish(self, idea_id: int, actor_id: int) -> bool:
-        """Publishes what staff set; False when it is already published (or withdrawn)."""
-        now = utcnow()
-        async with self._db.session() as session:
-            result = await session.execute(
-                update(Idea).where(
-                    Idea.id == idea_id, Idea.withdrawn_at.is_(None),
-                    or_(Idea.published_status != Idea.status,
-                        Idea.published_answer.is_distinct_from(Idea.answer)),
-                ).values(published_status=Idea.status, published_answer=Idea.answer,
-                         updated_at=now))
-            if not result.rowcount:
-                return False
-            idea = await session.get(Idea, idea_id)
-            session.add(IdeaEvent(idea_id=idea_id, kind="published", status=idea.status,
-                                  actor_id=actor_id, created_at=now))
-            return True
-
-    async def add_note(self, idea_id: int, actor_id: int, text: str) -> None:
-        async with self._db.session() as session:
-            session.add(IdeaEvent(idea_id=idea_id, kind="note", text=text, actor_id=actor_id,
-                                  created_at=utcnow()))
-
-    async def mark_duplicate(self, idea_id: int, original_id: int, actor_id: int) -> bool:
-        now = utcnow()
-        async with self._db.session() as session:
-            result = await session.execute(
-                update(Idea).where(Idea.id == idea_id, Idea.withdrawn_at.is_(None),
-                                   Idea.duplicate_of_id.is_(None))
-                .values(duplicate_of_id=original_id, staff_answered=True, updated_at=now))
-            if not result.rowcount:
-                return False
-            session.add(IdeaEvent(idea_id=idea_id, kind="duplicate", text=str(original_id),
-                                  actor_id=actor_id, created_at=now))
-            return True
-
-    async def unhide(self, idea_id: int, actor_id: int) -> bool:
-        """Shows a reported idea again; its reporters cannot report it a second time."""
-        now = utcnow()
-        async with self._db.session() as session:
-            result = await session.execute(
-                update(Idea).where(Idea.id == idea_id, Idea.hidden_at.is_not(None))
-                .values(hidden_at=None, report_count=0, updated_at=now))
-            if not result.rowcount:
-                return False
-            session.add(IdeaEvent(idea_id=idea_id, kind="restored", actor_id=actor_id,
                                   created_at=now))
             return True
 
@@ -310,27 +175,3 @@ class IdeaRepository:
                                   .where(IdeaStaffTopic.chat_id == chat_id))
             session.add(IdeaStaffTopic(chat_id=chat_id, thread_id=thread_id,
                                        created_at=utcnow()))
-
-    # ------------------------------------------------------------------ export
-
-    async def export(self, status: str | None, since: datetime | None,
-                     until: datetime | None) -> list[ExportedIdea]:
-        async with self._db.session() as session:
-            query = select(Idea, User.first_name).join(
-                User, User.telegram_id == Idea.author_id)
-            if status is not None:
-                query = query.where(Idea.status == status)
-            if since is not None:
-                query = query.where(Idea.created_at >= since)
-            if until is not None:
-                query = query.where(Idea.created_at < until)
-            rows = (await session.execute(query.order_by(Idea.id))).all()
-            ids = [idea.id for idea, _ in rows]
-            events = (await session.execute(
-                select(IdeaEvent).where(IdeaEvent.idea_id.in_(ids))
-                .order_by(IdeaEvent.id))).scalars().all()
-            by_idea: dict[int, list[IdeaEvent]] = {}
-            for event in events:
-                by_idea.setdefault(event.idea_id, []).append(event)
-            return [ExportedIdea(idea, name if idea.show_name else None,
-                                 by_idea.get(idea.id, [])) for idea, name in rows]

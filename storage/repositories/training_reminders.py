@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from storage.claims import claim_row, finish_row, release_stale_claims
 from storage.db import Database
 from storage.models import ReminderState, TrainingReminder, User
-from storage.repositories.trainings import as_utc
+from storage.timestamps import as_utc
 from storage.upsert import insert_ignoring_conflicts
 
 

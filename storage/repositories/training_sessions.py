@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.models import Course, CourseSession, CourseStatus
-from storage.repositories.trainings import as_utc
+from storage.timestamps import as_utc
 
 
 class TrainingSessionRepository:

@@ -1,118 +1,38 @@
-"""Courses, sessions, registrations and attendance (reminder rows: training_reminders.py).
-
-Changes to one course's places run in one transaction that first touches the course row:
-that takes SQLite's write lock and PostgreSQL's row lock at once, so two people pressing
-"Register" for the last place at the same moment cannot both get it.
-"""
+"""Courses and their sessions (places: training_places.py; reminder rows:
+training_reminders.py). TrainingRepository is the one the services use: it has both."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import Database
 from storage.models import (
-    Attendance,
     Course,
     CourseSession,
     CourseStatus,
     Registration,
     RegistrationStatus,
     ReminderState,
-    TrainingNotice,
     TrainingReminder,
-    User,
 )
-from storage.upsert import insert_ignoring_conflicts
+from storage.repositories.training_places import TrainingPlaces, owed_notice
+from storage.repositories.training_records import (
+    CourseInfo,
+    NewCourse,
+    PlaceChange,
+    Registrant,
+    SessionInfo,
+)
+from storage.timestamps import as_utc
+
+# Imported from here by the services, the console and the training board.
+__all__ = ["CourseInfo", "NewCourse", "PlaceChange", "Registrant", "SessionInfo",
+           "TrainingRepository"]
 
 
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class SessionInfo:
-    id: int
-    position: int
-    starts_at: datetime
-    ends_at: datetime
-    place: str
-
-
-@dataclass(frozen=True, slots=True)
-class CourseInfo:
-    id: int
-    title: str
-    kind: str
-    description: str
-    capacity: int
-    registration_deadline: datetime
-    audience: str
-    status: str
-    sessions: tuple[SessionInfo, ...]
-    registered: int
-    waitlisted: int
-
-    @property
-    def places_left(self) -> int:
-        return max(0, self.capacity - self.registered)
-
-    @property
-    def starts_at(self) -> datetime:
-        return self.sessions[0].starts_at
-
-    @property
-    def ends_at(self) -> datetime:
-        return max(session.ends_at for session in self.sessions)
-
-
-@dataclass(frozen=True, slots=True)
-class NewCourse:
-    title: str
-    kind: str
-    description: str
-    capacity: int
-    registration_deadline: datetime
-    audience: str
-    sessions: tuple[tuple[datetime, datetime, str], ...]
-    created_by: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class PlaceChange:
-    """What a registration or cancellation did: the person's status, and who moved up."""
-
-    status: str | None
-    previous: str | None
-    waitlist_position: int = 0
-    promoted: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Registrant:
-    telegram_id: int
-    name: str
-    username: str | None
-    status: str
-    requested_at: datetime
-    attended_sessions: tuple[int, ...]
-
-
-def _notice(course_id: int, telegram_id: int, kind: str, now: datetime) -> TrainingNotice:
-    return TrainingNotice(course_id=course_id, telegram_id=telegram_id, kind=kind,
-                          created_at=now)
-
-
-class TrainingRepository:
-    def __init__(self, database: Database) -> None:
-        self._db = database
-
-    # -- courses --------------------------------------------------------------------------
-
+class TrainingRepository(TrainingPlaces):
     async def create_course(self, course: NewCourse) -> int:
         async with self._db.session() as session:
             row = Course(title=course.title, kind=course.kind, description=course.description,
@@ -223,7 +143,7 @@ class TrainingRepository:
                 person = await self._promote_first(session, course_id)
                 if person is None:
                     break
-                session.add(_notice(course_id, person, "promoted", now))
+                session.add(owed_notice(course_id, person, "promoted", now))
                 promoted.append(person)
             return registered, promoted
 
@@ -253,135 +173,5 @@ class TrainingRepository:
                 Registration.course_id == course_id,
                 Registration.status != RegistrationStatus.CANCELLED))).scalars())
             for person in people:
-                session.add(_notice(course_id, person, "cancelled", now))
+                session.add(owed_notice(course_id, person, "cancelled", now))
             return people
-
-    # -- places ---------------------------------------------------------------------------
-
-    async def register(self, course_id: int, telegram_id: int, now: datetime) -> PlaceChange:
-        async with self._db.session() as session:
-            capacity = await self._lock(session, course_id)
-            row = (await session.execute(select(Registration).where(
-                Registration.course_id == course_id,
-                Registration.telegram_id == telegram_id))).scalar_one_or_none()
-            if row is not None and row.status != RegistrationStatus.CANCELLED:
-                position = await self._position(session, course_id, telegram_id)
-                return PlaceChange(row.status, row.status, position)
-            registered = await self._count(session, course_id, RegistrationStatus.REGISTERED)
-            waiting = await self._count(session, course_id, RegistrationStatus.WAITLISTED)
-            status = (RegistrationStatus.REGISTERED if registered < capacity and not waiting
-                      else RegistrationStatus.WAITLISTED)
-            if row is None:
-                session.add(Registration(course_id=course_id, telegram_id=telegram_id,
-                                         status=status, requested_at=now, updated_at=now))
-            else:
-                row.status, row.requested_at, row.updated_at = status, now, now
-            await session.flush()
-            position = await self._position(session, course_id, telegram_id)
-            return PlaceChange(status, None, position)
-
-    async def cancel(self, course_id: int, telegram_id: int, now: datetime) -> PlaceChange:
-        async with self._db.session() as session:
-            await self._lock(session, course_id)
-            row = (await session.execute(select(Registration).where(
-                Registration.course_id == course_id,
-                Registration.telegram_id == telegram_id))).scalar_one_or_none()
-            if row is None or row.status == RegistrationStatus.CANCELLED:
-                return PlaceChange(None, None)
-            previous = row.status
-            row.status, row.updated_at = RegistrationStatus.CANCELLED, now
-            await session.flush()
-            promoted = None
-            if previous == RegistrationStatus.REGISTERED:
-                promoted = await self._promote_first(session, course_id)
-                if promoted is not None:  # told in the same transaction that moved them up
-                    session.add(_notice(course_id, promoted, "promoted", now))
-            return PlaceChange(RegistrationStatus.CANCELLED, previous, promoted=promoted)
-
-    async def status_of(self, course_id: int, telegram_id: int) -> tuple[str | None, int]:
-        async with self._db.session() as session:
-            status = (await session.execute(select(Registration.status).where(
-                Registration.course_id == course_id,
-                Registration.telegram_id == telegram_id))).scalar_one_or_none()
-            return status, await self._position(session, course_id, telegram_id)
-
-    async def registered_people(self, course_id: int) -> list[int]:
-        async with self._db.session() as session:
-            return list((await session.execute(select(Registration.telegram_id).where(
-                Registration.course_id == course_id,
-                Registration.status == RegistrationStatus.REGISTERED)
-                .order_by(Registration.requested_at, Registration.id))).scalars())
-
-    async def registrants(self, course_id: int) -> list[Registrant]:
-        async with self._db.session() as session:
-            rows = (await session.execute(
-                select(Registration, User).join(User, User.telegram_id == Registration.telegram_id)
-                .where(Registration.course_id == course_id,
-                       Registration.status != RegistrationStatus.CANCELLED)
-                .order_by(Registration.status, Registration.requested_at, Registration.id))).all()
-            attended: dict[int, list[int]] = {}
-            for telegram_id, position in (await session.execute(
-                    select(Attendance.telegram_id, CourseSession.position)
-                    .join(CourseSession, CourseSession.id == Attendance.session_id)
-                    .where(CourseSession.course_id == course_id)
-                    .order_by(CourseSession.position))).all():
-                attended.setdefault(telegram_id, []).append(position)
-            return [
-                Registrant(
-                    telegram_id=user.telegram_id,
-                    name=" ".join(p for p in (user.first_name, user.last_name) if p),
-                    username=user.username, status=registration.status,
-                    requested_at=as_utc(registration.requested_at),
-                    attended_sessions=tuple(attended.get(user.telegram_id, ())),
-                )
-                for registration, user in rows
-            ]
-
-    async def record_attendance(self, session_id: int, telegram_id: int, now: datetime,
-                                marked_by: int | None) -> bool:
-        """True when this is the first check-in for that person and session."""
-        async with self._db.session() as session:
-            result = await session.execute(insert_ignoring_conflicts(session, Attendance, [{
-                "session_id": session_id, "telegram_id": telegram_id,
-                "marked_by": marked_by, "checked_in_at": now}]))
-            return result.rowcount == 1
-
-    async def _lock(self, session: AsyncSession, course_id: int) -> int:
-        """Touches the course row (the write lock) and returns its capacity."""
-        await session.execute(update(Course).where(Course.id == course_id)
-                              .values(capacity=Course.capacity))
-        return (await session.execute(select(Course.capacity)
-                                      .where(Course.id == course_id))).scalar_one()
-
-    @staticmethod
-    async def _count(session: AsyncSession, course_id: int, status: str) -> int:
-        return (await session.execute(select(func.count()).select_from(Registration).where(
-            Registration.course_id == course_id, Registration.status == status))).scalar_one()
-
-    @staticmethod
-    async def _position(session: AsyncSession, course_id: int, telegram_id: int) -> int:
-        """1-based place in the waitlist; 0 when not waiting."""
-        mine = (await session.execute(select(Registration).where(
-            Registration.course_id == course_id, Registration.telegram_id == telegram_id,
-            Registration.status == RegistrationStatus.WAITLISTED))).scalar_one_or_none()
-        if mine is None:
-            return 0
-        ahead = (await session.execute(select(func.count()).select_from(Registration).where(
-            Registration.course_id == course_id,
-            Registration.status == RegistrationStatus.WAITLISTED,
-            or_(Registration.requested_at < mine.requested_at,
-                and_(Registration.requested_at == mine.requested_at,
-                     Registration.id < mine.id))))).scalar_one()
-        return ahead + 1
-
-    @staticmethod
-    async def _promote_first(session: AsyncSession, course_id: int) -> int | None:
-        first = (await session.execute(select(Registration).where(
-            Registration.course_id == course_id,
-            Registration.status == RegistrationStatus.WAITLISTED)
-            .order_by(Registration.requested_at, Registration.id).limit(1))).scalar_one_or_none()
-        if first is None:
-            return None
-        first.status = RegistrationStatus.REGISTERED
-        await session.flush()
-        return first.telegram_id

@@ -13,6 +13,7 @@ from playwright.async_api import expect
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
+from services.hotline.case_files import describe
 from services.hotline.roster import WEEKDAYS
 from storage.models import CaseStatus, Role, utcnow
 from tests.browser.console_support import console_base, person, sign_in, staff_member
@@ -46,9 +47,9 @@ async def test_the_dashboard_follows_a_broadcast_while_it_is_open(
     await expect(page.locator("#no-broadcasts")).to_be_visible()
     await expect(page.locator("#figure-broadcasts .value")).to_have_text("0")
 
-    # Telegram asks the first send to wait 4 s: long enough for the dashboard to see it go.
+    # Telegram asks the first sends to wait 4 s: long enough for the dashboard to see it.
     await sandbox.configure(faults={"rate": 1.0, "kinds": ["429"], "retry_after": 4,
-                                    "methods": ["sendMessage"], "count": 1})
+                                    "methods": ["sendMessage"], "count": 3})
     composer = await page.context.new_page()
     await composer.goto(f"{console_base(hotline)}/announcements/new")
     await composer.select_option("#field-topic", "policy")
@@ -161,8 +162,10 @@ async def test_a_transcripts_files_are_shown_through_the_bot(
 
     # The photo as a picture, loaded from the console; the others as downloads.
     photo = page.locator('[data-column="expert"] .media-photo img').first
-    await expect(photo).to_be_visible()
-    assert await photo.evaluate("img => img.complete && img.naturalWidth") == 16
+    await photo.scroll_into_view_if_needed()  # loading="lazy": fetched once in view
+    await page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                                 arg=await photo.element_handle())
+    assert await photo.evaluate("img => img.naturalWidth") == 16
     source = await photo.get_attribute("src")
     assert source is not None and re.fullmatch(r"/console/cases/C-2026-0001/files/\d+", source)
     html = await page.content()
@@ -329,6 +332,9 @@ async def test_every_page_in_both_languages_at_both_widths(
             assert heading and not RAW_KEY.search(title), (path, title)
             if language == "zh":
                 assert re.search(r"[\u4e00-\u9fff]", heading), (path, heading)
+            if path == "/audit":  # actions in words, their stored names beside them
+                words = "登录控制台" if language == "zh" else "Signed in to the console"
+                assert words in text and "console.sign_in" in text
             await page.set_viewport_size(PHONE)
             width = await page.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"], (path, language, width)
@@ -353,3 +359,55 @@ async def test_a_fault_on_the_server_is_a_console_page(
     await expect(main).to_contain_text("it has been logged")
     await expect(main).not_to_contain_text("database went away")
     await expect(page.get_by_role("link", name="Roster").first).to_be_visible()
+
+
+async def test_an_unattended_dashboard_stops_keeping_its_session_alive(
+        hotline: Hotline, sandbox: SandboxClient, page: Any) -> None:
+    staff = await staff_member(hotline, sandbox, "Zhang")
+    await sign_in(hotline, sandbox, page, staff["id"])
+    polls: list[str] = []
+    page.on("request", lambda request: polls.append(request.url)
+            if request.url.endswith("/dashboard/live.json") else None)
+    await page.clock.install()
+    await page.goto(f"{console_base(hotline)}/")
+    async with page.expect_response("**/dashboard/live.json"):
+        await page.clock.run_for(2_100)
+    # Fifteen minutes without a key or the mouse: the polling stops ...
+    await page.clock.run_for(16 * 60 * 1000)
+    await page.wait_for_load_state("networkidle")
+    count = len(polls)
+    await page.clock.run_for(60_000)
+    await page.wait_for_load_state("networkidle")
+    assert len(polls) == count
+    # ... and the first key press brings it back.
+    async with page.expect_response("**/dashboard/live.json"):
+        await page.keyboard.press("Shift")
+
+
+async def test_without_javascript_the_phone_roster_stacks_every_day(
+        hotline: Hotline, sandbox: SandboxClient, browser: Any) -> None:
+    staff = await staff_member(hotline, sandbox, "Zhang")
+    context = await browser.new_context(viewport=PHONE, java_script_enabled=False)
+    try:
+        tab = await context.new_page()
+        await sign_in(hotline, sandbox, tab, staff["id"])
+        await tab.goto(f"{console_base(hotline)}/roster")
+        await expect(tab.locator("#day-picker")).to_be_hidden()
+        for day in (*WEEKDAYS, "workdays"):
+            await expect(tab.locator(f"#cell-legal-{day}")).to_be_visible()
+        # Each stacked cell is titled with its day (the column headers are gone).
+        label = await tab.locator("#cell-legal-wed").evaluate(
+            "cell => getComputedStyle(cell, '::before').content")
+        assert label == '"Wed"'
+        assert await tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        await context.close()
+
+
+def test_a_case_file_is_named_by_what_it_holds() -> None:
+    assert describe(PNG, "photo") == ("image/png", "png")
+    assert describe(PDF, "document") == ("application/pdf", "pdf")
+    assert describe(OGG, "voice") == ("audio/ogg", "ogg")
+    assert describe(b"\x00\x01unknown", "voice") == ("audio/ogg", "ogg")
+    assert describe(b"\x00\x01unknown", "document") == ("application/octet-stream", "bin")
+    assert describe(b"\x00\x00\x00\x18ftypmp42", "video") == ("video/mp4", "mp4")

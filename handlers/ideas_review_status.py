@@ -1,0 +1,150 @@
+"""A status change prepared in a dialog (flow "idea_answer": the target status, an optional
+answer, publish now or later) and applied with one button, so nothing half-done reaches the
+author; and publishing a change made earlier."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+
+from handlers.audit_trail import audit
+from handlers.context import HotlineContext
+from handlers.ideas_common import edit_or_reply, idea_of_button, notify_author, stale
+from handlers.ideas_review_queue import NO_FILTER, show_card
+from handlers.keyboards import inline_keyboard
+from handlers.replies import answer_callback, reply
+from services.commands import STAFF_ROLES
+from services.ideas import IdeaInputError, StatusChange
+from services.ideas.rules import clean_text
+from storage.models import Idea, Role
+from storage.repositories.drafts import DraftState
+
+ANSWER_FLOW = "idea_answer"
+
+
+async def move(update: Update, context: HotlineContext, idea_id: int, args: list[str]) -> None:
+    expected, target = args
+    idea = await idea_of_button(update, context, idea_id, not_withdrawn=True)
+    if idea is None:
+        return
+    names = await context.services.ideas.status_names(context.locale)
+    if idea.status != expected or target not in names or target == expected:
+        await stale(update, context, f"idea {idea.reference} is {idea.status}, not {expected}")
+        return
+    await answer_callback(update)
+    state = await context.services.dialogs.start(
+        update.effective_user.id, ANSWER_FLOW, "answer", idea_id=idea_id, expected=expected,
+        status=target, publish=True, answer=None)
+    await reply(update, context, await _prompt(context, idea, state),
+                _prompt_keyboard(context, idea_id, publish=True))
+
+
+async def _prompt(context: HotlineContext, idea: Idea, state: DraftState) -> str:
+    names = await context.services.ideas.status_names(context.locale)
+    return context.render("ideas_answer_prompt", reference=idea.reference,
+                          old=names.get(state.data["expected"]),
+                          new=names.get(state.data["status"]), answer=state.data["answer"],
+                          publish=state.data["publish"])
+
+
+def _prompt_keyboard(context: HotlineContext, idea_id: int, *,
+                     publish: bool) -> InlineKeyboardMarkup:
+    toggle = "ideas.button.publish_now_on" if publish else "ideas.button.publish_now_off"
+    return inline_keyboard(context, [
+        [("ideas.button.apply", f"ideas:rv:apply:{idea_id}")],
+        [(toggle, f"ideas:rv:pubnow:{idea_id}"),
+         ("ideas.button.cancel", f"ideas:rv:cancel:{idea_id}")],
+    ])
+
+
+async def _pending_change(update: Update, context: HotlineContext,
+                          idea_id: int) -> DraftState | None:
+    state = await context.services.dialogs.current(update.effective_user.id)
+    if state is None or state.flow != ANSWER_FLOW or state.data.get("idea_id") != idea_id:
+        await stale(update, context, "no pending change for this idea")
+        return None
+    return state
+
+
+async def toggle_publish(update: Update, context: HotlineContext, idea_id: int,
+                         _args: list[str]) -> None:
+    state = await _pending_change(update, context, idea_id)
+    idea = await context.services.ideas.get(idea_id)
+    if state is None or idea is None:
+        return
+    await context.services.dialogs.advance(update.effective_user.id, state, "answer",
+                                           publish=not state.data["publish"])
+    await answer_callback(update)
+    await edit_or_reply(update, context, await _prompt(context, idea, state),
+                        _prompt_keyboard(context, idea_id, publish=state.data["publish"]))
+
+
+async def cancel(update: Update, context: HotlineContext, idea_id: int,
+                 _args: list[str]) -> None:
+    if await _pending_change(update, context, idea_id) is None:
+        return
+    await context.services.dialogs.finish(update.effective_user.id)
+    await answer_callback(update)
+    await edit_or_reply(update, context, context.html("ideas.review.cancelled"))
+
+
+async def apply(update: Update, context: HotlineContext, idea_id: int,
+                _args: list[str]) -> None:
+    state = await _pending_change(update, context, idea_id)
+    if state is None:
+        return
+    user_id = update.effective_user.id
+    data = state.data
+    try:
+        change = await context.services.ideas.change_status(
+            user_id, idea_id, data["expected"], data["status"], data["answer"], data["publish"])
+    finally:
+        await context.services.dialogs.finish(user_id)
+    await answer_callback(update)
+    await audit(update, context, "ideas.status", target=change.idea.reference, detail={
+        "from": data["expected"], "to": data["status"], "published": data["publish"],
+        "answer": data["answer"], "notify_author": change.notify_author})
+    await _after_change(update, context, change, "ideas.review.applied")
+
+
+async def _after_change(update: Update, context: HotlineContext, change: StatusChange,
+                        key: str) -> None:
+    idea = change.idea
+    names = await context.services.ideas.status_names(context.locale)
+    done = context.html(key, reference=idea.reference,
+                        status=names.get(idea.status, idea.status))
+    done += "\n" + context.html("ideas.review.author_notified" if change.notify_author
+                                else "ideas.review.author_not_notified")
+    await edit_or_reply(update, context, done)
+    if change.notify_author:
+        await notify_author(context, idea)
+    await show_card(update, context, idea, NO_FILTER)
+
+
+async def publish(update: Update, context: HotlineContext, idea_id: int,
+                  _args: list[str]) -> None:
+    change = await context.services.ideas.publish(update.effective_user.id, idea_id)
+    await answer_callback(update)
+    await audit(update, context, "ideas.publish", target=change.idea.reference, detail={
+        "status": change.idea.status, "notify_author": change.notify_author})
+    await _after_change(update, context, change, "ideas.review.published")
+
+
+async def answer_step(update: Update, context: HotlineContext, state: DraftState) -> None:
+    """Keeps the typed answer with the pending status change and shows it again."""
+    if not STAFF_ROLES & {Role(r) for r in context.roles}:
+        await context.services.dialogs.finish(update.effective_user.id)
+        return
+    try:
+        answer = clean_text("answer", update.effective_message.text)
+    except IdeaInputError as error:
+        await reply(update, context, context.html(error.reason, limit=error.limit))
+        return
+    await context.services.dialogs.advance(update.effective_user.id, state, "answer",
+                                           answer=answer)
+    idea = await context.services.ideas.get(int(state.data["idea_id"]))
+    if idea is None:
+        await context.services.dialogs.finish(update.effective_user.id)
+        return
+    await reply(update, context, await _prompt(context, idea, state),
+                _prompt_keyboard(context, idea.id, publish=state.data["publish"]))
+

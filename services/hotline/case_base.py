@@ -1,0 +1,79 @@
+"""What every part of a consultation needs: the case card, the expert's alias, the asker's
+language and the note in the staff group's topic. CaseService is built on this (with
+case_routing and case_claims), so the three parts share one set of collaborators.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from services.hotline.experts import ExpertService
+from services.hotline.messenger import CaseCard, CaseMessenger
+from services.hotline.roster import RosterService
+from services.people import PeopleService
+from services.profiles import ProfileService
+from storage.models import Case
+from storage.repositories.hotline_cases import CaseRepository
+
+QUESTION_PREVIEW = 800
+MAX_QUESTION_PARTS = 10
+
+
+class CaseServiceBase:
+    def __init__(self, cases: CaseRepository, experts: ExpertService, roster: RosterService,
+                 people: PeopleService, profiles: ProfileService, *, claim_timeout: timedelta,
+                 staff_chat_id: int | None, max_open_cases: int) -> None:
+        self.repository = cases
+        self._experts = experts
+        self._roster = roster
+        self._people = people
+        self._profiles = profiles
+        self.claim_timeout = claim_timeout
+        self.staff_chat_id = staff_chat_id
+        self.max_open_cases = max_open_cases
+        self._messenger: CaseMessenger | None = None
+
+    def attach(self, messenger: CaseMessenger) -> None:
+        """The handlers layer plugs in the Telegram side once the bot exists."""
+        self._messenger = messenger
+
+    @property
+    def messenger(self) -> CaseMessenger:
+        assert self._messenger is not None, "handlers.hotline attaches the messenger"
+        return self._messenger
+
+    # ------------------------------------------------------------------ cards and aliases
+
+    async def card(self, case: Case) -> CaseCard:
+        category = await self._experts.category(case.category)
+        parts = [m for m in await self.repository.messages(case.id) if m.sender_role == "asker"]
+        question = "\n".join(m.text for m in parts[:MAX_QUESTION_PARTS] if m.text)
+        attachments = sum(1 for m in parts[:MAX_QUESTION_PARTS] if m.media_ref)
+        alias_zh, alias_en = await self.aliases(case.expert_id)
+        profile = await self._profiles.get(case.asker_id)
+        organisation = f"{profile.organisation}, {profile.community}" if profile else ""
+        return CaseCard(case.id, case.number, category.name_zh if category else case.category,
+                        category.name_en if category else case.category,
+                        question[:QUESTION_PREVIEW], attachments, alias_zh, alias_en,
+                        organisation)
+
+    async def aliases(self, expert_id: int | None) -> tuple[str, str]:
+        if expert_id is None:
+            return "", ""
+        expert = await self._experts.get(expert_id)
+        if expert is not None:
+            return expert.alias_zh, expert.alias_en
+        return self._experts.staff_aliases()
+
+    async def mirror_note(self, case: Case, key: str) -> None:
+        if self.staff_chat_id is not None and case.staff_thread_id is not None:
+            await self.messenger.notify(self.staff_chat_id, key, number=case.number,
+                                        thread_id=case.staff_thread_id)
+
+    async def _locale(self, telegram_id: int) -> str:
+        person = await self._people.get(telegram_id)
+        return person.locale if person is not None else "zh_CN"
+
+
+def card_category(card: CaseCard, locale: str) -> str:
+    return card.category_en if locale == "en" else card.category_zh

@@ -1,0 +1,132 @@
+"""Routing a case in steps, each with a deadline kept in the case row (so a restart loses
+nothing): level 0 the experts on duty for the category; level 1 the category's other
+experts (the backups); level 2 the staff group (a topic with the same Claim button) or, with
+no staff group, the admins. The asker is told at each step what is happening.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from services.hotline.case_base import CaseServiceBase, card_category
+from services.hotline.messenger import CaseCard
+from storage.models import Case, Role, utcnow
+
+log = logging.getLogger(__name__)
+
+ON_DUTY, BACKUPS, STAFF = 0, 1, 2
+
+
+class CaseRouting(CaseServiceBase):
+    async def _tell_off_hours(self, case: Case, card: CaseCard, now: datetime) -> None:
+        locale = await self._locale(case.asker_id)
+        begins = await self._roster.next_shift_start(case.category, now)
+        if begins is None:
+            await self.messenger.notify(case.asker_id, "hotline.case.nobody_on_duty",
+                                        number=case.number)
+            return
+        await self.messenger.notify(case.asker_id, "hotline.case.off_hours", number=case.number,
+                                    category=card_category(card, locale),
+                                    next_shift=begins.strftime("%Y-%m-%d %H:%M"))
+
+    async def _offer(self, case: Case, card: CaseCard, experts: list[int], level: int) -> int:
+        sent = 0
+        for expert_id in experts:
+            delivery = await self.messenger.send_card(expert_id, "offer", card)
+            if delivery.message_id is not None:
+                await self.repository.add_offer(case.id, expert_id, expert_id,
+                                                delivery.message_id, level)
+                sent += 1
+            else:
+                log.warning("offer of case %s to expert %s failed: %s", case.number, expert_id,
+                            delivery.failure)
+        return sent
+
+    async def offer_in_category(self, case: Case, card: CaseCard, skip: tuple[int, ...]) -> None:
+        """Offers a case that starts over in its category's queue (after a
+        transfer, by its expert or by staff) to the experts on duty, else one step up."""
+        now = utcnow()
+        on_duty = [e for e in await self._roster.on_duty(case.category, now) if e not in skip]
+        if on_duty:
+            await self.repository.escalate(case.id, ON_DUTY, ON_DUTY, now + self.claim_timeout)
+            if await self._offer(case, card, on_duty, ON_DUTY):
+                return
+        await self._escalate(case, ON_DUTY, card)
+
+    # ------------------------------------------------------------------ escalation
+
+    async def escalate_due(self, now: datetime | None = None) -> int:
+        """Moves every case whose claim deadline passed one step up; returns how many."""
+        moved = 0
+        for case in await self.repository.due(now or utcnow()):
+            card = await self.card(case)
+            if await self._escalate(case, case.escalation_level, card):
+                moved += 1
+        return moved
+
+    async def _escalate(self, case: Case, level: int, card: CaseCard) -> bool:
+        """One step up from `level`; the conditional UPDATE makes a racing checker a no-op."""
+        if level == ON_DUTY:
+            already = {o.expert_id for o in await self.repository.offers(case.id)}
+            already |= await self._roster.on_leave(utcnow())
+            backups = [e.telegram_id for e in await self._experts.of_category(case.category)
+                       if not e.stepped_off and e.telegram_id not in already
+                       and e.telegram_id != case.asker_id]
+            if backups:
+                if not await self.repository.escalate(case.id, level, BACKUPS,
+                                                      utcnow() + self.claim_timeout):
+                    return False
+                sent = await self._offer(case, card, backups, BACKUPS)
+                if sent:
+                    await self.messenger.notify(case.asker_id, "hotline.case.to_backups",
+                                                number=case.number)
+                    return True
+                level = BACKUPS
+        if not await self.repository.escalate(case.id, level, STAFF, None):
+            return False
+        await self._offer_to_staff(case, card)
+        return True
+
+    async def _offer_to_staff(self, case: Case, card: CaseCard) -> None:
+        if self.staff_chat_id is not None:
+            thread_id = await self._open_staff_topic(case, card)
+            delivery = await self.messenger.send_card(self.staff_chat_id, "staff_offer", card,
+                                                      thread_id=thread_id)
+            if delivery.message_id is not None:
+                await self.repository.add_offer(case.id, None, self.staff_chat_id,
+                                                delivery.message_id, STAFF)
+                await self.messenger.notify(case.asker_id, "hotline.case.to_staff",
+                                            number=case.number)
+                return
+        admins = [p.telegram_id for p in await self._people.list_people(Role.ADMIN)
+                  if p.telegram_id != case.asker_id]
+        if await self._offer(case, card, admins, STAFF):
+            await self.messenger.notify(case.asker_id, "hotline.case.to_staff",
+                                        number=case.number)
+            return
+        log.error("case %s: no expert, no staff group and no admin could be reached",
+                  case.number)
+        await self.messenger.notify(case.asker_id, "hotline.case.nobody_reachable",
+                                    number=case.number)
+
+    async def _open_staff_topic(self, case: Case, card: CaseCard) -> int | None:
+        """The case's topic in the staff group, made once; it mirrors the conversation."""
+        if self.staff_chat_id is None:
+            return None
+        current = await self.repository.get(case.id)
+        if current is not None and current.staff_thread_id is not None:
+            return current.staff_thread_id
+        thread_id = await self.messenger.create_topic(
+            self.staff_chat_id, f"{case.number} · {card.category_zh}")
+        if thread_id is None:
+            return None
+        await self.repository.set_fields(case.id, staff_thread_id=thread_id)
+        case.staff_thread_id = thread_id
+        await self.messenger.send_card(self.staff_chat_id, "staff_topic", card,
+                                       thread_id=thread_id)
+        for held in await self.repository.held(case.id):
+            mirror = await self.messenger.copy(self.staff_chat_id, held.source_chat_id,
+                                               held.source_message_id, thread_id=thread_id)
+            await self.repository.update_message(held.id, mirror_message_id=mirror.message_id)
+        return thread_id

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
-from handlers.ideas_common import card, send_photo_of
+from handlers.ideas_common import author_language, card, send_photo_of
 from handlers.replies import reply
 from services.ideas.rules import normalise_reference
 from storage.models import Idea, Role
@@ -87,7 +87,7 @@ async def show_card(update: Update, context: HotlineContext, idea: Idea, code: s
     # The card is our own rendered (already escaped) HTML: embed it as is.
     text = context.render("ideas_review", card=Markup(body), idea=idea, history=history,  # noqa: S704
                           published=names.get(idea.published_status, idea.published_status),
-                          pending=_pending(idea))
+                          pending=_pending(idea), language=await author_language(context, idea))
     await send_photo_of(context, update.effective_chat.id, idea)
     await reply(update, context, text, await _review_keyboard(context, idea, code))
 

@@ -19,10 +19,12 @@ from handlers.replies import answer_callback, reply
 from services.commands import CommandSpec
 from services.ideas import IdeaRefused
 from services.ideas.rules import REPORT_REASONS
+from services.labels import shorten_label
 from storage.repositories.ideas import PublicIdea
 
 COMMANDS = [CommandSpec("ideas", "cmd.ideas")]
-# Telegram shows about this many characters of a button label.
+# Telegram shows about this many columns of a title beside the reference (a Chinese character
+# takes two).
 TITLE_IN_BUTTON = 24
 MAX_PAGE = 1000
 
@@ -34,8 +36,9 @@ async def list_ideas(update: Update, context: HotlineContext, page: int = 0) -> 
     listed = [{"reference": p.idea.reference, "title": p.idea.title,
                "status": names.get(p.idea.published_status, ""),
                "supports": p.idea.support_count} for p in found]
-    rows = [[InlineKeyboardButton(f"{p.idea.reference} {p.idea.title[:TITLE_IN_BUTTON]}",
-                                  callback_data=f"ideas:pub:show:{p.idea.id}")] for p in found]
+    rows = [[InlineKeyboardButton(
+        f"{p.idea.reference} {shorten_label(p.idea.title, TITLE_IN_BUTTON)}",
+        callback_data=f"ideas:pub:show:{p.idea.id}")] for p in found]
     if more:
         rows.append([InlineKeyboardButton(context.text("ideas.button.more"),
                                           callback_data=f"ideas:pub:page:{page + 1}")])

@@ -83,13 +83,26 @@ async def _listed_name(context: HotlineContext, typed: str) -> str | None:
     return None
 
 
+async def _community_label(context: HotlineContext, community: str) -> str:
+    if context.locale != "en":
+        return community
+    for street in await context.services.places.streets():
+        for name, name_en in street.communities:
+            if name == community:
+                return name_en
+    return community
+
+
 async def _save(update: Update, context: HotlineContext, state: DraftState,
                 community: str) -> None:
     answers = {**state.data, "community": community}
     profile = Profile(answers["full_name"], answers["organisation"], community)
     await context.services.profiles.save(update.effective_user.id, profile)
     await context.services.dialogs.finish(update.effective_user.id)
-    await reply(update, context, context.render("profile_saved", profile=profile))
+    # Stored as the places list names it (in Chinese); shown in the reader's language.
+    shown = Profile(profile.full_name, profile.organisation,
+                    await _community_label(context, community))
+    await reply(update, context, context.render("profile_saved", profile=shown))
     then = AFTER_PROFILE.get(state.data.get("then", ""))
     if then is not None:
         await then(update, context)

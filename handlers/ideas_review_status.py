@@ -40,9 +40,15 @@ async def move(update: Update, context: HotlineContext, idea_id: int, args: list
     if idea is None:
         return
     names = await context.services.ideas.status_names(context.locale)
-    if idea.status != expected or target not in names or target == expected:
-        await stale(update, context, f"idea {idea.reference} is {idea.status}, not {expected}")
+    if target not in names or target == expected:
+        await stale(update, context, f"no status {target!r} to move to")
         return
+    if idea.status != expected:
+        # Another reviewer (or the console) moved it since this card was shown.
+        log.warning("move of idea %s refused: it is %s, not %s", idea.reference, idea.status,
+                    expected)
+        raise IdeaRefused("ideas.refused.changed_meanwhile", reference=idea.reference,
+                          status=names.get(idea.status, idea.status))
     await answer_callback(update)
     user_id = update.effective_user.id
     await retire_panel(update, context, await context.services.dialogs.current(user_id))

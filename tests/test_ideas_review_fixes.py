@@ -74,6 +74,39 @@ async def test_a_typed_answer_retires_the_first_panel_which_then_changes_nothing
     assert (await stored(hotline, reference)).status == "under_review"
 
 
+async def test_a_card_shown_again_retires_the_earlier_card(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    author = await sandbox.add_user("Lin", language_code="en")
+    staff = await staff_member(hotline, sandbox)
+    other = await staff_member(hotline, sandbox, "Colleague")
+    reference = await submit_idea(sandbox, author["id"])
+    idea = await stored(hotline, reference)
+    first = await say(sandbox, staff["id"], f"/review {reference}", reference)
+    second = await say(sandbox, staff["id"], f"/review {reference}", reference)
+    # The earlier card is edited right after the new one is sent.
+    retired = await sandbox.wait_for_edit(staff["id"], first["message_id"])
+    assert button_data(retired) == [] and reference in retired["text"]
+    assert f"ideas:rv:to:{idea.id}:submitted:accepted" in button_data(second)
+    for data in (f"ideas:rv:to:{idea.id}:submitted:accepted", f"ideas:rv:note:{idea.id}",
+                 f"ideas:rv:dup:{idea.id}"):
+        answer = await sandbox.press_button(staff["id"], staff["id"], first["message_id"],
+                                            data, force=True)
+        assert answer["answer"]["text"].startswith(f"This panel for {reference} was replaced")
+    assert await hotline.services.dialogs.current(staff["id"]) is None
+    # Another reviewer's card is theirs: it stays live beside mine.
+    theirs = await say(sandbox, other["id"], f"/review {reference}", reference)
+    panel = await press(sandbox, other["id"], theirs,
+                        f"ideas:rv:to:{idea.id}:submitted:not_adopted", "Moving")
+    await press(sandbox, other["id"], panel, f"ideas:rv:apply:{idea.id}", "History")
+    # My live card is now out of date: the press says what happened and changes nothing.
+    answer = await sandbox.press_button(staff["id"], staff["id"], second["message_id"],
+                                        f"ideas:rv:to:{idea.id}:submitted:accepted")
+    assert answer["answer"]["text"] == (
+        f"{reference} was changed meanwhile and is now “Not adopted”; nothing was changed. "
+        f"Send /review {reference} for its current card.")
+    assert (await stored(hotline, reference)).status == "not_adopted"
+
+
 async def test_a_note_retires_an_open_panel(hotline: Hotline, sandbox: SandboxClient) -> None:
     author = await sandbox.add_user("Lin", language_code="en")
     staff = await staff_member(hotline, sandbox)

@@ -25,6 +25,7 @@ REFUSALS = frozenset({
     "ideas.refused.no_such_reference", "ideas.refused.not_public",
     "ideas.refused.own_support", "ideas.refused.duplicate_of_itself",
     "ideas.refused.panel_retired", "ideas.refused.panel_closed",
+    "ideas.refused.changed_meanwhile",
 })
 
 

@@ -236,6 +236,14 @@ class IdeaService:
         assert idea is not None
         return idea
 
+    async def live_card(self, idea_id: int, reviewer_id: int) -> int | None:
+        """The message id of the reviewer's live card of the idea (None: none recorded)."""
+        return await self._ideas.review_panel(idea_id, reviewer_id)
+
+    async def card_shown(self, idea_id: int, reviewer_id: int, message_id: int) -> int | None:
+        """Makes a card just shown the reviewer's live one; returns the card it retires."""
+        return await self._ideas.replace_review_panel(idea_id, reviewer_id, message_id)
+
     # ------------------------------------------------------------------ the public side
 
     async def public_page(self, page: int) -> tuple[list[PublicIdea], bool]:

@@ -8,6 +8,7 @@ from typing import Any
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import Role
+from tests.console_support import console_base, signed_in_client
 from tests.ideas_helpers import (
     button_data,
     button_labels,
@@ -210,3 +211,16 @@ async def test_the_reviewer_sees_the_authors_language_and_the_notice_frame_uses_
     english = await staff_member(hotline, sandbox, "Officer", "en")
     card = await say(sandbox, english["id"], f"/review {other.reference}", other.reference)
     assert "🌐 The author reads: 简体中文 (Chinese)" in card["text"]
+
+
+async def test_the_console_idea_page_shows_the_authors_language(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    author = await sandbox.add_user("Emma", language_code="en")
+    await say(sandbox, author["id"], "/start", "Emma")
+    idea = await resident_idea(hotline, author["id"], "Benches")
+    reviewer = await staff_member(hotline, sandbox, "王科长", "zh-hans")
+    await say(sandbox, reviewer["id"], "/start", "王科长")
+    client = await signed_in_client(hotline, sandbox, reviewer["id"])
+    async with client, client.get(f"{console_base(hotline)}/ideas/{idea.id}") as response:
+        page = await response.text()
+    assert "<dt>作者使用的语言</dt><dd>English（英语）" in page

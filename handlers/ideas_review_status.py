@@ -8,6 +8,7 @@ import contextlib
 import logging
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from handlers.audit_trail import audit
@@ -133,8 +134,15 @@ async def toggle_publish(update: Update, context: HotlineContext, idea_id: int,
     await context.services.dialogs.advance(update.effective_user.id, state, "answer",
                                            publish=not state.data["publish"])
     await answer_callback(update)
-    await edit_or_reply(update, context, await _prompt(context, idea, state),
-                        _prompt_keyboard(context, idea_id, publish=state.data["publish"]))
+    try:
+        await update.callback_query.edit_message_text(
+            await _prompt(context, idea, state), parse_mode=ParseMode.HTML,
+            reply_markup=_prompt_keyboard(context, idea_id, publish=state.data["publish"]))
+    except TelegramError as error:
+        # The panel cannot be edited (deleted, too old): a new one takes its place.
+        log.info("could not edit review panel: %s", error)
+        await retire_panel(update, context, state)
+        await _send_panel(update, context, idea, state)
 
 
 async def cancel(update: Update, context: HotlineContext, idea_id: int,

@@ -248,7 +248,8 @@ async def idea_button(update: Update, context: HotlineContext) -> None:
         return
     if action in ("submit", "edit") and (query.message is None or
                                          query.message.message_id != state.data.get("review")):
-        await stale(update, context, "not the latest review of the draft")
+        log.warning("refused an earlier review of user %s's idea draft", user_id)
+        await answer_callback(update, context.text("ideas.new.review_replaced"), alert=True)
         return
     if action == "cancel":
         await context.services.dialogs.finish(user_id)

@@ -62,7 +62,8 @@ async def test_an_idea_review_fixes_one_part_and_comes_back(
     # An earlier review (forged press) cannot submit what it no longer shows.
     old = await sandbox.press_button(user["id"], user["id"], again["message_id"],
                                      "ideas:new:submit", force=True)
-    assert old["answer"]["show_alert"] is True
+    assert old["answer"]["text"] == ("This review is out of date: your idea was changed after "
+                                     "it. Please use the latest review below.")
     assert await hotline.services.ideas.mine(user["id"]) == []
     # "Back to the review" changes nothing.
     parts = await press(sandbox, user["id"], third, "ideas:new:edit", "Which part")

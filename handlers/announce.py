@@ -159,7 +159,9 @@ async def compose_button(update: Update, context: HotlineContext) -> None:
         await _advance(update, context, state, send_at=None)
     elif action in ("edit", "send") and step == CONFIRM and \
             not is_latest_confirmation(update, state):
-        await _stale(update, context)
+        log.warning("refused an earlier confirmation of user %s's announcement", user_id)
+        await answer_callback(update, context.text("announce.confirmation_replaced"),
+                              alert=True)
     elif action == "edit" and not value and step == CONFIRM:
         await answer_callback(update)
         await _close_buttons(update)

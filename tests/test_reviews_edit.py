@@ -110,7 +110,8 @@ async def test_the_announce_preview_fixes_one_field_and_comes_back(
     assert labels((await sandbox.bot_messages(uid))[-2]) == []
     # The earlier confirmation cannot send the draft it no longer shows.
     old = await sandbox.press_button(uid, uid, again["message_id"], "ann:send", force=True)
-    assert old["answer"]["show_alert"] is True
+    assert old["answer"]["text"] == ("This confirmation is out of date: the draft was changed "
+                                     "after it. Please use the latest one below.")
     await sandbox.press_button(uid, uid, third["message_id"], "ann:send")
     received = await sandbox.wait_for_bot_message(
         resident["id"], predicate=lambda m: m["text"].startswith("📢"))

@@ -189,8 +189,11 @@ async def _preview(update: Update, context: HotlineContext, state: DraftState) -
 
 
 def is_latest_confirmation(update: Update, state: DraftState) -> bool:
+    latest = state.data.get("confirmation")
+    if latest is None:  # a draft confirmed before confirmations were tracked
+        return True
     message = update.callback_query.message if update.callback_query else None
-    return message is not None and message.message_id == state.data.get("confirmation")
+    return message is not None and message.message_id == latest
 
 
 def editable_steps(data: dict[str, Any]) -> list[str]:

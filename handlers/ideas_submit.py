@@ -246,8 +246,9 @@ async def idea_button(update: Update, context: HotlineContext) -> None:
     if action in expected and state.step != expected[action]:
         await stale(update, context, f"draft is at {state.step}")
         return
-    if action in ("submit", "edit") and (query.message is None or
-                                         query.message.message_id != state.data.get("review")):
+    latest = state.data.get("review")  # None: a draft reviewed before reviews were tracked
+    if action in ("submit", "edit") and latest is not None and (
+            query.message is None or query.message.message_id != latest):
         log.warning("refused an earlier review of user %s's idea draft", user_id)
         await answer_callback(update, context.text("ideas.new.review_replaced"), alert=True)
         return

@@ -111,7 +111,7 @@ async def _pending_change(update: Update, context: HotlineContext,
     pressed = message.message_id if message is not None else None
     if state is None or state.flow != ANSWER_FLOW or state.data.get("idea_id") != idea_id:
         reason = "ideas.refused.panel_closed"
-    elif state.data.get("panel") != pressed:
+    elif state.data.get("panel") not in (None, pressed):  # None: opened before panels were kept
         reason = "ideas.refused.panel_retired"
     else:
         return state

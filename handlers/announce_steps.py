@@ -41,12 +41,12 @@ QUESTION_KEYS = frozenset(f"announce.ask.{step}" for step in (
     WHEN))
 # The label of each field the preview's "Edit" offers.
 FIELD_KEYS = {
-    TITLE: "announce.field.title", BODY: "announce.field.body",
-    ATTACHMENT: "announce.field.attachment", LINK: "announce.field.link",
-    KIND: "announce.field.kind", BUDGET: "announce.field.budget",
-    DEADLINE: "announce.field.deadline", ELIGIBILITY: "announce.field.eligibility",
-    CONTACT: "announce.field.contact", AUDIENCE: "announce.field.audience",
-    WHEN: "announce.field.when",
+    TITLE: "announce.part.title", BODY: "announce.part.body",
+    ATTACHMENT: "announce.part.attachment", LINK: "announce.part.link",
+    KIND: "announce.part.kind", BUDGET: "announce.part.budget",
+    DEADLINE: "announce.part.deadline", ELIGIBILITY: "announce.part.eligibility",
+    CONTACT: "announce.part.contact", AUDIENCE: "announce.part.audience",
+    WHEN: "announce.part.when",
 }
 # Roles an audience can be narrowed to.
 AUDIENCE_ROLES = (Role.SOCIAL_WORKER.value, Role.RESIDENT.value, Role.EXPERT.value)

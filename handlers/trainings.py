@@ -166,8 +166,10 @@ async def my_trainings(update: Update, context: HotlineContext) -> None:
     trainings = context.services.trainings
     entries, rows = [], []
     for course, status, position in mine:
+        absent = await trainings.absent_sessions(course.id, update.effective_user.id)
         entries.append({"course": course, "status": status, "position": position,
-                        "sessions": sessions_view(context, course)})
+                        "sessions": sessions_view(context, course),
+                        "absent": {s.position for s in course.sessions if s.id in absent}})
         if status == RegistrationStatus.REGISTERED:
             rows += [[("trainings.button.check_in", f"{CALLBACK_PREFIX}:checkin:{s.id}")]
                      for s in course.sessions if trainings.check_in_open(s)]

@@ -1,6 +1,7 @@
 """A session reminder's two buttons: "I can't come to this session" (the place on the course
-is kept, that session's reminders stop) and "Cancel my registration", which first asks.
-The final "yes" is trainings.quit_course_confirmed; the server re-checks every press."""
+is kept, that session's reminders stop; "I can come after all" takes it back) and "Cancel my
+registration", which first asks. The final "yes" is trainings.quit_course_confirmed; the
+server re-checks every press."""
 
 from __future__ import annotations
 
@@ -62,8 +63,29 @@ async def cant_come_to_session(update: Update, context: HotlineContext) -> None:
     await reply(update, context,
                 context.html("trainings.skipped", position=session.position, title=course.title,
                              when=when),
-                inline_keyboard(context, [[("trainings.button.quit_course",
-                                            f"{CALLBACK_PREFIX}:quit:{course.id}")]]))
+                inline_keyboard(context, [
+                    [("trainings.button.come_after_all", f"{CALLBACK_PREFIX}:unskip:{session.id}")],
+                    [("trainings.button.quit_course", f"{CALLBACK_PREFIX}:quit:{course.id}")]]))
+
+
+@require_roles(*EVERYONE)
+async def come_after_all(update: Update, context: HotlineContext) -> None:
+    """Takes the absence notice back (before the session begins); its reminders return."""
+    session_id = callback_id(update)
+    if session_id is None:
+        await refuse(update, context, "callback.stale")
+        return
+    try:
+        course, session, withdrawn = await context.services.trainings.come_after_all(
+            session_id, update.effective_user.id)
+    except TrainingRefusal as refusal:
+        await refuse(update, context, refusal.reason)
+        return
+    await answer_callback(update)
+    await _close_buttons(update)
+    key = "trainings.coming_again" if withdrawn else "trainings.coming_already"
+    await reply(update, context, context.html(key, position=session.position,
+                                              title=course.title))
 
 
 @require_roles(*EVERYONE)
@@ -102,6 +124,7 @@ async def keep_place(update: Update, context: HotlineContext) -> None:
 
 def register(application: Application) -> None:
     for pattern, callback in ((r"(skip|cantcome)", cant_come_to_session),
-                              ("quit", ask_to_quit_course), ("keep", keep_place)):
+                              ("unskip", come_after_all), ("quit", ask_to_quit_course),
+                              ("keep", keep_place)):
         application.add_handler(CallbackQueryHandler(
             callback, pattern=rf"^{CALLBACK_PREFIX}:{pattern}:"))

@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.db import Database
-from storage.models import User
+from storage.models import Role, User
 from storage.repositories.trainings import TrainingRepository
 from storage.repositories.users import UserRepository
 from tests.test_cli import hotline_env
@@ -53,7 +53,8 @@ async def test_i_cant_come_skips_one_session_and_keeps_the_place(
         "09:00–12:00). Your place on the course stays yours, and there are no more reminders "
         "for that session. If you cannot come to the course at all, cancel your registration "
         "with the button below.")
-    assert buttons(noted) == [("Cancel my registration for the course",
+    assert buttons(noted) == [("↩ I can come after all", f"trainings:unskip:{first.id}"),
+                              ("Cancel my registration for the course",
                                f"trainings:quit:{course_id}")]
     # The reminder's buttons went: that step is done.
     shown = {m["message_id"]: m for m in await sandbox.messages(emma["id"])}
@@ -68,6 +69,17 @@ async def test_i_cant_come_skips_one_session_and_keeps_the_place(
     assert pending == {(f"s{second.id}", "1d"), (f"s{second.id}", "1h"), ("exam", "7d")} - \
         ({("exam", "7d")} if trainings.exam_date is None else set())
 
+    # Emma's /mytrainings and the staff's /training_list show it.
+    sent = await sandbox.send_text(emma["id"], "/mytrainings")
+    mine = await sandbox.wait_for_bot_message(emma["id"], after=sent["message_id"])
+    assert "1) Saturday, December 5, 2026 09:00–12:00 · 区民政局三楼会议室\n" \
+           "   🙅 you said you cannot come to this session\n2) Saturday" in mine["text"]
+    staff = await person(sandbox, hotline, "Sue", role=Role.STAFF)
+    sent = await sandbox.send_text(staff["id"], f"/training_list {course_id}")
+    listed = await sandbox.wait_for_bot_message(staff["id"], after=sent["message_id"])
+    assert f"✅ Emma ({emma['id']}), attended sessions: –\n   🙅 cannot come to sessions: 1" \
+        in listed["text"]
+
     # The "1 hour before" of session 1 goes to Li only.
     trainings.clock.freeze(local(2026, 12, 5, 8, 0))
     assert await dispatcher.dispatch_due() == 1
@@ -75,7 +87,7 @@ async def test_i_cant_come_skips_one_session_and_keeps_the_place(
     # Pressing again (an old copy of the button) says it was noted already; nothing changes.
     await sandbox.press_button(emma["id"], emma["id"], reminder["message_id"],
                                f"trainings:skip:{first.id}", force=True)
-    again = await sandbox.wait_for_bot_message(emma["id"], after=noted["message_id"])
+    again = await sandbox.wait_for_bot_message(emma["id"], after=mine["message_id"])
     assert again["text"] == (f"You already told us you cannot come to session 1 of “{COURSE}”; "
                              "your place on the course stays yours.")
 
@@ -106,6 +118,40 @@ async def test_i_cant_come_skips_one_session_and_keeps_the_place(
     people = await trainings.registrants(course_id, with_history=True)
     assert {p.telegram_id: p.absent_sessions for p in people} == {
         emma["id"]: (1,), li["id"]: (2,), wu["id"]: ()}
+
+
+async def test_i_can_come_after_all_takes_the_absence_back(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    trainings, dispatcher = hotline.services.trainings, hotline.services.training_reminders
+    trainings.clock.freeze(NOW)
+    course_id = await trainings.create(course_plan(), None)
+    first = (await trainings.course(course_id)).sessions[0]
+    emma = await person(sandbox, hotline, "Emma")
+    await _register(sandbox, emma, course_id)
+    trainings.clock.freeze(local(2026, 12, 4, 9, 0))
+    assert await dispatcher.dispatch_due() == 1
+    [reminder] = await _reminders(sandbox, emma)
+    await sandbox.press_button(emma["id"], emma["id"], reminder["message_id"],
+                               f"trainings:skip:{first.id}")
+    noted = await sandbox.wait_for_bot_message(emma["id"], after=reminder["message_id"])
+    await sandbox.press_button(emma["id"], emma["id"], noted["message_id"],
+                               f"trainings:unskip:{first.id}")
+    back = await sandbox.wait_for_bot_message(emma["id"], after=noted["message_id"])
+    assert back["text"] == (f"Good: you are expected at session 1 of “{COURSE}” again, and "
+                            "its reminders are back.")
+    assert await trainings.repository.absences(course_id) == {}
+    shown = {m["message_id"]: m for m in await sandbox.messages(emma["id"])}
+    assert buttons(shown[noted["message_id"]]) == []
+    trainings.clock.freeze(local(2026, 12, 5, 8, 0))  # "1 hour before" comes again
+    assert await dispatcher.dispatch_due() == 1
+    assert (await _reminders(sandbox, emma))[-1]["text"].startswith(
+        "⏰ Training reminder: starts in 1 hour")
+    # Too late once the session has begun.
+    trainings.clock.freeze(local(2026, 12, 5, 9, 1))
+    late = await sandbox.press_button(emma["id"], emma["id"], noted["message_id"],
+                                      f"trainings:unskip:{first.id}", force=True)
+    assert late["answer"]["text"] == ("That session has already begun; please tell the "
+                                      "organisers directly.")
 
 
 async def test_cancelling_the_course_from_a_reminder_asks_first(

@@ -169,6 +169,25 @@ class TrainingService(CourseChanges, ReminderPlanning):
                  session.position)
         return course, session, first
 
+    async def come_after_all(self, session_id: int, telegram_id: int
+                             ) -> tuple[CourseInfo, SessionInfo, bool]:
+        """Takes an absence notice back while the session has not begun: its reminders are
+        planned again. True when there was a notice to take back."""
+        course, session = await self._find_session(session_id)
+        status, _ = await self.repository.status_of(course.id, telegram_id)
+        if status != RegistrationStatus.REGISTERED:
+            raise TrainingRefusal("trainings.refused.not_registered")
+        if session.starts_at <= self.clock.now():
+            raise TrainingRefusal("trainings.refused.session_started")
+        withdrawn = await self.repository.withdraw_absence(session_id, telegram_id)
+        if withdrawn:
+            await self.plan_reminders(course.id, [telegram_id])
+        return course, session, withdrawn
+
+    async def absent_sessions(self, course_id: int, telegram_id: int) -> set[int]:
+        """Ids of the course's sessions the person said they cannot come to."""
+        return (await self.repository.absences(course_id)).get(telegram_id, set())
+
     def next_session(self, course: CourseInfo) -> SessionInfo | None:
         """The first session not yet begun (what an older reminder's button meant)."""
         now = self.clock.now()

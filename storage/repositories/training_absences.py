@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from storage.db import Database
 from storage.models import Absence, CourseSession
@@ -22,6 +22,13 @@ class TrainingAbsences:
             result = await session.execute(insert_ignoring_conflicts(session, Absence, [{
                 "session_id": session_id, "telegram_id": telegram_id, "noted_at": now}]))
             return result.rowcount == 1
+
+    async def withdraw_absence(self, session_id: int, telegram_id: int) -> bool:
+        """"I can come after all": True when there was a notice to take back."""
+        async with self._db.session() as session:
+            result = await session.execute(delete(Absence).where(
+                Absence.session_id == session_id, Absence.telegram_id == telegram_id))
+            return bool(result.rowcount)
 
     async def absences(self, course_id: int) -> dict[int, set[int]]:
         """Person -> the ids of the course's sessions they said they cannot come to."""

@@ -17,6 +17,7 @@ from storage.db import Database
 from storage.models import Role, User
 from storage.repositories.trainings import TrainingRepository
 from storage.repositories.users import UserRepository
+from tests.console_support import console_base, signed_in_client
 from tests.test_cli import hotline_env
 from tests.test_trainings_reminders import _register, _reminders
 from tests.trainings_support import NOW, buttons, course_plan, local, person
@@ -79,6 +80,11 @@ async def test_i_cant_come_skips_one_session_and_keeps_the_place(
     listed = await sandbox.wait_for_bot_message(staff["id"], after=sent["message_id"])
     assert f"✅ Emma ({emma['id']}), attended sessions: –\n   🙅 cannot come to sessions: 1" \
         in listed["text"]
+
+    async with await signed_in_client(hotline, sandbox, staff["id"]) as client, \
+            client.get(f"{console_base(hotline)}/trainings/{course_id}") as page:
+        row = (await page.text()).split(f'data-person="{emma["id"]}"')[1].split("</tr>")[0]
+    assert "🙅 Said they cannot come" in row
 
     # The "1 hour before" of session 1 goes to Li only.
     trainings.clock.freeze(local(2026, 12, 5, 8, 0))

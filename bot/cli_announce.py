@@ -8,7 +8,6 @@ import asyncio
 import re
 import sys
 from datetime import datetime
-from html import escape
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.app import build_services, open_database
 from bot.cli_audit import CommandLineAudit
 from bot.settings import Settings
+from services.announcements.body_formats import FORMATS, BodyFormatError, body_html
 from services.announcements.broadcasts import Draft
 from services.announcements.composing import (
     MAX_SCHEDULE_AHEAD,
@@ -36,12 +36,17 @@ _TOPIC_KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 def add_announce_parsers(commands: Any) -> None:
     announce = commands.add_parser(
         "announce", help="publish an announcement to a topic's subscribers",
-        description="hotline announce --topic TOPIC --title T --body-file F [--photo P] "
-                    "[--at ISO] [--yes]; or: hotline announce status ID | cancel ID")
+        description="hotline announce --topic TOPIC --title T --body-file F "
+                    "[--format markdown|text|html] [--photo P] [--at ISO] [--yes]; "
+                    "or: hotline announce status ID | cancel ID")
     announce.add_argument("action", nargs="*", metavar="status ID | cancel ID")
     announce.add_argument("--topic")
     announce.add_argument("--title")
-    announce.add_argument("--body-file", type=Path)
+    announce.add_argument("--body-file", type=Path,
+                          help="the text, UTF-8; read as --format says")
+    announce.add_argument("--format", choices=FORMATS, default="markdown",
+                          help="markdown (default): **bold**, *italic*, [text](https://url), "
+                               "paragraphs; text: as typed; html: Telegram's own tags")
     announce.add_argument("--photo", help="a photo file (uploaded first to the first of "
                           "HOTLINE_ADMIN_IDS, as a preview) or the file_id of one on Telegram")
     announce.add_argument("--at", help="when to send (ISO time; local time if no offset)")
@@ -185,12 +190,17 @@ async def _compose(services: Services, audit: CommandLineAudit, settings: Settin
         return _fail(f"unknown topic {args.topic!r}; topics: {', '.join(topics)}")
     texts: Texts = services.texts
     try:
-        body = args.body_file.read_text(encoding="utf-8")
+        source = args.body_file.read_text(encoding="utf-8")
         title = clean_text("title", args.title)
-        clean_text("body", body)
+        clean_text("body", source)
+        body = body_html(source, args.format)
         send_at = _send_time(args.at, ZoneInfo(settings.timezone))
     except OSError as error:
         return _fail(f"{args.body_file}: {error.strerror}")
+    except UnicodeDecodeError:
+        return _fail(f"{args.body_file} is not UTF-8 text")
+    except BodyFormatError as error:
+        return _fail(f"{args.body_file}, {error}; nothing was sent")
     except ValueError as error:
         reason = error.reason if isinstance(error, ComposeInputError) else str(error)
         return _fail(f"{texts.text('en', reason, limit=getattr(error, 'limit', 0))}"
@@ -201,8 +211,7 @@ async def _compose(services: Services, audit: CommandLineAudit, settings: Settin
             photo = await _upload_photo(settings, Path(photo))
         except (ValueError, OSError) as error:
             return _fail(f"--photo: {error}")
-    # A file holds plain text: it is escaped, never read as markup.
-    draft = Draft(author_id=None, topic=args.topic, title=title, body_html=escape(body),
+    draft = Draft(author_id=None, topic=args.topic, title=title, body_html=body,
                   photo=photo, send_at=send_at)
     preview = await services.announcements.render_draft(draft, settings.default_locale)
     if (limit := fits_telegram(preview.html, with_file=bool(args.photo))) is not None:

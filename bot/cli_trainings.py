@@ -79,7 +79,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         if course is None:
             print(f"hotline: there is no course {args.course_id}", file=sys.stderr)
             return 2
-        people = await trainings.registrants(course.id)
+        people = await trainings.registrants(course.id, with_history=True)
         export = registrants_csv if args.format == "csv" else registrants_xlsx
         output = args.output or Path(f"training-{course.id}.{args.format}")
         output.write_bytes(export(course, people, settings.zone))

@@ -39,6 +39,7 @@ from storage.models.ideas import (
 from storage.models.people import Draft, Role, SocialWorkerProfile, User, UserRole
 from storage.models.places import Place
 from storage.models.trainings import (
+    Absence,
     Attendance,
     Course,
     CourseSession,
@@ -51,6 +52,7 @@ from storage.models.trainings import (
 )
 
 __all__ = [
+    "Absence",
     "Announcement",
     "AnnouncementTopic",
     "Attendance",

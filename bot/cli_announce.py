@@ -14,7 +14,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app import build_services, open_database
+from bot.cli_args import bounded_int, parse_record_id
 from bot.cli_audit import CommandLineAudit
+from bot.cli_files import InputFileError, read_utf8
 from bot.settings import Settings
 from services.announcements.broadcasts import Draft
 from services.announcements.composing import (
@@ -56,7 +58,7 @@ def add_announce_parsers(commands: Any) -> None:
     edit.add_argument("--en", required=True, help="the English name (at most 64 characters)")
     edit.add_argument("--kinds", action="store_true",
                       help="subscribers can narrow it by project kind")
-    edit.add_argument("--position", type=int)
+    edit.add_argument("--position", type=bounded_int("--position", -1000, 1000))
 
 
 def announce_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -101,9 +103,12 @@ async def _with_services(settings: Settings, args: argparse.Namespace) -> int:
         services = build_services(settings, database)
         audit = CommandLineAudit(database)
         match args.action:
-            case ["status", number] if number.isdigit():
+            case ["status" | "cancel" as verb, number] if parse_record_id(number) is None:
+                return _fail(f"announce {verb}: the id must be a whole number from 1 to "
+                             f"{2**31 - 1}, not {number!r}")
+            case ["status", number]:
                 return await _status(services, int(number), settings.timezone)
-            case ["cancel", number] if number.isdigit():
+            case ["cancel", number]:
                 return await _cancel(services, audit, int(number))
             case []:
                 return await _compose(services, audit, settings, args)
@@ -185,12 +190,12 @@ async def _compose(services: Services, audit: CommandLineAudit, settings: Settin
         return _fail(f"unknown topic {args.topic!r}; topics: {', '.join(topics)}")
     texts: Texts = services.texts
     try:
-        body = args.body_file.read_text(encoding="utf-8")
+        body = await asyncio.to_thread(read_utf8, args.body_file)
         title = clean_text("title", args.title)
         clean_text("body", body)
         send_at = _send_time(args.at, ZoneInfo(settings.timezone))
-    except OSError as error:
-        return _fail(f"{args.body_file}: {error.strerror}")
+    except InputFileError as error:
+        return _fail(f"{args.body_file}: {error}")
     except ValueError as error:
         reason = error.reason if isinstance(error, ComposeInputError) else str(error)
         return _fail(f"{texts.text('en', reason, limit=getattr(error, 'limit', 0))}"

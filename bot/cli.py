@@ -174,10 +174,11 @@ def main(argv: list[str] | None = None) -> int:
         try:
             settings = load_settings()
             secrets.extend(_secrets(settings))
-            # A command's output is its answer: library chatter (INFO) stays out of it unless
-            # someone asks for DEBUG; `run` sets the configured level itself.
-            debugging = settings.log_level.upper() == "DEBUG"
-            configure_logging("DEBUG" if debugging else "WARNING", secrets)
+            if not logging.getLogger().handlers:  # called in-process, the caller's stay
+                # A command's output is its answer: library chatter (INFO) stays out of it
+                # unless someone asks for DEBUG; `run` sets the configured level itself.
+                debugging = settings.log_level.upper() == "DEBUG"
+                configure_logging("DEBUG" if debugging else "WARNING", secrets)
             return _dispatch(settings, args)
         except SettingsError as error:
             print(f"hotline: {error}", file=sys.stderr)

@@ -163,7 +163,7 @@ def _send_time(raw: str | None, zone: ZoneInfo) -> datetime | None:
 async def _upload_photo(settings: Settings, path: Path) -> str:
     """Sends the photo to the first admin (their preview) and returns Telegram's file_id."""
     from telegram import Bot
-    from telegram.error import TelegramError
+    from telegram.error import NetworkError, TelegramError
 
     from bot.transport import default_request
 
@@ -171,13 +171,17 @@ async def _upload_photo(settings: Settings, path: Path) -> str:
         raise ValueError("uploading a file needs HOTLINE_BOT_TOKEN and HOTLINE_ADMIN_IDS "
                          "(the first admin receives it as a preview)")
     data = await asyncio.to_thread(path.read_bytes)
-    async with Bot(settings.bot_token.get_secret_value(), base_url=settings.api_base_url,
-                   base_file_url=settings.file_base_url,
-                   request=default_request(client=settings.http_client)) as bot:
-        try:
+    try:
+        async with Bot(settings.bot_token.get_secret_value(), base_url=settings.api_base_url,
+                       base_file_url=settings.file_base_url,
+                       request=default_request(client=settings.http_client)) as bot:
             sent = await bot.send_photo(settings.admin_ids[0], data, filename=path.name)
-        except TelegramError as error:
-            raise ValueError(f"Telegram refused the photo: {error.message}") from None
+    except NetworkError as error:
+        # The message names the URL called, token included: the CLI's output masks it.
+        raise ValueError(f"the Bot API at HOTLINE_API_BASE_URL cannot be reached "
+                         f"({error.message}); nothing was sent") from None
+    except TelegramError as error:
+        raise ValueError(f"Telegram refused the photo: {error.message}") from None
     return sent.photo[-1].file_id
 
 

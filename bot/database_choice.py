@@ -3,7 +3,9 @@
 `hotline run` with no token runs the demo on data/sandbox.db; the other commands must find
 the same database, or a staff member reading "0 experts" from an empty data/hotline.db
 believes the demo lost its experts. One rule for all: an explicit HOTLINE_DATABASE_URL
-wins; otherwise no token (the embedded sandbox) means the sandbox's database.
+wins; otherwise no token (the embedded sandbox) means the sandbox's database. The default
+data/hotline.db counts as no choice even when .env names it (.env.example did): demo people
+and content must never land in the database the real bot will use once a token is set.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.exc import ArgumentError
 from bot.settings import Settings
 
 SANDBOX_DATABASE = "sqlite+aiosqlite:///data/sandbox.db"
+DEFAULT_DATABASE = Settings.model_fields["database_url"].default
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +39,7 @@ class DatabaseChoice:
 
 def choose_database(settings: Settings, *, sandbox: bool | None = None) -> DatabaseChoice:
     """sandbox: the embedded sandbox runs (None: whenever no token is set)."""
-    if "database_url" in settings.model_fields_set:
+    if settings.database_url != DEFAULT_DATABASE:
         return DatabaseChoice(settings.database_url, "HOTLINE_DATABASE_URL", explicit=True)
     if settings.uses_sandbox if sandbox is None else sandbox:
         return DatabaseChoice(SANDBOX_DATABASE, "the embedded sandbox's: no HOTLINE_BOT_TOKEN "

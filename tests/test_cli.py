@@ -74,13 +74,16 @@ async def test_sandbox_mode_starts_answers_and_stops_cleanly(tmp_path: Path) -> 
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     try:
+        world = (await asyncio.wait_for(process.stdout.readline(), 60)).decode()
+        assert world.startswith("Sandbox world: new, kept in data/sandbox-world.json")
         banner = (await asyncio.wait_for(process.stdout.readline(), 60)).decode()
         assert banner.startswith("No HOTLINE_BOT_TOKEN set: running on the embedded defaults")
         assert f"http://127.0.0.1:{sandbox_port}/" in banner
         async with SandboxClient(f"http://127.0.0.1:{sandbox_port}") as client:
             await client.send_text(900000006, "/start")  # the English demo resident
             reply = await client.wait_for_bot_message(900000006, timeout=10)
-            assert reply["text"].startswith("Hello, Emma Wilson!")
+            # She started the bot when the demo made her: this is her second /start.
+            assert reply["text"].startswith("Welcome back, Emma Wilson!")
             # Demo content: two project calls are there to read.
             await client.send_text(900000006, "/announcements")
             listing = await client.wait_for_bot_message(
@@ -97,13 +100,13 @@ async def test_sandbox_mode_starts_answers_and_stops_cleanly(tmp_path: Path) -> 
     output = stdout.decode() + stderr.decode()
     assert "Traceback" not in output
     assert not TOKEN_SHAPE.search(output), "a token reached the log"
-    shown = hotline(tmp_path, "log", "show", "900000006",
-                    HOTLINE_DATABASE_URL="sqlite+aiosqlite:///data/sandbox.db").stdout
+    # With no token the command line finds the demo's database by itself.
+    demo_db = {"HOTLINE_DATABASE_URL": ""}
+    shown = hotline(tmp_path, "log", "show", "900000006", **demo_db).stdout
     lines = shown.splitlines()
     assert "→ bot command: /start" in lines[0]
     assert "bot → text: Hello, Emma Wilson! Welcome to the Community Hotline." in lines[1]
     assert lines[-1] == f"{len(lines) - 1} messages"
-    demo_db = {"HOTLINE_DATABASE_URL": "sqlite+aiosqlite:///data/sandbox.db"}
     experts = hotline(tmp_path, "experts", "list", **demo_db).stdout
     assert "900000003" in experts and "王老师" in experts
     roster = hotline(tmp_path, "roster", "show", **demo_db).stdout

@@ -63,6 +63,10 @@ def test_the_rule_is_the_one_the_sandbox_uses() -> None:
     with_token = load_settings(_env_file=None, bot_token=TOKEN)
     assert choose_database(with_token).url == "sqlite+aiosqlite:///data/hotline.db"
     assert choose_database(with_token, sandbox=True).url == SANDBOX_DATABASE  # hotline sandbox
-    explicit = load_settings(_env_file=None, database_url="sqlite+aiosqlite:///data/hotline.db")
-    assert choose_database(explicit, sandbox=True).url == "sqlite+aiosqlite:///data/hotline.db"
+    # The demo never writes into the real bot's default database, even when .env names it.
+    named = load_settings(_env_file=None, database_url="sqlite+aiosqlite:///data/hotline.db")
+    assert choose_database(named, sandbox=True).url == SANDBOX_DATABASE
+    own = load_settings(_env_file=None, database_url="sqlite+aiosqlite:///demo/mine.db")
+    assert choose_database(own, sandbox=True).url == "sqlite+aiosqlite:///demo/mine.db"
+    assert choose_database(own).explicit and not choose_database(named).explicit
     assert masked_url("postgresql+asyncpg://u:p%40ss@h/db") == "postgresql+asyncpg://u:***@h/db"

@@ -112,7 +112,7 @@ def _talked_in_lost_world(database: Path) -> bool:
         return False
 
 
-def _prepare_world(choice: DatabaseChoice, world_file: Path) -> str:
+def prepare_world(choice: DatabaseChoice, world_file: Path) -> str:
     """Keeps the database and its world together; returns the sentence that says how."""
     if world_file.exists():
         return f"Sandbox world: kept from {world_file} (people, chats, topics and messages)."
@@ -134,7 +134,7 @@ async def start_demo_sandbox(settings: Settings) -> DemoWorld:
     choice = choose_database(settings, sandbox=True)
     world_file = world_file_for(choice)
     world_file.parent.mkdir(parents=True, exist_ok=True)
-    world_line = _prepare_world(choice, world_file)
+    world_line = prepare_world(choice, world_file)
     server = SandboxServer(host="127.0.0.1", port=settings.sandbox_port, config=SandboxConfig(),
                            world_file=world_file)
     try:

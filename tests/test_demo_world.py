@@ -6,12 +6,17 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
+from bot.database_choice import choose_database
+from bot.demo import prepare_world, world_file_for
+from bot.settings import load_settings
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxConfig, SandboxServer
 from tests.hotline_support import PNG, buttons, has
@@ -187,3 +192,33 @@ async def test_a_sandbox_world_file_restores_chats_topics_files_and_pending_upda
             assert other["id"] != group["id"]
     finally:
         await second.stop()
+
+
+def test_a_database_whose_world_is_lost_is_set_aside_so_both_start_fresh(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    demo = choose_database(load_settings(_env_file=None), sandbox=True)
+    world_file = world_file_for(demo)
+    assert world_file == Path("data/sandbox-world.json")
+    Path("data").mkdir()
+    with sqlite3.connect("data/sandbox.db") as db:  # only the CLI wrote here: kept
+        db.execute("CREATE TABLE conversation_log (id INTEGER PRIMARY KEY)")
+    assert prepare_world(demo, world_file) == (
+        "Sandbox world: new, kept in data/sandbox-world.json across restarts.")
+    assert Path("data/sandbox.db").exists()
+    with sqlite3.connect("data/sandbox.db") as db:  # a bot talked to people of a lost world
+        db.execute("INSERT INTO conversation_log (id) VALUES (1)")
+    line = prepare_world(demo, world_file)
+    moved = sorted(Path("data").glob("sandbox-without-world-*.db"))
+    assert len(moved) == 1 and not Path("data/sandbox.db").exists()
+    assert line == (f"Sandbox world: none was kept for data/sandbox.db, whose chats and topics "
+                    f"are gone with it, so it was moved to {moved[0]} and both start fresh "
+                    f"(the world is kept in data/sandbox-world.json from now on).")
+    # A database someone named is theirs: never moved, only warned about.
+    Path(moved[0]).rename("data/mine.db")
+    own = choose_database(load_settings(_env_file=None,
+                                        database_url="sqlite+aiosqlite:///data/mine.db"))
+    assert prepare_world(own, world_file_for(own)).startswith(
+        "Sandbox world: new, kept in data/mine-world.json from now on; the chats and topics "
+        "data/mine.db names from an earlier sandbox are gone.")
+    assert Path("data/mine.db").exists()

@@ -109,9 +109,17 @@ class WorldFile:
         if not isinstance(document, dict) or document.get("version") != FORMAT_VERSION:
             raise WorldFileError(f"{self.path} is not a sandbox world of version "
                                  f"{FORMAT_VERSION}")
-        if document["bot_id"] != sandbox.bot_user["id"]:
+        if document.get("bot_id") != sandbox.bot_user["id"]:
             raise WorldFileError(f"{self.path} belongs to another bot "
-                                 f"(id {document['bot_id']})")
+                                 f"(id {document.get('bot_id')})")
+        try:
+            self._restore(sandbox, document)
+        except (KeyError, TypeError, ValueError) as error:
+            sandbox._build()  # nothing half-loaded stays
+            raise WorldFileError(f"{self.path} is damaged ({type(error).__name__}: "
+                                 f"{error})") from None
+
+    def _restore(self, sandbox: Sandbox, document: dict[str, Any]) -> None:
         sandbox._build(document["next_update_id"], document["last_seq"])
         # The new run must not repeat the old run's random draws (chat instances, file ids).
         sandbox.rng.seed(secrets.randbits(64))

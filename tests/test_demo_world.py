@@ -18,6 +18,7 @@ from bot.database_choice import choose_database
 from bot.demo import prepare_world, world_file_for
 from bot.settings import load_settings
 from sandbox.client import SandboxClient
+from sandbox.persistence import WorldFileError
 from sandbox.server import SandboxConfig, SandboxServer
 from tests.hotline_support import PNG, buttons, has
 from tests.support import free_port
@@ -222,3 +223,15 @@ def test_a_database_whose_world_is_lost_is_set_aside_so_both_start_fresh(
         "Sandbox world: new, kept in data/mine-world.json from now on; the chats and topics "
         "data/mine.db names from an earlier sandbox are gone.")
     assert Path("data/mine.db").exists()
+
+
+async def test_a_damaged_world_file_stops_start_up_in_one_sentence(tmp_path: Path) -> None:
+    world_file = tmp_path / "world.json"
+    world_file.write_text('{"version": 1, "bot_id": 7000000001, "users": [{}]}')
+    server = SandboxServer(config=SandboxConfig(), world_file=world_file)
+    with pytest.raises(WorldFileError, match=r"world\.json is damaged \(KeyError"):
+        await server.start()
+    assert server.sandbox.world.users == {}
+    world_file.write_text("not json")
+    with pytest.raises(WorldFileError, match=r"world\.json cannot be read"):
+        await SandboxServer(config=SandboxConfig(), world_file=world_file).start()

@@ -16,6 +16,7 @@ from services.announcements.body_formats import BodyFormatError, body_html
 from storage.models import Role
 from tests.announcements_support import press, progress_reaching, say, started_user
 from tests.test_announcements_audience import _cli
+from tests.test_cli import errors
 
 
 def _offsets(message: dict, anchor: str) -> set[tuple]:
@@ -159,7 +160,7 @@ async def test_the_command_line_sends_a_markdown_file_with_its_formatting(
     refused = await _cli(tmp_path, "announce", "--topic", "policy", "--title", "Form",
                          "--body-file", str(bad), "--yes")
     assert refused.returncode == 2
-    assert refused.stderr.strip() == (
+    assert errors(refused).strip() == (
         f"hotline: {bad}, line 3: a link must start with http:// or https:// "
         "(found 'ftp://ex.org/form'); nothing was sent")
     assert await hotline.services.announcements.get(2) is None

@@ -140,6 +140,8 @@ class RelayService:
         reply_to = None
         if message.reply_to is not None and message.reply_to not in _anchors(case, user_id):
             reply_to = await repository.counterpart(case.id, message.chat_id, message.reply_to)
+            if reply_to is None:
+                reply_to = await self._counterpart_of_copy(case, message, target)
         delivery = await self._cases.messenger.copy(target, message.chat_id, message.message_id,
                                                     reply_to=reply_to or anchor)
         record.target_chat_id = target
@@ -152,6 +154,21 @@ class RelayService:
         if not delivery.ok:
             return RelayResult("failed", delivery.failure)
         return RelayResult("relayed")
+
+    async def _counterpart_of_copy(self, case: Case, message: Incoming,
+                                   target: int) -> int | None:
+        """A reply to a replayed history copy (after a take-over) keeps its thread: the
+        message it shows, as it stands in the other side's chat."""
+        assert message.reply_to is not None
+        shown = await self._cases.repository.copied_message(case.id, message.chat_id,
+                                                            message.reply_to)
+        if shown is None:
+            return None
+        if shown.source_chat_id == target:
+            return shown.source_message_id
+        if shown.target_chat_id == target:
+            return shown.target_message_id
+        return None
 
     async def _mirror(self, case: Case, record: CaseMessage) -> None:
         """A copy in the case's staff topic, so staff can follow and step in."""

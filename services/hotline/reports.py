@@ -83,6 +83,8 @@ class ReportService:
         claims = await self._cases.claims_of([c.id for c in cases if c.id is not None])
         categories = {c.key: (c.name_en if locale == "en" else c.name_zh)
                       for c in await self._experts.categories()}
+        # A category counts its cases now in it, and the claims made in it (a case
+        # transferred away still leaves its claim time where it was claimed).
         by_category = [figures_of(name, [c for c in cases if c.category == key],
                                   [c for c in claims if c.category == key])
                        for key, name in categories.items()]
@@ -94,7 +96,8 @@ class ReportService:
                 await self._handler_label(expert_id, locale),
                 [c for c in cases if c.expert_id == expert_id],
                 [c for c in claims if c.expert_id == expert_id]))
-        return (figures_of("", cases, claims), [f for f in by_category if f.cases],
+        return (figures_of("", cases, claims),
+                [f for f in by_category if f.cases or f.minutes_to_claim is not None],
                 by_expert)
 
     async def _handler_label(self, telegram_id: int, locale: str) -> str:

@@ -76,6 +76,12 @@ async def test_replies_to_history_copies_route_and_the_topic_is_not_relayed(
         assert not [m for m in await sandbox.bot_messages(bo["id"])
                     if "Answer for Emma" in (m.get("text") or "")]
 
+        # An edit of a message reaches its replayed copy too.
+        await sandbox.edit_text(emma["id"], emma["id"], originals["C-2026-0001"]["message_id"],
+                                "More from C-2026-0001 (corrected)")
+        edited = await sandbox.wait_for_edit(staffer["id"], emma_copy["message_id"])
+        assert edited["text"] == "More from C-2026-0001 (corrected)"
+
         # Typing in a case's topic: nothing reaches the asker, and staff are told how to
         # answer at once (once, not for every line of a staff discussion).
         emma_case = await latest_case(hotline, emma["id"])

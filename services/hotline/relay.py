@@ -208,6 +208,9 @@ class RelayService:
             resent = await self._carry_edit(original.target_chat_id, original.target_message_id,
                                             message, text, caption)
             record.target_message_id = resent or record.target_message_id
+        for copy in await repository.copies_of(original.id):
+            if copy.chat_id != message.chat_id:  # the history a new handler was shown
+                await self._carry_edit(copy.chat_id, copy.message_id, message, text, caption)
         staff_chat = self._cases.staff_chat_id
         if original.mirror_message_id is not None and staff_chat is not None:
             case = await repository.get(original.case_id)

@@ -96,9 +96,10 @@ class CaseHistory:
                 CaseCopy.case_id == case_id, CaseCopy.chat_id == chat_id,
                 CaseCopy.message_id == message_id).limit(1))).scalar_one_or_none()
 
-    async def case_of_copy(self, chat_id: int, message_id: int) -> int | None:
+    async def copies_of(self, message_row_id: int) -> list[CaseCopy]:
+        """The replayed copies of one transcript row (an edit is carried to them too)."""
         async with self._db.session() as session:
-            return (await session.execute(select(CaseCopy.case_id).where(
-                CaseCopy.chat_id == chat_id, CaseCopy.message_id == message_id)
-                .order_by(CaseCopy.id.desc()).limit(1))).scalar()
+            rows = await session.execute(select(CaseCopy).where(
+                CaseCopy.message_row_id == message_row_id).order_by(CaseCopy.id))
+            return list(rows.scalars())
 

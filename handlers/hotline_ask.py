@@ -68,8 +68,11 @@ async def category_chosen(update: Update, context: HotlineContext) -> None:
     query = update.callback_query
     key = (query.data or "").removeprefix("hotline:ask:")
     category = await context.services.hotline.experts.category(key)
-    if category is None or not category.active:
+    if category is None:
         await refuse_button(update, context, f"unknown category {key!r}")
+        return
+    if not category.active:
+        await stale_button(update, context, "hotline.ask.category_gone")
         return
     state = await context.services.dialogs.current(update.effective_user.id)
     if state is not None and state.flow == FLOW and state.data.get("parts"):

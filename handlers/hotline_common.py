@@ -51,7 +51,7 @@ def callback_ints(data: str | None, prefix: str, count: int) -> list[int] | None
 
 
 async def refuse_button(update: Update, context: HotlineContext, why: str,
-                        key: str = "callback.stale") -> None:
+                        key: str = "hotline.button.refused") -> None:
     """Answers a button that must not act (forged, stale, not yours), and logs it."""
     query = update.callback_query
     log.warning("refused hotline button %r from user %s: %s", (query.data or "")[:64],

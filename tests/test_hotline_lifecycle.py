@@ -130,6 +130,10 @@ async def test_close_rate_comment_reopen_and_rate_again(hotline: Hotline,
     history = await repository.ratings(case.id)
     assert [(r.stars, r.comment) for r in history] == [(4, "Very clear, thanks"), (2, None)]
     assert (await repository.get(case.id)).rating == 2
+    # The export: the latest rating in its columns, and every rating given at the end.
+    [row] = await hotline.services.hotline.reports.export_rows(
+        utcnow() - timedelta(days=1), utcnow() + timedelta(days=1))
+    assert (row[12], row[13], row[-1]) == (2, "", "4;2")
 
     # Past 48 hours a closed case stays closed, and its Reopen button goes.
     await repository.set_fields(case.id, closed_at=utcnow() - timedelta(hours=49))

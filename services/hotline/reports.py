@@ -20,7 +20,7 @@ from storage.repositories.hotline_cases import CaseRepository
 EXPORT_COLUMNS = ["number", "category", "status", "asker_id", "expert_id", "created_at",
                   "claimed_at", "first_answer_at", "closed_at", "minutes_to_claim",
                   "minutes_to_first_answer", "minutes_to_close", "rating", "rating_comment",
-                  "messages"]
+                  "messages", "all_ratings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +153,8 @@ class ReportService:
                 _rounded(_minutes(case.claimed_at, case.first_answer_at)),
                 _rounded(_minutes(case.created_at, case.closed_at)),
                 case.rating or "", case.rating_comment or "", count,
+                # rating/rating_comment are the latest; a reopened case's earlier ones too:
+                ";".join(str(r.stars) for r in await self._cases.ratings(case.id)),
             ])
         return rows
 

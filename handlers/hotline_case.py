@@ -49,6 +49,9 @@ async def claim(update: Update, context: HotlineContext) -> None:
     elif outcome.result == "unreachable":
         await answer_callback(update, context.text("hotline.claim.start_private_chat"),
                               alert=True)
+    elif outcome.result == "taken" and outcome.case is not None \
+            and outcome.case.status == CaseStatus.CLOSED:
+        await stale_button(update, context, "hotline.stale.closed", number=outcome.case.number)
     elif outcome.result == "taken":
         await answer_callback(update, context.text("hotline.claim.taken"), alert=True)
     elif outcome.result == "refused":

@@ -92,3 +92,23 @@ async def test_stale_staff_buttons_and_the_case_card_comma(hotline: Hotline,
     assert buttons(await _now(sandbox, wang["id"], menu["message_id"])) == []
     case = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")
     assert case.category == "legal"
+
+
+async def test_ending_a_waiting_case_takes_the_claim_buttons_away(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    wang = await expert(hotline, sandbox, "Wang", "legal")
+    await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
+    asker = await social_worker(hotline, sandbox, "Emma")
+    confirm = await ask(sandbox, asker, "legal", "Never mind")
+    await sandbox.press_button(asker["id"], asker["id"], confirm["message_id"],
+                               "hotline:ask_send")
+    offer = await offer_to(sandbox, wang["id"], "C-2026-0001")
+    sent = await sandbox.send_text(asker["id"], "/end")
+    await sandbox.wait_for_bot_message(asker["id"], after=sent["message_id"],
+                                       predicate=has("is closed"))
+    await bot_idle(hotline)
+    assert buttons(await _now(sandbox, wang["id"], offer["message_id"])) == []
+    late = await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
+                                      buttons(offer)[0][1], force=True)
+    assert late["answer"]["text"] == ("Consultation C-2026-0001 is already closed; this button "
+                                      "no longer does anything.")

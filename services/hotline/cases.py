@@ -113,6 +113,9 @@ class CaseService(CaseRouting, CaseClaims):
         await self.repository.set_fields(closed.id, closed_card_id=rating_card.message_id)
         await self.drop_buttons(closed.asker_id, closed.asker_anchor_id)
         await self.drop_buttons(closed.expert_id, closed.expert_anchor_id)
+        if case.status == CaseStatus.OFFERED:  # ended while waiting: no Claim is left to win
+            for offer in await self.repository.offers(closed.id):
+                await self.drop_buttons(offer.chat_id, offer.message_id)
         if closed.expert_id is not None:
             if by == "asker":
                 await self.tell_handler(closed, "hotline.closed.by_asker")

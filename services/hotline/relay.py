@@ -206,11 +206,12 @@ class RelayService:
         text, caption = (None, body) if original.media_ref is not None else (body, None)
         if original.target_chat_id is not None and original.target_message_id is not None:
             resent = await self._carry_edit(original.target_chat_id, original.target_message_id,
-                                            message, text, caption)
+                                            message, text, caption, case_id=original.case_id)
             record.target_message_id = resent or record.target_message_id
         for copy in await repository.copies_of(original.id):
             if copy.chat_id != message.chat_id:  # the history a new handler was shown
-                await self._carry_edit(copy.chat_id, copy.message_id, message, text, caption)
+                await self._carry_edit(copy.chat_id, copy.message_id, message, text, caption,
+                                       case_id=original.case_id, history=original.id)
         staff_chat = self._cases.staff_chat_id
         if original.mirror_message_id is not None and staff_chat is not None:
             case = await repository.get(original.case_id)
@@ -221,17 +222,24 @@ class RelayService:
 
     async def _carry_edit(self, chat_id: int, copy_id: int, message: Incoming,
                           text: str | None, caption: str | None,
-                          thread_id: int | None = None) -> int | None:
+                          thread_id: int | None = None, *, case_id: int | None = None,
+                          history: int | None = None) -> int | None:
         """Edits the copy; one that cannot be edited (too old, deleted...) gets a notice and
         the new version copied in full under it, so nothing is cut however long it is.
         Returns the id of that new copy, if one was sent."""
         messenger = self._cases.messenger
         if await messenger.edit_copy(chat_id, copy_id, text, caption):
             return None
-        await messenger.notify(chat_id, "hotline.relay.edited", thread_id=thread_id,
-                               reply_to=copy_id)
+        notice = await messenger.notify(chat_id, "hotline.relay.edited", thread_id=thread_id,
+                                        reply_to=copy_id)
         copy = await messenger.copy(chat_id, message.chat_id, message.message_id,
                                     reply_to=copy_id, thread_id=thread_id)
+        if case_id is not None and chat_id > 0:
+            # A reply to the notice (or to a re-sent history copy) still finds its case.
+            for sent in (notice.message_id, copy.message_id if history else None):
+                if sent is not None:
+                    await self._cases.repository.add_copy(case_id, chat_id, sent,
+                                                          history)
         return copy.message_id
 
 

@@ -265,6 +265,11 @@ async def reopen_button(update: Update, context: HotlineContext) -> None:
 
 
 async def _tell_reopened(update: Update, context: HotlineContext, reopened: Case) -> None:
+    # A comment still invited on the rating would swallow the next message meant for the
+    # expert: reopening ends that invitation.
+    state = await context.services.dialogs.current(reopened.asker_id)
+    if state is not None and state.flow == COMMENT_FLOW:
+        await context.services.dialogs.finish(reopened.asker_id)
     await context.bot.send_message(
         update.effective_chat.id, context.html("hotline.reopened.asker",
                                                number=reopened.number),

@@ -124,8 +124,15 @@ async def test_close_rate_comment_reopen_and_rate_again(hotline: Hotline,
     told = await sandbox.wait_for_bot_message(wang["id"], predicate=has("has ended"))
     assert told["text"].startswith("The asker has ended consultation C-2026-0001")
     await sandbox.press_button(uid, uid, ended["message_id"], dict(buttons(ended))["2★"])
-    await sandbox.wait_for_edit(uid, ended["message_id"])
-    await sandbox.send_text(uid, "/cancel")
+    rated_again = await sandbox.wait_for_edit(uid, ended["message_id"])
+    # Reopened while the comment is still invited: the next message goes to the expert.
+    await sandbox.press_button(uid, uid, ended["message_id"], buttons(rated_again)[0][1])
+    await sandbox.wait_for_bot_message(uid, predicate=has("open again"))
+    await sandbox.send_text(uid, "Not a comment")
+    assert await sandbox.wait_for_bot_message(wang["id"], predicate=has("Not a comment"))
+    sent = await sandbox.send_text(uid, "/end")
+    ended = await sandbox.wait_for_bot_message(uid, after=sent["message_id"],
+                                               predicate=has("is closed"))
     # Every rating given is kept; the case shows the latest.
     history = await repository.ratings(case.id)
     assert [(r.stars, r.comment) for r in history] == [(4, "Very clear, thanks"), (2, None)]

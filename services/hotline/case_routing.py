@@ -42,11 +42,11 @@ class CaseRouting(CaseServiceBase):
         await self.messenger.notify(case.asker_id, "hotline.case.off_hours", number=case.number,
                                     category=card_category(card, locale), next_shift=next_shift)
 
-    async def _offer(self, case: Case, card: CaseCard, experts: list[int],
-                     level: int) -> OfferRound:
+    async def _offer(self, case: Case, card: CaseCard, experts: list[int], level: int,
+                     kind: str = "offer") -> OfferRound:
         offered = OfferRound()
         for expert_id in experts:
-            delivery = await self.messenger.send_card(expert_id, "offer", card)
+            delivery = await self.messenger.send_card(expert_id, kind, card)
             if delivery.message_id is not None:
                 await self.repository.add_offer(case.id, expert_id, expert_id,
                                                 delivery.message_id, level)
@@ -153,7 +153,8 @@ class CaseRouting(CaseServiceBase):
                 return
         admins = [p.telegram_id for p in await self._people.list_people(Role.ADMIN)
                   if p.telegram_id != case.asker_id]
-        if (await self._offer(case, card, admins, STAFF)).sent:
+        # Admins stand in for the staff group: the same card, saying what happened.
+        if (await self._offer(case, staff_card, admins, STAFF, "staff_offer")).sent:
             if not quiet:
                 await self.messenger.notify(case.asker_id, "hotline.case.to_staff",
                                             number=case.number)

@@ -124,3 +124,24 @@ async def test_replies_to_history_copies_route_and_the_topic_is_not_relayed(
         assert str(staffer["id"]) not in stats["text"]
     finally:
         await hotline.stop()
+
+
+async def test_a_reply_to_a_note_about_a_case_routes_to_it(hotline,
+                                                          sandbox: SandboxClient) -> None:
+    wang = await expert(hotline, sandbox, "Wang", "legal")
+    await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
+    emma = await social_worker(hotline, sandbox, "Emma")
+    notes = {}
+    for number, question in (("C-2026-0001", "First"), ("C-2026-0002", "Second")):
+        await submit(sandbox, emma, await ask(sandbox, emma, "legal", question))
+        notes[number] = await sandbox.wait_for_bot_message(
+            emma["id"], predicate=has(f"{number} (Legal) has been sent"))
+    # Two cases waiting: a reply to the first one's note needs no "which case?".
+    sent = await sandbox.send_text(emma["id"], "Add this to the first",
+                                   reply_to=notes["C-2026-0001"]["message_id"])
+    held = await sandbox.wait_for_bot_message(emma["id"], after=sent["message_id"])
+    assert held["text"].startswith("Consultation C-2026-0001 is still waiting")
+    await bot_idle(hotline)
+    first = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")
+    assert [m.text for m in await hotline.services.hotline.cases.repository.held(first.id)] == [
+        "First", "Add this to the first"]

@@ -66,14 +66,18 @@ class CaseServiceBase:
             return expert.alias_zh, expert.alias_en
         return self._experts.staff_aliases()
 
-    async def tell_handler(self, case: Case, key: str, **values: object) -> None:
-        """A note about the case in its handler's chat, kept so that a reply to it routes."""
-        if case.expert_id is None:
-            return
-        note = await self.messenger.notify(case.expert_id, key, number=case.number,
-                                           reply_to=case.expert_anchor_id, **values)
+    async def tell(self, case: Case, chat_id: int, key: str, *, reply_to: int | None = None,
+                   **values: object) -> None:
+        """A note about the case in a participant's chat, kept so that a reply to it routes
+        to the case (someone with several cases is not asked "which case?")."""
+        note = await self.messenger.notify(chat_id, key, number=case.number, reply_to=reply_to,
+                                           **values)
         if note.message_id is not None:
-            await self.repository.add_copy(case.id, case.expert_id, note.message_id)
+            await self.repository.add_copy(case.id, chat_id, note.message_id)
+
+    async def tell_handler(self, case: Case, key: str, **values: object) -> None:
+        if case.expert_id is not None:
+            await self.tell(case, case.expert_id, key, reply_to=case.expert_anchor_id, **values)
 
     async def drop_buttons(self, chat_id: int | None, message_id: int | None) -> None:
         if chat_id is not None and message_id is not None:

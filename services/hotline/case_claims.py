@@ -115,10 +115,9 @@ class CaseClaims(CaseServiceBase):
                 if copy.message_id is not None:
                     await self.repository.add_copy(case.id, to_user, copy.message_id,
                                                    message.id)
-        await self.messenger.notify(moved.asker_id, "hotline.handed_over.asker",
-                                    number=moved.number,
-                                    alias=await self._alias_for(moved.asker_id, to_user),
-                                    reply_to=moved.asker_anchor_id)
+        await self.tell(moved, moved.asker_id, "hotline.handed_over.asker",
+                        alias=await self._alias_for(moved.asker_id, to_user),
+                        reply_to=moved.asker_anchor_id)
         await self.mirror_note(moved, "hotline.handed_over.staff")
         return True
 

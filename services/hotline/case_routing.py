@@ -36,11 +36,10 @@ class CaseRouting(CaseServiceBase):
         locale = await self._locale(case.asker_id)
         next_shift = await self._next_shift(case, now)
         if next_shift is None:
-            await self.messenger.notify(case.asker_id, "hotline.case.nobody_on_duty",
-                                        number=case.number)
+            await self.tell(case, case.asker_id, "hotline.case.nobody_on_duty")
             return
-        await self.messenger.notify(case.asker_id, "hotline.case.off_hours", number=case.number,
-                                    category=card_category(card, locale), next_shift=next_shift)
+        await self.tell(case, case.asker_id, "hotline.case.off_hours",
+                        category=card_category(card, locale), next_shift=next_shift)
 
     async def _offer(self, case: Case, card: CaseCard, experts: list[int], level: int,
                      kind: str = "offer") -> OfferRound:
@@ -66,8 +65,7 @@ class CaseRouting(CaseServiceBase):
         category = card_category(card, locale)
         on_duty = [e for e in await self._roster.on_duty(case.category, now) if e not in skip]
         if on_duty:
-            await self.messenger.notify(case.asker_id, "hotline.transfer.asker",
-                                        number=case.number, category=category)
+            await self.tell(case, case.asker_id, "hotline.transfer.asker", category=category)
             await self.repository.escalate(case.id, ON_DUTY, ON_DUTY, now + self.claim_timeout)
             offered = await self._offer(case, card, on_duty, ON_DUTY)
             if not offered.sent:
@@ -75,12 +73,11 @@ class CaseRouting(CaseServiceBase):
             return
         next_shift = await self._next_shift(case, now)
         if next_shift is None:
-            await self.messenger.notify(case.asker_id, "hotline.transfer.asker_nobody_on_duty",
-                                        number=case.number, category=category)
+            await self.tell(case, case.asker_id, "hotline.transfer.asker_nobody_on_duty",
+                            category=category)
         else:
-            await self.messenger.notify(case.asker_id, "hotline.transfer.asker_off_hours",
-                                        number=case.number, category=category,
-                                        next_shift=next_shift)
+            await self.tell(case, case.asker_id, "hotline.transfer.asker_off_hours",
+                            category=category, next_shift=next_shift)
         # The asker was just told the question goes on to others: no second notice now.
         await self._escalate(case, ON_DUTY, card, quiet=True)
 
@@ -116,8 +113,7 @@ class CaseRouting(CaseServiceBase):
                 offered = await self._offer(case, card, backups, BACKUPS)
                 if offered.sent:
                     if not quiet:
-                        await self.messenger.notify(case.asker_id, "hotline.case.to_backups",
-                                                    number=case.number)
+                        await self.tell(case, case.asker_id, "hotline.case.to_backups")
                     return True
                 undelivered += offered.undelivered
                 level = BACKUPS
@@ -148,21 +144,18 @@ class CaseRouting(CaseServiceBase):
                 await self.repository.add_offer(case.id, None, self.staff_chat_id,
                                                 delivery.message_id, STAFF)
                 if not quiet:
-                    await self.messenger.notify(case.asker_id, "hotline.case.to_staff",
-                                                number=case.number)
+                    await self.tell(case, case.asker_id, "hotline.case.to_staff")
                 return
         admins = [p.telegram_id for p in await self._people.list_people(Role.ADMIN)
                   if p.telegram_id != case.asker_id]
         # Admins stand in for the staff group: the same card, saying what happened.
         if (await self._offer(case, staff_card, admins, STAFF, "staff_offer")).sent:
             if not quiet:
-                await self.messenger.notify(case.asker_id, "hotline.case.to_staff",
-                                            number=case.number)
+                await self.tell(case, case.asker_id, "hotline.case.to_staff")
             return
         log.error("case %s: no expert, no staff group and no admin could be reached",
                   case.number)
-        await self.messenger.notify(case.asker_id, "hotline.case.nobody_reachable",
-                                    number=case.number)
+        await self.tell(case, case.asker_id, "hotline.case.nobody_reachable")
 
     async def _open_staff_topic(self, case: Case, card: CaseCard) -> int | None:
         """The case's topic in the staff group, made once; it mirrors the conversation."""

@@ -93,9 +93,8 @@ class CaseService(CaseRouting, CaseClaims):
         await self.repository.escalate(case.id, ON_DUTY, ON_DUTY, now + self.claim_timeout)
         offered = await self._offer(case, card, on_duty, ON_DUTY)
         if offered.sent:
-            await self.messenger.notify(
-                asker_id, "hotline.case.offered", number=case.number, count=offered.sent,
-                category=card_category(card, await self._locale(asker_id)))
+            await self.tell(case, asker_id, "hotline.case.offered", count=offered.sent,
+                            category=card_category(card, await self._locale(asker_id)))
             return case
         await self._escalate(case, ON_DUTY, card, offered.undelivered)
         return case
@@ -111,6 +110,8 @@ class CaseService(CaseRouting, CaseClaims):
         card = await self.card(closed)
         rating_card = await self.messenger.send_card(closed.asker_id, "closed_asker", card)
         await self.repository.set_fields(closed.id, closed_card_id=rating_card.message_id)
+        if rating_card.message_id is not None:  # after a reopening, a reply to it routes
+            await self.repository.add_copy(closed.id, closed.asker_id, rating_card.message_id)
         await self.drop_buttons(closed.asker_id, closed.asker_anchor_id)
         await self.drop_buttons(closed.expert_id, closed.expert_anchor_id)
         if case.status == CaseStatus.OFFERED:  # ended while waiting: no Claim is left to win

@@ -7,8 +7,12 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from alembic import command
+from sqlalchemy import insert
+
 from storage.db import Database
-from storage.models import CaseMessage, CaseStatus, User, utcnow
+from storage.migrate import alembic_config, upgrade_to_head
+from storage.models import Case, CaseMessage, CaseStatus, User, utcnow
 from storage.repositories.hotline_cases import CaseRepository
 
 
@@ -67,3 +71,38 @@ async def test_claims_stay_in_their_category_and_copies_route(database: Database
     assert await cases.case_of_message(8, 32) == case.id
     assert (await cases.copied_message(case.id, 8, 31)).source_message_id == 5
     assert await cases.copied_message(case.id, 8, 32) is None
+
+
+async def test_the_migration_keeps_earlier_ratings_and_claims(database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        def _upgrade_to(revision: str):  # a callable for run_sync
+            def run(connection) -> None:
+                config = alembic_config()
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+            return run
+
+        async with database.engine.begin() as connection:
+            await connection.run_sync(_upgrade_to("hotline_0002"))
+            # Through the tables' own column types, as the bot of that version wrote them.
+            now = utcnow()
+            await connection.execute(insert(User.__table__), [
+                {"telegram_id": 42, "locale": "en", "created_at": now, "last_seen_at": now},
+                {"telegram_id": 7, "locale": "en", "created_at": now, "last_seen_at": now}])
+            await connection.execute(insert(Case.__table__).values(
+                number="C-2026-0001", asker_id=42, category="legal", status="closed",
+                expert_id=7, escalation_level=0, created_at=now - timedelta(hours=2),
+                claimed_at=now - timedelta(hours=1), closed_at=now, rating=4,
+                rating_comment="Good"))
+        await upgrade_to_head(database)
+        cases = CaseRepository(database)
+        case = await cases.by_number("C-2026-0001")
+        [rating] = await cases.ratings(case.id)
+        assert (rating.stars, rating.comment) == (4, "Good")
+        [claim] = await cases.claims_of([case.id])
+        assert (claim.category, claim.expert_id) == ("legal", 7)
+        assert case.waiting_since is not None
+        assert not await cases.rate(case.id, 42, 5)  # that closing is rated already
+    finally:
+        await database.close()

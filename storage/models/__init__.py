@@ -26,6 +26,7 @@ from storage.models.hotline import (
     RosterOverride,
     RosterShift,
 )
+from storage.models.hotline_history import CaseClaim, CaseCopy, CaseRating
 from storage.models.ideas import (
     Idea,
     IdeaEvent,
@@ -58,9 +59,12 @@ __all__ = [
     "Attendance",
     "AuditEntry",
     "Case",
+    "CaseClaim",
+    "CaseCopy",
     "CaseCounter",
     "CaseMessage",
     "CaseOffer",
+    "CaseRating",
     "CaseStatus",
     "ConsoleFormToken",
     "ConsoleLoginToken",

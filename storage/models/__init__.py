@@ -48,6 +48,7 @@ from storage.models.trainings import (
     TrainingNotice,
     TrainingReminder,
 )
+from storage.models.working_calendar import WorkingCalendarDay, WorkingCalendarReminder
 
 __all__ = [
     "Announcement",
@@ -95,6 +96,8 @@ __all__ = [
     "TrainingReminder",
     "User",
     "UserRole",
+    "WorkingCalendarDay",
+    "WorkingCalendarReminder",
     "utc_column",
     "utcnow",
 ]

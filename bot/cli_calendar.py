@@ -63,6 +63,10 @@ def describe_line(described: CalendarDay) -> str:
     return f"{day} {day.strftime('%a')}: {kind}{special}; source: {source_words(described)}"
 
 
+def counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _fail(message: str) -> int:
     print(f"hotline: {message}", file=sys.stderr)
     return 2
@@ -88,8 +92,8 @@ async def calendar_command(hotline: HotlineServices, audit: CommandLineAudit,
                                    "workdays": result.workdays, "replaced": result.replaced})
         replaced = (f", replacing the {result.replaced} days entered before"
                     if result.replaced else "")
-        print(f"entered the {result.year} calendar: {result.holidays} holidays and "
-              f"{result.workdays} make-up working days{replaced}")
+        print(f"entered the {result.year} calendar: {counted(result.holidays, 'holiday')} and "
+              f"{counted(result.workdays, 'make-up working day')}{replaced}")
         return 0
     try:
         view = await calendars.year(args.year)
@@ -110,5 +114,6 @@ async def calendar_command(hotline: HotlineServices, audit: CommandLineAudit,
         print(f"{described.day}\t{described.day.strftime('%a')}\t{KIND_WORDS[described.kind]}\t"
               f"{day_name(described)}\t{source_words(described)}")
     holidays = sum(1 for d in view.days if d.kind == HOLIDAY)
-    print(f"{holidays} holidays, {len(view.days) - holidays} make-up working days")
+    print(f"{counted(holidays, 'holiday')}, "
+          f"{counted(len(view.days) - holidays, 'make-up working day')}")
     return 0

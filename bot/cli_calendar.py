@@ -13,7 +13,6 @@ from typing import Any
 import chinese_calendar
 
 from bot.cli_audit import CommandLineAudit
-from services.audit import COMMAND_LINE_ACTOR
 from services.hotline import HotlineServices
 from services.hotline.calendar import ENTERED, FALLBACK, package_version
 from services.hotline.calendar_days import HOLIDAY, MAKEUP, CalendarDay
@@ -81,8 +80,7 @@ async def calendar_command(hotline: HotlineServices, audit: CommandLineAudit,
         except OSError as error:
             return _fail(f"{args.file}: {error.strerror or error}; the calendar is unchanged")
         try:
-            result = await calendars.import_notice(decode_notice(data), args.file.name,
-                                                   COMMAND_LINE_ACTOR)
+            result = await calendars.import_notice(decode_notice(data), args.file.name)
         except CalendarFileError as error:
             await audit.record("calendar.import_refused", target=args.file.name,
                                detail={"line": error.line, "reason": error.key})

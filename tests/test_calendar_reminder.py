@@ -53,7 +53,7 @@ async def test_a_reminder_that_did_not_arrive_is_tried_again(
         assert "2031" in reminder["text"]
         # Once the bureau entered 2031, there is nothing to remind of in 2031's December.
         await hotline.services.hotline.calendar.import_notice(
-            "date,kind,name\n2031-01-01,holiday,元旦\n", "t.csv", 0)
+            "date,kind,name\n2031-01-01,holiday,元旦\n", "t.csv")
         assert await remind_calendar(hotline.services, DECEMBER.replace(year=2031)) == 2032
     finally:
         await hotline.stop()

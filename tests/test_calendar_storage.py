@@ -47,7 +47,7 @@ async def test_the_entered_notice_comes_before_the_package_and_the_fallback(
     assert not before.is_workday(saturday)
     assert (await service.year(2031)).source == FALLBACK
 
-    result = await service.import_notice(NOTICE_2031, "notice-2031.csv", 0)
+    result = await service.import_notice(NOTICE_2031, "notice-2031.csv")
     assert (result.year, result.holidays, result.workdays, result.replaced) == (2031, 5, 1, 0)
     after = await service.calendar(date(2031, 1, 1), date(2031, 12, 31))
     assert after.source(tuesday) == ENTERED and not after.is_workday(tuesday)
@@ -64,17 +64,17 @@ async def test_the_entered_notice_comes_before_the_package_and_the_fallback(
     known = await service.calendar(national_day, national_day)
     assert known.source(national_day) == PACKAGE and not known.is_workday(national_day)
     # ...and then the entered notice wins, even where it disagrees with the package.
-    await service.import_notice("date,kind,name\n2026-05-01,holiday,劳动节\n", "fix.csv", 0)
+    await service.import_notice("date,kind,name\n2026-05-01,holiday,劳动节\n", "fix.csv")
     entered = await service.calendar(national_day, national_day)
     assert entered.source(national_day) == ENTERED and entered.is_workday(national_day)
 
 
 async def test_a_years_file_replaces_that_year_whole_and_only_it(database: Database) -> None:
     service = calendars(database)
-    await service.import_notice(NOTICE_2031, "first.csv", 0)
-    await service.import_notice("date,kind,name\n2032-01-01,holiday,元旦\n", "2032.csv", 0)
+    await service.import_notice(NOTICE_2031, "first.csv")
+    await service.import_notice("date,kind,name\n2032-01-01,holiday,元旦\n", "2032.csv")
     second = await service.import_notice(
-        "date,kind,name\n2030-12-28,workday,元旦调休\n2031-01-01,holiday,元旦\n", "second.csv", 7)
+        "date,kind,name\n2030-12-28,workday,元旦调休\n2031-01-01,holiday,元旦\n", "second.csv")
     assert second.replaced == 6
     year = await service.year(2031)
     assert [(d.day, d.kind, d.origin) for d in year.days] == [
@@ -83,7 +83,7 @@ async def test_a_years_file_replaces_that_year_whole_and_only_it(database: Datab
     # A refused file changes nothing.
     with pytest.raises(CalendarFileError, match="line 3: kind 'off'"):
         await service.import_notice("date,kind,name\n2031-05-01,holiday,劳动节\n"
-                                    "2031-05-02,off,劳动节\n", "bad.csv", 0)
+                                    "2031-05-02,off,劳动节\n", "bad.csv")
     assert len((await service.year(2031)).days) == 2
 
 
@@ -92,26 +92,26 @@ async def test_console_edits_keep_the_rest_of_the_year(database: Database) -> No
     # 2026 is the package's: changing one day copies the package's year first.
     package_days = {d.day for d in (await service.year(2026)).days}
     assert date(2026, 10, 1) in package_days and (await service.year(2026)).source == PACKAGE
-    await service.set_day(date(2026, 12, 31), "holiday", "除夕加假", 42)
+    await service.set_day(date(2026, 12, 31), "holiday", "除夕加假")
     year = await service.year(2026)
     assert year.source == ENTERED
     assert {d.day for d in year.days} == package_days | {date(2026, 12, 31)}
     national = next(d for d in year.days if d.day == date(2026, 10, 1))
     assert national.name == "国庆节" and national.origin.startswith("chinese-calendar ")
-    removed = await service.remove_day(date(2026, 10, 1), 42)
+    removed = await service.remove_day(date(2026, 10, 1))
     assert removed is not None and removed.kind == HOLIDAY
-    assert await service.remove_day(date(2026, 10, 1), 42) is None
+    assert await service.remove_day(date(2026, 10, 1)) is None
     calendar = await service.calendar(date(2026, 10, 1), date(2026, 10, 1))
     assert calendar.is_workday(date(2026, 10, 1))  # a Thursday, now an ordinary one
     with pytest.raises(CalendarEditError) as refused:
-        await service.set_day(date(2031, 2, 12), "workday", "调休", 42)
+        await service.set_day(date(2031, 2, 12), "workday", "调休")
     assert refused.value.key == "workday_weekday"
     with pytest.raises(CalendarEditError):
-        await service.set_day(date(2031, 2, 12), "holiday", "", 42)
+        await service.set_day(date(2031, 2, 12), "holiday", "")
     # Removing an unknown year's only day leaves it unknown again.
-    await service.set_day(date(2031, 1, 1), "holiday", "元旦", 42)
+    await service.set_day(date(2031, 1, 1), "holiday", "元旦")
     assert (await service.year(2031)).source == ENTERED
-    await service.remove_day(date(2031, 1, 1), 42)
+    await service.remove_day(date(2031, 1, 1))
     assert (await service.year(2031)).source == FALLBACK
 
 
@@ -134,7 +134,7 @@ async def test_the_roster_follows_an_entered_2027(database: Database) -> None:
 
     await service.import_notice("date,kind,name\n" + "".join(
         f"2027-02-{day:02d},holiday,春节\n" for day in range(6, 14)) +
-        "2027-02-20,workday,春节调休\n", "holidays-2027.csv", 0)
+        "2027-02-20,workday,春节调休\n", "holidays-2027.csv")
     assert await roster.on_duty("legal", holiday) == []
     assert await roster.on_duty("legal", makeup_saturday) == [1]
     # Asked during the holiday, the next shift is the Monday after it.
@@ -171,5 +171,5 @@ async def test_the_reminder_is_due_from_december_and_recorded_once(database: Dat
     assert not await service.claim_reminder(2031)
     await service.release_reminder(2031)  # it did not arrive: tomorrow's check tries again
     assert await service.claim_reminder(2031)
-    await service.import_notice(NOTICE_2031, "notice-2031.csv", 0)
+    await service.import_notice(NOTICE_2031, "notice-2031.csv")
     assert await service.unknown_next_year(date(2030, 12, 31)) is None

@@ -157,7 +157,7 @@ async def test_the_console_reminds_while_next_year_is_unknown(
         if due is None:
             return
         assert f"The {due} working calendar is not entered yet" in page
-        await calendar.import_notice(f"date,kind,name\n{due}-01-01,holiday,元旦\n", "t.csv", 0)
+        await calendar.import_notice(f"date,kind,name\n{due}-01-01,holiday,元旦\n", "t.csv")
         async with client.get(console_base(hotline) + "/") as response:
             assert 'id="calendar-reminder"' not in await response.text()
 

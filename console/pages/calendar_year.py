@@ -7,7 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from console.audit import audit
-from console.auth import requires, viewer
+from console.auth import requires
 from console.forms import Form
 from console.keys import SERVICES
 from console.pages import comms_once
@@ -103,8 +103,7 @@ async def set_day(request: web.Request) -> web.StreamResponse:
         return await _page(request, year, status=400, form=form)
     async with only_once(request, form.value(ONCE), year_path(year)):
         try:
-            entry = await request.app[SERVICES].hotline.calendar.set_day(
-                day, kind, name, viewer(request).telegram_id)
+            entry = await request.app[SERVICES].hotline.calendar.set_day(day, kind, name)
         except CalendarEditError as error:
             form.fail(FIELD_OF.get(error.key, "day"), REASONS[error.key], **error.values)
             return await _page(request, year, status=400, form=form)
@@ -124,8 +123,7 @@ async def remove_day(request: web.Request) -> web.StreamResponse:
     if day is None or day.year not in (year, year - 1):
         return await _page(request, year, status=400, form=form)
     async with only_once(request, form.value(ONCE), year_path(year)):
-        removed = await request.app[SERVICES].hotline.calendar.remove_day(
-            day, viewer(request).telegram_id)
+        removed = await request.app[SERVICES].hotline.calendar.remove_day(day)
         if removed is None:
             raise redirect(year_path(year), notice="console_calendar.gone")
         await audit(request, "calendar.day_remove", target=day.isoformat(),
@@ -156,7 +154,7 @@ async def import_year(request: web.Request) -> web.StreamResponse:
                         detail={"line": error.line, "reason": error.key})
             return await _page(request, year, status=400, rejected=error)
         result = await request.app[SERVICES].hotline.calendar.store_notice(
-            notice, name or "upload", viewer(request).telegram_id)
+            notice, name or "upload")
         await audit(request, "calendar.import", target=name,
                     detail={"year": result.year, "holidays": result.holidays,
                             "workdays": result.workdays, "replaced": result.replaced})

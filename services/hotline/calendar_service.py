@@ -118,21 +118,21 @@ class CalendarService:
                 days.append(described)
         return YearView(year, source, days, package_version())
 
-    async def import_notice(self, text: str, origin: str, actor: int) -> ImportResult:
+    async def import_notice(self, text: str, origin: str) -> ImportResult:
         """Replaces the file's year with it, or raises CalendarFileError (nothing changes)."""
-        return await self.store_notice(parse_notice(text), origin, actor)
+        return await self.store_notice(parse_notice(text), origin)
 
-    async def store_notice(self, notice: NoticeFile, origin: str, actor: int) -> ImportResult:
+    async def store_notice(self, notice: NoticeFile, origin: str) -> ImportResult:
         """Replaces the notice's year with it (a file already parsed and checked)."""
         origin, now = origin[:128], utcnow()
-        days = [EnteredDay(n.day, n.kind, n.name, notice.year, origin, actor, now)
+        days = [EnteredDay(n.day, n.kind, n.name, notice.year, origin, now)
                 for n in notice.lines]
         async with self._lock:
             before = await self._repository.count(notice.year)
             await self._repository.replace_year(notice.year, days)
         return ImportResult(notice.year, notice.holidays, notice.workdays, before)
 
-    async def set_day(self, day: date, kind: str, name: str, actor: int) -> EnteredDay:
+    async def set_day(self, day: date, kind: str, name: str) -> EnteredDay:
         """Enters or changes one day of a year's notice (the console's form). In a year only
         the package knew, the package's days are copied first, so one edit never drops the
         rest of the year."""
@@ -144,14 +144,14 @@ class CalendarService:
             check_entry(0, day, kind, name)
         except CalendarFileError as error:
             raise CalendarEditError(error.key, **error.values) from None
-        entry = EnteredDay(day, kind, name, day.year, CONSOLE_ORIGIN, actor, utcnow())
+        entry = EnteredDay(day, kind, name, day.year, CONSOLE_ORIGIN, utcnow())
         async with self._lock:
             days = await self._notice_days(day.year)
             days = [d for d in days if d.day != day] + [entry]
             await self._repository.replace_year(day.year, sorted(days, key=lambda d: d.day))
         return entry
 
-    async def remove_day(self, day: date, actor: int) -> CalendarDay | None:
+    async def remove_day(self, day: date) -> CalendarDay | None:
         """Takes a day out of its year's notice (it becomes an ordinary day); what it was,
         or None when the year's notice does not name it."""
         if not FIRST_YEAR <= day.year <= LAST_YEAR:
@@ -186,10 +186,10 @@ class CalendarService:
             name = PACKAGE_NAMES.get(described.holiday or "", "")
             if described.kind == HOLIDAY:
                 copied.append(EnteredDay(described.day, HOLIDAY_ENTRY, name or "假日", year,
-                                         origin, 0, now))
+                                         origin, now))
             else:
                 copied.append(EnteredDay(described.day, WORKDAY_ENTRY, f"{name}调休", year,
-                                         origin, 0, now))
+                                         origin, now))
         return copied
 
     async def unknown_next_year(self, today: date) -> int | None:

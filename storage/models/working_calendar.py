@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import utc_column, utcnow
@@ -22,10 +21,9 @@ class WorkingCalendarDay(SQLModel, table=True):
     notice_year: int = Field(index=True)
     kind: str = Field(max_length=8)  # holiday, workday
     name: str = Field(max_length=64)
-    # Where it came from ("holidays-2027.csv", "console", "package"), and who entered it
-    # (a Telegram id; 0 for the command line, which has no account).
+    # Where it came from ("holidays-2027.csv", "console", "chinese-calendar 1.11.0"). Who
+    # entered it is in the audit log, not here: no personal data to erase in this table.
     origin: str = Field(max_length=128)
-    entered_by: int = Field(sa_column=Column(BigInteger, nullable=False))
     entered_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
 
 

@@ -21,12 +21,11 @@ class EnteredDay:
     name: str
     notice_year: int
     origin: str = ""
-    entered_by: int = 0
     entered_at: datetime | None = None
 
 
 def _entered(row: WorkingCalendarDay) -> EnteredDay:
-    return EnteredDay(row.day, row.kind, row.name, row.notice_year, row.origin, row.entered_by,
+    return EnteredDay(row.day, row.kind, row.name, row.notice_year, row.origin,
                       row.entered_at)
 
 
@@ -64,7 +63,7 @@ class WorkingCalendarRepository:
             await session.flush()
             session.add_all(WorkingCalendarDay(
                 day=d.day, notice_year=notice_year, kind=d.kind, name=d.name, origin=d.origin,
-                entered_by=d.entered_by, entered_at=d.entered_at or utcnow()) for d in days)
+                entered_at=d.entered_at or utcnow()) for d in days)
 
     async def remove_day(self, day: date) -> EnteredDay | None:
         """Removes one entered day; what it was, or None when there was none."""

@@ -25,7 +25,6 @@ def upgrade() -> None:
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("origin", sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
-        sa.Column("entered_by", sa.BigInteger(), nullable=False),
         sa.Column("entered_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("day"),
     )

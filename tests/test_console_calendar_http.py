@@ -106,6 +106,10 @@ async def test_staff_enter_a_year_day_by_day_and_from_a_file(
         assert date(2031, 1, 28) not in {d.day for d in (await calendar.year(2031)).days}
         assert (await audited(hotline, "calendar.day_remove"))[0][0] == "2031-01-28"
 
+        # The week on the roster page names the source of every day.
+        async with client.get(console_base(hotline) + "/roster") as r:
+            week = (await r.text()).split('id="day-', 1)[1]
+        assert week.count('class="badge source-') + week.count('class="badge unknown"') == 7
         # The coming days say where each came from.
         async with client.get(console_base(hotline) + "/roster/calendar?from=2031-01-20") as r:
             page = await r.text()

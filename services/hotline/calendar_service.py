@@ -151,20 +151,22 @@ class CalendarService:
             await self._repository.replace_year(day.year, sorted(days, key=lambda d: d.day))
         return entry
 
-    async def remove_day(self, day: date) -> CalendarDay | None:
-        """Takes a day out of its year's notice (it becomes an ordinary day); what it was,
-        or None when the year's notice does not name it."""
-        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+    async def remove_day(self, day: date, notice_year: int | None = None) -> CalendarDay | None:
+        """Takes a day out of a year's notice (by default the day's own year; a make-up day of
+        the December before belongs to the next year's): it becomes an ordinary day. What it
+        was, or None when that notice does not name it."""
+        year = notice_year or day.year
+        if not FIRST_YEAR <= year <= LAST_YEAR:
             return None
         async with self._lock:
             calendar = await self.calendar(day, day)
             before = describe_day(calendar, day)
-            days = await self._notice_days(day.year)
+            days = await self._notice_days(year)
             kept = [d for d in days if d.day != day]
             if len(kept) == len(days):
                 return None
             if kept:
-                await self._repository.replace_year(day.year, kept)
+                await self._repository.replace_year(year, kept)
             else:
                 await self._repository.remove_day(day)
         return before

@@ -85,10 +85,8 @@ class CalendarService:
 
     async def calendar(self, first: date, last: date) -> WorkingCalendar:
         """A snapshot for [first, last]: the entered days and which of its years are entered."""
-        years = range(first.year, last.year + 1)
-        entered = await self._repository.days(first, last)
-        return WorkingCalendar(entered, await self._repository.entered_years(years),
-                               self._warned)
+        entered, years = await self._repository.snapshot(first, last)
+        return WorkingCalendar(entered, years, self._warned)
 
     async def source_of_year(self, year: int) -> str:
         if await self._repository.entered_years([year]):

@@ -143,13 +143,15 @@ class RosterService:
                  calendars: CalendarService | None = None) -> None:
         self._repository = repository
         self.zone = ZoneInfo(timezone)
-        # Without the entered calendar (tools that have no database) the package decides.
+        # Without the entered calendar (tools that have no database) the package decides;
+        # one instance, so a year it does not know is warned about once.
         self.calendars = calendars
+        self._package_only = WorkingCalendar()
 
     async def calendar(self, first: date, last: date) -> WorkingCalendar:
         """The working calendar for [first, last], as routing and every view see it."""
         if self.calendars is None:
-            return WorkingCalendar()
+            return self._package_only
         return await self.calendars.calendar(first, last)
 
     async def import_file(self, text: str, *, allow_empty: bool = False) -> int:

@@ -45,6 +45,20 @@ class WorkingCalendarRepository:
                                           .order_by(WorkingCalendarDay.day))).scalars()
             return [_entered(row) for row in rows]
 
+    async def snapshot(self, first: date, last: date) -> tuple[list[EnteredDay], set[int]]:
+        """The entered days in [first, last] and which of its years have a notice entered,
+        read together (the roster asks for this on every routing decision)."""
+        async with self._db.session() as session:
+            rows = (await session.execute(
+                select(WorkingCalendarDay).where(WorkingCalendarDay.day.between(first, last))
+                .order_by(WorkingCalendarDay.day))).scalars()
+            days = [_entered(row) for row in rows]
+            years = await session.execute(
+                select(WorkingCalendarDay.notice_year).where(WorkingCalendarDay.notice_year
+                                                             .between(first.year, last.year))
+                .distinct())
+            return days, set(years.scalars())
+
     async def entered_years(self, years: Iterable[int]) -> set[int]:
         """Which of the years have a notice entered."""
         async with self._db.session() as session:

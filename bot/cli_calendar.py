@@ -104,7 +104,8 @@ async def calendar_command(hotline: HotlineServices, audit: CommandLineAudit,
         print(f"{view.year}: not known yet: not entered and not in the package chinese-calendar "
               f"{view.package_version}; Monday to Friday count as working days until the "
               "notice is entered (hotline calendar import FILE.csv)")
-        return 0
+        if not view.days:
+            return 0
     else:
         print(f"{view.year}: the package chinese-calendar {view.package_version} (not entered "
               "by the bureau)")

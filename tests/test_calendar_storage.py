@@ -85,10 +85,14 @@ async def test_a_years_file_replaces_that_year_whole_and_only_it(database: Datab
         await service.import_notice("date,kind,name\n2031-05-01,holiday,劳动节\n"
                                     "2031-05-02,off,劳动节\n", "bad.csv")
     assert len((await service.year(2031)).days) == 2
-    # The make-up day of the December before belongs to 2031's notice, and goes from it.
-    assert await service.remove_day(date(2030, 12, 28)) is None
-    assert (await service.remove_day(date(2030, 12, 28), 2031)).kind == MAKEUP
+    # The make-up day of the December before belongs to 2031's notice, and goes from it
+    # (whichever year's page it was removed on).
+    unknown_2030 = await service.year(2030)
+    assert unknown_2030.source == FALLBACK
+    assert [(d.day, d.source) for d in unknown_2030.days] == [(date(2030, 12, 28), ENTERED)]
+    assert (await service.remove_day(date(2030, 12, 28))).kind == MAKEUP
     assert [d.day for d in (await service.year(2031)).days] == [date(2031, 1, 1)]
+    assert await service.remove_day(date(2030, 12, 28)) is None
 
 
 async def test_console_edits_keep_the_rest_of_the_year(database: Database) -> None:

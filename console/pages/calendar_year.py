@@ -123,7 +123,7 @@ async def remove_day(request: web.Request) -> web.StreamResponse:
     if day is None or day.year not in (year, year - 1):
         return await _page(request, year, status=400, form=form)
     async with only_once(request, form.value(ONCE), year_path(year)):
-        removed = await request.app[SERVICES].hotline.calendar.remove_day(day, year)
+        removed = await request.app[SERVICES].hotline.calendar.remove_day(day)
         if removed is None:
             raise redirect(year_path(year), notice="console_calendar.gone")
         await audit(request, "calendar.day_remove", target=day.isoformat(),

@@ -98,19 +98,20 @@ class CalendarService:
         if not FIRST_YEAR <= year <= LAST_YEAR:
             raise CalendarEditError("year_range", value=year, first=FIRST_YEAR, last=LAST_YEAR)
         source = await self.source_of_year(year)
-        if source == FALLBACK:
-            # Nothing is known of the year: no holidays to list (and no warning to log).
-            return YearView(year, source, [], package_version())
         first, last = year_bounds(year)
         # The notice may name make-up days of the December before: read that month too.
         calendar = await self.calendar(first - timedelta(days=31), last)
+        candidates = [first + timedelta(days=offset)
+                      for offset in range(-31, (last - first).days + 1)]
+        if source == FALLBACK:
+            # Nobody knows the year: only days the next year's notice names in its December
+            # (and no Monday-to-Friday warning for asking about the rest).
+            candidates = [day for day in candidates if calendar.entered(day) is not None]
         days = []
-        for offset in range(-31, (last - first).days + 1):
-            day = first + timedelta(days=offset)
-            if day.year != year:
-                entry = calendar.entered(day)
-                if entry is None or entry.notice_year != year:
-                    continue
+        for day in candidates:
+            entry = calendar.entered(day)
+            if day.year != year and (entry is None or entry.notice_year != year):
+                continue
             described = describe_day(calendar, day)
             if described.kind in (HOLIDAY, MAKEUP):
                 days.append(described)
@@ -149,16 +150,17 @@ class CalendarService:
             await self._repository.replace_year(day.year, sorted(days, key=lambda d: d.day))
         return entry
 
-    async def remove_day(self, day: date, notice_year: int | None = None) -> CalendarDay | None:
-        """Takes a day out of a year's notice (by default the day's own year; a make-up day of
-        the December before belongs to the next year's): it becomes an ordinary day. What it
-        was, or None when that notice does not name it."""
-        year = notice_year or day.year
-        if not FIRST_YEAR <= year <= LAST_YEAR:
+    async def remove_day(self, day: date) -> CalendarDay | None:
+        """Takes a day out of the notice that names it (a make-up day in December may belong
+        to the next year's): it becomes an ordinary day. What it was, or None when no notice
+        names it."""
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
             return None
         async with self._lock:
             calendar = await self.calendar(day, day)
             before = describe_day(calendar, day)
+            entry = calendar.entered(day)
+            year = entry.notice_year if entry is not None else day.year
             days = await self._notice_days(year)
             kept = [d for d in days if d.day != day]
             if len(kept) == len(days):

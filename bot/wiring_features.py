@@ -13,6 +13,7 @@ from services.console_forms import FormTokens
 from services.delivery.engine import DeliveryEngine, EngineSettings
 from services.delivery.limits import RateLimiter
 from services.hotline import HotlineServices
+from services.hotline.calendar_service import CalendarService
 from services.hotline.cases import CaseService
 from services.hotline.experts import ExpertService
 from services.hotline.relay import RelayService
@@ -44,13 +45,15 @@ from storage.repositories.training_notices import NoticeRepository
 from storage.repositories.training_reminders import ReminderRepository
 from storage.repositories.training_sessions import TrainingSessionRepository
 from storage.repositories.trainings import TrainingRepository
+from storage.repositories.working_calendar import WorkingCalendarRepository
 
 
 def build_hotline_services(settings: Settings, database: Database, people: PeopleService,
                            texts: Texts, profiles: ProfileService) -> HotlineServices:
     rosters = RosterRepository(database)
     experts = ExpertService(rosters, people, texts)
-    roster = RosterService(rosters, settings.timezone)
+    calendar = CalendarService(WorkingCalendarRepository(database))
+    roster = RosterService(rosters, settings.timezone, calendar)
     cases = CaseService(CaseRepository(database), experts, roster, people, profiles,
                         claim_timeout=timedelta(seconds=settings.claim_timeout),
                         staff_chat_id=settings.staff_chat_id,
@@ -60,6 +63,7 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
         relay=RelayService(cases, experts, settings.relay_messages_per_minute,
                            PendingPickRepository(database)),
         reports=ReportService(CaseRepository(database), experts, settings.timezone, people),
+        calendar=calendar,
     )
 
 

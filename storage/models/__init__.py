@@ -51,6 +51,7 @@ from storage.models.trainings import (
     TrainingNotice,
     TrainingReminder,
 )
+from storage.models.working_calendar import WorkingCalendarDay, WorkingCalendarReminder
 
 __all__ = [
     "Absence",
@@ -103,6 +104,8 @@ __all__ = [
     "TrainingReminder",
     "User",
     "UserRole",
+    "WorkingCalendarDay",
+    "WorkingCalendarReminder",
     "utc_column",
     "utcnow",
 ]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from bot.app import build_services, open_database
@@ -15,16 +14,15 @@ from sandbox.server import SandboxServer
 from services.announcements.broadcasts import CAMPAIGN_KIND, Draft
 from storage.models import OutboxMessage
 from tests.announcements_support import progress_when, seed_subscribers, subscribe_bulk
-from tests.conftest import POSTGRES_URL, postgres_unavailable_reason, reset_postgres
+from tests.conftest import POSTGRES_URL
 from tests.support import settings_for
 from tests.test_announcements_crash import _sender
 
 
 async def test_two_senders_share_a_broadcast_without_duplicates(
-        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
-    if reason := postgres_unavailable_reason():
-        pytest.skip(reason)
-    await reset_postgres()
+        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path,
+        postgres_url: str) -> None:
+    # The fixture holds the shared database for this test alone (other runs take turns).
     ids = await seed_subscribers(sandbox_server, sandbox, 240)
     settings = settings_for(sandbox_server, tmp_path, database_url=POSTGRES_URL)
     database = await open_database(settings)

@@ -1,0 +1,223 @@
+"""The durable update inbox: an update is stored before Telegram is told it arrived, handed to
+the handlers from the database, and marked once its handling has finished.
+
+So a kill -9 loses nothing Telegram was told we have: at start-up the feeder hands over
+whatever is stored and unmarked. The only updates handled twice are those whose handling had
+finished but whose mark was not yet committed at the kill (marks are written at once, in
+groups). Memory stays flat whatever the backlog: at most `window` updates are held outside
+the database, and past `backlog_limit` stored-but-unhandled updates the intake refuses more
+(the webhook answers "retry later", polling stops fetching) until the handlers catch up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+
+from storage.models.base import utcnow
+from storage.repositories.inbound_updates import InboundUpdateRepository
+
+log = logging.getLogger(__name__)
+
+HandOver = Callable[[int, str], Awaitable[None]]
+# Updates handed to the handlers and not finished yet, at most: the processor runs 32 at once,
+# so this keeps every slot busy while the rest wait in the database.
+DEFAULT_WINDOW = 128
+# How long the feeder sleeps when nothing woke it: a safety net, every change wakes it.
+IDLE_POLL = 1.0
+RETRY_PAUSE = 1.0
+
+
+class UpdateInbox:
+    def __init__(self, repository: InboundUpdateRepository, *, backlog_limit: int,
+                 window: int = DEFAULT_WINDOW) -> None:
+        self._repository = repository
+        self._limit = backlog_limit
+        self._window = window
+        self._backlog = 0  # stored and not yet marked processed
+        self._handed: set[int] = set()  # handed over, mark not yet committed
+        self._in_flight = 0  # handed over, handling not finished
+        self._to_mark: list[int] = []
+        self._to_keep: list[tuple[int, str, asyncio.Future[bool]]] = []
+        self._keeper: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._mark_wake = asyncio.Event()
+        self._feeder: asyncio.Task[None] | None = None
+        self._marker: asyncio.Task[None] | None = None
+        self._closing = False
+        # A read of unhandled rows and a write of marks never overlap: a read that began before
+        # a mark was committed would return the row after the id left `_handed`, and hand the
+        # update over a second time.
+        self._marks_and_reads = asyncio.Lock()
+
+    async def open(self) -> None:
+        """Counts what an earlier run stored but did not finish: it is handled first."""
+        self._backlog = await self._repository.count_unprocessed()
+        if self._backlog:
+            log.info("update inbox: %d updates kept from the last run will be handled",
+                     self._backlog)
+
+    @property
+    def backlog(self) -> int:
+        return self._backlog
+
+    @property
+    def full(self) -> bool:
+        return self._backlog >= self._limit
+
+    @property
+    def idle(self) -> bool:
+        """Nothing stored unhandled, nothing being handled, no mark waiting to be written."""
+        return not (self._backlog or self._in_flight or self._to_mark or self._to_keep)
+
+    async def keep(self, update_id: int, payload: str) -> bool:
+        """Stores one update (committed when this returns); False if it was stored before."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._to_keep.append((update_id, payload, future))
+        if self._keeper is None or self._keeper.done():
+            # Group commit: callers arriving while a write runs go together in the next one.
+            self._keeper = asyncio.create_task(self._drain_keeps(), name="update-inbox-keep",
+                                               context=contextvars.Context())
+        return await future
+
+    async def keep_many(self, updates: Sequence[tuple[int, str]]) -> int:
+        """Stores a fetched batch in one transaction; returns how many were new."""
+        new = await self._repository.keep(updates)
+        self._stored(len(new))
+        return len(new)
+
+    def _stored(self, count: int) -> None:
+        if count:
+            self._backlog += count
+            self._wake.set()
+
+    async def _drain_keeps(self) -> None:
+        while self._to_keep:
+            batch, self._to_keep = self._to_keep, []
+            try:
+                new = await self._repository.keep([(uid, payload) for uid, payload, _ in batch])
+            except Exception as exc:  # every request waiting on this write gets the failure
+                for _, _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            self._stored(len(new))
+            for uid, _, future in batch:
+                if not future.done():
+                    future.set_result(uid in new)
+
+    def start(self, hand_over: HandOver, *, hold: Callable[[], bool] = lambda: False) -> None:
+        """Starts handing stored updates over, oldest first; `hold()` true pauses it."""
+        self._feeder = asyncio.create_task(self._feed(hand_over, hold), name="update-inbox-feed",
+                                           context=contextvars.Context())
+        self._marker = asyncio.create_task(self._mark_loop(), name="update-inbox-mark",
+                                           context=contextvars.Context())
+
+    async def _feed(self, hand_over: HandOver, hold: Callable[[], bool]) -> None:
+        held = False
+        while not self._closing:
+            self._wake.clear()
+            room = self._window - self._in_flight
+            if hold():
+                if not held:
+                    log.warning("update inbox: handing over paused until the conversation log "
+                                "catches up")
+                held = True
+                await self._sleep(IDLE_POLL)
+                continue
+            held = False
+            if room <= 0:
+                await self._sleep(IDLE_POLL)
+                continue
+            try:
+                async with self._marks_and_reads:
+                    rows = await self._repository.unprocessed(room + len(self._handed))
+            except Exception:
+                log.exception("update inbox: cannot read stored updates; retrying")
+                await self._sleep(RETRY_PAUSE)
+                continue
+            fresh = [(uid, payload) for uid, payload in rows if uid not in self._handed][:room]
+            if not fresh:
+                await self._sleep(IDLE_POLL)
+                continue
+            for uid, payload in fresh:
+                self._handed.add(uid)
+                self._in_flight += 1
+                try:
+                    await hand_over(uid, payload)
+                except Exception:
+                    log.exception("update inbox: update %s could not be handed over; set aside",
+                                  uid)
+                    self.finished(uid)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+
+    def finished(self, update_id: int) -> None:
+        """Called when the handlers are done with an update (whatever the outcome)."""
+        if update_id not in self._handed:
+            return
+        self._in_flight -= 1
+        self._to_mark.append(update_id)
+        self._mark_wake.set()
+        self._wake.set()
+
+    async def _mark_loop(self) -> None:
+        while True:
+            await self._mark_wake.wait()
+            self._mark_wake.clear()
+            if not self._to_mark:
+                if self._closing:
+                    return
+                continue
+            if not await self._write_marks():
+                if self._closing:
+                    return
+                await asyncio.sleep(RETRY_PAUSE)
+                self._mark_wake.set()
+
+    async def _write_marks(self) -> bool:
+        async with self._marks_and_reads:
+            batch, self._to_mark = self._to_mark, []
+            try:
+                await self._repository.mark_processed(batch)
+            except Exception:
+                self._to_mark[:0] = batch
+                log.exception("update inbox: cannot mark %d updates handled; retrying",
+                              len(batch))
+                return False
+            self._handed.difference_update(batch)
+        self._backlog = max(0, self._backlog - len(batch))
+        return True
+
+    async def stop_feeding(self) -> None:
+        """Hands nothing more over; what is stored stays for the next start."""
+        self._closing = True
+        self._wake.set()
+        if self._feeder is not None:
+            await self._feeder  # asked to stop, never cancelled mid-query
+            self._feeder = None
+
+    async def close(self) -> None:
+        """Writes the marks of everything finished; unfinished updates stay for the next run."""
+        await self.stop_feeding()
+        if self._keeper is not None:
+            await self._keeper
+        if self._marker is not None:
+            self._mark_wake.set()
+            await self._marker
+            self._marker = None
+        if self._to_mark and not await self._write_marks():
+            log.warning("update inbox: %d handled updates stay unmarked and will be handled "
+                        "again at the next start", len(self._to_mark))
+
+    async def purge_processed(self, older_than: timedelta) -> int:
+        removed = await self._repository.purge_processed_before(utcnow() - older_than)
+        if removed:
+            log.info("update inbox: removed %d handled updates", removed)
+        return removed

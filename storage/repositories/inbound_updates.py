@@ -1,0 +1,65 @@
+"""The update inbox: kept on arrival, read back in update_id order, marked when handled."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from storage.db import Database
+from storage.models import InboundUpdate
+from storage.models.base import utcnow
+
+TABLE = InboundUpdate.__table__
+
+
+class InboundUpdateRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def keep(self, updates: Sequence[tuple[int, str]]) -> set[int]:
+        """Stores the updates not stored yet; returns the ids that were new."""
+        if not updates:
+            return set()
+        insert = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
+        now = utcnow()
+        rows = [{"update_id": uid, "payload": payload, "received_at": now}
+                for uid, payload in updates]
+        statement = (insert(TABLE).values(rows).on_conflict_do_nothing()
+                     .returning(TABLE.c.update_id))
+        async with self._db.session() as session:
+            result = await session.execute(statement)
+            return set(result.scalars())
+
+    async def unprocessed(self, limit: int) -> list[tuple[int, str]]:
+        """The oldest updates not yet handled (by update_id: Telegram's order)."""
+        async with self._db.session() as session:
+            rows = await session.execute(
+                select(TABLE.c.update_id, TABLE.c.payload)
+                .where(TABLE.c.processed_at.is_(None))
+                .order_by(TABLE.c.update_id)
+                .limit(limit))
+            return [(int(uid), payload) for uid, payload in rows]
+
+    async def count_unprocessed(self) -> int:
+        async with self._db.session() as session:
+            result = await session.execute(
+                select(func.count()).select_from(TABLE).where(TABLE.c.processed_at.is_(None)))
+            return int(result.scalar_one())
+
+    async def mark_processed(self, update_ids: Sequence[int]) -> None:
+        if not update_ids:
+            return
+        async with self._db.session() as session:
+            await session.execute(
+                update(TABLE).where(TABLE.c.update_id.in_(list(update_ids)))
+                .values(processed_at=utcnow()))
+
+    async def purge_processed_before(self, cutoff: datetime) -> int:
+        async with self._db.session() as session:
+            result = await session.execute(
+                delete(TABLE).where(TABLE.c.processed_at.is_not(None),
+                                    TABLE.c.processed_at < cutoff))
+            return int(result.rowcount or 0)

@@ -194,6 +194,16 @@ async def start_delivery(application: Application, services: Services) -> None:
     await schedule_announcements(scheduler, services)
 
 
+def inbox_database(settings: Settings, database: Database) -> Database:
+    """PostgreSQL: the inbox gets its own connection pool, so keeping an update never waits
+    for a connection behind 32 busy handlers (the webhook would time out and Telegram resend).
+    SQLite: the same database, whose write gate already puts every writer of this process in
+    one orderly queue (a second engine would meet the busy timeout instead)."""
+    if database.dialect == "sqlite":
+        return database
+    return Database(settings.database_url)
+
+
 @dataclass
 class Hotline:
     """The running bot: started and stopped as one, in either run mode."""
@@ -305,13 +315,15 @@ class Hotline:
         await self.inbox.close()
         await self.application.shutdown()
         await self.services.conversation_log.close()
+        await self.inbox.close_database()
         await self.services.database.close()
 
 
 async def build_hotline(settings: Settings) -> Hotline:
     database = await open_database(settings)
     services = build_services(settings, database)
-    inbox = UpdateInbox(InboundUpdateRepository(database),
+    own = inbox_database(settings, database)
+    inbox = UpdateInbox(InboundUpdateRepository(own, owns_database=own is not database),
                         backlog_limit=settings.inbox_backlog_limit)
     application = build_application(settings, services, inbox)
     health = HealthService(database, application.bot.get_me)

@@ -216,6 +216,10 @@ class UpdateInbox:
             log.warning("update inbox: %d handled updates stay unmarked and will be handled "
                         "again at the next start", len(self._to_mark))
 
+    async def close_database(self) -> None:
+        """Closes the inbox's own connection pool, if it has one (PostgreSQL)."""
+        await self._repository.close_if_own()
+
     async def purge_processed(self, older_than: timedelta) -> int:
         removed = await self._repository.purge_processed_before(utcnow() - older_than)
         if removed:

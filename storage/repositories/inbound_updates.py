@@ -16,8 +16,13 @@ TABLE = InboundUpdate.__table__
 
 
 class InboundUpdateRepository:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, owns_database: bool = False) -> None:
         self._db = database
+        self._owns_database = owns_database
+
+    async def close_if_own(self) -> None:
+        if self._owns_database:
+            await self._db.close()
 
     async def keep(self, updates: Sequence[tuple[int, str]]) -> set[int]:
         """Stores the updates not stored yet; returns the ids that were new."""

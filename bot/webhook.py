@@ -22,18 +22,25 @@ RETRY_AFTER_SECONDS = 5
 
 def webhook_handler(application: Application, secret: str, inbox: UpdateInbox):
     expected = secret.encode()
+    refused = 0  # calls refused since the backlog filled up: logged when it empties
 
     async def receive_update(request: web.Request) -> web.Response:
+        nonlocal refused
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, expected):
             log.warning("refused a webhook call without the right secret from %s", request.remote)
             raise web.HTTPForbidden(text="forbidden")
         if inbox.full:
             # Not kept, so not acknowledged: Telegram keeps it and tries again later.
-            log.warning("webhook: %d updates wait to be handled; asked Telegram to retry",
-                        inbox.backlog)
+            if not refused:
+                log.warning("webhook: %d updates wait to be handled; asked Telegram to retry "
+                            "later until the handlers catch up", inbox.backlog)
+            refused += 1
             raise web.HTTPServiceUnavailable(text="busy, retry later",
                                              headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        if refused:
+            log.info("webhook: taking updates again (%d calls were asked to retry)", refused)
+            refused = 0
         try:
             update_id, payload = parse_update(await request.read())
             if Update.de_json(payload, application.bot) is None:

@@ -314,6 +314,9 @@ class Hotline:
             await self.application.stop()
         await self.inbox.close()
         await self.application.shutdown()
+        # A start-up that never reached the Bot API left the application uninitialised, and
+        # its shutdown skips the bot: close the bot's HTTP sessions here (a no-op otherwise).
+        await self.application.bot.shutdown()
         await self.services.conversation_log.close()
         await self.inbox.close_database()
         await self.services.database.close()

@@ -83,6 +83,11 @@ class DurablePolling:
                 await self._pause(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
                 continue
+            except Exception:  # a poller that died quietly would leave the bot deaf
+                log.exception("long polling: getUpdates failed; trying again in %.0f s", backoff)
+                await self._pause(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+                continue
             backoff = 1.0
             if updates and not await self._keep(updates):
                 await self._pause(backoff)  # the same batch comes again: the offset stayed

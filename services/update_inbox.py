@@ -49,10 +49,12 @@ class UpdateInbox:
         self._feeder: asyncio.Task[None] | None = None
         self._marker: asyncio.Task[None] | None = None
         self._closing = False
-        # A read of unhandled rows and a write of marks never overlap: a read that began before
-        # a mark was committed would return the row after the id left `_handed`, and hand the
-        # update over a second time.
-        self._marks_and_reads = asyncio.Lock()
+        # A read of unhandled rows that began before a mark was committed still returns that
+        # row: a marked id is remembered (with the number of reads begun by then) until a read
+        # begun after the commit has finished. Reads never wait for marks (a lock between them
+        # put every read behind the SQLite write gate).
+        self._reads_begun = 0
+        self._just_marked: dict[int, int] = {}
 
     async def open(self) -> None:
         """Counts what an earlier run stored but did not finish: it is handled first."""
@@ -133,14 +135,18 @@ class UpdateInbox:
             if room <= 0:
                 await self._sleep(IDLE_POLL)
                 continue
+            self._reads_begun += 1
+            this_read = self._reads_begun
             try:
-                async with self._marks_and_reads:
-                    rows = await self._repository.unprocessed(room + len(self._handed))
+                rows = await self._repository.unprocessed(
+                    room + len(self._handed) + len(self._just_marked))
             except Exception:
                 log.exception("update inbox: cannot read stored updates; retrying")
                 await self._sleep(RETRY_PAUSE)
                 continue
-            fresh = [(uid, payload) for uid, payload in rows if uid not in self._handed][:room]
+            fresh = [(uid, payload) for uid, payload in rows
+                     if uid not in self._handed and uid not in self._just_marked][:room]
+            self._forget_marks_seen_by(this_read)
             if not fresh:
                 await self._sleep(IDLE_POLL)
                 continue
@@ -153,6 +159,12 @@ class UpdateInbox:
                     log.exception("update inbox: update %s could not be handed over; set aside",
                                   uid)
                     self.finished(uid)
+
+    def _forget_marks_seen_by(self, read: int) -> None:
+        """Marks committed before `read` began: no later read can return their rows."""
+        if self._just_marked:
+            self._just_marked = {uid: begun for uid, begun in self._just_marked.items()
+                                 if begun >= read}
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -182,16 +194,17 @@ class UpdateInbox:
                 self._mark_wake.set()
 
     async def _write_marks(self) -> bool:
-        async with self._marks_and_reads:
-            batch, self._to_mark = self._to_mark, []
-            try:
-                await self._repository.mark_processed(batch)
-            except Exception:
-                self._to_mark[:0] = batch
-                log.exception("update inbox: cannot mark %d updates handled; retrying",
-                              len(batch))
-                return False
-            self._handed.difference_update(batch)
+        batch, self._to_mark = self._to_mark, []
+        try:
+            await self._repository.mark_processed(batch)
+        except Exception:
+            self._to_mark[:0] = batch
+            log.exception("update inbox: cannot mark %d updates handled; retrying", len(batch))
+            return False
+        begun = self._reads_begun
+        for uid in batch:
+            self._just_marked[uid] = begun
+        self._handed.difference_update(batch)
         self._backlog = max(0, self._backlog - len(batch))
         return True
 

@@ -30,6 +30,11 @@ DEFAULT_WINDOW = 128
 # How long the feeder sleeps when nothing woke it: a safety net, every change wakes it.
 IDLE_POLL = 1.0
 RETRY_PAUSE = 1.0
+# Marks of finished updates wait this long for company: they are written together, or ride
+# along with the next update kept. Each write is one more turn of SQLite's single writer, and
+# a mark a turn slowed every reply under load. A kill -9 may thus have an update handled twice
+# if it finished within this time before the kill.
+MARK_DELAY = 0.1
 
 
 class UpdateInbox:
@@ -88,9 +93,28 @@ class UpdateInbox:
 
     async def keep_many(self, updates: Sequence[tuple[int, str]]) -> int:
         """Stores a fetched batch in one transaction; returns how many were new."""
-        new = await self._repository.keep(updates)
+        marks = self._take_marks()
+        try:
+            new = await self._repository.keep(updates, marks)
+        except Exception:
+            self._to_mark[:0] = marks
+            raise
+        self._marks_committed(marks)
         self._stored(len(new))
         return len(new)
+
+    def _take_marks(self) -> list[int]:
+        marks, self._to_mark = self._to_mark, []
+        return marks
+
+    def _marks_committed(self, batch: list[int]) -> None:
+        if not batch:
+            return
+        begun = self._reads_begun
+        for uid in batch:
+            self._just_marked[uid] = begun
+        self._handed.difference_update(batch)
+        self._backlog = max(0, self._backlog - len(batch))
 
     def _stored(self, count: int) -> None:
         if count:
@@ -100,13 +124,17 @@ class UpdateInbox:
     async def _drain_keeps(self) -> None:
         while self._to_keep:
             batch, self._to_keep = self._to_keep, []
+            marks = self._take_marks()
             try:
-                new = await self._repository.keep([(uid, payload) for uid, payload, _ in batch])
+                new = await self._repository.keep([(uid, payload) for uid, payload, _ in batch],
+                                                  marks)
             except Exception as exc:  # every request waiting on this write gets the failure
+                self._to_mark[:0] = marks
                 for _, _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
                 continue
+            self._marks_committed(marks)
             self._stored(len(new))
             for uid, _, future in batch:
                 if not future.done():
@@ -182,30 +210,24 @@ class UpdateInbox:
     async def _mark_loop(self) -> None:
         while True:
             await self._mark_wake.wait()
+            if not self._closing:
+                await asyncio.sleep(MARK_DELAY)
             self._mark_wake.clear()
-            if not self._to_mark:
-                if self._closing:
-                    return
-                continue
-            if not await self._write_marks():
-                if self._closing:
-                    return
+            if self._to_mark and not await self._write_marks() and not self._closing:
                 await asyncio.sleep(RETRY_PAUSE)
                 self._mark_wake.set()
+            if self._closing:
+                return  # close() writes whatever finishes after this
 
     async def _write_marks(self) -> bool:
-        batch, self._to_mark = self._to_mark, []
+        batch = self._take_marks()
         try:
-            await self._repository.mark_processed(batch)
+            await self._repository.keep((), batch)
         except Exception:
             self._to_mark[:0] = batch
             log.exception("update inbox: cannot mark %d updates handled; retrying", len(batch))
             return False
-        begun = self._reads_begun
-        for uid in batch:
-            self._just_marked[uid] = begun
-        self._handed.difference_update(batch)
-        self._backlog = max(0, self._backlog - len(batch))
+        self._marks_committed(batch)
         return True
 
     async def stop_feeding(self) -> None:

@@ -54,6 +54,7 @@ class UpdateInbox:
         self._feeder: asyncio.Task[None] | None = None
         self._marker: asyncio.Task[None] | None = None
         self._closing = False
+        self._needs_room = False
         # A read of unhandled rows that began before a mark was committed still returns that
         # row: a marked id is remembered (with the number of reads begun by then) until a read
         # begun after the commit has finished. Reads never wait for marks (a lock between them
@@ -161,13 +162,14 @@ class UpdateInbox:
                 continue
             held = False
             if room <= 0:
+                self._needs_room = True  # the next finished update wakes the feeder
                 await self._sleep(IDLE_POLL)
                 continue
             self._reads_begun += 1
             this_read = self._reads_begun
+            limit = room + len(self._handed) + len(self._just_marked)
             try:
-                rows = await self._repository.unprocessed(
-                    room + len(self._handed) + len(self._just_marked))
+                rows = await self._repository.unprocessed(limit)
             except Exception:
                 log.exception("update inbox: cannot read stored updates; retrying")
                 await self._sleep(RETRY_PAUSE)
@@ -175,9 +177,6 @@ class UpdateInbox:
             fresh = [(uid, payload) for uid, payload in rows
                      if uid not in self._handed and uid not in self._just_marked][:room]
             self._forget_marks_seen_by(this_read)
-            if not fresh:
-                await self._sleep(IDLE_POLL)
-                continue
             for uid, payload in fresh:
                 self._handed.add(uid)
                 self._in_flight += 1
@@ -187,6 +186,10 @@ class UpdateInbox:
                     log.exception("update inbox: update %s could not be handed over; set aside",
                                   uid)
                     self.finished(uid)
+            if len(rows) < limit:
+                # Everything stored is handed over: sleep until an update is kept (or room is
+                # needed), rather than reading again after every finished update.
+                await self._sleep(IDLE_POLL)
 
     def _forget_marks_seen_by(self, read: int) -> None:
         """Marks committed before `read` began: no later read can return their rows."""
@@ -205,7 +208,9 @@ class UpdateInbox:
         self._in_flight -= 1
         self._to_mark.append(update_id)
         self._mark_wake.set()
-        self._wake.set()
+        if self._needs_room:
+            self._needs_room = False
+            self._wake.set()
 
     async def _mark_loop(self) -> None:
         while True:

@@ -55,6 +55,8 @@ class UpdateInbox:
         self._marker: asyncio.Task[None] | None = None
         self._closing = False
         self._needs_room = False
+        self._hand_over: HandOver | None = None
+        self._hold: Callable[[], bool] = lambda: False
         # A read of unhandled rows that began before a mark was committed still returns that
         # row: a marked id is remembered (with the number of reads begun by then) until a read
         # begun after the commit has finished. Reads never wait for marks (a lock between them
@@ -101,7 +103,7 @@ class UpdateInbox:
             self._to_mark[:0] = marks
             raise
         self._marks_committed(marks)
-        self._stored(len(new))
+        await self._stored([(uid, payload) for uid, payload in updates if uid in new])
         return len(new)
 
     def _take_marks(self) -> list[int]:
@@ -117,10 +119,22 @@ class UpdateInbox:
         self._handed.difference_update(batch)
         self._backlog = max(0, self._backlog - len(batch))
 
-    def _stored(self, count: int) -> None:
-        if count:
-            self._backlog += count
+    async def _stored(self, new: list[tuple[int, str]]) -> None:
+        """Counts newly kept updates and gets them handed over.
+
+        When nothing older waits in the database, they are handed over from memory at once:
+        the feeder's read would only find these same rows, one more trip to the database on
+        every update's way to the handlers."""
+        if not new:
+            return
+        waiting_unhanded = self._backlog - len(self._handed)
+        self._backlog += len(new)
+        if (self._hand_over is None or self._closing or waiting_unhanded > 0
+                or self._window - self._in_flight < len(new) or self._hold()):
             self._wake.set()
+            return
+        for uid, payload in sorted(new):
+            await self._hand_over_one(self._hand_over, uid, payload)
 
     async def _drain_keeps(self) -> None:
         while self._to_keep:
@@ -136,13 +150,15 @@ class UpdateInbox:
                         future.set_exception(exc)
                 continue
             self._marks_committed(marks)
-            self._stored(len(new))
+            await self._stored([(uid, payload) for uid, payload, _ in batch if uid in new])
             for uid, _, future in batch:
                 if not future.done():
                     future.set_result(uid in new)
 
     def start(self, hand_over: HandOver, *, hold: Callable[[], bool] = lambda: False) -> None:
         """Starts handing stored updates over, oldest first; `hold()` true pauses it."""
+        self._hand_over = hand_over
+        self._hold = hold
         self._feeder = asyncio.create_task(self._feed(hand_over, hold), name="update-inbox-feed",
                                            context=contextvars.Context())
         self._marker = asyncio.create_task(self._mark_loop(), name="update-inbox-mark",
@@ -178,18 +194,20 @@ class UpdateInbox:
                      if uid not in self._handed and uid not in self._just_marked][:room]
             self._forget_marks_seen_by(this_read)
             for uid, payload in fresh:
-                self._handed.add(uid)
-                self._in_flight += 1
-                try:
-                    await hand_over(uid, payload)
-                except Exception:
-                    log.exception("update inbox: update %s could not be handed over; set aside",
-                                  uid)
-                    self.finished(uid)
+                await self._hand_over_one(hand_over, uid, payload)
             if len(rows) < limit:
                 # Everything stored is handed over: sleep until an update is kept (or room is
                 # needed), rather than reading again after every finished update.
                 await self._sleep(IDLE_POLL)
+
+    async def _hand_over_one(self, hand_over: HandOver, uid: int, payload: str) -> None:
+        self._handed.add(uid)
+        self._in_flight += 1
+        try:
+            await hand_over(uid, payload)
+        except Exception:
+            log.exception("update inbox: update %s could not be handed over; set aside", uid)
+            self.finished(uid)
 
     def _forget_marks_seen_by(self, read: int) -> None:
         """Marks committed before `read` began: no later read can return their rows."""

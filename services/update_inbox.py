@@ -62,6 +62,7 @@ class UpdateInbox:
         # begun after the commit has finished. Reads never wait for marks (a lock between them
         # put every read behind the SQLite write gate).
         self._reads_begun = 0
+        self._reading = False
         self._just_marked: dict[int, int] = {}
 
     async def open(self) -> None:
@@ -113,9 +114,10 @@ class UpdateInbox:
     def _marks_committed(self, batch: list[int]) -> None:
         if not batch:
             return
-        begun = self._reads_begun
-        for uid in batch:
-            self._just_marked[uid] = begun
+        if self._reading:  # only a read in progress can still return these rows
+            begun = self._reads_begun
+            for uid in batch:
+                self._just_marked[uid] = begun
         self._handed.difference_update(batch)
         self._backlog = max(0, self._backlog - len(batch))
 
@@ -184,12 +186,15 @@ class UpdateInbox:
             self._reads_begun += 1
             this_read = self._reads_begun
             limit = room + len(self._handed) + len(self._just_marked)
+            self._reading = True
             try:
                 rows = await self._repository.unprocessed(limit)
             except Exception:
                 log.exception("update inbox: cannot read stored updates; retrying")
                 await self._sleep(RETRY_PAUSE)
                 continue
+            finally:
+                self._reading = False
             fresh = [(uid, payload) for uid, payload in rows
                      if uid not in self._handed and uid not in self._just_marked][:room]
             self._forget_marks_seen_by(this_read)

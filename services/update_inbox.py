@@ -1,12 +1,14 @@
 """The durable update inbox: an update is stored before Telegram is told it arrived, handed to
-the handlers from the database, and marked once its handling has finished.
+the handlers (from memory when nothing older waits, else from the database), and marked once
+its handling has finished.
 
 So a kill -9 loses nothing Telegram was told we have: at start-up the feeder hands over
 whatever is stored and unmarked. The only updates handled twice are those whose handling had
-finished but whose mark was not yet committed at the kill (marks are written at once, in
-groups). Memory stays flat whatever the backlog: at most `window` updates are held outside
-the database, and past `backlog_limit` stored-but-unhandled updates the intake refuses more
-(the webhook answers "retry later", polling stops fetching) until the handlers catch up.
+finished but whose mark was not yet committed at the kill (marks ride along with the next
+kept update, or are written within MARK_DELAY, in groups). Memory stays flat whatever the
+backlog: at most `window` updates are held outside the database, and past `backlog_limit`
+stored-but-unhandled updates the intake refuses more (the webhook answers "retry later",
+polling stops fetching) until the handlers catch up.
 """
 
 from __future__ import annotations

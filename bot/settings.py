@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     escalation_check_seconds: int = Field(default=30, ge=1, le=3600)
     open_cases_per_asker: int = Field(default=3, ge=1, le=50)
     relay_messages_per_minute: int = Field(default=30, ge=1, le=1000)
+    # Updates kept but not yet handled, at most; past it Telegram is asked to retry later.
+    inbox_backlog_limit: int = Field(default=10_000, ge=10, le=1_000_000)
     # Public-benefit ideas (issue 7).
     ideas_daily_limit: int = Field(default=5, ge=1, le=100)
     ideas_edit_minutes: int = Field(default=30, ge=0, le=1440)
@@ -174,6 +176,8 @@ _EXPLANATIONS = {
     "escalation_check_seconds": "HOTLINE_ESCALATION_CHECK_SECONDS must be 1 to 3600 seconds.",
     "open_cases_per_asker": "HOTLINE_OPEN_CASES_PER_ASKER must be a whole number, 1 to 50.",
     "relay_messages_per_minute": "HOTLINE_RELAY_MESSAGES_PER_MINUTE must be 1 to 1000.",
+    "inbox_backlog_limit": "HOTLINE_INBOX_BACKLOG_LIMIT must be a whole number of updates, "
+    "10 to 1000000.",
     "ideas_daily_limit": "HOTLINE_IDEAS_DAILY_LIMIT must be a whole number of ideas, 1 to 100.",
     "ideas_edit_minutes": "HOTLINE_IDEAS_EDIT_MINUTES must be a whole number of minutes, "
     "0 to 1440.",

@@ -37,6 +37,7 @@ from storage.models.ideas import (
     IdeaStatus,
     IdeaSupport,
 )
+from storage.models.inbound import InboundUpdate
 from storage.models.people import Draft, Role, SocialWorkerProfile, User, UserRole
 from storage.models.places import Place
 from storage.models.trainings import (
@@ -87,6 +88,7 @@ __all__ = [
     "IdeaStaffTopic",
     "IdeaStatus",
     "IdeaSupport",
+    "InboundUpdate",
     "OutboxMessage",
     "PendingPick",
     "Place",

@@ -13,9 +13,9 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.budgeted_request import BudgetedRequest
 from bot.console_files import TelegramFileSource
 from bot.console_uploader import TelegramMediaUploader
+from bot.gateway import send_request
 from bot.privacy_wiring import register_erasers
 from bot.settings import SUPPORTED_LOCALES, Settings, SettingsError, describe_os_error
 from bot.telegram_sender import TelegramSender
@@ -45,6 +45,7 @@ from services.console_forms import FormTokens
 from services.container import Services
 from services.conversation_log import ConversationLog
 from services.dashboard import DashboardService
+from services.delivery.shared_limits import BudgetUnavailable
 from services.dialogs import DialogService
 from services.health import HealthService
 from services.hotline.ops_console import build_ops_console
@@ -53,6 +54,7 @@ from services.people import PeopleService
 from services.places import PlacesService
 from services.privacy import PrivacyService
 from services.profiles import ProfileService
+from services.send_failures import SendFailureLog
 from services.texts import Texts
 from storage.db import Database, DatabaseUnavailable
 from storage.migrate import upgrade_to_head
@@ -64,6 +66,7 @@ from storage.repositories.dashboard import DashboardRepository
 from storage.repositories.drafts import DraftRepository
 from storage.repositories.ideas import IdeaRepository
 from storage.repositories.places import PlaceRepository
+from storage.repositories.send_failures import SendFailureRepository
 from storage.repositories.users import UserRepository
 
 log = logging.getLogger(__name__)
@@ -85,6 +88,18 @@ async def open_database(settings: Settings) -> Database:
             f"HOTLINE_DATABASE_URL: the database cannot be reached ({exc})."
         ) from None
     return database
+
+
+async def check_send_budget(settings: Settings, services: Services) -> None:
+    """A shared budget that does not answer is a settings error, said before anything runs."""
+    try:
+        await services.delivery.limiter.ping()
+    except BudgetUnavailable as exc:
+        await services.database.close()
+        raise SettingsError(
+            f"HOTLINE_REDIS_URL: Redis at {settings.budget_redis_url} does not answer ({exc});"
+            " with PostgreSQL the send budget is shared through it: start redis-server."
+        ) from None
 
 
 def build_services(settings: Settings, database: Database) -> Services:
@@ -130,6 +145,7 @@ def build_services(settings: Settings, database: Database) -> Services:
         training_reminders=build_training_dispatcher(trainings, texts, settings),
         comms=build_comms_console(settings, database, trainings),
         ops=build_ops_console(database, hotline, people, ProfileService(users)),
+        send_failures=SendFailureLog(SendFailureRepository(database)),
         default_locale=settings.default_locale,
         timezone=settings.timezone,
         retention_days=settings.log_retention_days,
@@ -145,10 +161,8 @@ def build_application(settings: Settings, services: Services) -> Application:
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.api_base_url)
         .base_file_url(settings.file_base_url)
-        .request(RecordingRequest(
-            BudgetedRequest(default_request(client=settings.http_client),
-                            services.delivery.limiter),
-            services.conversation_log.record))
+        .request(RecordingRequest(send_request(settings, services),
+                                  services.conversation_log.record))
         .get_updates_request(default_request(for_updates=True, client=settings.http_client))
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
@@ -159,11 +173,11 @@ def build_application(settings: Settings, services: Services) -> Application:
         application.bot, services.texts, services.people, command_catalogue()
     )
     register_handlers(application)
-    messenger = TelegramTrainingMessenger(application.bot, services.delivery.limiter)
+    messenger = TelegramTrainingMessenger(application.bot)
     services.training_reminders.connect(messenger)
     services.comms.connect(messenger)  # the console writes to idea authors through it
     services.comms.connect_uploader(
-        TelegramMediaUploader(application.bot, services.delivery.limiter))
+        TelegramMediaUploader(application.bot))
     services.comms.files.connect(TelegramFileSource(application.bot))
     return application
 
@@ -199,6 +213,7 @@ class Hotline:
         await services.places.seed_if_empty()
         await services.hotline.experts.seed_categories_if_empty()
         services.conversation_log.start()
+        services.send_failures.start()
         await self.application.initialize()
         await self.application.bot_data[COMMAND_MENU_KEY].publish()
         schedule_housekeeping(self.application.job_queue.scheduler, services)
@@ -252,6 +267,8 @@ class Hotline:
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
+        await self.services.send_failures.close()
+        await self.services.delivery.limiter.close()
         await self.services.conversation_log.close()
         await self.services.database.close()
 
@@ -259,7 +276,9 @@ class Hotline:
 async def build_hotline(settings: Settings) -> Hotline:
     database = await open_database(settings)
     services = build_services(settings, database)
+    await check_send_budget(settings, services)
     application = build_application(settings, services)
-    health = HealthService(database, application.bot.get_me)
+    health = HealthService(database, application.bot.get_me,
+                           services.send_failures.count_last_day)
     web_app = build_web_app(settings, application, health, services)
     return Hotline(settings, services, application, web_app)

@@ -18,6 +18,7 @@ from storage.repositories.console_forms import ConsoleFormRepository
 from storage.repositories.hotline_picks import PendingPickRepository
 from storage.repositories.idea_erasure import IdeaErasureRepository
 from storage.repositories.outbox import OutboxRepository
+from storage.repositories.send_failures import SendFailureRepository
 from storage.repositories.users import UserRepository
 
 
@@ -47,4 +48,6 @@ def register_erasers(services: Services) -> None:
         Eraser("hotline_messages", services.hotline.cases.repository.anonymise_asker),
         # Messages still waiting for "which case?" count as hotline messages in the reply.
         Eraser("hotline_messages", PendingPickRepository(database).erase_user),
+        # Messages that could not be delivered to the person count as their messages.
+        Eraser("messages", SendFailureRepository(database).erase_person),
     ]

@@ -42,7 +42,8 @@ async def test_broadcasts_keep_to_30_a_second_and_leave_a_reserve() -> None:
     assert abs(stamps[-1] - (127 - 27) / 30) < 1e-6
     # A reply to a person is never delayed, and the next broadcast message waits for it.
     before = time.now
-    rl.take_interactive(5000)
+    await rl.acquire(5000, interactive=True)
+    assert time.now == before
     await rl.acquire(5001)
     assert abs(time.now - before - 2 / 30) < 1e-6
 
@@ -68,15 +69,15 @@ async def test_retry_after_pauses_the_chat_or_everyone() -> None:
     rl = limiter(time)
     # The person's own budget is used up (three replies): a 429 for them is theirs alone.
     for _ in range(3):
-        rl.take_interactive(7)
-    rl.pause(7, 4.0)
+        await rl.acquire(7, interactive=True)
+    await rl.pause(7, 4.0)
     start = time.now
     await rl.acquire(8)
     assert time.now == start  # another chat goes at once
     await rl.acquire(7)
     assert abs(time.now - start - 4.0) < 1e-6
     # A 429 for a chat with budget left means the global limit: everyone waits.
-    rl.pause(9, 2.0)
+    await rl.pause(9, 2.0)
     start = time.now
     await rl.acquire(10)
     assert abs(time.now - start - 2.0) < 1e-6

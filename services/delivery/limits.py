@@ -1,15 +1,21 @@
 """Telegram's flood limits, kept on our side so that sending stays at the ceiling, not over it.
 
-Token buckets as Telegram documents them: 30 messages a second across chats (or 1,000 with
-paid broadcast), about one a second per private chat (a burst of 3), 20 a minute per group.
-Interactive replies take tokens at once and never wait; broadcasts wait and leave a reserve
-in the global bucket, so a person's reply always finds room and goes first.
+Limits as Telegram documents them: 30 messages a second across chats (or 1,000 with paid
+broadcast), about one a second per private chat (a burst of 3), 20 a minute per group. Each
+is a GCRA cell (a "theoretical arrival time" per bucket, equivalent to a token bucket), so the
+same arithmetic runs in memory here and in Redis (services/delivery/shared_limits.py) when
+several processes share one bot token.
+
+Replies to people (interactive) book the next free slot of the overall budget and go first;
+broadcasts only take a slot that is free now and leave a reserve of it unspent, so a reply
+never queues behind a broadcast.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -27,96 +33,137 @@ class Limits:
     # A hair under the ceiling: clocks and the network are not perfectly even.
     margin: float = 0.985
 
+    def overall(self, paid: bool) -> tuple[float, float]:
+        """(seconds between messages, burst tolerance in seconds) of the overall budget."""
+        rate, burst = (self.paid_rate, self.paid_rate) if paid else \
+            (self.global_rate, self.global_rate)
+        interval = 1 / (rate * self.margin)
+        return interval, (burst - 1) * interval
 
-class _Bucket:
-    __slots__ = ("burst", "rate", "stamp", "tokens")
+    def chat(self, chat_id: int) -> tuple[float, float]:
+        rate, burst = (self.private_rate, self.private_burst) if chat_id > 0 else \
+            (self.group_rate, self.group_burst)
+        interval = 1 / rate  # per-chat waits are long already: no margin needed
+        return interval, (burst - 1) * interval
 
-    def __init__(self, rate: float, burst: float, now: float) -> None:
-        self.rate, self.burst, self.tokens, self.stamp = rate, burst, burst, now
-
-    def refill(self, now: float) -> None:
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-
-    def wait_for(self, level: float) -> float:
-        missing = level - self.tokens
-        return 0.0 if missing <= 1e-9 else missing / self.rate
+    def reserve(self, paid: bool, interactive: bool) -> float:
+        """Seconds of the overall budget a message must leave unspent."""
+        if paid or interactive:
+            return 0.0
+        return self.interactive_reserve * self.overall(False)[0]
 
 
-class RateLimiter:
+@dataclass(frozen=True, slots=True)
+class Decision:
+    taken: bool
+    wait: float  # taken: seconds until the booked slot; not taken: seconds to look again
+    per_chat: bool = False  # the wait is one chat's (other chats may go meanwhile)
+
+
+class RateBudget(ABC):
+    """Waits for room under every limit; subclasses keep the cells (memory or Redis)."""
+
+    def __init__(self, limits: Limits | None,
+                 sleep: Callable[[float], Awaitable[None]]) -> None:
+        self.limits = limits or Limits()
+        self._sleep = sleep
+        # Broadcast waiters queue here one at a time, so the pace is even and fair and only
+        # one of them per process asks the store at a time.
+        self._lock = asyncio.Lock()
+
+    @abstractmethod
+    async def _decide(self, chat_id: int, *, paid: bool, interactive: bool) -> Decision: ...
+
+    @abstractmethod
+    async def pause(self, chat_id: int, seconds: float) -> None:
+        """Telegram said retry_after: honour it for the chat, or for everyone.
+
+        The answer does not say which limit was hit. When our own cell for that chat is
+        spent, it was the chat's: only that chat waits. Otherwise it was the overall limit,
+        and nothing leaves before then.
+        """
+
+    async def ping(self) -> None:
+        """Raises when the store does not answer (memory always does)."""
+        return None
+
+    async def close(self) -> None:
+        """Releases the store's connections."""
+        return None
+
+    async def acquire(self, chat_id: int, *, paid: bool = False,
+                      interactive: bool = False) -> None:
+        """Waits until a message to chat_id fits every limit, then spends it.
+
+        A reply books its slot in one step and sleeps until it. A broadcast takes only a slot
+        that is free now: waiting for the overall budget happens in turn (under the lock);
+        waiting for one chat's budget outside it, so other chats go on meanwhile.
+        """
+        if interactive:
+            while True:
+                decision = await self._decide(chat_id, paid=paid, interactive=True)
+                if decision.wait > 0:
+                    await self._sleep(decision.wait)
+                if decision.taken:
+                    return
+        while True:
+            async with self._lock:
+                while True:
+                    decision = await self._decide(chat_id, paid=paid, interactive=False)
+                    if decision.taken:
+                        return
+                    if decision.per_chat:
+                        break
+                    await self._sleep(decision.wait)
+            await self._sleep(decision.wait)
+
+
+class RateLimiter(RateBudget):
+    """The budget of one process (the embedded default: SQLite, one bot process)."""
+
     _MAX_CHATS = 100_000
 
     def __init__(self, limits: Limits | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-        self.limits = limits or Limits()
-        self._clock = clock
-        self._sleep = sleep  # with `clock`, replaceable so tests can run time forward
-        now = clock()
-        m = self.limits.margin
-        self._global = _Bucket(self.limits.global_rate * m, self.limits.global_rate, now)
-        self._paid = _Bucket(self.limits.paid_rate * m, self.limits.paid_rate, now)
-        self._chats: dict[int, _Bucket] = {}
+        super().__init__(limits, sleep)
+        self._clock = clock  # with `sleep`, replaceable so tests can run time forward
+        self._overall: dict[bool, float] = {}  # paid? -> theoretical arrival time
+        self._chats: dict[int, float] = {}
         self._paused_until = 0.0
-        # Broadcast waiters queue here one at a time, so the pace is even and fair.
-        self._lock = asyncio.Lock()
 
-    def _chat(self, chat_id: int, now: float) -> _Bucket:
-        bucket = self._chats.get(chat_id)
-        if bucket is None:
+    def _chat_tat(self, chat_id: int, now: float) -> float:
+        tat = self._chats.get(chat_id)
+        if tat is None:
             if len(self._chats) >= self._MAX_CHATS:
-                self._chats.clear()  # idle buckets are full anyway; forgetting them is safe
-            limits = self.limits
-            private = chat_id > 0
-            bucket = _Bucket(limits.private_rate if private else limits.group_rate,
-                             limits.private_burst if private else limits.group_burst, now)
-            self._chats[chat_id] = bucket
-        bucket.refill(now)
-        return bucket
+                # Cells in the past are full buckets: forgetting them changes nothing.
+                self._chats = {k: v for k, v in self._chats.items() if v > now}
+            return now
+        return max(tat, now)
 
-    def take_interactive(self, chat_id: int) -> None:
-        """A reply to a person: counted, never delayed (broadcasts make room instead)."""
+    async def _decide(self, chat_id: int, *, paid: bool, interactive: bool) -> Decision:
         now = self._clock()
-        self._global.refill(now)
-        self._global.tokens -= 1
-        self._chat(chat_id, now).tokens -= 1
+        limits = self.limits
+        interval, tolerance = limits.overall(paid)
+        chat_interval, chat_tolerance = limits.chat(chat_id)
+        overall = max(self._overall.get(paid, now), now)
+        chat = self._chat_tat(chat_id, now)
+        chat_wait = max(chat - chat_tolerance - now, self._paused_until - now)
+        if chat_wait > 1e-9:
+            return Decision(False, chat_wait, per_chat=chat - chat_tolerance - now > 1e-9)
+        overall_wait = overall - tolerance + limits.reserve(paid, interactive) - now
+        if overall_wait > 1e-9 and not interactive:
+            return Decision(False, overall_wait)
+        slot = now + max(overall_wait, 0.0)
+        self._overall[paid] = max(overall, slot) + interval
+        self._chats[chat_id] = max(chat, slot) + chat_interval
+        return Decision(True, slot - now if slot - now > 1e-9 else 0.0)
 
-    def pause(self, chat_id: int, seconds: float) -> None:
-        """Telegram said retry_after: honour it for the chat, or for everyone.
-
-        The answer does not say which limit was hit. When our own bucket for that chat is
-        empty (replies to that person used it up), it was the chat's: only that chat waits.
-        Otherwise it was the global limit, and no broadcast message leaves before then.
-        """
+    async def pause(self, chat_id: int, seconds: float) -> None:
         now = self._clock()
-        chat = self._chat(chat_id, now)
-        if chat.tokens < 1:
-            chat.tokens = min(chat.tokens, 1 - seconds * chat.rate)
+        _interval, tolerance = self.limits.chat(chat_id)
+        chat = self._chat_tat(chat_id, now)
+        if chat - tolerance > now + 1e-9:
+            self._chats[chat_id] = max(chat, now + seconds + tolerance)
         else:
             self._paused_until = max(self._paused_until, now + seconds)
-
-    async def acquire(self, chat_id: int, *, paid: bool = False) -> None:
-        """Waits until a broadcast message to chat_id fits every limit, then spends it.
-
-        Waiting for the global budget happens in turn (under the lock, so the pace is even);
-        waiting for one chat's budget happens outside it, so other chats go on meanwhile.
-        """
-        while True:
-            async with self._lock:
-                while True:
-                    now = self._clock()
-                    overall = self._paid if paid else self._global
-                    overall.refill(now)
-                    reserve = 0.0 if paid else self.limits.interactive_reserve
-                    overall_wait = max(self._paused_until - now, overall.wait_for(1 + reserve))
-                    if overall_wait > 0:
-                        await self._sleep(overall_wait)
-                        continue
-                    chat = self._chat(chat_id, now)
-                    chat_wait = chat.wait_for(1)
-                    if chat_wait <= 0:
-                        overall.tokens -= 1
-                        chat.tokens -= 1
-                        return
-                    break
-            await self._sleep(chat_wait)

@@ -37,6 +37,7 @@ from storage.models.ideas import (
 )
 from storage.models.people import Draft, Role, SocialWorkerProfile, User, UserRole
 from storage.models.places import Place
+from storage.models.send_failures import SendFailure
 from storage.models.trainings import (
     Attendance,
     Course,
@@ -88,6 +89,7 @@ __all__ = [
     "Role",
     "RosterOverride",
     "RosterShift",
+    "SendFailure",
     "SocialWorkerProfile",
     "SubscriberPreference",
     "Subscription",

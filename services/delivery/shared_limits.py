@@ -1,0 +1,132 @@
+"""Telegram's budgets shared by every process of one deployment, kept in Redis.
+
+The same GCRA cells as services/delivery/limits.py, decided by one Lua script per message
+(one round trip, atomic across processes, on Redis's own clock), so the bot and any number
+of `hotline deliver` processes together stay within one bot token's limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable
+
+import redis.asyncio as redis
+from redis.exceptions import RedisError
+
+from services.delivery.limits import Decision, Limits, RateBudget
+
+log = logging.getLogger(__name__)
+
+# KEYS: overall cell, chat cell, pause. ARGV: interval, tolerance, reserve, chat interval,
+# chat tolerance, interactive. Returns {taken, wait, per_chat} (numbers as strings: Redis
+# would truncate Lua floats to integers).
+_DECIDE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local interval, tolerance, reserve = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local chat_interval, chat_tolerance = tonumber(ARGV[4]), tonumber(ARGV[5])
+local overall = math.max(tonumber(redis.call('GET', KEYS[1]) or now), now)
+local chat = math.max(tonumber(redis.call('GET', KEYS[2]) or now), now)
+local paused = tonumber(redis.call('GET', KEYS[3]) or 0)
+local own_wait = chat - chat_tolerance - now
+local chat_wait = math.max(own_wait, paused - now)
+if chat_wait > 1e-9 then
+  return {'0', string.format('%.6f', chat_wait), own_wait > 1e-9 and '1' or '0'}
+end
+local overall_wait = overall - tolerance + reserve - now
+if overall_wait > 1e-9 and ARGV[6] ~= '1' then
+  return {'0', string.format('%.6f', overall_wait), '0'}
+end
+local slot = now + math.max(overall_wait, 0)
+local new_overall = math.max(overall, slot) + interval
+local new_chat = math.max(chat, slot) + chat_interval
+redis.call('SET', KEYS[1], string.format('%.6f', new_overall),
+           'PX', math.ceil((new_overall - now) * 1000) + 1000)
+redis.call('SET', KEYS[2], string.format('%.6f', new_chat),
+           'PX', math.ceil((new_chat - now) * 1000) + 1000)
+return {'1', string.format('%.6f', slot - now), '0'}
+"""
+
+# KEYS: chat cell, pause. ARGV: seconds, chat tolerance.
+_PAUSE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local seconds, chat_tolerance = tonumber(ARGV[1]), tonumber(ARGV[2])
+local chat = math.max(tonumber(redis.call('GET', KEYS[1]) or now), now)
+if chat - chat_tolerance > now + 1e-9 then
+  local until_ = math.max(chat, now + seconds + chat_tolerance)
+  redis.call('SET', KEYS[1], string.format('%.6f', until_),
+             'PX', math.ceil((until_ - now) * 1000) + 1000)
+else
+  local paused = tonumber(redis.call('GET', KEYS[2]) or 0)
+  local until_ = math.max(paused, now + seconds)
+  redis.call('SET', KEYS[2], string.format('%.6f', until_),
+             'PX', math.ceil((until_ - now) * 1000) + 1000)
+end
+return 1
+"""
+
+
+class BudgetUnavailable(Exception):
+    """Redis does not answer."""
+
+
+def budget_namespace(bot_token: str) -> str:
+    """Keys of one bot token, without the token itself in them (Redis is not a secret store)."""
+    return "hotline:budget:" + hashlib.sha256(bot_token.encode()).hexdigest()[:16]
+
+
+class RedisRateLimiter(RateBudget):
+    def __init__(self, url: str, namespace: str, limits: Limits | None = None,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        super().__init__(limits, sleep)
+        self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self._decide_script = self._redis.register_script(_DECIDE)
+        self._pause_script = self._redis.register_script(_PAUSE)
+        self._prefix = namespace
+
+    async def ping(self) -> None:
+        try:
+            await self._redis.ping()
+        except (RedisError, OSError) as exc:
+            raise BudgetUnavailable(str(exc) or type(exc).__name__) from None
+
+    def _chat_key(self, chat_id: int) -> str:
+        return f"{self._prefix}:chat:{chat_id}"
+
+    async def _decide(self, chat_id: int, *, paid: bool, interactive: bool) -> Decision:
+        limits = self.limits
+        interval, tolerance = limits.overall(paid)
+        chat_interval, chat_tolerance = limits.chat(chat_id)
+        keys = [f"{self._prefix}:{'paid' if paid else 'global'}", self._chat_key(chat_id),
+                f"{self._prefix}:pause"]
+        args = [repr(interval), repr(tolerance), repr(limits.reserve(paid, interactive)),
+                repr(chat_interval), repr(chat_tolerance), "1" if interactive else "0"]
+        while True:
+            try:
+                taken, wait, per_chat = await self._decide_script(keys=keys, args=args)
+                return Decision(taken == b"1", float(wait), per_chat=per_chat == b"1")
+            except (RedisError, OSError) as exc:
+                # Sending without the shared budget would draw 429s for every process:
+                # wait for Redis instead, loudly.
+                _log_unavailable(exc)
+                await self._sleep(1.0)
+
+    async def pause(self, chat_id: int, seconds: float) -> None:
+        _interval, chat_tolerance = self.limits.chat(chat_id)
+        try:
+            await self._pause_script(
+                keys=[self._chat_key(chat_id), f"{self._prefix}:pause"],
+                args=[repr(seconds), repr(chat_tolerance)])
+        except (RedisError, OSError) as exc:
+            _log_unavailable(exc)  # the caller waits retry_after itself regardless
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def _log_unavailable(exc: BaseException) -> None:
+    log.warning("the shared send budget (Redis) does not answer: %s",
+                                        exc)

@@ -21,6 +21,8 @@ class SimulatedTime:
 
 
 def limiter(time: SimulatedTime, **limits: float) -> RateLimiter:
+    # Telegram's own bucket sizes (the default paces without a burst: see the last test).
+    limits = {"global_burst": 30.0, "paid_burst": 1000.0, **limits}
     return RateLimiter(Limits(margin=1.0, **limits), clock=time.clock, sleep=time.sleep)
 
 
@@ -81,3 +83,18 @@ async def test_retry_after_pauses_the_chat_or_everyone() -> None:
     start = time.now
     await rl.acquire(10)
     assert abs(time.now - start - 2.0) < 1e-6
+
+
+async def test_by_default_no_one_second_window_of_broadcasts_holds_more_than_30() -> None:
+    time = SimulatedTime()
+    rl = RateLimiter(clock=time.clock, sleep=time.sleep)
+    stamps = await _times(time, rl, list(range(1, 200)))
+    for index in range(len(stamps) - 30):
+        assert stamps[index + 30] - stamps[index] > 1.0
+    assert stamps[-1] < 199 / 30 / 0.95  # and still at least 0.95 of the limit
+    # A reply takes the small burst broadcasts leave: at once; the broadcast waits for it.
+    before = time.now
+    await rl.acquire(5000, interactive=True)
+    assert time.now == before
+    await rl.acquire(5001)
+    assert abs(time.now - before - 2 / (30 * rl.limits.margin)) < 1e-6

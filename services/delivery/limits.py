@@ -24,19 +24,26 @@ from dataclasses import dataclass
 class Limits:
     global_rate: float = 30.0
     paid_rate: float = 1000.0
+    # Overall messages that may leave at once. Telegram's bucket takes 30 at once, but a
+    # burst on top of a steady 30/s puts up to 60 in one second; with a small burst (spent
+    # by replies only: see interactive_reserve) a broadcast's pace alone keeps every
+    # one-second window at 30 or fewer, and a reply adds at most the reserve to it.
+    global_burst: float = 4.0
+    paid_burst: float = 1.0
     private_rate: float = 1.0
     private_burst: float = 3.0
     group_rate: float = 20 / 60
     group_burst: float = 20.0
-    # Tokens of the global bucket a broadcast never spends: room for replies to people.
+    # Tokens of an overall burst a broadcast never spends: room for replies to people
+    # (only where there is a burst; replies also book their slot ahead of broadcasts).
     interactive_reserve: float = 3.0
-    # A hair under the ceiling: clocks and the network are not perfectly even.
-    margin: float = 0.985
+    # Under the ceiling: requests reach Telegram with some jitter, and the clocks differ.
+    margin: float = 0.96
 
     def overall(self, paid: bool) -> tuple[float, float]:
         """(seconds between messages, burst tolerance in seconds) of the overall budget."""
-        rate, burst = (self.paid_rate, self.paid_rate) if paid else \
-            (self.global_rate, self.global_rate)
+        rate, burst = (self.paid_rate, self.paid_burst) if paid else \
+            (self.global_rate, self.global_burst)
         interval = 1 / (rate * self.margin)
         return interval, (burst - 1) * interval
 
@@ -50,7 +57,8 @@ class Limits:
         """Seconds of the overall budget a message must leave unspent."""
         if paid or interactive:
             return 0.0
-        return self.interactive_reserve * self.overall(False)[0]
+        spare = min(self.interactive_reserve, self.global_burst - 1)
+        return spare * self.overall(False)[0]
 
 
 @dataclass(frozen=True, slots=True)

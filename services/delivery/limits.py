@@ -25,10 +25,11 @@ class Limits:
     global_rate: float = 30.0
     paid_rate: float = 1000.0
     # Overall messages that may leave at once. Telegram's bucket takes 30 at once, but a
-    # burst on top of a steady 30/s puts up to 60 in one second; with a small burst (spent
-    # by replies only: see interactive_reserve) a broadcast's pace alone keeps every
-    # one-second window at 30 or fewer, and a reply adds at most the reserve to it.
-    global_burst: float = 4.0
+    # burst on top of a steady 30/s puts up to 60 in one second. Here the burst is small and
+    # mostly for replies (interactive_reserve): broadcasts get a quarter of a message of it,
+    # enough to make up for a sleep that woke late without losing the slot, so their pace
+    # alone keeps every one-second window at 30 or fewer; replies add at most the reserve.
+    global_burst: float = 4.25
     paid_burst: float = 1.0
     private_rate: float = 1.0
     private_burst: float = 3.0
@@ -38,7 +39,9 @@ class Limits:
     # (only where there is a burst; replies also book their slot ahead of broadcasts).
     interactive_reserve: float = 3.0
     # Under the ceiling: requests reach Telegram with some jitter, and the clocks differ.
-    margin: float = 0.96
+    # 28.65 a second: 30 intervals take 1.047 s, so jitter of up to ~40 ms on the way to
+    # Telegram still leaves no one-second window with 31.
+    margin: float = 0.955
 
     def overall(self, paid: bool) -> tuple[float, float]:
         """(seconds between messages, burst tolerance in seconds) of the overall budget."""

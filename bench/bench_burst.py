@@ -97,9 +97,7 @@ async def main() -> None:
                     print("idle:", flush=True)
                     print("  " + await _burst(client, 60, "Idle60-"), flush=True)
                     print("  " + await _burst(client, 300, "Idle300-"), flush=True)
-                    users = UserRepository(hotline.services.database)
-                    for telegram_id in subscribers:
-                        await users.ensure_exists(telegram_id, "en")
+                    await UserRepository(hotline.services.database).ensure_many(subscribers, "en")
                     await hotline.services.subscriptions.subscribe_many(subscribers, ["policy"])
                     record = await hotline.services.announcements.publish(Draft(
                         author_id=None, topic="policy", title="Burst bench",

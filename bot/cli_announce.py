@@ -97,6 +97,7 @@ async def _topics(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _with_services(settings: Settings, args: argparse.Namespace) -> int:
     database = await open_database(settings)
+    services: Services | None = None
     try:
         services = build_services(settings, database)
         audit = CommandLineAudit(database)
@@ -110,6 +111,8 @@ async def _with_services(settings: Settings, args: argparse.Namespace) -> int:
             case _:
                 return _fail("expected: announce status ID, announce cancel ID, or --topic ...")
     finally:
+        if services is not None:
+            await services.delivery.limiter.close()
         await database.close()
 
 
@@ -155,12 +158,12 @@ def _send_time(raw: str | None, zone: ZoneInfo) -> datetime | None:
     return moment
 
 
-async def _upload_photo(settings: Settings, path: Path) -> str:
+async def _upload_photo(settings: Settings, services: Services, path: Path) -> str:
     """Sends the photo to the first admin (their preview) and returns Telegram's file_id."""
     from telegram import Bot
     from telegram.error import TelegramError
 
-    from bot.transport import default_request
+    from bot.gateway import send_request
 
     if settings.bot_token is None or not settings.admin_ids:
         raise ValueError("uploading a file needs HOTLINE_BOT_TOKEN and HOTLINE_ADMIN_IDS "
@@ -168,7 +171,7 @@ async def _upload_photo(settings: Settings, path: Path) -> str:
     data = await asyncio.to_thread(path.read_bytes)
     async with Bot(settings.bot_token.get_secret_value(), base_url=settings.api_base_url,
                    base_file_url=settings.file_base_url,
-                   request=default_request(client=settings.http_client)) as bot:
+                   request=send_request(settings, services)) as bot:
         try:
             sent = await bot.send_photo(settings.admin_ids[0], data, filename=path.name)
         except TelegramError as error:
@@ -198,7 +201,7 @@ async def _compose(services: Services, audit: CommandLineAudit, settings: Settin
     photo = args.photo
     if photo is not None and await asyncio.to_thread(Path(photo).is_file):
         try:
-            photo = await _upload_photo(settings, Path(photo))
+            photo = await _upload_photo(settings, services, Path(photo))
         except (ValueError, OSError) as error:
             return _fail(f"--photo: {error}")
     # A file holds plain text: it is escaped, never read as markup.

@@ -14,7 +14,6 @@ from bot.gateway import RetryPolicy
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from services.announcements.broadcasts import Draft
-from services.delivery.limits import Limits
 from storage.models import SendFailure
 from tests.announcements_support import progress_when, seed_subscribers, subscribe_bulk
 from tests.hotline_support import ask, buttons, expert, has, offer_to, roster, social_worker, submit
@@ -61,8 +60,8 @@ async def test_sixty_people_at_once_all_get_their_answer(hotline: Hotline,
     await _each_answered_once(sandbox, ids)
     calls = await sandbox.calls("sendMessage")
     assert [c for c in calls if c["error_code"] == 429] == []  # the budget kept us under
-    # 30 a second, plus the small burst replies may take at once.
-    assert _per_second(calls) <= 30 + Limits().interactive_reserve
+    # 30 a second (plus arrival jitter on a busy machine: see test_shared_budget).
+    assert _per_second(calls) <= 31
 
 
 async def test_replies_go_ahead_of_a_running_broadcast(
@@ -85,7 +84,7 @@ async def test_replies_go_ahead_of_a_running_broadcast(
         assert final.sent == 300
         calls = await sandbox.calls("sendMessage")
         assert [c for c in calls if c["error_code"] == 429] == []
-        assert _per_second(calls) <= 30 + Limits().interactive_reserve
+        assert _per_second(calls) <= 31
     finally:
         await hotline.stop()
 

@@ -1,21 +1,26 @@
 """Telegram's flood limits, kept on our side so that sending stays at the ceiling, not over it.
 
 Limits as Telegram documents them: 30 messages a second across chats (or 1,000 with paid
-broadcast), about one a second per private chat (a burst of 3), 20 a minute per group. Each
-is a GCRA cell (a "theoretical arrival time" per bucket, equivalent to a token bucket), so the
-same arithmetic runs in memory here and in Redis (services/delivery/shared_limits.py) when
-several processes share one bot token.
+broadcast), about one a second per private chat (a burst of 3), 20 a minute per group.
 
-Replies to people (interactive) book the next free slot of the overall budget and go first;
-broadcasts only take a slot that is free now and leave a reserve of it unspent, so a reply
-never queues behind a broadcast.
+- The overall budget is a sliding window: the last 30 (or 1,000) send times, and a message
+  goes when the oldest of them is more than a window ago, so no window ever holds more than
+  30. Within it messages are paced evenly (a GCRA cell at 30 a window) with a small burst,
+  so they do not all arrive at once, and a sender that woke a little late catches up.
+- Each chat is a GCRA cell (a "theoretical arrival time", equivalent to a token bucket).
+
+The same arithmetic runs in memory here and in Redis (services/delivery/shared_limits.py)
+when several processes share one bot token. Replies to people go first: while one waits, it
+raises a flag, and broadcasts then leave the last few places of the window to replies.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -24,63 +29,56 @@ from dataclasses import dataclass
 class Limits:
     global_rate: float = 30.0
     paid_rate: float = 1000.0
-    # Overall messages that may leave at once. Telegram's bucket takes 30 at once, but a
-    # burst on top of a steady 30/s puts up to 60 in one second. Here the burst is small and
-    # mostly for replies (interactive_reserve): broadcasts get a quarter of a message of it,
-    # enough to make up for a sleep that woke late without losing the slot, so their pace
-    # alone keeps every one-second window at 30 or fewer; replies add at most the reserve.
-    global_burst: float = 4.25
-    paid_burst: float = 1.0
     private_rate: float = 1.0
     private_burst: float = 3.0
     group_rate: float = 20 / 60
     group_burst: float = 20.0
-    # Tokens of an overall burst a broadcast never spends: room for replies to people
-    # (only where there is a burst; replies also book their slot ahead of broadcasts).
-    interactive_reserve: float = 3.0
-    # Under the ceiling: requests reach Telegram with some jitter, and the clocks differ.
-    # 28.65 a second: 30 intervals take 1.047 s, so jitter of up to ~40 ms on the way to
-    # Telegram still leaves no one-second window with 31.
-    margin: float = 0.955
+    # Places of the overall window a broadcast leaves while a reply to a person waits.
+    interactive_reserve: int = 3
+    # The overall burst: this share of the window may leave at once (at least 2 messages).
+    burst_share: float = 0.1
+    # The window is 1/margin seconds: requests reach Telegram with some jitter, and the
+    # clocks differ. 0.96: 30 in 1.042 s, so ~40 ms of jitter still never makes 31 a second.
+    margin: float = 0.96
 
-    def overall(self, paid: bool) -> tuple[float, float]:
-        """(seconds between messages, burst tolerance in seconds) of the overall budget."""
-        rate, burst = (self.paid_rate, self.paid_burst) if paid else \
-            (self.global_rate, self.global_burst)
-        interval = 1 / (rate * self.margin)
-        return interval, (burst - 1) * interval
+    def overall(self, paid: bool) -> tuple[float, int, float, float]:
+        """(window in seconds, messages it may hold, seconds between messages, burst
+        tolerance in seconds) of the overall budget."""
+        window, size = 1 / self.margin, int(self.paid_rate if paid else self.global_rate)
+        interval = window / size
+        burst = max(2, math.ceil(size * self.burst_share))
+        return window, size, interval, (burst - 1) * interval
 
     def chat(self, chat_id: int) -> tuple[float, float]:
+        """(seconds between messages, burst tolerance in seconds) of one chat."""
         rate, burst = (self.private_rate, self.private_burst) if chat_id > 0 else \
             (self.group_rate, self.group_burst)
         interval = 1 / rate  # per-chat waits are long already: no margin needed
         return interval, (burst - 1) * interval
 
-    def reserve(self, paid: bool, interactive: bool) -> float:
-        """Seconds of the overall budget a message must leave unspent."""
-        if paid or interactive:
-            return 0.0
-        spare = min(self.interactive_reserve, self.global_burst - 1)
-        return spare * self.overall(False)[0]
+    def reserve(self, paid: bool, interactive: bool) -> int:
+        """Places of the window a message leaves to replies (when one is waiting)."""
+        return 0 if paid or interactive else self.interactive_reserve
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
     taken: bool
-    wait: float  # taken: seconds until the booked slot; not taken: seconds to look again
+    wait: float  # not taken: seconds to look again
     per_chat: bool = False  # the wait is one chat's (other chats may go meanwhile)
 
 
 class RateBudget(ABC):
-    """Waits for room under every limit; subclasses keep the cells (memory or Redis)."""
+    """Waits for room under every limit; subclasses keep the state (memory or Redis)."""
 
     def __init__(self, limits: Limits | None,
                  sleep: Callable[[float], Awaitable[None]]) -> None:
         self.limits = limits or Limits()
         self._sleep = sleep
-        # Broadcast waiters queue here one at a time, so the pace is even and fair and only
+        # Waiters of each kind queue here one at a time (FIFO), so the pace is fair and only
         # one of them per process asks the store at a time.
-        self._lock = asyncio.Lock()
+        self._broadcast_turn = asyncio.Lock()
+        self._reply_turn = asyncio.Lock()
 
     @abstractmethod
     async def _decide(self, chat_id: int, *, paid: bool, interactive: bool) -> Decision: ...
@@ -106,21 +104,14 @@ class RateBudget(ABC):
                       interactive: bool = False) -> None:
         """Waits until a message to chat_id fits every limit, then spends it.
 
-        A reply books its slot in one step and sleeps until it. A broadcast takes only a slot
-        that is free now: waiting for the overall budget happens in turn (under the lock);
-        waiting for one chat's budget outside it, so other chats go on meanwhile.
+        Waiting for the overall budget happens in turn (under the kind's lock); waiting for
+        one chat's budget outside it, so other chats go on meanwhile.
         """
-        if interactive:
-            while True:
-                decision = await self._decide(chat_id, paid=paid, interactive=True)
-                if decision.wait > 0:
-                    await self._sleep(decision.wait)
-                if decision.taken:
-                    return
+        turn = self._reply_turn if interactive else self._broadcast_turn
         while True:
-            async with self._lock:
+            async with turn:
                 while True:
-                    decision = await self._decide(chat_id, paid=paid, interactive=False)
+                    decision = await self._decide(chat_id, paid=paid, interactive=interactive)
                     if decision.taken:
                         return
                     if decision.per_chat:
@@ -139,9 +130,12 @@ class RateLimiter(RateBudget):
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         super().__init__(limits, sleep)
         self._clock = clock  # with `sleep`, replaceable so tests can run time forward
-        self._overall: dict[bool, float] = {}  # paid? -> theoretical arrival time
+        self._sent: dict[bool, deque[float]] = {
+            paid: deque(maxlen=self.limits.overall(paid)[1]) for paid in (False, True)}
+        self._pace: dict[bool, float] = {}  # paid? -> the overall cell's arrival time
         self._chats: dict[int, float] = {}
         self._paused_until = 0.0
+        self._replies_waiting_until = 0.0
 
     def _chat_tat(self, chat_id: int, now: float) -> float:
         tat = self._chats.get(chat_id)
@@ -154,21 +148,29 @@ class RateLimiter(RateBudget):
 
     async def _decide(self, chat_id: int, *, paid: bool, interactive: bool) -> Decision:
         now = self._clock()
-        limits = self.limits
-        interval, tolerance = limits.overall(paid)
-        chat_interval, chat_tolerance = limits.chat(chat_id)
-        overall = max(self._overall.get(paid, now), now)
+        chat_interval, chat_tolerance = self.limits.chat(chat_id)
         chat = self._chat_tat(chat_id, now)
-        chat_wait = max(chat - chat_tolerance - now, self._paused_until - now)
+        own_wait = chat - chat_tolerance - now
+        chat_wait = max(own_wait, self._paused_until - now)
         if chat_wait > 1e-9:
-            return Decision(False, chat_wait, per_chat=chat - chat_tolerance - now > 1e-9)
-        overall_wait = overall - tolerance + limits.reserve(paid, interactive) - now
-        if overall_wait > 1e-9 and not interactive:
-            return Decision(False, overall_wait)
-        slot = now + max(overall_wait, 0.0)
-        self._overall[paid] = max(overall, slot) + interval
-        self._chats[chat_id] = max(chat, slot) + chat_interval
-        return Decision(True, slot - now if slot - now > 1e-9 else 0.0)
+            return Decision(False, chat_wait, per_chat=own_wait > 1e-9)
+        window, size, interval, tolerance = self.limits.overall(paid)
+        need = size
+        if now < self._replies_waiting_until:
+            need -= self.limits.reserve(paid, interactive)
+        sent = self._sent[paid]
+        pace = max(self._pace.get(paid, now), now)
+        wait = max(sent[-need] + window - now if len(sent) >= need else 0.0,
+                   pace - tolerance - now)
+        if wait > 1e-9:
+            if interactive:
+                self._replies_waiting_until = max(self._replies_waiting_until,
+                                                  now + wait + 0.1)
+            return Decision(False, wait)
+        sent.append(now)
+        self._pace[paid] = pace + interval
+        self._chats[chat_id] = chat + chat_interval
+        return Decision(True, 0.0)
 
     async def pause(self, chat_id: int, seconds: float) -> None:
         now = self._clock()

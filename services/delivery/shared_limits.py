@@ -1,8 +1,8 @@
 """Telegram's budgets shared by every process of one deployment, kept in Redis.
 
-The same GCRA cells as services/delivery/limits.py, decided by one Lua script per message
-(one round trip, atomic across processes, on Redis's own clock), so the bot and any number
-of `hotline deliver` processes together stay within one bot token's limits.
+The same sliding window and chat cells as services/delivery/limits.py, decided by one Lua
+script per message (one round trip, atomic across processes, on Redis's own clock), so the
+bot and any number of `hotline deliver` processes together stay within one bot token's limits.
 """
 
 from __future__ import annotations
@@ -19,15 +19,16 @@ from services.delivery.limits import Decision, Limits, RateBudget
 
 log = logging.getLogger(__name__)
 
-# KEYS: overall cell, chat cell, pause. ARGV: interval, tolerance, reserve, chat interval,
-# chat tolerance, interactive. Returns {taken, wait, per_chat} (numbers as strings: Redis
-# would truncate Lua floats to integers).
+# KEYS: overall window (a list, newest first), chat cell, pause, replies waiting, pace cell.
+# ARGV: window, size, reserve, chat interval, chat tolerance, interactive, interval, tolerance.
+# Returns {taken, wait, per_chat} (numbers as strings: Redis would truncate Lua floats).
 _DECIDE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local interval, tolerance, reserve = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local window, size, reserve = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local chat_interval, chat_tolerance = tonumber(ARGV[4]), tonumber(ARGV[5])
-local overall = math.max(tonumber(redis.call('GET', KEYS[1]) or now), now)
+local interactive = ARGV[6] == '1'
+local interval, tolerance = tonumber(ARGV[7]), tonumber(ARGV[8])
 local chat = math.max(tonumber(redis.call('GET', KEYS[2]) or now), now)
 local paused = tonumber(redis.call('GET', KEYS[3]) or 0)
 local own_wait = chat - chat_tolerance - now
@@ -35,18 +36,30 @@ local chat_wait = math.max(own_wait, paused - now)
 if chat_wait > 1e-9 then
   return {'0', string.format('%.6f', chat_wait), own_wait > 1e-9 and '1' or '0'}
 end
-local overall_wait = overall - tolerance + reserve - now
-if overall_wait > 1e-9 and ARGV[6] ~= '1' then
-  return {'0', string.format('%.6f', overall_wait), '0'}
+local need = size
+if reserve > 0 and redis.call('EXISTS', KEYS[4]) == 1 then
+  need = size - reserve
 end
-local slot = now + math.max(overall_wait, 0)
-local new_overall = math.max(overall, slot) + interval
-local new_chat = math.max(chat, slot) + chat_interval
-redis.call('SET', KEYS[1], string.format('%.6f', new_overall),
-           'PX', math.ceil((new_overall - now) * 1000) + 1000)
+local pace = math.max(tonumber(redis.call('GET', KEYS[5]) or now), now)
+local wait = pace - tolerance - now
+if redis.call('LLEN', KEYS[1]) >= need then
+  wait = math.max(wait, tonumber(redis.call('LINDEX', KEYS[1], need - 1)) + window - now)
+end
+if wait > 1e-9 then
+  if interactive then
+    redis.call('SET', KEYS[4], '1', 'PX', math.ceil(wait * 1000) + 100)
+  end
+  return {'0', string.format('%.6f', wait), '0'}
+end
+redis.call('LPUSH', KEYS[1], string.format('%.6f', now))
+redis.call('LTRIM', KEYS[1], 0, size - 1)
+redis.call('PEXPIRE', KEYS[1], math.ceil(window * 1000) + 1000)
+redis.call('SET', KEYS[5], string.format('%.6f', pace + interval),
+           'PX', math.ceil((pace + interval - now) * 1000) + 1000)
+local new_chat = chat + chat_interval
 redis.call('SET', KEYS[2], string.format('%.6f', new_chat),
            'PX', math.ceil((new_chat - now) * 1000) + 1000)
-return {'1', string.format('%.6f', slot - now), '0'}
+return {'1', '0', '0'}
 """
 
 # KEYS: chat cell, pause. ARGV: seconds, chat tolerance.
@@ -98,12 +111,14 @@ class RedisRateLimiter(RateBudget):
 
     async def _decide(self, chat_id: int, *, paid: bool, interactive: bool) -> Decision:
         limits = self.limits
-        interval, tolerance = limits.overall(paid)
+        window, size, interval, tolerance = limits.overall(paid)
         chat_interval, chat_tolerance = limits.chat(chat_id)
-        keys = [f"{self._prefix}:{'paid' if paid else 'global'}", self._chat_key(chat_id),
-                f"{self._prefix}:pause"]
-        args = [repr(interval), repr(tolerance), repr(limits.reserve(paid, interactive)),
-                repr(chat_interval), repr(chat_tolerance), "1" if interactive else "0"]
+        overall = f"{self._prefix}:{'paid' if paid else 'global'}"
+        keys = [overall, self._chat_key(chat_id), f"{self._prefix}:pause",
+                f"{self._prefix}:replies_waiting", f"{overall}:pace"]
+        args = [repr(window), str(size), str(limits.reserve(paid, interactive)),
+                repr(chat_interval), repr(chat_tolerance), "1" if interactive else "0",
+                repr(interval), repr(tolerance)]
         while True:
             try:
                 taken, wait, per_chat = await self._decide_script(keys=keys, args=args)

@@ -5,8 +5,9 @@ broadcast), about one a second per private chat (a burst of 3), 20 a minute per 
 
 - The overall budget is a sliding window: the last 30 (or 1,000) send times, and a message
   goes when the oldest of them is more than a window ago, so no window ever holds more than
-  30. Within it messages are paced evenly (a GCRA cell at 30 a window) with a small burst,
-  so they do not all arrive at once, and a sender that woke a little late catches up.
+  30. Within it broadcasts are paced evenly (a GCRA cell at 30 a window) with a small
+  burst, so they do not all arrive at once, and a sender that woke a little late catches
+  up; replies to people go at once whenever the window has room.
 - Each chat is a GCRA cell (a "theoretical arrival time", equivalent to a token bucket).
 
 The same arithmetic runs in memory here and in Redis (services/delivery/shared_limits.py)
@@ -135,6 +136,7 @@ class RateLimiter(RateBudget):
         self._pace: dict[bool, float] = {}  # paid? -> the overall cell's arrival time
         self._chats: dict[int, float] = {}
         self._paused_until = 0.0
+        self._chat_paused: dict[int, float] = {}
         self._replies_waiting_until = 0.0
 
     def _chat_tat(self, chat_id: int, now: float) -> float:
@@ -150,7 +152,10 @@ class RateLimiter(RateBudget):
         now = self._clock()
         chat_interval, chat_tolerance = self.limits.chat(chat_id)
         chat = self._chat_tat(chat_id, now)
-        own_wait = chat - chat_tolerance - now
+        # A reply is counted in its chat's cell but waits only when Telegram said so (a
+        # 429): a person answering quickly gets each answer at once, as they expect.
+        own_wait = max(self._chat_paused.get(chat_id, 0.0) - now,
+                       -1.0 if interactive else chat - chat_tolerance - now)
         chat_wait = max(own_wait, self._paused_until - now)
         if chat_wait > 1e-9:
             return Decision(False, chat_wait, per_chat=own_wait > 1e-9)
@@ -160,15 +165,17 @@ class RateLimiter(RateBudget):
             need -= self.limits.reserve(paid, interactive)
         sent = self._sent[paid]
         pace = max(self._pace.get(paid, now), now)
-        wait = max(sent[-need] + window - now if len(sent) >= need else 0.0,
-                   pace - tolerance - now)
+        wait = sent[-need] + window - now if len(sent) >= need else 0.0
+        if not interactive:  # replies are few and short: only the window holds them
+            wait = max(wait, pace - tolerance - now)
         if wait > 1e-9:
             if interactive:
                 self._replies_waiting_until = max(self._replies_waiting_until,
                                                   now + wait + 0.1)
             return Decision(False, wait)
         sent.append(now)
-        self._pace[paid] = pace + interval
+        if not interactive:
+            self._pace[paid] = pace + interval
         self._chats[chat_id] = chat + chat_interval
         return Decision(True, 0.0)
 
@@ -178,5 +185,8 @@ class RateLimiter(RateBudget):
         chat = self._chat_tat(chat_id, now)
         if chat - tolerance > now + 1e-9:
             self._chats[chat_id] = max(chat, now + seconds + tolerance)
+            if len(self._chat_paused) >= self._MAX_CHATS:
+                self._chat_paused = {k: v for k, v in self._chat_paused.items() if v > now}
+            self._chat_paused[chat_id] = max(self._chat_paused.get(chat_id, 0.0), now + seconds)
         else:
             self._paused_until = max(self._paused_until, now + seconds)

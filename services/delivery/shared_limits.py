@@ -19,7 +19,8 @@ from services.delivery.limits import Decision, Limits, RateBudget
 
 log = logging.getLogger(__name__)
 
-# KEYS: overall window (a list, newest first), chat cell, pause, replies waiting, pace cell.
+# KEYS: overall window (a list, newest first), chat cell, pause, replies waiting, pace cell,
+# chat pause.
 # ARGV: window, size, reserve, chat interval, chat tolerance, interactive, interval, tolerance.
 # Returns {taken, wait, per_chat} (numbers as strings: Redis would truncate Lua floats).
 _DECIDE = """
@@ -31,7 +32,11 @@ local interactive = ARGV[6] == '1'
 local interval, tolerance = tonumber(ARGV[7]), tonumber(ARGV[8])
 local chat = math.max(tonumber(redis.call('GET', KEYS[2]) or now), now)
 local paused = tonumber(redis.call('GET', KEYS[3]) or 0)
-local own_wait = chat - chat_tolerance - now
+-- A reply is counted in its chat's cell but waits only for a 429's pause of that chat.
+local own_wait = tonumber(redis.call('GET', KEYS[6]) or 0) - now
+if not interactive then
+  own_wait = math.max(own_wait, chat - chat_tolerance - now)
+end
 local chat_wait = math.max(own_wait, paused - now)
 if chat_wait > 1e-9 then
   return {'0', string.format('%.6f', chat_wait), own_wait > 1e-9 and '1' or '0'}
@@ -41,7 +46,10 @@ if reserve > 0 and redis.call('EXISTS', KEYS[4]) == 1 then
   need = size - reserve
 end
 local pace = math.max(tonumber(redis.call('GET', KEYS[5]) or now), now)
-local wait = pace - tolerance - now
+local wait = 0
+if not interactive then
+  wait = pace - tolerance - now
+end
 if redis.call('LLEN', KEYS[1]) >= need then
   wait = math.max(wait, tonumber(redis.call('LINDEX', KEYS[1], need - 1)) + window - now)
 end
@@ -54,15 +62,17 @@ end
 redis.call('LPUSH', KEYS[1], string.format('%.6f', now))
 redis.call('LTRIM', KEYS[1], 0, size - 1)
 redis.call('PEXPIRE', KEYS[1], math.ceil(window * 1000) + 1000)
-redis.call('SET', KEYS[5], string.format('%.6f', pace + interval),
-           'PX', math.ceil((pace + interval - now) * 1000) + 1000)
+if not interactive then
+  redis.call('SET', KEYS[5], string.format('%.6f', pace + interval),
+             'PX', math.ceil((pace + interval - now) * 1000) + 1000)
+end
 local new_chat = chat + chat_interval
 redis.call('SET', KEYS[2], string.format('%.6f', new_chat),
            'PX', math.ceil((new_chat - now) * 1000) + 1000)
 return {'1', '0', '0'}
 """
 
-# KEYS: chat cell, pause. ARGV: seconds, chat tolerance.
+# KEYS: chat cell, pause, chat pause. ARGV: seconds, chat tolerance.
 _PAUSE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -72,6 +82,8 @@ if chat - chat_tolerance > now + 1e-9 then
   local until_ = math.max(chat, now + seconds + chat_tolerance)
   redis.call('SET', KEYS[1], string.format('%.6f', until_),
              'PX', math.ceil((until_ - now) * 1000) + 1000)
+  redis.call('SET', KEYS[3], string.format('%.6f', now + seconds),
+             'PX', math.ceil(seconds * 1000) + 1000)
 else
   local paused = tonumber(redis.call('GET', KEYS[2]) or 0)
   local until_ = math.max(paused, now + seconds)
@@ -115,7 +127,8 @@ class RedisRateLimiter(RateBudget):
         chat_interval, chat_tolerance = limits.chat(chat_id)
         overall = f"{self._prefix}:{'paid' if paid else 'global'}"
         keys = [overall, self._chat_key(chat_id), f"{self._prefix}:pause",
-                f"{self._prefix}:replies_waiting", f"{overall}:pace"]
+                f"{self._prefix}:replies_waiting", f"{overall}:pace",
+                f"{self._chat_key(chat_id)}:paused"]
         args = [repr(window), str(size), str(limits.reserve(paid, interactive)),
                 repr(chat_interval), repr(chat_tolerance), "1" if interactive else "0",
                 repr(interval), repr(tolerance)]
@@ -133,7 +146,8 @@ class RedisRateLimiter(RateBudget):
         _interval, chat_tolerance = self.limits.chat(chat_id)
         try:
             await self._pause_script(
-                keys=[self._chat_key(chat_id), f"{self._prefix}:pause"],
+                keys=[self._chat_key(chat_id), f"{self._prefix}:pause",
+                      f"{self._chat_key(chat_id)}:paused"],
                 args=[repr(seconds), repr(chat_tolerance)])
         except (RedisError, OSError) as exc:
             _log_unavailable(exc)  # the caller waits retry_after itself regardless

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 MAX_PENDING = 1000
 FLUSH_SECONDS = 0.5
+PRUNE_SECONDS = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +33,10 @@ class FinalFailure:
 
 
 class SendFailureLog:
-    def __init__(self, repository: SendFailureRepository) -> None:
+    def __init__(self, repository: SendFailureRepository, retention_days: int) -> None:
         self.repository = repository
+        # Kept as long as the conversation log (they name the person's chat).
+        self.retention = timedelta(days=retention_days)
         self._pending: list[dict] = []
         self._dropped = 0
         self._task: asyncio.Task | None = None
@@ -73,14 +76,21 @@ class SendFailureLog:
             raise
 
     async def _flush_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_prune = loop.time()
         while not self._stopping.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), FLUSH_SECONDS)
-            if self._pending and not self._stopping.is_set():
-                try:
+            if self._stopping.is_set():
+                return
+            try:
+                if self._pending:
                     await self.flush()
-                except Exception:
-                    log.exception("recording undelivered messages failed; retrying")
+                if loop.time() >= next_prune:
+                    next_prune = loop.time() + PRUNE_SECONDS
+                    await self.repository.prune_before(utcnow() - self.retention)
+            except Exception:
+                log.exception("recording undelivered messages failed; retrying")
 
     async def count_last_day(self) -> int:
         return await self.repository.count_since(utcnow() - timedelta(days=1))

@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from handlers import dialogs
 from handlers.announce_steps import (
+    ATTACHMENT,
     AUDIENCE,
     AUDIENCE_ROLES,
     CONFIRM,
@@ -23,7 +24,10 @@ from handlers.announce_steps import (
     ask,
     clean_answer,
     draft_of,
+    editable_steps,
+    is_latest_confirmation,
     next_step,
+    offer_fixes,
 )
 from handlers.audit_trail import audit_entry
 from handlers.auth import require_roles
@@ -74,8 +78,18 @@ async def compose_step(update: Update, context: HotlineContext, state: DraftStat
 
 async def _advance(update: Update, context: HotlineContext, state: DraftState,
                    **answers: Any) -> None:
-    state.data.update(answers)
-    step = next_step(state.step, state.data)
+    if state.data.get("editing"):
+        # One field was redone from the preview: back to the preview. Skipping the attachment
+        # or the link now removes the one given before; a new photo replaces a file.
+        if state.step == ATTACHMENT:
+            state.data.update(photo=None, document=None)
+        elif state.step == "link":
+            state.data["link"] = None
+        state.data.update(answers, editing=False)
+        step = CONFIRM
+    else:
+        state.data.update(answers)
+        step = next_step(state.step, state.data)
     await context.services.dialogs.advance(update.effective_user.id, state, step)
     await ask(update, context, state)
 
@@ -143,6 +157,22 @@ async def compose_button(update: Update, context: HotlineContext) -> None:
         await answer_callback(update)
         await _close_buttons(update)
         await _advance(update, context, state, send_at=None)
+    elif action in ("edit", "send") and step == CONFIRM and \
+            not is_latest_confirmation(update, state):
+        log.warning("refused an earlier confirmation of user %s's announcement", user_id)
+        await answer_callback(update, context.text("announce.confirmation_replaced"),
+                              alert=True)
+    elif action == "edit" and not value and step == CONFIRM:
+        await answer_callback(update)
+        await _close_buttons(update)
+        await offer_fixes(update, context, state)
+    elif action == "fix" and step == CONFIRM and (
+            value == "none" or value in editable_steps(state.data)):
+        await answer_callback(update)
+        await _close_buttons(update)
+        if value != "none":
+            await context.services.dialogs.advance(user_id, state, value, editing=True)
+        await ask(update, context, state)
     elif action == "send" and not value and step == CONFIRM:
         await answer_callback(update)
         await _close_buttons(update)

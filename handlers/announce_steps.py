@@ -12,6 +12,7 @@ from telegram.error import BadRequest
 
 from bot.telegram_sender import TelegramSender
 from handlers.context import HotlineContext
+from handlers.entity_html import formatted_html
 from handlers.replies import reply
 from services.announcements.broadcasts import Draft
 from services.announcements.composing import (
@@ -39,6 +40,15 @@ TYPED_STEPS = {TITLE, BODY, ATTACHMENT, LINK, BUDGET, DEADLINE, ELIGIBILITY, CON
 QUESTION_KEYS = frozenset(f"announce.ask.{step}" for step in (
     TOPIC, TITLE, BODY, ATTACHMENT, LINK, KIND, BUDGET, DEADLINE, ELIGIBILITY, CONTACT, AUDIENCE,
     WHEN))
+# The label of each field the preview's "Edit" offers.
+FIELD_KEYS = {
+    TITLE: "announce.part.title", BODY: "announce.part.body",
+    ATTACHMENT: "announce.part.attachment", LINK: "announce.part.link",
+    KIND: "announce.part.kind", BUDGET: "announce.part.budget",
+    DEADLINE: "announce.part.deadline", ELIGIBILITY: "announce.part.eligibility",
+    CONTACT: "announce.part.contact", AUDIENCE: "announce.part.audience",
+    WHEN: "announce.part.when",
+}
 # Roles an audience can be narrowed to.
 AUDIENCE_ROLES = (Role.SOCIAL_WORKER.value, Role.RESIDENT.value, Role.EXPERT.value)
 
@@ -75,8 +85,8 @@ def clean_answer(step: str, message: Message, context: HotlineContext) -> dict[s
         raise ComposeInputError("announce.error.text_only")
     if step == BODY:
         clean_text("body", message.text)
-        # Telegram's formatting is kept: PTB writes the entities as HTML, escaping the text.
-        return {BODY: message.text_html}
+        # The formatting comes from the message's entities; tags typed as text stay text.
+        return {BODY: formatted_html(message)}
     if step == LINK:
         return {LINK: clean_link(message.text)}
     if step == BUDGET:
@@ -153,7 +163,9 @@ async def _preview(update: Update, context: HotlineContext, state: DraftState) -
     limit = fits_telegram(message.html, with_file=bool(draft.photo or draft.document))
     if limit is not None:
         state.step = BODY
-        await context.services.dialogs.advance(update.effective_user.id, state, BODY)
+        # Everything else is answered: once the text is shorter, back to the preview.
+        await context.services.dialogs.advance(update.effective_user.id, state, BODY,
+                                               editing=True)
         await reply(update, context, context.html("announce.error.message_too_long",
                                                   limit=limit))
         await ask(update, context, state)
@@ -167,9 +179,36 @@ async def _preview(update: Update, context: HotlineContext, state: DraftState) -
     when = _local(draft.send_at, context) if draft.send_at else None
     html = context.render("announce_confirm",
                           count=await service.count_recipients(draft), when=when)
-    await reply(update, context, html, _buttons([
+    shown = await reply(update, context, html, _buttons([
         [(context.text("announce.send_button"), "ann:send")],
+        [(context.text("announce.edit_button"), "ann:edit")],
         [(context.text("announce.discard_button"), "ann:discard")]]))
+    if shown is not None:
+        # Only the latest confirmation may send: an earlier one shows a draft since changed.
+        await context.services.dialogs.advance(update.effective_user.id, state, state.step,
+                                               confirmation=shown.message_id)
+
+
+def is_latest_confirmation(update: Update, state: DraftState) -> bool:
+    latest = state.data.get("confirmation")
+    if latest is None:  # a draft confirmed before confirmations were tracked
+        return True
+    message = update.callback_query.message if update.callback_query else None
+    return message is not None and message.message_id == latest
+
+
+def editable_steps(data: dict[str, Any]) -> list[str]:
+    """The steps the preview's "Edit" offers: all but the topic (which decides the steps)."""
+    return [step for step in step_order(data) if step not in (TOPIC, CONFIRM)]
+
+
+async def offer_fixes(update: Update, context: HotlineContext, state: DraftState) -> None:
+    """Lists the fields of the draft; the one chosen is asked again, then the preview."""
+    steps = editable_steps(state.data)
+    buttons = [(context.text(FIELD_KEYS[step]), f"ann:fix:{step}") for step in steps]
+    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([(context.text("announce.back_to_preview_button"), "ann:fix:none")])
+    await reply(update, context, context.html("announce.fix_choose"), _buttons(rows))
 
 
 def _local(moment: datetime, context: HotlineContext) -> str:

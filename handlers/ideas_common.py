@@ -12,7 +12,7 @@ from telegram.error import TelegramError
 from handlers.context import HotlineContext
 from handlers.replies import answer_callback, reply
 from services.ideas import IdeaRefused
-from services.ideas.author_notice import author_notice
+from services.ideas.author_notice import author_locale, author_notice
 from storage.models import Idea
 
 log = logging.getLogger(__name__)
@@ -102,6 +102,12 @@ async def send_photo_of(context: HotlineContext, chat_id: int, idea: Idea,
     if idea.photo_file_id:
         await context.bot.send_photo(chat_id, idea.photo_file_id, caption=idea.reference,
                                      message_thread_id=thread_id)
+
+
+async def author_language(context: HotlineContext, idea: Idea) -> str:
+    """The name of the language the author reads (their notices go out in it)."""
+    locale = await author_locale(context.services.people, context.services.texts, idea)
+    return context.text(f"language.name.{locale}")
 
 
 async def notify_author(context: HotlineContext, idea: Idea, key: str | None = None,

@@ -116,8 +116,12 @@ async def edit_step(update: Update, context: HotlineContext, state: DraftState) 
         await refuse(update, context, refusal)
         return
     await context.services.dialogs.finish(user_id)
+    # The author's card names them as the public will see it: by first name when they agreed.
+    person = context.person
+    author = person.first_name if person is not None and idea.show_name else None
     await reply(update, context, context.html("ideas.edit.saved", reference=idea.reference)
-                + "\n\n" + await card(context, idea, locale=context.locale, audience="author"))
+                + "\n\n" + await card(context, idea, locale=context.locale, audience="author",
+                                       author=author))
 
 
 def register(application: Application) -> None:

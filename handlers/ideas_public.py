@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
@@ -18,10 +19,12 @@ from handlers.replies import answer_callback, reply
 from services.commands import CommandSpec
 from services.ideas import IdeaRefused
 from services.ideas.rules import REPORT_REASONS
+from services.labels import shorten_label
 from storage.repositories.ideas import PublicIdea
 
 COMMANDS = [CommandSpec("ideas", "cmd.ideas")]
-# Telegram shows about this many characters of a button label.
+# Telegram shows about this many columns of a title beside the reference (a Chinese character
+# takes two).
 TITLE_IN_BUTTON = 24
 MAX_PAGE = 1000
 
@@ -33,8 +36,9 @@ async def list_ideas(update: Update, context: HotlineContext, page: int = 0) -> 
     listed = [{"reference": p.idea.reference, "title": p.idea.title,
                "status": names.get(p.idea.published_status, ""),
                "supports": p.idea.support_count} for p in found]
-    rows = [[InlineKeyboardButton(f"{p.idea.reference} {p.idea.title[:TITLE_IN_BUTTON]}",
-                                  callback_data=f"ideas:pub:show:{p.idea.id}")] for p in found]
+    rows = [[InlineKeyboardButton(
+        f"{p.idea.reference} {shorten_label(p.idea.title, TITLE_IN_BUTTON)}",
+        callback_data=f"ideas:pub:show:{p.idea.id}")] for p in found]
     if more:
         rows.append([InlineKeyboardButton(context.text("ideas.button.more"),
                                           callback_data=f"ideas:pub:page:{page + 1}")])
@@ -78,9 +82,8 @@ async def public_button(update: Update, context: HotlineContext) -> None:
             shown = await ideas.public_idea(number)
             await answer_callback(update)
             await send_photo_of(context, update.effective_chat.id, shown.idea)
-            await reply(update, context, await card(
-                context, shown.idea, locale=context.locale, audience="public",
-                author=shown.author_first_name), _public_keyboard(context, shown))
+            await reply(update, context, await _public_card(context, shown),
+                        _public_keyboard(context, shown))
         elif action == "sup" and len(parts) == 4:
             added, shown = await ideas.support(user_id, number)
             await answer_callback(update, context.text(
@@ -101,10 +104,18 @@ async def public_button(update: Update, context: HotlineContext) -> None:
         await refuse(update, context, refusal)
 
 
+async def _public_card(context: HotlineContext, shown: PublicIdea) -> str:
+    return await card(context, shown.idea, locale=context.locale, audience="public",
+                      author=shown.author_first_name)
+
+
 async def _refresh_count(update: Update, context: HotlineContext, shown: PublicIdea) -> None:
+    """Shows the new count on the card's text and on its button."""
     # An old or unchanged card cannot be edited; the support itself is counted all the same.
     with contextlib.suppress(TelegramError):
-        await update.callback_query.edit_message_reply_markup(_public_keyboard(context, shown))
+        await update.callback_query.edit_message_text(
+            await _public_card(context, shown), parse_mode=ParseMode.HTML,
+            reply_markup=_public_keyboard(context, shown))
 
 
 def register(application: Application) -> None:

@@ -11,7 +11,10 @@ status change in ideas_review_status, notes and duplicates in ideas_review_notes
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from handlers import dialogs
@@ -55,9 +58,25 @@ async def review_button(update: Update, context: HotlineContext) -> None:
         await stale(update, context, "malformed review button")
         return
     try:
+        if action in CARD_ACTIONS:
+            await _check_live_card(update, context, idea_id)
         await handler(update, context, idea_id, parts[4:])
     except IdeaRefused as refusal:
         await refuse(update, context, refusal)
+
+
+async def _check_live_card(update: Update, context: HotlineContext, idea_id: int) -> None:
+    """Refuses a press on a card of the idea that a newer card of this reviewer replaced."""
+    ideas = context.services.ideas
+    live = await ideas.live_card(idea_id, update.effective_user.id)
+    message = update.callback_query.message
+    if live is None or (message is not None and message.message_id == live):
+        return
+    with contextlib.suppress(TelegramError):
+        await update.callback_query.edit_message_reply_markup(None)
+    idea = await ideas.get(idea_id)
+    raise IdeaRefused("ideas.refused.panel_retired",
+                      reference=idea.reference if idea is not None else "")
 
 
 async def _unhide(update: Update, context: HotlineContext, idea_id: int,
@@ -81,6 +100,8 @@ async def _next(update: Update, context: HotlineContext, idea_id: int, args: lis
     await show_card(update, context, idea, args[0])
 
 
+# The buttons of the staff card (the others belong to a pending change's panel).
+CARD_ACTIONS = frozenset({"to", "publish", "note", "dup", "unhide", "next"})
 # (action, number of ":"-separated parts) -> handler
 _ACTIONS = {
     ("to", 6): move,

@@ -8,6 +8,7 @@ from telegram import Update
 from handlers.audit_trail import audit
 from handlers.context import HotlineContext
 from handlers.ideas_common import idea_of_button, notify_author, refuse
+from handlers.ideas_review_status import retire_panel
 from handlers.replies import answer_callback, reply
 from services.commands import STAFF_ROLES
 from services.ideas import IdeaInputError, IdeaRefused
@@ -24,6 +25,8 @@ async def ask_note(update: Update, context: HotlineContext, idea_id: int,
     if idea is None:
         return
     await answer_callback(update)
+    await retire_panel(update, context,
+                       await context.services.dialogs.current(update.effective_user.id))
     await context.services.dialogs.start(update.effective_user.id, NOTE_FLOW, "note",
                                          idea_id=idea_id)
     await reply(update, context, context.html("ideas.review.ask_note", reference=idea.reference))
@@ -35,6 +38,8 @@ async def ask_duplicate(update: Update, context: HotlineContext, idea_id: int,
     if idea is None:
         return
     await answer_callback(update)
+    await retire_panel(update, context,
+                       await context.services.dialogs.current(update.effective_user.id))
     await context.services.dialogs.start(update.effective_user.id, DUPLICATE_FLOW, "original",
                                          idea_id=idea_id)
     await reply(update, context,
@@ -74,7 +79,9 @@ async def duplicate_step(update: Update, context: HotlineContext, state: DraftSt
             user_id, int(state.data["idea_id"]), reference)
     except IdeaRefused as refusal:
         await refuse(update, context, refusal)
-        if refusal.reason != "ideas.refused.no_such_reference":
+        # A mistyped reference can be typed again; any other refusal ends the dialog.
+        if refusal.reason not in ("ideas.refused.no_such_reference",
+                                  "ideas.refused.duplicate_of_itself"):
             await context.services.dialogs.finish(user_id)
         return
     await context.services.dialogs.finish(user_id)

@@ -3,18 +3,22 @@ card that shows it with its history, notes and buttons."""
 
 from __future__ import annotations
 
+import logging
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
-from handlers.ideas_common import card, send_photo_of
+from handlers.ideas_common import author_language, card, send_photo_of
 from handlers.replies import reply
 from services.ideas.rules import normalise_reference
 from storage.models import Idea, Role
 from storage.timestamps import as_utc
+
+log = logging.getLogger(__name__)
 
 NO_FILTER = "-"
 STAFF = (Role.STAFF, Role.ADMIN)
@@ -87,9 +91,19 @@ async def show_card(update: Update, context: HotlineContext, idea: Idea, code: s
     # The card is our own rendered (already escaped) HTML: embed it as is.
     text = context.render("ideas_review", card=Markup(body), idea=idea, history=history,  # noqa: S704
                           published=names.get(idea.published_status, idea.published_status),
-                          pending=_pending(idea))
+                          pending=_pending(idea), language=await author_language(context, idea))
     await send_photo_of(context, update.effective_chat.id, idea)
-    await reply(update, context, text, await _review_keyboard(context, idea, code))
+    sent = await reply(update, context, text, await _review_keyboard(context, idea, code))
+    if sent is None:
+        return
+    retired = await ideas.card_shown(idea.id, update.effective_user.id, sent.message_id)
+    if retired is not None:
+        # One live card per idea and reviewer: the earlier one's buttons go.
+        try:
+            await context.bot.edit_message_reply_markup(update.effective_chat.id, retired,
+                                                        reply_markup=None)
+        except TelegramError as error:
+            log.info("could not retire review card %s: %s", retired, error)
 
 
 def _pending(idea: Idea) -> bool:

@@ -4,19 +4,33 @@ author; and publishing a change made earlier."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
 from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
 
 from handlers.audit_trail import audit
 from handlers.context import HotlineContext
-from handlers.ideas_common import edit_or_reply, idea_of_button, notify_author, stale
+from handlers.ideas_common import (
+    author_language,
+    edit_or_reply,
+    idea_of_button,
+    notify_author,
+    refuse,
+    stale,
+)
 from handlers.ideas_review_queue import NO_FILTER, show_card
 from handlers.keyboards import inline_keyboard
 from handlers.replies import answer_callback, reply
 from services.commands import STAFF_ROLES
-from services.ideas import IdeaInputError, StatusChange
+from services.ideas import IdeaInputError, IdeaRefused, StatusChange
 from services.ideas.rules import clean_text
 from storage.models import Idea, Role
 from storage.repositories.drafts import DraftState
+
+log = logging.getLogger(__name__)
 
 ANSWER_FLOW = "idea_answer"
 
@@ -27,15 +41,22 @@ async def move(update: Update, context: HotlineContext, idea_id: int, args: list
     if idea is None:
         return
     names = await context.services.ideas.status_names(context.locale)
-    if idea.status != expected or target not in names or target == expected:
-        await stale(update, context, f"idea {idea.reference} is {idea.status}, not {expected}")
+    if target not in names or target == expected:
+        await stale(update, context, f"no status {target!r} to move to")
         return
+    if idea.status != expected:
+        # Another reviewer (or the console) moved it since this card was shown.
+        log.warning("move of idea %s refused: it is %s, not %s", idea.reference, idea.status,
+                    expected)
+        raise IdeaRefused("ideas.refused.changed_meanwhile", reference=idea.reference,
+                          status=names.get(idea.status, idea.status))
     await answer_callback(update)
+    user_id = update.effective_user.id
+    await retire_panel(update, context, await context.services.dialogs.current(user_id))
     state = await context.services.dialogs.start(
-        update.effective_user.id, ANSWER_FLOW, "answer", idea_id=idea_id, expected=expected,
+        user_id, ANSWER_FLOW, "answer", idea_id=idea_id, expected=expected,
         status=target, publish=True, answer=None)
-    await reply(update, context, await _prompt(context, idea, state),
-                _prompt_keyboard(context, idea_id, publish=True))
+    await _send_panel(update, context, idea, state)
 
 
 async def _prompt(context: HotlineContext, idea: Idea, state: DraftState) -> str:
@@ -43,7 +64,8 @@ async def _prompt(context: HotlineContext, idea: Idea, state: DraftState) -> str
     return context.render("ideas_answer_prompt", reference=idea.reference,
                           old=names.get(state.data["expected"]),
                           new=names.get(state.data["status"]), answer=state.data["answer"],
-                          publish=state.data["publish"])
+                          publish=state.data["publish"],
+                          language=await author_language(context, idea))
 
 
 def _prompt_keyboard(context: HotlineContext, idea_id: int, *,
@@ -56,13 +78,51 @@ def _prompt_keyboard(context: HotlineContext, idea_id: int, *,
     ])
 
 
+async def _send_panel(update: Update, context: HotlineContext, idea: Idea,
+                      state: DraftState) -> None:
+    """Sends the pending change's panel and makes it the only live one of this reviewer."""
+    sent = await reply(update, context, await _prompt(context, idea, state),
+                       _prompt_keyboard(context, idea.id, publish=state.data["publish"]))
+    if sent is not None:
+        await context.services.dialogs.advance(update.effective_user.id, state, state.step,
+                                               panel=sent.message_id)
+
+
+async def retire_panel(update: Update, context: HotlineContext,
+                       state: DraftState | None) -> None:
+    """Takes the buttons off the reviewer's live panel before a new dialog replaces it, so an
+    old panel can never apply what a newer one shows."""
+    if state is None or state.flow != ANSWER_FLOW or not state.data.get("panel"):
+        return
+    try:
+        await context.bot.edit_message_reply_markup(update.effective_chat.id,
+                                                    int(state.data["panel"]), reply_markup=None)
+    except TelegramError as error:
+        # Deleted by the reviewer, or too old to edit: its presses are refused all the same.
+        log.info("could not retire review panel %s: %s", state.data["panel"], error)
+
+
 async def _pending_change(update: Update, context: HotlineContext,
                           idea_id: int) -> DraftState | None:
+    """The change the pressed panel shows, or None once a press on a closed or replaced panel
+    is refused (its buttons are taken off; nothing changes)."""
     state = await context.services.dialogs.current(update.effective_user.id)
+    message = update.callback_query.message
+    pressed = message.message_id if message is not None else None
     if state is None or state.flow != ANSWER_FLOW or state.data.get("idea_id") != idea_id:
-        await stale(update, context, "no pending change for this idea")
-        return None
-    return state
+        reason = "ideas.refused.panel_closed"
+    elif state.data.get("panel") not in (None, pressed):  # None: opened before panels were kept
+        reason = "ideas.refused.panel_retired"
+    else:
+        return state
+    idea = await context.services.ideas.get(idea_id)
+    log.warning("refused review panel %s of user %s for idea %s: %s", pressed,
+                update.effective_user.id, idea_id, reason)
+    await refuse(update, context, IdeaRefused(
+        reason, reference=idea.reference if idea is not None else ""))
+    with contextlib.suppress(TelegramError):
+        await update.callback_query.edit_message_reply_markup(None)
+    return None
 
 
 async def toggle_publish(update: Update, context: HotlineContext, idea_id: int,
@@ -74,8 +134,15 @@ async def toggle_publish(update: Update, context: HotlineContext, idea_id: int,
     await context.services.dialogs.advance(update.effective_user.id, state, "answer",
                                            publish=not state.data["publish"])
     await answer_callback(update)
-    await edit_or_reply(update, context, await _prompt(context, idea, state),
-                        _prompt_keyboard(context, idea_id, publish=state.data["publish"]))
+    try:
+        await update.callback_query.edit_message_text(
+            await _prompt(context, idea, state), parse_mode=ParseMode.HTML,
+            reply_markup=_prompt_keyboard(context, idea_id, publish=state.data["publish"]))
+    except TelegramError as error:
+        # The panel cannot be edited (deleted, too old): a new one takes its place.
+        log.info("could not edit review panel: %s", error)
+        await retire_panel(update, context, state)
+        await _send_panel(update, context, idea, state)
 
 
 async def cancel(update: Update, context: HotlineContext, idea_id: int,
@@ -139,12 +206,11 @@ async def answer_step(update: Update, context: HotlineContext, state: DraftState
     except IdeaInputError as error:
         await reply(update, context, context.html(error.reason, limit=error.limit))
         return
-    await context.services.dialogs.advance(update.effective_user.id, state, "answer",
-                                           answer=answer)
     idea = await context.services.ideas.get(int(state.data["idea_id"]))
     if idea is None:
         await context.services.dialogs.finish(update.effective_user.id)
         return
-    await reply(update, context, await _prompt(context, idea, state),
-                _prompt_keyboard(context, idea.id, publish=state.data["publish"]))
-
+    await retire_panel(update, context, state)
+    await context.services.dialogs.advance(update.effective_user.id, state, "answer",
+                                           answer=answer)
+    await _send_panel(update, context, idea, state)

@@ -6,9 +6,11 @@ loses nothing: the next answer continues where the person was.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from handlers import dialogs, main_menu, start
@@ -31,8 +33,31 @@ STEPS = ["title", "problem", "solution", "street", "community", "photo", "contac
          "show_name", "confirm"]
 TEXT_STEPS = {"title", "problem", "solution", "contact"}
 ASK_KEYS = {"title": "ideas.ask.title", "problem": "ideas.ask.problem",
-            "solution": "ideas.ask.solution", "photo": "ideas.ask.photo",
+            "solution": "ideas.ask.solution", "street": "ideas.ask.street",
+            "community": "ideas.ask.community", "photo": "ideas.ask.photo",
             "contact": "ideas.ask.contact", "show_name": "ideas.ask.show_name"}
+# What the review's "Edit" offers: a button label and the step that asks for it again (the
+# place is asked as its street, then its community).
+FIXABLE = {"title": ("ideas.button.field_title", "title"),
+           "problem": ("ideas.button.field_problem", "problem"),
+           "solution": ("ideas.button.field_solution", "solution"),
+           "place": ("ideas.button.field_place", "street"),
+           "photo": ("ideas.button.field_photo", "photo"),
+           "contact": ("ideas.button.field_contact", "contact"),
+           "name": ("ideas.button.field_show_name", "show_name")}
+
+
+def question_count() -> int:
+    """How many questions /idea asks (the intro says so; the last step is the review)."""
+    return len(STEPS) - 1
+
+
+def _question(context: HotlineContext, state: DraftState, **values: object) -> str:
+    """The step's question, numbered as in the intro; unnumbered when one part is redone."""
+    html = context.html(ASK_KEYS[state.step], **values)
+    if state.data.get("editing"):
+        return html
+    return f"{STEPS.index(state.step) + 1}. {html}"
 
 
 async def start_idea(update: Update, context: HotlineContext) -> None:
@@ -50,7 +75,7 @@ async def start_idea(update: Update, context: HotlineContext) -> None:
         await ask(update, context, state)
         return
     state = await context.services.dialogs.start(user_id, FLOW, STEPS[0])
-    await reply(update, context, context.html("ideas.new.intro",
+    await reply(update, context, context.html("ideas.new.intro", steps=question_count(),
                                               limit=context.services.ideas.rules.daily_limit))
     await ask(update, context, state)
 
@@ -66,7 +91,7 @@ async def ask(update: Update, context: HotlineContext, state: DraftState) -> Non
     rows: list[list[Button]] = []
     if step == "street":
         streets = await context.services.places.streets()
-        await reply(update, context, context.html("ideas.ask.street"),
+        await reply(update, context, _question(context, state),
                     _choices([s.label(context.locale) for s in streets], "street"))
         return
     if step == "community":
@@ -76,7 +101,7 @@ async def ask(update: Update, context: HotlineContext, state: DraftState) -> Non
             await ask(update, context, state)
             return
         labels = [en if context.locale == "en" else zh for zh, en in street.communities]
-        await reply(update, context, context.html("ideas.ask.community"),
+        await reply(update, context, _question(context, state),
                     _choices(labels, "comm"))
         return
     if step == "confirm":
@@ -89,7 +114,7 @@ async def ask(update: Update, context: HotlineContext, state: DraftState) -> Non
     elif step == "show_name":
         rows = [[("ideas.button.show_name", "ideas:new:name:1"),
                  ("ideas.button.anonymous", "ideas:new:name:0")]]
-    await reply(update, context, context.html(ASK_KEYS[step], limit=LIMITS.get(step, 0)),
+    await reply(update, context, _question(context, state, limit=LIMITS.get(step, 0)),
                 inline_keyboard(context, rows) if rows else None)
 
 
@@ -119,11 +144,16 @@ async def _show_confirmation(update: Update, context: HotlineContext, state: Dra
         await context.bot.send_photo(update.effective_chat.id, fields["photo"])
     text = context.html("ideas.new.check") + "\n\n" + await card(
         context, fields, locale=context.locale, audience="author", author=author)
-    await reply(update, context, text, inline_keyboard(context, [
+    shown = await reply(update, context, text, inline_keyboard(context, [
         [("ideas.button.submit", "ideas:new:submit")],
+        [("ideas.button.edit", "ideas:new:edit")],
         [("ideas.button.restart", "ideas:new:restart"), ("ideas.button.cancel",
                                                           "ideas:new:cancel")],
     ]))
+    if shown is not None:
+        # Only the latest review may submit: an earlier one shows answers since changed.
+        await context.services.dialogs.advance(update.effective_user.id, state, state.step,
+                                               review=shown.message_id)
 
 
 async def idea_step(update: Update, context: HotlineContext, state: DraftState) -> None:
@@ -162,7 +192,42 @@ async def idea_step(update: Update, context: HotlineContext, state: DraftState) 
 async def _advance(update: Update, context: HotlineContext, state: DraftState,
                    **answer: object) -> None:
     next_step = STEPS[STEPS.index(state.step) + 1]
+    if state.data.get("editing") and state.step != "street":
+        # One part was redone from the review: back to the review (a street still needs
+        # its community first).
+        next_step = "confirm"
+    if next_step == "confirm":
+        answer["editing"] = False
     await context.services.dialogs.advance(update.effective_user.id, state, next_step, **answer)
+    await ask(update, context, state)
+
+
+async def _close_buttons(update: Update) -> None:
+    """Takes the buttons off a review that is being changed, so it cannot be submitted."""
+    with contextlib.suppress(TelegramError):
+        await update.callback_query.edit_message_reply_markup(None)
+
+
+async def _offer_fixes(update: Update, context: HotlineContext) -> None:
+    await answer_callback(update)
+    await _close_buttons(update)
+    keys = list(FIXABLE.items())
+    rows = [[(label, f"ideas:new:fix:{name}") for name, (label, _step) in keys[i:i + 2]]
+            for i in range(0, len(keys), 2)]
+    rows.append([("ideas.button.back_to_review", "ideas:new:fix:none")])
+    await reply(update, context, context.html("ideas.new.fix_choose"),
+                inline_keyboard(context, rows))
+
+
+async def _fix(update: Update, context: HotlineContext, state: DraftState, name: str) -> None:
+    """Asks one part again; the review follows as soon as it is answered."""
+    await answer_callback(update)
+    await _close_buttons(update)
+    if name == "none":
+        await ask(update, context, state)
+        return
+    await context.services.dialogs.advance(update.effective_user.id, state, FIXABLE[name][1],
+                                           editing=True)
     await ask(update, context, state)
 
 
@@ -176,9 +241,16 @@ async def idea_button(update: Update, context: HotlineContext) -> None:
         await stale(update, context, "no idea draft")
         return
     expected = {"street": "street", "comm": "community", "nophoto": "photo",
-                "nocontact": "contact", "name": "show_name", "submit": "confirm"}
+                "nocontact": "contact", "name": "show_name", "submit": "confirm",
+                "edit": "confirm", "fix": "confirm"}
     if action in expected and state.step != expected[action]:
         await stale(update, context, f"draft is at {state.step}")
+        return
+    latest = state.data.get("review")  # None: a draft reviewed before reviews were tracked
+    if action in ("submit", "edit") and latest is not None and (
+            query.message is None or query.message.message_id != latest):
+        log.warning("refused an earlier review of user %s's idea draft", user_id)
+        await answer_callback(update, context.text("ideas.new.review_replaced"), alert=True)
         return
     if action == "cancel":
         await context.services.dialogs.finish(user_id)
@@ -198,6 +270,10 @@ async def idea_button(update: Update, context: HotlineContext) -> None:
         await _advance(update, context, state, show_name=rest == ["1"])
     elif action == "submit":
         await _submit(update, context, state)
+    elif action == "edit" and not rest:
+        await _offer_fixes(update, context)
+    elif action == "fix" and len(rest) == 1 and (rest[0] in FIXABLE or rest[0] == "none"):
+        await _fix(update, context, state, rest[0])
     else:
         await stale(update, context, "unknown idea action")
 

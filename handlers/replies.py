@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 
 from handlers.context import HotlineContext
@@ -15,12 +15,12 @@ async def reply(
     context: HotlineContext,
     html: str,
     keyboard: InlineKeyboardMarkup | None = None,
-) -> None:
+) -> Message | None:
     """Answers in the chat the update came from (a callback answers below its message)."""
     chat = update.effective_chat
     if chat is None:
-        return
-    await context.bot.send_message(
+        return None
+    return await context.bot.send_message(
         chat_id=chat.id,
         text=html,
         parse_mode=ParseMode.HTML,

@@ -45,7 +45,8 @@ async def _menu(context: HotlineContext, telegram_id: int) -> InlineKeyboardMark
     return InlineKeyboardMarkup(rows)
 
 
-async def _summary(context: HotlineContext, telegram_id: int) -> str:
+async def _summary(context: HotlineContext, telegram_id: int, *, done: bool = False) -> str:
+    """What I am subscribed to; with the menu's hint, or (done) how to change it later."""
     subs = context.services.subscriptions
     mine = await subs.settings(telegram_id)
     kinds = {k.key: k.label(context.locale) for k in await subs.kinds()}
@@ -54,6 +55,7 @@ async def _summary(context: HotlineContext, telegram_id: int) -> str:
         topics=[t.label(context.locale) for t in await subs.topics() if t.key in mine.topics],
         kinds=[kinds[k] for k in sorted(mine.kinds) if k in kinds],
         street=mine.street,
+        done=done,
     )
 
 
@@ -116,7 +118,7 @@ async def subscription_button(update: Update, context: HotlineContext) -> None:
     elif action == "done" and not value:
         await answer_callback(update, context.text("subscribe.saved"))
         await update.callback_query.edit_message_text(
-            await _summary(context, telegram_id), parse_mode=ParseMode.HTML)
+            await _summary(context, telegram_id, done=True), parse_mode=ParseMode.HTML)
     elif action == "topic" and await subs.topic(value) is not None:
         now_on = await subs.toggle_topic(telegram_id, value)
         await answer_callback(update, context.text(

@@ -210,7 +210,7 @@ async def test_forged_or_stale_review_buttons_are_refused_and_logged(
     answer = await sandbox.press_button(staff["id"], staff["id"], card["message_id"],
                                         f"ideas:rv:to:{idea.id}:accepted:implemented",
                                         force=True)
-    assert answer["answer"]["text"].startswith("This button is no longer valid")
+    assert answer["answer"]["text"].startswith(f"{reference} was changed meanwhile")
     # Another resident trying to withdraw or edit someone else's idea.
     other = await sandbox.add_user("Nosy", language_code="en")
     await say(sandbox, other["id"], "/myideas", "not submitted any ideas")

@@ -202,7 +202,9 @@ async def test_export_to_csv_and_xlsx_holds_what_was_submitted(
     idea = await stored(hotline, reference)
     await hotline.services.ideas.change_status(1, idea.id, "submitted", "accepted",
                                                "Planting in spring.", True)
-    await hotline.services.ideas.support(author["id"], idea.id)
+    fan = await sandbox.add_user("Fan", language_code="en")
+    await hotline.services.people.grant(fan["id"], Role.RESIDENT)
+    await hotline.services.ideas.support(fan["id"], idea.id)
 
     result = await run_cli(capsys, "export", "--format", "csv", "--output", "out.csv")
     assert result.returncode == 0, result.stderr

@@ -57,7 +57,9 @@ async def _emma_with_everything(hotline: Hotline, sandbox: SandboxClient
     idea = await resident_idea(hotline, emma["id"], "Benches", public=True, show_name=True)
     li_idea = await resident_idea(hotline, li["id"], "Lights", public=True)
     await services.ideas.support(emma["id"], li_idea.id)
-    await services.ideas.support(li["id"], li_idea.id)
+    # Authors cannot support their own ideas: the support that stays is a third person's.
+    fan = await person(sandbox, hotline, "Fan")
+    await services.ideas.support(fan["id"], li_idea.id)
     await services.console.issue_link(emma["id"])
     await OutboxRepository(services.database).enqueue(
         "announcement", 4242, [Recipient(emma["id"], "en"), Recipient(li["id"], "en")],

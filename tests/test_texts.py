@@ -117,3 +117,20 @@ def test_catalogue_markup_is_kept(texts: Texts) -> None:
 )
 def test_telegram_language_codes_map_to_locales(code: str | None, expected: str) -> None:
     assert negotiate_locale(code, "zh_CN") == expected
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_no_key_is_defined_twice(locale: str) -> None:
+    """A key defined twice silently keeps the last text: a template expecting the other breaks.
+
+    Catalogues are merged from one .po file per feature (and branches merge them by union),
+    so a duplicate can hide in one file or span two.
+    """
+    seen: dict[str, str] = {}
+    twice = []
+    for path in sorted((ROOT / "locales" / locale / "LC_MESSAGES").glob("*.po")):
+        for key in re.findall(r'^msgid "(.+)"$', path.read_text(encoding="utf-8"), re.M):
+            if key in seen:
+                twice.append(f"{key} ({seen[key]}, {path.name})")
+            seen[key] = path.name
+    assert not twice, twice

@@ -11,7 +11,7 @@ from console.forms import Form
 from console.keys import SERVICES
 from console.pages.comms_common import aware, path_id
 from console.pages.comms_once import issue
-from console.rendering import locale_of, render
+from console.rendering import locale_of, render, text
 from storage.models import Idea
 
 # What each kind of history entry is called (storage.models.IdeaEvent.kind).
@@ -61,6 +61,8 @@ async def idea_page(request: web.Request, idea: Idea, *, failed: dict[str, Form]
         if other is not None:
             references[other_id] = other.reference
     author = await services.people.get(idea.author_id)
+    # The bot tells the author in their own language; the reviewer writes the answer knowing it.
+    author_locale = author.locale if author is not None else services.default_locale
     streets, communities = await place_names(request)
     return await render(
         request, "console/idea.html", status=status, idea=idea, statuses=labels,
@@ -68,6 +70,7 @@ async def idea_page(request: web.Request, idea: Idea, *, failed: dict[str, Form]
         history=_history(events, labels, references), event_texts=EVENT_TEXTS,
         original=references.get(idea.duplicate_of_id or 0),
         author=author.display_name if author else str(idea.author_id),
+        author_language=text(request, f"language.name.{author_locale}"),
         created=aware(idea.created_at), hidden=aware(idea.hidden_at),
         withdrawn=aware(idea.withdrawn_at),
         pending=idea.status != idea.published_status or idea.answer != idea.published_answer,

@@ -14,11 +14,16 @@ from services.texts import Texts
 from storage.models import Idea
 
 
+async def author_locale(people: PeopleService, texts: Texts, idea: Idea) -> str:
+    """The language the author reads: their own choice, else the bot's default."""
+    person = await people.get(idea.author_id)
+    return person.locale if person is not None else texts.default_locale
+
+
 async def author_notice(ideas: IdeaService, people: PeopleService, texts: Texts, idea: Idea,
                         key: str | None = None, **values: Any) -> str:
     """The published status and answer (or the text `key`), in the author's language."""
-    person = await people.get(idea.author_id)
-    locale = person.locale if person else texts.default_locale
+    locale = await author_locale(people, texts, idea)
     if key is not None:
         return texts.html(locale, key, **values)
     names = await ideas.status_names(locale)

@@ -23,6 +23,9 @@ REFUSALS = frozenset({
     "ideas.refused.edit_closed", "ideas.refused.withdraw_public", "ideas.refused.unknown",
     "ideas.refused.stale", "ideas.refused.nothing_to_publish",
     "ideas.refused.no_such_reference", "ideas.refused.not_public",
+    "ideas.refused.own_support", "ideas.refused.duplicate_of_itself",
+    "ideas.refused.panel_retired", "ideas.refused.panel_closed",
+    "ideas.refused.changed_meanwhile",
 })
 
 

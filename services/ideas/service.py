@@ -219,8 +219,10 @@ class IdeaService:
                              reference: str | None) -> tuple[Idea, Idea]:
         idea = await self._reviewable(idea_id)
         original = await self._ideas.get_by_reference(reference) if reference else None
-        if original is None or original.id == idea.id:
+        if original is None:
             raise IdeaRefused("ideas.refused.no_such_reference")
+        if original.id == idea.id:
+            raise IdeaRefused("ideas.refused.duplicate_of_itself", reference=idea.reference)
         if not await self._ideas.mark_duplicate(idea_id, original.id, actor_id):
             raise IdeaRefused("ideas.refused.stale")
         log.info("idea %s marked a duplicate of %s by %s", idea.reference, original.reference,
@@ -233,6 +235,14 @@ class IdeaService:
         idea = await self._ideas.get(idea_id)
         assert idea is not None
         return idea
+
+    async def live_card(self, idea_id: int, reviewer_id: int) -> int | None:
+        """The message id of the reviewer's live card of the idea (None: none recorded)."""
+        return await self._ideas.review_panel(idea_id, reviewer_id)
+
+    async def card_shown(self, idea_id: int, reviewer_id: int, message_id: int) -> int | None:
+        """Makes a card just shown the reviewer's live one; returns the card it retires."""
+        return await self._ideas.replace_review_panel(idea_id, reviewer_id, message_id)
 
     # ------------------------------------------------------------------ the public side
 
@@ -251,7 +261,10 @@ class IdeaService:
         return PublicIdea(idea, await self._ideas.author_first_name(idea))
 
     async def support(self, telegram_id: int, idea_id: int) -> tuple[bool, PublicIdea]:
-        await self.public_idea(idea_id)
+        shown = await self.public_idea(idea_id)
+        if shown.idea.author_id == telegram_id:
+            # A support counts what others think of the idea; the author's own would inflate it.
+            raise IdeaRefused("ideas.refused.own_support", reference=shown.idea.reference)
         added, _count = await self._ideas.support(idea_id, telegram_id)
         return added, await self.public_idea(idea_id)
 

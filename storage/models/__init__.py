@@ -26,10 +26,12 @@ from storage.models.hotline import (
     RosterOverride,
     RosterShift,
 )
+from storage.models.hotline_history import CaseClaim, CaseCopy, CaseRating
 from storage.models.ideas import (
     Idea,
     IdeaEvent,
     IdeaReport,
+    IdeaReviewPanel,
     IdeaSequence,
     IdeaStaffTopic,
     IdeaStatus,
@@ -39,6 +41,7 @@ from storage.models.people import Draft, Role, SocialWorkerProfile, User, UserRo
 from storage.models.places import Place
 from storage.models.send_failures import SendFailure
 from storage.models.trainings import (
+    Absence,
     Attendance,
     Course,
     CourseSession,
@@ -51,14 +54,18 @@ from storage.models.trainings import (
 )
 
 __all__ = [
+    "Absence",
     "Announcement",
     "AnnouncementTopic",
     "Attendance",
     "AuditEntry",
     "Case",
+    "CaseClaim",
+    "CaseCopy",
     "CaseCounter",
     "CaseMessage",
     "CaseOffer",
+    "CaseRating",
     "CaseStatus",
     "ConsoleFormToken",
     "ConsoleLoginToken",
@@ -75,6 +82,7 @@ __all__ = [
     "Idea",
     "IdeaEvent",
     "IdeaReport",
+    "IdeaReviewPanel",
     "IdeaSequence",
     "IdeaStaffTopic",
     "IdeaStatus",

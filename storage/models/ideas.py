@@ -118,3 +118,15 @@ class IdeaStaffTopic(SQLModel, table=True):
     chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     thread_id: int = Field()
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class IdeaReviewPanel(SQLModel, table=True):
+    """A reviewer's one live card of an idea (the message in their chat with /review, where
+    its buttons are): a card shown again takes its place, and presses on others are refused."""
+
+    __tablename__ = "idea_review_panels"
+
+    idea_id: int = Field(sa_column=_idea_column(primary_key=True))
+    reviewer_id: int = Field(sa_column=_author_column(primary_key=True))
+    message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    shown_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())

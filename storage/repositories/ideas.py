@@ -25,6 +25,7 @@ from storage.models import (
     utcnow,
 )
 from storage.repositories.idea_reading import ExportedIdea, IdeaReading, PublicIdea
+from storage.repositories.idea_review_panels import IdeaReviewPanels
 from storage.repositories.idea_staff_changes import IdeaStaffChanges
 from storage.upsert import insert_ignoring_conflicts
 
@@ -35,9 +36,10 @@ __all__ = ["EDITABLE_FIELDS", "ExportedIdea", "IdeaRepository", "PublicIdea"]
 EDITABLE_FIELDS = ("title", "problem", "solution")
 
 
-class IdeaRepository(IdeaReading, IdeaStaffChanges):
+class IdeaRepository(IdeaReading, IdeaStaffChanges, IdeaReviewPanels):
     """Statuses, submitting, the author's and the public's changes, the staff topic; with
-    reading (idea_reading.py) and staff's changes (idea_staff_changes.py) built in."""
+    reading (idea_reading.py), staff's changes (idea_staff_changes.py) and the reviewers' live
+    cards (idea_review_panels.py) built in."""
 
     def __init__(self, database: Database) -> None:
         self._db = database

@@ -34,6 +34,13 @@ class SendFailureRepository:
                 .limit(limit))
             return list(result.scalars())
 
+    async def count_for(self, telegram_id: int) -> int:
+        async with self._db.session() as session:
+            result = await session.execute(
+                select(func.count()).select_from(SendFailure)
+                .where(SendFailure.chat_id == telegram_id))
+            return int(result.scalar_one())
+
     async def erase_person(self, telegram_id: int) -> int:
         async with self._db.session() as session:
             result = await session.execute(

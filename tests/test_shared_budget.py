@@ -71,7 +71,9 @@ async def test_two_processes_share_30_a_second(
     await asyncio.gather(broadcast(first, range(1, 46)), broadcast(second, range(46, 91)))
     seconds = loop.time() - started
     assert _most_in_one_second(stamps) <= 30  # together, not 30 each
-    assert 90 / seconds >= 0.8 * 30  # (the benchmark measures the pace on a quiet machine)
+    # Each alone would have sent its 45 within about a second and a half; together they
+    # need two full windows. (The pace itself is measured by `make bench ONLY=scaleout`.)
+    assert seconds >= 2 / first.limits.margin - 0.01
 
 
 async def test_a_reply_in_one_process_goes_ahead_of_a_broadcast_in_another(

@@ -242,7 +242,7 @@ class SendGateway(DelegatingRequest):
                 if rate_limited > policy.max_retry_after or (
                         counted is None and wait > policy.longest_wait_uncounted):
                     self._give_up(api_method, counted, traffic, outcome,
-                                  f"still rate limited after {rate_limited} waits")
+                                  f"rate limited ({rate_limited} times, now for {wait:.0f} s)")
                     return status, payload
                 log.info("%s: 429, waiting %.0f s as Telegram asks", api_method, wait)
                 if counted is not None:

@@ -15,9 +15,9 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.budgeted_request import BudgetedRequest
 from bot.console_files import TelegramFileSource
 from bot.console_uploader import TelegramMediaUploader
+from bot.gateway import send_request
 from bot.inbox_bridge import hand_over_to, report_finished_to
 from bot.polling import DurablePolling
 from bot.privacy_wiring import register_erasers
@@ -49,6 +49,7 @@ from services.console_forms import FormTokens
 from services.container import Services
 from services.conversation_log import ConversationLog
 from services.dashboard import DashboardService
+from services.delivery.shared_limits import BudgetUnavailable
 from services.dialogs import DialogService
 from services.health import HealthService
 from services.hotline.ops_console import build_ops_console
@@ -57,6 +58,7 @@ from services.people import PeopleService
 from services.places import PlacesService
 from services.privacy import PrivacyService
 from services.profiles import ProfileService
+from services.send_failures import SendFailureLog
 from services.texts import Texts
 from services.update_inbox import UpdateInbox
 from storage.db import Database, DatabaseUnavailable
@@ -70,6 +72,7 @@ from storage.repositories.drafts import DraftRepository
 from storage.repositories.ideas import IdeaRepository
 from storage.repositories.inbound_updates import InboundUpdateRepository
 from storage.repositories.places import PlaceRepository
+from storage.repositories.send_failures import SendFailureRepository
 from storage.repositories.users import UserRepository
 
 log = logging.getLogger(__name__)
@@ -97,6 +100,18 @@ async def open_database(settings: Settings) -> Database:
             f"HOTLINE_DATABASE_URL: the database cannot be reached ({exc})."
         ) from None
     return database
+
+
+async def check_send_budget(settings: Settings, services: Services) -> None:
+    """A shared budget that does not answer is a settings error, said before anything runs."""
+    try:
+        await services.delivery.limiter.ping()
+    except BudgetUnavailable as exc:
+        await services.database.close()
+        raise SettingsError(
+            f"HOTLINE_REDIS_URL: Redis at {settings.budget_redis_url} does not answer ({exc});"
+            " with PostgreSQL the send budget is shared through it: start redis-server."
+        ) from None
 
 
 def build_services(settings: Settings, database: Database) -> Services:
@@ -142,6 +157,8 @@ def build_services(settings: Settings, database: Database) -> Services:
         training_reminders=build_training_dispatcher(trainings, texts, settings),
         comms=build_comms_console(settings, database, trainings),
         ops=build_ops_console(database, hotline, people, ProfileService(users)),
+        send_failures=SendFailureLog(SendFailureRepository(database),
+                                     settings.log_retention_days),
         default_locale=settings.default_locale,
         timezone=settings.timezone,
         retention_days=settings.log_retention_days,
@@ -157,10 +174,8 @@ def build_application(settings: Settings, services: Services, inbox: UpdateInbox
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.api_base_url)
         .base_file_url(settings.file_base_url)
-        .request(RecordingRequest(
-            BudgetedRequest(default_request(client=settings.http_client),
-                            services.delivery.limiter),
-            services.conversation_log.record))
+        .request(RecordingRequest(send_request(settings, services),
+                                  services.conversation_log.record))
         .get_updates_request(default_request(for_updates=True, client=settings.http_client))
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES,
@@ -174,11 +189,11 @@ def build_application(settings: Settings, services: Services, inbox: UpdateInbox
         application.bot, services.texts, services.people, command_catalogue()
     )
     register_handlers(application)
-    messenger = TelegramTrainingMessenger(application.bot, services.delivery.limiter)
+    messenger = TelegramTrainingMessenger(application.bot)
     services.training_reminders.connect(messenger)
     services.comms.connect(messenger)  # the console writes to idea authors through it
     services.comms.connect_uploader(
-        TelegramMediaUploader(application.bot, services.delivery.limiter))
+        TelegramMediaUploader(application.bot))
     services.comms.files.connect(TelegramFileSource(application.bot))
     return application
 
@@ -229,6 +244,7 @@ class Hotline:
         services.conversation_log.start()
         await self.inbox.open()
         await self._initialize_when_the_bot_api_answers()
+        services.send_failures.start()
         await self.application.bot_data[COMMAND_MENU_KEY].publish()
         schedule_housekeeping(self.application.job_queue.scheduler, services)
         await schedule_training_reminders(self.application.job_queue.scheduler,
@@ -317,6 +333,8 @@ class Hotline:
         # A start-up that never reached the Bot API left the application uninitialised, and
         # its shutdown skips the bot: close the bot's HTTP sessions here (a no-op otherwise).
         await self.application.bot.shutdown()
+        await self.services.send_failures.close()
+        await self.services.delivery.limiter.close()
         await self.services.conversation_log.close()
         await self.inbox.close_database()
         await self.services.database.close()
@@ -325,10 +343,12 @@ class Hotline:
 async def build_hotline(settings: Settings) -> Hotline:
     database = await open_database(settings)
     services = build_services(settings, database)
+    await check_send_budget(settings, services)
     own = inbox_database(settings, database)
     inbox = UpdateInbox(InboundUpdateRepository(own, owns_database=own is not database),
                         backlog_limit=settings.inbox_backlog_limit)
     application = build_application(settings, services, inbox)
-    health = HealthService(database, application.bot.get_me)
+    health = HealthService(database, application.bot.get_me,
+                           services.send_failures.count_last_day)
     web_app = build_web_app(settings, application, health, services, inbox)
     return Hotline(settings, services, application, web_app, inbox)

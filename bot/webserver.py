@@ -20,8 +20,12 @@ HEALTH_KEY = web.AppKey("health", HealthService)
 
 async def healthz(request: web.Request) -> web.Response:
     report = await request.app[HEALTH_KEY].check()
+    body: dict[str, object] = {"status": "ok" if report.healthy else "unavailable",
+                               "checks": report.checks}
+    if report.undelivered_last_day is not None:
+        body["undelivered_last_24h"] = report.undelivered_last_day
     return web.json_response(
-        {"status": "ok" if report.healthy else "unavailable", "checks": report.checks},
+        body,
         status=200 if report.healthy else 503,
     )
 

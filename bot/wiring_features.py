@@ -11,7 +11,8 @@ from services.announcements.history import AnnouncementHistory
 from services.comms_console import CommsConsole
 from services.console_forms import FormTokens
 from services.delivery.engine import DeliveryEngine, EngineSettings
-from services.delivery.limits import RateLimiter
+from services.delivery.limits import RateBudget, RateLimiter
+from services.delivery.shared_limits import RedisRateLimiter, budget_namespace
 from services.hotline import HotlineServices
 from services.hotline.calendar_service import CalendarService
 from services.hotline.cases import CaseService
@@ -67,11 +68,20 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
     )
 
 
+def build_send_budget(settings: Settings) -> RateBudget:
+    """Telegram's limits for this bot token: in memory, or in Redis shared by every process."""
+    url = settings.budget_redis_url
+    if url is None:
+        return RateLimiter()
+    token = settings.bot_token.get_secret_value() if settings.bot_token else "sandbox"
+    return RedisRateLimiter(url, budget_namespace(token))
+
+
 def build_delivery(settings: Settings, database: Database
                    ) -> tuple[DeliveryEngine, AnnouncementRepository, OutboxRepository]:
     outbox = OutboxRepository(database)
     engine = DeliveryEngine(
-        outbox, RateLimiter(),
+        outbox, build_send_budget(settings),
         EngineSettings(lease=timedelta(seconds=settings.delivery_lease_seconds)))
     return engine, AnnouncementRepository(database), outbox
 

@@ -40,6 +40,7 @@ from storage.models.ideas import (
 from storage.models.inbound import InboundUpdate
 from storage.models.people import Draft, Role, SocialWorkerProfile, User, UserRole
 from storage.models.places import Place
+from storage.models.send_failures import SendFailure
 from storage.models.trainings import (
     Absence,
     Attendance,
@@ -99,6 +100,7 @@ __all__ = [
     "Role",
     "RosterOverride",
     "RosterShift",
+    "SendFailure",
     "SocialWorkerProfile",
     "SubscriberPreference",
     "Subscription",

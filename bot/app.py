@@ -7,7 +7,9 @@ down from here, so tests can build the same graph against a sandbox and a tempor
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from aiohttp import web
 from telegram import Update
@@ -35,7 +37,7 @@ from handlers.context import COMMAND_MENU_KEY, CONTEXT_TYPES, SERVICES_KEY
 from handlers.registry import command_catalogue, register_handlers
 from scheduler.announcements import schedule_announcements, schedule_wakeup
 from scheduler.hotline import schedule_hotline
-from scheduler.housekeeping import schedule_housekeeping
+from scheduler.periodic import build_periodic_jobs, start_periodic_jobs
 from scheduler.trainings import schedule_training_reminders
 from services.announcements.broadcasts import AnnouncementService
 from services.announcements.subscriptions import SubscriptionService
@@ -56,6 +58,7 @@ from services.profiles import ProfileService
 from services.texts import Texts
 from storage.db import Database, DatabaseUnavailable
 from storage.migrate import upgrade_to_head
+from storage.models import utcnow
 from storage.repositories.audit import AuditRepository
 from storage.repositories.console import ConsoleRepository
 from storage.repositories.console_forms import ConsoleFormRepository
@@ -79,6 +82,7 @@ async def open_database(settings: Settings) -> Database:
     try:
         await database.ping()
         await upgrade_to_head(database)
+        await database.watch_changes()
     except DatabaseUnavailable as exc:
         await database.close()
         raise SettingsError(
@@ -187,6 +191,8 @@ class Hotline:
     services: Services
     application: Application
     web_app: web.Application
+    # The periodic jobs' clock (tests start the bot "on a Monday at 11:00").
+    clock: Callable[[], datetime] = utcnow
     _runner: web.AppRunner | None = field(default=None, init=False)
 
     @property
@@ -201,13 +207,14 @@ class Hotline:
         services.conversation_log.start()
         await self.application.initialize()
         await self.application.bot_data[COMMAND_MENU_KEY].publish()
-        schedule_housekeeping(self.application.job_queue.scheduler, services)
         await schedule_training_reminders(self.application.job_queue.scheduler,
                                           services.trainings, services.training_reminders)
         schedule_hotline(self.application.job_queue.scheduler, services,
                          self.settings.escalation_check_seconds)
         await self.application.start()
         await start_delivery(self.application, services)
+        await start_periodic_jobs(self.application.job_queue.scheduler,
+                                  build_periodic_jobs(services, self.clock))
         self._runner = web.AppRunner(self.web_app, handle_signals=False)
         await self._runner.setup()
         host, port = self.settings.http_host, self.settings.http_port
@@ -256,10 +263,11 @@ class Hotline:
         await self.services.database.close()
 
 
-async def build_hotline(settings: Settings) -> Hotline:
+async def build_hotline(settings: Settings, *,
+                        clock: Callable[[], datetime] = utcnow) -> Hotline:
     database = await open_database(settings)
     services = build_services(settings, database)
     application = build_application(settings, services)
     health = HealthService(database, application.bot.get_me)
     web_app = build_web_app(settings, application, health, services)
-    return Hotline(settings, services, application, web_app)
+    return Hotline(settings, services, application, web_app, clock)

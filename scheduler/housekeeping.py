@@ -1,15 +1,14 @@
 """Upkeep: enforce the conversation-log retention period (daily); delete used or expired
-console sign-in links and ended console sessions (hourly)."""
+console sign-in links and ended console sessions (hourly). Both are periodic jobs
+(scheduler/periodic.py): run once per period by one process, a missed one run on start-up."""
 
 from __future__ import annotations
 
 import logging
-
-from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
+from datetime import datetime, time
 
 from services.container import Services
+from services.periodic import PeriodicJob, Schedule
 
 log = logging.getLogger(__name__)
 
@@ -30,24 +29,17 @@ async def purge_console_sign_ins(services: Services) -> int:
     return purged
 
 
-def schedule_housekeeping(scheduler: BaseScheduler, services: Services) -> None:
-    # 03:30 local: the quietest hour for the bureau; misfires within 6 h still run after a
-    # restart, and coalescing means a bot that was down for days purges once, not once a day.
-    scheduler.add_job(
-        enforce_retention,
-        CronTrigger(hour=3, minute=30, timezone=services.timezone),
-        args=[services],
-        id=RETENTION_JOB_ID,
-        replace_existing=True,
-        misfire_grace_time=6 * 3600,
-        coalesce=True,
-    )
-    # Hourly: expired rows are refused anyway; this only keeps the tables small.
-    scheduler.add_job(
-        purge_console_sign_ins,
-        IntervalTrigger(hours=1),
-        args=[services],
-        id=CONSOLE_PURGE_JOB_ID,
-        replace_existing=True,
-        coalesce=True,
-    )
+def housekeeping_jobs(services: Services) -> list[PeriodicJob]:
+    async def retention(_due: datetime) -> str:
+        return f"deleted {await enforce_retention(services)} log entries"
+
+    async def console_purge(_due: datetime) -> str:
+        return f"purged {await purge_console_sign_ins(services)}"
+
+    return [
+        # 03:30 local, the quietest hour for the bureau. Missed (the bot was down for days):
+        # run once at start-up, whatever the delay; deleting late is still deleting.
+        PeriodicJob(RETENTION_JOB_ID, Schedule("day", time(3, 30)), retention),
+        # Expired rows are refused anyway; this only keeps the tables small.
+        PeriodicJob(CONSOLE_PURGE_JOB_ID, Schedule("hour", time(0, 0)), console_purge),
+    ]

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 
+from storage.shared_versions import SharedVersions, shared_versions_for
 from storage.write_tracking import TableVersions, WriteTracking
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -62,7 +63,8 @@ class Database:
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False,
                                             sync_session_class=session_class)
         self._tracking = WriteTracking(self.engine, session_class,
-                                       gate=self.engine.dialect.name == "sqlite")
+                                       gate=self.engine.dialect.name == "sqlite",
+                                       shared=shared_versions_for(self.engine.url))
 
     @property
     def dialect(self) -> str:
@@ -75,8 +77,19 @@ class Database:
 
     @property
     def table_versions(self) -> TableVersions:
-        """Moved by every write this process makes to a table (see storage.write_tracking)."""
+        """Moved by every write this process makes to a table and, for the tables other
+        processes change too, by theirs (see storage.write_tracking)."""
         return self._tracking.versions
+
+    @property
+    def shared_versions(self) -> SharedVersions:
+        """Moved only by committed changes that matter to caches, from any process (see
+        storage.cache_triggers): for caches of tables this process writes all the time."""
+        return self._tracking.versions.shared
+
+    async def watch_changes(self) -> None:
+        """Connects the source of the shared versions before the first update arrives."""
+        await self.shared_versions.start()
 
     async def ping(self) -> None:
         """Raises DatabaseUnavailable unless a trivial query answers."""
@@ -87,6 +100,7 @@ class Database:
             raise DatabaseUnavailable(_describe(exc)) from exc
 
     async def close(self) -> None:
+        await self.shared_versions.close()
         await self.engine.dispose()
 
 

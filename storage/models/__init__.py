@@ -48,12 +48,14 @@ from storage.models.trainings import (
     TrainingNotice,
     TrainingReminder,
 )
+from storage.models.upkeep import CacheVersion, ScheduledRun
 
 __all__ = [
     "Announcement",
     "AnnouncementTopic",
     "Attendance",
     "AuditEntry",
+    "CacheVersion",
     "Case",
     "CaseCounter",
     "CaseMessage",
@@ -88,6 +90,7 @@ __all__ = [
     "Role",
     "RosterOverride",
     "RosterShift",
+    "ScheduledRun",
     "SocialWorkerProfile",
     "SubscriberPreference",
     "Subscription",

@@ -57,6 +57,7 @@ class SqliteSharedVersions(SharedVersions):
         self._data_version: int | None = None
         self._versions: dict[str, int] = {}
         self._epoch = 0  # moved when the source failed: what it said before is unknown
+        self._failing = False
 
     def __getitem__(self, table: str) -> int:
         self._refresh()
@@ -76,8 +77,11 @@ class SqliteSharedVersions(SharedVersions):
             rows = self._connection.execute("SELECT name, version FROM cache_versions")
             self._versions = dict(rows.fetchall())
             self._data_version = data_version
+            self._failing = False
         except sqlite3.Error as error:
-            log.warning("table versions unreadable (%s); caches read through", error)
+            if not self._failing:  # once per spell, not once per read
+                log.warning("table versions unreadable (%s); caches read through", error)
+                self._failing = True
             self._drop()
 
     def _drop(self) -> None:

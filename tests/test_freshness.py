@@ -84,6 +84,20 @@ async def test_a_role_granted_by_another_process_is_seen_by_the_next_read(
         await other.close()
 
 
+async def menu_of(sandbox: SandboxClient, user_id: int,
+                  until: Callable[[list[str]], bool]) -> list[str]:
+    """The person's own command menu, once `until` holds for it (it is set in the background
+    of the update that showed the change)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 5
+    while True:
+        commands = [c["command"] for c in await sandbox.my_commands(
+            scope={"type": "chat", "chat_id": user_id})]
+        if until(commands) or loop.time() > deadline:
+            return commands
+        await asyncio.sleep(0.05)
+
+
 def cli(database_url: str, *args: str) -> str:
     """`hotline ...` in its own process, as staff run it next to the bot."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
@@ -123,6 +137,7 @@ async def test_cli_changes_are_honoured_by_the_running_bot_at_once(
         claimed = await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
                                              buttons(offer)[0][1])
         assert claimed["answer"]["text"] == "Claimed: the question is yours."
+        assert "duty" in await menu_of(sandbox, wang["id"], lambda c: "duty" in c)
 
         # The roster replaced from the command line routes the next case.
         await run_cli(database_url, "experts", "add", str(li["id"]), "--name", "Li",
@@ -140,6 +155,7 @@ async def test_cli_changes_are_honoured_by_the_running_bot_at_once(
         refused = await sandbox.press_button(li["id"], li["id"], offer["message_id"],
                                              buttons(offer)[0][1])
         assert refused["answer"]["text"] == "Sorry, you are not allowed to do that."
+        assert await menu_of(sandbox, li["id"], lambda c: "duty" not in c) == []
 
         # A block and an unblock from the command line apply to the next message.
         await run_cli(database_url, "cases", "block", str(asker["id"]), "--reason", "abuse")

@@ -33,6 +33,7 @@ class Watched:
     # Per operation, the condition (SQLite syntax, OLD/NEW) under which a row's change
     # matters to a cache; operations not named always count.
     when: tuple[tuple[str, str], ...] = ()
+    operations: tuple[str, ...] = _OPERATIONS
 
     def condition(self, operation: str, dialect: str) -> str | None:
         found = dict(self.when).get(operation)
@@ -44,9 +45,10 @@ class Watched:
 WATCHED = (
     # The people cache holds roles, the language and whether someone asked to be forgotten;
     # the name and last_seen_at change on contact and are not worth every process's cache.
-    Watched("users", (("insert", "0"),
-                      ("update", "OLD.locale IS NOT NEW.locale"
-                                 " OR OLD.forgotten_at IS NOT NEW.forgotten_at"))),
+    # A new user row concerns no cache: nobody has that person cached yet.
+    Watched("users", (("update", "OLD.locale IS NOT NEW.locale"
+                                 " OR OLD.forgotten_at IS NOT NEW.forgotten_at"),),
+            operations=("update", "delete")),
     # A first contact grants "resident" to a person nobody has cached yet.
     Watched("user_roles", (("insert", "NEW.role <> 'resident'"),)),
     Watched("drafts"),
@@ -77,17 +79,13 @@ def install(connection: Connection, watched: tuple[Watched, ...] = WATCHED) -> N
             connection.execute(text(
                 "INSERT INTO cache_versions (name, version) VALUES (:name, 0) "
                 "ON CONFLICT (name) DO NOTHING"), {"name": item.table})
-        for operation in _OPERATIONS:
-            condition = item.condition(operation, dialect)
-            if condition == "0":
-                _drop(connection, item.table, operation)
-                continue
-            _create(connection, item.table, operation, condition)
+        for operation in item.operations:
+            _create(connection, item.table, operation, item.condition(operation, dialect))
 
 
 def uninstall(connection: Connection, watched: tuple[Watched, ...] = WATCHED) -> None:
     for item in watched:
-        for operation in _OPERATIONS:
+        for operation in item.operations:
             _drop(connection, item.table, operation)
     if connection.dialect.name == "postgresql":
         connection.execute(text("DROP FUNCTION IF EXISTS hotline_cache_changed()"))
@@ -130,5 +128,4 @@ def installed(connection: Connection) -> set[str]:
 
 
 def expected() -> set[str]:
-    return {trigger_name(w.table, op) for w in WATCHED for op in _OPERATIONS
-            if w.condition(op, "sqlite") != "0"}
+    return {trigger_name(w.table, op) for w in WATCHED for op in w.operations}

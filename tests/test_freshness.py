@@ -39,6 +39,7 @@ async def test_every_watched_table_has_its_triggers(database: Database) -> None:
         found = await connection.run_sync(cache_triggers.installed)
     assert found == cache_triggers.expected()
     assert len(found) == 3 * len(cache_triggers.WATCHED) - 1  # a new user concerns no cache
+    assert "cache_hotline_blocks_delete" in found and "cache_users_insert" not in found
 
 
 async def test_only_changes_that_matter_move_the_shared_versions(database: Database) -> None:

@@ -53,6 +53,7 @@ from storage.models.trainings import (
     TrainingNotice,
     TrainingReminder,
 )
+from storage.models.upkeep import CacheVersion, ScheduledRun
 from storage.models.working_calendar import WorkingCalendarDay, WorkingCalendarReminder
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "AnnouncementTopic",
     "Attendance",
     "AuditEntry",
+    "CacheVersion",
     "Case",
     "CaseClaim",
     "CaseCopy",
@@ -100,6 +102,7 @@ __all__ = [
     "Role",
     "RosterOverride",
     "RosterShift",
+    "ScheduledRun",
     "SendFailure",
     "SocialWorkerProfile",
     "SubscriberPreference",

@@ -17,7 +17,7 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxConfig, SandboxServer
 from storage.db import Database
 from storage.migrate import upgrade_to_head
-from tests.support import calls_outside_the_spec, settings_for
+from tests.support import calls_outside_the_spec, quiet_clock, settings_for
 
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 # The CLI turns an unexpected error into one sentence; under test it raises instead, so a
@@ -104,7 +104,7 @@ async def hotline(sandbox_server: SandboxServer, tmp_path: Path) -> AsyncIterato
     """The real bot against the sandbox. Afterwards, every Bot API call it made is checked
     against the Bot API's own method list: a method or parameter that Telegram does not know
     fails the test that made it."""
-    running = await build_hotline(settings_for(sandbox_server, tmp_path))
+    running = await build_hotline(settings_for(sandbox_server, tmp_path), clock=quiet_clock)
     await running.start()
     yield running
     await running.stop()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app import Hotline, build_hotline
@@ -33,10 +35,22 @@ def settings_for(server: SandboxServer, tmp_path: Path, **overrides: object) -> 
     return load_settings(**values)
 
 
+# The periodic jobs' clock for bots with a staff group: a June Wednesday, so that what the
+# group receives does not depend on the day the suite runs (in December the daily check
+# would also remind it of next year's unknown working calendar; tests of that set the day).
+QUIET_DAY = datetime(2026, 6, 10, 4, 0, tzinfo=UTC)
+
+
+def quiet_clock() -> datetime:
+    """QUIET_DAY: no weekly report or calendar reminder falls due when a test bot starts."""
+    return QUIET_DAY
+
+
 async def running_hotline(server: SandboxServer, tmp_path: Path,
+                          clock: Callable[[], datetime] = quiet_clock,
                           **overrides: object) -> Hotline:
     """A started bot with settings other than the `hotline` fixture's; the test stops it."""
-    hotline = await build_hotline(settings_for(server, tmp_path, **overrides))
+    hotline = await build_hotline(settings_for(server, tmp_path, **overrides), clock=clock)
     await hotline.start()
     return hotline
 

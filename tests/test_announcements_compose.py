@@ -16,7 +16,7 @@ from tests.announcements_support import (
     say,
     started_user,
 )
-from tests.support import settings_for
+from tests.support import quiet_clock, settings_for
 
 
 async def test_a_newcomer_is_offered_a_subscription_and_chooses_topics(
@@ -150,7 +150,7 @@ async def test_a_resident_cannot_announce_nor_press_staff_buttons(
 async def test_a_half_written_draft_survives_a_restart(sandbox_server, sandbox: SandboxClient,
                                                        tmp_path) -> None:
     settings = settings_for(sandbox_server, tmp_path)
-    first = await build_hotline(settings)
+    first = await build_hotline(settings, clock=quiet_clock)
     await first.start()
     try:
         staff = await started_user(sandbox, "Zhou", role=Role.STAFF, hotline=first)
@@ -159,7 +159,7 @@ async def test_a_half_written_draft_survives_a_restart(sandbox_server, sandbox: 
         await say(sandbox, staff["id"], "Carnival", contains="Send the text")
     finally:
         await first.stop()
-    second = await build_hotline(settings)
+    second = await build_hotline(settings, clock=quiet_clock)
     await second.start()
     try:
         resumed = await say(sandbox, staff["id"], "/announce", contains="Send the text")

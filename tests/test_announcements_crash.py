@@ -14,7 +14,7 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from services.announcements.broadcasts import CAMPAIGN_KIND, Draft
 from tests.announcements_support import progress_when, seed_subscribers, subscribe_bulk
-from tests.support import settings_for
+from tests.support import quiet_clock, settings_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,7 +82,7 @@ async def test_a_clean_restart_of_the_bot_resumes_at_once(
     ids = await seed_subscribers(sandbox_server, sandbox, 120)
     # The default lease (60 s): a clean stop must hand its rows back, not leave them claimed.
     settings = settings_for(sandbox_server, tmp_path)
-    first = await build_hotline(settings)
+    first = await build_hotline(settings, clock=quiet_clock)
     await first.start()
     await subscribe_bulk(first.services, ids, ["events"])
     await sandbox.configure(flood_limits=True)
@@ -90,7 +90,7 @@ async def test_a_clean_restart_of_the_bot_resumes_at_once(
         author_id=None, topic="events", title="Resumed", body_html="Sunday."))
     await progress_when(first.services, record.id, lambda p: p.sent >= 40)
     await first.stop()
-    second = await build_hotline(settings)
+    second = await build_hotline(settings, clock=quiet_clock)
     await second.start()
     try:
         final = await progress_when(second.services, record.id, lambda p: p.remaining == 0,

@@ -24,7 +24,7 @@ from tests.announcements_support import press, say, started_user
 from tests.console_support import console_base, person, signed_in_client
 from tests.hotline_support import ask, buttons, expert, has, latest_case, social_worker, submit
 from tests.ideas_helpers import resident_idea
-from tests.support import running_hotline, settings_for, staff_forum_group
+from tests.support import quiet_clock, running_hotline, settings_for, staff_forum_group
 from tests.trainings_support import NOW, course_plan
 
 
@@ -183,7 +183,7 @@ async def test_a_role_granted_on_the_command_line_is_audited_and_shown_to_admins
     work.mkdir()
     # The operator works on the server while the bot runs, then admins look.
     url = settings.database_url
-    hotline = await build_hotline(settings)
+    hotline = await build_hotline(settings, clock=quiet_clock)
     await hotline.start()
     try:
         assert (await run_cli(url, work, "users", "grant", "424242", "staff")).stdout == (

@@ -13,7 +13,7 @@ from scheduler.housekeeping import RETENTION_JOB_ID, enforce_retention, housekee
 from services.conversation_log import LogEntry
 from services.periodic import Schedule
 from storage.models import Role, utcnow
-from tests.support import settings_for
+from tests.support import quiet_clock, settings_for
 
 
 def button_rows(message: dict) -> list[list[dict]]:
@@ -188,7 +188,7 @@ async def test_privacy_and_forget(hotline: Hotline, sandbox: SandboxClient) -> N
 async def test_profile_dialog_survives_a_restart(sandbox_server, sandbox: SandboxClient,
                                                  tmp_path) -> None:
     settings = settings_for(sandbox_server, tmp_path)
-    first = await build_hotline(settings)
+    first = await build_hotline(settings, clock=quiet_clock)
     await first.start()
     user = await sandbox.add_user("Wei", language_code="en")
     await first.services.people.grant(user["id"], Role.SOCIAL_WORKER)
@@ -199,7 +199,7 @@ async def test_profile_dialog_survives_a_restart(sandbox_server, sandbox: Sandbo
     assert ask["text"] == "2. Your organisation or community service station?"
     await first.stop()
 
-    second = await build_hotline(settings)
+    second = await build_hotline(settings, clock=quiet_clock)
     await second.start()
     try:
         sent = await sandbox.send_text(user["id"], "x" * 200)

@@ -19,7 +19,7 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.models import ConversationEntry, InboundUpdate
 from storage.repositories.inbound_updates import InboundUpdateRepository
-from tests.support import bot_idle, free_port, settings_for
+from tests.support import bot_idle, free_port, quiet_clock, settings_for
 
 SECRET = "webhook-secret-for-tests"
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
@@ -36,7 +36,7 @@ def webhook_settings(server: SandboxServer, tmp_path: Path, **overrides: object)
 async def webhook_bot(sandbox_server: SandboxServer, tmp_path: Path,
                       database_url: str) -> AsyncIterator[Hotline]:
     running = await build_hotline(webhook_settings(sandbox_server, tmp_path,
-                                                   database_url=database_url))
+                                                   database_url=database_url), clock=quiet_clock)
     await running.start()
     yield running
     await running.stop()
@@ -155,7 +155,7 @@ async def test_past_the_backlog_limit_telegram_is_asked_to_retry(
         sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path,
         caplog: pytest.LogCaptureFixture) -> None:
     hotline = await build_hotline(webhook_settings(sandbox_server, tmp_path,
-                                                   inbox_backlog_limit=10))
+                                                   inbox_backlog_limit=10), clock=quiet_clock)
     await hotline.start()
     try:
         user = await sandbox.add_user("Emma", language_code="en")
@@ -203,7 +203,7 @@ async def test_updates_kept_by_a_run_that_died_are_handled_once_at_start(
     users = [await sandbox.add_user(f"Person {n}", language_code="en") for n in range(5)]
     for user in users:  # they wrote to the bot before, so it may answer them
         await sandbox.send_text(user["id"], "hello")
-    first = await build_hotline(settings)
+    first = await build_hotline(settings, clock=quiet_clock)
     await first.start()
     await bot_idle(first)
     await first.stop()
@@ -216,7 +216,7 @@ async def test_updates_kept_by_a_run_that_died_are_handled_once_at_start(
              for n, user in enumerate(users)])
     finally:
         await database.close()
-    second = await build_hotline(settings)
+    second = await build_hotline(settings, clock=quiet_clock)
     await second.start()
     try:
         await bot_idle(second, timeout=15)

@@ -12,7 +12,7 @@ from bot.app import Hotline, build_hotline
 from bot.settings import SettingsError, load_settings
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
-from tests.support import free_port, settings_for
+from tests.support import free_port, quiet_clock, settings_for
 
 SECRET = "webhook-secret-for-tests"
 
@@ -23,7 +23,7 @@ async def webhook_hotline(sandbox_server: SandboxServer, tmp_path: Path):
     settings = settings_for(sandbox_server, tmp_path, http_port=port,
                             webhook_url=f"http://127.0.0.1:{port}/telegram/webhook",
                             webhook_secret=SECRET)
-    running = await build_hotline(settings)
+    running = await build_hotline(settings, clock=quiet_clock)
     await running.start()
     yield running
     await running.stop()
@@ -113,7 +113,7 @@ async def test_an_unreachable_database_is_one_sentence(sandbox_server: SandboxSe
     settings = settings_for(sandbox_server, tmp_path,
                             database_url="postgresql+asyncpg://postgres@127.0.0.1:1/nowhere")
     with pytest.raises(SettingsError) as error:
-        await build_hotline(settings)
+        await build_hotline(settings, clock=quiet_clock)
     assert str(error.value).startswith("HOTLINE_DATABASE_URL: the database cannot be reached")
 
 

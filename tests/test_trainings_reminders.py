@@ -15,7 +15,7 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from scheduler.trainings import REMINDER_JOB_ID
 from storage.models import Role
-from tests.support import settings_for
+from tests.support import quiet_clock, settings_for
 from tests.trainings_support import NOW, buttons, course_plan, local, person
 
 
@@ -147,7 +147,7 @@ async def bots(sandbox_server: SandboxServer, tmp_path: Path) -> AsyncIterator[l
 
 async def _start(sandbox_server: SandboxServer, tmp_path: Path, bots: list[Hotline],
                  at) -> Hotline:  # type: ignore[no-untyped-def]
-    bot = await build_hotline(settings_for(sandbox_server, tmp_path))
+    bot = await build_hotline(settings_for(sandbox_server, tmp_path), clock=quiet_clock)
     bot.services.trainings.clock.freeze(at)  # before start: the start-up run uses it
     await bot.start()
     bots.append(bot)

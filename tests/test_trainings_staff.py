@@ -9,7 +9,7 @@ from bot.app import Hotline, build_hotline
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.models import Role
-from tests.support import settings_for
+from tests.support import quiet_clock, settings_for
 from tests.trainings_support import NOW, buttons, course_plan, local, person
 
 
@@ -27,7 +27,7 @@ async def _say(sandbox: SandboxClient, user: dict, text: str, count: int = 1) ->
 async def test_new_course_dialog_checks_every_field_and_survives_a_restart(
         sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
     settings = settings_for(sandbox_server, tmp_path)
-    bot = await build_hotline(settings)
+    bot = await build_hotline(settings, clock=quiet_clock)
     bot.services.trainings.clock.freeze(NOW)
     await bot.start()
     try:
@@ -60,7 +60,7 @@ async def test_new_course_dialog_checks_every_field_and_survives_a_restart(
         await bot.stop()
 
     # A restart in the middle: the dialog resumes at the deadline; nothing is stored yet.
-    bot = await build_hotline(settings)
+    bot = await build_hotline(settings, clock=quiet_clock)
     bot.services.trainings.clock.freeze(NOW)
     await bot.start()
     try:

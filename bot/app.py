@@ -6,6 +6,7 @@ down from here, so tests can build the same graph against a sandbox and a tempor
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 
@@ -49,6 +50,8 @@ from services.dialogs import DialogService
 from services.health import HealthService
 from services.hotline.ops_console import build_ops_console
 from services.ideas import IdeaRules, IdeaService
+from services.kb.segmenter import Segmenter
+from services.kb.service import KnowledgeBase
 from services.people import PeopleService
 from services.places import PlacesService
 from services.privacy import PrivacyService
@@ -63,6 +66,7 @@ from storage.repositories.conversation import ConversationRepository
 from storage.repositories.dashboard import DashboardRepository
 from storage.repositories.drafts import DraftRepository
 from storage.repositories.ideas import IdeaRepository
+from storage.repositories.kb import KbRepository
 from storage.repositories.places import PlaceRepository
 from storage.repositories.users import UserRepository
 
@@ -115,6 +119,7 @@ def build_services(settings: Settings, database: Database) -> Services:
         privacy=privacy,
         hotline=hotline,
         ideas=ideas,
+        kb=KnowledgeBase(KbRepository(database), Segmenter()),
         console=ConsoleAccess(ConsoleRepository(database), people,
                               settings.console_url),
         audit=AuditLog(AuditRepository(database)),
@@ -188,6 +193,7 @@ class Hotline:
     application: Application
     web_app: web.Application
     _runner: web.AppRunner | None = field(default=None, init=False)
+    _kb_warm_up: asyncio.Future | None = field(default=None, init=False)
 
     @property
     def webhook_mode(self) -> bool:
@@ -199,6 +205,9 @@ class Hotline:
         await services.places.seed_if_empty()
         await services.hotline.experts.seed_categories_if_empty()
         services.conversation_log.start()
+        # jieba's dictionary (about a second) loads in a thread while the bot starts, so
+        # neither start-up nor the first /faq waits for it on the event loop.
+        self._kb_warm_up = asyncio.get_running_loop().run_in_executor(None, services.kb.warm_up)
         await self.application.initialize()
         await self.application.bot_data[COMMAND_MENU_KEY].publish()
         schedule_housekeeping(self.application.job_queue.scheduler, services)

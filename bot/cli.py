@@ -17,6 +17,7 @@ from bot.cli_audit import CommandLineAudit
 from bot.cli_hotline import COMMANDS as HOTLINE_COMMANDS
 from bot.cli_hotline import add_hotline_parsers, hotline_command
 from bot.cli_ideas import add_ideas_parser, ideas_command
+from bot.cli_kb import add_kb_parser, kb_command
 from bot.cli_trainings import add_trainings_parser, trainings_command
 from bot.settings import Settings, SettingsError, load_settings
 from services.conversation_log import ConversationLog
@@ -60,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("telegram_id", type=int)
     show.add_argument("--limit", type=int, default=200)
     add_ideas_parser(commands)
+    add_kb_parser(commands)
     add_hotline_parsers(commands)
     add_trainings_parser(commands)
     add_announce_parsers(commands)
@@ -163,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         handlers = {"db": _db_command, "users": _users_command, "log": _log_command,
                     "places": _places_command, "ideas": ideas_command,
-                    "trainings": trainings_command}
+                    "trainings": trainings_command, "kb": kb_command}
         handlers.update(dict.fromkeys(HOTLINE_COMMANDS, hotline_command))
         handlers.update(dict.fromkeys(ANNOUNCE_COMMANDS, announce_command))
         return handlers[args.command](settings, args)

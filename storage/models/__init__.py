@@ -36,6 +36,7 @@ from storage.models.ideas import (
     IdeaStatus,
     IdeaSupport,
 )
+from storage.models.kb import KbEntry, KbStatus, KbSuggestion, KbSynonym
 from storage.models.people import Draft, Role, SocialWorkerProfile, User, UserRole
 from storage.models.places import Place
 from storage.models.trainings import (
@@ -80,6 +81,10 @@ __all__ = [
     "IdeaStaffTopic",
     "IdeaStatus",
     "IdeaSupport",
+    "KbEntry",
+    "KbStatus",
+    "KbSuggestion",
+    "KbSynonym",
     "OutboxMessage",
     "PendingPick",
     "Place",

@@ -1,0 +1,126 @@
+"""The knowledge base: the one front door for the bot, the console and the CLI."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from services.announcements.typed_markup import telegram_html
+from services.kb.entries_csv import EntryRow, entries_csv, parse_entries_csv
+from services.kb.matching import Matcher
+from services.kb.segmenter import WORD, Segmenter
+from storage.models import KbEntry, KbStatus, utcnow
+from storage.repositories.kb import KbRepository
+
+MAX_QUERY = 500
+CANDIDATES = 40  # ranked by the index, then scored (services/kb/matching.py)
+# A score at or above this "matches well": suggested in /ask, marked in /faq. Set on the
+# labelled set in bench/kb_questions.csv (make bench ONLY=kb).
+GOOD_MATCH = 0.5
+MAX_SUGGESTIONS = 3
+RELATED = 0.3
+FAQ_RESULTS = 5
+SYNONYMS_FRESH_SECONDS = 60  # the CLI may add synonyms from another process
+log = logging.getLogger(__name__)
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    entry: KbEntry
+    score: float
+
+
+def plain_text(answer_html: str) -> str:
+    return html.unescape(_TAG.sub(" ", answer_html))
+
+
+class KnowledgeBase:
+    def __init__(self, repository: KbRepository, segmenter: Segmenter,
+                 good_match: float = GOOD_MATCH) -> None:
+        self.repository = repository
+        self._segmenter = segmenter
+        self.good_match = good_match
+        self._matcher: Matcher | None = None
+        self._matcher_at = 0.0
+
+    def warm_up(self) -> float:
+        """Loads the segmenter's dictionary (in a thread at start); returns the seconds taken."""
+        started = time.perf_counter()
+        self._segmenter.warm_up()
+        took = time.perf_counter() - started
+        log.info("knowledge base: word segmentation ready in %.2f s", took)
+        return took
+
+    async def _current_matcher(self) -> Matcher:
+        if self._matcher is None or time.monotonic() - self._matcher_at > SYNONYMS_FRESH_SECONDS:
+            self._matcher = Matcher(self._segmenter, await self.repository.synonyms())
+            self._matcher_at = time.monotonic()
+        return self._matcher
+
+    def _tokens(self, question: str, answer_html: str) -> tuple[str, str]:
+        return (" ".join(self._segmenter.index_words(question)),
+                " ".join(self._segmenter.index_words(plain_text(answer_html))))
+
+    def new_entry(self, category: str, question: str, answer: str, **values: object) -> KbEntry:
+        answer = telegram_html(answer)
+        question_tokens, answer_tokens = self._tokens(question, answer)
+        return KbEntry(category=category, question=question, answer=answer,
+                       question_tokens=question_tokens, answer_tokens=answer_tokens,
+                       **values)
+
+    async def import_csv(self, content: str, approved_by: int | None = None) -> int:
+        """Adds every entry of the file, published, or none (KbFileError names the line)."""
+        rows = parse_entries_csv(content)
+        await self._current_matcher()  # synonyms are whole words in the index too
+        now = utcnow()
+        entries = [self.new_entry(r.category, r.question, r.answer,
+                                  status=KbStatus.PUBLISHED, approved_by=approved_by,
+                                  approved_at=now, reviewed_at=now) for r in rows]
+        return len(await self.repository.add_many(entries))
+
+    async def export_csv(self) -> str:
+        entries = await self.repository.listing([KbStatus.PUBLISHED], limit=1_000_000)
+        return entries_csv([EntryRow(e.category, e.question, e.answer) for e in entries])
+
+    async def search(self, text: str, limit: int = 5,
+                     statuses: Sequence[str] = (KbStatus.PUBLISHED,)) -> list[Hit]:
+        """The best entries for a question, best first, each with its 0..1 score."""
+        matcher = await self._current_matcher()
+        query = matcher.query(text[:MAX_QUERY])
+        if not query.concepts:
+            return []
+        found = await self.repository.candidates(query.alternatives, statuses, CANDIDATES)
+        scored = [(matcher.score(query, entry.question, entry.question_tokens,
+                                 entry.answer_tokens), rank, entry) for entry, rank in found]
+        scored.sort(key=lambda item: (-item[0], -item[1]))
+        return [Hit(entry, score) for score, _, entry in scored[:limit]]
+
+    async def good_matches(self, text: str) -> list[Hit]:
+        """What /ask suggests: up to three entries that match well, or nothing."""
+        return [h for h in await self.search(text, MAX_SUGGESTIONS) if h.score >= self.good_match]
+
+    async def related(self, text: str) -> list[Hit]:
+        """What /faq and the console list: looser than a suggestion, since the person chose to
+        search and reads the list themselves."""
+        return [h for h in await self.search(text, FAQ_RESULTS) if h.score >= RELATED]
+
+    async def published(self, entry_id: int) -> KbEntry | None:
+        entry = await self.repository.get(entry_id)
+        return entry if entry is not None and entry.status == KbStatus.PUBLISHED else None
+
+    async def synonyms(self) -> dict[str, list[str]]:
+        return await self.repository.synonyms()
+
+    async def add_synonyms(self, group_key: str, terms: Sequence[str]) -> list[str]:
+        cleaned = [t.strip().lower() for t in terms if t.strip()]
+        if not WORD.fullmatch(group_key) or len(group_key) > 32 or len(cleaned) < 1 or \
+                any(not WORD.fullmatch(t) or len(t) > 32 for t in cleaned):
+            raise ValueError("a group key and words of letters or digits, 32 at most each")
+        await self.repository.put_synonyms(group_key, cleaned)
+        self._matcher = None
+        return cleaned

@@ -1,0 +1,122 @@
+"""Knowledge-base entries and synonyms; every entry write re-indexes it in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+
+from storage.db import Database
+from storage.models import KbEntry, KbStatus, KbSynonym, utcnow
+from storage.repositories import kb_index
+from storage.repositories.kb_index import Alternatives
+
+
+class KbRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def add_many(self, entries: Sequence[KbEntry]) -> list[int]:
+        """All or nothing: an import is one transaction."""
+        async with self._db.session() as session:
+            session.add_all(entries)
+            await session.flush()
+            for entry in entries:
+                assert entry.id is not None
+                await kb_index.put(session, entry.id, entry.question_tokens,
+                                   entry.answer_tokens)
+            return [entry.id for entry in entries if entry.id is not None]
+
+    async def get(self, entry_id: int) -> KbEntry | None:
+        async with self._db.session() as session:
+            return await session.get(KbEntry, entry_id)
+
+    async def get_many(self, ids: Sequence[int]) -> dict[int, KbEntry]:
+        if not ids:
+            return {}
+        async with self._db.session() as session:
+            rows = await session.execute(select(KbEntry).where(KbEntry.id.in_(list(ids))))
+            return {entry.id: entry for entry in rows.scalars()}
+
+    async def listing(self, statuses: Sequence[str], limit: int = 1000,
+                      offset: int = 0) -> list[KbEntry]:
+        async with self._db.session() as session:
+            rows = await session.execute(
+                select(KbEntry).where(KbEntry.status.in_(list(statuses)))
+                .order_by(KbEntry.id).limit(limit).offset(offset))
+            return list(rows.scalars())
+
+    async def count(self, statuses: Sequence[str]) -> int:
+        async with self._db.session() as session:
+            return (await session.execute(select(func.count()).select_from(KbEntry).where(
+                KbEntry.status.in_(list(statuses))))).scalar_one()
+
+    async def change(self, entry_id: int, expected_status: str | None = None,
+                     **values: Any) -> KbEntry | None:
+        """Changes an entry (and its index words); None when it is gone or, with
+        expected_status, no longer in that status (a second approval finds nothing)."""
+        async with self._db.session() as session:
+            conditions = [KbEntry.id == entry_id]
+            if expected_status is not None:
+                conditions.append(KbEntry.status == expected_status)
+            result = await session.execute(update(KbEntry).where(*conditions).values(
+                updated_at=utcnow(), **values).returning(KbEntry.id))
+            if result.scalar() is None:
+                return None
+            entry = await session.get(KbEntry, entry_id, populate_existing=True)
+            assert entry is not None
+            if "question_tokens" in values or "answer_tokens" in values:
+                await kb_index.put(session, entry_id, entry.question_tokens,
+                                   entry.answer_tokens)
+            return entry
+
+    async def candidates(self, alternatives: Alternatives, statuses: Sequence[str],
+                         limit: int) -> list[tuple[KbEntry, float]]:
+        async with self._db.session() as session:
+            ranked = await kb_index.candidates(session, alternatives, list(statuses), limit)
+            if not ranked:
+                return []
+            rows = await session.execute(select(KbEntry).where(
+                KbEntry.id.in_([entry_id for entry_id, _ in ranked])))
+            entries = {entry.id: entry for entry in rows.scalars()}
+            return [(entries[i], rank) for i, rank in ranked if i in entries]
+
+    async def count_shown(self, ids: Sequence[int]) -> None:
+        await self._bump(ids, shown_count=KbEntry.shown_count + 1)
+
+    async def count_helpful(self, entry_id: int) -> None:
+        await self._bump([entry_id], helpful_count=KbEntry.helpful_count + 1)
+
+    async def count_rejected(self, ids: Sequence[int]) -> None:
+        await self._bump(ids, rejected_count=KbEntry.rejected_count + 1)
+
+    async def _bump(self, ids: Sequence[int], **values: Any) -> None:
+        if ids:
+            async with self._db.session() as session:
+                await session.execute(update(KbEntry).where(KbEntry.id.in_(list(ids)))
+                                      .values(**values))
+
+    async def ranked_by(self, column: str, limit: int) -> list[KbEntry]:
+        """The published entries most often helpful (or rejected), at least once."""
+        field = getattr(KbEntry, column)
+        async with self._db.session() as session:
+            rows = await session.execute(
+                select(KbEntry).where(KbEntry.status == KbStatus.PUBLISHED, field > 0)
+                .order_by(field.desc(), KbEntry.id).limit(limit))
+            return list(rows.scalars())
+
+    async def synonyms(self) -> dict[str, list[str]]:
+        async with self._db.session() as session:
+            rows = await session.execute(select(KbSynonym).order_by(KbSynonym.group_key,
+                                                                    KbSynonym.term))
+            groups: dict[str, list[str]] = {}
+            for row in rows.scalars():
+                groups.setdefault(row.group_key, []).append(row.term)
+            return groups
+
+    async def put_synonyms(self, group_key: str, terms: Sequence[str]) -> None:
+        """Adds the words to the group (a word already in another group moves here)."""
+        async with self._db.session() as session:
+            await session.execute(delete(KbSynonym).where(KbSynonym.term.in_(list(terms))))
+            session.add_all(KbSynonym(term=term, group_key=group_key) for term in terms)

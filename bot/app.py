@@ -50,8 +50,7 @@ from services.dialogs import DialogService
 from services.health import HealthService
 from services.hotline.ops_console import build_ops_console
 from services.ideas import IdeaRules, IdeaService
-from services.kb.segmenter import Segmenter
-from services.kb.service import KnowledgeBase
+from services.kb import build_knowledge_base
 from services.people import PeopleService
 from services.places import PlacesService
 from services.privacy import PrivacyService
@@ -66,7 +65,6 @@ from storage.repositories.conversation import ConversationRepository
 from storage.repositories.dashboard import DashboardRepository
 from storage.repositories.drafts import DraftRepository
 from storage.repositories.ideas import IdeaRepository
-from storage.repositories.kb import KbRepository
 from storage.repositories.places import PlaceRepository
 from storage.repositories.users import UserRepository
 
@@ -98,7 +96,9 @@ def build_services(settings: Settings, database: Database) -> Services:
     conversation_log = ConversationLog(ConversationRepository(database))
     delivery, announcements, outbox = build_delivery(settings, database)
     trainings = build_training_service(settings, database)
-    hotline = build_hotline_services(settings, database, people, texts, ProfileService(users))
+    kb = build_knowledge_base(database)
+    hotline = build_hotline_services(settings, database, people, texts, ProfileService(users),
+                                     kb.suggestions.questions_for_case)
     privacy = PrivacyService(users, people, conversation_log, settings.log_retention_days,
                              FormTokens(ConsoleFormRepository(database)))
     ideas = IdeaService(
@@ -119,7 +119,7 @@ def build_services(settings: Settings, database: Database) -> Services:
         privacy=privacy,
         hotline=hotline,
         ideas=ideas,
-        kb=KnowledgeBase(KbRepository(database), Segmenter()),
+        kb=kb,
         console=ConsoleAccess(ConsoleRepository(database), people,
                               settings.console_url),
         audit=AuditLog(AuditRepository(database)),

@@ -10,10 +10,8 @@ from pathlib import Path
 from bot.app import open_database
 from bot.cli_audit import CommandLineAudit
 from bot.settings import Settings
+from services.kb import build_knowledge_base
 from services.kb.entries_csv import KbFileError
-from services.kb.segmenter import Segmenter
-from services.kb.service import KnowledgeBase
-from storage.repositories.kb import KbRepository
 
 
 def add_kb_parser(commands: argparse._SubParsersAction) -> None:
@@ -41,7 +39,7 @@ def kb_command(settings: Settings, args: argparse.Namespace) -> int:
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     database = await open_database(settings)
     try:
-        kb = KnowledgeBase(KbRepository(database), Segmenter())
+        kb = build_knowledge_base(database)
         audit = CommandLineAudit(database)
         if args.action == "import":
             try:

@@ -13,6 +13,7 @@ from services.console_forms import FormTokens
 from services.delivery.engine import DeliveryEngine, EngineSettings
 from services.delivery.limits import RateLimiter
 from services.hotline import HotlineServices
+from services.hotline.case_base import SuggestedQuestions
 from services.hotline.cases import CaseService
 from services.hotline.experts import ExpertService
 from services.hotline.relay import RelayService
@@ -47,14 +48,17 @@ from storage.repositories.trainings import TrainingRepository
 
 
 def build_hotline_services(settings: Settings, database: Database, people: PeopleService,
-                           texts: Texts, profiles: ProfileService) -> HotlineServices:
+                           texts: Texts, profiles: ProfileService,
+                           suggested_questions: SuggestedQuestions | None = None
+                           ) -> HotlineServices:
     rosters = RosterRepository(database)
     experts = ExpertService(rosters, people, texts)
     roster = RosterService(rosters, settings.timezone)
     cases = CaseService(CaseRepository(database), experts, roster, people, profiles,
                         claim_timeout=timedelta(seconds=settings.claim_timeout),
                         staff_chat_id=settings.staff_chat_id,
-                        max_open_cases=settings.open_cases_per_asker)
+                        max_open_cases=settings.open_cases_per_asker,
+                        suggested_questions=suggested_questions)
     return HotlineServices(
         experts=experts, roster=roster, cases=cases,
         relay=RelayService(cases, experts, settings.relay_messages_per_minute,

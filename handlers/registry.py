@@ -22,6 +22,7 @@ from handlers import (
     ideas_review,
     ideas_submit,
     kb_faq,
+    kb_suggest,
     language,
     main_menu,
     middleware,
@@ -39,7 +40,7 @@ from services.commands import CommandSpec
 FEATURES = [start, help, main_menu, language, privacy, profile,
             ideas_submit, ideas_mine, ideas_review, ideas_public,
             subscribe, announcements, announce, trainings, trainings_staff, console,
-            kb_faq]
+            kb_faq, kb_suggest]
 # hotline first among the last: its relay takes any private message of a case participant.
 LAST = [hotline, dialogs, fallback]
 

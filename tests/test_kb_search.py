@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from services.kb import build_knowledge_base
 from services.kb.entries_csv import KbFileError, parse_entries_csv
 from services.kb.segmenter import Segmenter
 from services.kb.service import KnowledgeBase
 from storage.db import Database
 from storage.models import KbStatus
-from storage.repositories.kb import KbRepository
 from tests.kb_support import ENTRIES_CSV
 
 SEGMENTER = Segmenter()  # jieba's dictionary loads once for the whole module
@@ -17,7 +17,7 @@ SEGMENTER = Segmenter()  # jieba's dictionary loads once for the whole module
 
 @pytest.fixture
 async def kb(database: Database) -> KnowledgeBase:
-    base = KnowledgeBase(KbRepository(database), SEGMENTER)
+    base = build_knowledge_base(database, SEGMENTER)
     assert await base.import_csv(ENTRIES_CSV) == 5
     return base
 
@@ -81,7 +81,7 @@ async def test_export_writes_what_import_reads(kb: KnowledgeBase) -> None:
 
 
 async def test_a_bad_file_is_refused_whole_naming_the_line(database: Database) -> None:
-    base = KnowledgeBase(KbRepository(database), SEGMENTER)
+    base = build_knowledge_base(database, SEGMENTER)
     bad = ENTRIES_CSV + "legal,,没有问题的答案\n"
     with pytest.raises(KbFileError, match="line 7: the question is empty"):
         await base.import_csv(bad)
@@ -95,7 +95,7 @@ async def test_a_bad_file_is_refused_whole_naming_the_line(database: Database) -
 
 
 async def test_an_answer_keeps_telegram_tags_only(database: Database) -> None:
-    base = KnowledgeBase(KbRepository(database), SEGMENTER)
+    base = build_knowledge_base(database, SEGMENTER)
     await base.import_csv('category,question,answer\na,脚本,"<b>粗</b><script>x</script>"\n')
     entry = (await base.search("脚本"))[0].entry
     assert entry.answer == "<b>粗</b>&lt;script&gt;x&lt;/script&gt;"

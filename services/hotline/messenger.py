@@ -23,6 +23,7 @@ class CaseCard:
     alias_zh: str = ""
     alias_en: str = ""
     organisation: str = ""
+    suggested: tuple[str, ...] = ()  # knowledge-base questions the asker found not enough
 
 
 @dataclass(frozen=True, slots=True)

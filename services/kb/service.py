@@ -6,7 +6,7 @@ import html
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from services.announcements.typed_markup import telegram_html
@@ -14,7 +14,7 @@ from services.kb.entries_csv import EntryRow, entries_csv, parse_entries_csv
 from services.kb.matching import Matcher
 from services.kb.segmenter import WORD, Segmenter
 from storage.models import KbEntry, KbStatus, utcnow
-from storage.repositories.kb import KbRepository
+from storage.repositories.kb import KbRepository, KbSuggestionRepository
 
 MAX_QUERY = 500
 CANDIDATES = 40  # ranked by the index, then scored (services/kb/matching.py)
@@ -40,9 +40,10 @@ def plain_text(answer_html: str) -> str:
 
 
 class KnowledgeBase:
-    def __init__(self, repository: KbRepository, segmenter: Segmenter,
-                 good_match: float = GOOD_MATCH) -> None:
+    def __init__(self, repository: KbRepository, suggestions: KbSuggestionRepository,
+                 segmenter: Segmenter, good_match: float = GOOD_MATCH) -> None:
         self.repository = repository
+        self.suggestions = suggestions
         self._segmenter = segmenter
         self.good_match = good_match
         self._matcher: Matcher | None = None
@@ -112,6 +113,25 @@ class KnowledgeBase:
     async def published(self, entry_id: int) -> KbEntry | None:
         entry = await self.repository.get(entry_id)
         return entry if entry is not None and entry.status == KbStatus.PUBLISHED else None
+
+    async def suggest(self, asker_id: int, hits: Sequence[Hit]) -> int:
+        """Records what /ask shows the asker (each entry's shown count goes up)."""
+        return await self.suggestions.create(asker_id, [h.entry.id for h in hits
+                                                        if h.entry.id is not None])
+
+    async def self_served(self, asker_id: int, suggestion_id: int, entry_id: int) -> bool:
+        """"This answers my question": once, by the asker, for an entry they were shown."""
+        return await self.suggestions.decide(suggestion_id, asker_id, "self_served",
+                                             entry_id) is not None
+
+    async def wants_expert(self, asker_id: int, suggestion_id: int) -> bool:
+        return await self.suggestions.decide(suggestion_id, asker_id, "expert") is not None
+
+    def linker(self, suggestion_id: int) -> Callable[[int], Awaitable[None]]:
+        """Links the case opened after the suggestions, so its expert sees them."""
+        async def link(case_id: int) -> None:
+            await self.suggestions.link_case(suggestion_id, case_id)
+        return link
 
     async def synonyms(self) -> dict[str, list[str]]:
         return await self.repository.synonyms()

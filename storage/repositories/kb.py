@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
 from storage.db import Database
-from storage.models import KbEntry, KbStatus, KbSynonym, utcnow
+from storage.models import KbEntry, KbStatus, KbSuggestion, KbSynonym, utcnow
 from storage.repositories import kb_index
 from storage.repositories.kb_index import Alternatives
 
@@ -120,3 +121,71 @@ class KbRepository:
         async with self._db.session() as session:
             await session.execute(delete(KbSynonym).where(KbSynonym.term.in_(list(terms))))
             session.add_all(KbSynonym(term=term, group_key=group_key) for term in terms)
+
+
+class KbSuggestionRepository:
+    """What /ask suggested, and the asker's one decision on it."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def create(self, asker_id: int, entry_ids: Sequence[int]) -> int:
+        async with self._db.session() as session:
+            row = KbSuggestion(asker_id=asker_id, entry_ids=",".join(map(str, entry_ids)))
+            session.add(row)
+            await session.flush()
+            await session.execute(update(KbEntry).where(KbEntry.id.in_(list(entry_ids)))
+                                  .values(shown_count=KbEntry.shown_count + 1))
+            assert row.id is not None
+            return row.id
+
+    async def decide(self, suggestion_id: int, asker_id: int, outcome: str,
+                     chosen_entry_id: int | None = None) -> list[int] | None:
+        """Records the decision once (a second press finds nothing: None) and counts it on the
+        entries: the chosen one helpful, or every one shown rejected. Returns the entries."""
+        async with self._db.session() as session:
+            row = await session.get(KbSuggestion, suggestion_id)
+            if row is None or row.asker_id != asker_id or row.outcome != "pending":
+                return None
+            shown = [int(i) for i in row.entry_ids.split(",") if i]
+            if chosen_entry_id is not None and chosen_entry_id not in shown:
+                return None
+            result = await session.execute(
+                update(KbSuggestion).where(KbSuggestion.id == suggestion_id,
+                                           KbSuggestion.outcome == "pending")
+                .values(outcome=outcome, chosen_entry_id=chosen_entry_id,
+                        decided_at=utcnow()).returning(KbSuggestion.id))
+            if result.scalar() is None:
+                return None
+            if chosen_entry_id is not None:
+                await session.execute(update(KbEntry).where(KbEntry.id == chosen_entry_id)
+                                      .values(helpful_count=KbEntry.helpful_count + 1))
+            else:
+                await session.execute(update(KbEntry).where(KbEntry.id.in_(shown))
+                                      .values(rejected_count=KbEntry.rejected_count + 1))
+            return shown
+
+    async def link_case(self, suggestion_id: int, case_id: int) -> None:
+        async with self._db.session() as session:
+            await session.execute(update(KbSuggestion).where(KbSuggestion.id == suggestion_id)
+                                  .values(case_id=case_id))
+
+    async def questions_for_case(self, case_id: int) -> list[str]:
+        """The entries the asker saw and found not enough, for the expert's card."""
+        async with self._db.session() as session:
+            ids = (await session.execute(select(KbSuggestion.entry_ids).where(
+                KbSuggestion.case_id == case_id))).scalars().first()
+            if not ids:
+                return []
+            order = [int(i) for i in ids.split(",") if i]
+            rows = await session.execute(select(KbEntry.id, KbEntry.question).where(
+                KbEntry.id.in_(order)))
+            questions = dict(rows.all())
+            return [questions[i] for i in order if i in questions]
+
+    async def outcomes_since(self, since: datetime) -> dict[str, int]:
+        async with self._db.session() as session:
+            rows = await session.execute(
+                select(KbSuggestion.outcome, func.count()).where(
+                    KbSuggestion.created_at >= since).group_by(KbSuggestion.outcome))
+            return {outcome: count for outcome, count in rows.all()}

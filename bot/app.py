@@ -193,7 +193,7 @@ class Hotline:
     application: Application
     web_app: web.Application
     _runner: web.AppRunner | None = field(default=None, init=False)
-    _kb_warm_up: asyncio.Future | None = field(default=None, init=False)
+    kb_ready: asyncio.Future | None = field(default=None, init=False)  # jieba loaded
 
     @property
     def webhook_mode(self) -> bool:
@@ -207,7 +207,7 @@ class Hotline:
         services.conversation_log.start()
         # jieba's dictionary (about a second) loads in a thread while the bot starts, so
         # neither start-up nor the first /faq waits for it on the event loop.
-        self._kb_warm_up = asyncio.get_running_loop().run_in_executor(None, services.kb.warm_up)
+        self.kb_ready = asyncio.get_running_loop().run_in_executor(None, services.kb.warm_up)
         await self.application.initialize()
         await self.application.bot_data[COMMAND_MENU_KEY].publish()
         schedule_housekeeping(self.application.job_queue.scheduler, services)

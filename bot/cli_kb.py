@@ -12,6 +12,8 @@ from bot.cli_audit import CommandLineAudit
 from bot.settings import Settings
 from services.kb import build_knowledge_base
 from services.kb.entries_csv import KbFileError
+from services.kb.service import KnowledgeBase
+from storage.models import KbStatus
 
 
 def add_kb_parser(commands: argparse._SubParsersAction) -> None:
@@ -26,10 +28,38 @@ def add_kb_parser(commands: argparse._SubParsersAction) -> None:
     search.add_argument("text")
     search.add_argument("--limit", type=int, default=10, choices=range(1, 51),
                         metavar="1..50")
+    kb.add_parser("proposals", help="print the proposals waiting for review")
+    approve = kb.add_parser("approve", help="publish a proposal (optionally edited)")
+    approve.add_argument("entry_id", type=int)
+    approve.add_argument("--category")
+    approve.add_argument("--question")
+    approve.add_argument("--answer", help="Telegram HTML: <b>, <i>, <a href=...>, ...")
+    retire = kb.add_parser("retire", help="take an entry or a proposal out of use")
+    retire.add_argument("entry_id", type=int)
     kb.add_parser("synonyms", help="print the synonym groups")
     synonym = kb.add_parser("synonym", help="add words to a synonym group (new or existing)")
     synonym.add_argument("group", help="the group's key, e.g. social_worker")
     synonym.add_argument("words", nargs="+")
+
+
+async def _review(kb: KnowledgeBase, audit: CommandLineAudit, args: argparse.Namespace) -> int:
+    if args.action == "retire":
+        entry = await kb.proposals.retire(args.entry_id)
+    else:
+        try:
+            entry = await kb.proposals.approve(args.entry_id, None, question=args.question,
+                                               answer=args.answer, category=args.category)
+        except ValueError as error:
+            print(f"hotline: {error}", file=sys.stderr)
+            return 2
+    if entry is None:
+        print(f"hotline: entry {args.entry_id} is not there"
+              + (" or is not a proposal waiting for review" if args.action == "approve" else ""),
+              file=sys.stderr)
+        return 2
+    await audit.record(f"kb.{args.action}", target=str(entry.id))
+    print(f"entry {entry.id} is now {entry.status}")
+    return 0
 
 
 def kb_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -60,6 +90,13 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             for hit in await kb.search(args.text, args.limit):
                 print(f"{hit.entry.id}\t{hit.entry.category}\t{hit.entry.question}\t"
                       f"{hit.score:.2f}")
+        elif args.action == "proposals":
+            for entry in await kb.repository.listing([KbStatus.PROPOSED]):
+                one_line = entry.answer.replace("\n", " ⏎ ")
+                print(f"{entry.id}\t{entry.category}\tcase {entry.source_case_id}\t"
+                      f"{entry.question}\t{one_line}")
+        elif args.action in ("approve", "retire"):
+            return await _review(kb, audit, args)
         elif args.action == "synonyms":
             for group, words in (await kb.synonyms()).items():
                 print(f"{group}\t{' '.join(words)}")

@@ -44,6 +44,8 @@ def register_erasers(services: Services) -> None:
         Eraser("ideas", services.ideas.erase_author_details),
         Eraser("idea_supports", idea_votes.erase_supports),
         Eraser("idea_reports", idea_votes.erase_reports),
+        # Before the hotline's own eraser: a proposal is found through the case's asker.
+        Eraser("kb_proposals", services.kb.repository.erase_proposals_of),
         Eraser("hotline_messages", services.hotline.cases.repository.anonymise_asker),
         # Messages still waiting for "which case?" count as hotline messages in the reply.
         Eraser("hotline_messages", PendingPickRepository(database).erase_user),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from handlers import kb_reuse
 from handlers.context import HotlineContext
 from handlers.hotline_common import callback_ints, refuse_button
 from handlers.replies import answer_callback, reply
@@ -50,7 +51,10 @@ async def read_entry(update: Update, context: HotlineContext) -> None:
         await refuse_button(update, context, "no such published entry", key="kb.gone")
         return
     await answer_callback(update)
-    await reply(update, context, context.render("kb_entry", entry=entry))
+    # An expert on an open case may send this answer as their reply (handlers.kb_reuse).
+    buttons = await kb_reuse.send_buttons(context, update.effective_user.id, entry.id)
+    await reply(update, context, context.render("kb_entry", entry=entry, reusable=bool(buttons)),
+                InlineKeyboardMarkup(buttons) if buttons else None)
 
 
 def register(application: Application) -> None:

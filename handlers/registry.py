@@ -22,6 +22,8 @@ from handlers import (
     ideas_review,
     ideas_submit,
     kb_faq,
+    kb_propose,
+    kb_reuse,
     kb_suggest,
     language,
     main_menu,
@@ -40,7 +42,7 @@ from services.commands import CommandSpec
 FEATURES = [start, help, main_menu, language, privacy, profile,
             ideas_submit, ideas_mine, ideas_review, ideas_public,
             subscribe, announcements, announce, trainings, trainings_staff, console,
-            kb_faq, kb_suggest]
+            kb_faq, kb_suggest, kb_reuse, kb_propose]
 # hotline first among the last: its relay takes any private message of a case participant.
 LAST = [hotline, dialogs, fallback]
 

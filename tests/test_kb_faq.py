@@ -7,13 +7,14 @@ from pathlib import Path
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import KbStatus
-from tests.kb_support import ENTRIES_CSV
+from tests.kb_support import ENTRIES_CSV, knowledge_base_ready
 from tests.test_cli import hotline as hotline_cli
 from tests.test_e2e_basics import button_rows
 
 
 async def test_faq_lists_matches_and_a_button_shows_the_whole_answer(
         hotline: Hotline, sandbox: SandboxClient) -> None:
+    await knowledge_base_ready(hotline)
     await hotline.services.kb.import_csv(ENTRIES_CSV)
     user = await sandbox.add_user("王", language_code="zh-hans")
     await sandbox.send_text(user["id"], "/faq 项目经费如何记账")
@@ -45,6 +46,7 @@ async def test_faq_lists_matches_and_a_button_shows_the_whole_answer(
 
 async def test_faq_without_words_or_without_matches_says_so(hotline: Hotline,
                                                             sandbox: SandboxClient) -> None:
+    await knowledge_base_ready(hotline)
     await hotline.services.kb.import_csv(ENTRIES_CSV)
     user = await sandbox.add_user("Emma", language_code="en")
     await sandbox.send_text(user["id"], "/faq")

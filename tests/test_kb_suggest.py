@@ -17,7 +17,7 @@ from tests.hotline_support import (
     starts,
     submit,
 )
-from tests.kb_support import ENTRIES_CSV
+from tests.kb_support import ENTRIES_CSV, knowledge_base_ready
 
 
 async def entries_by_question(hotline: Hotline) -> dict[str, object]:
@@ -27,6 +27,7 @@ async def entries_by_question(hotline: Hotline) -> dict[str, object]:
 
 async def test_this_answers_my_question_ends_there(hotline: Hotline,
                                                    sandbox: SandboxClient) -> None:
+    await knowledge_base_ready(hotline)
     await hotline.services.kb.import_csv(ENTRIES_CSV)
     wang = await expert(hotline, sandbox, "王伟", "legal")
     await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
@@ -61,6 +62,7 @@ async def test_this_answers_my_question_ends_there(hotline: Hotline,
 
 async def test_i_still_want_an_expert_sends_it_on_with_the_suggestions(
         hotline: Hotline, sandbox: SandboxClient) -> None:
+    await knowledge_base_ready(hotline)
     await hotline.services.kb.import_csv(ENTRIES_CSV)
     wang = await expert(hotline, sandbox, "王伟", "legal", name_en="Wang Wei")
     await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
@@ -92,6 +94,7 @@ async def test_i_still_want_an_expert_sends_it_on_with_the_suggestions(
 
 async def test_nothing_is_suggested_when_nothing_matches_well(hotline: Hotline,
                                                               sandbox: SandboxClient) -> None:
+    await knowledge_base_ready(hotline)
     await hotline.services.kb.import_csv(ENTRIES_CSV)
     wang = await expert(hotline, sandbox, "王伟", "legal")
     await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")

@@ -54,6 +54,10 @@ class Segmenter:
                 self._jieba = jieba
             return self._jieba
 
+    @property
+    def ready(self) -> bool:
+        return self._jieba is not None
+
     def warm_up(self) -> None:
         self._load()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import re
@@ -10,8 +11,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from services.announcements.typed_markup import telegram_html
-from services.kb.entries_csv import EntryRow, entries_csv, parse_entries_csv
+from services.kb.entries_csv import (
+    MAX_ANSWER,
+    MAX_CATEGORY,
+    MAX_QUESTION,
+    EntryRow,
+    entries_csv,
+    parse_entries_csv,
+)
 from services.kb.matching import Matcher
+from services.kb.redaction import redact
 from services.kb.segmenter import WORD, Segmenter
 from storage.models import KbEntry, KbStatus, utcnow
 from storage.repositories.kb import KbRepository, KbSuggestionRepository
@@ -48,6 +57,7 @@ class KnowledgeBase:
         self.good_match = good_match
         self._matcher: Matcher | None = None
         self._matcher_at = 0.0
+        self.proposals = Proposals(self)
 
     def warm_up(self) -> float:
         """Loads the segmenter's dictionary (in a thread at start); returns the seconds taken."""
@@ -58,6 +68,9 @@ class KnowledgeBase:
         return took
 
     async def _current_matcher(self) -> Matcher:
+        if not self._segmenter.ready:
+            # Waits for the dictionary (loading in a thread since start) off the event loop.
+            await asyncio.to_thread(self._segmenter.warm_up)
         if self._matcher is None or time.monotonic() - self._matcher_at > SYNONYMS_FRESH_SECONDS:
             self._matcher = Matcher(self._segmenter, await self.repository.synonyms())
             self._matcher_at = time.monotonic()
@@ -144,3 +157,62 @@ class KnowledgeBase:
         await self.repository.put_synonyms(group_key, cleaned)
         self._matcher = None
         return cleaned
+
+
+@dataclass(frozen=True, slots=True)
+class CaseForProposal:
+    """What the hotline hands over when an expert proposes a closed case."""
+
+    case_id: int
+    category: str
+    expert_id: int
+    question: str  # the asker's messages, joined
+    answer: str  # the expert's messages, joined
+    asker_names: tuple[str, ...]
+    organisations: tuple[str, ...]
+
+
+class Proposals:
+    """Closed cases proposed by their expert; staff approve (maybe edited) or drop them."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self._kb = kb
+
+    async def propose(self, case: CaseForProposal) -> KbEntry | None:
+        """Stores the redacted proposal, once per case; None when it was proposed before or
+        has nothing to propose."""
+        if not case.question.strip() or not case.answer.strip():
+            return None
+        if await self._kb.repository.for_case(case.case_id) is not None:
+            return None
+        question = redact(case.question, case.asker_names, case.organisations)
+        answer = redact(case.answer, case.asker_names, case.organisations)
+        entry = self._kb.new_entry(case.category, question[:MAX_QUESTION],
+                                   html.escape(answer[:MAX_ANSWER], quote=False),
+                                   status=KbStatus.PROPOSED, source_case_id=case.case_id,
+                                   proposed_by=case.expert_id)
+        await self._kb.repository.add_many([entry])
+        return entry
+
+    async def approve(self, entry_id: int, staff_id: int | None, *, question: str | None = None,
+                      answer: str | None = None, category: str | None = None) -> KbEntry | None:
+        """Publishes a proposal, with staff's edits; None when it is not waiting any more."""
+        for name, value, limit in (("category", category, MAX_CATEGORY),
+                                   ("question", question, MAX_QUESTION),
+                                   ("answer", answer, MAX_ANSWER)):
+            if value is not None and not (0 < len(value.strip()) <= limit):
+                raise ValueError(f"the {name} must have 1 to {limit} characters")
+        current = await self._kb.repository.get(entry_id)
+        if current is None or current.status != KbStatus.PROPOSED:
+            return None
+        edited = self._kb.new_entry(category or current.category, question or current.question,
+                                    answer or current.answer)
+        now = utcnow()
+        return await self._kb.repository.change(
+            entry_id, expected_status=KbStatus.PROPOSED, status=KbStatus.PUBLISHED,
+            category=edited.category, question=edited.question, answer=edited.answer,
+            question_tokens=edited.question_tokens, answer_tokens=edited.answer_tokens,
+            approved_by=staff_id, approved_at=now, reviewed_at=now)
+
+    async def retire(self, entry_id: int) -> KbEntry | None:
+        return await self._kb.repository.change(entry_id, status=KbStatus.RETIRED)

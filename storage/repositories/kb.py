@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 
 from storage.db import Database
-from storage.models import KbEntry, KbStatus, KbSuggestion, KbSynonym, utcnow
+from storage.models import Case, KbEntry, KbStatus, KbSuggestion, KbSynonym, utcnow
 from storage.repositories import kb_index
 from storage.repositories.kb_index import Alternatives
 
@@ -39,6 +39,27 @@ class KbRepository:
         async with self._db.session() as session:
             rows = await session.execute(select(KbEntry).where(KbEntry.id.in_(list(ids))))
             return {entry.id: entry for entry in rows.scalars()}
+
+    async def for_case(self, case_id: int) -> KbEntry | None:
+        async with self._db.session() as session:
+            return (await session.execute(select(KbEntry).where(
+                KbEntry.source_case_id == case_id))).scalars().first()
+
+    async def erase_proposals_of(self, telegram_id: int) -> int:
+        """/forget: unapproved proposals that hold this person's words (as the asker of the
+        case, or as the expert who wrote the answer) go; approved entries were reviewed by
+        staff and carry no personal details."""
+        async with self._db.session() as session:
+            asked = select(Case.id).where(Case.asker_id == telegram_id)
+            doomed = list((await session.execute(select(KbEntry.id).where(
+                KbEntry.status == KbStatus.PROPOSED,
+                (KbEntry.proposed_by == telegram_id) | KbEntry.source_case_id.in_(asked),
+            ))).scalars())
+            for entry_id in doomed:
+                await kb_index.remove(session, entry_id)
+            if doomed:
+                await session.execute(delete(KbEntry).where(KbEntry.id.in_(doomed)))
+            return len(doomed)
 
     async def listing(self, statuses: Sequence[str], limit: int = 1000,
                       offset: int = 0) -> list[KbEntry]:

@@ -29,7 +29,7 @@ MAX_QUERY = 500
 CANDIDATES = 40  # ranked by the index, then scored (services/kb/matching.py)
 # A score at or above this "matches well": suggested in /ask, marked in /faq. Set on the
 # labelled set in bench/kb_questions.csv (make bench ONLY=kb).
-GOOD_MATCH = 0.5
+GOOD_MATCH = 0.4
 MAX_SUGGESTIONS = 3
 RELATED = 0.3
 FAQ_RESULTS = 5

@@ -101,14 +101,13 @@ class KnowledgeBase:
         entries = await self.repository.listing([KbStatus.PUBLISHED], limit=1_000_000)
         return entries_csv([EntryRow(e.category, e.question, e.answer) for e in entries])
 
-    async def search(self, text: str, limit: int = 5,
-                     statuses: Sequence[str] = (KbStatus.PUBLISHED,)) -> list[Hit]:
-        """The best entries for a question, best first, each with its 0..1 score."""
+    async def search(self, text: str, limit: int = 5) -> list[Hit]:
+        """The best published entries for a question, best first, each with a 0..1 score."""
         matcher = await self._current_matcher()
         query = matcher.query(text[:MAX_QUERY])
         if not query.concepts:
             return []
-        found = await self.repository.candidates(query.alternatives, statuses, CANDIDATES)
+        found = await self.repository.candidates(query.alternatives, CANDIDATES)
         scored = [(matcher.score(query, entry.question, entry.question_tokens,
                                  entry.answer_tokens), rank, entry) for entry, rank in found]
         scored.sort(key=lambda item: (-item[0], -item[1]))

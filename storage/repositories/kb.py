@@ -6,12 +6,23 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.models import Case, KbEntry, KbStatus, KbSuggestion, KbSynonym, utcnow
 from storage.repositories import kb_index
 from storage.repositories.kb_index import Alternatives
+
+BULK = 500  # rows in one import after which PostgreSQL's statistics are refreshed
+
+
+async def _reindex(session: AsyncSession, entry: KbEntry) -> None:
+    assert entry.id is not None
+    if entry.status == KbStatus.PUBLISHED:
+        await kb_index.put(session, entry.id, entry.question_tokens, entry.answer_tokens)
+    else:
+        await kb_index.remove(session, entry.id)
 
 
 class KbRepository:
@@ -24,9 +35,12 @@ class KbRepository:
             session.add_all(entries)
             await session.flush()
             for entry in entries:
-                assert entry.id is not None
-                await kb_index.put(session, entry.id, entry.question_tokens,
-                                   entry.answer_tokens)
+                await _reindex(session, entry)
+            if session.bind.dialect.name == "postgresql" and len(entries) >= BULK:
+                # Fresh statistics, or the planner takes the new rows for a handful and
+                # walks every entry instead of using the index until autovacuum comes by.
+                await session.execute(text("ANALYZE kb_entries"))
+                await session.execute(text("ANALYZE kb_search"))
             return [entry.id for entry in entries if entry.id is not None]
 
     async def get(self, entry_id: int) -> KbEntry | None:
@@ -88,21 +102,21 @@ class KbRepository:
                 return None
             entry = await session.get(KbEntry, entry_id, populate_existing=True)
             assert entry is not None
-            if "question_tokens" in values or "answer_tokens" in values:
-                await kb_index.put(session, entry_id, entry.question_tokens,
-                                   entry.answer_tokens)
+            await _reindex(session, entry)
             return entry
 
-    async def candidates(self, alternatives: Alternatives, statuses: Sequence[str],
+    async def candidates(self, alternatives: Alternatives,
                          limit: int) -> list[tuple[KbEntry, float]]:
+        """Published entries only: nothing else is in the index."""
         async with self._db.session() as session:
-            ranked = await kb_index.candidates(session, alternatives, list(statuses), limit)
+            ranked = await kb_index.candidates(session, alternatives, limit)
             if not ranked:
                 return []
             rows = await session.execute(select(KbEntry).where(
                 KbEntry.id.in_([entry_id for entry_id, _ in ranked])))
             entries = {entry.id: entry for entry in rows.scalars()}
-            return [(entries[i], rank) for i, rank in ranked if i in entries]
+            return [(entries[i], rank) for i, rank in ranked
+                    if i in entries and entries[i].status == KbStatus.PUBLISHED]
 
     async def count_shown(self, ids: Sequence[int]) -> None:
         await self._bump(ids, shown_count=KbEntry.shown_count + 1)

@@ -2,6 +2,9 @@
 kb_entries inside the same transaction: SQLite FTS5 (BM25), PostgreSQL tsvector with the
 'simple' configuration (no stemming or stop words: the words are already cut) and a GIN index.
 
+Only published entries are indexed (the repository removes an entry when it leaves that
+status), so a search needs no join to filter them out.
+
 A query is a list of alternatives; each alternative is a list of words that must all occur
 (a synonym that is a phrase, 政府采购 → 政府 AND 采购).
 """
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 Alternatives = Sequence[Sequence[str]]
@@ -50,27 +53,22 @@ async def remove(session: AsyncSession, entry_id: int) -> None:
                           {"id": entry_id})
 
 
-async def candidates(session: AsyncSession, alternatives: Alternatives, statuses: list[str],
+async def candidates(session: AsyncSession, alternatives: Alternatives,
                      limit: int) -> list[tuple[int, float]]:
     """(entry id, rank) best first; rank is BM25 (SQLite) or ts_rank (PostgreSQL), larger is
     better in both, and only comparable within one query."""
     if not any(alternatives):
         return []
-    values: dict[str, object] = {"statuses": list(statuses), "limit": limit}
+    values: dict[str, object] = {"limit": limit}
     if session.bind.dialect.name == "postgresql":
         values["expr"] = _tsquery_expression(alternatives)
         sql = ("SELECT s.entry_id, ts_rank(s.document, q) AS rank "
-               "FROM kb_search s JOIN kb_entries e ON e.id = s.entry_id, "
-               "to_tsquery('simple', :expr) q "
-               "WHERE s.document @@ q AND e.status IN :statuses "
-               "ORDER BY rank DESC LIMIT :limit")
+               "FROM kb_search s, to_tsquery('simple', :expr) q "
+               "WHERE s.document @@ q ORDER BY rank DESC LIMIT :limit")
     else:
         values["expr"] = _fts5_expression(alternatives)
         # bm25() is smaller for better matches; the question column weighs four times more.
-        sql = ("SELECT e.id, -bm25(kb_fts, 4.0, 1.0) AS rank "
-               "FROM kb_fts JOIN kb_entries e ON e.id = kb_fts.rowid "
-               "WHERE kb_fts MATCH :expr AND e.status IN :statuses "
-               "ORDER BY rank DESC LIMIT :limit")
-    rows = await session.execute(
-        text(sql).bindparams(bindparam("statuses", expanding=True)), values)
+        sql = ("SELECT rowid, -bm25(kb_fts, 4.0, 1.0) AS rank FROM kb_fts "
+               "WHERE kb_fts MATCH :expr ORDER BY rank DESC LIMIT :limit")
+    rows = await session.execute(text(sql), values)
     return [(int(row[0]), float(row[1])) for row in rows]

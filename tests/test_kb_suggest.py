@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.app import Hotline
 from sandbox.client import SandboxClient
-from storage.models import KbSuggestion
+from scheduler.hotline import send_weekly_report
+from storage.models import KbSuggestion, Role, utcnow
 from tests.hotline_support import (
     ALL_DAY,
     ask,
     buttons,
     expert,
+    has,
     latest_case,
     offer_to,
     roster,
@@ -107,3 +111,30 @@ async def test_nothing_is_suggested_when_nothing_matches_well(hotline: Hotline,
     case = await latest_case(hotline, asker["id"])
     offer = await offer_to(sandbox, wang["id"], case.number)
     assert "📚" not in offer["text"]
+
+
+async def test_the_weekly_report_shows_self_served_acceptance_and_entries(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    await knowledge_base_ready(hotline)
+    await hotline.services.kb.import_csv(ENTRIES_CSV)
+    wang = await expert(hotline, sandbox, "Wang", "legal")
+    await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
+    for name, choice in (("Emma", "✅ No. 1 answers it"), ("Olga", "✅ No. 1 answers it"),
+                         ("Ivan", "💬 I still want an expert")):
+        asker = await social_worker(hotline, sandbox, name)
+        confirm = await ask(sandbox, asker, "legal", "遗嘱要几个证人在场？")
+        await submit(sandbox, asker, confirm)
+        shown = await sandbox.wait_for_edit(asker["id"], confirm["message_id"])
+        await sandbox.press_button(asker["id"], asker["id"], shown["message_id"],
+                                   dict(buttons(shown))[choice])
+        await sandbox.wait_for_edit(asker["id"], shown["message_id"])
+    admin = await sandbox.add_user("Admin", language_code="en")
+    await sandbox.send_text(admin["id"], "/start")
+    await sandbox.wait_for_bot_message(admin["id"])
+    await hotline.services.people.grant(admin["id"], Role.ADMIN)
+    assert await send_weekly_report(hotline.services, utcnow() + timedelta(days=7)) == 1
+    report = await sandbox.wait_for_bot_message(admin["id"], predicate=has("Knowledge base"))
+    assert ("Questions shown entries: 3; self-served: 2; still sent to an expert: 1; "
+            "acceptance: 67%") in report["text"]
+    assert "Entries most often helpful:\n· 遗嘱需要几个见证人？ (2 times)" in report["text"]
+    assert "Entries most often not enough:\n· 遗嘱需要几个见证人？ (1 times)" in report["text"]

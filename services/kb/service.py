@@ -9,6 +9,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from services.announcements.typed_markup import telegram_html
 from services.kb.entries_csv import (
@@ -19,6 +20,7 @@ from services.kb.entries_csv import (
     entries_csv,
     parse_entries_csv,
 )
+from services.kb.figures import KbFigures, figures_between
 from services.kb.matching import Matcher
 from services.kb.redaction import redact
 from services.kb.segmenter import WORD, Segmenter
@@ -144,6 +146,9 @@ class KnowledgeBase:
         async def link(case_id: int) -> None:
             await self.suggestions.link_case(suggestion_id, case_id)
         return link
+
+    async def figures(self, first: datetime, last: datetime) -> KbFigures:
+        return await figures_between(self.repository, self.suggestions, first, last)
 
     async def synonyms(self) -> dict[str, list[str]]:
         return await self.repository.synonyms()

@@ -218,9 +218,12 @@ class KbSuggestionRepository:
             questions = dict(rows.all())
             return [questions[i] for i in order if i in questions]
 
-    async def outcomes_since(self, since: datetime) -> dict[str, int]:
+    async def decided_between(self, first: datetime,
+                              last: datetime) -> list[tuple[str, str, int | None]]:
+        """(outcome, shown entry ids, chosen entry) of the suggestions made in [first, last)."""
         async with self._db.session() as session:
             rows = await session.execute(
-                select(KbSuggestion.outcome, func.count()).where(
-                    KbSuggestion.created_at >= since).group_by(KbSuggestion.outcome))
-            return {outcome: count for outcome, count in rows.all()}
+                select(KbSuggestion.outcome, KbSuggestion.entry_ids,
+                       KbSuggestion.chosen_entry_id).where(
+                    KbSuggestion.created_at >= first, KbSuggestion.created_at < last))
+            return [(o, ids, chosen) for o, ids, chosen in rows.all()]

@@ -112,16 +112,17 @@ async def send_question(update: Update, context: HotlineContext) -> None:
         await reply(update, context, context.html("hotline.ask.too_many",
                                                   limit=cases.max_open_cases))
         return
+    await answer_callback(update)  # before the knowledge base is searched
     if await kb_suggest.offer_entries(update, context, state):
         return
     await open_case(update, context, state)
 
 
 async def open_case(update: Update, context: HotlineContext, state: DraftState) -> None:
-    """Sends the kept question to the experts (also after the knowledge base's suggestions)."""
+    """Sends the kept question to the experts (also after the knowledge base's suggestions);
+    the caller has answered the button."""
     user_id = update.effective_user.id
     await context.services.dialogs.finish(user_id)
-    await answer_callback(update)
     await update.callback_query.edit_message_text(context.html("hotline.ask.sent"),
                                                   parse_mode=ParseMode.HTML)
     parts = [QuestionPart(*part) for part in state.data["parts"]]

@@ -41,7 +41,9 @@ def keyboard(context: HotlineContext, suggestion_id: int,
 
 
 async def offer_entries(update: Update, context: HotlineContext, state: DraftState) -> bool:
-    """Shows the entries that match well in place of the confirmation; False when none do."""
+    """Shows the entries that match well in place of the confirmation; False when none do.
+    The caller has answered the button already: the first search after a start may wait
+    for the segmenter's dictionary."""
     if "suggestion" in state.data:
         return False  # shown once per question: "send" after them goes to the expert
     text = question_text(state)
@@ -51,7 +53,6 @@ async def offer_entries(update: Update, context: HotlineContext, state: DraftSta
     user_id = update.effective_user.id
     suggestion_id = await context.services.kb.suggest(user_id, hits)
     await context.services.dialogs.advance(user_id, state, state.step, suggestion=suggestion_id)
-    await answer_callback(update)
     await update.callback_query.edit_message_text(
         context.render("kb_suggestions", hits=render_hits(context, hits)),
         parse_mode=ParseMode.HTML, reply_markup=keyboard(context, suggestion_id, hits))
@@ -99,6 +100,7 @@ async def wants_expert(update: Update, context: HotlineContext) -> None:
     if not await context.services.kb.wants_expert(update.effective_user.id, numbers[0]):
         await refuse_button(update, context, "suggestion already decided")
         return
+    await answer_callback(update)
     await AFTER_SUGGESTIONS[state.flow](update, context, state)
 
 

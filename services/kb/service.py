@@ -78,6 +78,11 @@ class KnowledgeBase:
             self._matcher_at = time.monotonic()
         return self._matcher
 
+    async def ready(self) -> None:
+        """Segmentation is loaded, with the synonyms as whole words (before anything is
+        indexed: new_entry segments synchronously)."""
+        await self._current_matcher()
+
     def _tokens(self, question: str, answer_html: str) -> tuple[str, str]:
         return (" ".join(self._segmenter.index_words(question)),
                 " ".join(self._segmenter.index_words(plain_text(answer_html))))
@@ -189,6 +194,7 @@ class Proposals:
             return None
         if await self._kb.repository.for_case(case.case_id) is not None:
             return None
+        await self._kb.ready()
         question = redact(case.question, case.asker_names, case.organisations)
         answer = redact(case.answer, case.asker_names, case.organisations)
         entry = self._kb.new_entry(case.category, question[:MAX_QUESTION],
@@ -209,6 +215,7 @@ class Proposals:
         current = await self._kb.repository.get(entry_id)
         if current is None or current.status != KbStatus.PROPOSED:
             return None
+        await self._kb.ready()
         edited = self._kb.new_entry(category or current.category, question or current.question,
                                     answer or current.answer)
         now = utcnow()

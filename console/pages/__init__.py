@@ -11,6 +11,7 @@ from console.pages import (
     cases,
     dashboard,
     ideas,
+    kb,
     roster,
     roster_dates,
     trainings,
@@ -25,6 +26,7 @@ PAGES = [
     announcements,
     trainings,
     ideas,
+    kb,
     audit_log,
 ]
 

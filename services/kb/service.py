@@ -225,5 +225,19 @@ class Proposals:
             question_tokens=edited.question_tokens, answer_tokens=edited.answer_tokens,
             approved_by=staff_id, approved_at=now, reviewed_at=now)
 
+    async def edit(self, entry_id: int, *, category: str, question: str,
+                   answer: str) -> KbEntry | None:
+        """Staff's edit of a published entry (it counts as reviewed now)."""
+        current = await self._kb.repository.get(entry_id)
+        if current is None or current.status != KbStatus.PUBLISHED:
+            return None
+        await self._kb.ready()
+        edited = self._kb.new_entry(category, question, answer)
+        return await self._kb.repository.change(
+            entry_id, expected_status=KbStatus.PUBLISHED, category=edited.category,
+            question=edited.question, answer=edited.answer,
+            question_tokens=edited.question_tokens, answer_tokens=edited.answer_tokens,
+            reviewed_at=utcnow())
+
     async def retire(self, entry_id: int) -> KbEntry | None:
         return await self._kb.repository.change(entry_id, status=KbStatus.RETIRED)

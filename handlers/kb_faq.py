@@ -10,7 +10,7 @@ from handlers.context import HotlineContext
 from handlers.hotline_common import callback_ints, refuse_button
 from handlers.replies import answer_callback, reply
 from services.commands import CommandSpec
-from services.kb.service import Hit, plain_text
+from services.kb.service import Hit, attachments_of, plain_text
 
 COMMANDS = [CommandSpec("faq", "cmd.faq")]
 SHORT_ANSWER = 120  # characters of the answer shown under each match
@@ -55,6 +55,12 @@ async def read_entry(update: Update, context: HotlineContext) -> None:
     buttons = await kb_reuse.send_buttons(context, update.effective_user.id, entry.id)
     await reply(update, context, context.render("kb_entry", entry=entry, reusable=bool(buttons)),
                 InlineKeyboardMarkup(buttons) if buttons else None)
+    chat_id = update.effective_chat.id
+    for kind, file_id in attachments_of(entry):
+        if kind == "photo":
+            await context.bot.send_photo(chat_id, file_id)
+        else:
+            await context.bot.send_document(chat_id, file_id)
 
 
 def register(application: Application) -> None:

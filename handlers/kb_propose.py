@@ -35,8 +35,10 @@ async def _for_proposal(context: HotlineContext, case: Case) -> CaseForProposal:
     if person is not None:
         names += [n for n in (person.first_name, person.last_name, person.full_name,
                               person.username) if n]
+    attachments = tuple((m.kind, m.media_ref) for m in messages
+                        if m.sender_role == "expert" and m.media_ref)
     return CaseForProposal(case.id, case.category, case.expert_id or 0, question, answer,
-                           tuple(names), tuple(organisations))
+                           tuple(names), tuple(organisations), attachments)
 
 
 async def propose(update: Update, context: HotlineContext) -> None:

@@ -44,6 +44,9 @@ async def _closed_case(hotline: Hotline, sandbox: SandboxClient) -> tuple[dict, 
     card = await sandbox.wait_for_bot_message(wang["id"], predicate=has("C-2026-0001"))
     await sandbox.send_text(wang["id"], "王芳您好，自书遗嘱须本人亲笔书写、签名并注明日期。")
     await sandbox.wait_for_bot_message(asker["id"], predicate=has("亲笔书写"))
+    await sandbox.send_document(wang["id"], b"%PDF-1.4 sample", "遗嘱范本.pdf",
+                                mime_type="application/pdf", caption="遗嘱范本")
+    await sandbox.wait_for_bot_message(asker["id"], predicate=has("遗嘱范本"))
     close = next(data for _, data in buttons(card) if data.startswith("hotline:close:"))
     await sandbox.press_button(wang["id"], wang["id"], card["message_id"], close)
     offer = await sandbox.wait_for_bot_message(wang["id"], predicate=has("加入知识库"))
@@ -65,7 +68,8 @@ async def test_the_expert_proposes_a_closed_case_without_the_askers_details(
     kb = hotline.services.kb
     [proposal] = await kb.repository.listing([KbStatus.PROPOSED])
     assert proposal.question == "我是［机构］的［姓名］，电话138****5678，老人想立遗嘱怎么办？"
-    assert proposal.answer == "［姓名］您好，自书遗嘱须本人亲笔书写、签名并注明日期。"
+    assert proposal.answer == "［姓名］您好，自书遗嘱须本人亲笔书写、签名并注明日期。\n遗嘱范本"
+    assert '"kind": "document"' in proposal.attachments
     assert proposal.proposed_by == wang["id"] and proposal.source_case_id is not None
     assert await kb.search("立遗嘱") == []  # not public before staff approve it
 
@@ -78,6 +82,17 @@ async def test_the_expert_proposes_a_closed_case_without_the_askers_details(
     assert approved.status == KbStatus.PUBLISHED and approved.approved_by == 1
     assert (await kb.search("老人立遗嘱"))[0].entry.id == proposal.id
     assert await kb.proposals.approve(proposal.id, 1) is None  # approved once
+
+    # Read in full: the answer, then the expert's document.
+    reader = await social_worker(hotline, sandbox, "李", language="zh-hans")
+    await sandbox.send_text(reader["id"], "/faq 老人立遗嘱")
+    listing = await sandbox.wait_for_bot_message(reader["id"], predicate=has("知识库条目"))
+    await sandbox.press_button(reader["id"], reader["id"], listing["message_id"],
+                               buttons(listing)[0][1])
+    await sandbox.wait_for_bot_message(reader["id"], predicate=has("亲笔书写"))
+    document = await sandbox.wait_for_bot_message(reader["id"],
+                                                  predicate=lambda m: "document" in m)
+    assert document["document"]["file_name"] == "遗嘱范本.pdf"
 
 
 async def test_forget_erases_the_askers_unapproved_proposal(hotline: Hotline,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import logging
 import re
 import time
@@ -44,6 +45,18 @@ _TAG = re.compile(r"<[^>]+>")
 class Hit:
     entry: KbEntry
     score: float
+
+
+ATTACHMENT_KINDS = ("photo", "document")
+MAX_ATTACHMENTS = 5
+
+
+def attachments_of(entry: KbEntry) -> list[tuple[str, str]]:
+    """The entry's photos and documents as (kind, file_id), as they are sent when read."""
+    if not entry.attachments:
+        return []
+    return [(item["kind"], item["file_id"]) for item in json.loads(entry.attachments)
+            if item.get("kind") in ATTACHMENT_KINDS and item.get("file_id")]
 
 
 def plain_text(answer_html: str) -> str:
@@ -179,6 +192,9 @@ class CaseForProposal:
     answer: str  # the expert's messages, joined
     asker_names: tuple[str, ...]
     organisations: tuple[str, ...]
+    # (kind, file_id) of the photos and documents the expert sent; the asker's are left out,
+    # since a picture may show exactly the personal details an entry must not carry.
+    attachments: tuple[tuple[str, str], ...] = ()
 
 
 class Proposals:
@@ -197,10 +213,14 @@ class Proposals:
         await self._kb.ready()
         question = redact(case.question, case.asker_names, case.organisations)
         answer = redact(case.answer, case.asker_names, case.organisations)
+        kept = [{"kind": kind, "file_id": file_id}
+                for kind, file_id in case.attachments if kind in ATTACHMENT_KINDS]
         entry = self._kb.new_entry(case.category, question[:MAX_QUESTION],
                                    html.escape(answer[:MAX_ANSWER], quote=False),
                                    status=KbStatus.PROPOSED, source_case_id=case.case_id,
-                                   proposed_by=case.expert_id)
+                                   proposed_by=case.expert_id,
+                                   attachments=json.dumps(kept[:MAX_ATTACHMENTS])
+                                   if kept else None)
         await self._kb.repository.add_many([entry])
         return entry
 

@@ -4,7 +4,7 @@
 The index's own rank (BM25, ts_rank) orders the candidates but is not comparable between
 queries (it grows with the query's length and the words' rarity in our base), so it cannot
 carry a threshold. The score here is the share of the question's meaning the entry covers,
-each word weighted by its rarity in general Chinese (jieba's IDF table), blended with the
+each word weighted by its rarity in general Chinese (jieba's dictionary), blended with the
 share of the entry's own question that the asker's words cover (a long entry that only
 shares one word with the question scores low).
 """
@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from services.kb.segmenter import Segmenter, word_weight
+from services.kb.segmenter import Segmenter
 
 QUERY_SHARE = 0.65  # the rest is the entry's side
 IN_ANSWER = 0.5  # a word found only in the answer counts half
@@ -68,7 +68,7 @@ class Matcher:
                 alternatives.extend((p,) for p in parts if len(p) > 1)
             for alternative in alternatives:
                 vocabulary.update(alternative)
-            concepts.append(Concept(word, word_weight(word), tuple(alternatives), parts))
+            concepts.append(Concept(word, self._segmenter.weight(word), tuple(alternatives), parts))
         return Query(tuple(concepts), frozenset(vocabulary))
 
     def score(self, query: Query, question: str, question_tokens: str,
@@ -83,8 +83,9 @@ class Matcher:
             covered += concept.weight * _coverage(concept, in_question, in_answer)
         query_side = covered / total
         own_words = self._question_words(question)
-        own_total = sum(word_weight(w) for w in own_words)
-        own_covered = sum(word_weight(w) for w in own_words if self._known(w, query))
+        weight = self._segmenter.weight
+        own_total = sum(weight(w) for w in own_words)
+        own_covered = sum(weight(w) for w in own_words if self._known(w, query))
         entry_side = own_covered / own_total if own_total else 0.0
         return round(QUERY_SHARE * query_side + (1 - QUERY_SHARE) * entry_side, 4)
 

@@ -7,16 +7,19 @@ word characters only, so they can be put into an FTS5 or tsquery expression unqu
 
 from __future__ import annotations
 
-import importlib.util
+import math
 import re
 import threading
 import warnings
-from functools import cache
-from pathlib import Path
 from types import ModuleType
 
 WORD = re.compile(r"\w+", re.UNICODE)
 # Words that carry no meaning of their own in a question; matching on them alone is noise.
+# Weights of words jieba's dictionary does not know (its known words weigh about 5 to 17).
+UNKNOWN_LATIN_LONG = 12.0
+UNKNOWN_LATIN_SHORT = 9.0
+UNKNOWN_CHINESE = 14.0
+UNKNOWN_CHINESE_CHARACTER = 9.0
 _STOPWORD_TEXT = """
 的 了 吗 呢 吧 啊 是 在 和 与 及 或 有 我 我们 你 你们 他 她
 它 这 那 这个 那个 哪些 什么 怎么 如何 怎样 请问 请 问 想 要 需要
@@ -80,6 +83,19 @@ class Segmenter:
             seen.setdefault(word, None)
         return list(seen)
 
+    def weight(self, word: str) -> float:
+        """How telling a word is: -log of its frequency in jieba's own dictionary (counted
+        on a large general corpus), so the weight does not depend on which entries happen to
+        be in our base. Reading the dictionary already loaded costs no memory of its own."""
+        dictionary = self._load().dt
+        frequency = dictionary.FREQ.get(word, 0)
+        if frequency > 0:
+            return math.log(dictionary.total / frequency)
+        if word.isascii():
+            return UNKNOWN_LATIN_LONG if len(word) > 3 else UNKNOWN_LATIN_SHORT
+        # Unknown Chinese words are rare, hence telling; single characters less so.
+        return UNKNOWN_CHINESE if len(word) > 1 else UNKNOWN_CHINESE_CHARACTER
+
     def parts(self, word: str) -> list[str]:
         """Words that all occur wherever the phrase does, whether or not the dictionary knew
         the phrase when the entry was indexed (政府采购 → 政府, 采购)."""
@@ -97,30 +113,3 @@ class Segmenter:
                     continue
                 result.append(word)
         return result
-
-
-@cache
-def idf_table() -> dict[str, float]:
-    """jieba's own inverse document frequencies (from a large general corpus): a word's weight
-    that does not depend on which entries happen to be in our base."""
-    # Read beside the package rather than through jieba.analyse, whose import loads the
-    # part-of-speech model as well.
-    spec = importlib.util.find_spec("jieba")
-    assert spec is not None and spec.submodule_search_locations
-    path = Path(spec.submodule_search_locations[0]) / "analyse" / "idf.txt"
-    table = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        word, _, value = line.partition(" ")
-        if value:
-            table[word] = float(value)
-    return table
-
-
-def word_weight(word: str) -> float:
-    table = idf_table()
-    if word in table:
-        return table[word]
-    if word.isascii():
-        return 8.0 if len(word) > 3 else 5.0
-    # Unknown Chinese words are rare, hence telling; single characters less so.
-    return 11.0 if len(word) > 1 else 6.0

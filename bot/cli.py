@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -13,12 +14,16 @@ from zoneinfo import ZoneInfo
 from bot.app import open_database
 from bot.cli_announce import COMMANDS as ANNOUNCE_COMMANDS
 from bot.cli_announce import add_announce_parsers, announce_command
+from bot.cli_args import Parser, bounded_int, telegram_id
 from bot.cli_audit import CommandLineAudit
+from bot.cli_database import use_database
+from bot.cli_files import InputFileError, read_utf8
 from bot.cli_hotline import COMMANDS as HOTLINE_COMMANDS
 from bot.cli_hotline import add_hotline_parsers, hotline_command
 from bot.cli_ideas import add_ideas_parser, ideas_command
 from bot.cli_kb import add_kb_parser, kb_command
 from bot.cli_trainings import add_trainings_parser, trainings_command
+from bot.logging_setup import configure_logging, masked_output
 from bot.settings import Settings, SettingsError, load_settings
 from services.conversation_log import ConversationLog
 from services.places import PlacesFileError, PlacesService
@@ -28,9 +33,13 @@ from storage.repositories.conversation import ConversationRepository
 from storage.repositories.places import PlaceRepository
 from storage.repositories.users import UserRepository
 
+log = logging.getLogger("hotline")
+# Set (to anything) by the test suite and by developers: an unexpected error is raised with
+# its traceback instead of being turned into one sentence, so no real bug hides behind it.
+TRACEBACKS_VARIABLE = "HOTLINE_CLI_TRACEBACKS"
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hotline", description=__doc__)
+    parser = Parser(prog="hotline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="run the bot (the local sandbox when no token is set)")
     commands.add_parser("sandbox", help="run the local Bot API sandbox, the bot and demo data")
@@ -44,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
         dest="action", required=True)
     for action in ("grant", "revoke"):
         sub = users.add_parser(action, help=f"{action} a role")
-        sub.add_argument("telegram_id", type=int)
+        sub.add_argument("telegram_id", type=telegram_id)
         sub.add_argument("role", choices=[r.value for r in Role])
     listing = users.add_parser("list", help="list people")
     listing.add_argument("--role", choices=[r.value for r in Role])
@@ -58,8 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     log = commands.add_parser("log", help="conversation log").add_subparsers(dest="action",
                                                                              required=True)
     show = log.add_parser("show", help="print a person's conversation")
-    show.add_argument("telegram_id", type=int)
-    show.add_argument("--limit", type=int, default=200)
+    show.add_argument("telegram_id", type=telegram_id)
+    show.add_argument("--limit", type=bounded_int("--limit", 1, 100_000), default=200)
     add_ideas_parser(commands)
     add_kb_parser(commands)
     add_hotline_parsers(commands)
@@ -138,8 +147,9 @@ def _places_command(settings: Settings, args: argparse.Namespace) -> int:
         places = PlacesService(PlaceRepository(database))
         if args.action == "import":
             try:
-                count = await places.import_file(args.file)
-            except (PlacesFileError, OSError) as error:
+                text = await asyncio.to_thread(read_utf8, args.file)
+                count = await places.import_text(text)
+            except (PlacesFileError, InputFileError) as error:
                 print(f"hotline: {args.file}: {error}; the list is unchanged", file=sys.stderr)
                 return 2
             await CommandLineAudit(database).record("places.import", target=args.file.name,
@@ -154,31 +164,64 @@ def _places_command(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_database(settings, work))
 
 
+def _secrets(settings: Settings) -> list[str]:
+    values = [settings.bot_token, settings.webhook_secret]
+    return [v.get_secret_value() for v in values if v is not None]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    try:
-        settings = load_settings()
-        if args.command in ("run", "sandbox"):
-            from bot.run import run  # imports the sandbox and PTB only when they are needed
+    secrets: list[str] = []
+    with masked_output(secrets):
+        try:
+            settings = load_settings()
+            secrets.extend(_secrets(settings))
+            if not logging.getLogger().handlers:  # called in-process, the caller's stay
+                # A command's output is its answer: library chatter (INFO) stays out of it
+                # unless someone asks for DEBUG; `run` sets the configured level itself.
+                debugging = settings.log_level.upper() == "DEBUG"
+                configure_logging("DEBUG" if debugging else "WARNING", secrets)
+            return _dispatch(settings, args)
+        except SettingsError as error:
+            print(f"hotline: {error}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            return 130
+        except OSError as error:
+            if error.filename is None:
+                return _unexpected(args, error)
+            # A file named on the command line: a wrong path is the user's to fix.
+            print(f"hotline: {error.filename}: {error.strerror or error}", file=sys.stderr)
+            return 2
+        except Exception as error:
+            return _unexpected(args, error)
 
-            asyncio.run(run(settings, force_sandbox=args.command == "sandbox"))
-            return 0
-        handlers = {"db": _db_command, "users": _users_command, "log": _log_command,
-                    "places": _places_command, "ideas": ideas_command,
-                    "trainings": trainings_command, "kb": kb_command}
-        handlers.update(dict.fromkeys(HOTLINE_COMMANDS, hotline_command))
-        handlers.update(dict.fromkeys(ANNOUNCE_COMMANDS, announce_command))
-        return handlers[args.command](settings, args)
-    except SettingsError as error:
-        print(f"hotline: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-    except Exception:
-        # A bug, not a setting: the traceback goes through the logging set up by `run`,
-        # which masks the token, instead of straight to the terminal.
-        logging.getLogger("hotline").exception("hotline %s failed", args.command)
-        return 1
+
+def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
+    if args.command in ("run", "sandbox"):
+        from bot.run import run  # imports the sandbox and PTB only when they are needed
+
+        asyncio.run(run(settings, force_sandbox=args.command == "sandbox"))
+        return 0
+    settings = use_database(settings, args)
+    handlers = {"db": _db_command, "users": _users_command, "log": _log_command,
+                "places": _places_command, "ideas": ideas_command,
+                "trainings": trainings_command, "kb": kb_command}
+    handlers.update(dict.fromkeys(HOTLINE_COMMANDS, hotline_command))
+    handlers.update(dict.fromkeys(ANNOUNCE_COMMANDS, announce_command))
+    return handlers[args.command](settings, args)
+
+
+def _unexpected(args: argparse.Namespace, error: BaseException) -> int:
+    """A bug or an outside failure nobody foresaw: one sentence, the traceback at debug."""
+    if os.environ.get(TRACEBACKS_VARIABLE):
+        raise error
+    log.debug("hotline %s failed", args.command, exc_info=error)
+    detail = (str(error).strip().splitlines() or [""])[0][:200]
+    print(f"hotline: {args.command} failed unexpectedly ({type(error).__name__}"
+          f"{': ' + detail if detail else ''}); HOTLINE_LOG_LEVEL=DEBUG shows where.",
+          file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

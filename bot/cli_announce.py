@@ -8,14 +8,16 @@ import asyncio
 import re
 import sys
 from datetime import datetime
-from html import escape
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app import build_services, open_database
+from bot.cli_args import bounded_int, parse_record_id
 from bot.cli_audit import CommandLineAudit
+from bot.cli_files import InputFileError, read_utf8
 from bot.settings import Settings
+from services.announcements.body_formats import FORMATS, BodyFormatError, body_html
 from services.announcements.broadcasts import Draft
 from services.announcements.composing import (
     MAX_SCHEDULE_AHEAD,
@@ -36,12 +38,17 @@ _TOPIC_KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 def add_announce_parsers(commands: Any) -> None:
     announce = commands.add_parser(
         "announce", help="publish an announcement to a topic's subscribers",
-        description="hotline announce --topic TOPIC --title T --body-file F [--photo P] "
-                    "[--at ISO] [--yes]; or: hotline announce status ID | cancel ID")
+        description="hotline announce --topic TOPIC --title T --body-file F "
+                    "[--format markdown|text|html] [--photo P] [--at ISO] [--yes]; "
+                    "or: hotline announce status ID | cancel ID")
     announce.add_argument("action", nargs="*", metavar="status ID | cancel ID")
     announce.add_argument("--topic")
     announce.add_argument("--title")
-    announce.add_argument("--body-file", type=Path)
+    announce.add_argument("--body-file", type=Path,
+                          help="the text, UTF-8; read as --format says")
+    announce.add_argument("--format", choices=FORMATS, default="markdown",
+                          help="markdown (default): **bold**, *italic*, [text](https://url), "
+                               "paragraphs; text: as typed; html: Telegram's own tags")
     announce.add_argument("--photo", help="a photo file (uploaded first to the first of "
                           "HOTLINE_ADMIN_IDS, as a preview) or the file_id of one on Telegram")
     announce.add_argument("--at", help="when to send (ISO time; local time if no offset)")
@@ -56,7 +63,7 @@ def add_announce_parsers(commands: Any) -> None:
     edit.add_argument("--en", required=True, help="the English name (at most 64 characters)")
     edit.add_argument("--kinds", action="store_true",
                       help="subscribers can narrow it by project kind")
-    edit.add_argument("--position", type=int)
+    edit.add_argument("--position", type=bounded_int("--position", -1000, 1000))
 
 
 def announce_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -101,9 +108,12 @@ async def _with_services(settings: Settings, args: argparse.Namespace) -> int:
         services = build_services(settings, database)
         audit = CommandLineAudit(database)
         match args.action:
-            case ["status", number] if number.isdigit():
+            case ["status" | "cancel" as verb, number] if parse_record_id(number) is None:
+                return _fail(f"announce {verb}: the id must be a whole number from 1 to "
+                             f"{2**31 - 1}, not {number!r}")
+            case ["status", number]:
                 return await _status(services, int(number), settings.timezone)
-            case ["cancel", number] if number.isdigit():
+            case ["cancel", number]:
                 return await _cancel(services, audit, int(number))
             case []:
                 return await _compose(services, audit, settings, args)
@@ -158,7 +168,7 @@ def _send_time(raw: str | None, zone: ZoneInfo) -> datetime | None:
 async def _upload_photo(settings: Settings, path: Path) -> str:
     """Sends the photo to the first admin (their preview) and returns Telegram's file_id."""
     from telegram import Bot
-    from telegram.error import TelegramError
+    from telegram.error import NetworkError, TelegramError
 
     from bot.transport import default_request
 
@@ -166,13 +176,17 @@ async def _upload_photo(settings: Settings, path: Path) -> str:
         raise ValueError("uploading a file needs HOTLINE_BOT_TOKEN and HOTLINE_ADMIN_IDS "
                          "(the first admin receives it as a preview)")
     data = await asyncio.to_thread(path.read_bytes)
-    async with Bot(settings.bot_token.get_secret_value(), base_url=settings.api_base_url,
-                   base_file_url=settings.file_base_url,
-                   request=default_request(client=settings.http_client)) as bot:
-        try:
+    try:
+        async with Bot(settings.bot_token.get_secret_value(), base_url=settings.api_base_url,
+                       base_file_url=settings.file_base_url,
+                       request=default_request(client=settings.http_client)) as bot:
             sent = await bot.send_photo(settings.admin_ids[0], data, filename=path.name)
-        except TelegramError as error:
-            raise ValueError(f"Telegram refused the photo: {error.message}") from None
+    except NetworkError as error:
+        # The message names the URL called, token included: the CLI's output masks it.
+        raise ValueError(f"the Bot API at HOTLINE_API_BASE_URL cannot be reached "
+                         f"({error.message}); nothing was sent") from None
+    except TelegramError as error:
+        raise ValueError(f"Telegram refused the photo: {error.message}") from None
     return sent.photo[-1].file_id
 
 
@@ -185,12 +199,15 @@ async def _compose(services: Services, audit: CommandLineAudit, settings: Settin
         return _fail(f"unknown topic {args.topic!r}; topics: {', '.join(topics)}")
     texts: Texts = services.texts
     try:
-        body = args.body_file.read_text(encoding="utf-8")
+        source = await asyncio.to_thread(read_utf8, args.body_file)
         title = clean_text("title", args.title)
-        clean_text("body", body)
+        clean_text("body", source)
+        body = body_html(source, args.format)
         send_at = _send_time(args.at, ZoneInfo(settings.timezone))
-    except OSError as error:
-        return _fail(f"{args.body_file}: {error.strerror}")
+    except InputFileError as error:
+        return _fail(f"{args.body_file}: {error}")
+    except BodyFormatError as error:
+        return _fail(f"{args.body_file}, {error}; nothing was sent")
     except ValueError as error:
         reason = error.reason if isinstance(error, ComposeInputError) else str(error)
         return _fail(f"{texts.text('en', reason, limit=getattr(error, 'limit', 0))}"
@@ -201,8 +218,7 @@ async def _compose(services: Services, audit: CommandLineAudit, settings: Settin
             photo = await _upload_photo(settings, Path(photo))
         except (ValueError, OSError) as error:
             return _fail(f"--photo: {error}")
-    # A file holds plain text: it is escaped, never read as markup.
-    draft = Draft(author_id=None, topic=args.topic, title=title, body_html=escape(body),
+    draft = Draft(author_id=None, topic=args.topic, title=title, body_html=body,
                   photo=photo, send_at=send_at)
     preview = await services.announcements.render_draft(draft, settings.default_locale)
     if (limit := fits_telegram(preview.html, with_file=bool(args.photo))) is not None:

@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import open_database
+from bot.cli_args import record_id, telegram_id
 from bot.cli_audit import CommandLineAudit
+from bot.cli_files import InputFileError, read_utf8
 from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.wiring_features import build_hotline_services
 from services.hotline import HotlineServices
@@ -35,7 +37,7 @@ def add_hotline_parsers(commands: Any) -> None:
     experts = commands.add_parser("experts", help="hotline experts").add_subparsers(
         dest="action", required=True)
     add = experts.add_parser("add", help="add or update an expert (grants the expert role)")
-    add.add_argument("telegram_id", type=int)
+    add.add_argument("telegram_id", type=telegram_id)
     add.add_argument("--name", required=True, help="full name, e.g. 王伟")
     add.add_argument("--categories", required=True, help="comma-separated, e.g. legal,finance")
     add.add_argument("--name-en", help="the name in pinyin, surname first, e.g. 'Wang Wei'")
@@ -59,24 +61,24 @@ def add_hotline_parsers(commands: Any) -> None:
     show = roster.add_parser("show", help="who is on duty on a date")
     show.add_argument("--date", type=_date)
     override = roster.add_parser("override", help="a dated exception: leave or an extra shift")
-    override.add_argument("telegram_id", type=int)
+    override.add_argument("telegram_id", type=telegram_id)
     override.add_argument("kind", choices=["off", "on"])
     override.add_argument("--date", type=_date, required=True)
     override.add_argument("--start")
     override.add_argument("--end")
     override.add_argument("--categories", default="")
     unset = roster.add_parser("unoverride", help="remove a dated exception by its id")
-    unset.add_argument("override_id", type=int)
+    unset.add_argument("override_id", type=record_id)
 
     cases = commands.add_parser("cases", help="consultations").add_subparsers(
         dest="action", required=True)
     transcript = cases.add_parser("show", help="print a case's transcript")
     transcript.add_argument("number")
     block = cases.add_parser("block", help="bar a person from the hotline")
-    block.add_argument("telegram_id", type=int)
+    block.add_argument("telegram_id", type=telegram_id)
     block.add_argument("--reason", default="")
     unblock = cases.add_parser("unblock", help="let a barred person use the hotline again")
-    unblock.add_argument("telegram_id", type=int)
+    unblock.add_argument("telegram_id", type=telegram_id)
     export = cases.add_parser("export", help="export cases and their figures")
     export.add_argument("--from", dest="first", type=_date, required=True)
     export.add_argument("--to", dest="last", type=_date, required=True)
@@ -154,14 +156,14 @@ async def _roster(hotline: HotlineServices, audit: CommandLineAudit,
     roster = hotline.roster
     if args.action == "import":
         try:
-            text = await asyncio.to_thread(args.file.read_text, encoding="utf-8")
+            text = await asyncio.to_thread(read_utf8, args.file)
             count = await roster.import_file(text)
         except RosterFileError as error:
             # As the console does: a refused plan is on record too, with the reason.
             await audit.record("roster.import_refused", target=args.file.name,
                                detail={"reason": str(error)})
             return _fail(f"{args.file}: {error}; the roster is unchanged")
-        except (OSError, UnicodeDecodeError) as error:
+        except InputFileError as error:
             return _fail(f"{args.file}: {error}; the roster is unchanged")
         await audit.record("roster.import", target=args.file.name, detail={"shifts": count})
         print(f"imported {count} shifts")

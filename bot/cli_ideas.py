@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.app import open_database
+from bot.cli_args import bounded_int
 from bot.cli_audit import CommandLineAudit
 from bot.settings import SUPPORTED_LOCALES, Settings
 from services.ideas.export import FORMATS, IdeaExport, write_csv, write_xlsx
@@ -43,7 +44,8 @@ def add_ideas_parser(commands: argparse._SubParsersAction) -> None:
     status.add_argument("key", help="a short key: lower-case letters and _, up to 16")
     status.add_argument("--zh", required=True, help="the Chinese name")
     status.add_argument("--en", required=True, help="the English name")
-    status.add_argument("--position", type=int, required=True,
+    status.add_argument("--position", type=bounded_int("--position", -1000, 1000),
+                        required=True,
                         help="order in the lists; new ideas start in the lowest")
     status.add_argument("--public", action="store_true", help="shown under /ideas")
     status.add_argument("--closed", action="store_true", help="left out of the review queue")

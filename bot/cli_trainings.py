@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 from bot.app import open_database
+from bot.cli_args import record_id
 from bot.cli_audit import CommandLineAudit
+from bot.cli_files import InputFileError, read_utf8
 from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.wiring_features import build_training_service
 from services.texts import Texts
@@ -26,7 +28,7 @@ def add_trainings_parser(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--file", type=Path, required=True)
     trainings.add_parser("list", help="print the open courses")
     export = trainings.add_parser("export", help="write a course's registrant list")
-    export.add_argument("course_id", type=int)
+    export.add_argument("course_id", type=record_id)
     export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     export.add_argument("--output", type=Path, help="default: training-ID.FORMAT")
 
@@ -45,8 +47,8 @@ def trainings_command(settings: Settings, args: argparse.Namespace) -> int:
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
     if args.action == "add":
         try:
-            text = _read_course_file(args.file)
-        except (OSError, UnicodeDecodeError, ValueError) as error:
+            text = read_utf8(args.file, COURSE_FILE_MAX_BYTES)
+        except InputFileError as error:
             print(f"hotline: {args.file}: {error}; nothing was saved", file=sys.stderr)
             return 2
     database = await open_database(settings)
@@ -79,10 +81,14 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         if course is None:
             print(f"hotline: there is no course {args.course_id}", file=sys.stderr)
             return 2
-        people = await trainings.registrants(course.id)
+        people = await trainings.registrants(course.id, with_history=True)
         export = registrants_csv if args.format == "csv" else registrants_xlsx
         output = args.output or Path(f"training-{course.id}.{args.format}")
-        output.write_bytes(export(course, people, settings.zone))
+        try:
+            output.write_bytes(export(course, people, settings.zone))
+        except OSError as error:
+            print(f"hotline: {output}: {error.strerror or error}", file=sys.stderr)
+            return 2
         await audit.record("trainings.export", target=f"course {course.id}",
                            detail={"format": args.format, "rows": len(people),
                                    "file": output.name})
@@ -90,9 +96,3 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     finally:
         await database.close()
-
-
-def _read_course_file(path: Path) -> str:
-    if path.stat().st_size > COURSE_FILE_MAX_BYTES:
-        raise ValueError(f"larger than {COURSE_FILE_MAX_BYTES} bytes")
-    return path.read_text(encoding="utf-8")

@@ -1,13 +1,18 @@
 """The embedded defaults: a local Bot API sandbox with demo people and content, for `make run`.
 
-Demo people have fixed ids (bot/demo_personas.csv), so the roles they hold in the database
-stay right across restarts while the sandbox itself starts empty each time.
+The sandbox keeps its world (people, chats, topics, messages, files) in a file next to the
+database, so a restart finds the chats and topics the database names. Demo people have fixed
+ids (bot/demo_personas.csv) and have started the bot, as real people would have before anyone
+could offer them a consultation.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import os
+import sqlite3
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,8 +22,10 @@ from typing import Any
 from markupsafe import escape
 from pydantic import SecretStr
 
+from bot.database_choice import DatabaseChoice, choose_database
 from bot.settings import Settings, SettingsError, describe_os_error
 from sandbox.client import SandboxClient
+from sandbox.persistence import WorldFileError
 from sandbox.server import SandboxConfig, SandboxServer
 from services.announcements.broadcasts import DETAIL_FIELDS, Draft
 from services.container import Services
@@ -27,8 +34,6 @@ from storage.models import Role
 
 PERSONAS_FILE = Path(__file__).with_name("demo_personas.csv")
 CONTENT_FILE = Path(__file__).with_name("demo_content.toml")
-DEFAULT_DATABASE = Settings.model_fields["database_url"].default
-SANDBOX_DATABASE = "sqlite+aiosqlite:///data/sandbox.db"
 STAFF_GROUP_TITLE = "社区热线工作组 · Hotline staff"
 
 
@@ -65,6 +70,7 @@ class DemoWorld:
     server: SandboxServer
     personas: list[Persona]
     staff_group_id: int
+    world_line: str  # what became of the previous run's sandbox world, in one sentence
 
     def banner(self, asked_for_sandbox: bool) -> str:
         reason = ("Sandbox mode" if asked_for_sandbox else
@@ -77,35 +83,108 @@ class DemoWorld:
         await self.server.stop()
 
 
+def world_file_for(choice: DatabaseChoice) -> Path:
+    """data/sandbox.db keeps its world in data/sandbox-world.json; other databases in data/."""
+    database = choice.sqlite_file
+    if database is None:
+        return Path("data") / "sandbox-world.json"
+    return database.with_name(f"{database.stem}-world.json")
+
+
+def _set_aside(database: Path) -> Path:
+    """Moves a database whose sandbox world is gone out of the way (with its WAL files)."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = database.with_name(f"{database.stem}-without-world-{stamp}{database.suffix}")
+    for suffix in ("", "-wal", "-shm"):
+        source = database.with_name(database.name + suffix)
+        if source.exists():
+            os.replace(source, target.with_name(target.name + suffix))
+    return target
+
+
+def _talked_in_lost_world(database: Path) -> bool:
+    """Whether a bot already talked to people through this database (so its chats and
+    topics were in a sandbox world that is gone); a database only the CLI wrote to is fine."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+            return db.execute("SELECT 1 FROM conversation_log LIMIT 1").fetchone() is not None
+    except sqlite3.Error:  # no such table yet, or not a database: nothing to lose either way
+        return False
+
+
+def prepare_world(choice: DatabaseChoice, world_file: Path) -> str:
+    """Keeps the database and its world together; returns the sentence that says how."""
+    if world_file.exists():
+        return f"Sandbox world: kept from {world_file} (people, chats, topics and messages)."
+    database = choice.sqlite_file
+    if database is not None and _talked_in_lost_world(database):
+        if not choice.explicit:
+            moved = _set_aside(database)
+            return (f"Sandbox world: none was kept for {database}, whose chats and topics "
+                    f"are gone with it, so it was moved to {moved} and both start fresh "
+                    f"(the world is kept in {world_file} from now on).")
+        return (f"Sandbox world: new, kept in {world_file} from now on; the chats and topics "
+                f"{database} names from an earlier sandbox are gone.")
+    return f"Sandbox world: new, kept in {world_file} across restarts."
+
+
 async def start_demo_sandbox(settings: Settings) -> DemoWorld:
-    """Starts the sandbox, creates the demo people and the staff group, points settings at it."""
-    server = SandboxServer(host="127.0.0.1", port=settings.sandbox_port, config=SandboxConfig())
+    """Starts the sandbox on its kept world, adds the demo people who are not there yet (each
+    starts the bot) and the staff group, and points the settings at it."""
+    choice = choose_database(settings, sandbox=True)
+    world_file = world_file_for(choice)
+    world_file.parent.mkdir(parents=True, exist_ok=True)
+    world_line = prepare_world(choice, world_file)
+    server = SandboxServer(host="127.0.0.1", port=settings.sandbox_port, config=SandboxConfig(),
+                           world_file=world_file)
     try:
         await server.start()
+    except WorldFileError as error:
+        raise SettingsError(f"The sandbox world cannot be restored: {error}; move the file "
+                            f"away to start a new one.") from None
     except OSError as exc:
         raise SettingsError(
             f"HOTLINE_SANDBOX_PORT: cannot listen on 127.0.0.1:{settings.sandbox_port} "
             f"({describe_os_error(exc)})."
         ) from None
-    personas = load_personas()
-    async with SandboxClient(server.base_url) as client:
-        for p in personas:
-            await client.add_user(p.first_name, last_name=p.last_name or None,
-                                  username=p.username, language_code=p.language_code,
-                                  user_id=p.telegram_id, persona=p.persona)
-        staff_ids = [p.telegram_id for p in personas if Role.STAFF in p.roles]
-        group = await client.create_group(STAFF_GROUP_TITLE, is_forum=True, member_ids=staff_ids)
-    database_url = (SANDBOX_DATABASE if settings.database_url == DEFAULT_DATABASE
-                    else settings.database_url)
+    try:
+        personas = load_personas()
+        group_id = await _populate(server, personas)
+    except BaseException:
+        await server.stop()
+        raise
     sandboxed = settings.model_copy(update={
         "bot_token": SecretStr(server.token),
         "api_base_url": server.bot_api_base,
         "api_file_base_url": server.file_api_base,
-        "database_url": database_url,
+        "database_url": choice.url,
         "webhook_url": None,
-        "staff_chat_id": group["id"],
+        "staff_chat_id": group_id,
     })
-    return DemoWorld(sandboxed, server, personas, group["id"])
+    return DemoWorld(sandboxed, server, personas, group_id, world_line)
+
+
+async def _populate(server: SandboxServer, personas: list[Persona]) -> int:
+    """The demo people and the staff group, where the kept world lacks them; the group's id."""
+    async with SandboxClient(server.base_url) as client:
+        state = await client.state()
+        known = {user["id"] for user in state["users"]}
+        for p in personas:
+            if p.telegram_id in known:
+                continue
+            await client.add_user(p.first_name, last_name=p.last_name or None,
+                                  username=p.username, language_code=p.language_code,
+                                  user_id=p.telegram_id, persona=p.persona)
+            # As a real person would have: without it the bot may not write to them
+            # ("bot can't initiate conversation"), so no consultation could be offered.
+            await client.send_text(p.telegram_id, "/start")
+        for chat in state["chats"]:
+            if chat.get("title") == STAFF_GROUP_TITLE:
+                return chat["id"]
+        staff_ids = [p.telegram_id for p in personas if Role.STAFF in p.roles]
+        group = await client.create_group(STAFF_GROUP_TITLE, is_forum=True,
+                                          member_ids=staff_ids)
+        return group["id"]
 
 
 async def seed_demo_roles(world: DemoWorld, services: Services) -> None:

@@ -39,6 +39,7 @@ async def run(settings: Settings, *, force_sandbox: bool = False) -> None:
     if force_sandbox or settings.uses_sandbox:
         world = await start_demo_sandbox(settings)
         settings = world.settings
+        print(world.world_line, flush=True)
     configure_logging(settings.log_level, _secrets(settings))
     hotline = None
     try:

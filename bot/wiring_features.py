@@ -63,7 +63,7 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
         experts=experts, roster=roster, cases=cases,
         relay=RelayService(cases, experts, settings.relay_messages_per_minute,
                            PendingPickRepository(database)),
-        reports=ReportService(CaseRepository(database), experts, settings.timezone),
+        reports=ReportService(CaseRepository(database), experts, settings.timezone, people),
     )
 
 

@@ -12,6 +12,7 @@ from telegram.error import BadRequest
 
 from bot.telegram_sender import TelegramSender
 from handlers.context import HotlineContext
+from handlers.entity_html import formatted_html
 from handlers.replies import reply
 from services.announcements.broadcasts import Draft
 from services.announcements.composing import (
@@ -84,8 +85,8 @@ def clean_answer(step: str, message: Message, context: HotlineContext) -> dict[s
         raise ComposeInputError("announce.error.text_only")
     if step == BODY:
         clean_text("body", message.text)
-        # Telegram's formatting is kept: PTB writes the entities as HTML, escaping the text.
-        return {BODY: message.text_html}
+        # The formatting comes from the message's entities; tags typed as text stay text.
+        return {BODY: formatted_html(message)}
     if step == LINK:
         return {LINK: clean_link(message.text)}
     if step == BUDGET:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from handlers import dialogs, kb_suggest, main_menu, profile, start
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
-from handlers.hotline_common import carried, refuse_button
+from handlers.hotline_common import carried, refuse_button, stale_button
 from handlers.keyboards import inline_keyboard
 from handlers.replies import answer_callback, reply
 from services.commands import CommandSpec
@@ -20,6 +23,7 @@ from storage.repositories.drafts import DraftState
 ASKERS = (Role.SOCIAL_WORKER, Role.STAFF, Role.ADMIN)
 COMMANDS = [CommandSpec("ask", "cmd.ask", frozenset(ASKERS))]
 FLOW = "hotline_ask"
+log = logging.getLogger(__name__)
 CONFIRM_BUTTONS = [[("hotline.button.send", "hotline:ask_send"),
                     ("hotline.button.cancel", "hotline:ask_cancel")]]
 
@@ -64,8 +68,17 @@ async def category_chosen(update: Update, context: HotlineContext) -> None:
     query = update.callback_query
     key = (query.data or "").removeprefix("hotline:ask:")
     category = await context.services.hotline.experts.category(key)
-    if category is None or not category.active:
+    if category is None:
         await refuse_button(update, context, f"unknown category {key!r}")
+        return
+    if not category.active:
+        await stale_button(update, context, "hotline.ask.category_gone")
+        return
+    state = await context.services.dialogs.current(update.effective_user.id)
+    if state is not None and state.flow == FLOW and state.data.get("parts"):
+        # An older category list: choosing again would drop the question being written.
+        await stale_button(update, context, "hotline.ask.in_progress",
+                           count=len(state.data["parts"]))
         return
     await answer_callback(update)
     await context.services.dialogs.start(update.effective_user.id, FLOW, "question",
@@ -92,10 +105,21 @@ async def question_part(update: Update, context: HotlineContext, state: DraftSta
                                                   limit=MAX_QUESTION_PARTS))
         return
     parts.append([message.chat_id, message.message_id, what.kind, what.text, what.media_ref])
+    previous = state.data.get("prompt_id")
+    prompt = await context.bot.send_message(
+        message.chat_id, context.html("hotline.ask.confirm", count=len(parts)),
+        parse_mode=ParseMode.HTML, reply_markup=inline_keyboard(context, CONFIRM_BUTTONS))
     await context.services.dialogs.advance(update.effective_user.id, state, "question",
-                                           parts=parts)
-    await reply(update, context, context.html("hotline.ask.confirm", count=len(parts)),
-                inline_keyboard(context, CONFIRM_BUTTONS))
+                                           parts=parts, prompt_id=prompt.message_id)
+    if previous:  # superseded by the new prompt: one Send button at a time
+        await _drop_prompt(context, message.chat_id, previous)
+
+
+async def _drop_prompt(context: HotlineContext, chat_id: int, message_id: int) -> None:
+    try:
+        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+    except TelegramError as error:  # deleted by the person, or too old to edit
+        log.info("prompt %s#%s kept its buttons: %s", chat_id, message_id, error)
 
 
 @require_roles(*ASKERS)
@@ -104,7 +128,7 @@ async def send_question(update: Update, context: HotlineContext) -> None:
     user_id = update.effective_user.id
     state = await context.services.dialogs.current(user_id)
     if state is None or state.flow != FLOW or not state.data.get("parts"):
-        await refuse_button(update, context, "no question waiting")
+        await stale_button(update, context, "hotline.ask.stale")
         return
     cases = context.services.hotline.cases
     if not await cases.can_open_another(user_id):
@@ -125,6 +149,9 @@ async def open_case(update: Update, context: HotlineContext, state: DraftState) 
     await context.services.dialogs.finish(user_id)
     await update.callback_query.edit_message_text(context.html("hotline.ask.sent"),
                                                   parse_mode=ParseMode.HTML)
+    latest = state.data.get("prompt_id")
+    if latest and latest != update.callback_query.message.message_id:
+        await _drop_prompt(context, update.effective_chat.id, latest)
     parts = [QuestionPart(*part) for part in state.data["parts"]]
     suggestion = state.data.get("suggestion")
     linked = None if suggestion is None else context.services.kb.linker(suggestion)
@@ -136,12 +163,15 @@ async def cancel_question(update: Update, context: HotlineContext) -> None:
     """Drops the question being written."""
     state = await context.services.dialogs.current(update.effective_user.id)
     if state is None or state.flow != FLOW:
-        await refuse_button(update, context, "no question waiting")
+        await stale_button(update, context, "hotline.ask.stale")
         return
     await context.services.dialogs.finish(update.effective_user.id)
     await answer_callback(update)
     await update.callback_query.edit_message_text(context.html("dialog.cancelled"),
                                                   parse_mode=ParseMode.HTML)
+    latest = state.data.get("prompt_id")
+    if latest and latest != update.callback_query.message.message_id:
+        await _drop_prompt(context, update.effective_chat.id, latest)
 
 
 async def ask_from_link(update: Update, context: HotlineContext, _rest: str) -> None:

@@ -1,4 +1,4 @@
-"""Buttons and commands on a case: claim, close, /end, transfer, reopen, rate (staff's own
+"""Buttons and commands on a case: claim, close, /end, transfer, reopen (/reopen), rate (staff's own
 buttons, take over and reassign, are in hotline_staff)."""
 
 from __future__ import annotations
@@ -10,7 +10,13 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from handlers import dialogs, kb_propose
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
-from handlers.hotline_common import callback_ints, refuse_button
+from handlers.hotline_common import (
+    MAX_CALLBACK_INT,
+    callback_ints,
+    drop_pressed_buttons,
+    refuse_button,
+    stale_button,
+)
 from handlers.hotline_staff import audit_case_change
 from handlers.replies import answer_callback, reply
 from services.commands import CommandSpec
@@ -18,9 +24,11 @@ from storage.models import Case, CaseStatus, Role
 from storage.repositories.drafts import DraftState
 
 ANSWERERS = (Role.EXPERT, Role.STAFF, Role.ADMIN)
+ASKERS = frozenset({Role.SOCIAL_WORKER, Role.STAFF, Role.ADMIN})
 COMMANDS = [
     CommandSpec("close", "cmd.close", frozenset(ANSWERERS)),
-    CommandSpec("end", "cmd.end", frozenset({Role.SOCIAL_WORKER, Role.STAFF, Role.ADMIN})),
+    CommandSpec("end", "cmd.end", ASKERS),
+    CommandSpec("reopen", "cmd.reopen", ASKERS),
 ]
 COMMENT_FLOW = "hotline_comment"
 MAX_COMMENT = 1000
@@ -41,6 +49,9 @@ async def claim(update: Update, context: HotlineContext) -> None:
     elif outcome.result == "unreachable":
         await answer_callback(update, context.text("hotline.claim.start_private_chat"),
                               alert=True)
+    elif outcome.result == "taken" and outcome.case is not None \
+            and outcome.case.status == CaseStatus.CLOSED:
+        await stale_button(update, context, "hotline.stale.closed", number=outcome.case.number)
     elif outcome.result == "taken":
         await answer_callback(update, context.text("hotline.claim.taken"), alert=True)
     elif outcome.result == "refused":
@@ -54,11 +65,37 @@ async def _own_open_case(update: Update, context: HotlineContext, action: str,
                          *, as_asker: bool) -> Case | None:
     """The case named by the button, if the presser is its expert (or asker) and it is open."""
     ids = callback_ints(update.callback_query.data, f"hotline:{action}:", 1)
-    case = await context.services.hotline.cases.repository.get(ids[0]) if ids else None
+    return await _held_case(update, context, ids[0] if ids else None, action,
+                            as_asker=as_asker)
+
+
+async def _held_case(update: Update, context: HotlineContext, case_id: int | None, action: str,
+                     *, as_asker: bool) -> Case | None:
+    """The case if the presser holds it and it is open; otherwise answers the press: a
+    stranger's (forged) press is refused, a participant's late press is told what happened."""
+    cases = context.services.hotline.cases
+    case = await cases.repository.get(case_id) if case_id is not None else None
     user_id = update.effective_user.id
-    owner = (case.asker_id if as_asker else case.expert_id) if case else None
-    if case is None or owner != user_id or case.status == CaseStatus.CLOSED:
-        await refuse_button(update, context, f"{action} by a non-participant or too late")
+    if case is None:
+        await refuse_button(update, context, f"{action} of an unknown case")
+        return None
+    if as_asker:
+        if case.asker_id != user_id:
+            await refuse_button(update, context, f"{action} by a non-participant")
+            return None
+        if case.status == CaseStatus.CLOSED:
+            await stale_button(update, context, "hotline.stale.ended", number=case.number)
+            return None
+        return case
+    if case.expert_id != user_id:
+        claims = await cases.repository.claims_of([case.id])
+        if user_id not in {c.expert_id for c in claims}:
+            await refuse_button(update, context, f"{action} by a non-participant")
+            return None
+        await stale_button(update, context, "hotline.stale.not_yours", number=case.number)
+        return None
+    if case.status != CaseStatus.OPEN:
+        await stale_button(update, context, "hotline.stale.closed", number=case.number)
         return None
     return case
 
@@ -71,6 +108,7 @@ async def close_button(update: Update, context: HotlineContext) -> None:
         return
     await answer_callback(update)
     if await context.services.hotline.cases.close(case, "expert"):
+        await _drop_choice(update, case.expert_anchor_id)
         await audit_case_change(update, context, "close", case, only_staff=True)
         await reply(update, context, context.html("hotline.closed.done", number=case.number))
         await kb_propose.offer_proposal(update, context, case)
@@ -82,7 +120,16 @@ async def end_button(update: Update, context: HotlineContext) -> None:
     if case is None:
         return
     await answer_callback(update)
-    await context.services.hotline.cases.close(case, "asker")
+    if await context.services.hotline.cases.close(case, "asker"):
+        await _drop_choice(update, case.asker_anchor_id)
+
+
+async def _drop_choice(update: Update, anchor_id: int | None) -> None:
+    """A "which case?" choice is done once made (the case card's buttons the service takes
+    off itself)."""
+    message = update.callback_query.message
+    if message is not None and message.message_id != anchor_id:
+        await drop_pressed_buttons(update)
 
 
 def _case_buttons(cases: list[Case], action: str) -> InlineKeyboardMarkup:
@@ -156,15 +203,13 @@ async def move_button(update: Update, context: HotlineContext) -> None:
     """Sends the case back to the queue of another category."""
     data = update.callback_query.data or ""
     parts = data.split(":")
-    if len(parts) != 4 or not parts[2].isdigit():
+    if len(parts) != 4 or not parts[2].isdigit() or int(parts[2]) >= MAX_CALLBACK_INT:
         await refuse_button(update, context, "malformed transfer")
         return
-    case = await context.services.hotline.cases.repository.get(int(parts[2]))
-    user_id = update.effective_user.id
-    if case is None or case.expert_id != user_id or case.status != CaseStatus.OPEN:
-        await refuse_button(update, context, "transfer of a case not the presser's")
+    case = await _held_case(update, context, int(parts[2]), "move", as_asker=False)
+    if case is None:
         return
-    if not await context.services.hotline.cases.transfer(case, user_id, parts[3]):
+    if not await context.services.hotline.cases.transfer(case, case.expert_id, parts[3]):
         await refuse_button(update, context, f"transfer to {parts[3]!r} refused")
         return
     await audit_case_change(update, context, "transfer", case, only_staff=True)
@@ -177,12 +222,15 @@ async def move_button(update: Update, context: HotlineContext) -> None:
 async def give_button(update: Update, context: HotlineContext) -> None:
     """Hands the case to another expert of the same category."""
     ids = callback_ints(update.callback_query.data, "hotline:give:", 2)
-    case = await context.services.hotline.cases.repository.get(ids[0]) if ids else None
-    user_id = update.effective_user.id
-    target = await context.services.hotline.experts.get(ids[1]) if ids else None
-    if (case is None or target is None or case.expert_id != user_id
-            or case.status != CaseStatus.OPEN or case.category not in target.categories):
-        await refuse_button(update, context, "hand-over not allowed")
+    if ids is None:
+        await refuse_button(update, context, "malformed hand-over")
+        return
+    case = await _held_case(update, context, ids[0], "give", as_asker=False)
+    if case is None:
+        return
+    target = await context.services.hotline.experts.get(ids[1])
+    if target is None or case.category not in target.categories:
+        await refuse_button(update, context, "hand-over to someone not of the category")
         return
     if not await context.services.hotline.cases.hand_over(case, target.telegram_id):
         await refuse_button(update, context, "hand-over refused")
@@ -194,15 +242,36 @@ async def give_button(update: Update, context: HotlineContext) -> None:
                      alias=target.alias(context.locale)), parse_mode=ParseMode.HTML)
 
 
+REOPEN_REPLIES = {
+    "already_open": "hotline.reopen.already_open",
+    "too_late": "hotline.reopen.refused",
+    "never_answered": "hotline.reopen.never_answered",
+}
+
+
 async def reopen_button(update: Update, context: HotlineContext) -> None:
     """Reopens the asker's own case within 48 hours of closing."""
     ids = callback_ints(update.callback_query.data, "hotline:reopen:", 1)
-    cases = context.services.hotline.cases
-    reopened = await cases.reopen(ids[0], update.effective_user.id) if ids else None
-    if reopened is None:
-        await refuse_button(update, context, "reopen refused", "hotline.reopen.refused")
+    outcome = await context.services.hotline.cases.reopen(ids[0], update.effective_user.id) \
+        if ids else None
+    if outcome is None or outcome.result == "not_yours":
+        await refuse_button(update, context, "reopen by a non-participant")
+        return
+    if outcome.result != "reopened":
+        await stale_button(update, context, REOPEN_REPLIES[outcome.result],
+                           number=outcome.case.number)
         return
     await answer_callback(update)
+    await drop_pressed_buttons(update)  # the closing message's, or a /reopen choice's
+    await _tell_reopened(update, context, outcome.case)
+
+
+async def _tell_reopened(update: Update, context: HotlineContext, reopened: Case) -> None:
+    # A comment still invited on the rating would swallow the next message meant for the
+    # expert: reopening ends that invitation.
+    state = await context.services.dialogs.current(reopened.asker_id)
+    if state is not None and state.flow == COMMENT_FLOW:
+        await context.services.dialogs.finish(reopened.asker_id)
     await context.bot.send_message(
         update.effective_chat.id, context.html("hotline.reopened.asker",
                                                number=reopened.number),
@@ -212,19 +281,56 @@ async def reopen_button(update: Update, context: HotlineContext) -> None:
         if reopened.asker_anchor_id else None)
 
 
+@require_roles(Role.SOCIAL_WORKER, Role.STAFF, Role.ADMIN)
+async def reopen_command(update: Update, context: HotlineContext) -> None:
+    """/reopen: the case closed in the last 48 hours, or a choice when there are several."""
+    user_id = update.effective_user.id
+    cases = context.services.hotline.cases
+    closed = await cases.reopenable(user_id)
+    if not closed:
+        await reply(update, context, context.html("hotline.reopen.none"))
+        return
+    if len(closed) > 1:
+        await reply(update, context, context.html("hotline.reopen.which"),
+                    _case_buttons(closed, "reopen"))
+        return
+    outcome = await cases.reopen(closed[0].id, user_id)
+    if outcome.result == "reopened":
+        await _tell_reopened(update, context, outcome.case)
+        return
+    key = REOPEN_REPLIES.get(outcome.result, "hotline.reopen.refused")
+    await reply(update, context, context.html(key, number=closed[0].number))
+
+
+def _after_rating(context: HotlineContext, case: Case) -> InlineKeyboardMarkup | None:
+    """What stays on the closing message once rated: Reopen, while reopening is possible."""
+    if not context.services.hotline.cases.can_reopen(case):
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        context.text("hotline.button.reopen"), callback_data=f"hotline:reopen:{case.id}")]])
+
+
 async def rate_button(update: Update, context: HotlineContext) -> None:
     """Keeps the asker's 1-5 stars and invites an optional comment."""
     ids = callback_ints(update.callback_query.data, "hotline:rate:", 2)
     user_id = update.effective_user.id
     cases = context.services.hotline.cases
-    if ids is None or not await cases.rate(ids[0], user_id, ids[1]):
+    outcome = await cases.rate(ids[0], user_id, ids[1]) if ids else None
+    if outcome is None or outcome.result == "not_yours":
         await refuse_button(update, context, "rating refused")
         return
+    case = outcome.case
+    if outcome.result == "open_again":
+        await stale_button(update, context, "hotline.rate.open_again", number=case.number)
+        return
+    if outcome.result == "already_rated":
+        await answer_callback(update, context.text(
+            "hotline.rate.already", number=case.number, stars="★" * outcome.stars), alert=True)
+        return
     await answer_callback(update)
-    case = await cases.repository.get(ids[0])
     await update.callback_query.edit_message_text(
         context.html("hotline.rate.thanks", number=case.number, stars="★" * ids[1]),
-        parse_mode=ParseMode.HTML)
+        parse_mode=ParseMode.HTML, reply_markup=_after_rating(context, case))
     await context.services.dialogs.start(user_id, COMMENT_FLOW, "comment", case_id=case.id)
     await reply(update, context, context.html("hotline.rate.comment"))
 
@@ -250,6 +356,7 @@ def register(application: Application) -> None:
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("close", close_command, filters=private))
     application.add_handler(CommandHandler("end", end_command, filters=private))
+    application.add_handler(CommandHandler("reopen", reopen_command, filters=private))
     for pattern, callback in [
         ("claim", claim), ("close", close_button), ("end", end_button),
         ("transfer", transfer_button), ("move", move_button), ("give", give_button),

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from telegram import Message, Update
+from telegram.error import TelegramError
 
 from handlers.context import HotlineContext
 from handlers.replies import answer_callback
@@ -50,9 +51,28 @@ def callback_ints(data: str | None, prefix: str, count: int) -> list[int] | None
 
 
 async def refuse_button(update: Update, context: HotlineContext, why: str,
-                        key: str = "callback.stale") -> None:
+                        key: str = "hotline.button.refused") -> None:
     """Answers a button that must not act (forged, stale, not yours), and logs it."""
     query = update.callback_query
     log.warning("refused hotline button %r from user %s: %s", (query.data or "")[:64],
                 query.from_user.id, why)
     await answer_callback(update, context.text(key), alert=True)
+
+
+async def stale_button(update: Update, context: HotlineContext, key: str,
+                       **values: object) -> None:
+    """A rightful press of a button whose step is over: says what happened and what to do
+    next, and takes the buttons off that message so it is not pressed again."""
+    await answer_callback(update, context.text(key, **values), alert=True)
+    await drop_pressed_buttons(update)
+
+
+async def drop_pressed_buttons(update: Update) -> None:
+    """Takes the buttons off the pressed message (its step is done)."""
+    query = update.callback_query
+    if query.message is None:
+        return
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except TelegramError as error:  # already without buttons, or too old to edit
+        log.info("buttons of %r not removed: %s", (query.data or "")[:64], error)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+from babel.dates import format_skeleton
 from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
@@ -11,6 +12,7 @@ from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.replies import reply
 from services.commands import CommandSpec
+from services.hotline.duty_summary import summarise
 from storage.models import Role, utcnow
 
 COMMANDS = [
@@ -43,8 +45,15 @@ async def duty(update: Update, context: HotlineContext) -> None:
     shifts = await hotline.roster.shifts_of(user_id, today, DUTY_DAYS)
     names = {c.key: (c.name_en if context.locale == "en" else c.name_zh)
              for c in await hotline.experts.categories()}
-    rows = [(day.isoformat(), d.start, d.end, "、".join(names.get(k, k) for k in d.categories))
-            for day, d in shifts]
+    babel_locale = "en" if context.locale == "en" else "zh_CN"
+
+    def day(value: date) -> str:
+        return format_skeleton("MMMEd", value, locale=babel_locale)
+
+    comma = context.text("hotline.duty.category_separator")
+    rows = [(day(run.first), day(run.last) if run.last != run.first else None,
+             [(s.start, s.end, comma.join(names.get(k, k) for k in s.categories))
+              for s in run.shifts]) for run in summarise(shifts)]
     await reply(update, context, context.render(
         "hotline_duty", alias=expert.alias(context.locale), rows=rows,
         stepped_off=expert.stepped_off, days=DUTY_DAYS))

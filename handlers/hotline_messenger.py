@@ -130,6 +130,11 @@ class TelegramCaseMessenger:
             reply_markup=keyboard, link_preview_options=_NO_PREVIEW),
             f"editing the {kind} card of {card.number}")
 
+    async def drop_buttons(self, chat_id: int, message_id: int) -> None:
+        await with_retries(lambda: self._bot.edit_message_reply_markup(
+            chat_id=chat_id, message_id=message_id, reply_markup=None),
+            f"removing the buttons of {chat_id}#{message_id}")
+
     async def notify(self, chat_id: int, key: str, *, thread_id: int | None = None,
                      reply_to: int | None = None, **values: object) -> Delivery:
         html = self._services.texts.html(await self._locale(chat_id), key, **values)

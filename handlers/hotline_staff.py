@@ -1,4 +1,5 @@
-"""Staff buttons on a case in its staff-group topic: take over, reassign (choose an expert).
+"""Staff buttons on a case in its staff-group topic: take over, reassign (choose an expert);
+and what staff typing in a case's topic are told (nothing there is relayed to the asker).
 
 Every change a staff member makes to a case, here or with an expert's buttons they hold
 (close, transfer, hand over), is written to the audit log with the case's state before and
@@ -6,14 +7,16 @@ after, in the shape the console's case page uses (`cases.<action>`)."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+import time
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from handlers.audit_trail import acts_as_staff, audit
 from handlers.auth import require_roles
-from handlers.context import HotlineContext
-from handlers.hotline_common import callback_ints, refuse_button
+from handlers.context import SERVICES_KEY, HotlineContext
+from handlers.hotline_common import callback_ints, refuse_button, stale_button
 from handlers.replies import answer_callback, reply
 from services.commands import CommandSpec
 from storage.models import Case, CaseStatus, Role
@@ -44,6 +47,13 @@ async def take_over_button(update: Update, context: HotlineContext) -> None:
     if case is None or update.effective_chat.id != cases.staff_chat_id:
         await refuse_button(update, context, "take-over outside the staff group")
         return
+    if case.status == CaseStatus.CLOSED:
+        await stale_button(update, context, "hotline.stale.closed", number=case.number)
+        return
+    if case.expert_id == update.effective_user.id:
+        await answer_callback(update, context.text("hotline.stale.already_yours",
+                                                   number=case.number), alert=True)
+        return
     if not await cases.take_over(case.id, update.effective_user.id):
         await refuse_button(update, context, f"take-over of case {case.id} not possible")
         return
@@ -57,9 +67,11 @@ async def reassign_button(update: Update, context: HotlineContext) -> None:
     ids = callback_ints(update.callback_query.data, "hotline:reassign:", 1)
     cases = context.services.hotline.cases
     case = await cases.repository.get(ids[0]) if ids else None
-    if (case is None or case.status == CaseStatus.CLOSED
-            or update.effective_chat.id != cases.staff_chat_id):
-        await refuse_button(update, context, "reassign outside the staff group or closed")
+    if case is None or update.effective_chat.id != cases.staff_chat_id:
+        await refuse_button(update, context, "reassign outside the staff group")
+        return
+    if case.status == CaseStatus.CLOSED:
+        await stale_button(update, context, "hotline.stale.closed", number=case.number)
         return
     await answer_callback(update)
     experts = [e for e in await context.services.hotline.experts.of_category(case.category)
@@ -81,9 +93,15 @@ async def reassign_to_button(update: Update, context: HotlineContext) -> None:
     cases = context.services.hotline.cases
     case = await cases.repository.get(ids[0]) if ids else None
     target = await context.services.hotline.experts.get(ids[1]) if ids else None
-    if (case is None or target is None or case.category not in target.categories
-            or update.effective_chat.id != cases.staff_chat_id):
+    if (case is None or target is None or update.effective_chat.id != cases.staff_chat_id):
         await refuse_button(update, context, "reassign to someone not allowed")
+        return
+    if case.status == CaseStatus.CLOSED:
+        await stale_button(update, context, "hotline.stale.closed", number=case.number)
+        return
+    if case.category not in target.categories or case.expert_id == target.telegram_id:
+        # The case moved category, or already went to them: this choice is out of date.
+        await stale_button(update, context, "hotline.reassign.stale", number=case.number)
         return
     if not await cases.reassign(case.id, target.telegram_id):
         await refuse_button(update, context, f"reassign of case {case.id} not possible")
@@ -95,7 +113,66 @@ async def reassign_to_button(update: Update, context: HotlineContext) -> None:
         parse_mode=ParseMode.HTML)
 
 
+async def topic_message(update: Update, context: HotlineContext) -> None:
+    """Says at once, in a case's staff topic, that messages there stay among staff, and how
+    to answer the asker (the topic is where staff discuss a case, so nothing is relayed)."""
+    message = update.effective_message
+    if message.from_user is None or message.from_user.is_bot:
+        return
+    case = await context.services.hotline.cases.repository.by_staff_thread(
+        message.message_thread_id)
+    if case is None:
+        return
+    if case.status == CaseStatus.CLOSED:
+        key = "hotline.topic.closed"
+    elif case.expert_id == message.from_user.id:
+        key = "hotline.topic.yours"
+    else:
+        key = "hotline.topic.not_relayed"
+    hints: TopicHints = context.bot_data[TOPIC_HINTS_KEY]
+    if not hints.due(message.message_thread_id, message.from_user.id, key):
+        return
+    await context.bot.send_message(
+        message.chat_id, context.html(key, number=case.number), parse_mode=ParseMode.HTML,
+        message_thread_id=message.message_thread_id,
+        reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True))
+
+
+class TopicHints:
+    """The hint is said once per person, topic and situation within HINT_INTERVAL, so a
+    staff discussion in the topic is not answered line by line (kept in memory: after a
+    restart the hint is simply said once more)."""
+
+    def __init__(self) -> None:
+        self._said: dict[tuple[int, int, str], float] = {}
+
+    def due(self, thread_id: int, user_id: int, key: str) -> bool:
+        now = time.monotonic()
+        if len(self._said) > MAX_REMEMBERED_HINTS:
+            self._said.clear()
+        said = self._said.get((thread_id, user_id, key))
+        if said is not None and now - said < HINT_INTERVAL:
+            return False
+        self._said[(thread_id, user_id, key)] = now
+        return True
+
+
+HINT_INTERVAL = 600.0
+MAX_REMEMBERED_HINTS = 10_000
+TOPIC_HINTS_KEY = "hotline_topic_hints"
+TOPIC_HINTS_GROUP = 1
+
+
 def register(application: Application) -> None:
     for pattern, callback in [("takeover", take_over_button), ("reassign", reassign_button),
                               ("reassignto", reassign_to_button)]:
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^hotline:{pattern}:"))
+    staff_chat_id = application.bot_data[SERVICES_KEY].hotline.cases.staff_chat_id
+    if staff_chat_id is not None:
+        application.bot_data[TOPIC_HINTS_KEY] = TopicHints()
+        # In a group of its own: a hint never keeps another feature's handler of the staff
+        # group (whose topics are not all cases) from seeing the message.
+        application.add_handler(MessageHandler(
+            filters.Chat(staff_chat_id) & filters.IS_TOPIC_MESSAGE & ~filters.COMMAND
+            & filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL, topic_message),
+            group=TOPIC_HINTS_GROUP)

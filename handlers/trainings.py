@@ -1,4 +1,5 @@
-"""/trainings, /mytrainings, /exam and the course buttons: register, cancel, can't come,
+"""/trainings, /mytrainings, /exam and the course buttons: register, cancel (also the
+confirmed "cancel my registration" of a reminder; its other buttons are in trainings_absence),
 check in. Every button re-checks on the server that the course and the place allow it."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from handlers import main_menu
+from handlers import main_menu, trainings_absence
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.keyboards import inline_keyboard
@@ -123,8 +124,8 @@ async def cancel_registration(update: Update, context: HotlineContext) -> None:
 
 
 @require_roles(*EVERYONE)
-async def cant_come(update: Update, context: HotlineContext) -> None:
-    """The reminder's "can't come": frees the place for the waitlist."""
+async def quit_course_confirmed(update: Update, context: HotlineContext) -> None:
+    """"Yes, cancel my registration" (asked from a reminder): frees the place."""
     await _give_back(update, context, from_reminder=True)
 
 
@@ -165,8 +166,10 @@ async def my_trainings(update: Update, context: HotlineContext) -> None:
     trainings = context.services.trainings
     entries, rows = [], []
     for course, status, position in mine:
+        absent = await trainings.absent_sessions(course.id, update.effective_user.id)
         entries.append({"course": course, "status": status, "position": position,
-                        "sessions": sessions_view(context, course)})
+                        "sessions": sessions_view(context, course),
+                        "absent": {s.position for s in course.sessions if s.id in absent}})
         if status == RegistrationStatus.REGISTERED:
             rows += [[("trainings.button.check_in", f"{CALLBACK_PREFIX}:checkin:{s.id}")]
                      for s in course.sessions if trainings.check_in_open(s)]
@@ -211,8 +214,10 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("mytrainings", my_trainings, filters=private))
     application.add_handler(CommandHandler("exam", exam, filters=private))
     main_menu.add_entry("trainings", "menu.trainings", list_trainings, position=30)
+    trainings_absence.register(application)
     for action, callback in (("show", show_course), ("register", register_for_course),
-                             ("cancel", cancel_registration), ("cantcome", cant_come),
+                             ("cancel", cancel_registration),
+                             ("quityes", quit_course_confirmed),
                              ("checkin", check_in)):
         application.add_handler(CallbackQueryHandler(
             callback, pattern=rf"^{CALLBACK_PREFIX}:{action}:"))

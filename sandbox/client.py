@@ -117,10 +117,12 @@ class SandboxClient:
 
     async def send_text(self, user_id: int, text: str, *, chat_id: int | None = None,
                         reply_to: int | None = None, thread_id: int | None = None,
-                        formatted: bool = False) -> dict[str, Any]:
+                        formatted: bool = False, shortcuts: bool = False) -> dict[str, Any]:
         """formatted=True: `text` is HTML as a client's formatting toolbar makes it (<b>, <i>,
-        <a href>...), arriving as plain text plus entities, as from a real client."""
-        key = "formatted_html" if formatted else "text"
+        <a href>...), arriving as plain text plus entities, as from a real client.
+        shortcuts=True: `text` is typed as in the chat page's box (Telegram Desktop's **bold**,
+        __italic__, [text](url)...), read the same way."""
+        key = "formatted_html" if formatted else "shortcut_text" if shortcuts else "text"
         return await self._send(user_id, {key: text, "chat_id": chat_id,
                                           "reply_to_message_id": reply_to,
                                           "message_thread_id": thread_id})

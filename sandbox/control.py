@@ -143,6 +143,7 @@ async def user_message(request: web.Request, sandbox: Sandbox) -> dict[str, Any]
         chat_id=_optional_int(body.get("chat_id"), "chat_id"),
         text=body.get("text"),
         formatted_html=body.get("formatted_html"),
+        shortcut_text=body.get("shortcut_text"),
         reply_to_message_id=_optional_int(body.get("reply_to_message_id"), "reply_to_message_id"),
         thread_id=_optional_int(body.get("message_thread_id"), "message_thread_id"),
         attachment=_attachment(body),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import string
+from pathlib import Path
 
 from aiohttp import web
 
@@ -13,6 +14,7 @@ from sandbox.config import SandboxConfig
 from sandbox.control import add_control_routes
 from sandbox.faults import FaultConfig
 from sandbox.file_routes import SANDBOX_KEY, bot_file_download, sandbox_file
+from sandbox.persistence import WorldFile, WorldKeeper
 from sandbox.state import Sandbox
 from sandbox.web import setup_chat_page
 from sandbox.webhook_push import WebhookPusher
@@ -46,7 +48,9 @@ class SandboxServer:
         port: int = 0,
         config: SandboxConfig | None = None,
         token: str | None = None,
+        world_file: Path | None = None,
     ) -> None:
+        """world_file: where the world is kept across restarts (None: in memory only)."""
         self.config = config or SandboxConfig()
         self.host = host
         self.port = port
@@ -55,8 +59,15 @@ class SandboxServer:
         self.app = build_app(self.sandbox)
         self._runner: web.AppRunner | None = None
         self._pusher = WebhookPusher(self.sandbox)
+        self.world_file = WorldFile(world_file) if world_file is not None else None
+        self.world_restored = False
+        self._keeper: WorldKeeper | None = None
 
     async def start(self) -> None:
+        """Raises WorldFileError (before listening) when the world file cannot be used."""
+        if self.world_file is not None and self.world_file.exists():
+            self.world_file.load_into(self.sandbox)
+            self.world_restored = True
         # handler_cancellation: a bot that hangs up ends its long poll here too.
         runner = web.AppRunner(self.app, access_log=None, handler_cancellation=True,
                                shutdown_timeout=1.0)
@@ -69,8 +80,14 @@ class SandboxServer:
                 self.port = address[1]
                 break
         await self._pusher.start()
+        if self.world_file is not None:
+            self._keeper = WorldKeeper(self.sandbox, self.world_file)
+            self._keeper.start()
 
     async def stop(self) -> None:
+        if self._keeper is not None:
+            await self._keeper.stop()
+            self._keeper = None
         self.sandbox.close()
         await self._pusher.stop()
         if self._runner is not None:

@@ -13,6 +13,7 @@ from sandbox.formatting import TEXT_LIMIT, user_text_entities
 from sandbox.html_entities import parse_html
 from sandbox.members import STATUSES, chat_member
 from sandbox.records import CallbackRecord, ChatRecord, StoredMessage, UserRecord
+from sandbox.shortcut_entities import parse_shortcuts
 from sandbox.state import Sandbox
 
 _WRITERS = frozenset({"creator", "administrator", "member"})
@@ -92,6 +93,7 @@ def send_message(
     chat_id: int | None = None,
     text: str | None = None,
     formatted_html: str | None = None,
+    shortcut_text: str | None = None,
     reply_to_message_id: int | None = None,
     thread_id: int | None = None,
     attachment: Attachment | None = None,
@@ -115,9 +117,14 @@ def send_message(
         content.update(_caption(caption))
         if media_group_id:
             content["media_group_id"] = str(media_group_id)
-    elif text or formatted_html:
+    elif text or formatted_html or shortcut_text:
         entities: list[dict[str, Any]]
-        if formatted_html:
+        if shortcut_text:
+            if not isinstance(shortcut_text, str):
+                raise ControlError("shortcut_text must be a string")
+            # Typed in the chat page's box: **bold** and the like, as Telegram Desktop reads it.
+            text, entities = parse_shortcuts(shortcut_text)
+        elif formatted_html:
             # What a client's formatting toolbar produces: the text with bold, italic, links...
             text, entities = parse_html(formatted_html)
             entities = sort_entities(merge_auto(text, entities))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import storage
+from services.csv_input import CsvLineError, numbered_rows, reason_of
 from storage.repositories.places import PlaceRepository
 
 DEFAULT_PLACES_FILE = Path(storage.__file__).parent / "seed" / "places.csv"
@@ -32,12 +33,21 @@ class Street:
 
 
 def parse_places_csv(text: str) -> list[dict]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    if tuple(reader.fieldnames or ()) != COLUMNS:
+    try:
+        return _places(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    except CsvLineError as error:
+        raise PlacesFileError(str(error)) from None
+
+
+def _places(reader: csv.DictReader) -> list[dict]:
+    try:
+        header = reader.fieldnames  # reads line 1
+    except csv.Error as error:
+        raise CsvLineError(1, reason_of(error)) from None
+    if tuple(header or ()) != COLUMNS:
         raise PlacesFileError(f"line 1: the columns must be {','.join(COLUMNS)}")
-    rows, seen = [], set()
-    for position, row in enumerate(reader):
-        line = reader.line_num
+    found, seen = [], set()
+    for position, (line, row) in enumerate(numbered_rows(reader)):
         values = {column: (row.get(column) or "").strip() for column in COLUMNS}
         for column, value in values.items():
             if not value:
@@ -48,10 +58,10 @@ def parse_places_csv(text: str) -> list[dict]:
         if key in seen:
             raise PlacesFileError(f"line {line}: {key[0]} / {key[1]} is listed twice")
         seen.add(key)
-        rows.append({**values, "position": position})
-    if not rows:
+        found.append({**values, "position": position})
+    if not found:
         raise PlacesFileError("the file lists no places")
-    return rows
+    return found
 
 
 class PlacesService:
@@ -66,7 +76,10 @@ class PlacesService:
 
     async def import_file(self, path: Path) -> int:
         """Replaces the list with the file's; a bad file changes nothing."""
-        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+        return await self.import_text(await asyncio.to_thread(path.read_text, encoding="utf-8"))
+
+    async def import_text(self, text: str) -> int:
+        """Replaces the list with the CSV text's; a bad text changes nothing."""
         rows = parse_places_csv(text)
         await self._places.replace_all(rows)
         return len(rows)

@@ -1,4 +1,8 @@
-"""What we hold about a person, and erasing it on request (/forget).
+"""What we hold about a person (/privacy), and erasing it on request (/forget).
+
+One list of areas serves both: each Eraser says how much its area holds now (`count`, shown
+by /privacy) and erases it (`erase`, run by /forget), and records /forget keeps are listed
+in `kept`, so /privacy can never leave out what /forget erases.
 
 /forget is two steps: `ask_to_forget` issues a one-time confirmation token bound to the
 person; `confirm`/`cancel` claim it (a single UPDATE, so a double press or a forged press for
@@ -32,15 +36,28 @@ class PrivacySummary:
     profile_community: str | None
     logged_messages: int
     retention_days: int
+    # Area key -> how much it holds (erasers' areas, then the kept records); zeros left out.
+    areas: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class Eraser:
-    """One area's part of /forget. `key` names its line in the reply (forget_done.html);
-    `erase` takes the person's id and returns how many things it erased or anonymised."""
+    """One area's part of /forget and /privacy. `key` names its line in both replies
+    (forget_done.html, privacy.html); `erase` takes the person's id and returns how many
+    things it erased or anonymised; `count` returns how many `erase` would take now.
+    tests/test_privacy_show.py fails for an eraser without a count or without its line."""
 
     key: str
     erase: Callable[[int], Awaitable[int]]
+    count: Callable[[int], Awaitable[int]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """Records /forget keeps (without the name), shown by /privacy all the same."""
+
+    key: str
+    count: Callable[[int], Awaitable[int]]
 
 
 @dataclass(slots=True)
@@ -73,7 +90,9 @@ class PrivacyService:
         self._confirmations = confirmations
         # Every area that keeps something about a person adds its eraser here (wired in
         # bot/privacy_wiring.py); /forget runs them in this order.
-        self.erasers: list[Eraser] = [Eraser("messages", conversation_log.erase_user)]
+        self.erasers: list[Eraser] = [Eraser("messages", conversation_log.erase_user,
+                                             conversation_log.count_for_user)]
+        self.kept: list[Kept] = []
 
     async def summary(self, telegram_id: int) -> PrivacySummary | None:
         person = await self._users.get(telegram_id)
@@ -91,7 +110,17 @@ class PrivacyService:
             profile_community=profile.community if profile else None,
             logged_messages=await self._log.count_for_user(telegram_id),
             retention_days=self._retention_days,
+            areas=await self.holdings(telegram_id),
         )
+
+    async def holdings(self, telegram_id: int) -> dict[str, int]:
+        """How much each area holds about the person, by key (areas holding nothing left
+        out); an eraser without a count is skipped here and caught by the tests."""
+        held: dict[str, int] = {}
+        for area in [*self.erasers, *self.kept]:
+            if area.count is not None:
+                held[area.key] = held.get(area.key, 0) + int(await area.count(telegram_id))
+        return {key: count for key, count in held.items() if count}
 
     # ------------------------------------------------------------------ confirmation
 

@@ -3,6 +3,7 @@ sandbox on a free port, and the real bot running against both."""
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +20,9 @@ from storage.migrate import upgrade_to_head
 from tests.support import calls_outside_the_spec, settings_for
 
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+# The CLI turns an unexpected error into one sentence; under test it raises instead, so a
+# bug shows its traceback (tests of that sentence remove the variable).
+os.environ.setdefault("HOTLINE_CLI_TRACEBACKS", "1")
 
 
 def postgres_unavailable_reason() -> str | None:

@@ -115,7 +115,7 @@ async def test_staff_compose_a_project_call_with_preview_and_everyone_gets_it(
     assert "Recipients: 1" in confirm["text"]
     preview = (await sandbox.bot_messages(staff["id"]))[-2]
     assert preview["text"].startswith("📢 Project calls\nElderly care <2027>")
-    # Typed markup stays text (the sandbox cannot send formatting entities as a user).
+    # Typed markup stays text: formatting comes only from the message's entities.
     assert "Apply <b>now</b> & bring forms" in preview["text"]
     assert [e["type"] for e in preview["entities"]].count("bold") == 1  # the title
     assert "Budget: 12.5 × 10,000 yuan" in preview["text"]

@@ -128,7 +128,7 @@ async def test_history_lists_every_state_with_its_delivery_report(services: Serv
                                  OutboxResult(claimed[1].id, BLOCKED, error="blocked")])
     page = await services.comms.announcement_history.page(1)
     assert [(e.record.title, e.record.state) for e in page.entries] == [
-        ("Second", "cancelled"), ("First", "scheduled")]
+        ("Second", "cancelled"), ("First", "sending")]  # "send now" is sending at once
     first = page.entries[1].report
     assert (first.sent, first.blocked, first.failed, first.remaining) == (1, 1, 0, 1)
     assert page.entries[0].report.cancelled == 3

@@ -32,7 +32,7 @@ async def test_the_transcript_shows_what_both_sides_saw(hotline: Hotline,
     assert detail is not None
     assert (detail.asker_name, detail.expert_name) == ("Emma", "王伟")
     assert (detail.alias_zh, detail.alias_en) == ("法律专家 王老师", "Legal expert Wang")
-    assert detail.asker_organisation == "Taihe Social Work Station, Taihe Community"
+    assert detail.asker_organisation == "Taihe Social Work Station · Taihe Community"
     assert [(o.name, o.level) for o in detail.offers] == [("王伟", 0)]
     entries = detail.entries
     assert [(e.side, e.kind, e.current_text) for e in entries] == [

@@ -115,7 +115,8 @@ async def test_forged_and_foreign_claims_are_refused(hotline: Hotline,
         answer = await sandbox.press_button(lawyer["id"], lawyer["id"], offer["message_id"],
                                             forged, force=True)
         assert answer["answer"]["text"] == (
-            "This button is no longer valid. Please open the menu again.")
+            "This button is not yours or no longer applies; nothing was changed. Send /help "
+            "to see what you can do.")
     assert (await latest_case(hotline, asker["id"])).status == CaseStatus.OFFERED
 
     won = await sandbox.press_button(lawyer["id"], lawyer["id"], offer["message_id"],

@@ -115,6 +115,9 @@ async def test_off_hours_ask_names_the_next_shift_and_reaches_the_admins(
             f"next shift starts at {tomorrow} 08:30. Meanwhile we are passing your question on "
             "to other experts and the bureau staff, and will tell you when someone takes it.")
         offer = await offer_to(sandbox, admin["id"], "C-2026-0001")
+        # Without a staff group the admins get the staff card: nobody could be offered it.
+        assert ("No Legal expert could be offered this consultation: nobody is on duty and "
+                "no backup is available") in offer["text"]
         await sandbox.press_button(admin["id"], admin["id"], offer["message_id"],
                                    buttons(offer)[0][1])
         await sandbox.wait_for_bot_message(asker["id"], predicate=has("has been taken"))

@@ -38,12 +38,19 @@ async def _claimed(hotline: Hotline, sandbox: SandboxClient, expert_user: dict, 
     return await sandbox.wait_for_bot_message(asker["id"], predicate=has("has been taken"))
 
 
-async def test_close_rate_comment_and_reopen(hotline: Hotline, sandbox: SandboxClient) -> None:
+async def _now(sandbox: SandboxClient, chat_id: int, message_id: int) -> dict:
+    """The message as the person sees it now (after any edits)."""
+    return next(m for m in await sandbox.messages(chat_id) if m["message_id"] == message_id)
+
+
+async def test_close_rate_comment_reopen_and_rate_again(hotline: Hotline,
+                                                        sandbox: SandboxClient) -> None:
     wang = await expert(hotline, sandbox, "Wang", "legal")
     await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
     asker = await social_worker(hotline, sandbox, "Emma")
     uid = asker["id"]
-    await _claimed(hotline, sandbox, wang, asker, "C-2026-0001", "Question")
+    taken = await _claimed(hotline, sandbox, wang, asker, "C-2026-0001", "Question")
+    assert [label for label, _ in buttons(taken)] == ["End consultation"]
     card = await sandbox.wait_for_bot_message(wang["id"], predicate=has("yours to answer"))
     assert [label for label, _ in buttons(card)] == ["✅ Close", "↪️ Transfer"]
     await sandbox.send_text(wang["id"], "Answer")
@@ -54,32 +61,60 @@ async def test_close_rate_comment_and_reopen(hotline: Hotline, sandbox: SandboxC
     assert done["text"] == "Consultation C-2026-0001 is closed. Thank you for your answers!"
     closed = await sandbox.wait_for_bot_message(uid, predicate=has("is closed"))
     assert [label for label, _ in buttons(closed)] == ["1★", "2★", "3★", "4★", "5★", "Reopen"]
+    await bot_idle(hotline)
+    # The step is done: the expert's Close/Transfer and the asker's End are gone.
+    assert buttons(await _now(sandbox, wang["id"], card["message_id"])) == []
+    assert buttons(await _now(sandbox, uid, taken["message_id"])) == []
     case = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")
     again = await sandbox.press_button(wang["id"], wang["id"], card["message_id"],
-                                       buttons(card)[0][1])
-    assert again["answer"]["text"].startswith("This button is no longer valid")
+                                       f"hotline:close:{case.id}", force=True)
+    assert again["answer"] == {"text": "Consultation C-2026-0001 is already closed; this "
+                                       "button no longer does anything.", "show_alert": True}
+    late_end = await sandbox.press_button(uid, uid, taken["message_id"],
+                                          f"hotline:end:{case.id}", force=True)
+    assert late_end["answer"]["text"] == (
+        "Consultation C-2026-0001 has already ended. To continue it, press Reopen on the "
+        "closing message or send /reopen (within 48 hours).")
 
     stars = dict(buttons(closed))
     await sandbox.press_button(uid, uid, closed["message_id"], stars["4★"])
     thanks = await sandbox.wait_for_edit(uid, closed["message_id"])
     assert thanks["text"] == "Thank you for your rating: ★★★★ (consultation C-2026-0001)."
+    # Rating leaves the way back open: Reopen stays for 48 hours.
+    assert [label for label, _ in buttons(thanks)] == ["Reopen"]
     prompt = await sandbox.wait_for_bot_message(uid, predicate=has("comment"))
-    sent = await sandbox.send_text(uid, "Very clear, thanks")
+    await sandbox.send_text(uid, "Very clear, thanks")
     saved = await sandbox.wait_for_bot_message(uid, after=prompt["message_id"])
-    assert saved["text"] == "Your comment is saved. Thank you!" and sent
-    rated = await hotline.services.hotline.cases.repository.get(case.id)
+    assert saved["text"] == "Your comment is saved. Thank you!"
+    repository = hotline.services.hotline.cases.repository
+    rated = await repository.get(case.id)
     assert (rated.rating, rated.rating_comment, rated.closed_by) == (4, "Very clear, thanks",
                                                                      "expert")
     twice = await sandbox.press_button(uid, uid, closed["message_id"], stars["5★"], force=True)
-    assert twice["answer"]["show_alert"] is True
-    assert (await hotline.services.hotline.cases.repository.get(case.id)).rating == 4
+    assert twice["answer"] == {"text": "You have already rated consultation C-2026-0001: ★★★★.",
+                               "show_alert": True}
+    assert (await repository.get(case.id)).rating == 4
 
-    await sandbox.press_button(uid, uid, closed["message_id"], f"hotline:reopen:{case.id}",
-                               force=True)
+    await sandbox.press_button(uid, uid, closed["message_id"], buttons(thanks)[0][1])
     reopened = await sandbox.wait_for_bot_message(uid, predicate=has("open again"))
     assert reopened["text"].startswith("Consultation C-2026-0001 is open again")
     told = await sandbox.wait_for_bot_message(wang["id"], predicate=has("reopened"))
     assert told["text"].startswith("The asker has reopened consultation C-2026-0001")
+    await bot_idle(hotline)
+    # Reopening erases nothing, the closing message's Reopen goes, the case cards work again.
+    assert (await repository.get(case.id)).rating == 4
+    assert buttons(await _now(sandbox, uid, closed["message_id"])) == []
+    assert [label for label, _ in buttons(await _now(sandbox, uid, taken["message_id"]))] == [
+        "End consultation"]
+    assert [label for label, _ in buttons(
+        await _now(sandbox, wang["id"], card["message_id"]))] == ["✅ Close", "↪️ Transfer"]
+    star_now = await sandbox.press_button(uid, uid, closed["message_id"], stars["5★"],
+                                          force=True)
+    assert star_now["answer"]["text"] == (
+        "Consultation C-2026-0001 is open again; you can rate it when it closes.")
+    # A reply to the "reopened" note routes to the case.
+    await sandbox.send_text(wang["id"], "Welcome back", reply_to=told["message_id"])
+    assert (await sandbox.wait_for_bot_message(uid, predicate=has("Welcome back")))
     await sandbox.send_text(uid, "One more thing")
     assert (await sandbox.wait_for_bot_message(wang["id"], predicate=has("One more")))
 
@@ -88,14 +123,70 @@ async def test_close_rate_comment_and_reopen(hotline: Hotline, sandbox: SandboxC
     assert ended["text"].startswith("Consultation C-2026-0001 is closed.")
     told = await sandbox.wait_for_bot_message(wang["id"], predicate=has("has ended"))
     assert told["text"].startswith("The asker has ended consultation C-2026-0001")
-    # Past 48 hours a closed case stays closed.
-    repository = hotline.services.hotline.cases.repository
+    await sandbox.press_button(uid, uid, ended["message_id"], dict(buttons(ended))["2★"])
+    rated_again = await sandbox.wait_for_edit(uid, ended["message_id"])
+    # Reopened while the comment is still invited: the next message goes to the expert.
+    await sandbox.press_button(uid, uid, ended["message_id"], buttons(rated_again)[0][1])
+    await sandbox.wait_for_bot_message(uid, predicate=has("open again"))
+    await sandbox.send_text(uid, "Not a comment")
+    assert await sandbox.wait_for_bot_message(wang["id"], predicate=has("Not a comment"))
+    sent = await sandbox.send_text(uid, "/end")
+    ended = await sandbox.wait_for_bot_message(uid, after=sent["message_id"],
+                                               predicate=has("is closed"))
+    # Every rating given is kept; the case shows the latest.
+    history = await repository.ratings(case.id)
+    assert [(r.stars, r.comment) for r in history] == [(4, "Very clear, thanks"), (2, None)]
+    assert (await repository.get(case.id)).rating == 2
+    # The export: the latest rating in its columns, and every rating given at the end.
+    [row] = await hotline.services.hotline.reports.export_rows(
+        utcnow() - timedelta(days=1), utcnow() + timedelta(days=1))
+    assert (row[12], row[13], row[-1]) == (2, "", "4;2")
+
+    # Past 48 hours a closed case stays closed, and its Reopen button goes.
     await repository.set_fields(case.id, closed_at=utcnow() - timedelta(hours=49))
     late = await sandbox.press_button(uid, uid, ended["message_id"], f"hotline:reopen:{case.id}",
                                       force=True)
     assert late["answer"]["text"] == (
         "This consultation can no longer be reopened (only within 48 hours of closing).")
     assert (await repository.get(case.id)).status == CaseStatus.CLOSED
+    await bot_idle(hotline)
+    assert buttons(await _now(sandbox, uid, ended["message_id"])) == []
+
+
+async def test_reopen_command_asks_which_of_several(hotline: Hotline,
+                                                    sandbox: SandboxClient) -> None:
+    wang = await expert(hotline, sandbox, "Wang", "legal")
+    await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
+    asker = await social_worker(hotline, sandbox, "Emma", language="zh-hans")
+    uid = asker["id"]
+    sent = await sandbox.send_text(uid, "/reopen")
+    none = await sandbox.wait_for_bot_message(uid, after=sent["message_id"])
+    assert none["text"] == "您没有 48 小时内结束、可以重新打开的咨询。如有新问题，请发送 /ask。"
+    cases = hotline.services.hotline.cases
+    for number, question in (("C-2026-0001", "第一个问题"), ("C-2026-0002", "第二个问题")):
+        await submit(sandbox, asker, await ask(sandbox, asker, "legal", question))
+        offer = await offer_to(sandbox, wang["id"], number)
+        await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
+                                   buttons(offer)[0][1])
+        await sandbox.wait_for_bot_message(uid, predicate=has(f"{number} 已由"))
+        case = await latest_case(hotline, uid)
+        await cases.close(case, "expert")
+        await sandbox.wait_for_bot_message(uid, predicate=has(f"{number} 已结束"))
+    sent = await sandbox.send_text(uid, "/reopen")
+    which = await sandbox.wait_for_bot_message(uid, after=sent["message_id"])
+    assert which["text"] == "要重新打开哪个咨询？"
+    assert [label for label, _ in buttons(which)] == ["C-2026-0002", "C-2026-0001"]
+    await sandbox.press_button(uid, uid, which["message_id"], buttons(which)[1][1])
+    reopened = await sandbox.wait_for_bot_message(uid, predicate=has("已重新打开"))
+    assert reopened["text"].startswith("咨询 C-2026-0001 已重新打开")
+    first = await cases.repository.by_number("C-2026-0001")
+    assert first.status == CaseStatus.OPEN
+    await bot_idle(hotline)
+    assert buttons(await _now(sandbox, uid, which["message_id"])) == []
+    # The only one left closed is reopened at once.
+    sent = await sandbox.send_text(uid, "/reopen")
+    direct = await sandbox.wait_for_bot_message(uid, after=sent["message_id"])
+    assert direct["text"].startswith("咨询 C-2026-0002 已重新打开")
 
 
 async def test_transfer_to_another_category_and_to_another_expert(
@@ -122,10 +213,18 @@ async def test_transfer_to_another_category_and_to_another_expert(
     taken = await sandbox.wait_for_bot_message(asker["id"], predicate=has("Finance expert Li"))
     assert taken["text"].startswith("💬 Consultation C-2026-0001 has been taken by Finance "
                                     "expert Li.")
-    # Wang no longer holds the case: his old card's buttons are refused.
+    # Wang no longer holds the case: his card lost its buttons, and a late press is told so.
+    assert buttons(await _now(sandbox, wang["id"], card["message_id"])) == []
     late = await sandbox.press_button(wang["id"], wang["id"], card["message_id"],
-                                      buttons(card)[0][1])
-    assert late["answer"]["show_alert"] is True
+                                      buttons(card)[0][1], force=True)
+    assert late["answer"] == {"text": "Consultation C-2026-0001 is no longer with you (it was "
+                                      "transferred or handed over); nothing was changed.",
+                              "show_alert": True}
+    # A stranger's forged press is refused, not explained.
+    stranger = await expert(hotline, sandbox, "Qian", "finance")
+    forged = await sandbox.press_button(stranger["id"], stranger["id"], 1, buttons(card)[0][1],
+                                        force=True)
+    assert forged["answer"]["text"].startswith("This button is not yours or no longer applies")
     case = await latest_case(hotline, asker["id"])
     assert (case.category, case.expert_id) == ("finance", li["id"])
 
@@ -146,12 +245,22 @@ async def test_transfer_to_another_category_and_to_another_expert(
 async def test_duty_on_off_stats_transcript_and_weekly_report(
         hotline: Hotline, sandbox: SandboxClient, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    wang = await expert(hotline, sandbox, "王伟", "legal", name_en="Wang Wei", language="zh-hans")
-    await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
+    wang = await expert(hotline, sandbox, "王伟", "legal,finance", name_en="Wang Wei",
+                        language="zh-hans")
+    await roster(hotline, f"{wang['id']},legal,{ALL_DAY}", f"{wang['id']},finance,{ALL_DAY}")
     sent = await sandbox.send_text(wang["id"], "/duty")
     duty = await sandbox.wait_for_bot_message(wang["id"], after=sent["message_id"])
-    assert duty["text"].startswith("法律专家 王老师 的值班安排")
-    assert "00:00–24:00：法律" in duty["text"]
+    # A week of two categories a day is one line, not fourteen.
+    zone = hotline.services.hotline.roster.zone
+    today = utcnow().astimezone(zone).date()
+    first = f"{today.month}月{today.day}日"
+    last_day = today + timedelta(days=6)
+    lines = duty["text"].split("\n")
+    assert lines[0] == "法律专家 王老师 的值班安排"
+    [week] = [line for line in lines if "00:00–24:00" in line]
+    assert week.startswith(first) and f" 至 {last_day.month}月{last_day.day}日" in week
+    assert week.endswith("：00:00–24:00 法律、财务")
+    assert lines[-1] == "发送 /duty off 可暂停值班，/duty on 恢复。" and lines[-2] == ""
     sent = await sandbox.send_text(wang["id"], "/duty off")
     assert (await sandbox.wait_for_bot_message(wang["id"], after=sent["message_id"]))[
         "text"].startswith("好的，您现在暂停值班")
@@ -183,7 +292,7 @@ async def test_duty_on_off_stats_transcript_and_weekly_report(
     assert printed[0].startswith("C-2026-0001 · legal · closed")
     assert "asker: <i>Hello</i>" in printed[1] and "→" in printed[1]
     assert "expert: 您好" in printed[2]
-    assert printed[-1] == "rating 5/5"
+    assert printed[-1].startswith("rating 5/5 (")  # each rating given, with its time
 
     admin = await sandbox.add_user("Admin", language_code="en")
     await sandbox.send_text(admin["id"], "/start")

@@ -58,7 +58,9 @@ async def test_reminders_arrive_at_the_right_times_in_both_languages(
     assert zh["text"].splitlines()[:4] == [
         "⏰ 培训提醒：还有 1天 开课", "社工考试辅导班（第 1 / 2 次课）",
         "时间：2026年12月5日星期六 09:00–12:00", "地点：区民政局三楼会议室"]
-    assert buttons(zh) == [("🙅 我来不了", f"trainings:cantcome:{course_id}")]
+    first_session = (await trainings.course(course_id)).sessions[0].id
+    assert buttons(zh) == [("🙅 这次课来不了", f"trainings:skip:{first_session}"),
+                           ("取消整个课程的报名", f"trainings:quit:{course_id}")]
     [en] = await _reminders(sandbox, emma)
     assert en["text"].splitlines()[:4] == [
         "⏰ Training reminder: starts in 1 day", "社工考试辅导班 (session 1 of 2)",
@@ -69,11 +71,14 @@ async def test_reminders_arrive_at_the_right_times_in_both_languages(
     assert (await _reminders(sandbox, emma))[-1]["text"].startswith(
         "⏰ Training reminder: starts in 1 hour")
 
-    # "I can't come" frees the place and removes Emma's remaining reminders.
+    # Cancelling the course (asked first) frees the place and removes Emma's reminders.
     last = (await _reminders(sandbox, emma))[-1]
     await sandbox.press_button(emma["id"], emma["id"], last["message_id"],
-                               f"trainings:cantcome:{course_id}")
-    freed = await sandbox.wait_for_bot_message(emma["id"], after=last["message_id"])
+                               f"trainings:quit:{course_id}")
+    asked = await sandbox.wait_for_bot_message(emma["id"], after=last["message_id"])
+    await sandbox.press_button(emma["id"], emma["id"], asked["message_id"],
+                               f"trainings:quityes:{course_id}")
+    freed = await sandbox.wait_for_bot_message(emma["id"], after=asked["message_id"])
     assert freed["text"] == "All right: your place in “社工考试辅导班” is freed for the waitlist."
     rows = await trainings.reminders.reminders_of(course_id)
     assert not [r for r in rows if r.telegram_id == emma["id"] and r.state == "pending"]

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from services.texts import Texts
 from services.trainings.clock import Clock
 from services.trainings.messenger import Buttons, SendOutcome
 from services.trainings.notices import NoticeSender
 from services.trainings.offsets import parse_offsets
 from services.trainings.reminders import ReminderDispatcher
-from services.trainings.service import TrainingService
+from services.trainings.service import TrainingRefusal, TrainingService
 from storage.db import Database
 from storage.repositories.training_notices import NoticeRepository
 from storage.repositories.training_reminders import ReminderRepository
@@ -118,3 +120,35 @@ async def test_the_last_place_goes_to_one_of_two_simultaneous_presses(
     assert change.promoted == first_waiting
     course = await trainings.course(course_id)
     assert (course.registered, course.waitlisted) == (1, 1)
+
+
+async def test_absences_and_the_attendance_of_those_who_cancelled(database: Database) -> None:
+    await _people(database)
+    clock = Clock()
+    clock.freeze(NOW)
+    trainings = _service(database, clock)
+    course_id = await trainings.create(course_plan(capacity=5), None)
+    first, second = (await trainings.course(course_id)).sessions
+    for person in (5001, 5002, 5003):
+        await trainings.register(course_id, person, frozenset())
+    # A double press stores one notice; the session's reminders go, the other's stay.
+    assert (await trainings.skip_session(second.id, 5001))[2] is True
+    assert (await trainings.skip_session(second.id, 5001))[2] is False
+    rows = await trainings.reminders.reminders_of(course_id)
+    assert {r.target for r in rows if r.telegram_id == 5001} == {f"s{first.id}"}
+    await trainings.repository.record_attendance(first.id, 5002, NOW, None)
+    await trainings.cancel(course_id, 5002)
+    await trainings.cancel(course_id, 5003)
+    people = {p.telegram_id: (p.status, p.attended_sessions, p.absent_sessions)
+              for p in await trainings.registrants(course_id, with_history=True)}
+    assert people == {5001: ("registered", (), (2,)), 5002: ("cancelled", (1,), ())}
+    assert [p.telegram_id for p in await trainings.registrants(course_id)] == [5001]
+    # Taken back: the reminders return.
+    assert (await trainings.come_after_all(second.id, 5001))[2] is True
+    rows = await trainings.reminders.reminders_of(course_id)
+    assert {r.target for r in rows if r.telegram_id == 5001} == {f"s{first.id}",
+                                                                 f"s{second.id}"}
+    clock.freeze(local(2026, 12, 12, 15))  # session 2 has begun
+    with pytest.raises(TrainingRefusal) as refused:
+        await trainings.skip_session(second.id, 5001)
+    assert refused.value.reason == "trainings.refused.session_started"

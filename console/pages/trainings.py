@@ -100,7 +100,7 @@ async def export(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound()
     course = await course_of(request)
     services = request.app[SERVICES]
-    people = await services.trainings.registrants(course.id)
+    people = await services.trainings.registrants(course.id, with_history=True)
     writer, content_type = EXPORTS[file_format]
     data = writer(course, people, services.trainings.zone)
     await audit(request, "trainings.export", target=f"course {course.id}",

@@ -52,7 +52,7 @@ LABELS: dict[str, str] = {
     "you": "你 You",
     "today": "今天 Today",
     # composer
-    "placeholder": "消息或 /命令 · Message",
+    "placeholder": "消息或 /命令 · Message · **粗体 bold** __斜体 italic__",
     "send": "发送 Send",
     "attach": "附件 Attach",
     "send_as_file": "作为文件 As file",

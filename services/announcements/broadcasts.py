@@ -119,18 +119,21 @@ class AnnouncementService:
         recipients = await self._repo.audience(draft.audience)
         # Stored in UTC: SQLite keeps the wall-clock digits only, so every stored time is UTC.
         send_at = (draft.send_at or utcnow()).astimezone(UTC)
+        # "Send now" is in the sender's hands at once: shown as sending, never as scheduled.
+        now_values = {"state": SENDING, "started_at": send_at} if draft.send_at is None \
+            else {"state": SCHEDULED}
         record = await self._repo.create(
             author_id=draft.author_id, topic=draft.topic, title=draft.title,
             body_html=draft.body_html, photo_file_id=draft.photo,
             document_file_id=draft.document, link_url=draft.link_url,
             details_json=_json(draft.details or {}), audience_json=draft.audience.to_json(),
-            paid=self._paid, state=SCHEDULED, send_at=send_at, recipients=len(recipients),
-            progress_chat_id=progress_chat_id,
+            paid=self._paid, send_at=send_at, recipients=len(recipients),
+            progress_chat_id=progress_chat_id, **now_values,
         )
         await self._outbox.enqueue(CAMPAIGN_KIND, record.id, recipients, not_before=send_at,
                                    paid=self._paid)
         if not recipients:
-            await self._repo.move(record.id, [SCHEDULED], DONE, finished_at=utcnow())
+            await self._repo.move(record.id, [SCHEDULED, SENDING], DONE, finished_at=utcnow())
         log.info("announcement %s: %d recipients, from %s", record.id, len(recipients),
                  send_at.isoformat())
         self._engine.wake()

@@ -56,13 +56,14 @@ class CaseServiceBase:
         attachments = sum(1 for m in parts[:MAX_QUESTION_PARTS] if m.media_ref)
         alias_zh, alias_en = await self.aliases(case.expert_id)
         profile = await self._profiles.get(case.asker_id)
-        organisation = f"{profile.organisation}, {profile.community}" if profile else ""
         suggested = (tuple(await self._suggested_questions(case.id))
                      if self._suggested_questions is not None else ())
+        # Kept apart: the template joins them with the locale's own comma (，or ,).
         return CaseCard(case.id, case.number, category.name_zh if category else case.category,
                         category.name_en if category else case.category,
                         question[:QUESTION_PREVIEW], attachments, alias_zh, alias_en,
-                        organisation, suggested)
+                        profile.organisation if profile else "",
+                        profile.community if profile else "", suggested=suggested)
 
     async def aliases(self, expert_id: int | None) -> tuple[str, str]:
         if expert_id is None:
@@ -71,6 +72,23 @@ class CaseServiceBase:
         if expert is not None:
             return expert.alias_zh, expert.alias_en
         return self._experts.staff_aliases()
+
+    async def tell(self, case: Case, chat_id: int, key: str, *, reply_to: int | None = None,
+                   **values: object) -> None:
+        """A note about the case in a participant's chat, kept so that a reply to it routes
+        to the case (someone with several cases is not asked "which case?")."""
+        note = await self.messenger.notify(chat_id, key, number=case.number, reply_to=reply_to,
+                                           **values)
+        if note.message_id is not None:
+            await self.repository.add_copy(case.id, chat_id, note.message_id)
+
+    async def tell_handler(self, case: Case, key: str, **values: object) -> None:
+        if case.expert_id is not None:
+            await self.tell(case, case.expert_id, key, reply_to=case.expert_anchor_id, **values)
+
+    async def drop_buttons(self, chat_id: int | None, message_id: int | None) -> None:
+        if chat_id is not None and message_id is not None:
+            await self.messenger.drop_buttons(chat_id, message_id)
 
     async def mirror_note(self, case: Case, key: str) -> None:
         if self.staff_chat_id is not None and case.staff_thread_id is not None:

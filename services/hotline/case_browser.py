@@ -162,7 +162,8 @@ class CaseBrowser:
         return CaseDetail(
             case, category.name_zh if category else case.category,
             category.name_en if category else case.category, names[case.asker_id],
-            f"{profile.organisation}, {profile.community}" if profile else "",
+            # A middle dot reads right in both languages (no ASCII comma in Chinese).
+            f"{profile.organisation} · {profile.community}" if profile else "",
             asker.locale if asker else "zh_CN",
             names.get(case.expert_id, "") if case.expert_id else "", alias_zh, alias_en,
             await self._entries(case, messages, names),

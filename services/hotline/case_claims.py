@@ -74,6 +74,8 @@ class CaseClaims(CaseServiceBase):
             await self.mirror_note(case, "hotline.staff.start_private_chat")
             return
         asker_card = await self.messenger.send_card(case.asker_id, "claimed_asker", card)
+        # After a transfer the asker's earlier card is superseded: its End button goes.
+        await self.drop_buttons(case.asker_id, case.asker_anchor_id)
         await self.repository.set_fields(case.id, expert_anchor_id=expert_card.message_id,
                                          asker_anchor_id=asker_card.message_id)
         await self._reset_active_case(case.expert_id)
@@ -93,6 +95,7 @@ class CaseClaims(CaseServiceBase):
         if not await self.repository.reassign(case.id, to_user):
             return False
         if previous is not None:
+            await self.drop_buttons(previous, case.expert_anchor_id)
             await self.messenger.notify(previous, "hotline.handed_over.previous",
                                         number=case.number, reply_to=case.expert_anchor_id)
             if await self._experts.active_case(previous) == case.id:
@@ -102,16 +105,19 @@ class CaseClaims(CaseServiceBase):
         card = await self.card(moved)
         anchor = await self.messenger.send_card(to_user, "claimed", card)
         await self.repository.set_fields(case.id, expert_anchor_id=anchor.message_id)
-        # The new expert reads what was said so far, in order, under their case card.
+        # The new expert reads what was said so far, in order, under their case card; each
+        # copy is kept, so replying to any of them routes to this case and its thread.
         for message in await self.repository.messages(case.id):
             if message.version == 0 and message.delivery != "failed":
-                await self.messenger.copy(to_user, message.source_chat_id,
-                                          message.source_message_id,
-                                          reply_to=anchor.message_id)
-        await self.messenger.notify(moved.asker_id, "hotline.handed_over.asker",
-                                    number=moved.number,
-                                    alias=await self._alias_for(moved.asker_id, to_user),
-                                    reply_to=moved.asker_anchor_id)
+                copy = await self.messenger.copy(to_user, message.source_chat_id,
+                                                 message.source_message_id,
+                                                 reply_to=anchor.message_id)
+                if copy.message_id is not None:
+                    await self.repository.add_copy(case.id, to_user, copy.message_id,
+                                                   message.id)
+        await self.tell(moved, moved.asker_id, "hotline.handed_over.asker",
+                        alias=await self._alias_for(moved.asker_id, to_user),
+                        reply_to=moved.asker_anchor_id)
         await self.mirror_note(moved, "hotline.handed_over.staff")
         return True
 

@@ -7,6 +7,7 @@ no staff group, the admins. The asker is told at each step what is happening.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from services.hotline.case_base import CaseServiceBase, card_category
@@ -18,41 +19,67 @@ log = logging.getLogger(__name__)
 ON_DUTY, BACKUPS, STAFF = 0, 1, 2
 
 
+@dataclass(slots=True)
+class OfferRound:
+    """The result of offering a case to some people: how many got it, who could not."""
+
+    sent: int = 0
+    undelivered: list[tuple[int, str]] = field(default_factory=list)
+
+
 class CaseRouting(CaseServiceBase):
+    async def _next_shift(self, case: Case, now: datetime) -> str | None:
+        begins = await self._roster.next_shift_start(case.category, now)
+        return begins.strftime("%Y-%m-%d %H:%M") if begins is not None else None
+
     async def _tell_off_hours(self, case: Case, card: CaseCard, now: datetime) -> None:
         locale = await self._locale(case.asker_id)
-        begins = await self._roster.next_shift_start(case.category, now)
-        if begins is None:
-            await self.messenger.notify(case.asker_id, "hotline.case.nobody_on_duty",
-                                        number=case.number)
+        next_shift = await self._next_shift(case, now)
+        if next_shift is None:
+            await self.tell(case, case.asker_id, "hotline.case.nobody_on_duty")
             return
-        await self.messenger.notify(case.asker_id, "hotline.case.off_hours", number=case.number,
-                                    category=card_category(card, locale),
-                                    next_shift=begins.strftime("%Y-%m-%d %H:%M"))
+        await self.tell(case, case.asker_id, "hotline.case.off_hours",
+                        category=card_category(card, locale), next_shift=next_shift)
 
-    async def _offer(self, case: Case, card: CaseCard, experts: list[int], level: int) -> int:
-        sent = 0
+    async def _offer(self, case: Case, card: CaseCard, experts: list[int], level: int,
+                     kind: str = "offer") -> OfferRound:
+        offered = OfferRound()
         for expert_id in experts:
-            delivery = await self.messenger.send_card(expert_id, "offer", card)
+            delivery = await self.messenger.send_card(expert_id, kind, card)
             if delivery.message_id is not None:
                 await self.repository.add_offer(case.id, expert_id, expert_id,
                                                 delivery.message_id, level)
-                sent += 1
+                offered.sent += 1
             else:
                 log.warning("offer of case %s to expert %s failed: %s", case.number, expert_id,
                             delivery.failure)
-        return sent
+                offered.undelivered.append((expert_id, delivery.failure or "network"))
+        return offered
 
     async def offer_in_category(self, case: Case, card: CaseCard, skip: tuple[int, ...]) -> None:
-        """Offers a case that starts over in its category's queue (after a
-        transfer, by its expert or by staff) to the experts on duty, else one step up."""
+        """Offers a case that starts over in its category's queue (after a transfer, by its
+        expert or by staff) to the experts on duty, else one step up; the asker is told where
+        it went and, when nobody of the category is on duty, when the next shift begins."""
         now = utcnow()
+        locale = await self._locale(case.asker_id)
+        category = card_category(card, locale)
         on_duty = [e for e in await self._roster.on_duty(case.category, now) if e not in skip]
         if on_duty:
+            await self.tell(case, case.asker_id, "hotline.transfer.asker", category=category)
             await self.repository.escalate(case.id, ON_DUTY, ON_DUTY, now + self.claim_timeout)
-            if await self._offer(case, card, on_duty, ON_DUTY):
-                return
-        await self._escalate(case, ON_DUTY, card)
+            offered = await self._offer(case, card, on_duty, ON_DUTY)
+            if not offered.sent:
+                await self._escalate(case, ON_DUTY, card, offered.undelivered)
+            return
+        next_shift = await self._next_shift(case, now)
+        if next_shift is None:
+            await self.tell(case, case.asker_id, "hotline.transfer.asker_nobody_on_duty",
+                            category=category)
+        else:
+            await self.tell(case, case.asker_id, "hotline.transfer.asker_off_hours",
+                            category=category, next_shift=next_shift)
+        # The asker was just told the question goes on to others: no second notice now.
+        await self._escalate(case, ON_DUTY, card, quiet=True)
 
     # ------------------------------------------------------------------ escalation
 
@@ -65,10 +92,16 @@ class CaseRouting(CaseServiceBase):
                 moved += 1
         return moved
 
-    async def _escalate(self, case: Case, level: int, card: CaseCard) -> bool:
-        """One step up from `level`; the conditional UPDATE makes a racing checker a no-op."""
+    async def _escalate(self, case: Case, level: int, card: CaseCard,
+                        undelivered: list[tuple[int, str]] | None = None, *,
+                        quiet: bool = False) -> bool:
+        """One step up from `level`; the conditional UPDATE makes a racing checker a no-op.
+        `undelivered`: offers of this round that never arrived, for the staff card; `quiet`:
+        the asker has just been told what happens next (off hours), so no step notice."""
+        undelivered = list(undelivered or [])
         if level == ON_DUTY:
             already = {o.expert_id for o in await self.repository.offers(case.id)}
+            already |= {expert_id for expert_id, _ in undelivered}
             already |= await self._roster.on_leave(utcnow())
             backups = [e.telegram_id for e in await self._experts.of_category(case.category)
                        if not e.stepped_off and e.telegram_id not in already
@@ -77,38 +110,52 @@ class CaseRouting(CaseServiceBase):
                 if not await self.repository.escalate(case.id, level, BACKUPS,
                                                       utcnow() + self.claim_timeout):
                     return False
-                sent = await self._offer(case, card, backups, BACKUPS)
-                if sent:
-                    await self.messenger.notify(case.asker_id, "hotline.case.to_backups",
-                                                number=case.number)
+                offered = await self._offer(case, card, backups, BACKUPS)
+                if offered.sent:
+                    if not quiet:
+                        await self.tell(case, case.asker_id, "hotline.case.to_backups")
                     return True
+                undelivered += offered.undelivered
                 level = BACKUPS
         if not await self.repository.escalate(case.id, level, STAFF, None):
             return False
-        await self._offer_to_staff(case, card)
+        await self._offer_to_staff(case, card, undelivered, quiet=quiet)
         return True
 
-    async def _offer_to_staff(self, case: Case, card: CaseCard) -> None:
+    async def _staff_card(self, case: Case, card: CaseCard,
+                          undelivered: list[tuple[int, str]]) -> CaseCard:
+        """The card as staff see it: who had the offer, and whom it could not reach."""
+        offered = sum(1 for o in await self.repository.offers(case.id)
+                      if o.expert_id is not None)
+        names = []
+        for expert_id, failure in undelivered:
+            expert = await self._experts.get(expert_id)
+            names.append((expert.name if expert is not None else str(expert_id), failure))
+        return replace(card, offered=offered, undelivered=tuple(names))
+
+    async def _offer_to_staff(self, case: Case, card: CaseCard,
+                              undelivered: list[tuple[int, str]], *, quiet: bool) -> None:
+        staff_card = await self._staff_card(case, card, undelivered)
         if self.staff_chat_id is not None:
             thread_id = await self._open_staff_topic(case, card)
-            delivery = await self.messenger.send_card(self.staff_chat_id, "staff_offer", card,
-                                                      thread_id=thread_id)
+            delivery = await self.messenger.send_card(self.staff_chat_id, "staff_offer",
+                                                      staff_card, thread_id=thread_id)
             if delivery.message_id is not None:
                 await self.repository.add_offer(case.id, None, self.staff_chat_id,
                                                 delivery.message_id, STAFF)
-                await self.messenger.notify(case.asker_id, "hotline.case.to_staff",
-                                            number=case.number)
+                if not quiet:
+                    await self.tell(case, case.asker_id, "hotline.case.to_staff")
                 return
         admins = [p.telegram_id for p in await self._people.list_people(Role.ADMIN)
                   if p.telegram_id != case.asker_id]
-        if await self._offer(case, card, admins, STAFF):
-            await self.messenger.notify(case.asker_id, "hotline.case.to_staff",
-                                        number=case.number)
+        # Admins stand in for the staff group: the same card, saying what happened.
+        if (await self._offer(case, staff_card, admins, STAFF, "staff_offer")).sent:
+            if not quiet:
+                await self.tell(case, case.asker_id, "hotline.case.to_staff")
             return
         log.error("case %s: no expert, no staff group and no admin could be reached",
                   case.number)
-        await self.messenger.notify(case.asker_id, "hotline.case.nobody_reachable",
-                                    number=case.number)
+        await self.tell(case, case.asker_id, "hotline.case.nobody_reachable")
 
     async def _open_staff_topic(self, case: Case, card: CaseCard) -> int | None:
         """The case's topic in the staff group, made once; it mirrors the conversation."""

@@ -19,14 +19,25 @@ from services.hotline.experts import ExpertService
 from services.hotline.roster import RosterService
 from services.people import PeopleService
 from services.profiles import ProfileService
-from storage.models import Case, CaseMessage, utcnow
+from storage.models import Case, CaseMessage, CaseStatus, utcnow
 from storage.repositories.hotline_cases import CaseRepository
+from storage.timestamps import as_utc
 
 # Imported from here by the handlers, the waiting-room transfer and the benchmark.
-__all__ = ["MAX_QUESTION_PARTS", "CaseService", "ClaimOutcome", "QuestionPart", "card_category"]
+__all__ = ["MAX_QUESTION_PARTS", "CaseService", "ClaimOutcome", "Outcome", "QuestionPart",
+           "card_category"]
 
 REOPEN_WINDOW = timedelta(hours=48)
 BLOCKS_CACHE_SECONDS = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of an asker's action on a closed case (reopen, rate), for the reply."""
+
+    result: str
+    case: Case | None = None
+    stars: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,56 +92,96 @@ class CaseService(CaseRouting, CaseClaims):
         card = await self.card(case)
         await self._open_staff_topic(case, card)
         on_duty = [e for e in await self._roster.on_duty(category, now) if e != asker_id]
-        if on_duty:
-            await self.repository.escalate(case.id, ON_DUTY, ON_DUTY, now + self.claim_timeout)
-            sent = await self._offer(case, card, on_duty, ON_DUTY)
-            if sent:
-                await self.messenger.notify(
-                    asker_id, "hotline.case.offered", number=case.number, count=sent,
-                    category=card_category(card, await self._locale(asker_id)))
-                return case
-        else:
+        if not on_duty:
             await self._tell_off_hours(case, card, now)
-        await self._escalate(case, ON_DUTY, card)
+            # The off-hours reply already says the question goes on to others.
+            await self._escalate(case, ON_DUTY, card, quiet=True)
+            return case
+        await self.repository.escalate(case.id, ON_DUTY, ON_DUTY, now + self.claim_timeout)
+        offered = await self._offer(case, card, on_duty, ON_DUTY)
+        if offered.sent:
+            await self.tell(case, asker_id, "hotline.case.offered", count=offered.sent,
+                            category=card_category(card, await self._locale(asker_id)))
+            return case
+        await self._escalate(case, ON_DUTY, card, offered.undelivered)
         return case
     # ------------------------------------------------------------------ ending
 
     async def close(self, case: Case, by: str) -> bool:
-        """Closes (by the expert or by the asker's /end) and asks the asker for a rating."""
+        """Closes (by the expert or by the asker's /end) and asks the asker for a rating; the
+        case cards' End, Close and Transfer buttons go, their step being done."""
         if not await self.repository.close(case.id, by):
             return False
         closed = await self.repository.get(case.id)
         assert closed is not None
         card = await self.card(closed)
-        await self.messenger.send_card(closed.asker_id, "closed_asker", card)
+        rating_card = await self.messenger.send_card(closed.asker_id, "closed_asker", card)
+        await self.repository.set_fields(closed.id, closed_card_id=rating_card.message_id)
+        if rating_card.message_id is not None:  # after a reopening, a reply to it routes
+            await self.repository.add_copy(closed.id, closed.asker_id, rating_card.message_id)
+        await self.drop_buttons(closed.asker_id, closed.asker_anchor_id)
+        await self.drop_buttons(closed.expert_id, closed.expert_anchor_id)
+        if case.status == CaseStatus.OFFERED:  # ended while waiting: no Claim is left to win
+            for offer in await self.repository.offers(closed.id):
+                await self.drop_buttons(offer.chat_id, offer.message_id)
         if closed.expert_id is not None:
             if by == "asker":
-                await self.messenger.notify(closed.expert_id, "hotline.closed.by_asker",
-                                            number=closed.number,
-                                            reply_to=closed.expert_anchor_id)
+                await self.tell_handler(closed, "hotline.closed.by_asker")
             if await self._experts.active_case(closed.expert_id) == closed.id:
                 await self._experts.set_active_case(closed.expert_id, None)
         await self.mirror_note(closed, "hotline.closed.staff")
         return True
 
-    async def reopen(self, case_id: int, asker_id: int) -> Case | None:
+    async def reopenable(self, asker_id: int) -> list[Case]:
+        """The asker's cases closed within the reopening window, newest first."""
+        return await self.repository.closed_of_asker(asker_id, utcnow() - REOPEN_WINDOW)
+
+    async def reopen(self, case_id: int, asker_id: int) -> Outcome:
+        """Back to the same handler within 48 hours of closing; every rating given stays."""
         case = await self.repository.get(case_id)
         if case is None or case.asker_id != asker_id:
-            return None
+            return Outcome("not_yours")
+        if case.status != CaseStatus.CLOSED:
+            return Outcome("already_open", case)
+        if case.expert_id is None:
+            return Outcome("never_answered", case)
         if not await self.repository.reopen(case_id, utcnow() - REOPEN_WINDOW):
-            return None
+            after = await self.repository.get(case_id)
+            if after is not None and after.status != CaseStatus.CLOSED:
+                return Outcome("already_open", after)
+            return Outcome("too_late", case)
         reopened = await self.repository.get(case_id)
         assert reopened is not None and reopened.expert_id is not None
-        await self.messenger.notify(reopened.expert_id, "hotline.reopened.expert",
-                                    number=reopened.number, reply_to=reopened.expert_anchor_id)
+        # The rating card's step is over; the conversation cards work again.
+        await self.drop_buttons(reopened.asker_id, case.closed_card_id)
+        card = await self.card(reopened)
+        if reopened.asker_anchor_id is not None:
+            await self.messenger.edit_card(reopened.asker_id, reopened.asker_anchor_id,
+                                           "claimed_asker", card)
+        if reopened.expert_anchor_id is not None:
+            await self.messenger.edit_card(reopened.expert_id, reopened.expert_anchor_id,
+                                           "claimed", card)
+        await self.tell_handler(reopened, "hotline.reopened.expert")
         await self._reset_active_case(reopened.expert_id)
         await self.mirror_note(reopened, "hotline.reopened.staff")
-        return reopened
+        return Outcome("reopened", reopened)
 
-    async def rate(self, case_id: int, asker_id: int, stars: int) -> bool:
-        if not 1 <= stars <= 5:
-            return False
-        return await self.repository.rate(case_id, asker_id, stars)
+    def can_reopen(self, case: Case) -> bool:
+        return (case.status == CaseStatus.CLOSED and case.expert_id is not None
+                and case.closed_at is not None
+                and as_utc(case.closed_at) >= utcnow() - REOPEN_WINDOW)
+
+    async def rate(self, case_id: int, asker_id: int, stars: int) -> Outcome:
+        """Rates the latest closing once; a reopened case is rated when it closes again."""
+        case = await self.repository.get(case_id)
+        if case is None or case.asker_id != asker_id or not 1 <= stars <= 5:
+            return Outcome("not_yours")
+        if case.status != CaseStatus.CLOSED:
+            return Outcome("open_again", case)
+        if await self.repository.rate(case_id, asker_id, stars):
+            return Outcome("rated", await self.repository.get(case_id) or case)
+        given = await self.repository.rating_of_closing(case)
+        return Outcome("already_rated", case, given.stars if given is not None else 0)
 
     async def transfer(self, case: Case, expert_id: int, category: str) -> bool:
         """Back to the queue in another category; the asker and the staff topic are told."""
@@ -138,15 +189,12 @@ class CaseService(CaseRouting, CaseClaims):
             return False
         if not await self.repository.transfer(case.id, expert_id, category, None):
             return False
+        await self.drop_buttons(expert_id, case.expert_anchor_id)
         if await self._experts.active_case(expert_id) == case.id:
             await self._experts.set_active_case(expert_id, None)
         moved = await self.repository.get(case.id)
         assert moved is not None
         card = await self.card(moved)
-        await self.messenger.notify(moved.asker_id, "hotline.transfer.asker",
-                                    number=moved.number,
-                                    category=card_category(card, await self._locale(
-                                        moved.asker_id)))
         await self.mirror_note(moved, "hotline.transfer.staff")
         await self.offer_in_category(moved, card, skip=(expert_id, moved.asker_id))
         return True

@@ -23,6 +23,11 @@ class CaseCard:
     alias_zh: str = ""
     alias_en: str = ""
     organisation: str = ""
+    community: str = ""
+    # For the staff group's card: how many experts had the offer, and those it could not
+    # reach as (name, failure), so the card says what really happened.
+    offered: int = 0
+    undelivered: tuple[tuple[str, str], ...] = ()
     suggested: tuple[str, ...] = ()  # knowledge-base questions the asker found not enough
 
 
@@ -45,6 +50,9 @@ class CaseMessenger(Protocol):
 
     async def edit_card(self, chat_id: int, message_id: int, kind: str, card: CaseCard) -> None:
         """Rewrites an earlier card (an offer becomes "taken"); failures are only logged."""
+
+    async def drop_buttons(self, chat_id: int, message_id: int) -> None:
+        """Takes the buttons off a message whose step is done; failures are only logged."""
 
     async def notify(self, chat_id: int, key: str, *, thread_id: int | None = None,
                      reply_to: int | None = None, **values: object) -> Delivery:

@@ -140,6 +140,8 @@ class RelayService:
         reply_to = None
         if message.reply_to is not None and message.reply_to not in _anchors(case, user_id):
             reply_to = await repository.counterpart(case.id, message.chat_id, message.reply_to)
+            if reply_to is None:
+                reply_to = await self._counterpart_of_copy(case, message, target)
         delivery = await self._cases.messenger.copy(target, message.chat_id, message.message_id,
                                                     reply_to=reply_to or anchor)
         record.target_chat_id = target
@@ -152,6 +154,21 @@ class RelayService:
         if not delivery.ok:
             return RelayResult("failed", delivery.failure)
         return RelayResult("relayed")
+
+    async def _counterpart_of_copy(self, case: Case, message: Incoming,
+                                   target: int) -> int | None:
+        """A reply to a replayed history copy (after a take-over) keeps its thread: the
+        message it shows, as it stands in the other side's chat."""
+        assert message.reply_to is not None
+        shown = await self._cases.repository.copied_message(case.id, message.chat_id,
+                                                            message.reply_to)
+        if shown is None:
+            return None
+        if shown.source_chat_id == target:
+            return shown.source_message_id
+        if shown.target_chat_id == target:
+            return shown.target_message_id
+        return None
 
     async def _mirror(self, case: Case, record: CaseMessage) -> None:
         """A copy in the case's staff topic, so staff can follow and step in."""
@@ -189,8 +206,12 @@ class RelayService:
         text, caption = (None, body) if original.media_ref is not None else (body, None)
         if original.target_chat_id is not None and original.target_message_id is not None:
             resent = await self._carry_edit(original.target_chat_id, original.target_message_id,
-                                            message, text, caption)
+                                            message, text, caption, case_id=original.case_id)
             record.target_message_id = resent or record.target_message_id
+        for copy in await repository.copies_of(original.id):
+            if copy.chat_id != message.chat_id:  # the history a new handler was shown
+                await self._carry_edit(copy.chat_id, copy.message_id, message, text, caption,
+                                       case_id=original.case_id, history=original.id)
         staff_chat = self._cases.staff_chat_id
         if original.mirror_message_id is not None and staff_chat is not None:
             case = await repository.get(original.case_id)
@@ -201,17 +222,24 @@ class RelayService:
 
     async def _carry_edit(self, chat_id: int, copy_id: int, message: Incoming,
                           text: str | None, caption: str | None,
-                          thread_id: int | None = None) -> int | None:
+                          thread_id: int | None = None, *, case_id: int | None = None,
+                          history: int | None = None) -> int | None:
         """Edits the copy; one that cannot be edited (too old, deleted...) gets a notice and
         the new version copied in full under it, so nothing is cut however long it is.
         Returns the id of that new copy, if one was sent."""
         messenger = self._cases.messenger
         if await messenger.edit_copy(chat_id, copy_id, text, caption):
             return None
-        await messenger.notify(chat_id, "hotline.relay.edited", thread_id=thread_id,
-                               reply_to=copy_id)
+        notice = await messenger.notify(chat_id, "hotline.relay.edited", thread_id=thread_id,
+                                        reply_to=copy_id)
         copy = await messenger.copy(chat_id, message.chat_id, message.message_id,
                                     reply_to=copy_id, thread_id=thread_id)
+        if case_id is not None and chat_id > 0:
+            # A reply to the notice (or to a re-sent history copy) still finds its case.
+            for sent in (notice.message_id, copy.message_id if history else None):
+                if sent is not None:
+                    await self._cases.repository.add_copy(case_id, chat_id, sent,
+                                                          history)
         return copy.message_id
 
 

@@ -13,13 +13,14 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 
 from services.hotline.experts import ExpertService
-from storage.models import Case, CaseMessage
+from services.people import PeopleService
+from storage.models import Case, CaseClaim, CaseMessage, CaseRating
 from storage.repositories.hotline_cases import CaseRepository
 
 EXPORT_COLUMNS = ["number", "category", "status", "asker_id", "expert_id", "created_at",
                   "claimed_at", "first_answer_at", "closed_at", "minutes_to_claim",
                   "minutes_to_first_answer", "minutes_to_close", "rating", "rating_comment",
-                  "messages"]
+                  "messages", "all_ratings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +49,17 @@ def _average(values: Iterable[float | None]) -> float | None:
     return round(mean(present), 1) if present else None
 
 
-def figures_of(label: str, cases: list[Case]) -> Figures:
+def figures_of(label: str, cases: list[Case], claims: list[CaseClaim]) -> Figures:
+    """Claim times come from `claims` (each measured in the category it was made in, from
+    when the case began waiting there); a case that waits again after a transfer is not
+    counted as claimed. Ratings are each case's latest: the asker's last word on it."""
     ratings = [c.rating for c in cases if c.rating is not None]
     return Figures(
         label=label,
         cases=len(cases),
         claimed=sum(1 for c in cases if c.claimed_at is not None),
         closed=sum(1 for c in cases if c.closed_at is not None),
-        minutes_to_claim=_average(_minutes(c.created_at, c.claimed_at) for c in cases),
+        minutes_to_claim=_average(_minutes(c.waiting_since, c.claimed_at) for c in claims),
         minutes_to_first_answer=_average(_minutes(c.claimed_at, c.first_answer_at)
                                          for c in cases),
         minutes_to_close=_average(_minutes(c.created_at, c.closed_at) for c in cases),
@@ -65,37 +69,62 @@ def figures_of(label: str, cases: list[Case]) -> Figures:
 
 
 class ReportService:
-    def __init__(self, cases: CaseRepository, experts: ExpertService, timezone: str) -> None:
+    def __init__(self, cases: CaseRepository, experts: ExpertService, timezone: str,
+                 people: PeopleService) -> None:
         self._cases = cases
         self._experts = experts
+        self._people = people
         self.zone = ZoneInfo(timezone)
 
     async def figures(self, first: datetime, last: datetime,
                       locale: str) -> tuple[Figures, list[Figures], list[Figures]]:
-        """Totals, then per category, then per expert, for cases opened in [first, last)."""
+        """Totals, then per category, then per handler, for cases opened in [first, last)."""
         cases = await self._cases.between(first, last)
+        claims = await self._cases.claims_of([c.id for c in cases if c.id is not None])
         categories = {c.key: (c.name_en if locale == "en" else c.name_zh)
                       for c in await self._experts.categories()}
-        by_category = [figures_of(name, [c for c in cases if c.category == key])
+        # A category counts its cases now in it, and the claims made in it (a case
+        # transferred away still leaves its claim time where it was claimed).
+        by_category = [figures_of(name, [c for c in cases if c.category == key],
+                                  [c for c in claims if c.category == key])
                        for key, name in categories.items()]
-        experts = {e.telegram_id: e for e in await self._experts.all()}
         by_expert = []
-        for expert_id in sorted({c.expert_id for c in cases if c.expert_id is not None}):
-            expert = experts.get(expert_id)
-            label = f"{expert.name} ({expert.alias(locale)})" if expert else str(expert_id)
-            by_expert.append(figures_of(label, [c for c in cases if c.expert_id == expert_id]))
-        return figures_of("", cases), [f for f in by_category if f.cases], by_expert
+        handlers = {c.expert_id for c in cases if c.expert_id is not None}
+        handlers |= {c.expert_id for c in claims}
+        for expert_id in sorted(handlers):
+            by_expert.append(figures_of(
+                await self._handler_label(expert_id, locale),
+                [c for c in cases if c.expert_id == expert_id],
+                [c for c in claims if c.expert_id == expert_id]))
+        return (figures_of("", cases, claims),
+                [f for f in by_category if f.cases or f.minutes_to_claim is not None],
+                by_expert)
+
+    async def _handler_label(self, telegram_id: int, locale: str) -> str:
+        """An expert by name and alias; staff who took a case over by their Telegram name
+        and the alias askers saw; the bare id only for someone the bot no longer knows."""
+        expert = await self._experts.get(telegram_id)
+        if expert is not None:
+            return f"{expert.name} ({expert.alias(locale)})"
+        alias_zh, alias_en = self._experts.staff_aliases()
+        alias = alias_en if locale == "en" else alias_zh
+        person = await self._people.get(telegram_id)
+        name = person.full_name if person is not None else ""
+        return f"{name} ({alias})" if name else f"{telegram_id} ({alias})"
 
     def local(self, moment: datetime | None) -> str:
         return moment.astimezone(self.zone).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
-    async def transcript(self, number: str) -> tuple[Case, list[CaseMessage]] | None:
+    async def transcript(
+            self, number: str) -> tuple[Case, list[CaseMessage], list[CaseRating]] | None:
         case = await self._cases.by_number(number.strip().upper())
         if case is None:
             return None
-        return case, await self._cases.messages(case.id)
+        return case, await self._cases.messages(case.id), await self._cases.ratings(case.id)
 
-    def transcript_lines(self, case: Case, messages: list[CaseMessage]) -> list[str]:
+    def transcript_lines(self, case: Case, messages: list[CaseMessage],
+                         ratings: list[CaseRating] | None = None) -> list[str]:
+        """The case, each message with its id mapping, then every rating given."""
         lines = [f"{case.number} · {case.category} · {case.status} · asker {case.asker_id} · "
                  f"expert {case.expert_id or '-'} · opened {self.local(case.created_at)}"]
         for m in messages:
@@ -107,9 +136,9 @@ class ReportService:
                        f"{m.target_chat_id or '-'}#{m.target_message_id or '-'}")
             lines.append(f"{self.local(m.created_at)} {who}{edited}: {text}{media} "
                          f"({mapping}, {m.delivery})")
-        if case.rating is not None:
-            lines.append(f"rating {case.rating}/5" +
-                         (f": {case.rating_comment}" if case.rating_comment else ""))
+        for rating in ratings or []:
+            lines.append(f"rating {rating.stars}/5 ({self.local(rating.created_at)})"
+                         + (f": {rating.comment}" if rating.comment else ""))
         return lines
 
     async def export_rows(self, first: datetime, last: datetime) -> list[list[object]]:
@@ -124,6 +153,8 @@ class ReportService:
                 _rounded(_minutes(case.claimed_at, case.first_answer_at)),
                 _rounded(_minutes(case.created_at, case.closed_at)),
                 case.rating or "", case.rating_comment or "", count,
+                # rating/rating_comment are the latest; a reopened case's earlier ones too:
+                ";".join(str(r.stars) for r in await self._cases.ratings(case.id)),
             ])
         return rows
 

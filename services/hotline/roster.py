@@ -12,11 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from services.csv_input import CsvLineError, numbered_rows
 from services.hotline.calendar import WorkingCalendar
 from storage.repositories.hotline_roster import OverrideRow, RosterRepository, ShiftRow
 
@@ -94,11 +95,20 @@ def parse_roster_csv(text: str, experts: dict[int, tuple[str, ...]],
     """
     known_categories = set(categories)
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = next(reader, None)
-    if header is None or [c.strip().lower() for c in header] != COLUMNS:
-        raise RosterFileError(f"line 1: the columns must be {','.join(COLUMNS)}")
+    rows = numbered_rows(reader)
+    try:
+        header = next(rows, (1, None))[1]
+        if header is None or [c.strip().lower() for c in header] != COLUMNS:
+            raise RosterFileError(f"line 1: the columns must be {','.join(COLUMNS)}")
+        return _shifts(rows, experts, known_categories)
+    except CsvLineError as error:
+        raise RosterFileError(str(error)) from None
+
+
+def _shifts(rows: Iterator[tuple[int, list[str]]], experts: dict[int, tuple[str, ...]],
+            known_categories: set[str]) -> list[tuple[int, ShiftRow]]:
     shifts: list[tuple[int, ShiftRow]] = []
-    for line, row in enumerate(reader, start=2):
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         if len(shifts) >= MAX_LINES:

@@ -9,7 +9,7 @@ offered afresh in its new category (on duty, else backups, else staff).
 
 from __future__ import annotations
 
-from services.hotline.cases import CaseService, card_category
+from services.hotline.cases import CaseService
 from services.people import PeopleService
 from storage.models import Case, CaseStatus
 from storage.repositories.hotline_waiting import WaitingCaseRepository
@@ -35,9 +35,8 @@ class WaitingCaseMover:
         messenger = self._cases.messenger
         for offer in offers:
             await messenger.edit_card(offer.chat_id, offer.message_id, "offer_moved", card)
-        asker = await self._people.get(moved.asker_id)
-        await messenger.notify(moved.asker_id, "hotline.transfer.asker", number=moved.number,
-                               category=card_category(card, asker.locale if asker else "zh_CN"))
+        # The asker is told where it went (and, off hours, when that category's next
+        # shift begins) by offer_in_category, exactly as after the expert's Transfer.
         await self._cases.mirror_note(moved, "hotline.console.moved_by_staff")
         await self._cases.offer_in_category(moved, card, skip=(moved.asker_id,))
         return True

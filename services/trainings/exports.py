@@ -1,4 +1,7 @@
-"""The registrant list for staff: CSV (UTF-8 with a BOM, so Excel shows Chinese) or XLSX."""
+"""The registrant list for staff: CSV (UTF-8 with a BOM, so Excel shows Chinese) or XLSX.
+
+Everyone who holds or waits for a place, and everyone who attended a session and cancelled
+later (status "cancelled"): attendance is history and stays in the export."""
 
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ from openpyxl import Workbook
 
 from storage.repositories.trainings import CourseInfo, Registrant
 
-COLUMNS = ("telegram_id", "name", "username", "status", "registered_at", "attended_sessions")
+COLUMNS = ("telegram_id", "name", "username", "status", "registered_at", "attended_sessions",
+           "absent_sessions")
 
 
 def _cell(value: object) -> object:
@@ -23,7 +27,8 @@ def _rows(course: CourseInfo, people: list[Registrant], zone: ZoneInfo) -> list[
         [_cell(v) for v in (
             person.telegram_id, person.name, person.username or "", person.status,
             person.requested_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-            ",".join(str(n) for n in person.attended_sessions))]
+            ",".join(str(n) for n in person.attended_sessions),
+            ",".join(str(n) for n in person.absent_sessions))]
         for person in people
     ]
 

@@ -43,15 +43,19 @@ class ReminderPlanning:
         wanted: list[PlannedReminder] = []
         if course.status == CourseStatus.OPEN:
             registered = await self.repository.registered_people(course_id)
+            absences = await self.repository.absences(course_id)
             for person in registered:
                 if subset is None or person in subset:
-                    wanted += self._reminders_of(course, person)
+                    wanted += self._reminders_of(course, person, absences.get(person, set()))
         await self.reminders.plan(course_id, wanted, self.clock.now(), subset)
 
-    def _reminders_of(self, course: CourseInfo, person: int) -> list[PlannedReminder]:
+    def _reminders_of(self, course: CourseInfo, person: int,
+                      absent: set[int]) -> list[PlannedReminder]:
+        """The person's reminders: before each session but those they said they will miss."""
         wanted = [PlannedReminder(person, f"s{session.id}", session.id, offset.label,
                                   session.starts_at - offset.delta, session.starts_at)
-                  for session in course.sessions for offset in self.session_offsets]
+                  for session in course.sessions if session.id not in absent
+                  for offset in self.session_offsets]
         exam = self._exam_start()
         if course.kind == "exam_prep" and exam is not None:
             wanted += [PlannedReminder(person, "exam", None, offset.label,

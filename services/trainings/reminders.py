@@ -136,8 +136,13 @@ class ReminderDispatcher:
             html = self.texts.render(locale, "trainings_reminder", course=course, left=left,
                                      session=session, total=len(course.sessions),
                                      when=session_when(session, self.zone, locale))
-            buttons = [[(self.texts.text(locale, "trainings.button.cant_come"),
-                         f"trainings:cantcome:{course.id}")]]
+            # Missing one session and giving up the course are separate choices
+            # (handlers.trainings_absence answers both).
+            text = self.texts.text
+            buttons = [[(text(locale, "trainings.button.cant_come"),
+                         f"trainings:skip:{session.id}")],
+                       [(text(locale, "trainings.button.quit_course"),
+                         f"trainings:quit:{course.id}")]]
         outcome = await self.messenger.send(due.telegram_id, html, buttons)
         if outcome == SendOutcome.SENT:
             log.info("reminder %s (%s before %s) sent to %s", due.id, due.offset_label,

@@ -45,6 +45,7 @@ _AUDIENCE_ROLES = {
 REFUSAL_KEYS = frozenset({
     "trainings.refused.unavailable", "trainings.refused.closed", "trainings.refused.audience",
     "trainings.refused.not_registered", "trainings.refused.check_in_closed",
+    "trainings.refused.session_started",
 })
 
 
@@ -109,8 +110,10 @@ class TrainingService(CourseChanges, ReminderPlanning):
         mine = await self.repository.courses_of(telegram_id)
         return [entry for entry in mine if entry[0].ends_at > now]
 
-    async def registrants(self, course_id: int) -> list[Registrant]:
-        return await self.repository.registrants(course_id)
+    async def registrants(self, course_id: int, *, with_history: bool = False
+                          ) -> list[Registrant]:
+        """with_history: also who attended and cancelled later (for exports)."""
+        return await self.repository.registrants(course_id, with_history=with_history)
 
     async def status_of(self, course_id: int, telegram_id: int) -> tuple[str | None, int]:
         return await self.repository.status_of(course_id, telegram_id)
@@ -131,7 +134,8 @@ class TrainingService(CourseChanges, ReminderPlanning):
         change = await self.repository.register(course_id, telegram_id, self.clock.now())
         if change.previous is None and change.status == RegistrationStatus.REGISTERED:
             # Only this person's rows change; the course was read just above.
-            await self.reminders.plan(course_id, self._reminders_of(course, telegram_id),
+            absent = (await self.repository.absences(course_id)).get(telegram_id, set())
+            await self.reminders.plan(course_id, self._reminders_of(course, telegram_id, absent),
                                       self.clock.now(), [telegram_id])
         log.info("course %s: %s is %s", course_id, telegram_id, change.status)
         return course, change
@@ -146,6 +150,48 @@ class TrainingService(CourseChanges, ReminderPlanning):
         log.info("course %s: %s cancelled (was %s), promoted %s", course_id, telegram_id,
                  change.previous, change.promoted)
         return change
+
+    async def skip_session(self, session_id: int, telegram_id: int
+                           ) -> tuple[CourseInfo, SessionInfo, bool]:
+        """Notes that a registrant cannot come to one session (before it begins): the place
+        on the course stays theirs, that session's reminders stop. True when first noted."""
+        course, session = await self._find_session(session_id)
+        status, _ = await self.repository.status_of(course.id, telegram_id)
+        if status != RegistrationStatus.REGISTERED:
+            raise TrainingRefusal("trainings.refused.not_registered")
+        now = self.clock.now()
+        if session.starts_at <= now:
+            raise TrainingRefusal("trainings.refused.session_started")
+        first = await self.repository.note_absence(session_id, telegram_id, now)
+        if first:
+            await self.plan_reminders(course.id, [telegram_id])
+        log.info("course %s: %s cannot come to session %s", course.id, telegram_id,
+                 session.position)
+        return course, session, first
+
+    async def come_after_all(self, session_id: int, telegram_id: int
+                             ) -> tuple[CourseInfo, SessionInfo, bool]:
+        """Takes an absence notice back while the session has not begun: its reminders are
+        planned again. True when there was a notice to take back."""
+        course, session = await self._find_session(session_id)
+        status, _ = await self.repository.status_of(course.id, telegram_id)
+        if status != RegistrationStatus.REGISTERED:
+            raise TrainingRefusal("trainings.refused.not_registered")
+        if session.starts_at <= self.clock.now():
+            raise TrainingRefusal("trainings.refused.session_started")
+        withdrawn = await self.repository.withdraw_absence(session_id, telegram_id)
+        if withdrawn:
+            await self.plan_reminders(course.id, [telegram_id])
+        return course, session, withdrawn
+
+    async def absent_sessions(self, course_id: int, telegram_id: int) -> set[int]:
+        """Ids of the course's sessions the person said they cannot come to."""
+        return (await self.repository.absences(course_id)).get(telegram_id, set())
+
+    def next_session(self, course: CourseInfo) -> SessionInfo | None:
+        """The first session not yet begun (what an older reminder's button meant)."""
+        now = self.clock.now()
+        return next((s for s in course.sessions if s.starts_at > now), None)
 
     async def check_in(self, session_id: int, telegram_id: int) -> tuple[CourseInfo, bool]:
         """Self check-in, only while the session's window is open and only with a place."""

@@ -26,6 +26,7 @@ from storage.models.hotline import (
     RosterOverride,
     RosterShift,
 )
+from storage.models.hotline_history import CaseClaim, CaseCopy, CaseRating
 from storage.models.ideas import (
     Idea,
     IdeaEvent,
@@ -40,6 +41,7 @@ from storage.models.kb import KbEntry, KbStatus, KbSuggestion, KbSynonym
 from storage.models.people import Draft, Role, SocialWorkerProfile, User, UserRole
 from storage.models.places import Place
 from storage.models.trainings import (
+    Absence,
     Attendance,
     Course,
     CourseSession,
@@ -52,14 +54,18 @@ from storage.models.trainings import (
 )
 
 __all__ = [
+    "Absence",
     "Announcement",
     "AnnouncementTopic",
     "Attendance",
     "AuditEntry",
     "Case",
+    "CaseClaim",
+    "CaseCopy",
     "CaseCounter",
     "CaseMessage",
     "CaseOffer",
+    "CaseRating",
     "CaseStatus",
     "ConsoleFormToken",
     "ConsoleLoginToken",

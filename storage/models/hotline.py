@@ -118,8 +118,14 @@ class Case(SQLModel, table=True):
     first_answer_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     closed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     closed_by: str | None = Field(default=None, max_length=16)
+    # The latest rating and its comment; every rating given is in hotline_case_ratings.
     rating: int | None = Field(default=None)
     rating_comment: str | None = Field(default=None, max_length=1000)
+    # Since when the case waits for a claim in its current category (creation, or the
+    # latest transfer): claim times are measured from here, per category.
+    waiting_since: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # The asker's "closed, please rate" message: its buttons go when the case reopens.
+    closed_card_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 class CaseOffer(SQLModel, table=True):

@@ -100,6 +100,21 @@ class Attendance(SQLModel, table=True):
     checked_in_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
 
 
+class Absence(SQLModel, table=True):
+    """A registrant's notice that they cannot come to one session ("I can't come" on its
+    reminder): they keep their place on the course, that session's reminders stop."""
+
+    __tablename__ = "training_absences"
+
+    session_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("training_sessions.id", ondelete="CASCADE"), primary_key=True,
+        autoincrement=False))
+    telegram_id: int = Field(sa_column=Column(
+        BigInteger, ForeignKey("users.telegram_id", ondelete="CASCADE"), primary_key=True,
+        autoincrement=False))
+    noted_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
 class TrainingReminder(SQLModel, table=True):
     """One reminder for one person; the dispatcher claims due rows with a single UPDATE."""
 

@@ -1,4 +1,4 @@
-"""A case's state changes: claim, escalate, close, reopen, transfer, hand over, rate.
+"""A case's state changes: claim, escalate, close, reopen, transfer, hand over.
 
 Every state change is one UPDATE ... WHERE status = <expected>, checked by rowcount: two
 experts pressing Claim at once, or a checker racing a claim, can never both win.
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, select, update
 
 from storage.db import Database
-from storage.models import Case, CaseStatus, utcnow
+from storage.models import Case, CaseClaim, CaseStatus, utcnow
 
 ACTIVE = (CaseStatus.OFFERED, CaseStatus.OPEN)
 
@@ -22,12 +22,20 @@ class CaseStateChanges:
     _db: Database
 
     async def claim(self, case_id: int, expert_id: int) -> bool:
+        """First claim wins; the claim is recorded in the category the case waits in."""
+        now = utcnow()
         async with self._db.session() as session:
-            result = await session.execute(
+            won = (await session.execute(
                 update(Case).where(Case.id == case_id, Case.status == CaseStatus.OFFERED)
-                .values(status=CaseStatus.OPEN, expert_id=expert_id, claimed_at=utcnow(),
-                        escalate_at=None))
-            return result.rowcount == 1
+                .values(status=CaseStatus.OPEN, expert_id=expert_id, claimed_at=now,
+                        escalate_at=None)
+                .returning(Case.category, Case.waiting_since, Case.created_at))).first()
+            if won is None:
+                return False
+            session.add(CaseClaim(case_id=case_id, category=won.category, expert_id=expert_id,
+                                  waiting_since=won.waiting_since or won.created_at,
+                                  claimed_at=now))
+            return True
 
     async def unclaim(self, case_id: int, expert_id: int) -> bool:
         """Undoes a claim the claimer cannot act on (the bot cannot write to them)."""
@@ -36,7 +44,14 @@ class CaseStateChanges:
                 update(Case).where(Case.id == case_id, Case.status == CaseStatus.OPEN,
                                    Case.expert_id == expert_id)
                 .values(status=CaseStatus.OFFERED, expert_id=None, claimed_at=None))
-            return result.rowcount == 1
+            if result.rowcount != 1:
+                return False
+            latest = (await session.execute(select(CaseClaim.id).where(
+                CaseClaim.case_id == case_id, CaseClaim.expert_id == expert_id)
+                .order_by(CaseClaim.id.desc()).limit(1))).scalar()
+            if latest is not None:
+                await session.execute(delete(CaseClaim).where(CaseClaim.id == latest))
+            return True
 
     async def escalate(self, case_id: int, from_level: int, to_level: int,
                        escalate_at: datetime | None) -> bool:
@@ -61,19 +76,21 @@ class CaseStateChanges:
             result = await session.execute(
                 update(Case).where(Case.id == case_id, Case.status == CaseStatus.CLOSED,
                                    Case.expert_id.is_not(None), Case.closed_at >= closed_since)
-                .values(status=CaseStatus.OPEN, closed_at=None, closed_by=None, rating=None,
-                        rating_comment=None))
+                .values(status=CaseStatus.OPEN, closed_at=None, closed_by=None,
+                        closed_card_id=None))
             return result.rowcount == 1
 
     async def transfer(self, case_id: int, expert_id: int, category: str,
                        escalate_at: datetime | None) -> bool:
-        """Back to waiting for a claim, in another category; only its current expert may."""
+        """Back to waiting for a claim, in another category; only its current expert may.
+        It is waiting again: not claimed, and its next claim time counts from now."""
         async with self._db.session() as session:
             result = await session.execute(
                 update(Case).where(Case.id == case_id, Case.status == CaseStatus.OPEN,
                                    Case.expert_id == expert_id)
                 .values(status=CaseStatus.OFFERED, category=category, expert_id=None,
-                        escalation_level=0, escalate_at=escalate_at, expert_anchor_id=None))
+                        escalation_level=0, escalate_at=escalate_at, expert_anchor_id=None,
+                        claimed_at=None, first_answer_at=None, waiting_since=utcnow()))
             return result.rowcount == 1
 
     async def reassign(self, case_id: int, expert_id: int) -> bool:
@@ -82,22 +99,6 @@ class CaseStateChanges:
             result = await session.execute(
                 update(Case).where(Case.id == case_id, Case.status == CaseStatus.OPEN)
                 .values(expert_id=expert_id, expert_anchor_id=None))
-            return result.rowcount == 1
-
-    async def rate(self, case_id: int, asker_id: int, stars: int) -> bool:
-        async with self._db.session() as session:
-            result = await session.execute(
-                update(Case).where(Case.id == case_id, Case.asker_id == asker_id,
-                                   Case.status == CaseStatus.CLOSED, Case.rating.is_(None))
-                .values(rating=stars))
-            return result.rowcount == 1
-
-    async def comment(self, case_id: int, asker_id: int, text: str) -> bool:
-        async with self._db.session() as session:
-            result = await session.execute(
-                update(Case).where(Case.id == case_id, Case.asker_id == asker_id,
-                                   Case.status == CaseStatus.CLOSED)
-                .values(rating_comment=text))
             return result.rowcount == 1
 
     async def set_fields(self, case_id: int, **values: object) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import and_, func, or_, select, update
 
 from storage.db import Database
-from storage.models import Case, CaseMessage
+from storage.models import Case, CaseMessage, CaseRating
 
 
 class CaseTranscript:
@@ -72,4 +72,6 @@ class CaseTranscript:
                 .values(text=None, media_ref=None))
             await session.execute(update(Case).where(Case.asker_id == asker_id)
                                   .values(rating_comment=None))
+            await session.execute(update(CaseRating).where(CaseRating.asker_id == asker_id)
+                                  .values(comment=None))
             return result.rowcount

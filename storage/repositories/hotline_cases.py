@@ -2,7 +2,8 @@
 
 Creating and reading cases, offers, blocks and the transcript's group-committed inserts are
 here; state changes are in hotline_case_changes.py, the rest of the transcript in
-hotline_case_transcript.py. CaseRepository has them all.
+hotline_case_transcript.py, ratings, claims and copies in hotline_case_history.py.
+CaseRepository has them all.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from storage.db import Database
 from storage.group_insert import GroupInsert
 from storage.models import (
     Case,
+    CaseCopy,
     CaseCounter,
     CaseMessage,
     CaseOffer,
@@ -24,13 +26,14 @@ from storage.models import (
     utcnow,
 )
 from storage.repositories.hotline_case_changes import ACTIVE, CaseStateChanges
+from storage.repositories.hotline_case_history import CaseHistory
 from storage.repositories.hotline_case_transcript import CaseTranscript
 from storage.upsert import insert_ignoring_conflicts
 
 MAX_CACHED_PEOPLE = 50_000
 
 
-class CaseRepository(CaseStateChanges, CaseTranscript):
+class CaseRepository(CaseStateChanges, CaseTranscript, CaseHistory):
     def __init__(self, database: Database) -> None:
         self._db = database
         self._messages = GroupInsert(database, CaseMessage.__table__)
@@ -53,7 +56,7 @@ class CaseRepository(CaseStateChanges, CaseTranscript):
                 .values(last=CaseCounter.last + 1).returning(CaseCounter.last))).scalar_one()
             case = Case(number=f"C-{now.year}-{number:04d}", asker_id=asker_id,
                         category=category, escalate_at=escalate_at, escalation_level=level,
-                        created_at=now)
+                        created_at=now, waiting_since=now)
             session.add(case)
             await session.flush()
             return case
@@ -74,6 +77,20 @@ class CaseRepository(CaseStateChanges, CaseTranscript):
             rows = await session.execute(select(Case).where(
                 Case.asker_id == asker_id, Case.status.in_(ACTIVE)).order_by(Case.id))
             return list(rows.scalars())
+
+    async def closed_of_asker(self, asker_id: int, since: datetime) -> list[Case]:
+        """The asker's answered cases closed at `since` or later, newest first."""
+        async with self._db.session() as session:
+            rows = await session.execute(select(Case).where(
+                Case.asker_id == asker_id, Case.status == CaseStatus.CLOSED,
+                Case.expert_id.is_not(None), Case.closed_at >= since)
+                .order_by(Case.closed_at.desc()))
+            return list(rows.scalars())
+
+    async def by_staff_thread(self, thread_id: int) -> Case | None:
+        async with self._db.session() as session:
+            return (await session.execute(select(Case).where(
+                Case.staff_thread_id == thread_id).limit(1))).scalar_one_or_none()
 
     async def open_of_expert(self, expert_id: int) -> list[Case]:
         async with self._db.session() as session:
@@ -126,6 +143,11 @@ class CaseRepository(CaseStateChanges, CaseTranscript):
             found = (await session.execute(select(CaseOffer.case_id).where(
                 CaseOffer.chat_id == chat_id, CaseOffer.message_id == message_id)
                 .limit(1))).scalar()
+            if found is not None:
+                return found
+            found = (await session.execute(select(CaseCopy.case_id).where(
+                CaseCopy.chat_id == chat_id, CaseCopy.message_id == message_id)
+                .order_by(CaseCopy.id.desc()).limit(1))).scalar()
             if found is not None:
                 return found
             return (await session.execute(select(Case.id).where(or_(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, update
 
 from storage.db import Database
-from storage.models import Case, CaseOffer, CaseStatus
+from storage.models import Case, CaseOffer, CaseStatus, utcnow
 
 
 class WaitingCaseRepository:
@@ -21,7 +21,8 @@ class WaitingCaseRepository:
             result = await session.execute(
                 update(Case).where(Case.id == case_id, Case.status == CaseStatus.OFFERED,
                                    Case.category == from_category)
-                .values(category=to_category, escalation_level=0, escalate_at=None))
+                .values(category=to_category, escalation_level=0, escalate_at=None,
+                        waiting_since=utcnow()))
             if result.rowcount != 1:
                 return False
             await session.execute(delete(CaseOffer).where(CaseOffer.case_id == case_id))

@@ -59,16 +59,24 @@ class KbRepository:
             return (await session.execute(select(KbEntry).where(
                 KbEntry.source_case_id == case_id))).scalars().first()
 
+    @staticmethod
+    def _proposals_of(telegram_id: int):  # type: ignore[no-untyped-def]
+        asked = select(Case.id).where(Case.asker_id == telegram_id)
+        return select(KbEntry.id).where(
+            KbEntry.status == KbStatus.PROPOSED,
+            (KbEntry.proposed_by == telegram_id) | KbEntry.source_case_id.in_(asked))
+
+    async def count_proposals_of(self, telegram_id: int) -> int:
+        """/privacy: what erase_proposals_of would erase now."""
+        async with self._db.session() as session:
+            return len(list((await session.execute(self._proposals_of(telegram_id))).scalars()))
+
     async def erase_proposals_of(self, telegram_id: int) -> int:
         """/forget: unapproved proposals that hold this person's words (as the asker of the
         case, or as the expert who wrote the answer) go; approved entries were reviewed by
         staff and carry no personal details."""
         async with self._db.session() as session:
-            asked = select(Case.id).where(Case.asker_id == telegram_id)
-            doomed = list((await session.execute(select(KbEntry.id).where(
-                KbEntry.status == KbStatus.PROPOSED,
-                (KbEntry.proposed_by == telegram_id) | KbEntry.source_case_id.in_(asked),
-            ))).scalars())
+            doomed = list((await session.execute(self._proposals_of(telegram_id))).scalars())
             for entry_id in doomed:
                 await kb_index.remove(session, entry_id)
             if doomed:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.models import (
+    Absence,
     Attendance,
     Course,
     CourseSession,
@@ -25,6 +26,8 @@ from storage.models import (
 from storage.repositories.training_records import PlaceChange, Registrant
 from storage.timestamps import as_utc
 from storage.upsert import insert_ignoring_conflicts
+
+_STATUS_ORDER = {RegistrationStatus.REGISTERED: 0, RegistrationStatus.WAITLISTED: 1}
 
 
 def owed_notice(course_id: int, telegram_id: int, kind: str, now: datetime) -> TrainingNotice:
@@ -90,20 +93,22 @@ class TrainingPlaces:
                 Registration.status == RegistrationStatus.REGISTERED)
                 .order_by(Registration.requested_at, Registration.id))).scalars())
 
-    async def registrants(self, course_id: int) -> list[Registrant]:
+    async def registrants(self, course_id: int, *, with_history: bool = False
+                          ) -> list[Registrant]:
+        """Who holds or waits for a place; with_history also those who cancelled after
+        attending a session (attendance is history: an export keeps it)."""
         async with self._db.session() as session:
+            attended = await self._positions(session, Attendance, course_id)
+            absent = await self._positions(session, Absence, course_id)
+            kept = Registration.status != RegistrationStatus.CANCELLED
+            if with_history and attended:
+                kept = or_(kept, Registration.telegram_id.in_(list(attended)))
             rows = (await session.execute(
                 select(Registration, User).join(User, User.telegram_id == Registration.telegram_id)
-                .where(Registration.course_id == course_id,
-                       Registration.status != RegistrationStatus.CANCELLED)
+                .where(Registration.course_id == course_id, kept)
                 .order_by(Registration.status, Registration.requested_at, Registration.id))).all()
-            attended: dict[int, list[int]] = {}
-            for telegram_id, position in (await session.execute(
-                    select(Attendance.telegram_id, CourseSession.position)
-                    .join(CourseSession, CourseSession.id == Attendance.session_id)
-                    .where(CourseSession.course_id == course_id)
-                    .order_by(CourseSession.position))).all():
-                attended.setdefault(telegram_id, []).append(position)
+            # Those who hold a place, then the waitlist, then who cancelled (history).
+            rows.sort(key=lambda row: _STATUS_ORDER.get(row[0].status, len(_STATUS_ORDER)))
             return [
                 Registrant(
                     telegram_id=user.telegram_id,
@@ -111,9 +116,23 @@ class TrainingPlaces:
                     username=user.username, status=registration.status,
                     requested_at=as_utc(registration.requested_at),
                     attended_sessions=tuple(attended.get(user.telegram_id, ())),
+                    absent_sessions=tuple(absent.get(user.telegram_id, ())),
                 )
                 for registration, user in rows
             ]
+
+    @staticmethod
+    async def _positions(session: AsyncSession, table: type[Attendance] | type[Absence],
+                         course_id: int) -> dict[int, list[int]]:
+        """Person -> positions of the course's sessions with a row in `table`, in order."""
+        found: dict[int, list[int]] = {}
+        for telegram_id, position in (await session.execute(
+                select(table.telegram_id, CourseSession.position)
+                .join(CourseSession, CourseSession.id == table.session_id)
+                .where(CourseSession.course_id == course_id)
+                .order_by(CourseSession.position))).all():
+            found.setdefault(telegram_id, []).append(position)
+        return found
 
     async def record_attendance(self, session_id: int, telegram_id: int, now: datetime,
                                 marked_by: int | None) -> bool:

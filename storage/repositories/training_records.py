@@ -73,4 +73,6 @@ class Registrant:
     status: str
     requested_at: datetime
     attended_sessions: tuple[int, ...]
+    # Positions of the sessions the person said they cannot come to.
+    absent_sessions: tuple[int, ...] = ()
 

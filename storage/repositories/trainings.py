@@ -17,6 +17,7 @@ from storage.models import (
     ReminderState,
     TrainingReminder,
 )
+from storage.repositories.training_absences import TrainingAbsences
 from storage.repositories.training_places import TrainingPlaces, owed_notice
 from storage.repositories.training_records import (
     CourseInfo,
@@ -32,7 +33,7 @@ __all__ = ["CourseInfo", "NewCourse", "PlaceChange", "Registrant", "SessionInfo"
            "TrainingRepository"]
 
 
-class TrainingRepository(TrainingPlaces):
+class TrainingRepository(TrainingPlaces, TrainingAbsences):
     async def create_course(self, course: NewCourse) -> int:
         async with self._db.session() as session:
             row = Course(title=course.title, kind=course.kind, description=course.description,

@@ -153,6 +153,18 @@ async def test_chat_page_plays_every_role(
     await expect(own.locator(".text b")).to_have_count(0)
     got = await updates.wait_for(lambda u: u.message is not None and u.message.text is not None)
     assert got.message.text == "你好 <b>not bold</b>"
+    # Telegram Desktop's shortcuts become entities, as a real client sends formatting.
+    await composer.fill("**粗体** and __italic__ [map](https://park.example/map)")
+    await composer.press("Enter")
+    own = page.locator(".msg.own").last
+    await expect(own.locator(".text b")).to_have_text("粗体")
+    await expect(own.locator(".text i")).to_have_text("italic")
+    await expect(own.locator(".text")).to_have_text("粗体 and italic map")
+    got = await updates.wait_for(lambda u: u.message is not None and u.message.text is not None)
+    assert got.message.text == "粗体 and italic map"
+    assert [(e.type, e.offset, e.length, e.url) for e in got.message.entities] == [
+        ("bold", 0, 2, None), ("italic", 7, 6, None),
+        ("text_link", 14, 3, "https://park.example/map")]
 
     # A chat action shows in the header, as "typing…" does in Telegram.
     await bot.send_chat_action(resident["id"], "typing")

@@ -963,7 +963,9 @@
         }
       } else {
         if (!text.trim()) return;
-        if (await postMessage(Object.assign(baseSendFields(), { text }))) input.value = "";
+        // Read as Telegram Desktop reads its box: **bold**, __italic__, [text](url)...
+        const typed = { shortcut_text: text };
+        if (await postMessage(Object.assign(baseSendFields(), typed))) input.value = "";
       }
     } catch (err) {
       showError(err);

@@ -1,9 +1,11 @@
 """Broadcasts at Telegram's limits against the sandbox (flood limits on, in its own process).
 
 (a) 3,000 subscribers at 30/s; (b) 20,000 with paid broadcast at 1,000/s; (c) the ecosystem's
-default as the baseline: PTB's stock HTTPXRequest with its AIORateLimiter in a plain loop.
-Prints messages a second as a fraction of the limit, 429s received, duplicates, lost, and the
-peak memory of the sending process.
+default as the baseline: PTB's stock HTTPXRequest with its AIORateLimiter in a plain loop;
+(d) 100,000 subscribers with paid broadcast: the time to queue them (publish) and the peak
+memory of the sending process (`hotline deliver`, its VmHWM).
+Prints messages a second as a fraction of the limit, 429s received (the sandbox's answers),
+duplicates, lost, and the peak memory of the sending process.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import resource
 import secrets
 import socket
@@ -28,15 +31,15 @@ from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.app import build_services, open_database
+from bot.gateway import send_request
 from bot.settings import load_settings
 from bot.telegram_sender import TelegramSender
-from bot.transport import default_request
 from sandbox.client import SandboxClient
 from services.announcements.broadcasts import Draft
-from services.delivery.protocol import DeliveryResult, Outcome, OutgoingMessage
 from storage.repositories.users import UserRepository
 
-FREE_COUNT, PAID_COUNT, BASELINE_COUNT = 3_000, 20_000, 600
+FREE_COUNT, PAID_COUNT, BASELINE_COUNT, LARGE_COUNT = 3_000, 20_000, 600, 100_000
+ROOT = Path(__file__).resolve().parent.parent
 SEED_CONCURRENCY = 64
 
 
@@ -59,19 +62,6 @@ class Figures:
                 f"({self.seconds:.1f} s wall, from the start to the last result recorded); "
                 f"429s {self.too_many}; duplicates {self.duplicates}; lost {self.lost}; "
                 f"peak RSS {peak:.0f} MB")
-
-
-class CountingSender(TelegramSender):
-    """The real sender, counting the 429s it meets."""
-
-    too_many = 0
-
-    async def deliver(self, chat_id: int, message: OutgoingMessage, *, paid: bool,
-                      broadcast: bool = True) -> DeliveryResult:
-        result = await super().deliver(chat_id, message, paid=paid, broadcast=broadcast)
-        if result.outcome is Outcome.RETRY_AFTER:
-            self.too_many += 1
-        return result
 
 
 def _free_port() -> int:
@@ -134,14 +124,13 @@ async def _broadcast(base: str, token: str, client: SandboxClient, folder: Path,
         database_url=f"sqlite+aiosqlite:///{folder / (name[1] + '.db')}")
     database = await open_database(settings)
     services = build_services(settings, database)
-    users = UserRepository(database)
-    for telegram_id in ids:
-        await users.ensure_exists(telegram_id, "en")
+    await UserRepository(database).ensure_many(ids, "en")
     await services.subscriptions.subscribe_many(ids, ["policy"])
     marker = f"Bench {name[1]}"
-    bot = Bot(token, base_url=f"{base}/bot", request=default_request())
+    # The bot's own send path: the gateway on the budget (in memory: SQLite, one process).
+    bot = Bot(token, base_url=f"{base}/bot", request=send_request(settings, services))
     await bot.initialize()
-    sender = CountingSender(bot)
+    sender = TelegramSender(bot)
     services.delivery.start(sender)
     try:
         started = time.perf_counter()
@@ -158,8 +147,9 @@ async def _broadcast(base: str, token: str, client: SandboxClient, folder: Path,
         await bot.shutdown()
         await database.close()
     received, window = await _received(client, marker)
+    too_many = sum(c["error_code"] == 429 for c in await client.calls("sendMessage"))
     return Figures(name, 1000.0 if paid else 30.0, sum(received.values()), seconds,
-                   sender.too_many, sum(n - 1 for n in received.values()),
+                   too_many, sum(n - 1 for n in received.values()),
                    len(set(ids) - set(received)), window)
 
 
@@ -186,6 +176,55 @@ async def _baseline(base: str, token: str, client: SandboxClient) -> Figures:
                    window)
 
 
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def _large(base: str, token: str, client: SandboxClient, folder: Path) -> str:
+    """100,000 paid: time to queue, then one `hotline deliver` sends them; its peak memory."""
+    ids = await _seed(base, token, client, LARGE_COUNT, "L")
+    database_url = f"sqlite+aiosqlite:///{folder / 'large.db'}"
+    settings = load_settings(_env_file=None, bot_token=token, api_base_url=f"{base}/bot",
+                             api_file_base_url=f"{base}/file/bot", paid_broadcast=True,
+                             database_url=database_url)
+    database = await open_database(settings)
+    services = build_services(settings, database)
+    await UserRepository(database).ensure_many(ids, "en")
+    await services.subscriptions.subscribe_many(ids, ["policy"])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
+    env.update({"PYTHONPATH": str(ROOT), "HOTLINE_BOT_TOKEN": token,
+                "HOTLINE_API_BASE_URL": f"{base}/bot", "HOTLINE_LOG_LEVEL": "WARNING",
+                "HOTLINE_API_FILE_BASE_URL": f"{base}/file/bot",
+                "HOTLINE_DATABASE_URL": database_url})
+    sender = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "deliver", env=env, cwd=folder,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    try:
+        started = time.perf_counter()
+        record = await services.announcements.publish(Draft(
+            author_id=None, topic="policy", title="Bench L", body_html="Benchmark message."))
+        queued = time.perf_counter() - started
+        while True:
+            progress = await services.announcements.progress(record.id)
+            if not progress.remaining:
+                break
+            await asyncio.sleep(0.5)
+        seconds = time.perf_counter() - started
+        peak = _peak_rss_mb(sender.pid)
+    finally:
+        sender.terminate()
+        await sender.wait()
+        await database.close()
+    too_many = sum(c["error_code"] == 429 for c in await client.calls("sendMessage"))
+    return (f"(d) paid broadcast to {LARGE_COUNT:,}: queued in {queued:.1f} s; all sent in "
+            f"{seconds:.1f} s = {progress.sent / seconds:.0f}/s; sent {progress.sent}, failed "
+            f"{progress.failed}, blocked {progress.blocked}; 429s in the sandbox's last "
+            f"50,000 calls {too_many}; the sender's peak RSS {peak:.0f} MB")
+
+
 async def main() -> None:
     # The baseline's limiter logs every 429 it gives up on; its count is printed instead.
     logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
@@ -204,7 +243,9 @@ async def main() -> None:
                 ):
                     print((await run()).line(), flush=True)
                     await client.reset()
+                print(await _large(base, token, client, Path(folder)), flush=True)
     finally:
         sandbox.terminate()
         with contextlib.suppress(ProcessLookupError):
             await sandbox.wait()
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)

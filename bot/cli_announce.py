@@ -104,6 +104,7 @@ async def _topics(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _with_services(settings: Settings, args: argparse.Namespace) -> int:
     database = await open_database(settings)
+    services: Services | None = None
     try:
         services = build_services(settings, database)
         audit = CommandLineAudit(database)
@@ -120,6 +121,8 @@ async def _with_services(settings: Settings, args: argparse.Namespace) -> int:
             case _:
                 return _fail("expected: announce status ID, announce cancel ID, or --topic ...")
     finally:
+        if services is not None:
+            await services.delivery.limiter.close()
         await database.close()
 
 
@@ -165,12 +168,12 @@ def _send_time(raw: str | None, zone: ZoneInfo) -> datetime | None:
     return moment
 
 
-async def _upload_photo(settings: Settings, path: Path) -> str:
+async def _upload_photo(settings: Settings, services: Services, path: Path) -> str:
     """Sends the photo to the first admin (their preview) and returns Telegram's file_id."""
     from telegram import Bot
     from telegram.error import NetworkError, TelegramError
 
-    from bot.transport import default_request
+    from bot.gateway import send_request
 
     if settings.bot_token is None or not settings.admin_ids:
         raise ValueError("uploading a file needs HOTLINE_BOT_TOKEN and HOTLINE_ADMIN_IDS "
@@ -179,7 +182,7 @@ async def _upload_photo(settings: Settings, path: Path) -> str:
     try:
         async with Bot(settings.bot_token.get_secret_value(), base_url=settings.api_base_url,
                        base_file_url=settings.file_base_url,
-                       request=default_request(client=settings.http_client)) as bot:
+                       request=send_request(settings, services)) as bot:
             sent = await bot.send_photo(settings.admin_ids[0], data, filename=path.name)
     except NetworkError as error:
         # The message names the URL called, token included: the CLI's output masks it.
@@ -215,7 +218,7 @@ async def _compose(services: Services, audit: CommandLineAudit, settings: Settin
     photo = args.photo
     if photo is not None and await asyncio.to_thread(Path(photo).is_file):
         try:
-            photo = await _upload_photo(settings, Path(photo))
+            photo = await _upload_photo(settings, services, Path(photo))
         except (ValueError, OSError) as error:
             return _fail(f"--photo: {error}")
     draft = Draft(author_id=None, topic=args.topic, title=title, body_html=body,

@@ -12,10 +12,12 @@ from typing import Any
 from bot.app import open_database
 from bot.cli_args import record_id, telegram_id
 from bot.cli_audit import CommandLineAudit
+from bot.cli_calendar import add_calendar_parser, calendar_command, describe_line
 from bot.cli_files import InputFileError, read_utf8
 from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.wiring_features import build_hotline_services
 from services.hotline import HotlineServices
+from services.hotline.calendar_days import describe_day
 from services.hotline.experts import ExpertInputError
 from services.hotline.roster import RosterFileError
 from services.people import PeopleService
@@ -23,7 +25,7 @@ from services.profiles import ProfileService
 from services.texts import Texts
 from storage.repositories.users import UserRepository
 
-COMMANDS = ("experts", "categories", "roster", "cases")
+COMMANDS = ("experts", "categories", "roster", "cases", "calendar")
 
 
 def _date(value: str) -> date:
@@ -58,6 +60,8 @@ def add_hotline_parsers(commands: Any) -> None:
         dest="action", required=True)
     importing = roster.add_parser("import", help="replace the weekly plan with a CSV file")
     importing.add_argument("file", type=Path)
+    importing.add_argument("--allow-empty", action="store_true",
+                           help="accept a file with no shifts (it empties the weekly plan)")
     show = roster.add_parser("show", help="who is on duty on a date")
     show.add_argument("--date", type=_date)
     override = roster.add_parser("override", help="a dated exception: leave or an extra shift")
@@ -84,6 +88,7 @@ def add_hotline_parsers(commands: Any) -> None:
     export.add_argument("--to", dest="last", type=_date, required=True)
     export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     export.add_argument("--output", type=Path, help="default: cases-FROM-TO.FORMAT")
+    add_calendar_parser(commands)
 
 
 def hotline_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -97,7 +102,7 @@ def hotline_command(settings: Settings, args: argparse.Namespace) -> int:
                                              ProfileService(users))
             await hotline.experts.seed_categories_if_empty()
             runner = {"experts": _experts, "categories": _categories, "roster": _roster,
-                      "cases": _cases}[args.command]
+                      "cases": _cases, "calendar": calendar_command}[args.command]
             return await runner(hotline, CommandLineAudit(database), args)
         finally:
             await database.close()
@@ -157,7 +162,7 @@ async def _roster(hotline: HotlineServices, audit: CommandLineAudit,
     if args.action == "import":
         try:
             text = await asyncio.to_thread(read_utf8, args.file)
-            count = await roster.import_file(text)
+            count = await roster.import_file(text, allow_empty=args.allow_empty)
         except RosterFileError as error:
             # As the console does: a refused plan is on record too, with the reason.
             await audit.record("roster.import_refused", target=args.file.name,
@@ -189,10 +194,7 @@ async def _roster(hotline: HotlineServices, audit: CommandLineAudit,
         print(f"override {args.override_id} {'removed' if removed else 'not found'}")
         return 0 if removed else 2
     day = args.date or datetime.now(roster.zone).date()
-    kind = "working day" if roster.calendar.is_workday(day) else "rest day"
-    known = "" if roster.calendar.known(day) else (
-        " (not in the published calendar yet: Monday to Friday assumed)")
-    print(f"{day} {day.strftime('%a')}: {kind}{known}")
+    print(describe_line(describe_day(await roster.calendar(day, day), day)))
     names = {e.telegram_id: e.name for e in await hotline.experts.all()}
     duties = await roster.duties_on(day)
     for d in duties:

@@ -1,29 +1,23 @@
 """The console's attachments reach Telegram here: sent once to the composing staff member's
-chat (or the staff chat), so the broadcast can reuse Telegram's file_id."""
+chat (or the staff chat), so the broadcast can reuse Telegram's file_id. The send gateway
+paces and retries the upload like every other message."""
 
 from __future__ import annotations
-
-import logging
 
 from telegram import Bot, InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from services.announcements.media_upload import Attachment, MediaKind
-from services.delivery.limits import RateLimiter
-
-log = logging.getLogger(__name__)
 
 
 class TelegramMediaUploader:
     """Implements services.announcements.media_upload.MediaUploader with PTB."""
 
-    def __init__(self, bot: Bot, limiter: RateLimiter) -> None:
+    def __init__(self, bot: Bot) -> None:
         self.bot = bot
-        self.limiter = limiter
 
     async def upload(self, chat_id: int, attachment: Attachment, caption_html: str) -> str | None:
-        await self.limiter.acquire(chat_id)
         upload = InputFile(attachment.data, filename=attachment.filename)
         try:
             if attachment.kind == MediaKind.PHOTO:
@@ -34,6 +28,5 @@ class TelegramMediaUploader:
             sent = await self.bot.send_document(chat_id, upload, caption=caption_html,
                                                 parse_mode=ParseMode.HTML)
             return sent.document.file_id if sent.document else None
-        except TelegramError as error:
-            log.warning("console upload of %s to %s failed: %s", attachment.kind, chat_id, error)
-            return None
+        except TelegramError:
+            return None  # the gateway logged and recorded the final failure

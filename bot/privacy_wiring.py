@@ -20,6 +20,7 @@ from storage.repositories.hotline_picks import PendingPickRepository
 from storage.repositories.idea_erasure import IdeaErasureRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.privacy_counts import PrivacyCounts
+from storage.repositories.send_failures import SendFailureRepository
 from storage.repositories.users import UserRepository
 
 
@@ -36,6 +37,7 @@ def register_erasers(services: Services) -> None:
         return await console.erase_person(telegram_id)
 
     counts = PrivacyCounts(database)
+    failures = SendFailureRepository(database)
 
     async def training_places(telegram_id: int) -> int:
         # What give_back_places gives back: places and waitlist places on courses not over.
@@ -62,6 +64,8 @@ def register_erasers(services: Services) -> None:
         # Messages still waiting for "which case?" count as hotline messages in the reply.
         Eraser("hotline_messages", PendingPickRepository(database).erase_user,
                counts.pending_picks),
+        # Messages that could not be delivered to the person count as their messages.
+        Eraser("messages", failures.erase_person, failures.count_for),
     ]
     services.privacy.kept += [
         Kept("hotline_cases", counts.hotline_cases),

@@ -13,11 +13,11 @@ import signal
 
 from telegram import Bot
 
-from bot.app import build_services, open_database
+from bot.app import build_services, check_send_budget, open_database
+from bot.gateway import send_request
 from bot.logging_setup import configure_logging
 from bot.settings import Settings
 from bot.telegram_sender import TelegramSender
-from bot.transport import default_request
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +27,15 @@ async def run_sender(settings: Settings) -> None:
     configure_logging(settings.log_level, [settings.bot_token.get_secret_value()])
     database = await open_database(settings)
     services = build_services(settings, database)
+    await check_send_budget(settings, services)
+    # The same send gateway as the bot's, on the same shared budget (Redis with PostgreSQL).
     bot = Bot(settings.bot_token.get_secret_value(), base_url=settings.api_base_url,
-              base_file_url=settings.file_base_url,
-              request=default_request(client=settings.http_client))
+              base_file_url=settings.file_base_url, request=send_request(settings, services))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    services.send_failures.start()
     try:
         await bot.initialize()
         sender = TelegramSender(bot)
@@ -44,4 +46,6 @@ async def run_sender(settings: Settings) -> None:
     finally:
         await services.delivery.stop()
         await bot.shutdown()
+        await services.send_failures.close()
+        await services.delivery.limiter.close()
         await database.close()

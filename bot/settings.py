@@ -16,6 +16,7 @@ from services.trainings.offsets import parse_offsets
 
 SUPPORTED_LOCALES = ("zh_CN", "en")
 TELEGRAM_API_BASE = "https://api.telegram.org/bot"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 # BotFather tokens: a numeric bot id, a colon, then 30+ url-safe characters.
 _TOKEN_PATTERN = re.compile(r"^\d{4,}:[A-Za-z0-9_-]{30,}$")
@@ -53,11 +54,16 @@ class Settings(BaseSettings):
     http_client: Literal["aiohttp", "httpx"] = "aiohttp"
     paid_broadcast: bool = False
     delivery_lease_seconds: int = Field(default=60, ge=1, le=3600)
+    # Telegram's budgets shared by every process (issue 11): Redis. Unset: in this process's
+    # memory with SQLite (one process), redis://127.0.0.1:6379/0 with PostgreSQL.
+    redis_url: str | None = None
     # Expert hotline (issue 4): seconds an offer waits for a claim before it escalates.
     claim_timeout: int = Field(default=600, ge=1, le=86_400)
     escalation_check_seconds: int = Field(default=30, ge=1, le=3600)
     open_cases_per_asker: int = Field(default=3, ge=1, le=50)
     relay_messages_per_minute: int = Field(default=30, ge=1, le=1000)
+    # Updates kept but not yet handled, at most; past it Telegram is asked to retry later.
+    inbox_backlog_limit: int = Field(default=10_000, ge=10, le=1_000_000)
     # Public-benefit ideas (issue 7).
     ideas_daily_limit: int = Field(default=5, ge=1, le=100)
     ideas_edit_minutes: int = Field(default=30, ge=0, le=1440)
@@ -113,7 +119,7 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("webhook_url", "api_file_base_url", "staff_chat_id", "console_url",
-                     mode="before")
+                     "redis_url", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -123,6 +129,13 @@ class Settings(BaseSettings):
     def _https_webhook(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("https://", "http://")):
             raise ValueError("not a URL")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^(redis|rediss|unix)://\S+$", value):
+            raise ValueError("not a Redis URL")
         return value
 
     @field_validator("console_url")
@@ -147,6 +160,19 @@ class Settings(BaseSettings):
     def file_base_url(self) -> str:
         return self.api_file_base_url or self.api_base_url.replace("/bot", "/file/bot", 1)
 
+    @property
+    def budget_redis_url(self) -> str | None:
+        """Where the send budget lives: None = this process's memory (SQLite, one process).
+
+        With PostgreSQL several processes share one bot token (`hotline deliver`), so the
+        budget must be shared too: Redis, at 127.0.0.1 unless HOTLINE_REDIS_URL says where.
+        """
+        if self.redis_url is not None:
+            return self.redis_url
+        if self.database_url.startswith("postgresql"):
+            return DEFAULT_REDIS_URL
+        return None
+
     def sqlite_path(self) -> Path | None:
         prefix = "sqlite+aiosqlite:///"
         if self.database_url.startswith(prefix):
@@ -169,11 +195,14 @@ _EXPLANATIONS = {
     "http_client": "HOTLINE_HTTP_CLIENT must be aiohttp (the default) or httpx.",
     "paid_broadcast": "HOTLINE_PAID_BROADCAST must be 1 or 0.",
     "delivery_lease_seconds": "HOTLINE_DELIVERY_LEASE_SECONDS must be 1 to 3600 seconds.",
+    "redis_url": "HOTLINE_REDIS_URL must be a Redis URL, like redis://127.0.0.1:6379/0.",
     "claim_timeout": "HOTLINE_CLAIM_TIMEOUT must be a number of seconds, 1 to 86400 "
     "(600 = ten minutes).",
     "escalation_check_seconds": "HOTLINE_ESCALATION_CHECK_SECONDS must be 1 to 3600 seconds.",
     "open_cases_per_asker": "HOTLINE_OPEN_CASES_PER_ASKER must be a whole number, 1 to 50.",
     "relay_messages_per_minute": "HOTLINE_RELAY_MESSAGES_PER_MINUTE must be 1 to 1000.",
+    "inbox_backlog_limit": "HOTLINE_INBOX_BACKLOG_LIMIT must be a whole number of updates, "
+    "10 to 1000000.",
     "ideas_daily_limit": "HOTLINE_IDEAS_DAILY_LIMIT must be a whole number of ideas, 1 to 100.",
     "ideas_edit_minutes": "HOTLINE_IDEAS_EDIT_MINUTES must be a whole number of minutes, "
     "0 to 1440.",

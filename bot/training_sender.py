@@ -1,7 +1,7 @@
-"""Trainings' Telegram side: reminders and notices sent within the shared flood budget.
+"""Trainings' Telegram side: reminders and notices, sent as broadcast traffic.
 
-Each send first waits for a token from the delivery engine's limiter (the one announcements
-use) and is marked as broadcast traffic, so replies to people keep their reserve and go first.
+The send gateway (bot/gateway.py) paces them within the shared budget behind replies to
+people, waits out 429s and retries; what is left to say here is reachable or not.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPrevie
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.telegram_sender import broadcast_traffic, classify
-from services.delivery.limits import RateLimiter
+from bot.gateway import broadcast_traffic, classify
 from services.delivery.protocol import Outcome
 from services.trainings.messenger import Buttons, SendOutcome
 
@@ -24,33 +23,28 @@ _UNREACHABLE = {Outcome.BLOCKED, Outcome.CHAT_NOT_FOUND, Outcome.FAILED}
 class TelegramTrainingMessenger:
     """Implements services.trainings.messenger.TrainingMessenger with PTB."""
 
-    def __init__(self, bot: Bot, limiter: RateLimiter) -> None:
+    def __init__(self, bot: Bot) -> None:
         self.bot = bot
-        self.limiter = limiter
 
     async def send(self, chat_id: int, html: str, buttons: Buttons = ()) -> SendOutcome:
         markup = InlineKeyboardMarkup(
             [[InlineKeyboardButton(label, callback_data=data) for label, data in row]
              for row in buttons]) if buttons else None
-        return await self._call(chat_id, lambda: self.bot.send_message(
+        return await self._call(lambda: self.bot.send_message(
             chat_id, html, parse_mode=ParseMode.HTML, reply_markup=markup,
             link_preview_options=_NO_PREVIEW))
 
     async def send_file(self, chat_id: int, filename: str, data: bytes,
                         caption_html: str) -> SendOutcome:
-        return await self._call(chat_id, lambda: self.bot.send_document(
+        return await self._call(lambda: self.bot.send_document(
             chat_id, data, filename=filename, caption=caption_html, parse_mode=ParseMode.HTML))
 
-    async def _call(self, chat_id: int, call: Callable[[], Awaitable[object]]) -> SendOutcome:
-        await self.limiter.acquire(chat_id)
+    async def _call(self, call: Callable[[], Awaitable[object]]) -> SendOutcome:
         try:
             with broadcast_traffic():
                 await call()
         except TelegramError as error:
-            result = classify(error)
-            if result.outcome == Outcome.RETRY_AFTER and result.retry_after:
-                # Telegram says wait: the shared limiter holds that chat (or all broadcasts).
-                self.limiter.pause(chat_id, result.retry_after)
-            return (SendOutcome.UNREACHABLE if result.outcome in _UNREACHABLE
+            # Only final answers get here (the gateway retried what could pass later).
+            return (SendOutcome.UNREACHABLE if classify(error).outcome in _UNREACHABLE
                     else SendOutcome.RETRY)
         return SendOutcome.SENT

@@ -11,8 +11,10 @@ from services.announcements.history import AnnouncementHistory
 from services.comms_console import CommsConsole
 from services.console_forms import FormTokens
 from services.delivery.engine import DeliveryEngine, EngineSettings
-from services.delivery.limits import RateLimiter
+from services.delivery.limits import RateBudget, RateLimiter
+from services.delivery.shared_limits import RedisRateLimiter, budget_namespace
 from services.hotline import HotlineServices
+from services.hotline.calendar_service import CalendarService
 from services.hotline.case_base import SuggestedQuestions
 from services.hotline.cases import CaseService
 from services.hotline.experts import ExpertService
@@ -45,6 +47,7 @@ from storage.repositories.training_notices import NoticeRepository
 from storage.repositories.training_reminders import ReminderRepository
 from storage.repositories.training_sessions import TrainingSessionRepository
 from storage.repositories.trainings import TrainingRepository
+from storage.repositories.working_calendar import WorkingCalendarRepository
 
 
 def build_hotline_services(settings: Settings, database: Database, people: PeopleService,
@@ -53,7 +56,8 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
                            ) -> HotlineServices:
     rosters = RosterRepository(database)
     experts = ExpertService(rosters, people, texts)
-    roster = RosterService(rosters, settings.timezone)
+    calendar = CalendarService(WorkingCalendarRepository(database))
+    roster = RosterService(rosters, settings.timezone, calendar)
     cases = CaseService(CaseRepository(database), experts, roster, people, profiles,
                         claim_timeout=timedelta(seconds=settings.claim_timeout),
                         staff_chat_id=settings.staff_chat_id,
@@ -64,14 +68,24 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
         relay=RelayService(cases, experts, settings.relay_messages_per_minute,
                            PendingPickRepository(database)),
         reports=ReportService(CaseRepository(database), experts, settings.timezone, people),
+        calendar=calendar,
     )
+
+
+def build_send_budget(settings: Settings) -> RateBudget:
+    """Telegram's limits for this bot token: in memory, or in Redis shared by every process."""
+    url = settings.budget_redis_url
+    if url is None:
+        return RateLimiter()
+    token = settings.bot_token.get_secret_value() if settings.bot_token else "sandbox"
+    return RedisRateLimiter(url, budget_namespace(token))
 
 
 def build_delivery(settings: Settings, database: Database
                    ) -> tuple[DeliveryEngine, AnnouncementRepository, OutboxRepository]:
     outbox = OutboxRepository(database)
     engine = DeliveryEngine(
-        outbox, RateLimiter(),
+        outbox, build_send_budget(settings),
         EngineSettings(lease=timedelta(seconds=settings.delivery_lease_seconds)))
     return engine, AnnouncementRepository(database), outbox
 

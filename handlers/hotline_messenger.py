@@ -1,16 +1,13 @@
-"""The Telegram side of the hotline services: cards, texts and copies, with retries.
+"""The Telegram side of the hotline services: cards, texts and copies.
 
-Relays go straight through PTB here, with their own retry (a 429 waits its retry_after,
-a network error backs off); the shared rate-limited delivery engine (services/delivery/)
-is being built for announcements and can take this over once it exists.
+Every call goes through the send gateway (bot/gateway.py): it keeps each chat's order, waits
+out 429s and retries; here a final failure only becomes the hotline's word for it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any
 
 from telegram import (
@@ -21,18 +18,15 @@ from telegram import (
     ReplyParameters,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import TelegramError
 
+from bot.gateway import classify
 from services.container import Services
+from services.delivery.protocol import Outcome
 from services.hotline.messenger import CaseCard, Delivery
 
 log = logging.getLogger(__name__)
 
-ATTEMPTS = 3
-# A 429 asking for a longer pause than this is reported as a failure instead of waited out:
-# the person is told, rather than left staring at a chat that seems to ignore them.
-MAX_RETRY_AFTER = 10.0
-BACKOFF_SECONDS = (0.3, 1.0)
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 # Card kind -> (template, buttons as (text key, callback action) rows).
@@ -56,36 +50,28 @@ CARDS: dict[str, tuple[str, list[list[tuple[str, str]]]]] = {
 }
 
 
-def _seconds(wait: int | timedelta) -> float:
-    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+# The gateway's final outcome -> the hotline's word for it (the relay tells the person).
+_FAILURES = {
+    Outcome.BLOCKED: "blocked",
+    Outcome.CHAT_NOT_FOUND: "blocked",
+    Outcome.RETRY_AFTER: "rate_limited",
+    Outcome.TRANSIENT: "network",
+    Outcome.FAILED: "rejected",
+}
 
 
-async def with_retries(call: Callable[[], Awaitable[Any]], what: str) -> tuple[Any, str | None]:
-    """Runs a Bot API call, retrying what may pass later; (result, None) or (None, reason)."""
-    for attempt in range(ATTEMPTS):
-        last = attempt == ATTEMPTS - 1
-        try:
-            return await call(), None
-        except Forbidden:
-            return None, "blocked"
-        except RetryAfter as error:
-            wait = _seconds(error.retry_after)
-            if last or wait > MAX_RETRY_AFTER:
-                log.warning("%s: flood limit, retry after %ss; giving up", what, wait)
-                return None, "rate_limited"
-            await asyncio.sleep(wait)
-        except BadRequest as error:
-            log.warning("%s refused: %s", what, error.message)
-            return None, "rejected"
-        except NetworkError as error:
-            if last:
-                log.warning("%s failed after %s attempts: %s", what, ATTEMPTS, error)
-                return None, "network"
-            await asyncio.sleep(BACKOFF_SECONDS[attempt])
-        except TelegramError as error:
-            log.warning("%s failed: %s", what, error)
-            return None, "rejected"
-    return None, "network"
+async def attempt(call: Callable[[], Awaitable[Any]], what: str) -> tuple[Any, str | None]:
+    """Runs a Bot API call once through the send gateway; (result, None) or (None, failure).
+
+    The gateway has already waited out 429s and retried 5xx and network errors, and logged
+    a message it gave up on; what is left is final.
+    """
+    try:
+        return await call(), None
+    except TelegramError as error:
+        outcome = classify(error).outcome
+        log.debug("%s: %s (%s)", what, outcome.value, error.message)
+        return None, _FAILURES.get(outcome, "rejected")
 
 
 class TelegramCaseMessenger:
@@ -125,13 +111,13 @@ class TelegramCaseMessenger:
 
     async def edit_card(self, chat_id: int, message_id: int, kind: str, card: CaseCard) -> None:
         html, keyboard = await self._render(chat_id, kind, card)
-        await with_retries(lambda: self._bot.edit_message_text(
+        await attempt(lambda: self._bot.edit_message_text(
             html, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML,
             reply_markup=keyboard, link_preview_options=_NO_PREVIEW),
             f"editing the {kind} card of {card.number}")
 
     async def drop_buttons(self, chat_id: int, message_id: int) -> None:
-        await with_retries(lambda: self._bot.edit_message_reply_markup(
+        await attempt(lambda: self._bot.edit_message_reply_markup(
             chat_id=chat_id, message_id=message_id, reply_markup=None),
             f"removing the buttons of {chat_id}#{message_id}")
 
@@ -146,7 +132,7 @@ class TelegramCaseMessenger:
 
     async def _send_html(self, chat_id: int, html: str, keyboard: InlineKeyboardMarkup | None,
                          thread_id: int | None, reply_to: int | None, what: str) -> Delivery:
-        result, failure = await with_retries(lambda: self._bot.send_message(
+        result, failure = await attempt(lambda: self._bot.send_message(
             chat_id, html, parse_mode=ParseMode.HTML, reply_markup=keyboard,
             message_thread_id=thread_id, link_preview_options=_NO_PREVIEW,
             reply_parameters=_reply(reply_to)), f"{what} to {chat_id}")
@@ -154,7 +140,7 @@ class TelegramCaseMessenger:
 
     async def copy(self, to_chat: int, from_chat: int, message_id: int, *,
                    reply_to: int | None = None, thread_id: int | None = None) -> Delivery:
-        result, failure = await with_retries(lambda: self._bot.copy_message(
+        result, failure = await attempt(lambda: self._bot.copy_message(
             to_chat, from_chat, message_id, message_thread_id=thread_id,
             reply_parameters=_reply(reply_to)), f"copy of {from_chat}#{message_id} to {to_chat}")
         return Delivery(result.message_id if result is not None else None, failure)
@@ -167,11 +153,11 @@ class TelegramCaseMessenger:
         else:
             call = lambda: self._bot.edit_message_caption(  # noqa: E731
                 chat_id=chat_id, message_id=message_id, caption=caption or "")
-        result, _failure = await with_retries(call, f"edit of {chat_id}#{message_id}")
+        result, _failure = await attempt(call, f"edit of {chat_id}#{message_id}")
         return result is not None
 
     async def create_topic(self, chat_id: int, title: str) -> int | None:
-        result, _failure = await with_retries(
+        result, _failure = await attempt(
             lambda: self._bot.create_forum_topic(chat_id, title[:128]), f"topic {title}")
         return result.message_thread_id if result is not None else None
 

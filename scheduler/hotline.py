@@ -1,5 +1,6 @@
-"""Hotline timers: the escalation checker, the weekly report to admins on Monday morning, and
-the hourly clean-up of stale "which case?" questions.
+"""Hotline timers: the escalation checker, the weekly report to admins on Monday morning,
+the hourly clean-up of stale "which case?" questions, and the daily check that next year's
+working calendar is known (from 1 December).
 
 What is due lives in the database (each case's escalate_at); these jobs only wake the code
 that looks, so a restart loses nothing: the first check after start-up catches up.
@@ -15,6 +16,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from services.container import Services
+from services.hotline.calendar_reminder import remind_unknown_year
 from storage.models import Role, utcnow
 
 log = logging.getLogger(__name__)
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 ESCALATION_JOB_ID = "hotline-escalation"
 WEEKLY_REPORT_JOB_ID = "hotline-weekly-report"
 PICKS_PURGE_JOB_ID = "hotline-pending-picks-purge"
+CALENDAR_REMINDER_JOB_ID = "hotline-calendar-reminder"
 
 
 async def check_escalations(services: Services) -> int:
@@ -76,4 +79,23 @@ def schedule_hotline(scheduler: BaseScheduler, services: Services, check_seconds
     scheduler.add_job(
         purge_pending_picks, IntervalTrigger(hours=1), args=[services],
         id=PICKS_PURGE_JOB_ID, replace_existing=True, coalesce=True,
+    )
+    schedule_calendar_reminder(scheduler, services)
+
+
+async def remind_calendar(services: Services, now: datetime | None = None) -> int | None:
+    """Reminds the staff group, once a year, when next year's working calendar is unknown."""
+    hotline = services.hotline
+    today = (now or utcnow()).astimezone(hotline.roster.zone).date()
+    return await remind_unknown_year(hotline.calendar, hotline.cases.messenger,
+                                     hotline.cases.staff_chat_id, today)
+
+
+def schedule_calendar_reminder(scheduler: BaseScheduler, services: Services) -> None:
+    # Daily at 10:00 local, working hours in the staff group; a bot that was down then still
+    # checks within the day. What was sent is in the database, so repeats send nothing.
+    scheduler.add_job(
+        remind_calendar, CronTrigger(hour=10, minute=0, timezone=services.timezone),
+        args=[services], id=CALENDAR_REMINDER_JOB_ID, replace_existing=True,
+        misfire_grace_time=10 * 3600, coalesce=True,
     )

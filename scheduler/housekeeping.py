@@ -1,20 +1,26 @@
 """Upkeep: enforce the conversation-log retention period (daily); delete used or expired
-console sign-in links and ended console sessions (hourly)."""
+console sign-in links and ended console sessions, and handled updates from the inbox
+(hourly)."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from services.container import Services
+from services.update_inbox import UpdateInbox
 
 log = logging.getLogger(__name__)
 
 RETENTION_JOB_ID = "conversation-log-retention"
 CONSOLE_PURGE_JOB_ID = "console-sign-in-purge"
+INBOX_PURGE_JOB_ID = "update-inbox-purge"
+# Handled updates are kept a day: long enough to recognise any redelivery of them.
+INBOX_KEEP_HANDLED = timedelta(days=1)
 
 
 async def enforce_retention(services: Services) -> int:
@@ -48,6 +54,22 @@ def schedule_housekeeping(scheduler: BaseScheduler, services: Services) -> None:
         IntervalTrigger(hours=1),
         args=[services],
         id=CONSOLE_PURGE_JOB_ID,
+        replace_existing=True,
+        coalesce=True,
+    )
+
+
+async def purge_handled_updates(inbox: UpdateInbox) -> int:
+    """Deletes inbox rows handled more than a day ago."""
+    return await inbox.purge_processed(INBOX_KEEP_HANDLED)
+
+
+def schedule_inbox_purge(scheduler: BaseScheduler, inbox: UpdateInbox) -> None:
+    scheduler.add_job(
+        purge_handled_updates,
+        IntervalTrigger(hours=1),
+        args=[inbox],
+        id=INBOX_PURGE_JOB_ID,
         replace_existing=True,
         coalesce=True,
     )

@@ -21,6 +21,7 @@ from services.people import PeopleService
 from services.places import PlacesService
 from services.privacy import PrivacyService
 from services.profiles import ProfileService
+from services.send_failures import SendFailureLog
 from services.texts import Texts
 from services.trainings.reminders import ReminderDispatcher
 from services.trainings.service import TrainingService
@@ -50,6 +51,7 @@ class Services:
     training_reminders: ReminderDispatcher
     comms: CommsConsole
     ops: OpsConsole
+    send_failures: SendFailureLog
     default_locale: str
     timezone: str
     retention_days: int

@@ -15,12 +15,17 @@ PROBE_TIMEOUT = 5.0
 class HealthReport:
     healthy: bool
     checks: dict[str, str]
+    # Messages to people given up on in the last 24 hours (blocked, chat gone, retries
+    # exhausted): not a failure of this service, but what staff should look at.
+    undelivered_last_day: int | None = None
 
 
 class HealthService:
-    def __init__(self, database: Database, bot_api_probe: Callable[[], Awaitable[object]]):
+    def __init__(self, database: Database, bot_api_probe: Callable[[], Awaitable[object]],
+                 undelivered: Callable[[], Awaitable[int]] | None = None):
         self._database = database
         self._bot_api_probe = bot_api_probe
+        self._undelivered = undelivered
 
     async def check(self) -> HealthReport:
         checks: dict[str, str] = {}
@@ -34,4 +39,7 @@ class HealthService:
             checks["bot_api"] = "ok"
         except Exception as exc:  # any failure of the probe means "not reachable"
             checks["bot_api"] = f"unreachable: {type(exc).__name__}: {exc or 'timeout'}"
-        return HealthReport(all(v == "ok" for v in checks.values()), checks)
+        undelivered = None
+        if self._undelivered is not None and checks["database"] == "ok":
+            undelivered = await asyncio.wait_for(self._undelivered(), PROBE_TIMEOUT)
+        return HealthReport(all(v == "ok" for v in checks.values()), checks, undelivered)

@@ -5,6 +5,10 @@ moves on (the next message of the chat may reply to it). One transaction per row
 single SQLite writer the bottleneck at a hundred messages a second; here a caller that arrives
 while a write is in progress waits for the next one, which takes everyone who arrived
 meanwhile. Under light load that is one row per transaction, as before, with no added wait.
+
+A batch the database refuses is written row by row: the good rows are stored, the refused one
+fails its own caller only, with one log line saying why. Memory needs no cap here: every
+caller waits for its row, so the rows pending are at most the callers (updates) in flight.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 from sqlalchemy import Table, insert
 
 from storage.db import Database
+from storage.row_errors import describe_row_error, is_row_error, storable_row
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +39,7 @@ class GroupInsert:
     async def insert(self, values: dict[str, Any]) -> int:
         """Stores the row and returns its id once it is committed."""
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._pending.append((values, future))
+        self._pending.append((storable_row(values), future))
         if self._writer is None or self._writer.done():
             # A fresh context: the writer is nobody's session, whoever happened to start it.
             self._writer = asyncio.create_task(self._drain(), name=f"group-insert-{self._table}",
@@ -60,6 +65,9 @@ class GroupInsert:
         try:
             (row_id,) = await self._write([values])
         except Exception as exc:
+            if is_row_error(exc):
+                log.warning("%s: a row was refused and set aside: %s", self._table,
+                            describe_row_error(exc))
             if not future.done():
                 future.set_exception(exc)
             return

@@ -47,7 +47,7 @@ async def bot_idle(hotline: Hotline, timeout: float = 5.0) -> None:  # noqa: ASY
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     application = hotline.application
-    while not (application.update_queue.empty()
+    while not (hotline.inbox.idle and application.update_queue.empty()
                and application.update_processor.current_concurrent_updates == 0):
         if loop.time() > deadline:
             raise AssertionError(f"the bot was still busy after {timeout} s")

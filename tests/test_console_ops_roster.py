@@ -59,8 +59,7 @@ def test_days_expand_to_columns_and_back(spec: str, columns: list[str]) -> None:
 
 def _duties(shifts: list[ShiftRow], day: date) -> set[tuple[int, str, str, str]]:
     roster = RosterService.__new__(RosterService)
-    roster.calendar = CALENDAR
-    return {(d.telegram_id, c, d.start, d.end) for d in roster.plan_for(day, shifts, [])
+    return {(d.telegram_id, c, d.start, d.end) for d in roster.plan_for(day, shifts, [], CALENDAR)
             for c in d.categories}
 
 

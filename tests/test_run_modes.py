@@ -98,7 +98,8 @@ async def test_health_reports_database_and_bot_api(hotline: Hotline,
         async with http.get(url) as response:
             assert response.status == 200
             assert await response.json() == {"status": "ok",
-                                             "checks": {"database": "ok", "bot_api": "ok"}}
+                                             "checks": {"database": "ok", "bot_api": "ok"},
+                                             "undelivered_last_24h": 0}
         await sandbox.configure(faults={"rate": 1.0, "kinds": ["5xx"], "methods": ["getMe"]})
         async with http.get(url) as response:
             body = await response.json()

@@ -7,6 +7,7 @@ from aiohttp import web
 from console.pages import (
     announcements,
     audit_log,
+    calendar_year,
     case_files,
     cases,
     dashboard,
@@ -21,6 +22,7 @@ PAGES = [
     dashboard,
     roster,
     roster_dates,
+    calendar_year,
     cases,
     case_files,
     announcements,

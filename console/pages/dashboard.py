@@ -7,15 +7,19 @@ from aiohttp import web
 from console.auth import requires, viewer
 from console.keys import SERVICES
 from console.rendering import render, text
-from storage.models import Role
+from storage.models import Role, utcnow
 
 
 @requires(Role.STAFF)
 async def dashboard(request: web.Request) -> web.Response:
     """Shows the open and waiting cases, this week's figures with charts, broadcasts under
     way, the next training sessions and the newest ideas."""
-    figures = await request.app[SERVICES].dashboard.figures(viewer(request).locale)
-    return await render(request, "console/dashboard.html", board=figures)
+    services = request.app[SERVICES]
+    figures = await services.dashboard.figures(viewer(request).locale)
+    today = utcnow().astimezone(services.hotline.roster.zone).date()
+    # From 1 December while next year's working calendar is unknown: staff must enter it.
+    due = await services.hotline.calendar.unknown_next_year(today)
+    return await render(request, "console/dashboard.html", board=figures, due=due)
 
 
 @requires(Role.STAFF)

@@ -62,6 +62,7 @@ CSV_REASONS = {
     "days_empty": "console_ops.csv.days_empty", "bad_day": "console_ops.csv.bad_day",
     "other": "console_ops.csv.other", "too_big": "console_ops.csv.too_big",
     "encoding": "console_ops.csv.encoding", "empty": "console_ops.csv.empty",
+    "no_shifts": "console_ops.csv.no_shifts",
 }
 # The refusals the services raise (RosterEditError, CaseActionError), by their keys.
 REFUSALS = frozenset({

@@ -151,14 +151,16 @@ async def retime_cell(request: web.Request) -> web.StreamResponse:
 @requires(Role.STAFF)
 async def import_csv(request: web.Request) -> web.StreamResponse:
     """Replaces the plan with an uploaded file, or refuses it whole, naming the line."""
-    upload = (await request.post()).get("file")
+    posted = await request.post()
+    upload = posted.get("file")
     if not isinstance(upload, web.FileField):
         form = Form()
         form.fail("file", "console_ops.csv.no_file")
         return await _page(request, status=400, problem=form)
     data = upload.file.read()
     try:
-        count = await request.app[SERVICES].ops.roster.import_csv(data)
+        count = await request.app[SERVICES].ops.roster.import_csv(
+            data, allow_empty=posted.get("allow_empty") == "1")
     except RosterImportRejected as rejected:
         await audit(request, "roster.import_refused", target=upload.filename or "",
                     detail={"line": rejected.line, "reason": rejected.key})

@@ -94,7 +94,8 @@ async def remove_override(request: web.Request) -> web.StreamResponse:
 
 @requires(Role.STAFF)
 async def calendar_page(request: web.Request) -> web.Response:
-    """Holidays and make-up working days ahead, from the calendar the roster follows."""
+    """Holidays and make-up working days ahead, from the calendar the roster follows, with
+    links to each year's page (where the bureau enters the notice)."""
     first = local_today(request)
     raw = request.query.get("from", "")
     bad_date = False
@@ -103,16 +104,20 @@ async def calendar_page(request: web.Request) -> web.Response:
             wanted = date.fromisoformat(raw)
         except ValueError:
             wanted = None
-        # The calendar package covers 2004 onwards; far years would only overflow.
+        # Years outside the calendar's range would only overflow.
         if wanted is not None and FIRST_YEAR <= wanted.year <= LAST_YEAR:
             first = wanted
         else:
             bad_date = True
-    calendar = request.app[SERVICES].hotline.roster.calendar
+    hotline = request.app[SERVICES].hotline
+    calendar = await hotline.roster.calendar(first, first + timedelta(days=CALENDAR_DAYS))
     period = calendar_period(calendar, first, CALENDAR_DAYS)
+    today = local_today(request)
     return await render_ops(
         request, "console/roster_calendar.html", status=400 if bad_date else 200,
-        period=period, bad_date=bad_date,
+        period=period, bad_date=bad_date, years=sorted({today.year, today.year + 1,
+                                                        period.first.year, period.last.year}),
+        due=await hotline.calendar.unknown_next_year(today),
         earlier=(first - timedelta(days=CALENDAR_DAYS)).isoformat(),
         later=(first + timedelta(days=CALENDAR_DAYS)).isoformat())
 

@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from services.delivery.limits import RateLimiter
+from services.delivery.limits import RateBudget
 from services.delivery.protocol import (
     CampaignSource,
     DeliveryResult,
@@ -57,7 +57,7 @@ class EngineSettings:
 
 
 class DeliveryEngine:
-    def __init__(self, outbox: OutboxRepository, limiter: RateLimiter,
+    def __init__(self, outbox: OutboxRepository, limiter: RateBudget,
                  settings: EngineSettings | None = None) -> None:
         self.outbox = outbox
         self.limiter = limiter
@@ -263,10 +263,9 @@ class DeliveryEngine:
                     await source.on_unreachable(message.chat_id, result.outcome)
                 return OutboxResult(message.id, BLOCKED, error=result.outcome.value)
             case Outcome.RETRY_AFTER:
+                # The send gateway already waited out many 429s for this row; put it back
+                # for later rather than hold a worker (not an attempt that failed).
                 wait = result.retry_after or 1.0
-                self.limiter.pause(message.chat_id, wait)
-                log.warning("429 for chat %s: waiting %.1f s", message.chat_id, wait)
-                # Not an attempt that failed: Telegram asked us to come back; give it back.
                 return OutboxResult(message.id, PENDING,
                                     not_before=utcnow() + timedelta(seconds=wait))
             case Outcome.TRANSIENT:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.hotline.calendar_service import CalendarService
 from services.hotline.cases import CaseService
 from services.hotline.experts import ExpertService
 from services.hotline.relay import RelayService
@@ -18,3 +19,4 @@ class HotlineServices:
     cases: CaseService
     relay: RelayService
     reports: ReportService
+    calendar: CalendarService

@@ -1,8 +1,9 @@
-"""What the working calendar says about coming days: holidays, make-up working days, and
-which years it does not know yet (for the console's calendar view and the week of duties).
+"""What the working calendar says about days: holidays, make-up working days, where each
+came from, and which years nobody knows yet (for the console, `hotline roster show` and
+`hotline calendar show`).
 
-The decision "working day or not" is WorkingCalendar's, the one the roster uses; only the
-holiday's name is read from the `chinese-calendar` package directly.
+The decision "working day or not" is WorkingCalendar's, the one the roster uses; the names
+come from the entered notice, or from the package's enum for the years it knows.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import date, timedelta
 
 import chinese_calendar
 
-from services.hotline.calendar import WorkingCalendar
+from services.hotline.calendar import ENTERED, FALLBACK, HOLIDAY_ENTRY, WorkingCalendar
 
 HOLIDAY, MAKEUP, WEEKEND, WORKDAY = "holiday", "makeup", "weekend", "workday"
 # The package names holidays in English ("National Day"); we keep its enum key
@@ -25,22 +26,34 @@ class CalendarDay:
     day: date
     kind: str  # holiday, makeup, weekend, workday
     workday: bool
-    known: bool  # False: a year the package has not published, Monday to Friday assumed
-    holiday: str | None = None  # the enum key, for holidays and their make-up days
+    known: bool  # False: nobody knows this year yet, Monday to Friday assumed
+    holiday: str | None = None  # the package's enum key, for its holidays and make-up days
+    source: str = FALLBACK  # entered, package, fallback
+    name: str | None = None  # the name as the bureau entered it
+    origin: str | None = None  # the entered day's file ("holidays-2027.csv") or "console"
 
 
 def describe_day(calendar: WorkingCalendar, day: date) -> CalendarDay:
     workday = calendar.is_workday(day)
-    if not calendar.known(day):
-        return CalendarDay(day, WORKDAY if workday else WEEKEND, workday, False)
+    source = calendar.source(day)
+    weekend = day.weekday() >= 5
+    if source == ENTERED:
+        entry = calendar.entered(day)
+        if entry is None:
+            return CalendarDay(day, WORKDAY if workday else WEEKEND, workday, True,
+                               source=source)
+        kind = HOLIDAY if entry.kind == HOLIDAY_ENTRY else (MAKEUP if weekend else WORKDAY)
+        return CalendarDay(day, kind, workday, True, source=source, name=entry.name,
+                           origin=entry.origin)
+    if source == FALLBACK:
+        return CalendarDay(day, WORKDAY if workday else WEEKEND, workday, False, source=source)
     on_holiday, name = chinese_calendar.get_holiday_detail(day)
     key = HOLIDAY_KEYS.get(name) if name else None
-    weekend = day.weekday() >= 5
     if on_holiday and key:
-        return CalendarDay(day, HOLIDAY, workday, True, key)
+        return CalendarDay(day, HOLIDAY, workday, True, key, source)
     if workday and weekend:
-        return CalendarDay(day, MAKEUP, workday, True, key)
-    return CalendarDay(day, WORKDAY if workday else WEEKEND, workday, True)
+        return CalendarDay(day, MAKEUP, workday, True, key, source)
+    return CalendarDay(day, WORKDAY if workday else WEEKEND, workday, True, source=source)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from services.csv_input import CsvLineError, numbered_rows
 from services.hotline.calendar import WorkingCalendar
+from services.hotline.calendar_service import CalendarService
 from storage.repositories.hotline_roster import OverrideRow, RosterRepository, ShiftRow
 
 COLUMNS = ["telegram_id", "categories", "days", "start", "end"]
@@ -27,6 +28,8 @@ MAX_LINES = 2000
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
 # How far ahead "when does the next shift start" looks before giving up.
 LOOKAHEAD_DAYS = 14
+NO_SHIFTS = ("the file has no shifts, so it would empty the weekly plan "
+             "(--allow-empty empties it on purpose)")
 
 
 class RosterFileError(ValueError):
@@ -147,28 +150,42 @@ def _parse_line(row: list[str], experts: dict[int, tuple[str, ...]],
 
 class RosterService:
     def __init__(self, repository: RosterRepository, timezone: str,
-                 calendar: WorkingCalendar | None = None) -> None:
+                 calendars: CalendarService | None = None) -> None:
         self._repository = repository
         self.zone = ZoneInfo(timezone)
-        self.calendar = calendar or WorkingCalendar()
+        # Without the entered calendar (tools that have no database) the package decides;
+        # one instance, so a year it does not know is warned about once.
+        self.calendars = calendars
+        self._package_only = WorkingCalendar()
 
-    async def import_file(self, text: str) -> int:
+    async def calendar(self, first: date, last: date) -> WorkingCalendar:
+        """The working calendar for [first, last], as routing and every view see it."""
+        if self.calendars is None:
+            return self._package_only
+        return await self.calendars.calendar(first, last)
+
+    async def import_file(self, text: str, *, allow_empty: bool = False) -> int:
+        """Replaces the weekly plan with the file's shifts. A file with no shifts would leave
+        every category without cover, so it is refused unless emptying is what is meant."""
         experts = {e.telegram_id: e.categories for e in await self._repository.experts()}
         categories = [c.key for c in await self._repository.categories(include_inactive=True)]
         shifts = parse_roster_csv(text, experts, categories)
+        if not shifts and not allow_empty:
+            raise RosterFileError(NO_SHIFTS)
         await self._repository.replace_shifts(shifts)
         return len(shifts)
 
     async def duties_on(self, day: date) -> list[Duty]:
         """Who is on duty that (local) date, overrides applied, ordered by start."""
         overrides = await self._repository.overrides(day, day)
-        return self.plan_for(day, await self._repository.shifts(), overrides)
+        return self.plan_for(day, await self._repository.shifts(), overrides,
+                             await self.calendar(day, day))
 
-    def plan_for(self, day: date, shifts: list[ShiftRow],
-                 overrides: list[OverrideRow]) -> list[Duty]:
+    def plan_for(self, day: date, shifts: list[ShiftRow], overrides: list[OverrideRow],
+                 calendar: WorkingCalendar) -> list[Duty]:
         on_leave = {o.telegram_id for o in overrides if o.day == day and o.kind == "off"}
         duties = [Duty(s.telegram_id, s.categories, s.start, s.end) for s in shifts
-                  if s.telegram_id not in on_leave and day_matches(s.days, day, self.calendar)]
+                  if s.telegram_id not in on_leave and day_matches(s.days, day, calendar)]
         duties += [Duty(o.telegram_id, o.categories, o.start or "00:00", o.end or "24:00", True)
                    for o in overrides if o.day == day and o.kind == "on"]
         return sorted(duties, key=lambda d: (d.start, d.telegram_id))
@@ -198,11 +215,13 @@ class RosterService:
         """When the next shift covering the category starts (local time), within two weeks."""
         local = moment.astimezone(self.zone)
         shifts = await self._repository.shifts()
-        overrides = await self._repository.overrides(
-            local.date(), local.date() + timedelta(days=LOOKAHEAD_DAYS))
+        last = local.date() + timedelta(days=LOOKAHEAD_DAYS)
+        overrides = await self._repository.overrides(local.date(), last)
+        calendar = await self.calendar(local.date(), last)
         for offset in range(LOOKAHEAD_DAYS + 1):
             day = local.date() + timedelta(days=offset)
-            starts = sorted(minutes(d.start) for d in self.plan_for(day, shifts, overrides)
+            starts = sorted(minutes(d.start)
+                            for d in self.plan_for(day, shifts, overrides, calendar)
                             if category in d.categories)
             for start in starts:
                 begins = datetime.combine(day, time(start // 60, start % 60), self.zone)
@@ -214,10 +233,11 @@ class RosterService:
         """An expert's own shifts for the next `days` days, for /duty."""
         shifts = await self._repository.shifts()
         overrides = await self._repository.overrides(first, first + timedelta(days=days))
+        calendar = await self.calendar(first, first + timedelta(days=days))
         found: list[tuple[date, Duty]] = []
         for offset in range(days):
             day = first + timedelta(days=offset)
-            found += [(day, d) for d in self.plan_for(day, shifts, overrides)
+            found += [(day, d) for d in self.plan_for(day, shifts, overrides, calendar)
                       if d.telegram_id == telegram_id]
         return found
 

@@ -28,7 +28,10 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.DOTALL), k) for
     (r"^days is empty\b.*$", "days_empty"),
     (r"^(?P<value>.+) is not a day\b.*$", "bad_day"),
 ]]
-KEYS = frozenset({key for _, key in _REASONS} | {"other", "too_big", "encoding", "empty"})
+KEYS = frozenset({key for _, key in _REASONS}
+                 | {"other", "too_big", "encoding", "empty", "no_shifts"})
+# The whole-file refusal of a file with no shifts (services/hotline/roster.py NO_SHIFTS).
+_NO_SHIFTS = "the file has no shifts"
 
 
 class RosterImportRejected(ValueError):
@@ -52,6 +55,8 @@ def _unquoted(value: str) -> str:
 
 def rejection_of(message: str) -> RosterImportRejected:
     """The structured form of a RosterFileError's message."""
+    if message.startswith(_NO_SHIFTS):
+        return RosterImportRejected(0, "no_shifts")
     matched = _LINE.match(message.strip())
     if matched is None:
         return RosterImportRejected(0, "other", reason=message)

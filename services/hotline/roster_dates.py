@@ -31,12 +31,14 @@ class RosterDates:
     async def days(self, first: date, count: int) -> list[DayDuties]:
         """Who is on duty on each of `count` days from `first`, as /duty and routing see it."""
         shifts = await self._repository.shifts()
-        overrides = await self._repository.overrides(first, first + timedelta(days=count))
+        last = first + timedelta(days=count)
+        overrides = await self._repository.overrides(first, last)
+        calendar = await self._roster.calendar(first, last)
         found = []
         for offset in range(count):
             day = first + timedelta(days=offset)
-            found.append(DayDuties(describe_day(self._roster.calendar, day),
-                                   self._roster.plan_for(day, shifts, overrides)))
+            found.append(DayDuties(describe_day(calendar, day),
+                                   self._roster.plan_for(day, shifts, overrides, calendar)))
         return found
 
     async def overrides(self, first: date, last: date) -> list[OverrideRow]:
@@ -76,7 +78,8 @@ class RosterDates:
         if replacement_id == telegram_id:
             raise RosterEditError("console_ops.overrides.error.same_person", "replacement")
         plan = self._roster.plan_for(day, await self._repository.shifts(),
-                                     await self._repository.overrides(day, day))
+                                     await self._repository.overrides(day, day),
+                                     await self._roster.calendar(day, day))
         duties = [d for d in plan if d.telegram_id == telegram_id]
         if not duties:
             raise RosterEditError("console_ops.overrides.error.no_duty", "day",

@@ -75,8 +75,9 @@ class RosterEditor:
     async def export_csv(self) -> str:
         return roster_csv(await self._repository.shifts())
 
-    async def import_csv(self, data: bytes) -> int:
-        """Replaces the plan with a file, or raises RosterImportRejected (the plan stays)."""
+    async def import_csv(self, data: bytes, *, allow_empty: bool = False) -> int:
+        """Replaces the plan with a file, or raises RosterImportRejected (the plan stays).
+        A file with only its header empties the plan only when `allow_empty` says so."""
         if len(data) > MAX_IMPORT_BYTES:
             raise RosterImportRejected(0, "too_big", limit=MAX_IMPORT_BYTES // 1024)
         try:
@@ -87,7 +88,7 @@ class RosterEditor:
             raise RosterImportRejected(1, "empty")
         async with self._lock:
             try:
-                return await self._roster.import_file(text)
+                return await self._roster.import_file(text, allow_empty=allow_empty)
             except ValueError as error:
                 raise rejection_of(str(error)) from None
 
@@ -165,7 +166,9 @@ class RosterEditor:
             changed = change(assignments_of(shifts))
             order = {e.telegram_id: e.categories for e in await self._experts.all()}
             try:
-                await self._roster.import_file(roster_csv(shifts_of(changed, order)))
+                # Taking the last expert off the grid empties the plan on purpose.
+                await self._roster.import_file(roster_csv(shifts_of(changed, order)),
+                                               allow_empty=True)
             except ValueError as error:
                 # Only when the plan already held something the checks above let through
                 # (an expert who since lost a category): say which line, in our words.

@@ -37,9 +37,11 @@ from storage.models.ideas import (
     IdeaStatus,
     IdeaSupport,
 )
+from storage.models.inbound import InboundUpdate
 from storage.models.kb import KbEntry, KbStatus, KbSuggestion, KbSynonym
 from storage.models.people import Draft, Role, SocialWorkerProfile, User, UserRole
 from storage.models.places import Place
+from storage.models.send_failures import SendFailure
 from storage.models.trainings import (
     Absence,
     Attendance,
@@ -52,6 +54,7 @@ from storage.models.trainings import (
     TrainingNotice,
     TrainingReminder,
 )
+from storage.models.working_calendar import WorkingCalendarDay, WorkingCalendarReminder
 
 __all__ = [
     "Absence",
@@ -87,6 +90,7 @@ __all__ = [
     "IdeaStaffTopic",
     "IdeaStatus",
     "IdeaSupport",
+    "InboundUpdate",
     "KbEntry",
     "KbStatus",
     "KbSuggestion",
@@ -101,6 +105,7 @@ __all__ = [
     "Role",
     "RosterOverride",
     "RosterShift",
+    "SendFailure",
     "SocialWorkerProfile",
     "SubscriberPreference",
     "Subscription",
@@ -108,6 +113,8 @@ __all__ = [
     "TrainingReminder",
     "User",
     "UserRole",
+    "WorkingCalendarDay",
+    "WorkingCalendarReminder",
     "utc_column",
     "utcnow",
 ]

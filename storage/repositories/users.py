@@ -131,6 +131,15 @@ class UserRepository:
                 )
             )
 
+    async def ensure_many(self, telegram_ids: list[int], locale: str) -> None:
+        """ensure_exists for many at once (imports, benchmarks): a few large statements."""
+        now = utcnow()
+        async with self._db.session() as session:
+            for start in range(0, len(telegram_ids), 2000):
+                await session.execute(insert_ignoring_conflicts(session, User, [
+                    {"telegram_id": telegram_id, "locale": locale, "created_at": now,
+                     "last_seen_at": now} for telegram_id in telegram_ids[start:start + 2000]]))
+
     async def grant(self, telegram_id: int, role: Role, locale: str) -> bool:
         """Gives a role; returns False when the user already had it."""
         await self.ensure_exists(telegram_id, locale)

@@ -224,8 +224,8 @@ async def test_overrides_and_the_holiday_calendar(
     assert "make-up working day" in make_up and "apply" in make_up
     await screenshots(page, "calendar")
     await page.goto(f"{console_base(hotline)}/roster/calendar?from=2026-12-20")
-    assert "2027 holidays are not in the calendar yet" in await page.locator(
-        ".warning").inner_text()
+    assert "2027 holidays are not known yet" in await page.locator(
+        "section.card .warning").inner_text()
 
 
 async def test_cases_filter_transcript_reassign_and_close(

@@ -305,7 +305,8 @@ async def test_refusals_and_the_keyboard(
 
 RAW_KEY = re.compile(
     r"\b(?:console|hotline|ideas|trainings|announcements)[a-z_]*\.[a-z_]+\.[a-z_.]+")
-SWEEP = ["/", "/roster", "/roster/overrides", "/roster/calendar", "/cases",
+SWEEP = ["/", "/roster", "/roster/overrides", "/roster/calendar", "/roster/calendar/2026",
+         "/roster/calendar/2031", "/cases",
          "/cases/C-2026-0001", "/announcements", "/announcements/new", "/trainings",
          "/trainings/new", "/ideas", "/audit"]
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from aiohttp import web
 from telegram import Update
@@ -39,7 +41,7 @@ from handlers.context import COMMAND_MENU_KEY, CONTEXT_TYPES, SERVICES_KEY
 from handlers.registry import command_catalogue, register_handlers
 from scheduler.announcements import schedule_announcements, schedule_wakeup
 from scheduler.hotline import schedule_hotline
-from scheduler.housekeeping import schedule_housekeeping, schedule_inbox_purge
+from scheduler.periodic import build_periodic_jobs, start_periodic_jobs
 from scheduler.trainings import schedule_training_reminders
 from services.announcements.broadcasts import AnnouncementService
 from services.announcements.subscriptions import SubscriptionService
@@ -64,6 +66,7 @@ from services.texts import Texts
 from services.update_inbox import UpdateInbox
 from storage.db import Database, DatabaseUnavailable
 from storage.migrate import upgrade_to_head
+from storage.models import utcnow
 from storage.repositories.audit import AuditRepository
 from storage.repositories.console import ConsoleRepository
 from storage.repositories.console_forms import ConsoleFormRepository
@@ -95,6 +98,7 @@ async def open_database(settings: Settings) -> Database:
     try:
         await database.ping()
         await upgrade_to_head(database)
+        await database.watch_changes()
     except DatabaseUnavailable as exc:
         await database.close()
         raise SettingsError(
@@ -232,6 +236,8 @@ class Hotline:
     application: Application
     web_app: web.Application
     inbox: UpdateInbox
+    # The periodic jobs' clock (tests start the bot "on a Monday at 11:00").
+    clock: Callable[[], datetime] = utcnow
     _runner: web.AppRunner | None = field(default=None, init=False)
     kb_ready: asyncio.Future | None = field(default=None, init=False)  # jieba loaded
     _polling: DurablePolling | None = field(default=None, init=False)
@@ -254,16 +260,16 @@ class Hotline:
         await self._initialize_when_the_bot_api_answers()
         services.send_failures.start()
         await self.application.bot_data[COMMAND_MENU_KEY].publish()
-        schedule_housekeeping(self.application.job_queue.scheduler, services)
         await schedule_training_reminders(self.application.job_queue.scheduler,
                                           services.trainings, services.training_reminders)
         schedule_hotline(self.application.job_queue.scheduler, services,
                          self.settings.escalation_check_seconds)
-        schedule_inbox_purge(self.application.job_queue.scheduler, self.inbox)
         await self.application.start()
         self.inbox.start(hand_over_to(self.application),
                          hold=lambda: services.conversation_log.behind)
         await start_delivery(self.application, services)
+        await start_periodic_jobs(self.application.job_queue.scheduler,
+                                  build_periodic_jobs(services, self.inbox, self.clock))
         self._runner = web.AppRunner(self.web_app, handle_signals=False)
         await self._runner.setup()
         host, port = self.settings.http_host, self.settings.http_port
@@ -348,7 +354,8 @@ class Hotline:
         await self.services.database.close()
 
 
-async def build_hotline(settings: Settings) -> Hotline:
+async def build_hotline(settings: Settings, *,
+                        clock: Callable[[], datetime] = utcnow) -> Hotline:
     database = await open_database(settings)
     services = build_services(settings, database)
     await check_send_budget(settings, services)
@@ -359,4 +366,4 @@ async def build_hotline(settings: Settings) -> Hotline:
     health = HealthService(database, application.bot.get_me,
                            services.send_failures.count_last_day)
     web_app = build_web_app(settings, application, health, services, inbox)
-    return Hotline(settings, services, application, web_app, inbox)
+    return Hotline(settings, services, application, web_app, inbox, clock)

@@ -11,6 +11,7 @@ from services.commands import CommandSpec, commands_for
 from services.people import PeopleService
 from services.texts import Texts
 from storage.models import Role
+from storage.repositories.users import Person
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,9 @@ class CommandMenu:
         self._texts = texts
         self._people = people
         self._catalogue = catalogue
+        # What each person's own menu was last set for: a role or language changed elsewhere
+        # (the CLI, the console) shows in their next update's person, and the menu follows.
+        self._shown: dict[int, tuple[str, frozenset[str]]] = {}
 
     def _commands(self, locale: str, roles: frozenset[str]) -> list[BotCommand]:
         return [
@@ -49,16 +53,29 @@ class CommandMenu:
             if person.roles - _EVERYONE:
                 await self.refresh_for(person.telegram_id)
 
+    def is_stale_for(self, person: Person) -> bool:
+        """Whether the person's menu no longer fits their roles or language."""
+        shown = self._shown.get(person.telegram_id)
+        if shown is None:
+            return bool(person.roles - _EVERYONE)
+        return shown != (person.locale, frozenset(person.roles))
+
     async def refresh_for(self, telegram_id: int) -> None:
-        """A person with roles beyond resident gets their own menu, in their own language."""
+        """A person with roles beyond resident gets their own menu, in their own language;
+        one who lost them goes back to everyone's."""
         person = await self._people.get(telegram_id)
-        if person is None or not person.roles - _EVERYONE:
+        if person is None:
             return
+        scope = BotCommandScopeChat(chat_id=telegram_id)
         try:
-            await self._bot.set_my_commands(
-                self._commands(person.locale, person.roles),
-                scope=BotCommandScopeChat(chat_id=telegram_id),
-            )
+            if person.roles - _EVERYONE:
+                await self._bot.set_my_commands(self._commands(person.locale, person.roles),
+                                                scope=scope)
+            elif telegram_id in self._shown:
+                await self._bot.delete_my_commands(scope=scope)
+            else:
+                return
+            self._shown[telegram_id] = (person.locale, frozenset(person.roles))
         except TelegramError as error:
             # A named admin who never opened the bot has no chat yet; their menu comes later.
             log.info("command menu for %s not set: %s", telegram_id, error)

@@ -8,7 +8,6 @@ from telegram.ext import Application, TypeHandler
 from handlers.context import COMMAND_MENU_KEY, HotlineContext
 from handlers.message_log import entry_for_update
 from services.texts import negotiate_locale
-from storage.models import Role
 from storage.repositories.users import TelegramIdentity
 
 # Negative groups run before the feature handlers (group 0), and every group sees each update.
@@ -33,9 +32,10 @@ async def know_the_person(update: Update, context: HotlineContext) -> None:
     )
     guess = negotiate_locale(user.language_code, services.default_locale)
     context.person, context.is_new_person = await services.people.seen(identity, guess)
-    if context.is_new_person and context.person.roles - {Role.RESIDENT.value}:
-        # Roles granted before the first message: their menu could not be set until now.
-        menu = context.application.bot_data[COMMAND_MENU_KEY]
+    menu = context.application.bot_data[COMMAND_MENU_KEY]
+    if menu.is_stale_for(context.person):
+        # Roles granted before the first message, or changed since (here, by the CLI, by
+        # another process): the menu follows on their next update.
         context.application.create_task(menu.refresh_for(user.id), update=update)
 
 

@@ -2,21 +2,23 @@
 the hourly clean-up of stale "which case?" questions, and the daily check that next year's
 working calendar is known (from 1 December).
 
-What is due lives in the database (each case's escalate_at); these jobs only wake the code
-that looks, so a restart loses nothing: the first check after start-up catches up.
+Escalations: what is due lives in the database (each case's escalate_at, moved by a
+conditional UPDATE); the checker only wakes the code that looks, so a restart loses nothing
+and two processes never escalate a case twice. The report and the clean-up are periodic
+jobs (scheduler/periodic.py): their runs are kept in the database.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from services.container import Services
 from services.hotline.calendar_reminder import remind_unknown_year
+from services.periodic import PeriodicJob, Schedule
 from storage.models import Role, utcnow
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,9 @@ ESCALATION_JOB_ID = "hotline-escalation"
 WEEKLY_REPORT_JOB_ID = "hotline-weekly-report"
 PICKS_PURGE_JOB_ID = "hotline-pending-picks-purge"
 CALENDAR_REMINDER_JOB_ID = "hotline-calendar-reminder"
+# A report that missed 09:00 (the bot was down) still goes out later that Monday, until
+# midnight; on Tuesday last week's figures are old news and the next report is six days off.
+WEEKLY_REPORT_LATE_LIMIT = timedelta(hours=15)
 
 
 async def check_escalations(services: Services) -> int:
@@ -62,25 +67,36 @@ async def send_weekly_report(services: Services, now: datetime | None = None) ->
     return sent
 
 
+def hotline_jobs(services: Services) -> list[PeriodicJob]:
+    async def report(due: datetime) -> str:
+        return f"sent to {await send_weekly_report(services, due)} admins"
+
+    async def purge(due: datetime) -> str:
+        return f"purged {await purge_pending_picks(services)}"
+
+    async def calendar_reminder(due: datetime) -> str:
+        sent = await remind_calendar(services, due)
+        return "reminded" if sent else "nothing to remind"
+
+    return [
+        # Sent to admins: after a failure half-way, running it again would send some twice.
+        PeriodicJob(WEEKLY_REPORT_JOB_ID, Schedule("week", time(9, 0), weekday=0), report,
+                    late_limit=WEEKLY_REPORT_LATE_LIMIT, retry_on_failure=False),
+        # Stale picks are refused anyway (their age is checked); this only keeps the table
+        # small.
+        PeriodicJob(PICKS_PURGE_JOB_ID, Schedule("hour", time(0, 5)), purge),
+        # Daily at 10:00 local, working hours in the staff group. What was sent is in the
+        # database (given back when the send fails), so a rerun or a retry sends nothing twice.
+        PeriodicJob(CALENDAR_REMINDER_JOB_ID, Schedule("day", time(10, 0)), calendar_reminder),
+    ]
+
+
 def schedule_hotline(scheduler: BaseScheduler, services: Services, check_seconds: int) -> None:
     scheduler.add_job(
         check_escalations, IntervalTrigger(seconds=check_seconds), args=[services],
         id=ESCALATION_JOB_ID, replace_existing=True, coalesce=True, max_instances=1,
         next_run_time=utcnow(),  # catch up at once after a restart
     )
-    # 09:00 local on Mondays; a bot that was down then still sends it within the day.
-    scheduler.add_job(
-        send_weekly_report, CronTrigger(day_of_week="mon", hour=9, minute=0,
-                                        timezone=services.timezone),
-        args=[services], id=WEEKLY_REPORT_JOB_ID, replace_existing=True,
-        misfire_grace_time=12 * 3600, coalesce=True,
-    )
-    # Stale picks are refused anyway (their age is checked); this only keeps the table small.
-    scheduler.add_job(
-        purge_pending_picks, IntervalTrigger(hours=1), args=[services],
-        id=PICKS_PURGE_JOB_ID, replace_existing=True, coalesce=True,
-    )
-    schedule_calendar_reminder(scheduler, services)
 
 
 async def remind_calendar(services: Services, now: datetime | None = None) -> int | None:
@@ -89,13 +105,3 @@ async def remind_calendar(services: Services, now: datetime | None = None) -> in
     today = (now or utcnow()).astimezone(hotline.roster.zone).date()
     return await remind_unknown_year(hotline.calendar, hotline.cases.messenger,
                                      hotline.cases.staff_chat_id, today)
-
-
-def schedule_calendar_reminder(scheduler: BaseScheduler, services: Services) -> None:
-    # Daily at 10:00 local, working hours in the staff group; a bot that was down then still
-    # checks within the day. What was sent is in the database, so repeats send nothing.
-    scheduler.add_job(
-        remind_calendar, CronTrigger(hour=10, minute=0, timezone=services.timezone),
-        args=[services], id=CALENDAR_REMINDER_JOB_ID, replace_existing=True,
-        misfire_grace_time=10 * 3600, coalesce=True,
-    )

@@ -1,17 +1,15 @@
 """Upkeep: enforce the conversation-log retention period (daily); delete used or expired
 console sign-in links and ended console sessions, and handled updates from the inbox
-(hourly)."""
+(hourly). All are periodic jobs (scheduler/periodic.py): run once per period by one process,
+a missed one run on start-up."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
-
-from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
+from datetime import datetime, time, timedelta
 
 from services.container import Services
+from services.periodic import PeriodicJob, Schedule
 from services.update_inbox import UpdateInbox
 
 log = logging.getLogger(__name__)
@@ -36,40 +34,26 @@ async def purge_console_sign_ins(services: Services) -> int:
     return purged
 
 
-def schedule_housekeeping(scheduler: BaseScheduler, services: Services) -> None:
-    # 03:30 local: the quietest hour for the bureau; misfires within 6 h still run after a
-    # restart, and coalescing means a bot that was down for days purges once, not once a day.
-    scheduler.add_job(
-        enforce_retention,
-        CronTrigger(hour=3, minute=30, timezone=services.timezone),
-        args=[services],
-        id=RETENTION_JOB_ID,
-        replace_existing=True,
-        misfire_grace_time=6 * 3600,
-        coalesce=True,
-    )
-    # Hourly: expired rows are refused anyway; this only keeps the tables small.
-    scheduler.add_job(
-        purge_console_sign_ins,
-        IntervalTrigger(hours=1),
-        args=[services],
-        id=CONSOLE_PURGE_JOB_ID,
-        replace_existing=True,
-        coalesce=True,
-    )
-
-
 async def purge_handled_updates(inbox: UpdateInbox) -> int:
     """Deletes inbox rows handled more than a day ago."""
     return await inbox.purge_processed(INBOX_KEEP_HANDLED)
 
 
-def schedule_inbox_purge(scheduler: BaseScheduler, inbox: UpdateInbox) -> None:
-    scheduler.add_job(
-        purge_handled_updates,
-        IntervalTrigger(hours=1),
-        args=[inbox],
-        id=INBOX_PURGE_JOB_ID,
-        replace_existing=True,
-        coalesce=True,
-    )
+def housekeeping_jobs(services: Services, inbox: UpdateInbox) -> list[PeriodicJob]:
+    async def retention(_due: datetime) -> str:
+        return f"deleted {await enforce_retention(services)} log entries"
+
+    async def console_purge(_due: datetime) -> str:
+        return f"purged {await purge_console_sign_ins(services)}"
+
+    async def inbox_purge(_due: datetime) -> str:
+        return f"purged {await purge_handled_updates(inbox)} handled updates"
+
+    return [
+        # 03:30 local, the quietest hour for the bureau. Missed (the bot was down for days):
+        # run once at start-up, whatever the delay; deleting late is still deleting.
+        PeriodicJob(RETENTION_JOB_ID, Schedule("day", time(3, 30)), retention),
+        # Expired rows are refused anyway; this only keeps the tables small.
+        PeriodicJob(CONSOLE_PURGE_JOB_ID, Schedule("hour", time(0, 0)), console_purge),
+        PeriodicJob(INBOX_PURGE_JOB_ID, Schedule("hour", time(0, 10)), inbox_purge),
+    ]

@@ -11,8 +11,8 @@ from typing import Any
 from storage.repositories.drafts import DraftRepository, DraftState
 
 # People known to have no dialog open. Every message is checked against dialogs first, and
-# almost none belongs to one; drafts are written only through this service, so the set is
-# kept exact by start/advance/finish and spares a read on most messages.
+# almost none belongs to one; the set spares a read on most messages. It holds while no draft
+# was written anywhere (DraftRepository.version: another bot process shares the table).
 MAX_KNOWN_IDLE = 100_000
 
 
@@ -20,6 +20,7 @@ class DialogService:
     def __init__(self, drafts: DraftRepository) -> None:
         self._drafts = drafts
         self._idle: set[int] = set()
+        self._idle_version: int | None = None
         self._saves = 0  # a read that overlapped a save must not mark anyone idle
 
     def _saved(self, telegram_id: int) -> None:
@@ -27,11 +28,15 @@ class DialogService:
         self._idle.discard(telegram_id)
 
     async def current(self, telegram_id: int) -> DraftState | None:
+        version = self._drafts.version()
+        if version != self._idle_version:
+            self._idle.clear()
+            self._idle_version = version
         if telegram_id in self._idle:
             return None
         saves = self._saves
         state = await self._drafts.get(telegram_id)
-        if state is None and saves == self._saves:
+        if state is None and saves == self._saves and self._drafts.version() == version:
             if len(self._idle) >= MAX_KNOWN_IDLE:
                 self._idle.clear()
             self._idle.add(telegram_id)

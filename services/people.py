@@ -8,16 +8,19 @@ from dataclasses import dataclass
 from storage.models import Role
 from storage.repositories.users import Person, TelegramIdentity, UserRepository
 
-# Re-reading a person at most this often keeps a busy chat from writing on every update,
-# while role changes made from the CLI (another process) still arrive within a minute.
-CACHE_SECONDS = 60.0
+# A person's cached record stays good until a role, language or erasure changes (in any
+# process: UserRepository.version). Only their last_seen_at is written again, this often, so
+# a busy chat does not write on every update.
+LAST_SEEN_EVERY_SECONDS = 300.0
+MAX_CACHED_PEOPLE = 50_000
 
 
 @dataclass(slots=True)
 class _Cached:
     person: Person
-    identity: TelegramIdentity
-    stored_at: float
+    identity: TelegramIdentity | None
+    version: tuple[int, int]
+    recorded_at: float
 
 
 class PeopleService:
@@ -26,8 +29,8 @@ class PeopleService:
         self._default_locale = default_locale
         self._admin_ids = admin_ids
         self._cache: dict[int, _Cached] = {}
-        # Bumped by every change; a read that raced with a change is not cached, or an update
-        # processed concurrently could put back the roles a grant just replaced.
+        # Bumped by every change made here; a read that raced with one is not cached, or an
+        # update processed concurrently could put back the roles a grant just replaced.
         self._generation: dict[int, int] = {}
 
     async def bootstrap_admins(self) -> None:
@@ -35,26 +38,45 @@ class PeopleService:
         for telegram_id in self._admin_ids:
             await self._users.grant(telegram_id, Role.ADMIN, self._default_locale)
 
+    def _fresh(self, telegram_id: int) -> _Cached | None:
+        cached = self._cache.get(telegram_id)
+        if cached is None or cached.version != self._users.version():
+            return None
+        return cached
+
     async def seen(self, identity: TelegramIdentity, locale_guess: str) -> tuple[Person, bool]:
         """Records a contact; returns the person and whether this was their first."""
-        cached = self._cache.get(identity.telegram_id)
-        if (
-            cached is not None
-            and cached.identity == identity
-            and time.monotonic() - cached.stored_at < CACHE_SECONDS
-        ):
+        cached = self._fresh(identity.telegram_id)
+        if (cached is not None and cached.identity == identity
+                and time.monotonic() - cached.recorded_at < LAST_SEEN_EVERY_SECONDS):
             return cached.person, False
         generation = self._generation.get(identity.telegram_id, 0)
+        version = self._users.version()
         person, created = await self._users.record_contact(identity, locale_guess)
-        if self._generation.get(identity.telegram_id, 0) == generation:
-            self._cache[identity.telegram_id] = _Cached(person, identity, time.monotonic())
+        self._remember(identity.telegram_id, generation, version, person, identity)
         return person, created
 
     async def get(self, telegram_id: int) -> Person | None:
-        cached = self._cache.get(telegram_id)
-        if cached is not None and time.monotonic() - cached.stored_at < CACHE_SECONDS:
+        cached = self._fresh(telegram_id)
+        if cached is not None:
             return cached.person
-        return await self._users.get(telegram_id)
+        generation = self._generation.get(telegram_id, 0)
+        version = self._users.version()
+        person = await self._users.get(telegram_id)
+        if person is not None:
+            # No identity from Telegram here: the next update of theirs records the contact.
+            self._remember(telegram_id, generation, version, person, None)
+        return person
+
+    def _remember(self, telegram_id: int, generation: int, version: tuple[int, int],
+                  person: Person, identity: TelegramIdentity | None) -> None:
+        if (self._generation.get(telegram_id, 0) != generation
+                or self._users.version() != version):
+            return  # a change overlapped the read: what was read may be the old state
+        recorded = time.monotonic() if identity is not None else float("-inf")
+        if len(self._cache) >= MAX_CACHED_PEOPLE:
+            self._cache.clear()
+        self._cache[telegram_id] = _Cached(person, identity, version, recorded)
 
     def _changed(self, telegram_id: int) -> None:
         self._generation[telegram_id] = self._generation.get(telegram_id, 0) + 1

@@ -71,7 +71,8 @@ class PlacesService:
     async def seed_if_empty(self, path: Path = DEFAULT_PLACES_FILE) -> bool:
         if await self._places.count():
             return False
-        await self.import_file(path)
+        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+        await self._places.seed(parse_places_csv(text))
         return True
 
     async def import_file(self, path: Path) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 
+from storage.shared_versions import SharedVersions, shared_versions_for
 from storage.write_tracking import TableVersions, WriteTracking
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -49,7 +52,32 @@ def create_engine(database_url: str) -> AsyncEngine:
                                      pool_size=20, max_overflow=44, pool_reset_on_return=None)
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # No rollback on return (as for SQLite), and no pre-ping on every checkout: asyncpg's
+    # ping is BEGIN, a query and ROLLBACK, three round trips that more than doubled each
+    # session's (the hotline bench's profile). A connection idle for a while is pinged.
+    engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_reset_on_return=None)
+    event.listen(engine.sync_engine, "checkout", _ping_if_idle)
+    event.listen(engine.sync_engine, "checkin", _note_checkin)
+    return engine
+
+
+# A server restart or a dropped idle connection shows after a pause; a connection in steady
+# use proves itself by its last session.
+PING_IDLE_SECONDS = 10.0
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    checked_in = record.info.get("checked_in_at")
+    if checked_in is not None and time.monotonic() - checked_in < PING_IDLE_SECONDS:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as exc:  # the driver's own errors: the pool replaces the connection
+        raise DisconnectionError() from exc
 
 
 class Database:
@@ -62,7 +90,8 @@ class Database:
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False,
                                             sync_session_class=session_class)
         self._tracking = WriteTracking(self.engine, session_class,
-                                       gate=self.engine.dialect.name == "sqlite")
+                                       gate=self.engine.dialect.name == "sqlite",
+                                       shared=shared_versions_for(self.engine.url))
 
     @property
     def dialect(self) -> str:
@@ -75,8 +104,19 @@ class Database:
 
     @property
     def table_versions(self) -> TableVersions:
-        """Moved by every write this process makes to a table (see storage.write_tracking)."""
+        """Moved by every write this process makes to a table and, for the tables other
+        processes change too, by theirs (see storage.write_tracking)."""
         return self._tracking.versions
+
+    @property
+    def shared_versions(self) -> SharedVersions:
+        """Moved only by committed changes that matter to caches, from any process (see
+        storage.cache_triggers): for caches of tables this process writes all the time."""
+        return self._tracking.versions.shared
+
+    async def watch_changes(self) -> None:
+        """Connects the source of the shared versions before the first update arrives."""
+        await self.shared_versions.start()
 
     async def ping(self) -> None:
         """Raises DatabaseUnavailable unless a trivial query answers."""
@@ -87,6 +127,7 @@ class Database:
             raise DatabaseUnavailable(_describe(exc)) from exc
 
     async def close(self) -> None:
+        await self.shared_versions.close()
         await self.engine.dispose()
 
 

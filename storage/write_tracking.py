@@ -11,7 +11,9 @@ Both hang off SQLAlchemy's cursor events and a per-session state kept in a conte
   (the CLI, a second sender) still meet the busy timeout. Reads never wait for it (WAL).
 - Table versions. A counter per table, moved when a statement writes to it and again when the
   transaction that wrote it has ended. A cache of rows read from a table is good for as long
-  as the table's version has not moved since before the read began.
+  as the table's version has not moved since before the read began. For the tables other
+  processes change too (storage/cache_triggers.py), the version adds the shared one
+  (storage/shared_versions.py), which moves when any process commits a change.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 from sqlalchemy.util import await_
+
+from storage.cache_triggers import WATCHED_TABLES
+from storage.shared_versions import SharedVersions
 
 # As long as SQLite's own busy timeout would let a writer wait, and then the same error:
 # a session that waits, while holding the gate, for another task's write must fail, not hang.
@@ -61,10 +66,13 @@ _STATE: ContextVar[_SessionState | None] = ContextVar("hotline_session_state", d
 
 
 class TableVersions:
-    def __init__(self) -> None:
+    def __init__(self, shared: SharedVersions | None = None) -> None:
         self._versions: defaultdict[str, int] = defaultdict(int)
+        self.shared = shared or SharedVersions()
 
     def __getitem__(self, table: str) -> int:
+        if table in WATCHED_TABLES:
+            return self._versions[table] + self.shared[table]
         return self._versions[table]
 
     def bump(self, table: str) -> None:
@@ -74,8 +82,9 @@ class TableVersions:
 class WriteTracking:
     """Installed on one engine and its session class; `session_scope` wraps each session."""
 
-    def __init__(self, engine: AsyncEngine, session_class: type[Session], *, gate: bool) -> None:
-        self.versions = TableVersions()
+    def __init__(self, engine: AsyncEngine, session_class: type[Session], *, gate: bool,
+                 shared: SharedVersions | None = None) -> None:
+        self.versions = TableVersions(shared)
         self._gate = asyncio.Lock() if gate else None
         event.listen(engine.sync_engine, "before_cursor_execute", self._before_execute)
         # The gate is released as soon as the transaction has ended, not when the session is

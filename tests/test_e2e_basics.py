@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
-from zoneinfo import ZoneInfo
+from datetime import time, timedelta
 
 import pytest
 
 from bot.app import Hotline, build_hotline
 from sandbox.client import SandboxClient
-from scheduler.housekeeping import RETENTION_JOB_ID, enforce_retention
+from scheduler.housekeeping import RETENTION_JOB_ID, enforce_retention, housekeeping_jobs
 from services.conversation_log import LogEntry
+from services.periodic import Schedule
 from storage.models import Role, utcnow
 from tests.support import settings_for
 
@@ -251,9 +251,8 @@ async def test_outgoing_and_incoming_messages_are_logged(hotline: Hotline,
 
 
 async def test_log_retention_runs_daily_at_half_past_three_local(hotline: Hotline) -> None:
-    job = hotline.application.job_queue.scheduler.get_job(RETENTION_JOB_ID)
-    local = job.next_run_time.astimezone(ZoneInfo("Asia/Shanghai"))
-    assert (local.hour, local.minute) == (3, 30)
+    jobs = {job.key: job for job in housekeeping_jobs(hotline.services, hotline.inbox)}
+    assert jobs[RETENTION_JOB_ID].schedule == Schedule("day", time(3, 30))
     log = hotline.services.conversation_log
     log.record(LogEntry(chat_id=5, direction="in", kind="text", telegram_id=5, text="old",
                         created_at=utcnow() - timedelta(days=366)))

@@ -284,8 +284,6 @@ async def test_staff_can_bar_a_person_from_the_hotline(hotline: Hotline,
                                                        monkeypatch, capsys) -> None:
     from bot.cli import main as cli_main
 
-    # The bot re-reads blocks at most every 30 s; here at once.
-    monkeypatch.setattr("services.hotline.cases.BLOCKS_CACHE_SECONDS", 0.0)
     asker = await social_worker(hotline, sandbox, "Troll")
     monkeypatch.setenv("HOTLINE_DATABASE_URL", hotline.settings.database_url)
     assert await asyncio.to_thread(cli_main, ["cases", "block", str(asker["id"]),

@@ -4,7 +4,7 @@ the stored transcript from the command line, and the weekly report."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,8 @@ import pytest
 from bot.app import Hotline
 from bot.cli import main as cli_main
 from sandbox.client import SandboxClient
-from scheduler.hotline import WEEKLY_REPORT_JOB_ID, send_weekly_report
+from scheduler.hotline import WEEKLY_REPORT_JOB_ID, hotline_jobs, send_weekly_report
+from services.periodic import Schedule
 from storage.models import CaseStatus, Role, utcnow
 from tests.hotline_support import (
     ALL_DAY,
@@ -301,9 +302,8 @@ async def test_duty_on_off_stats_transcript_and_weekly_report(
     assert await send_weekly_report(hotline.services, utcnow() + timedelta(days=7)) == 1
     report = await sandbox.wait_for_bot_message(admin["id"], predicate=has("weekly report"))
     assert "1 consultations" in report["text"]
-    job = hotline.application.job_queue.scheduler.get_job(WEEKLY_REPORT_JOB_ID)
-    local = job.next_run_time.astimezone(hotline.services.hotline.reports.zone)
-    assert (local.weekday(), local.hour, local.minute) == (0, 9, 0)
+    jobs = {job.key: job for job in hotline_jobs(hotline.services)}
+    assert jobs[WEEKLY_REPORT_JOB_ID].schedule == Schedule("week", time(9, 0), weekday=0)
 
 
 async def test_export_as_csv_and_xlsx(hotline: Hotline, sandbox: SandboxClient,

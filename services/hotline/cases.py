@@ -7,7 +7,6 @@ shared collaborators in case_base. CaseService puts the three together.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,7 +27,6 @@ __all__ = ["MAX_QUESTION_PARTS", "CaseService", "ClaimOutcome", "Outcome", "Ques
            "card_category"]
 
 REOPEN_WINDOW = timedelta(hours=48)
-BLOCKS_CACHE_SECONDS = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,19 +57,11 @@ class CaseService(CaseRouting, CaseClaims):
         super().__init__(cases, experts, roster, people, profiles, claim_timeout=claim_timeout,
                          staff_chat_id=staff_chat_id, max_open_cases=max_open_cases,
                          suggested_questions=suggested_questions)
-        self._blocked: set[int] = set()
-        self._blocked_at = -BLOCKS_CACHE_SECONDS
 
     # ------------------------------------------------------------------ asking
 
     async def is_blocked(self, telegram_id: int) -> bool:
-        """Read through a short cache: checked on every relayed message, changed rarely (by
-        the CLI, another process), so a block takes effect within BLOCKS_CACHE_SECONDS."""
-        now = time.monotonic()
-        if now - self._blocked_at > BLOCKS_CACHE_SECONDS:
-            self._blocked = await self.repository.blocked_ids()
-            self._blocked_at = now
-        return telegram_id in self._blocked
+        return await self.repository.is_blocked(telegram_id)
 
     async def can_open_another(self, asker_id: int) -> bool:
         return len(await self.repository.active_of_asker(asker_id)) < self.max_open_cases

@@ -54,9 +54,8 @@ class ExpertService:
         if await self._repository.categories(include_inactive=True):
             return False
         with path.open(encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                await self._repository.save_category(row["key"], row["name_zh"],
-                                                     row["name_en"], True)
+            rows = [(row["key"], row["name_zh"], row["name_en"]) for row in csv.DictReader(handle)]
+        await self._repository.seed_categories(rows)
         return True
 
     async def categories(self) -> list[CategoryRow]:

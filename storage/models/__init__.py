@@ -54,6 +54,7 @@ from storage.models.trainings import (
     TrainingNotice,
     TrainingReminder,
 )
+from storage.models.upkeep import CacheVersion, ScheduledRun
 from storage.models.working_calendar import WorkingCalendarDay, WorkingCalendarReminder
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "AnnouncementTopic",
     "Attendance",
     "AuditEntry",
+    "CacheVersion",
     "Case",
     "CaseClaim",
     "CaseCopy",
@@ -105,6 +107,7 @@ __all__ = [
     "Role",
     "RosterOverride",
     "RosterShift",
+    "ScheduledRun",
     "SendFailure",
     "SocialWorkerProfile",
     "SubscriberPreference",

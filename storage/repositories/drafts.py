@@ -23,6 +23,10 @@ class DraftRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
 
+    def version(self) -> int:
+        """Moves when a draft is written, in this process or another (a second bot)."""
+        return self._db.table_versions["drafts"]
+
     async def get(self, telegram_id: int) -> DraftState | None:
         async with self._db.session() as session:
             draft = await session.get(Draft, telegram_id)

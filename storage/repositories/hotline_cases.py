@@ -38,9 +38,12 @@ class CaseRepository(CaseStateChanges, CaseTranscript, CaseHistory):
         self._db = database
         self._messages = GroupInsert(database, CaseMessage.__table__)
         # user id -> (hotline_cases version when read, their active cases). Asked on every
-        # relayed message, changed by claims and closes only, all made through this process
-        # (the CLI never changes a case's state), so any write to the table drops it all.
+        # relayed message, changed by claims and closes only, so any write to the table, in
+        # this process or another (the console's, a second bot's), drops it all.
         self._active: dict[int, tuple[int, list[Case]]] = {}
+        # (hotline_blocks version when read, who is barred): checked on every relayed message,
+        # changed rarely (the CLI, the console), in effect from the next message on.
+        self._blocked: tuple[int, frozenset[int]] | None = None
 
     # ------------------------------------------------------------------ creating
 
@@ -195,6 +198,16 @@ class CaseRepository(CaseStateChanges, CaseTranscript, CaseHistory):
             result = await session.execute(
                 delete(HotlineBlock).where(HotlineBlock.telegram_id == telegram_id))
             return bool(result.rowcount)
+
+    async def is_blocked(self, telegram_id: int) -> bool:
+        versions = self._db.table_versions
+        version = versions[HotlineBlock.__tablename__]
+        if self._blocked is None or self._blocked[0] != version:
+            blocked = frozenset(await self.blocked_ids())
+            if versions[HotlineBlock.__tablename__] != version:
+                return telegram_id in blocked  # a change overlapped the read: not kept
+            self._blocked = (version, blocked)
+        return telegram_id in self._blocked[1]
 
     async def blocked_ids(self) -> set[int]:
         async with self._db.session() as session:

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, update
 
 from storage.db import Database
 from storage.models import Expert, HotlineCategory, RosterOverride, RosterShift
+from storage.upsert import insert_ignoring_conflicts
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,14 @@ class RosterRepository:
                 query = query.where(HotlineCategory.active)
             rows = (await session.execute(query)).scalars().all()
             return [CategoryRow(r.key, r.name_zh, r.name_en, r.active) for r in rows]
+
+    async def seed_categories(self, rows: list[tuple[str, str, str]]) -> None:
+        """The first categories (key, zh, en); a second process seeding at the same moment
+        finds them there and adds nothing."""
+        async with self._db.session() as session:
+            await session.execute(insert_ignoring_conflicts(session, HotlineCategory, [
+                {"key": key, "name_zh": zh, "name_en": en, "position": position,
+                 "active": True} for position, (key, zh, en) in enumerate(rows)]))
 
     async def save_category(self, key: str, name_zh: str, name_en: str, active: bool) -> None:
         async with self._db.session() as session:

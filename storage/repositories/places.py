@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, insert, select
 
 from storage.db import Database
 from storage.models import Place
+from storage.upsert import insert_ignoring_conflicts
 
 
 class PlaceRepository:
@@ -30,3 +31,9 @@ class PlaceRepository:
             await session.execute(delete(Place))
             if rows:
                 await session.execute(insert(Place), list(rows))
+
+    async def seed(self, rows: Sequence[dict]) -> None:
+        """The first list; a second process seeding at the same moment adds nothing."""
+        async with self._db.session() as session:
+            if rows:
+                await session.execute(insert_ignoring_conflicts(session, Place, list(rows)))

@@ -71,6 +71,12 @@ class UserRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
 
+    def version(self) -> tuple[int, int]:
+        """Moves when a role, a language or an erasure committed, in any process (not on a
+        mere contact: storage/cache_triggers.py), so a cache of people can hold until then."""
+        shared = self._db.shared_versions
+        return shared["users"], shared["user_roles"]
+
     async def get(self, telegram_id: int) -> Person | None:
         async with self._db.session() as session:
             user = await session.get(User, telegram_id)

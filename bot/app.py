@@ -56,6 +56,7 @@ from services.dialogs import DialogService
 from services.health import HealthService
 from services.hotline.ops_console import build_ops_console
 from services.ideas import IdeaRules, IdeaService
+from services.kb import build_knowledge_base
 from services.people import PeopleService
 from services.places import PlacesService
 from services.privacy import PrivacyService
@@ -125,7 +126,9 @@ def build_services(settings: Settings, database: Database) -> Services:
     conversation_log = ConversationLog(ConversationRepository(database))
     delivery, announcements, outbox = build_delivery(settings, database)
     trainings = build_training_service(settings, database)
-    hotline = build_hotline_services(settings, database, people, texts, ProfileService(users))
+    kb = build_knowledge_base(database)
+    hotline = build_hotline_services(settings, database, people, texts, ProfileService(users),
+                                     kb.suggestions.questions_for_case)
     privacy = PrivacyService(users, people, conversation_log, settings.log_retention_days,
                              FormTokens(ConsoleFormRepository(database)))
     ideas = IdeaService(
@@ -146,6 +149,7 @@ def build_services(settings: Settings, database: Database) -> Services:
         privacy=privacy,
         hotline=hotline,
         ideas=ideas,
+        kb=kb,
         console=ConsoleAccess(ConsoleRepository(database), people,
                               settings.console_url),
         audit=AuditLog(AuditRepository(database)),
@@ -235,6 +239,7 @@ class Hotline:
     # The periodic jobs' clock (tests start the bot "on a Monday at 11:00").
     clock: Callable[[], datetime] = utcnow
     _runner: web.AppRunner | None = field(default=None, init=False)
+    kb_ready: asyncio.Future | None = field(default=None, init=False)  # jieba loaded
     _polling: DurablePolling | None = field(default=None, init=False)
     _stop_asked: asyncio.Event = field(default_factory=asyncio.Event, init=False)
 
@@ -248,6 +253,9 @@ class Hotline:
         await services.places.seed_if_empty()
         await services.hotline.experts.seed_categories_if_empty()
         services.conversation_log.start()
+        # jieba's dictionary (about a second) loads in a thread while the bot starts, so
+        # neither start-up nor the first /faq waits for it on the event loop.
+        self.kb_ready = asyncio.get_running_loop().run_in_executor(None, services.kb.warm_up)
         await self.inbox.open()
         await self._initialize_when_the_bot_api_answers()
         services.send_failures.start()

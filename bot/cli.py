@@ -21,6 +21,7 @@ from bot.cli_files import InputFileError, read_utf8
 from bot.cli_hotline import COMMANDS as HOTLINE_COMMANDS
 from bot.cli_hotline import add_hotline_parsers, hotline_command
 from bot.cli_ideas import add_ideas_parser, ideas_command
+from bot.cli_kb import add_kb_parser, kb_command
 from bot.cli_trainings import add_trainings_parser, trainings_command
 from bot.logging_setup import configure_logging, masked_output
 from bot.settings import Settings, SettingsError, load_settings
@@ -69,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("telegram_id", type=telegram_id)
     show.add_argument("--limit", type=bounded_int("--limit", 1, 100_000), default=200)
     add_ideas_parser(commands)
+    add_kb_parser(commands)
     add_hotline_parsers(commands)
     add_trainings_parser(commands)
     add_announce_parsers(commands)
@@ -204,7 +206,7 @@ def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
     settings = use_database(settings, args)
     handlers = {"db": _db_command, "users": _users_command, "log": _log_command,
                 "places": _places_command, "ideas": ideas_command,
-                "trainings": trainings_command}
+                "trainings": trainings_command, "kb": kb_command}
     handlers.update(dict.fromkeys(HOTLINE_COMMANDS, hotline_command))
     handlers.update(dict.fromkeys(ANNOUNCE_COMMANDS, announce_command))
     return handlers[args.command](settings, args)

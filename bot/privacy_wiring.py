@@ -56,6 +56,9 @@ def register_erasers(services: Services) -> None:
         Eraser("ideas", services.ideas.erase_author_details, counts.ideas),
         Eraser("idea_supports", idea_votes.erase_supports, counts.idea_supports),
         Eraser("idea_reports", idea_votes.erase_reports, counts.idea_reports),
+        # Before the hotline's own eraser: a proposal is found through the case's asker.
+        Eraser("kb_proposals", services.kb.repository.erase_proposals_of,
+               services.kb.repository.count_proposals_of),
         Eraser("hotline_messages", services.hotline.cases.repository.anonymise_asker,
                counts.hotline_messages),
         # Messages still waiting for "which case?" count as hotline messages in the reply.

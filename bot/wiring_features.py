@@ -15,6 +15,7 @@ from services.delivery.limits import RateBudget, RateLimiter
 from services.delivery.shared_limits import RedisRateLimiter, budget_namespace
 from services.hotline import HotlineServices
 from services.hotline.calendar_service import CalendarService
+from services.hotline.case_base import SuggestedQuestions
 from services.hotline.cases import CaseService
 from services.hotline.experts import ExpertService
 from services.hotline.relay import RelayService
@@ -50,7 +51,9 @@ from storage.repositories.working_calendar import WorkingCalendarRepository
 
 
 def build_hotline_services(settings: Settings, database: Database, people: PeopleService,
-                           texts: Texts, profiles: ProfileService) -> HotlineServices:
+                           texts: Texts, profiles: ProfileService,
+                           suggested_questions: SuggestedQuestions | None = None
+                           ) -> HotlineServices:
     rosters = RosterRepository(database)
     experts = ExpertService(rosters, people, texts)
     calendar = CalendarService(WorkingCalendarRepository(database))
@@ -58,7 +61,8 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
     cases = CaseService(CaseRepository(database), experts, roster, people, profiles,
                         claim_timeout=timedelta(seconds=settings.claim_timeout),
                         staff_chat_id=settings.staff_chat_id,
-                        max_open_cases=settings.open_cases_per_asker)
+                        max_open_cases=settings.open_cases_per_asker,
+                        suggested_questions=suggested_questions)
     return HotlineServices(
         experts=experts, roster=roster, cases=cases,
         relay=RelayService(cases, experts, settings.relay_messages_per_minute,

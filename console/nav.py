@@ -25,6 +25,7 @@ NAV = [
     NavItem("console_comms.nav.announcements", "/console/announcements"),
     NavItem("console_comms.nav.trainings", "/console/trainings"),
     NavItem("console_comms.nav.ideas", "/console/ideas"),
+    NavItem("console_kb.nav", "/console/kb"),
     NavItem("console.nav.audit", "/console/audit", Role.ADMIN),
 ]
 

@@ -9,7 +9,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from handlers import dialogs, main_menu, profile, start
+from handlers import dialogs, kb_suggest, main_menu, profile, start
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.hotline_common import carried, refuse_button, stale_button
@@ -136,15 +136,27 @@ async def send_question(update: Update, context: HotlineContext) -> None:
         await reply(update, context, context.html("hotline.ask.too_many",
                                                   limit=cases.max_open_cases))
         return
+    await answer_callback(update)  # before the knowledge base is searched
+    if await kb_suggest.offer_entries(update, context, state):
+        return
+    await open_case(update, context, state)
+
+
+async def open_case(update: Update, context: HotlineContext, state: DraftState) -> None:
+    """Sends the kept question to the experts (also after the knowledge base's suggestions);
+    the caller has answered the button."""
+    user_id = update.effective_user.id
     await context.services.dialogs.finish(user_id)
-    await answer_callback(update)
     await update.callback_query.edit_message_text(context.html("hotline.ask.sent"),
                                                   parse_mode=ParseMode.HTML)
     latest = state.data.get("prompt_id")
     if latest and latest != update.callback_query.message.message_id:
         await _drop_prompt(context, update.effective_chat.id, latest)
     parts = [QuestionPart(*part) for part in state.data["parts"]]
-    await cases.submit(user_id, state.data["category"], parts)
+    suggestion = state.data.get("suggestion")
+    linked = None if suggestion is None else context.services.kb.linker(suggestion)
+    await context.services.hotline.cases.submit(user_id, state.data["category"], parts,
+                                                on_created=linked)
 
 
 async def cancel_question(update: Update, context: HotlineContext) -> None:
@@ -171,6 +183,7 @@ def register(application: Application) -> None:
     dialogs.FLOWS[FLOW] = question_part
     start.DEEP_LINKS["ask"] = ask_from_link
     profile.AFTER_PROFILE[FLOW] = offer_categories
+    kb_suggest.AFTER_SUGGESTIONS[FLOW] = open_case
     main_menu.add_entry("ask", "menu.ask", ask, roles=ASKERS, position=10)
     application.add_handler(CommandHandler("ask", ask, filters=filters.ChatType.PRIVATE))
     application.add_handler(CallbackQueryHandler(category_chosen, pattern=r"^hotline:ask:"))

@@ -7,7 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from handlers import dialogs
+from handlers import dialogs, kb_propose
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.hotline_common import (
@@ -111,6 +111,7 @@ async def close_button(update: Update, context: HotlineContext) -> None:
         await _drop_choice(update, case.expert_anchor_id)
         await audit_case_change(update, context, "close", case, only_staff=True)
         await reply(update, context, context.html("hotline.closed.done", number=case.number))
+        await kb_propose.offer_proposal(update, context, case)
 
 
 async def end_button(update: Update, context: HotlineContext) -> None:
@@ -153,6 +154,7 @@ async def close_command(update: Update, context: HotlineContext) -> None:
             await audit_case_change(update, context, "close", chosen, only_staff=True)
             await reply(update, context, context.html("hotline.closed.done",
                                                       number=chosen.number))
+            await kb_propose.offer_proposal(update, context, chosen)
         return
     if not mine:
         await reply(update, context, context.html("hotline.no_open_case"))

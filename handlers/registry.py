@@ -21,6 +21,10 @@ from handlers import (
     ideas_public,
     ideas_review,
     ideas_submit,
+    kb_faq,
+    kb_propose,
+    kb_reuse,
+    kb_suggest,
     language,
     main_menu,
     middleware,
@@ -37,7 +41,8 @@ from services.commands import CommandSpec
 
 FEATURES = [start, help, main_menu, language, privacy, profile,
             ideas_submit, ideas_mine, ideas_review, ideas_public,
-            subscribe, announcements, announce, trainings, trainings_staff, console]
+            subscribe, announcements, announce, trainings, trainings_staff, console,
+            kb_faq, kb_suggest, kb_reuse, kb_propose]
 # hotline first among the last: its relay takes any private message of a case participant.
 LAST = [hotline, dialogs, fallback]
 

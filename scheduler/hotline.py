@@ -56,12 +56,13 @@ async def send_weekly_report(services: Services, now: datetime | None = None) ->
                                                                microsecond=0)
     first, last = monday - timedelta(days=7), monday
     sent = 0
+    kb = await services.kb.figures(first, last)
     for admin in await services.people.list_people(Role.ADMIN):
         totals, categories, experts = await reports.figures(first, last, admin.locale)
         delivery = await services.hotline.cases.messenger.send_rendered(
             admin.telegram_id, "hotline_stats", totals=totals, categories=categories,
             experts=experts, first=first.strftime("%Y-%m-%d"),
-            last=(last - timedelta(days=1)).strftime("%Y-%m-%d"), weekly=True)
+            last=(last - timedelta(days=1)).strftime("%Y-%m-%d"), weekly=True, kb=kb)
         sent += delivery.ok
     return sent
 

@@ -16,6 +16,7 @@ from services.dialogs import DialogService
 from services.hotline import HotlineServices
 from services.hotline.ops_console import OpsConsole
 from services.ideas import IdeaService
+from services.kb.service import KnowledgeBase
 from services.people import PeopleService
 from services.places import PlacesService
 from services.privacy import PrivacyService
@@ -39,6 +40,7 @@ class Services:
     privacy: PrivacyService
     hotline: HotlineServices
     ideas: IdeaService
+    kb: KnowledgeBase
     console: ConsoleAccess
     audit: AuditLog
     dashboard: DashboardService

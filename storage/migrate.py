@@ -15,6 +15,18 @@ from storage.db import Database
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
+# Tables kept by hand, outside the ORM metadata: the knowledge base's full-text index (an FTS5
+# virtual table and its shadow tables on SQLite, a tsvector table on PostgreSQL).
+UNMANAGED_TABLE_PREFIXES = ("kb_fts", "kb_search")
+
+
+def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
+    """For autogenerate: leaves the hand-kept tables (and their indexes) alone."""
+    if type_ == "table" and name is not None:
+        return not name.startswith(UNMANAGED_TABLE_PREFIXES)
+    return True
+
+
 def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))

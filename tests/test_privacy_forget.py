@@ -12,6 +12,7 @@ from sandbox.client import SandboxClient
 from storage.models import (
     AuditEntry,
     ConsoleLoginToken,
+    KbStatus,
     OutboxMessage,
     Role,
     SocialWorkerProfile,
@@ -69,6 +70,12 @@ async def _emma_with_everything(hotline: Hotline, sandbox: SandboxClient
     confirm = await ask(sandbox, emma, "legal", "My private question")
     await submit(sandbox, emma, confirm)
     await sandbox.wait_for_bot_message(wang["id"], predicate=has("My private question"))
+    # A knowledge-base proposal from her case, not yet approved.
+    case = (await services.hotline.cases.repository.active_of_asker(emma["id"]))[0]
+    await services.kb.ready()
+    await services.kb.repository.add_many([services.kb.new_entry(
+        "legal", "My private question", "The answer", status=KbStatus.PROPOSED,
+        source_case_id=case.id, proposed_by=wang["id"])])
     sent = await sandbox.send_text(emma["id"], "/idea")
     await sandbox.wait_for_bot_message(emma["id"], after=sent["message_id"],
                                        predicate=has("1. Give your idea a short title"))
@@ -111,7 +118,8 @@ async def test_forget_erases_every_area_and_says_what_it_did(
                  "· Announcement messages not yet delivered: 1",
                  "· Web console sign-in links and sessions: 1",
                  "· Ideas anonymised: 1", "· Supports of ideas: 1",
-                 "· Your messages in hotline consultations: 1"):
+                 "· Your messages in hotline consultations: 1",
+                 "· Knowledge-base proposals not yet reviewed: 1"):
         assert line in lines, (line, lines)
     assert any(line.startswith("· Conversation log entries: ") for line in lines)
     assert f"· Training reminders and notices not yet sent: {queued}" in lines

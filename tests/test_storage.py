@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 from services.conversation_log import ConversationLog, LogEntry
 from services.places import PlacesFileError, PlacesService, parse_places_csv
 from storage.db import Database
-from storage.migrate import current_revision, head_revision, upgrade_to_head
+from storage.migrate import current_revision, head_revision, include_name, upgrade_to_head
 from storage.models import Role, utcnow
 from storage.repositories.conversation import ConversationRepository
 from storage.repositories.drafts import DraftRepository, DraftState
@@ -110,7 +110,8 @@ async def test_migrations_match_the_models(database: Database) -> None:
     """A model changed without a migration fails here, not on a user's database."""
 
     def differences(connection) -> list:  # type: ignore[no-untyped-def]
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True, "include_name": include_name})
         return compare_metadata(context, SQLModel.metadata)
 
     async with database.engine.connect() as connection:

@@ -12,6 +12,7 @@ from console.pages import (
     cases,
     dashboard,
     ideas,
+    kb,
     roster,
     roster_dates,
     trainings,
@@ -27,6 +28,7 @@ PAGES = [
     announcements,
     trainings,
     ideas,
+    kb,
     audit_log,
 ]
 

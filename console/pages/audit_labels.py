@@ -55,4 +55,9 @@ ACTIONS = {
     "ideas.hide": "console_polish.action.ideas_hide",
     "ideas.show": "console_polish.action.ideas_show",
     "ideas.export": "console_polish.action.ideas_export",
+    "kb.import": "console_kb.action.import",
+    "kb.approve": "console_kb.action.approve",
+    "kb.save": "console_kb.action.save",
+    "kb.retire": "console_kb.action.retire",
+    "kb.synonym": "console_kb.action.synonym",
 }

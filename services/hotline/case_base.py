@@ -5,6 +5,7 @@ case_routing and case_claims), so the three parts share one set of collaborators
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from services.hotline.experts import ExpertService
@@ -17,13 +18,17 @@ from storage.repositories.hotline_cases import CaseRepository
 
 QUESTION_PREVIEW = 800
 MAX_QUESTION_PARTS = 10
+# The knowledge-base entries the asker saw before asking (services.kb), shown to the expert.
+SuggestedQuestions = Callable[[int], Awaitable[list[str]]]
 
 
 class CaseServiceBase:
     def __init__(self, cases: CaseRepository, experts: ExpertService, roster: RosterService,
                  people: PeopleService, profiles: ProfileService, *, claim_timeout: timedelta,
-                 staff_chat_id: int | None, max_open_cases: int) -> None:
+                 staff_chat_id: int | None, max_open_cases: int,
+                 suggested_questions: SuggestedQuestions | None = None) -> None:
         self.repository = cases
+        self._suggested_questions = suggested_questions
         self._experts = experts
         self._roster = roster
         self._people = people
@@ -51,12 +56,14 @@ class CaseServiceBase:
         attachments = sum(1 for m in parts[:MAX_QUESTION_PARTS] if m.media_ref)
         alias_zh, alias_en = await self.aliases(case.expert_id)
         profile = await self._profiles.get(case.asker_id)
+        suggested = (tuple(await self._suggested_questions(case.id))
+                     if self._suggested_questions is not None else ())
         # Kept apart: the template joins them with the locale's own comma (，or ,).
         return CaseCard(case.id, case.number, category.name_zh if category else case.category,
                         category.name_en if category else case.category,
                         question[:QUESTION_PREVIEW], attachments, alias_zh, alias_en,
                         profile.organisation if profile else "",
-                        profile.community if profile else "")
+                        profile.community if profile else "", suggested=suggested)
 
     async def aliases(self, expert_id: int | None) -> tuple[str, str]:
         if expert_id is None:

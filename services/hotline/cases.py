@@ -7,10 +7,11 @@ shared collaborators in case_base. CaseService puts the three together.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from services.hotline.case_base import MAX_QUESTION_PARTS, card_category
+from services.hotline.case_base import MAX_QUESTION_PARTS, SuggestedQuestions, card_category
 from services.hotline.case_claims import CaseClaims, ClaimOutcome
 from services.hotline.case_routing import ON_DUTY, CaseRouting
 from services.hotline.experts import ExpertService
@@ -51,9 +52,11 @@ class QuestionPart:
 class CaseService(CaseRouting, CaseClaims):
     def __init__(self, cases: CaseRepository, experts: ExpertService, roster: RosterService,
                  people: PeopleService, profiles: ProfileService, *, claim_timeout: timedelta,
-                 staff_chat_id: int | None, max_open_cases: int) -> None:
+                 staff_chat_id: int | None, max_open_cases: int,
+                 suggested_questions: SuggestedQuestions | None = None) -> None:
         super().__init__(cases, experts, roster, people, profiles, claim_timeout=claim_timeout,
-                         staff_chat_id=staff_chat_id, max_open_cases=max_open_cases)
+                         staff_chat_id=staff_chat_id, max_open_cases=max_open_cases,
+                         suggested_questions=suggested_questions)
 
     # ------------------------------------------------------------------ asking
 
@@ -63,10 +66,14 @@ class CaseService(CaseRouting, CaseClaims):
     async def can_open_another(self, asker_id: int) -> bool:
         return len(await self.repository.active_of_asker(asker_id)) < self.max_open_cases
 
-    async def submit(self, asker_id: int, category: str, parts: list[QuestionPart]) -> Case:
-        """Opens the case, keeps the question, and offers it to whoever should see it first."""
+    async def submit(self, asker_id: int, category: str, parts: list[QuestionPart],
+                     on_created: Callable[[int], Awaitable[None]] | None = None) -> Case:
+        """Opens the case, keeps the question, and offers it to whoever should see it first
+        (on_created runs before the offer: the knowledge base links what it suggested)."""
         now = utcnow()
         case = await self.repository.create(asker_id, category, None, ON_DUTY)
+        if on_created is not None:
+            await on_created(case.id)
         for part in parts[:MAX_QUESTION_PARTS]:
             await self.repository.add_message(CaseMessage(
                 case_id=case.id, sender_role="asker", sender_id=asker_id,

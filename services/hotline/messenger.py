@@ -28,6 +28,7 @@ class CaseCard:
     # reach as (name, failure), so the card says what really happened.
     offered: int = 0
     undelivered: tuple[tuple[str, str], ...] = ()
+    suggested: tuple[str, ...] = ()  # knowledge-base questions the asker found not enough
 
 
 @dataclass(frozen=True, slots=True)

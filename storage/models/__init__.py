@@ -38,6 +38,7 @@ from storage.models.ideas import (
     IdeaSupport,
 )
 from storage.models.inbound import InboundUpdate
+from storage.models.kb import KbEntry, KbStatus, KbSuggestion, KbSynonym
 from storage.models.people import Draft, Role, SocialWorkerProfile, User, UserRole
 from storage.models.places import Place
 from storage.models.send_failures import SendFailure
@@ -92,6 +93,10 @@ __all__ = [
     "IdeaStatus",
     "IdeaSupport",
     "InboundUpdate",
+    "KbEntry",
+    "KbStatus",
+    "KbSuggestion",
+    "KbSynonym",
     "OutboxMessage",
     "PendingPick",
     "Place",

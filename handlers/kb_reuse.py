@@ -1,0 +1,60 @@
+"""Experts reuse answers: on an open case, an entry's answer goes to the asker as the expert's
+reply, through the same relay as a typed one (transcript, staff topic, first-answer time)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler
+
+from handlers.context import HotlineContext
+from handlers.hotline_common import callback_ints, refuse_button
+from handlers.replies import answer_callback, reply
+from services.hotline.relay import Incoming
+from storage.models import Case, CaseStatus
+
+MAX_CASE_BUTTONS = 5
+
+
+async def answering(context: HotlineContext, user_id: int) -> list[Case]:
+    """The open cases this person answers as their expert."""
+    cases = await context.services.hotline.relay.cases_of(user_id)
+    return [c for c in cases if c.expert_id == user_id and c.status == CaseStatus.OPEN]
+
+
+async def send_buttons(context: HotlineContext, user_id: int,
+                       entry_id: int) -> list[list[InlineKeyboardButton]]:
+    return [[InlineKeyboardButton(context.text("kb.button.send", number=case.number),
+                                  callback_data=f"kb:send:{entry_id}:{case.id}")]
+            for case in (await answering(context, user_id))[:MAX_CASE_BUTTONS]]
+
+
+async def send_answer(update: Update, context: HotlineContext) -> None:
+    """Relays the entry's answer to the asker of the chosen case, as the expert's reply."""
+    numbers = callback_ints(update.callback_query.data, "kb:send:", 2)
+    if numbers is None:
+        await refuse_button(update, context, "malformed")
+        return
+    entry_id, case_id = numbers
+    user_id = update.effective_user.id
+    entry = await context.services.kb.published(entry_id)
+    case = next((c for c in await answering(context, user_id) if c.id == case_id), None)
+    if entry is None or case is None:
+        await refuse_button(update, context, "entry or case not available",
+                            key="kb.reuse.unavailable")
+        return
+    await answer_callback(update)
+    # The answer appears in the expert's chat first, so the relay copies a message of the
+    # expert's conversation exactly as it copies one they typed.
+    shown = await reply(update, context, entry.answer)
+    if shown is None:
+        return
+    result = await context.services.hotline.relay.relay(
+        user_id, case, Incoming(shown.chat_id, shown.message_id, "text", shown.text, None, None))
+    key = "kb.reuse.sent" if result.result == "relayed" else "hotline.relay.failed"
+    await update.effective_message.reply_text(context.html(key, number=case.number),
+                                              parse_mode=ParseMode.HTML)
+
+
+def register(application: Application) -> None:
+    application.add_handler(CallbackQueryHandler(send_answer, pattern=r"^kb:send:"))

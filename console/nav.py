@@ -21,7 +21,7 @@ class NavItem:
 NAV = [
     NavItem("console.nav.dashboard", "/console/"),
     NavItem("console_ops.nav.roster", "/console/roster"),
-    NavItem("console_ops.nav.cases", "/console/cases"),
+    NavItem("console_ops.nav.cases", "/console/cases", Role.EXPERT),
     NavItem("console_comms.nav.announcements", "/console/announcements"),
     NavItem("console_comms.nav.trainings", "/console/trainings"),
     NavItem("console_comms.nav.ideas", "/console/ideas"),

@@ -9,7 +9,7 @@ from datetime import timedelta
 from aiohttp import web
 
 from console.audit import audit
-from console.auth import requires
+from console.auth import requires, viewer
 from console.forms import Form
 from console.keys import SERVICES
 from console.pages.ops_texts import DONE, STATUSES, refusal_key, render_ops
@@ -17,7 +17,7 @@ from console.pages.roster import category_names, local_today
 from console.rendering import redirect, text
 from services.hotline.case_actions import CaseActionError
 from services.hotline.case_browser import CaseFilters
-from storage.models import Role
+from storage.models import Case, Role
 
 EXPORT_FORMATS = {"csv": "text/csv", "xlsx": (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
@@ -33,12 +33,14 @@ async def _filters(request: web.Request, form: Form) -> CaseFilters:
     if first and last and last < first:
         form.fail("to", "console_ops.cases.error.to_before_from")
         last = None
+    staff = viewer(request).is_staff
     return CaseFilters(
         category=form.choice("category", keys, required=False),
-        expert_id=form.integer("expert", minimum=1, required=False),
+        expert_id=form.integer("expert", minimum=1, required=False) if staff else None,
         status=form.choice("status", STATUSES, required=False),
         first=first, last=last,
-        number=form.text("number", max_length=16, required=False))
+        number=form.text("number", max_length=16, required=False),
+        visible_to=None if staff else viewer(request).telegram_id)
 
 
 async def _list_page(request: web.Request, *, status: int = 200,
@@ -56,13 +58,14 @@ async def _list_page(request: web.Request, *, status: int = 200,
         request, "console/cases.html", status=400 if not form.ok else status, form=form,
         found=found, query=query, names=await category_names(request),
         experts=[(e.telegram_id, e.name) for e in await services.hotline.experts.all()],
+        staff=viewer(request).is_staff,
         statuses=[(s, text(request, key)) for s, key in STATUSES.items()],
         export_form=export_form, export_from=(filters.first or today - timedelta(
             days=DEFAULT_EXPORT_DAYS)).isoformat(),
         export_to=(filters.last or today).isoformat())
 
 
-@requires(Role.STAFF)
+@requires(Role.EXPERT)
 async def cases_page(request: web.Request) -> web.Response:
     """Lists cases, newest first, filtered by category, expert, status, dates and number."""
     return await _list_page(request)
@@ -87,22 +90,30 @@ async def export_cases(request: web.Request) -> web.StreamResponse:
                                  "Cache-Control": "no-store"})
 
 
+async def may_see(request: web.Request, case: Case) -> bool:
+    """Staff see every case; an expert only those they hold or are offered."""
+    signed_in = viewer(request)
+    return signed_in.is_staff or await request.app[SERVICES].ops.cases.expert_may_see(
+        case, signed_in.telegram_id)
+
+
 async def _case_page(request: web.Request, *, status: int = 200,
                      form: Form | None = None) -> web.Response:
     services = request.app[SERVICES]
     detail = await services.ops.cases.detail(request.match_info["number"])
-    if detail is None:
-        raise web.HTTPNotFound()
+    if detail is None or not await may_see(request, detail.case):
+        raise web.HTTPNotFound()  # an expert is not told that someone else's case exists
     experts = [e for e in await services.hotline.experts.of_category(detail.case.category)
                if e.telegram_id not in (detail.case.expert_id, detail.case.asker_id)]
     names = await category_names(request)
     return await render_ops(request, "console/case.html", status=status, detail=detail,
                         form=form, experts=experts, names=names,
+                        staff=viewer(request).is_staff,
                         categories=[(k, v) for k, v in names.items()
                                     if k != detail.case.category])
 
 
-@requires(Role.STAFF)
+@requires(Role.EXPERT)
 async def case_page(request: web.Request) -> web.Response:
     """One case: its facts, the transcript as both sides saw it, and the staff actions."""
     return await _case_page(request)

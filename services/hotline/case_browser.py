@@ -28,6 +28,7 @@ class CaseFilters:
     first: date | None = None
     last: date | None = None
     number: str | None = None
+    visible_to: int | None = None  # an expert's telegram id: their cases and offers only
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +123,7 @@ class CaseBrowser:
     async def search(self, filters: CaseFilters, page: int) -> CasePage:
         first, last = self.bounds(filters.first, filters.last)
         query = CaseQuery(filters.category, filters.expert_id, filters.status, first, last,
-                          filters.number)
+                          filters.number, filters.visible_to)
         page = max(page, 1)
         rows, total = await self._browsing.search_cases(query, (page - 1) * PAGE_SIZE,
                                                         PAGE_SIZE)
@@ -142,6 +143,15 @@ class CaseBrowser:
 
     async def case(self, number: str) -> Case | None:
         return await self._hotline.cases.repository.by_number(number.strip().upper())
+
+    async def expert_may_see(self, case: Case, telegram_id: int) -> bool:
+        """An expert sees a case they hold, or one still offered to them; staff see all."""
+        if case.expert_id == telegram_id:
+            return True
+        if case.status != CaseStatus.OFFERED:
+            return False
+        offers = await self._hotline.cases.repository.offers(case.id)
+        return any(offer.expert_id == telegram_id for offer in offers)
 
     async def detail(self, number: str) -> CaseDetail | None:
         case = await self.case(number)

@@ -43,10 +43,13 @@ async def login_page(request: web.Request) -> web.StreamResponse:
 
 
 def _same_origin(request: web.Request) -> bool:
-    """A browser says where a form came from; only our own sign-in page may post it."""
-    origin = request.headers.get("Origin")
-    return origin is None or origin == f"{request.scheme}://{request.host}" or (
-        origin.split("://", 1)[-1] == request.host)
+    """A browser says where a form came from; only our own sign-in page may post it. (Our
+    pages send no referrer, so a browser may give the origin as "null": Sec-Fetch-Site
+    still tells a cross-site post.)"""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin", "null")
+    return origin == "null" or origin.split("://", 1)[-1] == request.host
 
 
 async def login(request: web.Request) -> web.StreamResponse:

@@ -170,6 +170,13 @@ class TelegramCaseMessenger:
         result, _failure = await with_retries(call, f"edit of {chat_id}#{message_id}")
         return result is not None
 
+    async def post_text(self, chat_id: int, text: str, *,
+                        reply_to: int | None = None) -> Delivery:
+        result, failure = await with_retries(lambda: self._bot.send_message(
+            chat_id, text, link_preview_options=_NO_PREVIEW,
+            reply_parameters=_reply(reply_to)), f"console text to {chat_id}")
+        return Delivery(result.message_id if result is not None else None, failure)
+
     async def create_topic(self, chat_id: int, title: str) -> int | None:
         result, _failure = await with_retries(
             lambda: self._bot.create_forum_topic(chat_id, title[:128]), f"topic {title}")

@@ -12,6 +12,7 @@ from console.audit import audit
 from console.auth import requires, viewer
 from console.forms import Form
 from console.keys import SERVICES
+from console.pages.comms_once import issue
 from console.pages.ops_texts import DONE, STATUSES, refusal_key, render_ops
 from console.pages.roster import category_names, local_today
 from console.rendering import redirect, text
@@ -97,7 +98,7 @@ async def may_see(request: web.Request, case: Case) -> bool:
         case, signed_in.telegram_id)
 
 
-async def _case_page(request: web.Request, *, status: int = 200,
+async def show_case(request: web.Request, *, status: int = 200,
                      form: Form | None = None) -> web.Response:
     services = request.app[SERVICES]
     detail = await services.ops.cases.detail(request.match_info["number"])
@@ -106,9 +107,14 @@ async def _case_page(request: web.Request, *, status: int = 200,
     experts = [e for e in await services.hotline.experts.of_category(detail.case.category)
                if e.telegram_id not in (detail.case.expert_id, detail.case.asker_id)]
     names = await category_names(request)
+    signed_in = viewer(request)
+    holds = detail.case.expert_id == signed_in.telegram_id and detail.case.status == "open"
     return await render_ops(request, "console/case.html", status=status, detail=detail,
                         form=form, experts=experts, names=names,
-                        staff=viewer(request).is_staff,
+                        staff=signed_in.is_staff, holds=holds,
+                        may_claim=detail.case.status == "offered" and not signed_in.is_staff,
+                        once=await issue(request, f"/console/cases/{detail.case.number}")
+                        if holds else "",
                         categories=[(k, v) for k, v in names.items()
                                     if k != detail.case.category])
 
@@ -116,7 +122,7 @@ async def _case_page(request: web.Request, *, status: int = 200,
 @requires(Role.EXPERT)
 async def case_page(request: web.Request) -> web.Response:
     """One case: its facts, the transcript as both sides saw it, and the staff actions."""
-    return await _case_page(request)
+    return await show_case(request)
 
 
 async def _act(request: web.Request, action: str, form: Form, call) -> web.StreamResponse:
@@ -126,7 +132,7 @@ async def _act(request: web.Request, action: str, form: Form, call) -> web.Strea
         result = await call(number)
     except CaseActionError as error:
         form.fail(error.field or "_general", refusal_key(error.key), **error.values)
-        return await _case_page(request, status=400, form=form)
+        return await show_case(request, status=400, form=form)
     before, after = result.before, result.after
     await audit(request, f"cases.{action}", target=after.number, detail={
         "expert": [before.expert_id, after.expert_id],
@@ -141,7 +147,7 @@ async def reassign(request: web.Request) -> web.StreamResponse:
     form = Form(await request.post())
     expert_id = form.integer("expert", minimum=1)
     if expert_id is None:
-        return await _case_page(request, status=400, form=form)
+        return await show_case(request, status=400, form=form)
     actions = request.app[SERVICES].ops.actions
     return await _act(request, "reassign", form,
                       lambda number: actions.reassign(number, expert_id))
@@ -153,7 +159,7 @@ async def transfer(request: web.Request) -> web.StreamResponse:
     form = Form(await request.post())
     category = form.choice("category", await category_names(request))
     if category is None:
-        return await _case_page(request, status=400, form=form)
+        return await show_case(request, status=400, form=form)
     actions = request.app[SERVICES].ops.actions
     return await _act(request, "transfer", form,
                       lambda number: actions.transfer(number, category))
@@ -165,7 +171,7 @@ async def close(request: web.Request) -> web.StreamResponse:
     form = Form(await request.post())
     if not form.flag("confirm"):
         form.fail("confirm", "console_ops.cases.error.confirm_close")
-        return await _case_page(request, status=400, form=form)
+        return await show_case(request, status=400, form=form)
     actions = request.app[SERVICES].ops.actions
     return await _act(request, "close", form, actions.close)
 

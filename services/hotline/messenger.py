@@ -65,6 +65,10 @@ class CaseMessenger(Protocol):
                         caption: str | None) -> bool:
         """Carries an edit over to the copy; False when the copy cannot be edited."""
 
+    async def post_text(self, chat_id: int, text: str, *,
+                        reply_to: int | None = None) -> Delivery:
+        """Sends words a person wrote elsewhere (the console) as plain text, never markup."""
+
     async def send_rendered(self, chat_id: int, template: str, **data: object) -> Delivery:
         """Sends a whole template (a report) rendered in the recipient's language."""
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from services.hotline import HotlineServices
 from services.hotline.case_actions import CaseActions
 from services.hotline.case_browser import CaseBrowser
+from services.hotline.console_work import CaseWork
 from services.hotline.roster_dates import RosterDates
 from services.hotline.roster_editing import RosterEditor
 from services.hotline.waiting_transfer import WaitingCaseMover
@@ -25,6 +26,7 @@ class OpsConsole:
     dates: RosterDates
     cases: CaseBrowser
     actions: CaseActions
+    work: CaseWork
 
 
 def build_ops_console(database: Database, hotline: HotlineServices, people: PeopleService,
@@ -37,4 +39,5 @@ def build_ops_console(database: Database, hotline: HotlineServices, people: Peop
         cases=CaseBrowser(browsing, hotline, people, profiles),
         actions=CaseActions(hotline, WaitingCaseMover(hotline.cases, people,
                                                       WaitingCaseRepository(database))),
+        work=CaseWork(hotline.cases, hotline.relay),
     )

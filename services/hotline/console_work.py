@@ -1,0 +1,95 @@
+"""What a person does on a case from the console, through the same services as the bot's
+buttons and chat: claim an offered case, answer it, close it.
+
+An answer typed in the console is first posted in the answerer's own chat with the bot (so
+their Telegram chat keeps the whole conversation), then that message goes through the relay
+exactly as one they typed there: copied to the asker under the case card that names the
+expert's alias, mirrored in the staff topic, recorded once in the transcript.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from services.hotline.cases import CaseService
+from services.hotline.relay import Incoming, RelayResult, RelayService
+from storage.models import Case, CaseStatus
+
+# As long as Telegram allows a text message; a longer answer is refused, never cut.
+MAX_ANSWER = 4096
+
+
+class CaseWorkRefused(Exception):
+    """The action cannot be done; `reason` says why (the console words it)."""
+
+    def __init__(self, reason: str, **values: object) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.values = values
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    case: Case
+    result: RelayResult
+
+
+class CaseWork:
+    def __init__(self, cases: CaseService, relay: RelayService) -> None:
+        self._cases = cases
+        self._relay = relay
+        # One answer at a time per case in this process: two tabs sending at once keep
+        # the order in which they arrived here, on both sides.
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    async def _case(self, number: str) -> Case:
+        case = await self._cases.repository.by_number(number.strip().upper())
+        if case is None:
+            raise CaseWorkRefused("no_case")
+        return case
+
+    async def claim(self, number: str, person_id: int, roles: frozenset[str]) -> Case:
+        """The bot's Claim button, pressed in the console (not in the staff group)."""
+        case = await self._case(number)
+        outcome = await self._cases.claim(case.id, person_id, roles, False)
+        if outcome.result == "won":
+            return outcome.case or case
+        if outcome.result == "unreachable":
+            raise CaseWorkRefused("start_private_chat")
+        if outcome.result == "taken":
+            raise CaseWorkRefused("taken", number=case.number)
+        raise CaseWorkRefused("not_offered", number=case.number)
+
+    async def held(self, number: str, person_id: int) -> Case:
+        """The case, if `person_id` answers it and it is open (as the bot's Close checks)."""
+        case = await self._case(number)
+        if case.status != CaseStatus.OPEN:
+            raise CaseWorkRefused("not_open", number=case.number)
+        if case.expert_id != person_id:
+            raise CaseWorkRefused("not_yours", number=case.number)
+        return case
+
+    async def close(self, number: str, person_id: int) -> Case:
+        case = await self.held(number, person_id)
+        if not await self._cases.close(case, "expert"):
+            raise CaseWorkRefused("not_open", number=case.number)
+        return case
+
+    async def answer(self, number: str, person_id: int, text: str) -> Answered:
+        text = text.strip()
+        if not text:
+            raise CaseWorkRefused("empty")
+        if len(text) > MAX_ANSWER:
+            raise CaseWorkRefused("too_long", limit=MAX_ANSWER)
+        first = await self._case(number)
+        lock = self._locks.setdefault(first.id or 0, asyncio.Lock())
+        async with lock:
+            case = await self.held(number, person_id)  # again: it may have closed meanwhile
+            posted = await self._cases.messenger.post_text(person_id, text,
+                                                           reply_to=case.expert_anchor_id)
+            if posted.message_id is None:
+                raise CaseWorkRefused("own_chat")
+            result = await self._relay.relay(person_id, case, Incoming(
+                person_id, posted.message_id, "text", text, None, None))
+        return Answered(case, result)

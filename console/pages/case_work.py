@@ -16,7 +16,6 @@ from console.rendering import redirect
 from services.hotline.console_work import CaseWorkRefused
 from storage.models import Role
 
-
 REFUSALS = {
     "no_case": "console_workspace.refused.no_case",
     "start_private_chat": "console_workspace.refused.start_private_chat",

@@ -137,5 +137,18 @@ async def test_an_expert_claims_and_answers_in_the_console_while_the_asker_write
             await sandbox.wait_for_bot_message(emma["id"], predicate=has("rate"))
             _, page = await page_of(browser, case_url)
             assert 'id="reply-box"' not in page
+            # One timeline: each message once, between what happened to the case.
+            timeline = page[page.index('id="timeline"'):page.index("</ol>\n", page.index(
+                'id="timeline"'))]
+            lines = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item)).strip()
+                     for item in timeline.split("<li class=")[1:]]
+            assert [line.split(" ")[0] for line in lines] == [
+                '"event', '"message', '"event', '"event', '"message', '"message', '"message',
+                '"message', '"event']
+            assert "event-asked" in lines[0] and "Emma asked a question (Legal)" in lines[0]
+            assert "Offered to 王伟" in lines[2] and "Claimed by 王伟" in lines[3]
+            assert "How do we sign a lease?" in lines[1]
+            assert "Ended" in lines[8] and "closed by the expert" in lines[8]
+            assert sum("organisation&#39;s seal" in line for line in lines) == 1
     finally:
         await hotline.stop()

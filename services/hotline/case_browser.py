@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from math import ceil
 
 from services.hotline import HotlineServices
+from services.hotline.case_timeline import TimelineItem, build_timeline
 from services.people import PeopleService
 from services.profiles import ProfileService
 from storage.models import Case, CaseMessage, CaseStatus
@@ -202,6 +203,13 @@ class CaseBrowser:
                 erased=side == "asker" and m.text is None and m.media_ref is None,
                 message_id=m.id or 0)
         return list(entries.values())
+
+    async def timeline(self, detail: CaseDetail) -> list[TimelineItem]:
+        """The case as one timeline of messages and events (services/hotline/case_timeline)."""
+        repository = self._hotline.cases.repository
+        claims = await repository.claims_of([detail.case.id])
+        names = await self.names({claim.expert_id for claim in claims})
+        return build_timeline(detail, claims, await repository.ratings(detail.case.id), names)
 
     def local(self, moment: datetime | None) -> str:
         return self._hotline.reports.local(moment)

@@ -20,6 +20,7 @@ class NavItem:
 
 NAV = [
     NavItem("console.nav.dashboard", "/console/"),
+    NavItem("console_workspace.nav.inbox", "/console/inbox", Role.EXPERT),
     NavItem("console_ops.nav.roster", "/console/roster"),
     NavItem("console_ops.nav.cases", "/console/cases", Role.EXPERT),
     NavItem("console_comms.nav.announcements", "/console/announcements"),

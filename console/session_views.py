@@ -68,7 +68,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     staff = person is not None and bool({Role.STAFF.value, Role.ADMIN.value} & person.roles)
     # Experts work on cases; the dashboard is the staff's overview.
     response = web.Response(status=303, headers={
-        "Location": "/console/" if staff else "/console/cases"})
+        "Location": "/console/" if staff else "/console/inbox"})
     response.set_cookie(COOKIE, secret, max_age=int(ABSOLUTE_LIMIT.total_seconds()),
                         path="/console", httponly=True, samesite="Lax",
                         secure=services.console.secure_cookie)

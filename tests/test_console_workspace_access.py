@@ -60,7 +60,7 @@ async def test_an_expert_sees_and_opens_only_their_cases_and_offers(
     wang = http_client()
     async with wang:
         response = await press_sign_in(wang, await link_from_bot(sandbox, talk.wang["id"]))
-        assert response.status == 303 and response.headers["Location"] == "/console/cases"
+        assert response.status == 303 and response.headers["Location"] == "/console/inbox"
         status, page = await get(wang, f"{base}/cases?expert={talk.li['id']}")
         assert status == 200
         assert "C-2026-0001" in page and "C-2026-0003" in page and "C-2026-0002" not in page

@@ -51,6 +51,7 @@ class CaseClaims(CaseServiceBase):
         assert claimed is not None
         await self._after_claim(claimed, offers)
         after = await self.repository.get(case_id)
+        self.events.publish(case_id)
         if after is not None and after.status == CaseStatus.OFFERED:
             return ClaimOutcome("unreachable", after)
         return ClaimOutcome("won", claimed)

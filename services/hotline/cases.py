@@ -77,6 +77,7 @@ class CaseService(CaseRouting, CaseClaims):
         """Opens the case, keeps the question, and offers it to whoever should see it first."""
         now = utcnow()
         case = await self.repository.create(asker_id, category, None, ON_DUTY)
+        self.events.publish(case.id)
         for part in parts[:MAX_QUESTION_PARTS]:
             await self.repository.add_message(CaseMessage(
                 case_id=case.id, sender_role="asker", sender_id=asker_id,
@@ -172,6 +173,7 @@ class CaseService(CaseRouting, CaseClaims):
         if case.status != CaseStatus.CLOSED:
             return Outcome("open_again", case)
         if await self.repository.rate(case_id, asker_id, stars):
+            self.events.publish(case_id)
             return Outcome("rated", await self.repository.get(case_id) or case)
         given = await self.repository.rating_of_closing(case)
         return Outcome("already_rated", case, given.stars if given is not None else 0)

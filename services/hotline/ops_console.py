@@ -9,6 +9,7 @@ from services.hotline import HotlineServices
 from services.hotline.case_actions import CaseActions
 from services.hotline.case_browser import CaseBrowser
 from services.hotline.console_work import CaseWork
+from services.hotline.inbox import Inbox
 from services.hotline.roster_dates import RosterDates
 from services.hotline.roster_editing import RosterEditor
 from services.hotline.waiting_transfer import WaitingCaseMover
@@ -27,17 +28,20 @@ class OpsConsole:
     cases: CaseBrowser
     actions: CaseActions
     work: CaseWork
+    inbox: Inbox
 
 
 def build_ops_console(database: Database, hotline: HotlineServices, people: PeopleService,
                       profiles: ProfileService) -> OpsConsole:
     browsing = HotlineBrowsingRepository(database)
     rosters = RosterRepository(database)
+    cases = CaseBrowser(browsing, hotline, people, profiles)
     return OpsConsole(
         roster=RosterEditor(rosters, hotline.roster, hotline.experts),
         dates=RosterDates(rosters, browsing, hotline.roster, hotline.experts),
-        cases=CaseBrowser(browsing, hotline, people, profiles),
+        cases=cases,
         actions=CaseActions(hotline, WaitingCaseMover(hotline.cases, people,
                                                       WaitingCaseRepository(database))),
         work=CaseWork(hotline.cases, hotline.relay),
+        inbox=Inbox(browsing, cases, hotline.cases.claim_timeout),
     )

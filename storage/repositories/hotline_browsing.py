@@ -69,6 +69,28 @@ class HotlineBrowsingRepository:
                 .where(*conditions).order_by(Case.id.desc()).offset(offset).limit(limit))
             return [CaseListRow(case, int(count)) for case, count in rows.all()], int(total)
 
+    async def active_cases(self, *, category: str | None, status: str | None,
+                           expert_id: int | None, visible_to: int | None,
+                           limit: int) -> list[Case]:
+        """Cases not closed (offered or open), longest waiting first, for the live inbox."""
+        conditions = [Case.status != CaseStatus.CLOSED]
+        if category is not None:
+            conditions.append(Case.category == category)
+        if status is not None:
+            conditions.append(Case.status == status)
+        if expert_id is not None:
+            conditions.append(Case.expert_id == expert_id)
+        if visible_to is not None:
+            conditions.append(or_(Case.expert_id == visible_to, and_(
+                Case.status == CaseStatus.OFFERED,
+                exists().where(CaseOffer.case_id == Case.id,
+                               CaseOffer.expert_id == visible_to))))
+        waiting = func.coalesce(Case.waiting_since, Case.created_at)
+        async with self._db.session() as session:
+            rows = await session.execute(select(Case).where(*conditions)
+                                         .order_by(waiting, Case.id).limit(limit))
+            return list(rows.scalars())
+
     async def override(self, override_id: int) -> OverrideRow | None:
         async with self._db.session() as session:
             row = await session.get(RosterOverride, override_id)

@@ -26,6 +26,7 @@ REFUSALS = {
     "empty": "console_workspace.refused.empty",
     "too_long": "console_workspace.refused.too_long",
     "own_chat": "console_workspace.refused.own_chat",
+    "empty_note": "console_workspace.refused.empty_note",
 }
 
 
@@ -84,9 +85,26 @@ async def close(request: web.Request) -> web.StreamResponse:
     raise redirect(f"/console/cases/{case.number}", notice="console_workspace.done.closed")
 
 
+@requires(Role.EXPERT)
+async def add_note(request: web.Request) -> web.StreamResponse:
+    """An internal note: for staff and the case's expert, and the staff topic; never the
+    asker. Sent once (the form's one-time token), like an answer."""
+    form = Form(await request.post())
+    signed_in = viewer(request)
+    async with only_once(request, form.value(FIELD), f"{_case_path(request)}/notes"):
+        try:
+            case = await request.app[SERVICES].ops.work.add_note(
+                request.match_info["number"], signed_in.telegram_id, signed_in.is_staff,
+                form.value("note"))
+        except CaseWorkRefused as refused:
+            return await _refused(request, form, refused)
+        raise redirect(f"/console/cases/{case.number}", notice="console_workspace.done.noted")
+
+
 def routes() -> list[web.RouteDef]:
     return [
         web.post(f"/cases/{cases.NUMBER}/claim", claim),
         web.post(f"/cases/{cases.NUMBER}/answer", answer),
         web.post(f"/cases/{cases.NUMBER}/finish", close),
+        web.post(f"/cases/{cases.NUMBER}/notes", add_note),
     ]

@@ -116,6 +116,12 @@ async def show_case(request: web.Request, *, status: int = 200,
                         may_claim=detail.case.status == "offered" and not signed_in.is_staff,
                         once=await issue(request, f"/console/cases/{detail.case.number}")
                         if holds else "",
+                        may_note=signed_in.is_staff or detail.case.expert_id
+                        == signed_in.telegram_id,
+                        note_once=await issue(
+                            request, f"/console/cases/{detail.case.number}/notes")
+                        if signed_in.is_staff or detail.case.expert_id == signed_in.telegram_id
+                        else "",
                         categories=[(k, v) for k, v in names.items()
                                     if k != detail.case.category])
 

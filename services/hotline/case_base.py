@@ -92,6 +92,10 @@ class CaseServiceBase:
             await self.messenger.notify(self.staff_chat_id, key, number=case.number,
                                         thread_id=case.staff_thread_id)
 
+    async def person_name(self, telegram_id: int) -> str:
+        person = await self._people.get(telegram_id)
+        return person.display_name if person is not None else str(telegram_id)
+
     async def _locale(self, telegram_id: int) -> str:
         person = await self._people.get(telegram_id)
         return person.locale if person is not None else "zh_CN"

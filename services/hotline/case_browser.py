@@ -14,6 +14,7 @@ from services.people import PeopleService
 from services.profiles import ProfileService
 from storage.models import Case, CaseMessage, CaseStatus
 from storage.repositories.hotline_browsing import CaseQuery, HotlineBrowsingRepository
+from storage.repositories.hotline_notes import CaseNoteRepository
 
 STATUSES = (CaseStatus.OFFERED, CaseStatus.OPEN, CaseStatus.CLOSED)
 PAGE_SIZE = 25
@@ -107,8 +108,10 @@ class CaseDetail:
 
 class CaseBrowser:
     def __init__(self, browsing: HotlineBrowsingRepository, hotline: HotlineServices,
-                 people: PeopleService, profiles: ProfileService) -> None:
+                 people: PeopleService, profiles: ProfileService,
+                 notes: CaseNoteRepository | None = None) -> None:
         self._browsing = browsing
+        self._notes = notes
         self._hotline = hotline
         self._people = people
         self._profiles = profiles
@@ -208,8 +211,11 @@ class CaseBrowser:
         """The case as one timeline of messages and events (services/hotline/case_timeline)."""
         repository = self._hotline.cases.repository
         claims = await repository.claims_of([detail.case.id])
-        names = await self.names({claim.expert_id for claim in claims})
-        return build_timeline(detail, claims, await repository.ratings(detail.case.id), names)
+        notes = await self._notes.of_case(detail.case.id) if self._notes else []
+        names = await self.names({claim.expert_id for claim in claims}
+                                 | {note.author_id for note in notes})
+        return build_timeline(detail, claims, await repository.ratings(detail.case.id), names,
+                              notes)
 
     def local(self, moment: datetime | None) -> str:
         return self._hotline.reports.local(moment)

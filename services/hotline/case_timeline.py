@@ -10,10 +10,10 @@ the bureau's time zone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from storage.models import CaseClaim, CaseRating
+from storage.models import CaseClaim, CaseNote, CaseRating
 
 if TYPE_CHECKING:  # case_browser builds the timeline with this module
     from services.hotline.case_browser import CaseDetail, TranscriptEntry
@@ -21,8 +21,10 @@ if TYPE_CHECKING:  # case_browser builds the timeline with this module
 
 @dataclass(frozen=True, slots=True)
 class CaseEvent:
-    kind: str  # asked, offered, escalated, staff_offered, claimed, transferred, ended, rated
+    kind: str  # asked, offered, escalated, staff_offered, claimed, transferred, ended, rated,
+    # or note: an internal note (staff and the case's expert only; never sent to the asker)
     who: str = ""
+    text: str = ""
     category: str = ""
     stars: int = 0
     by: str = ""  # of the last "ended": expert, asker or staff
@@ -44,7 +46,8 @@ class TimelineItem:
 
 
 def build_timeline(detail: CaseDetail, claims: list[CaseClaim], ratings: list[CaseRating],
-                   names: dict[int, str]) -> list[TimelineItem]:
+                   names: dict[int, str], notes: list[CaseNote] | None = None
+                   ) -> list[TimelineItem]:
     case = detail.case
     items = [TimelineItem(case.created_at, CaseEvent("asked", detail.asker_name,
                                                      _first_category(case.category, claims)))]
@@ -69,9 +72,17 @@ def build_timeline(detail: CaseDetail, claims: list[CaseClaim], ratings: list[Ca
             "ended", by=(case.closed_by or "") if latest else "")))
     for rating in ratings:
         items.append(TimelineItem(rating.created_at, CaseEvent("rated", stars=rating.stars)))
+    items += [TimelineItem(note.created_at, CaseEvent(
+        "note", names.get(note.author_id, str(note.author_id)), text=note.text))
+        for note in notes or []]
     items += [TimelineItem(entry.at, message=entry) for entry in detail.entries]
     # Events first at the same instant: a case is asked, then its question shown.
-    return sorted(items, key=lambda item: (item.at, item.message is not None))
+    return sorted(items, key=lambda item: (_aware(item.at), item.message is not None))
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands some timestamps back without their zone; all were stored as UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _first_category(current: str, claims: list[CaseClaim]) -> str:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from services.hotline.cases import CaseService
 from services.hotline.relay import Incoming, RelayResult, RelayService
 from storage.models import Case, CaseStatus
+from storage.models.workspace import NOTE_LIMIT
+from storage.repositories.hotline_notes import CaseNoteRepository
 
 # As long as Telegram allows a text message; a longer answer is refused, never cut.
 MAX_ANSWER = 4096
@@ -36,9 +38,11 @@ class Answered:
 
 
 class CaseWork:
-    def __init__(self, cases: CaseService, relay: RelayService) -> None:
+    def __init__(self, cases: CaseService, relay: RelayService,
+                 notes: CaseNoteRepository) -> None:
         self._cases = cases
         self._relay = relay
+        self._notes = notes
         # One answer at a time per case in this process: two tabs sending at once keep
         # the order in which they arrived here, on both sides.
         self._locks: dict[int, asyncio.Lock] = {}
@@ -93,3 +97,24 @@ class CaseWork:
             result = await self._relay.relay(person_id, case, Incoming(
                 person_id, posted.message_id, "text", text, None, None))
         return Answered(case, result)
+
+    async def add_note(self, number: str, person_id: int, is_staff: bool, text: str) -> Case:
+        """An internal note: staff and the case's expert write and read it; it is shown in
+        the staff topic and never reaches the asker."""
+        case = await self._case(number)
+        if not is_staff and case.expert_id != person_id:
+            raise CaseWorkRefused("not_yours", number=case.number)
+        text = text.strip()
+        if not text:
+            raise CaseWorkRefused("empty_note")
+        if len(text) > NOTE_LIMIT:
+            raise CaseWorkRefused("too_long", limit=NOTE_LIMIT)
+        await self._notes.add(case.id, person_id, text)
+        author = await self._cases.person_name(person_id)
+        staff_chat = self._cases.staff_chat_id
+        if staff_chat is not None and case.staff_thread_id is not None:
+            await self._cases.messenger.notify(staff_chat, "hotline.note.staff",
+                                               thread_id=case.staff_thread_id,
+                                               number=case.number, author=author, text=text)
+        self._cases.events.publish(case.id)
+        return case

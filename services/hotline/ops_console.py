@@ -17,6 +17,7 @@ from services.people import PeopleService
 from services.profiles import ProfileService
 from storage.db import Database
 from storage.repositories.hotline_browsing import HotlineBrowsingRepository
+from storage.repositories.hotline_notes import CaseNoteRepository
 from storage.repositories.hotline_roster import RosterRepository
 from storage.repositories.hotline_waiting import WaitingCaseRepository
 
@@ -35,13 +36,14 @@ def build_ops_console(database: Database, hotline: HotlineServices, people: Peop
                       profiles: ProfileService) -> OpsConsole:
     browsing = HotlineBrowsingRepository(database)
     rosters = RosterRepository(database)
-    cases = CaseBrowser(browsing, hotline, people, profiles)
+    notes = CaseNoteRepository(database)
+    cases = CaseBrowser(browsing, hotline, people, profiles, notes)
     return OpsConsole(
         roster=RosterEditor(rosters, hotline.roster, hotline.experts),
         dates=RosterDates(rosters, browsing, hotline.roster, hotline.experts),
         cases=cases,
         actions=CaseActions(hotline, WaitingCaseMover(hotline.cases, people,
                                                       WaitingCaseRepository(database))),
-        work=CaseWork(hotline.cases, hotline.relay),
+        work=CaseWork(hotline.cases, hotline.relay, notes),
         inbox=Inbox(browsing, cases, hotline.cases.claim_timeout),
     )

@@ -51,6 +51,7 @@ from storage.models.trainings import (
     TrainingNotice,
     TrainingReminder,
 )
+from storage.models.workspace import CaseNote
 
 __all__ = [
     "Absence",
@@ -63,6 +64,7 @@ __all__ = [
     "CaseCopy",
     "CaseCounter",
     "CaseMessage",
+    "CaseNote",
     "CaseOffer",
     "CaseRating",
     "CaseStatus",

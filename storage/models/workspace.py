@@ -1,0 +1,23 @@
+"""Internal notes on a case: written by staff or the case's expert in the console, shown to
+them and in the staff topic, never sent to the asker."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column
+from sqlmodel import Field, SQLModel
+
+from storage.models.base import utc_column, utcnow
+
+NOTE_LIMIT = 2000
+
+
+class CaseNote(SQLModel, table=True):
+    __tablename__ = "hotline_case_notes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="hotline_cases.id", ondelete="CASCADE", index=True)
+    author_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    text: str = Field(max_length=NOTE_LIMIT)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())

@@ -27,7 +27,7 @@ from tests.hotline_support import (
     social_worker,
     submit,
 )
-from tests.support import running_hotline, staff_forum_group
+from tests.support import bot_idle, running_hotline, staff_forum_group
 
 
 async def page_of(client: aiohttp.ClientSession, url: str) -> tuple[int, str]:
@@ -89,6 +89,7 @@ async def test_an_expert_claims_and_answers_in_the_console_while_the_asker_write
 
             asked = await sandbox.send_text(emma["id"], "Is a scanned copy enough?")
             await sandbox.wait_for_bot_message(wang["id"], predicate=has("scanned copy"))
+            await bot_idle(hotline)  # the copy arrives before the transcript row is written
             status, page = await page_of(browser, case_url)
             assert "Is a scanned copy enough?" in page
 

@@ -49,8 +49,8 @@ def build_timeline(detail: CaseDetail, claims: list[CaseClaim], ratings: list[Ca
                    names: dict[int, str], notes: list[CaseNote] | None = None
                    ) -> list[TimelineItem]:
     case = detail.case
-    items = [TimelineItem(case.created_at, CaseEvent("asked", detail.asker_name,
-                                                     _first_category(case.category, claims)))]
+    items = [TimelineItem(case.created_at, CaseEvent(
+        "asked", detail.asker_name, category=_first_category(case.category, claims)))]
     for offer in detail.offers:
         kind = "staff_offered" if offer.name is None else (
             "offered" if offer.level == 0 else "escalated")
@@ -62,7 +62,8 @@ def build_timeline(detail: CaseDetail, claims: list[CaseClaim], ratings: list[Ca
                                       CaseEvent("transferred", category=claim.category)))
             category = claim.category
         items.append(TimelineItem(claim.claimed_at, CaseEvent(
-            "claimed", names.get(claim.expert_id, str(claim.expert_id)), claim.category)))
+            "claimed", names.get(claim.expert_id, str(claim.expert_id)),
+            category=claim.category)))
     closings = {rating.closed_at for rating in ratings}
     if case.closed_at is not None:
         closings.add(case.closed_at)

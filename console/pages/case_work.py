@@ -12,6 +12,7 @@ from console.forms import Form
 from console.keys import SERVICES
 from console.pages import cases
 from console.pages.comms_once import FIELD, only_once
+from console.pages.roster import category_names
 from console.rendering import redirect
 from services.hotline.console_work import CaseWorkRefused
 from storage.models import Role
@@ -27,6 +28,8 @@ REFUSALS = {
     "too_long": "console_workspace.refused.too_long",
     "own_chat": "console_workspace.refused.own_chat",
     "empty_note": "console_workspace.refused.empty_note",
+    "already_yours": "console_workspace.refused.already_yours",
+    "bad_category": "console_workspace.refused.bad_category",
 }
 
 
@@ -101,10 +104,44 @@ async def add_note(request: web.Request) -> web.StreamResponse:
         raise redirect(f"/console/cases/{case.number}", notice="console_workspace.done.noted")
 
 
+@requires(Role.STAFF)
+async def take_over(request: web.Request) -> web.StreamResponse:
+    """Staff take the case (as from its topic): they answer it from now on."""
+    form = Form(await request.post())
+    try:
+        case = await request.app[SERVICES].ops.work.take_over(request.match_info["number"],
+                                                              viewer(request).telegram_id)
+    except CaseWorkRefused as refused:
+        return await _refused(request, form, refused)
+    await audit(request, "cases.take_over", target=case.number,
+                detail={"expert": [case.expert_id, viewer(request).telegram_id]})
+    raise redirect(f"/console/cases/{case.number}", notice="console_workspace.done.taken_over")
+
+
+@requires(Role.EXPERT)
+async def hand_on(request: web.Request) -> web.StreamResponse:
+    """The expert sends their case to another category's queue (the bot's Transfer)."""
+    form = Form(await request.post())
+    category = form.choice("category", await category_names(request))
+    if category is None:
+        return await cases.show_case(request, status=400, form=form)
+    try:
+        case = await request.app[SERVICES].ops.work.transfer(
+            request.match_info["number"], viewer(request).telegram_id, category)
+    except CaseWorkRefused as refused:
+        return await _refused(request, form, refused)
+    if viewer(request).is_staff:
+        await audit(request, "cases.transfer", target=case.number,
+                    detail={"category": [case.category, category]})
+    raise redirect(f"/console/cases/{case.number}", notice="console_workspace.done.transferred")
+
+
 def routes() -> list[web.RouteDef]:
     return [
         web.post(f"/cases/{cases.NUMBER}/claim", claim),
         web.post(f"/cases/{cases.NUMBER}/answer", answer),
         web.post(f"/cases/{cases.NUMBER}/finish", close),
         web.post(f"/cases/{cases.NUMBER}/notes", add_note),
+        web.post(f"/cases/{cases.NUMBER}/take-over", take_over),
+        web.post(f"/cases/{cases.NUMBER}/hand-on", hand_on),
     ]

@@ -80,6 +80,25 @@ class CaseWork:
             raise CaseWorkRefused("not_open", number=case.number)
         return case
 
+    async def take_over(self, number: str, staff_id: int) -> Case:
+        """The staff topic's Take over button: a waiting case is claimed, an open one handed
+        over; the asker and the expert are told as from the topic."""
+        case = await self._case(number)
+        if case.status == CaseStatus.CLOSED:
+            raise CaseWorkRefused("not_open", number=case.number)
+        if case.expert_id == staff_id:
+            raise CaseWorkRefused("already_yours", number=case.number)
+        if not await self._cases.take_over(case.id, staff_id):
+            raise CaseWorkRefused("taken", number=case.number)
+        return case
+
+    async def transfer(self, number: str, person_id: int, category: str) -> Case:
+        """The expert's Transfer → another category: back to that category's queue."""
+        case = await self.held(number, person_id)
+        if not await self._cases.transfer(case, person_id, category):
+            raise CaseWorkRefused("bad_category")
+        return case
+
     async def answer(self, number: str, person_id: int, text: str) -> Answered:
         text = text.strip()
         if not text:

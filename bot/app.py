@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from aiohttp import web
 from telegram import Update
@@ -129,7 +130,8 @@ def build_services(settings: Settings, database: Database) -> Services:
         trainings=trainings,
         training_reminders=build_training_dispatcher(trainings, texts, settings),
         comms=build_comms_console(settings, database, trainings),
-        ops=build_ops_console(database, hotline, people, ProfileService(users)),
+        ops=build_ops_console(database, hotline, people, ProfileService(users),
+                              timedelta(minutes=settings.unanswered_alert_minutes)),
         default_locale=settings.default_locale,
         timezone=settings.timezone,
         retention_days=settings.log_retention_days,

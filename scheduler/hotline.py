@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 ESCALATION_JOB_ID = "hotline-escalation"
 WEEKLY_REPORT_JOB_ID = "hotline-weekly-report"
 PICKS_PURGE_JOB_ID = "hotline-pending-picks-purge"
+WAITING_ALERTS_JOB_ID = "hotline-waiting-alerts"
 
 
 async def check_escalations(services: Services) -> int:
@@ -30,6 +31,14 @@ async def check_escalations(services: Services) -> int:
     if moved:
         log.info("escalated %s hotline cases", moved)
     return moved
+
+
+async def announce_waiting(services: Services, now: datetime | None = None) -> int:
+    """Tells staff, once, of cases past the claim timeout or with an unanswered message."""
+    sent = await services.ops.alerts.announce_due(now)
+    if sent:
+        log.info("sent %s hotline waiting alerts to staff", sent)
+    return sent
 
 
 async def purge_pending_picks(services: Services, now: datetime | None = None) -> int:
@@ -63,6 +72,10 @@ def schedule_hotline(scheduler: BaseScheduler, services: Services, check_seconds
         check_escalations, IntervalTrigger(seconds=check_seconds), args=[services],
         id=ESCALATION_JOB_ID, replace_existing=True, coalesce=True, max_instances=1,
         next_run_time=utcnow(),  # catch up at once after a restart
+    )
+    scheduler.add_job(
+        announce_waiting, IntervalTrigger(seconds=check_seconds), args=[services],
+        id=WAITING_ALERTS_JOB_ID, replace_existing=True, coalesce=True, max_instances=1,
     )
     # 09:00 local on Mondays; a bot that was down then still sends it within the day.
     scheduler.add_job(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from services.hotline.case_browser import CaseBrowser
+from services.hotline.waiting_alerts import WaitingAlerts
 from storage.models import Case, CaseStatus, utcnow
 from storage.repositories.hotline_browsing import HotlineBrowsingRepository
 
@@ -21,6 +22,7 @@ class InboxItem:
     expert_name: str
     waiting: timedelta
     overdue: bool  # waiting for a claim longer than the claim timeout
+    unanswered: bool = False  # the asker's last message waits longer than the alert time
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +38,8 @@ def _aware(moment: datetime) -> datetime:
 
 class Inbox:
     def __init__(self, browsing: HotlineBrowsingRepository, browser: CaseBrowser,
-                 claim_timeout: timedelta) -> None:
+                 claim_timeout: timedelta, alerts: WaitingAlerts) -> None:
+        self._alerts = alerts
         self._browsing = browsing
         self._browser = browser
         self._claim_timeout = claim_timeout
@@ -55,6 +58,7 @@ class Inbox:
             limit=LIMIT)
         names = await self._browser.names({r.asker_id for r in rows}
                                           | {r.expert_id for r in rows if r.expert_id})
+        asker_waits = await self._alerts.unanswered_since(rows)
         items = []
         for case in rows:
             since = _aware(case.waiting_since or case.created_at)
@@ -62,5 +66,7 @@ class Inbox:
             items.append(InboxItem(
                 case, names.get(case.asker_id, ""),
                 names.get(case.expert_id, "") if case.expert_id else "", waited,
-                case.status == CaseStatus.OFFERED and waited > self._claim_timeout))
+                case.status == CaseStatus.OFFERED and waited > self._claim_timeout,
+                case.id in asker_waits
+                and now - asker_waits[case.id] > self._alerts.unanswered_after))
         return InboxPage(items, len(waiting_rows))

@@ -51,7 +51,7 @@ from storage.models.trainings import (
     TrainingNotice,
     TrainingReminder,
 )
-from storage.models.workspace import CaseNote
+from storage.models.workspace import CaseAlert, CaseNote
 
 __all__ = [
     "Absence",
@@ -60,6 +60,7 @@ __all__ = [
     "Attendance",
     "AuditEntry",
     "Case",
+    "CaseAlert",
     "CaseClaim",
     "CaseCopy",
     "CaseCounter",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column
+from sqlalchemy import BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import utc_column, utcnow
@@ -20,4 +20,20 @@ class CaseNote(SQLModel, table=True):
     case_id: int = Field(foreign_key="hotline_cases.id", ondelete="CASCADE", index=True)
     author_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     text: str = Field(max_length=NOTE_LIMIT)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class CaseAlert(SQLModel, table=True):
+    """A waiting alert given to staff: `kind` overdue (no claim within the claim timeout,
+    `mark` the waiting period's start) or unanswered (`mark` the asker's message). The
+    unique key makes it once, whichever process or restart gets there first."""
+
+    __tablename__ = "hotline_case_alerts"
+    __table_args__ = (UniqueConstraint("case_id", "kind", "mark",
+                                       name="uq_hotline_case_alerts_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="hotline_cases.id", ondelete="CASCADE", index=True)
+    kind: str = Field(max_length=16)
+    mark: str = Field(max_length=40)
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())

@@ -1,13 +1,14 @@
-"""Internal notes on cases (console only; never relayed to the asker)."""
+"""Internal notes on cases (never relayed to the asker) and the waiting alerts given once."""
 
 from __future__ import annotations
 
 from datetime import UTC
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
-from storage.models import CaseNote
+from storage.models import CaseAlert, CaseMessage, CaseNote
 
 
 class CaseNoteRepository:
@@ -31,3 +32,34 @@ class CaseNoteRepository:
             if note.created_at.tzinfo is None:
                 note.created_at = note.created_at.replace(tzinfo=UTC)
         return notes
+
+
+class CaseAlertRepository:
+    """Waiting alerts given to staff, each at most once (the unique key decides)."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def claim(self, case_id: int, kind: str, mark: str) -> bool:
+        """True for the one caller that records this alert first."""
+        try:
+            async with self._db.session() as session:
+                session.add(CaseAlert(case_id=case_id, kind=kind, mark=mark))
+        except IntegrityError:
+            return False
+        return True
+
+    async def last_messages(self, case_ids: list[int]) -> dict[int, CaseMessage]:
+        """Each case's latest original message (edits aside), for "unanswered" checks."""
+        if not case_ids:
+            return {}
+        latest = (select(func.max(CaseMessage.id)).where(
+            CaseMessage.case_id.in_(case_ids), CaseMessage.version == 0)
+            .group_by(CaseMessage.case_id))
+        async with self._db.session() as session:
+            rows = await session.execute(select(CaseMessage).where(CaseMessage.id.in_(latest)))
+            found = {m.case_id: m for m in rows.scalars()}
+        for message in found.values():
+            if message.created_at.tzinfo is None:
+                message.created_at = message.created_at.replace(tzinfo=UTC)
+        return found

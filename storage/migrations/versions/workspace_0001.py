@@ -1,4 +1,4 @@
-"""workspace: internal notes on a case (issue 14)
+"""workspace: internal notes on a case, waiting alerts given once (issue 14)
 
 Revision ID: workspace_0001
 Revises: hotline_fixes_0001
@@ -29,8 +29,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_hotline_case_notes_case_id", "hotline_case_notes", ["case_id"])
+    op.create_table(
+        "hotline_case_alerts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("mark", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["hotline_cases.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("case_id", "kind", "mark", name="uq_hotline_case_alerts_once"),
+    )
+    op.create_index("ix_hotline_case_alerts_case_id", "hotline_case_alerts", ["case_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_hotline_case_alerts_case_id", table_name="hotline_case_alerts")
+    op.drop_table("hotline_case_alerts")
     op.drop_index("ix_hotline_case_notes_case_id", table_name="hotline_case_notes")
     op.drop_table("hotline_case_notes")

@@ -15,6 +15,7 @@ from console.pages import (
     live,
     roster,
     roster_dates,
+    snippets,
     trainings,
 )
 
@@ -26,6 +27,7 @@ PAGES = [
     case_files,
     case_work,
     live,
+    snippets,
     announcements,
     trainings,
     ideas,

@@ -112,6 +112,8 @@ async def show_case(request: web.Request, *, status: int = 200,
     return await render_ops(request, "console/case.html", status=status, detail=detail,
                         form=form, experts=experts, names=names,
                         staff=signed_in.is_staff, holds=holds,
+                        snippets=await services.ops.snippets.for_case(
+                            detail.case, signed_in.telegram_id) if holds else [],
                         timeline=await services.ops.cases.timeline(detail),
                         may_claim=detail.case.status == "offered" and not signed_in.is_staff,
                         once=await issue(request, f"/console/cases/{detail.case.number}")

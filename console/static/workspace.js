@@ -59,3 +59,26 @@
     retitle();
   });
 })();
+
+// Canned replies: the chosen one, already filled in by the server ({name} and the like),
+// goes into the reply box at the cursor. Without JavaScript the picker stays hidden.
+(function () {
+  const picker = document.querySelector(".snippet-picker");
+  const box = document.getElementById("reply-text");
+  if (!picker || !box) {
+    return;
+  }
+  picker.hidden = false;
+  document.getElementById("insert-snippet").addEventListener("click", function () {
+    const chosen = document.getElementById("snippet-pick").selectedOptions[0];
+    if (!chosen) {
+      return;
+    }
+    const text = chosen.dataset.text;
+    const start = box.selectionStart ?? box.value.length;
+    const end = box.selectionEnd ?? box.value.length;
+    box.value = box.value.slice(0, start) + text + box.value.slice(end);
+    box.focus();
+    box.selectionStart = box.selectionEnd = start + text.length;
+  });
+})();

@@ -96,6 +96,9 @@ class CaseServiceBase:
         person = await self._people.get(telegram_id)
         return person.display_name if person is not None else str(telegram_id)
 
+    async def locale_of(self, telegram_id: int) -> str:
+        return await self._locale(telegram_id)
+
     async def _locale(self, telegram_id: int) -> str:
         person = await self._people.get(telegram_id)
         return person.locale if person is not None else "zh_CN"

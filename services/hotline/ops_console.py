@@ -13,13 +13,18 @@ from services.hotline.console_work import CaseWork
 from services.hotline.inbox import Inbox
 from services.hotline.roster_dates import RosterDates
 from services.hotline.roster_editing import RosterEditor
+from services.hotline.snippets import Snippets
 from services.hotline.waiting_alerts import WaitingAlerts
 from services.hotline.waiting_transfer import WaitingCaseMover
 from services.people import PeopleService
 from services.profiles import ProfileService
 from storage.db import Database
 from storage.repositories.hotline_browsing import HotlineBrowsingRepository
-from storage.repositories.hotline_notes import CaseAlertRepository, CaseNoteRepository
+from storage.repositories.hotline_notes import (
+    CaseAlertRepository,
+    CaseNoteRepository,
+    SnippetRepository,
+)
 from storage.repositories.hotline_roster import RosterRepository
 from storage.repositories.hotline_waiting import WaitingCaseRepository
 
@@ -33,6 +38,7 @@ class OpsConsole:
     work: CaseWork
     inbox: Inbox
     alerts: WaitingAlerts
+    snippets: Snippets
 
 
 def build_ops_console(database: Database, hotline: HotlineServices, people: PeopleService,
@@ -53,4 +59,5 @@ def build_ops_console(database: Database, hotline: HotlineServices, people: Peop
         work=CaseWork(hotline.cases, hotline.relay, notes),
         inbox=Inbox(browsing, cases, hotline.cases.claim_timeout, alerts),
         alerts=alerts,
+        snippets=Snippets(SnippetRepository(database), hotline.cases, hotline.experts),
     )

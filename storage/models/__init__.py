@@ -51,7 +51,7 @@ from storage.models.trainings import (
     TrainingNotice,
     TrainingReminder,
 )
-from storage.models.workspace import CaseAlert, CaseNote
+from storage.models.workspace import CaseAlert, CaseNote, Snippet
 
 __all__ = [
     "Absence",
@@ -99,6 +99,7 @@ __all__ = [
     "Role",
     "RosterOverride",
     "RosterShift",
+    "Snippet",
     "SocialWorkerProfile",
     "SubscriberPreference",
     "Subscription",

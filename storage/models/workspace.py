@@ -11,6 +11,8 @@ from sqlmodel import Field, SQLModel
 from storage.models.base import utc_column, utcnow
 
 NOTE_LIMIT = 2000
+SNIPPET_TITLE_LIMIT = 60
+SNIPPET_BODY_LIMIT = 2000
 
 
 class CaseNote(SQLModel, table=True):
@@ -36,4 +38,18 @@ class CaseAlert(SQLModel, table=True):
     case_id: int = Field(foreign_key="hotline_cases.id", ondelete="CASCADE", index=True)
     kind: str = Field(max_length=16)
     mark: str = Field(max_length=40)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class Snippet(SQLModel, table=True):
+    """A canned reply: shared by category (`owner_id` null, curated by staff) or an expert's
+    own (`owner_id` set, any category). Placeholders such as {name} are filled when used."""
+
+    __tablename__ = "hotline_snippets"
+
+    id: int | None = Field(default=None, primary_key=True)
+    category: str | None = Field(default=None, max_length=32, index=True)
+    owner_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    title: str = Field(max_length=SNIPPET_TITLE_LIMIT)
+    body: str = Field(max_length=SNIPPET_BODY_LIMIT)
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())

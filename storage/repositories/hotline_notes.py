@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
-from storage.models import CaseAlert, CaseMessage, CaseNote
+from storage.models import CaseAlert, CaseMessage, CaseNote, Snippet
 
 
 class CaseNoteRepository:
@@ -63,3 +63,43 @@ class CaseAlertRepository:
             if message.created_at.tzinfo is None:
                 message.created_at = message.created_at.replace(tzinfo=UTC)
         return found
+
+
+class SnippetRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def usable(self, category: str, person_id: int) -> list[Snippet]:
+        """The category's shared replies, then the person's own."""
+        async with self._db.session() as session:
+            rows = await session.execute(select(Snippet).where(or_(
+                and_(Snippet.owner_id.is_(None), Snippet.category == category),
+                Snippet.owner_id == person_id)).order_by(Snippet.owner_id.is_not(None),
+                                                         Snippet.title, Snippet.id))
+            return list(rows.scalars())
+
+    async def library(self, person_id: int) -> list[Snippet]:
+        """Every shared reply and the person's own, for the library page."""
+        async with self._db.session() as session:
+            rows = await session.execute(select(Snippet).where(or_(
+                Snippet.owner_id.is_(None), Snippet.owner_id == person_id))
+                .order_by(Snippet.owner_id.is_not(None), Snippet.category, Snippet.title))
+            return list(rows.scalars())
+
+    async def get(self, snippet_id: int) -> Snippet | None:
+        async with self._db.session() as session:
+            return await session.get(Snippet, snippet_id)
+
+    async def add(self, category: str | None, owner_id: int | None, title: str,
+                  body: str) -> Snippet:
+        async with self._db.session() as session:
+            snippet = Snippet(category=category, owner_id=owner_id, title=title, body=body)
+            session.add(snippet)
+            await session.flush()
+            await session.refresh(snippet)
+            return snippet
+
+    async def remove(self, snippet_id: int) -> bool:
+        async with self._db.session() as session:
+            result = await session.execute(delete(Snippet).where(Snippet.id == snippet_id))
+            return bool(result.rowcount)

@@ -1,4 +1,4 @@
-"""workspace: internal notes on a case, waiting alerts given once (issue 14)
+"""workspace: internal notes on a case, waiting alerts given once, canned replies (issue 14)
 
 Revision ID: workspace_0001
 Revises: hotline_fixes_0001
@@ -41,9 +41,22 @@ def upgrade() -> None:
         sa.UniqueConstraint("case_id", "kind", "mark", name="uq_hotline_case_alerts_once"),
     )
     op.create_index("ix_hotline_case_alerts_case_id", "hotline_case_alerts", ["case_id"])
+    op.create_table(
+        "hotline_snippets",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("category", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("owner_id", sa.BigInteger(), nullable=True),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("body", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_hotline_snippets_category", "hotline_snippets", ["category"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_hotline_snippets_category", table_name="hotline_snippets")
+    op.drop_table("hotline_snippets")
     op.drop_index("ix_hotline_case_alerts_case_id", table_name="hotline_case_alerts")
     op.drop_table("hotline_case_alerts")
     op.drop_index("ix_hotline_case_notes_case_id", table_name="hotline_case_notes")

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.models import CaseMessage, Role
+from tests.console_ops_support import PNG
 from tests.console_support import console_base, csrf_of, signed_in_client
 from tests.hotline_support import (
     ALL_DAY,
@@ -104,18 +105,35 @@ async def test_an_expert_claims_and_answers_in_the_console_while_the_asker_write
                                                predicate=has("Tab 2"))
             await sandbox.wait_for_bot_message(emma["id"], after=asked["message_id"],
                                                predicate=has("Tab 1"))
+            # A photo with words under it, as a Telegram reply would carry it.
+            _, page = await page_of(browser, case_url)
+            upload = aiohttp.FormData()
+            for name, value in (("csrf", csrf_of(page)), ("once", once_of(page)),
+                                ("text", "The seal goes here.")):
+                upload.add_field(name, value)
+            upload.add_field("photo", PNG, filename="seal.png", content_type="image/png")
+            async with browser.post(f"{case_url}/answer", data=upload,
+                                    allow_redirects=False) as response:
+                assert response.status == 303
+            photo = await sandbox.wait_for_bot_message(
+                emma["id"], predicate=lambda m: m.get("photo") is not None)
+            assert photo["caption"] == "The seal goes here."
+            assert photo["reply_to_message"]["message_id"] == card["message_id"]
+            _, page = await page_of(browser, case_url)
+            assert re.search(r'<img src="/console/cases/C-2026-0001/files/\d+"', page)
+
             for refused in ("", "   ", "x" * 4097):
                 status, _, body = await post(browser, f"{case_url}/answer", {
                     "csrf": csrf_of(page), "once": once_of(page), "text": refused})
                 assert status == 400 and ("Write an answer" in body or "too long" in body)
 
         seen = texts_of(await sandbox.bot_messages(emma["id"]))
-        answers = [t for t in seen if t.startswith(("Bring the", "Tab "))]
+        answers = [t for t in seen if t.startswith(("Bring the", "Tab ", "The seal"))]
         async with hotline.services.database.session() as session:
             stored = [m.text for m in (await session.execute(
                 select(CaseMessage).where(CaseMessage.sender_role == "expert")
                 .order_by(CaseMessage.id))).scalars()]
-        assert answers == stored and len(answers) == 3 and answers[0].startswith("Bring")
+        assert answers == stored and len(answers) == 4 and answers[0].startswith("Bring")
         # Wang's own Telegram chat keeps the whole conversation, console answers included.
         in_wang_chat = texts_of(await sandbox.bot_messages(wang["id"]))
         assert [t for t in in_wang_chat if t in stored] == stored
@@ -145,11 +163,11 @@ async def test_an_expert_claims_and_answers_in_the_console_while_the_asker_write
                      for item in timeline.split("<li class=")[1:]]
             assert [line.split(" ")[0] for line in lines] == [
                 '"event', '"message', '"event', '"event', '"message', '"message', '"message',
-                '"message', '"event']
+                '"message', '"message', '"event']
             assert "event-asked" in lines[0] and "Emma asked a question (Legal)" in lines[0]
             assert "Offered to 王伟" in lines[2] and "Claimed by 王伟" in lines[3]
             assert "How do we sign a lease?" in lines[1]
-            assert "Ended" in lines[8] and "closed by the expert" in lines[8]
+            assert "Ended" in lines[9] and "closed by the expert" in lines[9]
             assert sum("organisation&#39;s seal" in line for line in lines) == 1
     finally:
         await hotline.stop()

@@ -11,6 +11,7 @@ from console.auth import requires, viewer
 from console.forms import Form
 from console.keys import SERVICES
 from console.pages import cases
+from console.pages.announcements_media import accepts_uploads, read_upload
 from console.pages.comms_once import FIELD, only_once
 from console.pages.roster import category_names
 from console.rendering import redirect
@@ -60,12 +61,16 @@ async def claim(request: web.Request) -> web.StreamResponse:
 async def answer(request: web.Request) -> web.StreamResponse:
     """Sends the reply box's text to the asker through the relay; sent once, whatever the
     clicks, reloads or second tabs (the form's one-time token)."""
-    form = Form(await request.post())
+    posted = await request.post()
+    form = Form(posted)
+    attachment = read_upload(form, posted)
+    if not form.ok:
+        return await cases.show_case(request, status=400, form=form)
     text = form.value("text")  # the service checks it: empty, too long
     async with only_once(request, form.value(FIELD), _case_path(request)):
         try:
             answered = await request.app[SERVICES].ops.work.answer(
-                request.match_info["number"], viewer(request).telegram_id, text)
+                request.match_info["number"], viewer(request).telegram_id, text, attachment)
         except CaseWorkRefused as refused:
             return await _refused(request, form, refused)
         notice = ("console_workspace.done.answered" if answered.result.result == "relayed"
@@ -139,7 +144,7 @@ async def hand_on(request: web.Request) -> web.StreamResponse:
 def routes() -> list[web.RouteDef]:
     return [
         web.post(f"/cases/{cases.NUMBER}/claim", claim),
-        web.post(f"/cases/{cases.NUMBER}/answer", answer),
+        web.post(f"/cases/{cases.NUMBER}/answer", accepts_uploads(answer)),
         web.post(f"/cases/{cases.NUMBER}/finish", close),
         web.post(f"/cases/{cases.NUMBER}/notes", add_note),
         web.post(f"/cases/{cases.NUMBER}/take-over", take_over),

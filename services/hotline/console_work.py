@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from services.announcements.media_upload import Attachment
 from services.hotline.cases import CaseService
 from services.hotline.relay import Incoming, RelayResult, RelayService
 from storage.models import Case, CaseStatus
@@ -20,6 +21,7 @@ from storage.repositories.hotline_notes import CaseNoteRepository
 
 # As long as Telegram allows a text message; a longer answer is refused, never cut.
 MAX_ANSWER = 4096
+MAX_CAPTION = 1024  # the words under a photo or a file
 
 
 class CaseWorkRefused(Exception):
@@ -99,22 +101,33 @@ class CaseWork:
             raise CaseWorkRefused("bad_category")
         return case
 
-    async def answer(self, number: str, person_id: int, text: str) -> Answered:
+    async def answer(self, number: str, person_id: int, text: str,
+                     attachment: Attachment | None = None) -> Answered:
+        """Sends words, or a photo or a file with words under it, to the asker."""
         text = text.strip()
-        if not text:
+        if not text and attachment is None:
             raise CaseWorkRefused("empty")
-        if len(text) > MAX_ANSWER:
-            raise CaseWorkRefused("too_long", limit=MAX_ANSWER)
+        limit = MAX_CAPTION if attachment is not None else MAX_ANSWER
+        if len(text) > limit:
+            raise CaseWorkRefused("too_long", limit=limit)
         first = await self._case(number)
         lock = self._locks.setdefault(first.id or 0, asyncio.Lock())
         async with lock:
             case = await self.held(number, person_id)  # again: it may have closed meanwhile
-            posted = await self._cases.messenger.post_text(person_id, text,
-                                                           reply_to=case.expert_anchor_id)
+            messenger = self._cases.messenger
+            if attachment is None:
+                posted = await messenger.post_text(person_id, text,
+                                                   reply_to=case.expert_anchor_id)
+                kind = "text"
+            else:
+                kind = attachment.kind.value
+                posted = await messenger.post_file(person_id, kind, attachment.data,
+                                                   attachment.filename, text or None,
+                                                   reply_to=case.expert_anchor_id)
             if posted.message_id is None:
                 raise CaseWorkRefused("own_chat")
             result = await self._relay.relay(person_id, case, Incoming(
-                person_id, posted.message_id, "text", text, None, None))
+                person_id, posted.message_id, kind, text or None, posted.media_ref, None))
         return Answered(case, result)
 
     async def add_note(self, number: str, person_id: int, is_staff: bool, text: str) -> Case:

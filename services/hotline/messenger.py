@@ -36,6 +36,7 @@ class Delivery:
 
     message_id: int | None
     failure: str | None = None  # "blocked", "rate_limited", "network", "rejected"
+    media_ref: str | None = None  # the file_id of a file posted (post_file)
 
     @property
     def ok(self) -> bool:
@@ -68,6 +69,11 @@ class CaseMessenger(Protocol):
     async def post_text(self, chat_id: int, text: str, *,
                         reply_to: int | None = None) -> Delivery:
         """Sends words a person wrote elsewhere (the console) as plain text, never markup."""
+
+    async def post_file(self, chat_id: int, kind: str, data: bytes, filename: str,
+                        caption: str | None, *, reply_to: int | None = None) -> Delivery:
+        """Sends a photo or a document uploaded elsewhere (the console), caption as plain
+        text; the Delivery carries Telegram's file_id."""
 
     async def send_rendered(self, chat_id: int, template: str, **data: object) -> Delivery:
         """Sends a whole template (a report) rendered in the recipient's language."""

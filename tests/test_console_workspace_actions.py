@@ -56,3 +56,20 @@ async def test_an_expert_transfers_and_staff_take_over_from_the_case_page(
     await sandbox.wait_for_bot_message(talk.asker["id"], predicate=has("has been taken"))
     case = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")
     assert case is not None and case.expert_id == staff["id"] and case.category == "finance"
+
+    # A colleague takes the open case over; the asker closes and reopens it: all in order.
+    colleague = await person(hotline, sandbox, "Zhou")
+    async with await signed_in_client(hotline, sandbox, colleague["id"]) as other:
+        _, page = await page_of(other, case_url)
+        status, _, _ = await post(other, f"{case_url}/take-over", {"csrf": csrf_of(page)})
+        assert status == 303
+    await sandbox.wait_for_bot_message(talk.asker["id"], predicate=has("now answered"))
+    cases = hotline.services.hotline.cases
+    assert await cases.close(await cases.repository.get(case.id), "asker")
+    assert (await cases.reopen(case.id, talk.asker["id"])).result == "reopened"
+    async with await signed_in_client(hotline, sandbox, colleague["id"]) as other:
+        _, page = await page_of(other, case_url)
+    order = [page.index(text) for text in ("Transferred to Finance", "Claimed by Chen",
+                                           "Taken over by Zhou", "Ended",
+                                           "Reopened by the asker")]
+    assert order == sorted(order)

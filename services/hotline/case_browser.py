@@ -212,10 +212,12 @@ class CaseBrowser:
         repository = self._hotline.cases.repository
         claims = await repository.claims_of([detail.case.id])
         notes = await self._notes.of_case(detail.case.id) if self._notes else []
+        logged = await repository.logged_events(detail.case.id)
         names = await self.names({claim.expert_id for claim in claims}
-                                 | {note.author_id for note in notes})
+                                 | {note.author_id for note in notes}
+                                 | {e.person_id for e in logged if e.person_id is not None})
         return build_timeline(detail, claims, await repository.ratings(detail.case.id), names,
-                              notes)
+                              notes, logged)
 
     def local(self, moment: datetime | None) -> str:
         return self._hotline.reports.local(moment)

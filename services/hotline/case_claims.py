@@ -95,6 +95,7 @@ class CaseClaims(CaseServiceBase):
             return False
         if not await self.repository.reassign(case.id, to_user):
             return False
+        await self.repository.log_event(case.id, "handed_over", to_user)
         if previous is not None:
             await self.drop_buttons(previous, case.expert_anchor_id)
             await self.messenger.notify(previous, "hotline.handed_over.previous",

@@ -10,18 +10,23 @@ the bureau's time zone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from storage.models import CaseClaim, CaseNote, CaseRating
+from storage.models import CaseClaim, CaseLogEntry, CaseNote, CaseRating
 
 if TYPE_CHECKING:  # case_browser builds the timeline with this module
     from services.hotline.case_browser import CaseDetail, TranscriptEntry
 
 
+# A logged closing this close to a known one (a rating's, or the case's) is the same closing.
+SAME_CLOSING = timedelta(seconds=5)
+
+
 @dataclass(frozen=True, slots=True)
 class CaseEvent:
     kind: str  # asked, offered, escalated, staff_offered, claimed, transferred, ended, rated,
+    # handed_over (taken over by staff, or given to another expert), reopened,
     # or note: an internal note (staff and the case's expert only; never sent to the asker)
     who: str = ""
     text: str = ""
@@ -46,8 +51,8 @@ class TimelineItem:
 
 
 def build_timeline(detail: CaseDetail, claims: list[CaseClaim], ratings: list[CaseRating],
-                   names: dict[int, str], notes: list[CaseNote] | None = None
-                   ) -> list[TimelineItem]:
+                   names: dict[int, str], notes: list[CaseNote] | None = None,
+                   logged: list[CaseLogEntry] | None = None) -> list[TimelineItem]:
     case = detail.case
     items = [TimelineItem(case.created_at, CaseEvent(
         "asked", detail.asker_name, category=_first_category(case.category, claims)))]
@@ -76,6 +81,14 @@ def build_timeline(detail: CaseDetail, claims: list[CaseClaim], ratings: list[Ca
     items += [TimelineItem(note.created_at, CaseEvent(
         "note", names.get(note.author_id, str(note.author_id)), text=note.text))
         for note in notes or []]
+    known = [_aware(moment) for moment in closings]
+    for entry in logged or []:
+        if entry.kind == "closed":
+            if not any(abs(_aware(entry.created_at) - moment) < SAME_CLOSING for moment in known):
+                items.append(TimelineItem(entry.created_at, CaseEvent("ended")))
+            continue
+        who = names.get(entry.person_id, str(entry.person_id)) if entry.person_id else ""
+        items.append(TimelineItem(entry.created_at, CaseEvent(entry.kind, who)))
     items += [TimelineItem(entry.at, message=entry) for entry in detail.entries]
     # Events first at the same instant: a case is asked, then its question shown.
     return sorted(items, key=lambda item: (_aware(item.at), item.message is not None))

@@ -108,6 +108,8 @@ class CaseService(CaseRouting, CaseClaims):
             return False
         closed = await self.repository.get(case.id)
         assert closed is not None
+        # A reopening clears closed_at and an unrated closing leaves no rating: kept here.
+        await self.repository.log_event(case.id, "closed", None)
         card = await self.card(closed)
         rating_card = await self.messenger.send_card(closed.asker_id, "closed_asker", card)
         await self.repository.set_fields(closed.id, closed_card_id=rating_card.message_id)
@@ -146,6 +148,7 @@ class CaseService(CaseRouting, CaseClaims):
             return Outcome("too_late", case)
         reopened = await self.repository.get(case_id)
         assert reopened is not None and reopened.expert_id is not None
+        await self.repository.log_event(case_id, "reopened", asker_id)
         # The rating card's step is over; the conversation cards work again.
         await self.drop_buttons(reopened.asker_id, case.closed_card_id)
         card = await self.card(reopened)

@@ -51,7 +51,7 @@ from storage.models.trainings import (
     TrainingNotice,
     TrainingReminder,
 )
-from storage.models.workspace import CaseAlert, CaseNote, Snippet
+from storage.models.workspace import CaseAlert, CaseLogEntry, CaseNote, Snippet
 
 __all__ = [
     "Absence",
@@ -64,6 +64,7 @@ __all__ = [
     "CaseClaim",
     "CaseCopy",
     "CaseCounter",
+    "CaseLogEntry",
     "CaseMessage",
     "CaseNote",
     "CaseOffer",

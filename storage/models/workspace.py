@@ -53,3 +53,16 @@ class Snippet(SQLModel, table=True):
     title: str = Field(max_length=SNIPPET_TITLE_LIMIT)
     body: str = Field(max_length=SNIPPET_BODY_LIMIT)
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class CaseLogEntry(SQLModel, table=True):
+    """What happened to a case that no other row records: handed over (to `person_id`: staff
+    taking it over or an expert given it) and reopened (by the asker)."""
+
+    __tablename__ = "hotline_case_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="hotline_cases.id", ondelete="CASCADE", index=True)
+    kind: str = Field(max_length=16)
+    person_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())

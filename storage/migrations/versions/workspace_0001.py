@@ -1,4 +1,4 @@
-"""workspace: internal notes on a case, waiting alerts given once, canned replies (issue 14)
+"""workspace: internal notes on a case, waiting alerts given once, canned replies, the case log (issue 14)
 
 Revision ID: workspace_0001
 Revises: hotline_fixes_0001
@@ -52,9 +52,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_hotline_snippets_category", "hotline_snippets", ["category"])
+    op.create_table(
+        "hotline_case_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("person_id", sa.BigInteger(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["hotline_cases.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_hotline_case_log_case_id", "hotline_case_log", ["case_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_hotline_case_log_case_id", table_name="hotline_case_log")
+    op.drop_table("hotline_case_log")
     op.drop_index("ix_hotline_snippets_category", table_name="hotline_snippets")
     op.drop_table("hotline_snippets")
     op.drop_index("ix_hotline_case_alerts_case_id", table_name="hotline_case_alerts")

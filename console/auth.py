@@ -110,6 +110,10 @@ def requires(role: Role, *, check_role: bool = True) -> Callable[[View], View]:
             if signed_in is None:
                 return await render_refusal(request, 401, "console.refused.signed_out")
             request[VIEWER] = signed_in
+            if (check_role and not signed_in.may(role) and request.method == "GET"
+                    and request.path == "/console/" and signed_in.may(Role.EXPERT)):
+                # An expert's way in (the brand link, an old bookmark) is their inbox.
+                raise web.HTTPSeeOther("/console/inbox")
             if check_role and not signed_in.may(role):
                 log.warning("console: refused %s %s to %s (roles %s)", request.method,
                             request.path, signed_in.telegram_id, sorted(signed_in.person.roles))

@@ -72,7 +72,8 @@ async def test_an_expert_sees_and_opens_only_their_cases_and_offers(
         assert (await get(wang, f"{base}/cases/C-2026-0003"))[0] == 200
         status, page = await get(wang, f"{base}/cases/C-2026-0002")
         assert status == 404 and "Tax on a grant" not in page
-        assert (await get(wang, f"{base}/"))[0] == 403
+        async with wang.get(f"{base}/", allow_redirects=False) as home:
+            assert home.status == 303 and home.headers["Location"] == "/console/inbox"
         assert (await get(wang, f"{base}/roster"))[0] == 403
         _, page = await get(wang, f"{base}/cases/C-2026-0001")
         status, _ = await post(wang, f"{base}/cases/C-2026-0001/close",

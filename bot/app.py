@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aiohttp import web
 from telegram import Update
@@ -164,7 +164,8 @@ def build_services(settings: Settings, database: Database) -> Services:
         trainings=trainings,
         training_reminders=build_training_dispatcher(trainings, texts, settings),
         comms=build_comms_console(settings, database, trainings),
-        ops=build_ops_console(database, hotline, people, ProfileService(users)),
+        ops=build_ops_console(database, hotline, people, ProfileService(users),
+                              timedelta(minutes=settings.unanswered_alert_minutes)),
         send_failures=SendFailureLog(SendFailureRepository(database),
                                      settings.log_retention_days),
         default_locale=settings.default_locale,

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     # Expert hotline (issue 4): seconds an offer waits for a claim before it escalates.
     claim_timeout: int = Field(default=600, ge=1, le=86_400)
     escalation_check_seconds: int = Field(default=30, ge=1, le=3600)
+    # Issue 14: staff are alerted once when an asker's message waits this long unanswered.
+    unanswered_alert_minutes: int = Field(default=30, ge=1, le=1440)
     open_cases_per_asker: int = Field(default=3, ge=1, le=50)
     relay_messages_per_minute: int = Field(default=30, ge=1, le=1000)
     # Updates kept but not yet handled, at most; past it Telegram is asked to retry later.
@@ -199,6 +201,8 @@ _EXPLANATIONS = {
     "claim_timeout": "HOTLINE_CLAIM_TIMEOUT must be a number of seconds, 1 to 86400 "
     "(600 = ten minutes).",
     "escalation_check_seconds": "HOTLINE_ESCALATION_CHECK_SECONDS must be 1 to 3600 seconds.",
+    "unanswered_alert_minutes": "HOTLINE_UNANSWERED_ALERT_MINUTES must be a whole number of "
+    "minutes, 1 to 1440.",
     "open_cases_per_asker": "HOTLINE_OPEN_CASES_PER_ASKER must be a whole number, 1 to 50.",
     "relay_messages_per_minute": "HOTLINE_RELAY_MESSAGES_PER_MINUTE must be 1 to 1000.",
     "inbox_backlog_limit": "HOTLINE_INBOX_BACKLOG_LIMIT must be a whole number of updates, "

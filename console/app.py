@@ -54,4 +54,9 @@ def build_console(settings: Settings, services: Services) -> web.Application:
     console.router.add_static("/static", STATIC_DIR, name="static")
     console.router.add_routes(session_views.routes())
     console.router.add_routes(page_routes())
+
+    async def end_live_streams(_app: web.Application) -> None:
+        services.hotline.cases.events.stop()
+
+    console.on_shutdown.append(end_live_streams)
     return console

@@ -1,6 +1,7 @@
 """Server-side checks for every console view: session, role, and the CSRF token of a POST.
 
     @requires(Role.STAFF)      # staff and admins
+    @requires(Role.EXPERT)     # experts too: the view then shows only their own cases
     async def page(request): ...
 
 No session (none, forged, signed out, expired): 401 with a page saying to send /console.
@@ -29,8 +30,10 @@ log = logging.getLogger(__name__)
 
 View = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-# Who passes each requirement: STAFF pages are open to admins too.
+# Who passes each requirement: STAFF pages are open to admins too; EXPERT pages to everyone
+# who answers cases (the view narrows an expert to their own cases and offers).
 _ALLOWED = {
+    Role.EXPERT: frozenset({Role.EXPERT.value, Role.STAFF.value, Role.ADMIN.value}),
     Role.STAFF: frozenset({Role.STAFF.value, Role.ADMIN.value}),
     Role.ADMIN: frozenset({Role.ADMIN.value}),
 }
@@ -59,6 +62,11 @@ class Viewer:
     @property
     def is_admin(self) -> bool:
         return Role.ADMIN.value in self.person.roles
+
+    @property
+    def is_staff(self) -> bool:
+        """Sees every case; anyone else who passes Role.EXPERT sees only their own."""
+        return self.may(Role.STAFF)
 
     def may(self, role: Role) -> bool:
         return bool(_ALLOWED[role] & self.person.roles)
@@ -93,7 +101,7 @@ async def load_viewer(request: web.Request) -> Viewer | None:
 def requires(role: Role, *, check_role: bool = True) -> Callable[[View], View]:
     """Declares who may use a view; see the module docstring for the refusals."""
     if role not in _ALLOWED:
-        raise ValueError(f"console pages require Role.STAFF or Role.ADMIN, not {role}")
+        raise ValueError(f"console pages require Role.EXPERT, STAFF or ADMIN, not {role}")
 
     def decorate(view: View) -> View:
         @functools.wraps(view)
@@ -102,6 +110,10 @@ def requires(role: Role, *, check_role: bool = True) -> Callable[[View], View]:
             if signed_in is None:
                 return await render_refusal(request, 401, "console.refused.signed_out")
             request[VIEWER] = signed_in
+            if (check_role and not signed_in.may(role) and request.method == "GET"
+                    and request.path == "/console/" and signed_in.may(Role.EXPERT)):
+                # An expert's way in (the brand link, an old bookmark) is their inbox.
+                raise web.HTTPSeeOther("/console/inbox")
             if check_role and not signed_in.may(role):
                 log.warning("console: refused %s %s to %s (roles %s)", request.method,
                             request.path, signed_in.telegram_id, sorted(signed_in.person.roles))

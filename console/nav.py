@@ -20,8 +20,10 @@ class NavItem:
 
 NAV = [
     NavItem("console.nav.dashboard", "/console/"),
+    NavItem("console_workspace.nav.inbox", "/console/inbox", Role.EXPERT),
     NavItem("console_ops.nav.roster", "/console/roster"),
-    NavItem("console_ops.nav.cases", "/console/cases"),
+    NavItem("console_ops.nav.cases", "/console/cases", Role.EXPERT),
+    NavItem("console_workspace.nav.snippets", "/console/snippets", Role.EXPERT),
     NavItem("console_comms.nav.announcements", "/console/announcements"),
     NavItem("console_comms.nav.trainings", "/console/trainings"),
     NavItem("console_comms.nav.ideas", "/console/ideas"),

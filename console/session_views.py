@@ -23,23 +23,55 @@ _REFUSAL = {
 }
 
 
-async def login(request: web.Request) -> web.StreamResponse:
-    """Uses the one-time link, sets the session cookie, and opens the dashboard."""
-    access = request.app[SERVICES].console
+async def _refuse(request: web.Request, refused: SignInRefused) -> web.Response:
+    log.info("console: sign-in link refused (%s)", refused.reason)
+    status, key = _REFUSAL[refused.reason]
+    if refused.locale:
+        request[LOCALE] = refused.locale
+    return await render_refusal(request, status, key)
+
+
+async def login_page(request: web.Request) -> web.StreamResponse:
+    """Shows the sign-in button for the link; opening the URL alone uses nothing up, so a
+    link scanner or a chat preview that fetches it leaves the link working."""
+    token = request.query.get("token", "")
     try:
-        secret, record = await access.redeem(request.query.get("token", ""))
+        request[LOCALE] = await request.app[SERVICES].console.check(token)
     except SignInRefused as refused:
-        log.info("console: sign-in link refused (%s)", refused.reason)
-        status, key = _REFUSAL[refused.reason]
-        if refused.locale:
-            request[LOCALE] = refused.locale
-        return await render_refusal(request, status, key)
+        return await _refuse(request, refused)
+    return await render(request, "console/sign_in.html", token=token)
+
+
+def _same_origin(request: web.Request) -> bool:
+    """A browser says where a form came from; only our own sign-in page may post it. (Our
+    pages send no referrer, so a browser may give the origin as "null": Sec-Fetch-Site
+    still tells a cross-site post.)"""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin", "null")
+    return origin == "null" or origin.split("://", 1)[-1] == request.host
+
+
+async def login(request: web.Request) -> web.StreamResponse:
+    """Uses the one-time link, sets the session cookie, and opens the first page."""
+    services = request.app[SERVICES]
+    if not _same_origin(request):
+        return await render_refusal(request, 403, "console.refused.csrf")
+    token = (await request.post()).get("token")
+    try:
+        secret, record = await services.console.redeem(token if isinstance(token, str) else "")
+    except SignInRefused as refused:
+        return await _refuse(request, refused)
     log.info("console: %s signed in", record.telegram_id)
-    await request.app[SERVICES].audit.record(record.telegram_id, "console.sign_in")
-    response = web.Response(status=303, headers={"Location": "/console/"})
+    await services.audit.record(record.telegram_id, "console.sign_in")
+    person = await services.people.get(record.telegram_id)
+    staff = person is not None and bool({Role.STAFF.value, Role.ADMIN.value} & person.roles)
+    # Experts work on cases; the dashboard is the staff's overview.
+    response = web.Response(status=303, headers={
+        "Location": "/console/" if staff else "/console/inbox"})
     response.set_cookie(COOKIE, secret, max_age=int(ABSOLUTE_LIMIT.total_seconds()),
                         path="/console", httponly=True, samesite="Lax",
-                        secure=access.secure_cookie)
+                        secure=services.console.secure_cookie)
     return response
 
 
@@ -64,7 +96,7 @@ def _safe_next(path: str) -> str:
     return "/console/"
 
 
-@requires(Role.STAFF)
+@requires(Role.EXPERT)
 async def switch_locale(request: web.Request) -> web.StreamResponse:
     """Stores the chosen language on the session and returns to the page it was chosen on."""
     form = Form(await request.post())
@@ -77,7 +109,8 @@ async def switch_locale(request: web.Request) -> web.StreamResponse:
 
 def routes() -> list[web.RouteDef]:
     return [
-        web.get("/login", login),
+        web.get("/login", login_page),
+        web.post("/login", login),
         web.post("/logout", logout),
         web.post("/locale", switch_locale),
     ]

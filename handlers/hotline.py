@@ -8,11 +8,19 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import hotline_ask, hotline_case, hotline_duty, hotline_relay, hotline_staff
+from handlers import (
+    hotline_ask,
+    hotline_case,
+    hotline_duty,
+    hotline_relay,
+    hotline_snippets,
+    hotline_staff,
+)
 from handlers.context import SERVICES_KEY
 from handlers.hotline_messenger import TelegramCaseMessenger
 
-MODULES = [hotline_ask, hotline_case, hotline_staff, hotline_duty, hotline_relay]
+MODULES = [hotline_ask, hotline_case, hotline_staff, hotline_duty, hotline_snippets,
+           hotline_relay]
 COMMANDS = [spec for module in MODULES for spec in module.COMMANDS]
 
 

@@ -14,6 +14,7 @@ from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     LinkPreviewOptions,
     ReplyParameters,
 )
@@ -155,6 +156,30 @@ class TelegramCaseMessenger:
                 chat_id=chat_id, message_id=message_id, caption=caption or "")
         result, _failure = await attempt(call, f"edit of {chat_id}#{message_id}")
         return result is not None
+
+    async def post_text(self, chat_id: int, text: str, *,
+                        reply_to: int | None = None) -> Delivery:
+        result, failure = await with_retries(lambda: self._bot.send_message(
+            chat_id, text, link_preview_options=_NO_PREVIEW,
+            reply_parameters=_reply(reply_to)), f"console text to {chat_id}")
+        return Delivery(result.message_id if result is not None else None, failure)
+
+    async def post_file(self, chat_id: int, kind: str, data: bytes, filename: str,
+                        caption: str | None, *, reply_to: int | None = None) -> Delivery:
+        async def send() -> Any:
+            upload = InputFile(data, filename=filename)
+            if kind == "photo":
+                return await self._bot.send_photo(chat_id, upload, caption=caption,
+                                                  reply_parameters=_reply(reply_to))
+            return await self._bot.send_document(chat_id, upload, caption=caption,
+                                                 reply_parameters=_reply(reply_to))
+
+        result, failure = await with_retries(send, f"console {kind} to {chat_id}")
+        if result is None:
+            return Delivery(None, failure)
+        media = result.photo[-1].file_id if result.photo else (
+            result.document.file_id if result.document else None)
+        return Delivery(result.message_id, failure, media)
 
     async def create_topic(self, chat_id: int, title: str) -> int | None:
         result, _failure = await attempt(

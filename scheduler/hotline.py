@@ -27,6 +27,7 @@ ESCALATION_JOB_ID = "hotline-escalation"
 WEEKLY_REPORT_JOB_ID = "hotline-weekly-report"
 PICKS_PURGE_JOB_ID = "hotline-pending-picks-purge"
 CALENDAR_REMINDER_JOB_ID = "hotline-calendar-reminder"
+WAITING_ALERTS_JOB_ID = "hotline-waiting-alerts"
 # A report that missed 09:00 (the bot was down) still goes out later that Monday, until
 # midnight; on Tuesday last week's figures are old news and the next report is six days off.
 WEEKLY_REPORT_LATE_LIMIT = timedelta(hours=15)
@@ -38,6 +39,14 @@ async def check_escalations(services: Services) -> int:
     if moved:
         log.info("escalated %s hotline cases", moved)
     return moved
+
+
+async def announce_waiting(services: Services, now: datetime | None = None) -> int:
+    """Tells staff, once, of cases past the claim timeout or with an unanswered message."""
+    sent = await services.ops.alerts.announce_due(now)
+    if sent:
+        log.info("sent %s hotline waiting alerts to staff", sent)
+    return sent
 
 
 async def purge_pending_picks(services: Services, now: datetime | None = None) -> int:
@@ -96,6 +105,10 @@ def schedule_hotline(scheduler: BaseScheduler, services: Services, check_seconds
         check_escalations, IntervalTrigger(seconds=check_seconds), args=[services],
         id=ESCALATION_JOB_ID, replace_existing=True, coalesce=True, max_instances=1,
         next_run_time=utcnow(),  # catch up at once after a restart
+    )
+    scheduler.add_job(
+        announce_waiting, IntervalTrigger(seconds=check_seconds), args=[services],
+        id=WAITING_ALERTS_JOB_ID, replace_existing=True, coalesce=True, max_instances=1,
     )
 
 

@@ -68,6 +68,21 @@ class ConsoleAccess:
                                          self._clock() + LINK_LIFETIME)
         return f"{self.base_url}/console/login?token={token}"
 
+    async def check(self, token: str) -> str:
+        """Whether the link could still sign in, without using it (a link scanner or a chat
+        preview opening the URL must not use it up); returns the locale of its owner."""
+        if not _SECRET.match(token):
+            raise SignInRefused("unknown")
+        token_hash = _hash(token)
+        owner = await self._repository.token_owner(token_hash)
+        person = await self._people.get(owner) if owner is not None else None
+        if person is None:
+            raise SignInRefused("unknown")
+        state = await self._repository.token_state(token_hash, self._clock())
+        if state.used or state.expired:
+            raise SignInRefused("used" if state.used else "expired", person.locale)
+        return person.locale
+
     async def redeem(self, token: str) -> tuple[str, SessionRecord]:
         """Uses the link once; returns the new session's secret (for the cookie) and record."""
         if not _SECRET.match(token):
@@ -104,6 +119,10 @@ class ConsoleAccess:
 
     async def sign_out(self, record: SessionRecord) -> None:
         await self._repository.delete_session(record.id_hash)
+
+    async def sign_out_everywhere(self, telegram_id: int) -> int:
+        """`/console logout`: ends every browser session of the person; how many there were."""
+        return await self._repository.delete_sessions_of(telegram_id)
 
     async def purge_expired(self) -> int:
         now = self._clock()

@@ -56,10 +56,24 @@ def http_client() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
 
 
+async def press_sign_in(client: aiohttp.ClientSession, link: str) -> aiohttp.ClientResponse:
+    """What a person does with the link: opens it (a page with a button, nothing used up
+    yet) and presses the button, which posts the token; returns the POST's answer."""
+    async with client.get(link, allow_redirects=False) as page:
+        assert page.status == 200, await page.text()
+        form = await page.text()
+    found = re.search(r'name="token" value="([^"]+)"', form)
+    assert found, form
+    base = link.split("/console/login", 1)[0]
+    async with client.post(f"{base}/console/login", data={"token": found[1]},
+                           allow_redirects=False) as response:
+        await response.read()
+        return response
+
+
 async def signed_in_client(hotline: Hotline, sandbox: SandboxClient,
                            telegram_id: int) -> aiohttp.ClientSession:
     client = http_client()
-    async with client.get(await link_from_bot(sandbox, telegram_id),
-                          allow_redirects=False) as response:
-        assert response.status == 303, await response.text()
+    response = await press_sign_in(client, await link_from_bot(sandbox, telegram_id))
+    assert response.status == 303, response.status
     return client

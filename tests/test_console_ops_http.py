@@ -10,7 +10,14 @@ from sandbox.client import SandboxClient
 from storage.models import Role
 from storage.repositories.audit import AuditFilter
 from tests.console_ops_support import consultation
-from tests.console_support import console_base, csrf_of, http_client, person, signed_in_client
+from tests.console_support import (
+    console_base,
+    csrf_of,
+    http_client,
+    person,
+    press_sign_in,
+    signed_in_client,
+)
 from tests.hotline_support import expert, roster
 
 POSTS = ["/roster/cell/add", "/roster/cell/remove", "/roster/cell/retime", "/roster/import",
@@ -46,7 +53,7 @@ async def test_refusals_change_nothing(hotline: Hotline, sandbox: SandboxClient)
                 assert status == 403, path
     social = await person(hotline, sandbox, "Zhou", role=Role.SOCIAL_WORKER)
     async with http_client() as client:
-        await get(client, await hotline.services.console.issue_link(social["id"]))
+        await press_sign_in(client, await hotline.services.console.issue_link(social["id"]))
         for path in ("/roster", "/roster/overrides", "/roster/calendar", "/cases",
                      "/cases/C-2026-0001"):
             assert (await get(client, base + path))[0] == 403, path

@@ -24,6 +24,7 @@ from tests.console_support import (
     http_client,
     link_from_bot,
     person,
+    press_sign_in,
     signed_in_client,
 )
 from tests.support import settings_for
@@ -54,19 +55,42 @@ async def test_the_link_opens_a_session_once_with_a_safe_cookie(
     staff = await person(hotline, sandbox, "Wang")
     link = await link_from_bot(sandbox, staff["id"])
     assert link.startswith(f"http://127.0.0.1:{hotline.http_port}/console/login?token=")
+    async with http_client() as scanner:  # a link preview fetches the URL: nothing is used
+        for _ in range(2):
+            status, page = await get(scanner, link)
+            assert status == 200 and "Sign in to the console" in page
+        assert "hotline_console" not in {c.key for c in scanner.cookie_jar}
+    assert await count(hotline, ConsoleSession) == 0
     async with http_client() as client:
-        async with client.get(link, allow_redirects=False) as response:
-            assert response.status == 303 and response.headers["Location"] == "/console/"
-            cookie = response.cookies["hotline_console"]
-            assert cookie["httponly"] and cookie["samesite"] == "Lax"
-            assert cookie["path"] == "/console" and not cookie["secure"]
+        response = await press_sign_in(client, link)
+        assert response.status == 303 and response.headers["Location"] == "/console/"
+        cookie = response.cookies["hotline_console"]
+        assert cookie["httponly"] and cookie["samesite"] == "Lax"
+        assert cookie["path"] == "/console" and not cookie["secure"]
         status, page = await get(client, f"{console_base(hotline)}/")
         assert status == 200 and "Dashboard" in page and "Wang" in page
     assert await count(hotline, ConsoleSession) == 1
 
     async with http_client() as other:  # the same link again, from another browser
         status, page = await get(other, link)
-    assert status == 410 and "already been used" in page and "/console" in page
+        assert status == 410 and "already been used" in page and "/console" in page
+        token = link.split("token=", 1)[1]
+        status, page = await post(other, f"{console_base(hotline)}/login", {"token": token})
+        assert status == 410 and "already been used" in page
+    assert await count(hotline, ConsoleSession) == 1
+
+
+async def test_a_sign_in_posted_from_another_site_is_refused(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    staff = await person(hotline, sandbox, "Feng")
+    link = await link_from_bot(sandbox, staff["id"])
+    token = link.split("token=", 1)[1]
+    async with http_client() as client:
+        for forged in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+            async with client.post(f"{console_base(hotline)}/login", data={"token": token},
+                                   headers=forged, allow_redirects=False) as response:
+                assert response.status == 403
+        assert (await press_sign_in(client, link)).status == 303  # the link still works
     assert await count(hotline, ConsoleSession) == 1
 
 
@@ -125,7 +149,7 @@ async def test_a_session_without_a_staff_role_is_forbidden(
         someone = await person(hotline, sandbox, f"Zhao {role}", role=role)
         link = await hotline.services.console.issue_link(someone["id"])
         async with http_client() as client:
-            assert (await get(client, link))[0] == 303
+            assert (await press_sign_in(client, link)).status == 303
             status, page = await get(client, f"{console_base(hotline)}/")
             assert status == 403 and "not allowed" in page and "Dashboard</h1>" not in page
             assert (await get(client, f"{console_base(hotline)}/audit"))[0] == 403
@@ -231,7 +255,8 @@ async def test_an_https_console_url_makes_the_cookie_secure(
         link = await link_from_bot(sandbox, staff["id"])
         assert link.startswith("https://hotline.example.org/console/login?token=")
         local = link.replace("https://hotline.example.org", f"http://127.0.0.1:{running.http_port}")
-        async with http_client() as client, client.get(local, allow_redirects=False) as response:
+        async with http_client() as client:
+            response = await press_sign_in(client, local)
             assert response.status == 303
             assert response.cookies["hotline_console"]["secure"]
     finally:

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from console.auth import requires
 from console.keys import SERVICES
+from console.pages.cases import may_see
 from console.rendering import render_refusal
 from services.hotline.case_files import CaseFileError, CaseFiles
 from storage.models import Role
@@ -23,11 +24,14 @@ REFUSALS = {
 NUMBER = r"{number:[A-Za-z]-\d{4}-\d{1,8}}"
 
 
-@requires(Role.STAFF)
+@requires(Role.EXPERT)
 async def case_file(request: web.Request) -> web.StreamResponse:
     """The file's bytes: shown in the page when it is an image or a recording, else a
     download; private to this browser for an hour (the file behind a message never changes)."""
     services = request.app[SERVICES]
+    case = await services.ops.cases.case(request.match_info["number"])
+    if case is None or not await may_see(request, case):
+        return await render_refusal(request, 404, "console.refused.not_found")
     files = CaseFiles(services.hotline.cases.repository, services.comms.files)
     try:
         found = await files.file(request.match_info["number"], int(request.match_info["id"]))

@@ -9,15 +9,16 @@ from datetime import timedelta
 from aiohttp import web
 
 from console.audit import audit
-from console.auth import requires
+from console.auth import requires, viewer
 from console.forms import Form
 from console.keys import SERVICES
+from console.pages.comms_once import issue
 from console.pages.ops_texts import DONE, STATUSES, refusal_key, render_ops
 from console.pages.roster import category_names, local_today
 from console.rendering import redirect, text
 from services.hotline.case_actions import CaseActionError
 from services.hotline.case_browser import CaseFilters
-from storage.models import Role
+from storage.models import Case, Role
 
 EXPORT_FORMATS = {"csv": "text/csv", "xlsx": (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
@@ -33,12 +34,14 @@ async def _filters(request: web.Request, form: Form) -> CaseFilters:
     if first and last and last < first:
         form.fail("to", "console_ops.cases.error.to_before_from")
         last = None
+    staff = viewer(request).is_staff
     return CaseFilters(
         category=form.choice("category", keys, required=False),
-        expert_id=form.integer("expert", minimum=1, required=False),
+        expert_id=form.integer("expert", minimum=1, required=False) if staff else None,
         status=form.choice("status", STATUSES, required=False),
         first=first, last=last,
-        number=form.text("number", max_length=16, required=False))
+        number=form.text("number", max_length=16, required=False),
+        visible_to=None if staff else viewer(request).telegram_id)
 
 
 async def _list_page(request: web.Request, *, status: int = 200,
@@ -56,13 +59,14 @@ async def _list_page(request: web.Request, *, status: int = 200,
         request, "console/cases.html", status=400 if not form.ok else status, form=form,
         found=found, query=query, names=await category_names(request),
         experts=[(e.telegram_id, e.name) for e in await services.hotline.experts.all()],
+        staff=viewer(request).is_staff,
         statuses=[(s, text(request, key)) for s, key in STATUSES.items()],
         export_form=export_form, export_from=(filters.first or today - timedelta(
             days=DEFAULT_EXPORT_DAYS)).isoformat(),
         export_to=(filters.last or today).isoformat())
 
 
-@requires(Role.STAFF)
+@requires(Role.EXPERT)
 async def cases_page(request: web.Request) -> web.Response:
     """Lists cases, newest first, filtered by category, expert, status, dates and number."""
     return await _list_page(request)
@@ -87,25 +91,47 @@ async def export_cases(request: web.Request) -> web.StreamResponse:
                                  "Cache-Control": "no-store"})
 
 
-async def _case_page(request: web.Request, *, status: int = 200,
+async def may_see(request: web.Request, case: Case) -> bool:
+    """Staff see every case; an expert only those they hold or are offered."""
+    signed_in = viewer(request)
+    return signed_in.is_staff or await request.app[SERVICES].ops.cases.expert_may_see(
+        case, signed_in.telegram_id)
+
+
+async def show_case(request: web.Request, *, status: int = 200,
                      form: Form | None = None) -> web.Response:
     services = request.app[SERVICES]
     detail = await services.ops.cases.detail(request.match_info["number"])
-    if detail is None:
-        raise web.HTTPNotFound()
+    if detail is None or not await may_see(request, detail.case):
+        raise web.HTTPNotFound()  # an expert is not told that someone else's case exists
     experts = [e for e in await services.hotline.experts.of_category(detail.case.category)
                if e.telegram_id not in (detail.case.expert_id, detail.case.asker_id)]
     names = await category_names(request)
+    signed_in = viewer(request)
+    holds = detail.case.expert_id == signed_in.telegram_id and detail.case.status == "open"
     return await render_ops(request, "console/case.html", status=status, detail=detail,
                         form=form, experts=experts, names=names,
+                        staff=signed_in.is_staff, holds=holds,
+                        snippets=await services.ops.snippets.for_case(
+                            detail.case, signed_in.telegram_id) if holds else [],
+                        timeline=await services.ops.cases.timeline(detail),
+                        may_claim=detail.case.status == "offered" and not signed_in.is_staff,
+                        once=await issue(request, f"/console/cases/{detail.case.number}")
+                        if holds else "",
+                        may_note=signed_in.is_staff or detail.case.expert_id
+                        == signed_in.telegram_id,
+                        note_once=await issue(
+                            request, f"/console/cases/{detail.case.number}/notes")
+                        if signed_in.is_staff or detail.case.expert_id == signed_in.telegram_id
+                        else "",
                         categories=[(k, v) for k, v in names.items()
                                     if k != detail.case.category])
 
 
-@requires(Role.STAFF)
+@requires(Role.EXPERT)
 async def case_page(request: web.Request) -> web.Response:
     """One case: its facts, the transcript as both sides saw it, and the staff actions."""
-    return await _case_page(request)
+    return await show_case(request)
 
 
 async def _act(request: web.Request, action: str, form: Form, call) -> web.StreamResponse:
@@ -115,7 +141,7 @@ async def _act(request: web.Request, action: str, form: Form, call) -> web.Strea
         result = await call(number)
     except CaseActionError as error:
         form.fail(error.field or "_general", refusal_key(error.key), **error.values)
-        return await _case_page(request, status=400, form=form)
+        return await show_case(request, status=400, form=form)
     before, after = result.before, result.after
     await audit(request, f"cases.{action}", target=after.number, detail={
         "expert": [before.expert_id, after.expert_id],
@@ -130,7 +156,7 @@ async def reassign(request: web.Request) -> web.StreamResponse:
     form = Form(await request.post())
     expert_id = form.integer("expert", minimum=1)
     if expert_id is None:
-        return await _case_page(request, status=400, form=form)
+        return await show_case(request, status=400, form=form)
     actions = request.app[SERVICES].ops.actions
     return await _act(request, "reassign", form,
                       lambda number: actions.reassign(number, expert_id))
@@ -142,7 +168,7 @@ async def transfer(request: web.Request) -> web.StreamResponse:
     form = Form(await request.post())
     category = form.choice("category", await category_names(request))
     if category is None:
-        return await _case_page(request, status=400, form=form)
+        return await show_case(request, status=400, form=form)
     actions = request.app[SERVICES].ops.actions
     return await _act(request, "transfer", form,
                       lambda number: actions.transfer(number, category))
@@ -154,7 +180,7 @@ async def close(request: web.Request) -> web.StreamResponse:
     form = Form(await request.post())
     if not form.flag("confirm"):
         form.fail("confirm", "console_ops.cases.error.confirm_close")
-        return await _case_page(request, status=400, form=form)
+        return await show_case(request, status=400, form=form)
     actions = request.app[SERVICES].ops.actions
     return await _act(request, "close", form, actions.close)
 

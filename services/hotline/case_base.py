@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from services.hotline.case_events import CaseEvents
 from services.hotline.experts import ExpertService
 from services.hotline.messenger import CaseCard, CaseMessenger
 from services.hotline.roster import RosterService
@@ -34,6 +35,7 @@ class CaseServiceBase:
         self._people = people
         self._profiles = profiles
         self.claim_timeout = claim_timeout
+        self.events = CaseEvents()  # live console pages listen to every change of a case
         self.staff_chat_id = staff_chat_id
         self.max_open_cases = max_open_cases
         self._messenger: CaseMessenger | None = None
@@ -79,6 +81,7 @@ class CaseServiceBase:
         to the case (someone with several cases is not asked "which case?")."""
         note = await self.messenger.notify(chat_id, key, number=case.number, reply_to=reply_to,
                                            **values)
+        self.events.publish(case.id)
         if note.message_id is not None:
             await self.repository.add_copy(case.id, chat_id, note.message_id)
 
@@ -91,9 +94,17 @@ class CaseServiceBase:
             await self.messenger.drop_buttons(chat_id, message_id)
 
     async def mirror_note(self, case: Case, key: str) -> None:
+        self.events.publish(case.id)  # each change that staff are told of is a change to show
         if self.staff_chat_id is not None and case.staff_thread_id is not None:
             await self.messenger.notify(self.staff_chat_id, key, number=case.number,
                                         thread_id=case.staff_thread_id)
+
+    async def person_name(self, telegram_id: int) -> str:
+        person = await self._people.get(telegram_id)
+        return person.display_name if person is not None else str(telegram_id)
+
+    async def locale_of(self, telegram_id: int) -> str:
+        return await self._locale(telegram_id)
 
     async def _locale(self, telegram_id: int) -> str:
         person = await self._people.get(telegram_id)

@@ -9,10 +9,12 @@ from datetime import date, datetime, time, timedelta
 from math import ceil
 
 from services.hotline import HotlineServices
+from services.hotline.case_timeline import TimelineItem, build_timeline
 from services.people import PeopleService
 from services.profiles import ProfileService
 from storage.models import Case, CaseMessage, CaseStatus
 from storage.repositories.hotline_browsing import CaseQuery, HotlineBrowsingRepository
+from storage.repositories.hotline_notes import CaseNoteRepository
 
 STATUSES = (CaseStatus.OFFERED, CaseStatus.OPEN, CaseStatus.CLOSED)
 PAGE_SIZE = 25
@@ -28,6 +30,7 @@ class CaseFilters:
     first: date | None = None
     last: date | None = None
     number: str | None = None
+    visible_to: int | None = None  # an expert's telegram id: their cases and offers only
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +108,10 @@ class CaseDetail:
 
 class CaseBrowser:
     def __init__(self, browsing: HotlineBrowsingRepository, hotline: HotlineServices,
-                 people: PeopleService, profiles: ProfileService) -> None:
+                 people: PeopleService, profiles: ProfileService,
+                 notes: CaseNoteRepository | None = None) -> None:
         self._browsing = browsing
+        self._notes = notes
         self._hotline = hotline
         self._people = people
         self._profiles = profiles
@@ -122,7 +127,7 @@ class CaseBrowser:
     async def search(self, filters: CaseFilters, page: int) -> CasePage:
         first, last = self.bounds(filters.first, filters.last)
         query = CaseQuery(filters.category, filters.expert_id, filters.status, first, last,
-                          filters.number)
+                          filters.number, filters.visible_to)
         page = max(page, 1)
         rows, total = await self._browsing.search_cases(query, (page - 1) * PAGE_SIZE,
                                                         PAGE_SIZE)
@@ -142,6 +147,15 @@ class CaseBrowser:
 
     async def case(self, number: str) -> Case | None:
         return await self._hotline.cases.repository.by_number(number.strip().upper())
+
+    async def expert_may_see(self, case: Case, telegram_id: int) -> bool:
+        """An expert sees a case they hold, or one still offered to them; staff see all."""
+        if case.expert_id == telegram_id:
+            return True
+        if case.status != CaseStatus.OFFERED:
+            return False
+        offers = await self._hotline.cases.repository.offers(case.id)
+        return any(offer.expert_id == telegram_id for offer in offers)
 
     async def detail(self, number: str) -> CaseDetail | None:
         case = await self.case(number)
@@ -192,6 +206,18 @@ class CaseBrowser:
                 erased=side == "asker" and m.text is None and m.media_ref is None,
                 message_id=m.id or 0)
         return list(entries.values())
+
+    async def timeline(self, detail: CaseDetail) -> list[TimelineItem]:
+        """The case as one timeline of messages and events (services/hotline/case_timeline)."""
+        repository = self._hotline.cases.repository
+        claims = await repository.claims_of([detail.case.id])
+        notes = await self._notes.of_case(detail.case.id) if self._notes else []
+        logged = await repository.logged_events(detail.case.id)
+        names = await self.names({claim.expert_id for claim in claims}
+                                 | {note.author_id for note in notes}
+                                 | {e.person_id for e in logged if e.person_id is not None})
+        return build_timeline(detail, claims, await repository.ratings(detail.case.id), names,
+                              notes, logged)
 
     def local(self, moment: datetime | None) -> str:
         return self._hotline.reports.local(moment)

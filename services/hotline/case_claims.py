@@ -51,6 +51,7 @@ class CaseClaims(CaseServiceBase):
         assert claimed is not None
         await self._after_claim(claimed, offers)
         after = await self.repository.get(case_id)
+        self.events.publish(case_id)
         if after is not None and after.status == CaseStatus.OFFERED:
             return ClaimOutcome("unreachable", after)
         return ClaimOutcome("won", claimed)
@@ -94,6 +95,7 @@ class CaseClaims(CaseServiceBase):
             return False
         if not await self.repository.reassign(case.id, to_user):
             return False
+        await self.repository.log_event(case.id, "handed_over", to_user)
         if previous is not None:
             await self.drop_buttons(previous, case.expert_anchor_id)
             await self.messenger.notify(previous, "hotline.handed_over.previous",

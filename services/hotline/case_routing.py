@@ -54,6 +54,7 @@ class CaseRouting(CaseServiceBase):
                 log.warning("offer of case %s to expert %s failed: %s", case.number, expert_id,
                             delivery.failure)
                 offered.undelivered.append((expert_id, delivery.failure or "network"))
+        self.events.publish(case.id)
         return offered
 
     async def offer_in_category(self, case: Case, card: CaseCard, skip: tuple[int, ...]) -> None:

@@ -72,6 +72,7 @@ class CaseService(CaseRouting, CaseClaims):
         (on_created runs before the offer: the knowledge base links what it suggested)."""
         now = utcnow()
         case = await self.repository.create(asker_id, category, None, ON_DUTY)
+        self.events.publish(case.id)
         if on_created is not None:
             await on_created(case.id)
         for part in parts[:MAX_QUESTION_PARTS]:
@@ -104,6 +105,8 @@ class CaseService(CaseRouting, CaseClaims):
             return False
         closed = await self.repository.get(case.id)
         assert closed is not None
+        # A reopening clears closed_at and an unrated closing leaves no rating: kept here.
+        await self.repository.log_event(case.id, "closed", None)
         card = await self.card(closed)
         rating_card = await self.messenger.send_card(closed.asker_id, "closed_asker", card)
         await self.repository.set_fields(closed.id, closed_card_id=rating_card.message_id)
@@ -142,6 +145,7 @@ class CaseService(CaseRouting, CaseClaims):
             return Outcome("too_late", case)
         reopened = await self.repository.get(case_id)
         assert reopened is not None and reopened.expert_id is not None
+        await self.repository.log_event(case_id, "reopened", asker_id)
         # The rating card's step is over; the conversation cards work again.
         await self.drop_buttons(reopened.asker_id, case.closed_card_id)
         card = await self.card(reopened)
@@ -169,6 +173,7 @@ class CaseService(CaseRouting, CaseClaims):
         if case.status != CaseStatus.CLOSED:
             return Outcome("open_again", case)
         if await self.repository.rate(case_id, asker_id, stars):
+            self.events.publish(case_id)
             return Outcome("rated", await self.repository.get(case_id) or case)
         given = await self.repository.rating_of_closing(case)
         return Outcome("already_rated", case, given.stars if given is not None else 0)

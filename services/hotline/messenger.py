@@ -37,6 +37,7 @@ class Delivery:
 
     message_id: int | None
     failure: str | None = None  # "blocked", "rate_limited", "network", "rejected"
+    media_ref: str | None = None  # the file_id of a file posted (post_file)
 
     @property
     def ok(self) -> bool:
@@ -65,6 +66,15 @@ class CaseMessenger(Protocol):
     async def edit_copy(self, chat_id: int, message_id: int, text: str | None,
                         caption: str | None) -> bool:
         """Carries an edit over to the copy; False when the copy cannot be edited."""
+
+    async def post_text(self, chat_id: int, text: str, *,
+                        reply_to: int | None = None) -> Delivery:
+        """Sends words a person wrote elsewhere (the console) as plain text, never markup."""
+
+    async def post_file(self, chat_id: int, kind: str, data: bytes, filename: str,
+                        caption: str | None, *, reply_to: int | None = None) -> Delivery:
+        """Sends a photo or a document uploaded elsewhere (the console), caption as plain
+        text; the Delivery carries Telegram's file_id."""
 
     async def send_rendered(self, chat_id: int, template: str, **data: object) -> Delivery:
         """Sends a whole template (a report) rendered in the recipient's language."""

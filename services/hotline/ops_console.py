@@ -4,17 +4,27 @@ and staff actions on cases, built once by bot/app.py on top of the bot's own ser
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from services.hotline import HotlineServices
 from services.hotline.case_actions import CaseActions
 from services.hotline.case_browser import CaseBrowser
+from services.hotline.console_work import CaseWork
+from services.hotline.inbox import Inbox
 from services.hotline.roster_dates import RosterDates
 from services.hotline.roster_editing import RosterEditor
+from services.hotline.snippets import Snippets
+from services.hotline.waiting_alerts import WaitingAlerts
 from services.hotline.waiting_transfer import WaitingCaseMover
 from services.people import PeopleService
 from services.profiles import ProfileService
 from storage.db import Database
 from storage.repositories.hotline_browsing import HotlineBrowsingRepository
+from storage.repositories.hotline_notes import (
+    CaseAlertRepository,
+    CaseNoteRepository,
+    SnippetRepository,
+)
 from storage.repositories.hotline_roster import RosterRepository
 from storage.repositories.hotline_waiting import WaitingCaseRepository
 
@@ -25,16 +35,29 @@ class OpsConsole:
     dates: RosterDates
     cases: CaseBrowser
     actions: CaseActions
+    work: CaseWork
+    inbox: Inbox
+    alerts: WaitingAlerts
+    snippets: Snippets
 
 
 def build_ops_console(database: Database, hotline: HotlineServices, people: PeopleService,
-                      profiles: ProfileService) -> OpsConsole:
+                      profiles: ProfileService,
+                      unanswered_after: timedelta = timedelta(minutes=30)) -> OpsConsole:
     browsing = HotlineBrowsingRepository(database)
     rosters = RosterRepository(database)
+    notes = CaseNoteRepository(database)
+    cases = CaseBrowser(browsing, hotline, people, profiles, notes)
+    alerts = WaitingAlerts(hotline.cases, browsing, CaseAlertRepository(database),
+                           unanswered_after)
     return OpsConsole(
         roster=RosterEditor(rosters, hotline.roster, hotline.experts),
         dates=RosterDates(rosters, browsing, hotline.roster, hotline.experts),
-        cases=CaseBrowser(browsing, hotline, people, profiles),
+        cases=cases,
         actions=CaseActions(hotline, WaitingCaseMover(hotline.cases, people,
                                                       WaitingCaseRepository(database))),
+        work=CaseWork(hotline.cases, hotline.relay, notes),
+        inbox=Inbox(browsing, cases, hotline.cases.claim_timeout, alerts),
+        alerts=alerts,
+        snippets=Snippets(SnippetRepository(database), hotline.cases, hotline.experts),
     )

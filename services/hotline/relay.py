@@ -133,6 +133,7 @@ class RelayService:
             # No one has taken the case yet: kept, and copied to whoever claims it.
             record.delivery = "held"
             await repository.add_message(record)
+            self._cases.events.publish(case.id)
             await self._mirror(case, record)
             return RelayResult("held")
         target = case.expert_id if from_asker else case.asker_id
@@ -148,6 +149,7 @@ class RelayService:
         record.target_message_id = delivery.message_id
         record.delivery = "delivered" if delivery.ok else "failed"
         await repository.add_message(record)
+        self._cases.events.publish(case.id)
         if not from_asker and delivery.ok and case.first_answer_at is None:
             await repository.mark_first_answer(case.id)
         await self._mirror(case, record)
@@ -218,6 +220,7 @@ class RelayService:
             await self._carry_edit(staff_chat, original.mirror_message_id, message, text,
                                    caption, case.staff_thread_id if case else None)
         await repository.add_message(record)
+        self._cases.events.publish(original.case_id)
         return True
 
     async def _carry_edit(self, chat_id: int, copy_id: int, message: Incoming,

@@ -56,6 +56,7 @@ from storage.models.trainings import (
 )
 from storage.models.upkeep import CacheVersion, ScheduledRun
 from storage.models.working_calendar import WorkingCalendarDay, WorkingCalendarReminder
+from storage.models.workspace import CaseAlert, CaseLogEntry, CaseNote, Snippet
 
 __all__ = [
     "Absence",
@@ -65,10 +66,13 @@ __all__ = [
     "AuditEntry",
     "CacheVersion",
     "Case",
+    "CaseAlert",
     "CaseClaim",
     "CaseCopy",
     "CaseCounter",
+    "CaseLogEntry",
     "CaseMessage",
+    "CaseNote",
     "CaseOffer",
     "CaseRating",
     "CaseStatus",
@@ -109,6 +113,7 @@ __all__ = [
     "RosterShift",
     "ScheduledRun",
     "SendFailure",
+    "Snippet",
     "SocialWorkerProfile",
     "SubscriberPreference",
     "Subscription",

@@ -108,6 +108,12 @@ class ConsoleRepository:
                 delete(ConsoleSession).where(ConsoleSession.id_hash == id_hash))
             return bool(result.rowcount)
 
+    async def delete_sessions_of(self, telegram_id: int) -> int:
+        async with self._db.session() as session:
+            result = await session.execute(
+                delete(ConsoleSession).where(ConsoleSession.telegram_id == telegram_id))
+            return int(result.rowcount or 0)
+
     async def erase_person(self, telegram_id: int) -> int:
         """/forget: every sign-in link and browser session of the person goes (an open
         console tab is signed out on its next request)."""

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from storage.db import Database
-from storage.models import Case, CaseMessage, RosterOverride
+from storage.models import Case, CaseMessage, CaseOffer, CaseStatus, RosterOverride
 from storage.repositories.hotline_roster import OverrideRow
 
 
@@ -23,6 +23,8 @@ class CaseQuery:
     first: datetime | None = None
     last: datetime | None = None
     number: str | None = None
+    # An expert's view: only the cases they hold and those still offered to them.
+    visible_to: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,11 @@ class HotlineBrowsingRepository:
             conditions.append(Case.created_at < query.last)
         if query.number is not None:
             conditions.append(Case.number.contains(query.number.upper(), autoescape=True))
+        if query.visible_to is not None:
+            conditions.append(or_(Case.expert_id == query.visible_to, and_(
+                Case.status == CaseStatus.OFFERED,
+                exists().where(CaseOffer.case_id == Case.id,
+                               CaseOffer.expert_id == query.visible_to))))
         counts = (select(CaseMessage.case_id, func.count().label("messages"))
                   .where(CaseMessage.version == 0).group_by(CaseMessage.case_id).subquery())
         async with self._db.session() as session:
@@ -61,6 +68,28 @@ class HotlineBrowsingRepository:
                 .outerjoin(counts, counts.c.case_id == Case.id)
                 .where(*conditions).order_by(Case.id.desc()).offset(offset).limit(limit))
             return [CaseListRow(case, int(count)) for case, count in rows.all()], int(total)
+
+    async def active_cases(self, *, category: str | None, status: str | None,
+                           expert_id: int | None, visible_to: int | None,
+                           limit: int) -> list[Case]:
+        """Cases not closed (offered or open), longest waiting first, for the live inbox."""
+        conditions = [Case.status != CaseStatus.CLOSED]
+        if category is not None:
+            conditions.append(Case.category == category)
+        if status is not None:
+            conditions.append(Case.status == status)
+        if expert_id is not None:
+            conditions.append(Case.expert_id == expert_id)
+        if visible_to is not None:
+            conditions.append(or_(Case.expert_id == visible_to, and_(
+                Case.status == CaseStatus.OFFERED,
+                exists().where(CaseOffer.case_id == Case.id,
+                               CaseOffer.expert_id == visible_to))))
+        waiting = func.coalesce(Case.waiting_since, Case.created_at)
+        async with self._db.session() as session:
+            rows = await session.execute(select(Case).where(*conditions)
+                                         .order_by(waiting, Case.id).limit(limit))
+            return list(rows.scalars())
 
     async def override(self, override_id: int) -> OverrideRow | None:
         async with self._db.session() as session:

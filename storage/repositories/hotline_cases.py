@@ -27,13 +27,14 @@ from storage.models import (
 )
 from storage.repositories.hotline_case_changes import ACTIVE, CaseStateChanges
 from storage.repositories.hotline_case_history import CaseHistory
+from storage.repositories.hotline_case_log import CaseLog
 from storage.repositories.hotline_case_transcript import CaseTranscript
 from storage.upsert import insert_ignoring_conflicts
 
 MAX_CACHED_PEOPLE = 50_000
 
 
-class CaseRepository(CaseStateChanges, CaseTranscript, CaseHistory):
+class CaseRepository(CaseStateChanges, CaseTranscript, CaseHistory, CaseLog):
     def __init__(self, database: Database) -> None:
         self._db = database
         self._messages = GroupInsert(database, CaseMessage.__table__)

@@ -260,14 +260,16 @@ async def test_cases_filter_transcript_reassign_and_close(
         "#actions").inner_text()  # a waiting case can be moved to another category
 
     await page.goto(f"{console_base(hotline)}/cases/C-2026-0001")
-    transcript = page.locator("#transcript")
-    asker_side = await transcript.locator('[data-column="asker"]').all_inner_texts()
-    expert_side = await transcript.locator('[data-column="expert"]').all_inner_texts()
-    # The asker saw the expert's answer under the alias, the expert saw the asker's words.
-    assert "Legal expert Wang" in asker_side[1] and "organisation's seal" in asker_side[1]
-    assert "How do we sign a lease?" in expert_side[0] and "delivered to 王伟" in asker_side[0]
-    assert "Is a scanned copy enough?" in expert_side[3]
-    assert "Edit history (edits: 1)" in asker_side[3] and "Photo" in expert_side[2]
+    # One timeline: each message once, between what happened to the case.
+    messages = await page.locator("#timeline .message").all_inner_texts()
+    assert len(messages) == 4
+    assert "How do we sign a lease?" in messages[0] and "delivered to 王伟" in messages[0]
+    # The expert's answer, with the alias the asker saw it under.
+    assert "Legal expert Wang" in messages[1] and "organisation's seal" in messages[1]
+    assert "Photo" in messages[2]
+    assert "Is a scanned copy enough?" in messages[3] and "Edit history (edits: 1)" in messages[3]
+    events = await page.locator("#timeline .event").all_inner_texts()
+    assert "Offered to 王伟" in events[1] and "Claimed by 王伟" in events[2]
     await screenshots(page, "case")
     await page.get_by_role("button", name="中文").click()
     await page.wait_for_url(f"{console_base(hotline)}/cases/C-2026-0001")

@@ -161,7 +161,7 @@ async def test_a_transcripts_files_are_shown_through_the_bot(
     await page.goto(f"{base}/cases/C-2026-0001")
 
     # The photo as a picture, loaded from the console; the others as downloads.
-    photo = page.locator('[data-column="expert"] .media-photo img').first
+    photo = page.locator('#timeline .media-photo img').first
     await photo.scroll_into_view_if_needed()  # loading="lazy": fetched once in view
     await page.wait_for_function("img => img.complete && img.naturalWidth > 0",
                                  arg=await photo.element_handle())
@@ -172,9 +172,9 @@ async def test_a_transcripts_files_are_shown_through_the_bot(
     assert hotline.settings.bot_token is not None
     token = hotline.settings.bot_token.get_secret_value()
     assert token not in html and "/file/bot" not in html
-    document = page.locator('[data-column="asker"] .media-document a.media-download')
+    document = page.locator('#timeline .media-document a.media-download')
     await expect(document).to_have_text("Download (Document)")
-    voice = page.locator('[data-column="asker"] .media-voice')
+    voice = page.locator('#timeline .media-voice')
     await expect(voice.locator("audio")).to_have_count(1)
     await screenshots(page, "case-files")
 

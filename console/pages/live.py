@@ -1,0 +1,109 @@
+"""The live inbox and live case pages: Server-Sent Events from aiohttp, fed by the in-process
+case event hub (services/hotline/case_events.py).
+
+A stream carries only "changed" (never case data): on it the page fetches its fragment
+through the ordinary role-checked views, so an expert's page learns nothing of cases they
+may not see. A comment line every few seconds keeps proxies from closing the stream and
+lets the server notice a closed tab.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from aiohttp import web
+
+from console.auth import requires, viewer
+from console.forms import Form
+from console.keys import SERVICES
+from console.pages import cases
+from console.pages.ops_texts import render_ops
+from console.pages.roster import category_names
+from services.hotline.case_events import STOP
+from services.hotline.inbox import VIEWS
+from storage.models import Role
+
+HEARTBEAT_SECONDS = 5.0
+
+
+async def _inbox_context(request: web.Request) -> dict:
+    form = Form(request.query)
+    names = await category_names(request)
+    signed_in = viewer(request)
+    view = form.choice("view", {v: v for v in VIEWS}, required=False) or (
+        "open" if signed_in.is_staff else "mine")
+    category = form.choice("category", names, required=False)
+    page = await request.app[SERVICES].ops.inbox.page(view, category, signed_in.telegram_id,
+                                                      signed_in.is_staff)
+    query = {"view": view, **({"category": category} if category else {})}
+    return {"inbox": page, "view": view, "category": category or "", "names": names,
+            "views": VIEWS, "query": query}
+
+
+@requires(Role.EXPERT)
+async def inbox_page(request: web.Request) -> web.Response:
+    """Mine / waiting for a claim / all open, by category, longest waiting first."""
+    return await render_ops(request, "console/inbox.html", **await _inbox_context(request))
+
+
+@requires(Role.EXPERT)
+async def inbox_list(request: web.Request) -> web.Response:
+    """The inbox's list alone, for the live page to put in place."""
+    return await render_ops(request, "console/inbox_list.html", **await _inbox_context(request))
+
+
+@requires(Role.EXPERT)
+async def timeline(request: web.Request) -> web.Response:
+    """The case's timeline alone, for the live case page to put in place."""
+    services = request.app[SERVICES]
+    detail = await services.ops.cases.detail(request.match_info["number"])
+    if detail is None or not await cases.may_see(request, detail.case):
+        raise web.HTTPNotFound()
+    return await render_ops(request, "console/case_timeline.html", detail=detail,
+                            timeline=await services.ops.cases.timeline(detail),
+                            names=await category_names(request))
+
+
+async def _stream(request: web.Request, case_id: int | None) -> web.StreamResponse:
+    response = web.StreamResponse(headers={
+        "Content-Type": "text/event-stream", "Cache-Control": "no-store",
+        "X-Accel-Buffering": "no"})
+    await response.prepare(request)
+    events = request.app[SERVICES].hotline.cases.events
+    with events.listen() as queue, contextlib.suppress(ConnectionResetError):
+        await response.write(b"retry: 2000\n\n")
+        while True:
+            try:
+                changed = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
+            except TimeoutError:
+                await response.write(b": still here\n\n")
+                continue
+            if changed == STOP:
+                break
+            if case_id is None or changed == case_id:
+                await response.write(b"event: changed\ndata: 1\n\n")
+    return response
+
+
+@requires(Role.EXPERT)
+async def inbox_stream(request: web.Request) -> web.StreamResponse:
+    return await _stream(request, None)
+
+
+@requires(Role.EXPERT)
+async def case_stream(request: web.Request) -> web.StreamResponse:
+    case = await request.app[SERVICES].ops.cases.case(request.match_info["number"])
+    if case is None or not await cases.may_see(request, case):
+        raise web.HTTPNotFound()
+    return await _stream(request, case.id)
+
+
+def routes() -> list[web.RouteDef]:
+    return [
+        web.get("/inbox", inbox_page),
+        web.get("/inbox/list", inbox_list),
+        web.get("/inbox/live", inbox_stream),
+        web.get(f"/cases/{cases.NUMBER}/timeline", timeline),
+        web.get(f"/cases/{cases.NUMBER}/live", case_stream),
+    ]

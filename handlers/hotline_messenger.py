@@ -159,7 +159,7 @@ class TelegramCaseMessenger:
 
     async def post_text(self, chat_id: int, text: str, *,
                         reply_to: int | None = None) -> Delivery:
-        result, failure = await with_retries(lambda: self._bot.send_message(
+        result, failure = await attempt(lambda: self._bot.send_message(
             chat_id, text, link_preview_options=_NO_PREVIEW,
             reply_parameters=_reply(reply_to)), f"console text to {chat_id}")
         return Delivery(result.message_id if result is not None else None, failure)
@@ -174,7 +174,7 @@ class TelegramCaseMessenger:
             return await self._bot.send_document(chat_id, upload, caption=caption,
                                                  reply_parameters=_reply(reply_to))
 
-        result, failure = await with_retries(send, f"console {kind} to {chat_id}")
+        result, failure = await attempt(send, f"console {kind} to {chat_id}")
         if result is None:
             return Delivery(None, failure)
         media = result.photo[-1].file_id if result.photo else (

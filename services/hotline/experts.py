@@ -59,8 +59,8 @@ class ExpertService:
                                                      row["name_en"], True)
         return True
 
-    async def categories(self) -> list[CategoryRow]:
-        return await self._repository.categories()
+    async def categories(self, *, include_inactive: bool = False) -> list[CategoryRow]:
+        return await self._repository.categories(include_inactive=include_inactive)
 
     async def category(self, key: str) -> CategoryRow | None:
         for row in await self._repository.categories(include_inactive=True):

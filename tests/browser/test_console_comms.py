@@ -265,7 +265,8 @@ async def test_a_course_made_in_the_console_gets_a_registrant_through_the_bot(
         await page.goto(f"{base}/trainings/{course_id}")
         await page.get_by_role("link", name="Export CSV").click()
     rows = (await (await waiting.value).path()).read_bytes().decode("utf-8-sig").splitlines()
-    assert rows[0].startswith("telegram_id,name") and "Emma" in rows[1]
+    assert rows[0].startswith("Telegram ID,Name,Telegram username,Status,Registered")
+    assert "Emma" in rows[1] and ",Registered," in rows[1]
 
     await page.goto(f"{base}/trainings")
     await expect(page.locator(f'tr[data-course="{course_id}"]')).to_contain_text("1 / 20")

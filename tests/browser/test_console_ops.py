@@ -299,14 +299,15 @@ async def test_exports_download_the_cases(
     assert download.suggested_filename == (
         f"cases-{today - timedelta(days=30)}-{today}.csv")
     rows = list(csv.reader(io.StringIO((await _read(download)).decode("utf-8-sig"))))
-    assert rows[0][:3] == ["number", "category", "status"]
-    assert [r[:3] for r in rows[1:]] == [["C-2026-0001", "legal", "open"]]
+    assert rows[0][:4] == ["Case number", "Category", "Status", "Asker"]
+    assert [r[:4] for r in rows[1:]] == [["C-2026-0001", "Legal", "Open", "Emma"]]
 
     await page.locator("#field-format").select_option("xlsx")
     async with page.expect_download() as info:
         await page.get_by_role("button", name="Download").click()
     sheet = load_workbook(io.BytesIO(await _read(await info.value))).active
-    assert [c.value for c in sheet[2]][:3] == ["C-2026-0001", "legal", "open"]
+    assert [c.value for c in sheet[2]][:4] == ["C-2026-0001", "Legal", "Open", "Emma"]
+    assert sheet.auto_filter.ref == "A1:R2"
 
     await page.locator("#field-export_from").fill(today.isoformat())
     await page.locator("#field-export_to").fill((today - timedelta(days=2)).isoformat())

@@ -13,6 +13,7 @@ from console.pages import (
     ideas,
     roster,
     roster_dates,
+    roster_experts,
     trainings,
 )
 
@@ -20,6 +21,7 @@ PAGES = [
     dashboard,
     roster,
     roster_dates,
+    roster_experts,
     cases,
     case_files,
     announcements,

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from openpyxl import load_workbook
+from playwright.async_api import expect
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
@@ -29,6 +30,11 @@ async def duty_of(sandbox: SandboxClient, expert_id: int) -> str:
     sent = await sandbox.send_text(expert_id, "/duty")
     answer = await sandbox.wait_for_bot_message(expert_id, after=sent["message_id"])
     return answer["text"]
+
+
+def duty_day(day: date) -> str:
+    """A date as /duty writes it in English: "Sun, Dec 6"."""
+    return f"{day:%a, %b} {day.day}"
 
 
 async def audited(hotline: Hotline, action: str) -> list[Any]:
@@ -60,7 +66,7 @@ async def test_editing_the_grid_changes_duty_in_the_bot(
     await page.wait_for_url("**/console/roster?notice=*")
     assert await page.locator(".notice").inner_text() == "The roster is saved."
     assert "李娜" in await page.locator(f"#cell-finance-{column} .shift").inner_text()
-    assert f"{today.isoformat()} 14:00–18:00: Finance" in await duty_of(sandbox, li["id"])
+    assert f"{duty_day(today)}: 14:00–18:00 Finance" in await duty_of(sandbox, li["id"])
 
     # Its times moved, for everyone on it.
     cell = page.locator(f"#cell-finance-{column}")
@@ -70,15 +76,31 @@ async def test_editing_the_grid_changes_duty_in_the_bot(
     await shift.locator("input[name=new_end]").fill("19:00")
     await shift.get_by_role("button", name="Change times").click()
     await page.wait_for_url("**/console/roster?notice=*")
-    assert f"{today.isoformat()} 15:00–19:00: Finance" in await duty_of(sandbox, li["id"])
+    assert f"{duty_day(today)}: 15:00–19:00 Finance" in await duty_of(sandbox, li["id"])
 
     # Wang taken off today's legal shift: the other days stay.
     legal = page.locator(f"#cell-legal-{column}")
+    scrolled = await page.evaluate("window.scrollY")
     await legal.get_by_role("button", name="Take 王伟 off this shift").click()
+    # Asked first, with the working days legal would be left with nobody.
+    await expect(page.locator("h1")).to_have_text("Take 王伟 off this shift?")
+    calendar = hotline.services.hotline.roster.calendar
+    lost = [d for d in (today + timedelta(days=7 * n) for n in range(2)) if calendar.is_workday(d)]
+    if lost:  # the same weekday is a working day: legal is left with nobody then
+        await expect(page.locator("#remove-gaps")).to_contain_text("Legal would have nobody")
+        for day in lost:
+            await expect(page.locator("#remove-gaps")).to_contain_text(day.isoformat())
+    else:
+        await expect(page.locator("#remove-no-gaps")).to_contain_text("Legal keeps someone")
+    await screenshots(page, "roster-remove-confirm")
+    await page.get_by_role("button", name="Yes, take 王伟 off").click()
     await page.wait_for_url("**/console/roster?notice=*")
+    # The grid comes back where it was scrolled to.
+    assert await page.evaluate("window.scrollY") == scrolled
     wang_duty = await duty_of(sandbox, wang["id"])
-    assert f"{today.isoformat()} 09:00–12:00" not in wang_duty
-    assert f"{(today + timedelta(days=1)).isoformat()} 09:00–12:00: Legal" in wang_duty
+    assert duty_day(today) not in wang_duty
+    assert f"{duty_day(today + timedelta(days=1))}" in wang_duty
+    assert "09:00–12:00 Legal" in wang_duty
     assert await page.locator(f"#cell-legal-{column} .shift").count() == 0
 
     # A wrong time is refused beside its field; the plan stays.
@@ -171,7 +193,7 @@ async def test_overrides_and_the_holiday_calendar(
     await page.wait_for_url("**/console/roster/overrides?notice=*")
     row = page.locator("table.overrides tbody tr").first
     assert "Leave" in await row.inner_text() and "王伟" in await row.inner_text()
-    assert f"{tomorrow.isoformat()} 09:00–12:00" not in await duty_of(sandbox, wang["id"])
+    assert duty_day(tomorrow) not in await duty_of(sandbox, wang["id"])
 
     # An extra shift with an end before its start is refused beside the field.
     await page.locator("#field-kind").select_option("on")
@@ -186,7 +208,7 @@ async def test_overrides_and_the_holiday_calendar(
     await row.get_by_role("button", name="Remove").click()
     await page.wait_for_url("**/console/roster/overrides?notice=*")
     assert "No overrides." in await page.locator("table.overrides").inner_text()
-    assert f"{tomorrow.isoformat()} 09:00–12:00" in await duty_of(sandbox, wang["id"])
+    assert f"{duty_day(tomorrow)}: 09:00–12:00" in await duty_of(sandbox, wang["id"])
 
     # A swap: Zhao works Wang's shift tomorrow.
     await page.locator("#field-day").fill(tomorrow.isoformat())
@@ -197,8 +219,8 @@ async def test_overrides_and_the_holiday_calendar(
     await page.wait_for_url("**/console/roster/overrides?notice=*")
     listed = await page.locator("table.overrides tbody").inner_text()
     assert "Leave" in listed and "Extra shift" in listed and "赵敏" in listed
-    assert f"{tomorrow.isoformat()} 09:00–12:00: Legal" in await duty_of(sandbox, zhao["id"])
-    assert f"{tomorrow.isoformat()} 09:00–12:00" not in await duty_of(sandbox, wang["id"])
+    assert f"{duty_day(tomorrow)}: 09:00–12:00 Legal" in await duty_of(sandbox, zhao["id"])
+    assert duty_day(tomorrow) not in await duty_of(sandbox, wang["id"])
     assert [len(await audited(hotline, a)) for a in
             ("roster.override_add", "roster.override_remove", "roster.override_swap")] == [
         1, 1, 1]

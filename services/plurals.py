@@ -14,6 +14,12 @@ CATEGORIES = ("one", "other")
 # The counted texts (each has key.one and key.other in every locale).
 COUNTED = (
     "records.roster.gaps_warning",
+    "records.dashboard.rating",
+    "records.dashboard.rating_votes",
+    "records.dashboard.scheduled",
+    "records.dashboard.waited_minutes",
+    "records.dashboard.waited_hours",
+    "records.dashboard.waited_days",
 )
 
 

@@ -17,7 +17,7 @@ from services.hotline.case_files import describe
 from services.hotline.roster import WEEKDAYS
 from storage.models import CaseStatus, Role, utcnow
 from tests.browser.console_support import console_base, person, sign_in, staff_member
-from tests.browser.test_console_ops import audited, duty_of
+from tests.browser.test_console_ops import audited, duty_day, duty_of
 from tests.console_ops_support import PNG, consultation
 from tests.console_support import http_client, signed_in_client
 from tests.hotline_support import (
@@ -135,7 +135,7 @@ async def test_the_roster_is_edited_on_a_phone_one_day_at_a_time(
     # Back on the same day after the save, with the new shift in it.
     await expect(page.locator(f"#cell-finance-{column} .shift")).to_contain_text("李娜")
     await expect(page.locator(f"#cell-finance-{other}")).to_be_hidden()
-    assert f"{today.isoformat()} 14:00–18:00: Finance" in await duty_of(sandbox, li["id"])
+    assert f"{duty_day(today)}: 14:00–18:00 Finance" in await duty_of(sandbox, li["id"])
     assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     await screenshot(page, "roster-phone-saved", full_page=True)
 

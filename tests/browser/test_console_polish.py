@@ -304,8 +304,9 @@ async def test_refusals_and_the_keyboard(
 
 
 RAW_KEY = re.compile(
-    r"\b(?:console|hotline|ideas|trainings|announcements)[a-z_]*\.[a-z_]+\.[a-z_.]+")
-SWEEP = ["/", "/roster", "/roster/overrides", "/roster/calendar", "/cases",
+    r"\b(?:console|hotline|ideas|trainings|announcements|records)[a-z_]*\.[a-z_]+\.[a-z_.]+")
+SWEEP = ["/", "/?period=last_week", "/roster", "/roster/overrides", "/roster/calendar",
+         "/roster/experts", "/cases",
          "/cases/C-2026-0001", "/announcements", "/announcements/new", "/trainings",
          "/trainings/new", "/ideas", "/audit"]
 

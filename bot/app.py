@@ -162,8 +162,9 @@ def build_application(settings: Settings, services: Services) -> Application:
     messenger = TelegramTrainingMessenger(application.bot, services.delivery.limiter)
     services.training_reminders.connect(messenger)
     services.comms.connect(messenger)  # the console writes to idea authors through it
-    services.comms.connect_uploader(
-        TelegramMediaUploader(application.bot, services.delivery.limiter))
+    services.comms.connect_uploader(TelegramMediaUploader(
+        application.bot, services.delivery.limiter,
+        settings.media_chat_id or settings.staff_chat_id))
     services.comms.files.connect(TelegramFileSource(application.bot))
     return application
 

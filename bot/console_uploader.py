@@ -1,5 +1,7 @@
-"""The console's attachments reach Telegram here: sent once to the composing staff member's
-chat (or the staff chat), so the broadcast can reuse Telegram's file_id."""
+"""The console's attachments reach Telegram here: uploaded once to the storage chat (the
+media chat, else the staff chat) so the broadcast can reuse Telegram's file_id, and deleted
+there at once: a file_id stays valid after its message is gone, and no chat keeps a copy.
+Nothing is ever posted into a person's own chat."""
 
 from __future__ import annotations
 
@@ -18,22 +20,39 @@ log = logging.getLogger(__name__)
 class TelegramMediaUploader:
     """Implements services.announcements.media_upload.MediaUploader with PTB."""
 
-    def __init__(self, bot: Bot, limiter: RateLimiter) -> None:
+    def __init__(self, bot: Bot, limiter: RateLimiter, storage_chat_id: int | None) -> None:
         self.bot = bot
         self.limiter = limiter
+        self.storage_chat_id = storage_chat_id
 
-    async def upload(self, chat_id: int, attachment: Attachment, caption_html: str) -> str | None:
+    @property
+    def ready(self) -> bool:
+        return self.storage_chat_id is not None
+
+    async def upload(self, attachment: Attachment, caption_html: str) -> str | None:
+        if self.storage_chat_id is None:
+            return None
+        chat_id = self.storage_chat_id
         await self.limiter.acquire(chat_id)
         upload = InputFile(attachment.data, filename=attachment.filename)
         try:
             if attachment.kind == MediaKind.PHOTO:
                 sent: Message = await self.bot.send_photo(
-                    chat_id, upload, caption=caption_html, parse_mode=ParseMode.HTML)
+                    chat_id, upload, caption=caption_html, parse_mode=ParseMode.HTML,
+                    disable_notification=True)
                 # The largest size: the one Telegram sends on when the file_id is reused.
-                return sent.photo[-1].file_id if sent.photo else None
-            sent = await self.bot.send_document(chat_id, upload, caption=caption_html,
-                                                parse_mode=ParseMode.HTML)
-            return sent.document.file_id if sent.document else None
+                file_id = sent.photo[-1].file_id if sent.photo else None
+            else:
+                sent = await self.bot.send_document(chat_id, upload, caption=caption_html,
+                                                    parse_mode=ParseMode.HTML,
+                                                    disable_notification=True)
+                file_id = sent.document.file_id if sent.document else None
         except TelegramError as error:
             log.warning("console upload of %s to %s failed: %s", attachment.kind, chat_id, error)
             return None
+        try:
+            await self.bot.delete_message(chat_id, sent.message_id)
+        except TelegramError as error:  # the file_id is good; a leftover message is harmless
+            log.info("console upload message %s in %s not deleted: %s", sent.message_id,
+                     chat_id, error)
+        return file_id

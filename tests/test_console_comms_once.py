@@ -99,9 +99,24 @@ async def test_an_uploaded_photo_goes_out_with_the_announcement_as_its_caption(
             assert not [m for m in await sandbox.messages(storage["id"]) if "photo" in m]
             assert not [m for m in await sandbox.messages(staff["id"]) if "photo" in m]
             file_id = hidden_value(confirm, "attachment")
+            # The review shows the photo, fetched through the bot for this composer only.
+            once = once_of(confirm)
+            assert f'id="preview-photo" src="/console/announcements/draft-photo/{once}"' in confirm
+            async with client.get(f"{base}/announcements/draft-photo/{once}") as response:
+                assert response.status == 200 and response.content_type == "image/png"
+                assert await response.read() == photo
             status, _, _ = await post(client, f"{base}/announcements/send", {
-                **MESSAGE, "csrf": csrf, "once": once_of(confirm), "attachment": file_id})
+                **MESSAGE, "csrf": csrf, "once": once, "attachment": file_id})
             assert status == 303
+            [record] = await hotline.services.announcements.latest(1)
+            async with client.get(f"{base}/announcements/{record.id}") as response:
+                assert f'src="/console/announcements/{record.id}/photo"' in await response.text()
+            async with client.get(f"{base}/announcements/{record.id}/photo") as response:
+                assert response.status == 200 and await response.read() == photo
+        other = await person(hotline, sandbox, "Zhou")
+        async with (await signed_in_client(hotline, sandbox, other["id"]) as client,
+                    client.get(f"{base}/announcements/draft-photo/{once}") as response):
+            assert response.status == 404  # another person's form: not theirs to see
         for reader in readers:
             received = await sandbox.wait_for_bot_message(
                 reader["id"], predicate=lambda m: "photo" in m)

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from console.pages import (
     announcements,
+    announcements_photos,
     audit_log,
     case_files,
     cases,
@@ -25,6 +26,7 @@ PAGES = [
     cases,
     case_files,
     announcements,
+    announcements_photos,
     trainings,
     ideas,
     audit_log,

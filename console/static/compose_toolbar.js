@@ -62,3 +62,34 @@
   });
   toolbar.hidden = false;
 }());
+
+/* A photo chosen for the announcement shows above the preview at once, read in the
+   browser; nothing is uploaded until the form is reviewed. */
+(function () {
+  "use strict";
+
+  var input = document.getElementById("field-photo");
+  var shown = document.getElementById("preview-photo");
+  if (!input || !shown || !window.FileReader) {
+    return;
+  }
+  var kept = shown.getAttribute("src");
+  input.addEventListener("change", function () {
+    var file = input.files && input.files[0];
+    if (!file || !/^image\/(jpeg|png)$/.test(file.type)) {
+      if (kept) {
+        shown.src = kept;
+      } else {
+        shown.removeAttribute("src");
+        shown.hidden = true;
+      }
+      return;
+    }
+    var reader = new FileReader();
+    reader.addEventListener("load", function () {
+      shown.src = reader.result;
+      shown.hidden = false;
+    });
+    reader.readAsDataURL(file);
+  });
+}());

@@ -13,6 +13,7 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import Role
 from tests.browser.console_support import console_base, sign_in, staff_member
+from tests.console_comms_support import tiny_png
 from tests.console_ops_support import consultation
 
 PHONE = {"width": 390, "height": 844}
@@ -59,6 +60,12 @@ async def test_the_toolbar_formats_and_the_preview_stays_in_view_on_a_phone(
     await expect(page.locator("#preview b", has_text="now")).to_have_text("now")
     await expect(page.locator('#preview a[href="https://gov.example/form"]')).to_have_text(
         "Friday")
+    # A photo chosen shows above the preview at once (read in the browser, not uploaded).
+    await page.set_input_files("#field-photo", files=[{
+        "name": "poster.png", "mimeType": "image/png", "buffer": tiny_png()}])
+    await expect(page.locator("#preview-photo")).to_be_visible()
+    assert (await page.locator("#preview-photo").get_attribute("src")).startswith(
+        "data:image/png;base64,")
     await screenshots(page, "compose-en")
 
     # On a phone: typing in the body (far down the form) keeps preview and count in view.

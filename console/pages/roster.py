@@ -15,7 +15,7 @@ from console.keys import SERVICES
 from console.pages.ops_texts import CSV_REASONS, refusal_key, render_ops
 from console.rendering import locale_of, redirect, text
 from services.hotline.roster_editing import RosterEditError, RosterImportRejected
-from services.hotline.roster_plan import DAY_COLUMNS
+from services.hotline.roster_plan import DAY_COLUMNS, WEEKDAYS
 from storage.models import Role, utcnow
 
 WEEK_DAYS = 7
@@ -59,7 +59,7 @@ async def _page(request: web.Request, *, status: int = 200, edit: CellEdit | Non
     return await render_ops(
         request, "console/roster.html", status=status, plan=plan, columns=DAY_COLUMNS,
         categories=categories, names=names, answering=answering, edit=edit, problem=problem,
-        rejected=rejected,
+        rejected=rejected, today_column=WEEKDAYS[local_today(request).weekday()],
         days=await request.app[SERVICES].ops.dates.days(local_today(request), WEEK_DAYS))
 
 

@@ -15,7 +15,7 @@ from services.delivery.engine import DeliveryEngine
 from services.delivery.protocol import Progress
 from services.hotline.reports import Figures, ReportService
 from services.ideas import IdeaService
-from storage.models import CaseStatus, utcnow
+from storage.models import Case, CaseStatus, utcnow
 from storage.repositories.dashboard import (
     DashboardRepository,
     NewIdea,
@@ -104,6 +104,8 @@ class DashboardService:
         start, end = self.period_bounds(period)
         until = min(end, now)
         week, by_category, by_expert = await self._reports.figures(start, until, locale)
+        opened = await self._cases.between(start, until)  # read once for the charts
+        stars = [c.rating for c in opened if c.rating]
         statuses = await self._repository.cases_by_status()
         first_status = min(await self._ideas.statuses(), key=lambda s: s.position).key
         # The ideas section stays "this week": it is a to-do list, not a period's figure.
@@ -120,8 +122,8 @@ class DashboardService:
             experts=sorted(by_expert, key=lambda f: (-f.cases, f.label)),
             escalated=await self._repository.escalated_between(start, until),
             oldest_waiting=await self._repository.oldest_waiting(),
-            per_day=await self._per_day(start, end, until),
-            ratings=await self._ratings(start, until),
+            per_day=self._per_day(start, end, opened),
+            ratings=[("★" * n, stars.count(n)) for n in range(5, 0, -1)],
             broadcasts=await self._broadcasts(),
             scheduled=await self._repository.scheduled_announcements(),
             sessions=await self._repository.upcoming_sessions(now, SESSIONS_SHOWN),
@@ -143,12 +145,12 @@ class DashboardService:
         return [Broadcast(id_, title, await self._delivery.progress(CAMPAIGN_KIND, id_))
                 for id_, title in await self._repository.sending_announcement_ids()]
 
-    async def _per_day(self, start: datetime, end: datetime,
-                       until: datetime) -> list[tuple[str, int]]:
+    def _per_day(self, start: datetime, end: datetime,
+                 opened: list[Case]) -> list[tuple[str, int]]:
         first = start.astimezone(self._zone).date()
         days = (end.astimezone(self._zone).date() - first).days
         counts = {first + timedelta(days=n): 0 for n in range(days)}
-        for case in await self._cases.between(start, until):
+        for case in opened:
             created = case.created_at
             if created.tzinfo is None:  # SQLite returns the stored UTC without its zone
                 created = created.replace(tzinfo=UTC)
@@ -156,7 +158,3 @@ class DashboardService:
             if day in counts:
                 counts[day] += 1
         return [(day.strftime("%m-%d"), count) for day, count in counts.items()]
-
-    async def _ratings(self, first: datetime, now: datetime) -> list[tuple[str, int]]:
-        stars = [c.rating for c in await self._cases.between(first, now) if c.rating]
-        return [("★" * n, stars.count(n)) for n in range(5, 0, -1)]

@@ -217,7 +217,16 @@ async def test_a_replayed_status_change_tells_the_author_once(
 
 
 async def test_a_document_goes_out_as_a_file_and_a_body_too_large_is_refused(
-        hotline: Hotline, sandbox: SandboxClient) -> None:
+        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
+    storage = await sandbox.create_group("Hotline attachments", is_forum=False)
+    hotline = await running_hotline(sandbox_server, tmp_path, media_chat_id=storage["id"])
+    try:
+        await _document_goes_out(hotline, sandbox)
+    finally:
+        await hotline.stop()
+
+
+async def _document_goes_out(hotline: Hotline, sandbox: SandboxClient) -> None:
     reader = await person(hotline, sandbox, "Ann", role=None)
     await hotline.services.subscriptions.subscribe(reader["id"], ["policy"])
     staff = await person(hotline, sandbox, "Wang")

@@ -201,8 +201,8 @@ def build_application(settings: Settings, services: Services, inbox: UpdateInbox
     messenger = TelegramTrainingMessenger(application.bot)
     services.training_reminders.connect(messenger)
     services.comms.connect(messenger)  # the console writes to idea authors through it
-    services.comms.connect_uploader(
-        TelegramMediaUploader(application.bot))
+    services.comms.connect_uploader(TelegramMediaUploader(
+        application.bot, settings.media_chat_id or settings.staff_chat_id))
     services.comms.files.connect(TelegramFileSource(application.bot))
     return application
 

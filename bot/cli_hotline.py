@@ -89,6 +89,8 @@ def add_hotline_parsers(commands: Any) -> None:
     export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     export.add_argument("--output", type=Path, help="default: cases-FROM-TO.FORMAT")
     add_calendar_parser(commands)
+    export.add_argument("--locale", choices=SUPPORTED_LOCALES,
+                        help="language of the headers and names (default: the bot's)")
 
 
 def hotline_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -103,6 +105,7 @@ def hotline_command(settings: Settings, args: argparse.Namespace) -> int:
             await hotline.experts.seed_categories_if_empty()
             runner = {"experts": _experts, "categories": _categories, "roster": _roster,
                       "cases": _cases, "calendar": calendar_command}[args.command]
+            args.default_locale = settings.default_locale
             return await runner(hotline, CommandLineAudit(database), args)
         finally:
             await database.close()
@@ -236,7 +239,10 @@ async def _cases(hotline: HotlineServices, audit: CommandLineAudit,
         return _fail("--to is before --from")
     first = datetime.combine(args.first, time(), reports.zone)
     last = datetime.combine(args.last + timedelta(days=1), time(), reports.zone)
-    data, count = await reports.export(first, last, args.format)
+    locale = args.locale or args.default_locale
+    texts = Texts(SUPPORTED_LOCALES, locale)
+    data, count = await reports.export(first, last, args.format, locale,
+                                       lambda key: texts.text(locale, key))
     output = args.output or Path(f"cases-{args.first}-{args.last}.{args.format}")
     await asyncio.to_thread(output.write_bytes, data)
     await audit.record("cases.export", target=output.name, detail={"cases": count})

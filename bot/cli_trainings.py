@@ -15,7 +15,7 @@ from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.wiring_features import build_training_service
 from services.texts import Texts
 from services.trainings.courses import CourseInputError, plan_from_toml
-from services.trainings.exports import registrants_csv, registrants_xlsx
+from services.trainings.exports import registrants_table
 
 # A course file is a page of text; anything bigger is not one.
 COURSE_FILE_MAX_BYTES = 64_000
@@ -31,6 +31,8 @@ def add_trainings_parser(commands: argparse._SubParsersAction) -> None:
     export.add_argument("course_id", type=record_id)
     export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     export.add_argument("--output", type=Path, help="default: training-ID.FORMAT")
+    export.add_argument("--locale", choices=SUPPORTED_LOCALES,
+                        help="language of the headers (default: the bot's)")
 
 
 def describe_error(error: CourseInputError) -> str:
@@ -82,10 +84,12 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
             print(f"hotline: there is no course {args.course_id}", file=sys.stderr)
             return 2
         people = await trainings.registrants(course.id, with_history=True)
-        export = registrants_csv if args.format == "csv" else registrants_xlsx
+        locale = args.locale or settings.default_locale
+        texts = Texts(SUPPORTED_LOCALES, locale)
         output = args.output or Path(f"training-{course.id}.{args.format}")
         try:
-            output.write_bytes(export(course, people, settings.zone))
+            output.write_bytes(registrants_table(args.format, course, people, settings.zone,
+                                                 lambda key: texts.text(locale, key)))
         except OSError as error:
             print(f"hotline: {output}: {error.strerror or error}", file=sys.stderr)
             return 2

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
     staff_chat_id: int | None = None
+    # Where the console's announcement attachments are uploaded to get a file_id (a private
+    # channel or group the bot may post in); unset: the staff chat. The upload is deleted
+    # there at once, so nobody's chat keeps a copy.
+    media_chat_id: int | None = None
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     http_host: str = "127.0.0.1"
@@ -120,8 +124,8 @@ class Settings(BaseSettings):
             return (value,)
         return value
 
-    @field_validator("webhook_url", "api_file_base_url", "staff_chat_id", "console_url",
-                     "redis_url", mode="before")
+    @field_validator("webhook_url", "api_file_base_url", "staff_chat_id", "media_chat_id",
+                     "console_url", "redis_url", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -190,6 +194,7 @@ _EXPLANATIONS = {
     "timezone": "HOTLINE_TIMEZONE is not a known IANA time zone (for example Asia/Shanghai).",
     "admin_ids": "HOTLINE_ADMIN_IDS must be Telegram user ids separated by commas.",
     "staff_chat_id": "HOTLINE_STAFF_CHAT_ID must be a numeric chat id, like -1001234567890.",
+    "media_chat_id": "HOTLINE_MEDIA_CHAT_ID must be a numeric chat id, like -1001234567890.",
     "webhook_url": "HOTLINE_WEBHOOK_URL must be an https:// URL that Telegram can reach.",
     "http_port": "HOTLINE_HTTP_PORT must be a port number between 0 and 65535.",
     "sandbox_port": "HOTLINE_SANDBOX_PORT must be a port number between 0 and 65535.",

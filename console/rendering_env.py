@@ -7,11 +7,13 @@ missing in a locale fails tests/test_texts.py like any other.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from services.plurals import plural_key
 from services.texts import TEMPLATES_DIR, load_translations
 
 # Each language named in itself on the switch.
@@ -45,6 +47,7 @@ class Renderer:
         env.filters["localtime"] = self.local_time
         env.filters["localdate"] = self.local_date
         env.filters["number"] = _number
+        env.globals["plural"] = partial(plural_key, locale)
         return env
 
     def local_time(self, moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -1,5 +1,7 @@
-"""The figures of the console's dashboard: the hotline this week, broadcasts under way,
-the next training sessions and the newest ideas. Read-only; times are UTC, weeks local."""
+"""The figures of the console's dashboard: the hotline in a chosen period (this week, last
+week, this month) with each expert's load and ratings, escalations and the oldest waiting
+case; broadcasts under way, the next training sessions and the newest ideas. Read-only;
+times are UTC, periods local."""
 
 from __future__ import annotations
 
@@ -13,13 +15,18 @@ from services.delivery.engine import DeliveryEngine
 from services.delivery.protocol import Progress
 from services.hotline.reports import Figures, ReportService
 from services.ideas import IdeaService
-from storage.models import CaseStatus, utcnow
-from storage.repositories.dashboard import DashboardRepository, NewIdea, UpcomingSession
+from storage.models import Case, CaseStatus, utcnow
+from storage.repositories.dashboard import (
+    DashboardRepository,
+    NewIdea,
+    OldestWaiting,
+    UpcomingSession,
+)
 from storage.repositories.hotline_cases import CaseRepository
 
 SESSIONS_SHOWN = 5
 IDEAS_SHOWN = 5
-DAYS_CHARTED = 7
+PERIODS = ("this_week", "last_week", "this_month")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +40,16 @@ class Broadcast:
 class Dashboard:
     waiting: int                    # offered, nobody has claimed yet
     open: int                       # claimed, being answered
-    week_start: datetime            # Monday 00:00 local, as UTC
-    week: Figures                   # cases opened this week, all categories
+    period: str                     # one of PERIODS
+    week_start: datetime            # the period's first local midnight, as UTC
+    period_end: datetime            # the local midnight after its last day, as UTC
+    week: Figures                   # cases opened in the period, all categories
     by_category: list[tuple[str, int]]
-    per_day: list[tuple[str, int]]  # cases opened on each of the last 7 local days
-    ratings: list[tuple[str, int]]  # this week's ratings, 5 stars first
+    experts: list[Figures]          # each handler's load and ratings in the period
+    escalated: int                  # the period's cases that went on to backups or staff
+    oldest_waiting: OldestWaiting | None
+    per_day: list[tuple[str, int]]  # cases opened on each local day of the period
+    ratings: list[tuple[str, int]]  # the period's ratings, 5 stars first
     broadcasts: list[Broadcast]
     scheduled: int
     sessions: list[UpcomingSession]
@@ -73,22 +85,45 @@ class DashboardService:
         day = moment.astimezone(self._zone).date()
         return datetime.combine(day, time(0), tzinfo=self._zone).astimezone(UTC)
 
-    async def figures(self, locale: str) -> Dashboard:
+    def period_bounds(self, period: str) -> tuple[datetime, datetime]:
+        """[first local midnight, the local midnight after the last day) of the period."""
+        today = self._clock().astimezone(self._zone).date()
+        if period == "this_month":
+            first = today.replace(day=1)
+            last = (first + timedelta(days=32)).replace(day=1)
+        else:
+            first = today - timedelta(days=today.weekday())
+            if period == "last_week":
+                first -= timedelta(days=7)
+            last = first + timedelta(days=7)
+        return (datetime.combine(first, time(0), tzinfo=self._zone).astimezone(UTC),
+                datetime.combine(last, time(0), tzinfo=self._zone).astimezone(UTC))
+
+    async def figures(self, locale: str, period: str = "this_week") -> Dashboard:
         now = self._clock()
-        today = self._local_midnight(now)
-        week_start = today - timedelta(days=today.astimezone(self._zone).weekday())
-        week, by_category, _ = await self._reports.figures(week_start, now, locale)
+        start, end = self.period_bounds(period)
+        until = min(end, now)
+        week, by_category, by_expert = await self._reports.figures(start, until, locale)
+        opened = await self._cases.between(start, until)  # read once for the charts
+        stars = [c.rating for c in opened if c.rating]
         statuses = await self._repository.cases_by_status()
         first_status = min(await self._ideas.statuses(), key=lambda s: s.position).key
+        # The ideas section stays "this week": it is a to-do list, not a period's figure.
+        week_start, _ = self.period_bounds("this_week")
         new_ideas, new_week = await self._repository.newest_ideas(week_start, IDEAS_SHOWN)
         return Dashboard(
             waiting=statuses.get(CaseStatus.OFFERED, 0),
             open=statuses.get(CaseStatus.OPEN, 0),
-            week_start=week_start,
+            period=period,
+            week_start=start,
+            period_end=end,
             week=week,
             by_category=[(f.label, f.cases) for f in by_category],
-            per_day=await self._per_day(today, now),
-            ratings=await self._ratings(week_start, now),
+            experts=sorted(by_expert, key=lambda f: (-f.cases, f.label)),
+            escalated=await self._repository.escalated_between(start, until),
+            oldest_waiting=await self._repository.oldest_waiting(),
+            per_day=self._per_day(start, end, opened),
+            ratings=[("★" * n, stars.count(n)) for n in range(5, 0, -1)],
             broadcasts=await self._broadcasts(),
             scheduled=await self._repository.scheduled_announcements(),
             sessions=await self._repository.upcoming_sessions(now, SESSIONS_SHOWN),
@@ -110,11 +145,12 @@ class DashboardService:
         return [Broadcast(id_, title, await self._delivery.progress(CAMPAIGN_KIND, id_))
                 for id_, title in await self._repository.sending_announcement_ids()]
 
-    async def _per_day(self, today: datetime, now: datetime) -> list[tuple[str, int]]:
-        first = today - timedelta(days=DAYS_CHARTED - 1)
-        counts = {(first + timedelta(days=n)).astimezone(self._zone).date(): 0
-                  for n in range(DAYS_CHARTED)}
-        for case in await self._cases.between(first, now):
+    def _per_day(self, start: datetime, end: datetime,
+                 opened: list[Case]) -> list[tuple[str, int]]:
+        first = start.astimezone(self._zone).date()
+        days = (end.astimezone(self._zone).date() - first).days
+        counts = {first + timedelta(days=n): 0 for n in range(days)}
+        for case in opened:
             created = case.created_at
             if created.tzinfo is None:  # SQLite returns the stored UTC without its zone
                 created = created.replace(tzinfo=UTC)
@@ -122,7 +158,3 @@ class DashboardService:
             if day in counts:
                 counts[day] += 1
         return [(day.strftime("%m-%d"), count) for day, count in counts.items()]
-
-    async def _ratings(self, first: datetime, now: datetime) -> list[tuple[str, int]]:
-        stars = [c.rating for c in await self._cases.between(first, now) if c.rating]
-        return [("★" * n, stars.count(n)) for n in range(5, 0, -1)]

@@ -4,10 +4,13 @@ announcements: checked on the server, uploaded once, then sent by file_id to sub
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import aiohttp
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
+from sandbox.server import SandboxServer
 from tests.announcements_support import progress_when
 from tests.console_comms_support import (
     hidden_value,
@@ -19,6 +22,7 @@ from tests.console_comms_support import (
 )
 from tests.console_support import console_base, csrf_of, person, signed_in_client
 from tests.ideas_helpers import resident_idea
+from tests.support import running_hotline
 
 MESSAGE = {"topic": "policy", "title": "Rent subsidy", "body": "Apply now.", "link": "",
            "when": "now", "send_at": ""}
@@ -70,36 +74,74 @@ async def test_a_replayed_send_publishes_one_announcement_and_sends_it_once(
 
 
 async def test_an_uploaded_photo_goes_out_with_the_announcement_as_its_caption(
+        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
+    storage = await sandbox.create_group("Hotline attachments", is_forum=False)
+    hotline = await running_hotline(sandbox_server, tmp_path, media_chat_id=storage["id"])
+    try:
+        readers = [await person(hotline, sandbox, name, role=None) for name in ("Ann", "Bo")]
+        for reader in readers:
+            await hotline.services.subscriptions.subscribe(reader["id"], ["policy"])
+        staff = await person(hotline, sandbox, "Wang")
+        base = console_base(hotline)
+        photo = tiny_png()
+        async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
+            async with client.get(f"{base}/announcements/new") as response:
+                csrf = csrf_of(await response.text())
+            confirm = await _confirm_page(client, base, multipart(
+                {**MESSAGE, "csrf": csrf}, {"photo": ("notice.png", photo, "image/png")}))
+            assert "With the photo: notice.png" in confirm
+            # Uploaded once, silently, to the storage chat for its file_id, and deleted
+            # there at once; nothing reaches the composing staff member's own chat.
+            [upload] = await sandbox.calls("sendPhoto")
+            assert upload["params"]["chat_id"] in (storage["id"], str(storage["id"]))
+            [deleted] = await sandbox.calls("deleteMessage")
+            assert str(deleted["params"]["chat_id"]) == str(storage["id"])
+            assert not [m for m in await sandbox.messages(storage["id"]) if "photo" in m]
+            assert not [m for m in await sandbox.messages(staff["id"]) if "photo" in m]
+            file_id = hidden_value(confirm, "attachment")
+            # The review shows the photo, fetched through the bot for this composer only.
+            once = once_of(confirm)
+            assert f'id="preview-photo" src="/console/announcements/draft-photo/{once}"' in confirm
+            async with client.get(f"{base}/announcements/draft-photo/{once}") as response:
+                assert response.status == 200 and response.content_type == "image/png"
+                assert await response.read() == photo
+            status, _, _ = await post(client, f"{base}/announcements/send", {
+                **MESSAGE, "csrf": csrf, "once": once, "attachment": file_id})
+            assert status == 303
+            [record] = await hotline.services.announcements.latest(1)
+            async with client.get(f"{base}/announcements/{record.id}") as response:
+                assert f'src="/console/announcements/{record.id}/photo"' in await response.text()
+            async with client.get(f"{base}/announcements/{record.id}/photo") as response:
+                assert response.status == 200 and await response.read() == photo
+        other = await person(hotline, sandbox, "Zhou")
+        async with (await signed_in_client(hotline, sandbox, other["id"]) as client,
+                    client.get(f"{base}/announcements/draft-photo/{once}") as response):
+            assert response.status == 404  # another person's form: not theirs to see
+        for reader in readers:
+            received = await sandbox.wait_for_bot_message(
+                reader["id"], predicate=lambda m: "photo" in m)
+            assert "Rent subsidy" in received["caption"] and "Apply now." in received["caption"]
+            assert received["photo"][-1]["file_id"] == file_id
+            assert await sandbox.file_bytes(file_id) == photo
+        photo_sends = await sandbox.calls("sendPhoto")
+        assert len(photo_sends) == 1 + len(readers)  # one upload, then one per subscriber
+    finally:
+        await hotline.stop()
+
+
+async def test_without_a_storage_chat_an_attachment_is_refused_and_nothing_is_posted(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    readers = [await person(hotline, sandbox, name, role=None) for name in ("Ann", "Bo")]
-    for reader in readers:
-        await hotline.services.subscriptions.subscribe(reader["id"], ["policy"])
     staff = await person(hotline, sandbox, "Wang")
     base = console_base(hotline)
-    photo = tiny_png()
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         async with client.get(f"{base}/announcements/new") as response:
             csrf = csrf_of(await response.text())
-        confirm = await _confirm_page(client, base, multipart(
-            {**MESSAGE, "csrf": csrf}, {"photo": ("notice.png", photo, "image/png")}))
-        assert "With the photo: notice.png" in confirm
-        # Uploaded once, to the composing staff member's own chat, for its file_id.
-        uploaded = await sandbox.wait_for_bot_message(staff["id"],
-                                                      predicate=lambda m: "photo" in m)
-        assert "Rent subsidy" in uploaded["caption"]
-        file_id = uploaded["photo"][-1]["file_id"]
-        assert hidden_value(confirm, "attachment") == file_id
-        status, _, _ = await post(client, f"{base}/announcements/send", {
-            **MESSAGE, "csrf": csrf, "once": once_of(confirm), "attachment": file_id})
-        assert status == 303
-    for reader in readers:
-        received = await sandbox.wait_for_bot_message(
-            reader["id"], predicate=lambda m: "photo" in m)
-        assert "Rent subsidy" in received["caption"] and "Apply now." in received["caption"]
-        assert received["photo"][-1]["file_id"] == file_id
-        assert await sandbox.file_bytes(file_id) == photo
-    photo_sends = await sandbox.calls("sendPhoto")
-    assert len(photo_sends) == 1 + len(readers)  # one upload, then one per subscriber
+        async with client.post(f"{base}/announcements/review", data=multipart(
+                {**MESSAGE, "csrf": csrf}, {"photo": ("notice.png", tiny_png(), "image/png")}),
+                allow_redirects=False) as response:
+            assert response.status == 400
+            assert "No chat is set to keep attachments in" in await response.text()
+    assert await sandbox.calls("sendPhoto") == []
 
 
 async def test_attachments_are_refused_on_the_server_by_type_and_size(
@@ -175,7 +217,16 @@ async def test_a_replayed_status_change_tells_the_author_once(
 
 
 async def test_a_document_goes_out_as_a_file_and_a_body_too_large_is_refused(
-        hotline: Hotline, sandbox: SandboxClient) -> None:
+        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
+    storage = await sandbox.create_group("Hotline attachments", is_forum=False)
+    hotline = await running_hotline(sandbox_server, tmp_path, media_chat_id=storage["id"])
+    try:
+        await _document_goes_out(hotline, sandbox)
+    finally:
+        await hotline.stop()
+
+
+async def _document_goes_out(hotline: Hotline, sandbox: SandboxClient) -> None:
     reader = await person(hotline, sandbox, "Ann", role=None)
     await hotline.services.subscriptions.subscribe(reader["id"], ["policy"])
     staff = await person(hotline, sandbox, "Wang")

@@ -78,16 +78,32 @@ async def test_the_list_filters_and_pages(hotline: Hotline, sandbox: SandboxClie
     assert (await browser.search(CaseFilters(last=yesterday), 1)).total == 0
     assert (await browser.search(CaseFilters(number="0001"), 1)).total == 1
 
-    data, count, name = await browser.export(today, today, "csv")
+    texts = hotline.services.texts
+
+    def in_(locale: str):
+        return locale, lambda key: texts.text(locale, key)
+
+    data, count, name = await browser.export(today, today, "csv", *in_("en"))
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert (count, name, rows[0][0], len(rows)) == (PAGE_SIZE + 3, f"cases-{today}-{today}.csv",
-                                                     "number", PAGE_SIZE + 4)
-    assert rows[1][:5] == ["C-2026-0001", "legal", "open", str(talk.asker["id"]),
-                           str(talk.wang["id"])]
-    data, count, name = await browser.export(today, today, "xlsx")
+    assert (count, name, len(rows)) == (PAGE_SIZE + 3, f"cases-{today}-{today}.csv",
+                                        PAGE_SIZE + 4)
+    assert rows[0][:7] == ["Case number", "Category", "Status", "Asker", "Asker's Telegram ID",
+                           "Expert", "Expert's Telegram ID"]
+    assert rows[1][:7] == ["C-2026-0001", "Legal", "Open", "Emma", str(talk.asker["id"]),
+                           "王伟", str(talk.wang["id"])]
+    opened = rows[1][7]
+    assert len(opened) == 16 and opened.startswith(today.isoformat())
+    data, count, name = await browser.export(today, today, "xlsx", *in_("zh_CN"))
     sheet = load_workbook(io.BytesIO(data)).active
     assert sheet.max_row == PAGE_SIZE + 4 and sheet["A2"].value == "C-2026-0001"
-    assert (await browser.export(date(2020, 1, 1), date(2020, 1, 2), "csv"))[1] == 0
+    assert [c.value for c in sheet[1]][:4] == ["案件编号", "类别", "状态", "咨询人"]
+    assert [c.value for c in sheet[2]][1:4] == ["法律", "处理中", "Emma"]
+    assert sheet.auto_filter.ref == f"A1:R{PAGE_SIZE + 4}" and sheet.freeze_panes == "A2"
+    # A real date in local (Asia/Shanghai) time, as the CSV shows it.
+    assert sheet["H2"].is_date and sheet["H2"].value.strftime("%Y-%m-%d %H:%M") == opened
+    assert sheet.column_dimensions["A"].width >= len("C-2026-0001")
+    assert (await browser.export(date(2020, 1, 1), date(2020, 1, 2), "csv",
+                                 *in_("en")))[1] == 0
 
 
 async def test_reassign_transfer_and_close_tell_everyone(hotline: Hotline,

@@ -13,6 +13,7 @@ from bot.app import Hotline
 from bot.cli import main as cli_main
 from sandbox.client import SandboxClient
 from scheduler.hotline import WEEKLY_REPORT_JOB_ID, hotline_jobs, send_weekly_report
+from services.hotline.reports import EXPORT_COLUMNS
 from services.periodic import Schedule
 from storage.models import CaseStatus, Role, utcnow
 from tests.hotline_support import (
@@ -140,8 +141,9 @@ async def test_close_rate_comment_reopen_and_rate_again(hotline: Hotline,
     assert (await repository.get(case.id)).rating == 2
     # The export: the latest rating in its columns, and every rating given at the end.
     [row] = await hotline.services.hotline.reports.export_rows(
-        utcnow() - timedelta(days=1), utcnow() + timedelta(days=1))
-    assert (row[12], row[13], row[-1]) == (2, "", "4;2")
+        utcnow() - timedelta(days=1), utcnow() + timedelta(days=1), "en", str)
+    values = dict(zip(EXPORT_COLUMNS, row, strict=True))
+    assert (values["rating"], values["rating_comment"], values["all_ratings"]) == (2, "", "4;2")
 
     # Past 48 hours a closed case stays closed, and its Reopen button goes.
     await repository.set_fields(case.id, closed_at=utcnow() - timedelta(hours=49))
@@ -315,18 +317,20 @@ async def test_export_as_csv_and_xlsx(hotline: Hotline, sandbox: SandboxClient,
     monkeypatch.setenv("HOTLINE_DATABASE_URL", hotline.settings.database_url)
     today = utcnow().astimezone(hotline.services.hotline.reports.zone).date()
     csv_path, xlsx_path = tmp_path / "cases.csv", tmp_path / "cases.xlsx"
-    for kind, path in (("csv", csv_path), ("xlsx", xlsx_path)):
+    for kind, path, locale in (("csv", csv_path, "en"), ("xlsx", xlsx_path, "zh_CN")):
         code = await asyncio.to_thread(cli_main, [
             "cases", "export", "--from", str(today), "--to", str(today), "--format", kind,
-            "--output", str(path)])
+            "--output", str(path), "--locale", locale])
         assert code == 0
     lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0].startswith("number,category,status,asker_id,expert_id")
-    assert lines[1].startswith(f"C-2026-0001,legal,open,{asker['id']},{wang['id']}")
+    assert lines[0].startswith("Case number,Category,Status,Asker,Asker's Telegram ID,Expert")
+    assert lines[1].startswith(f"C-2026-0001,Legal,Open,Emma,{asker['id']},Wang,{wang['id']}")
     from openpyxl import load_workbook
 
     sheet = load_workbook(xlsx_path).active
-    assert sheet["A2"].value == "C-2026-0001" and sheet["O2"].value == 1
+    assert [c.value for c in sheet[1]][:3] == ["案件编号", "类别", "状态"]
+    assert sheet["A2"].value == "C-2026-0001" and sheet["Q2"].value == 1
+    assert sheet.auto_filter.ref == "A1:R2"
 
 
 async def test_forget_anonymises_the_askers_side_of_transcripts(

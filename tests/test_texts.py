@@ -15,9 +15,12 @@ from handlers.trainings_common import runtime_text_keys as trainings_text_keys
 from handlers.trainings_staff import STEPS as TRAINING_STEPS
 from services.announcements.composing import ERROR_KEYS as ANNOUNCE_ERRORS
 from services.announcements.media_upload import REFUSAL_KEYS as MEDIA_REFUSALS
+from services.hotline.reports import EXPORT_TEXT_KEYS as CASE_EXPORT_KEYS
 from services.ideas.export import EXPORT_COLUMNS
 from services.ideas.rules import INPUT_ERRORS, REFUSALS
+from services.plurals import counted_keys
 from services.texts import TEMPLATES_DIR, Texts, negotiate_locale
+from services.trainings.exports import TEXT_KEYS as TRAINING_EXPORT_KEYS
 from services.trainings.sessions import REFUSAL_KEYS as SESSION_REFUSALS
 from storage.models import Role
 
@@ -60,6 +63,8 @@ def keys_used_in_code() -> set[str]:
     keys |= ANNOUNCE_QUESTIONS | ANNOUNCE_ERRORS
     keys |= trainings_text_keys(TRAINING_STEPS)
     keys |= MEDIA_REFUSALS | SESSION_REFUSALS
+    keys |= CASE_EXPORT_KEYS | TRAINING_EXPORT_KEYS
+    keys |= counted_keys()
     return keys
 
 

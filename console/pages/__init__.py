@@ -6,6 +6,7 @@ from aiohttp import web
 
 from console.pages import (
     announcements,
+    announcements_photos,
     audit_log,
     calendar_year,
     case_files,
@@ -17,6 +18,7 @@ from console.pages import (
     live,
     roster,
     roster_dates,
+    roster_experts,
     snippets,
     trainings,
 )
@@ -26,12 +28,14 @@ PAGES = [
     roster,
     roster_dates,
     calendar_year,
+    roster_experts,
     cases,
     case_files,
     case_work,
     live,
     snippets,
     announcements,
+    announcements_photos,
     trainings,
     ideas,
     kb,

@@ -57,6 +57,7 @@ FIELD_TEXTS = {
     "announce.error.time": "console_comms.announcements.error.time",
     "announce.error.too_far": "console_comms.announcements.error.too_far",
     "console.form.not_a_choice": "console.form.not_a_choice",
+    "records.compose.markup": "records.compose.markup",
 }
 
 

@@ -98,13 +98,17 @@ async def attach(request: web.Request, token: str, media: dict | None) -> bool:
 
 async def upload(request: web.Request, form: Form, attachment: Attachment,
                  title: str) -> dict | None:
-    """Sends the file to the composing staff member's own chat once; its file_id is what the
-    broadcast sends. None (and a refusal beside the field) when Telegram refused it."""
+    """Uploads the file once to the storage chat (never the composer's own chat); its file_id
+    is what the broadcast sends. None (and a refusal beside the field) when no storage chat
+    is set or Telegram refused it."""
     services = request.app[SERVICES]
     uploader = services.comms.uploader
     me = viewer(request)
+    if uploader is None or not uploader.ready:
+        form.fail(attachment.kind.value, "records.media.no_storage_chat")
+        return None
     caption = services.texts.html(me.locale, "console_comms.media.upload_caption", title=title)
-    file_id = await uploader.upload(me.telegram_id, attachment, caption) if uploader else None
+    file_id = await uploader.upload(attachment, caption)
     if file_id is None:
         form.fail(attachment.kind.value, "console_comms.media.error.upload")
         return None

@@ -3,6 +3,7 @@ command line, newest first, filtered by who, action, channel and date, 50 to a p
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -13,6 +14,8 @@ from console.auth import requires
 from console.forms import Form
 from console.keys import SERVICES
 from console.pages.audit_labels import ACTIONS
+from console.pages.audit_sentences import AuditSentences, Sentence
+from console.pages.roster import category_names
 from console.rendering import render, text
 from services.audit import CHANNELS, COMMAND_LINE_ACTOR
 from storage.models import Role
@@ -66,11 +69,44 @@ async def audit_page(request: web.Request) -> web.Response:
         since=_day_start(since, zone),
         until=_day_start(until + timedelta(days=1), zone) if until else None)
     entries, total = await services.audit.search(wanted, page, PER_PAGE)
+    context["sentences"] = await _sentences(request, entries, names)
     query = urlencode({name: form.value(name)
                        for name in ("who", "action", "channel", "since", "until")
                        if form.value(name)})
     return await render(request, "console/audit.html", entries=entries, total=total,
                         page=page, pages=max(1, -(-total // PER_PAGE)), query=query, **context)
+
+
+async def _sentences(request: web.Request, entries: list,
+                     names: dict[int, str]) -> dict[int, Sentence]:
+    """Each entry as a sentence; the experts a case went to are named as well as the actors."""
+    services = request.app[SERVICES]
+    people = dict(names)
+    for entry in entries:
+        if entry.action != "cases.reassign":
+            continue
+        to = _reassigned_to(entry.detail)
+        if to is not None and to not in people:
+            expert = await services.hotline.experts.get(to)
+            person = None if expert else await services.people.get(to)
+            people[to] = expert.name if expert else person.display_name if person else str(to)
+
+    async def idea_id(reference: str) -> int | None:
+        idea = await services.ideas.find(reference)
+        return idea.id if idea is not None else None
+
+    writer = AuditSentences(lambda key, **values: text(request, key, **values), people,
+                            await category_names(request), idea_id)
+    return {entry.id: await writer.of(entry) for entry in entries}
+
+
+def _reassigned_to(detail: str) -> int | None:
+    try:
+        pair = json.loads(detail).get("expert")
+    except (ValueError, AttributeError):
+        return None
+    return pair[1] if isinstance(pair, list) and len(pair) == 2 and isinstance(
+        pair[1], int) else None
 
 
 def routes() -> list[web.RouteDef]:

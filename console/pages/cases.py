@@ -15,7 +15,7 @@ from console.keys import SERVICES
 from console.pages.comms_once import issue
 from console.pages.ops_texts import DONE, STATUSES, refusal_key, render_ops
 from console.pages.roster import category_names, local_today
-from console.rendering import redirect, text
+from console.rendering import locale_of, redirect, text
 from services.hotline.case_actions import CaseActionError
 from services.hotline.case_browser import CaseFilters
 from storage.models import Case, Role
@@ -84,7 +84,8 @@ async def export_cases(request: web.Request) -> web.StreamResponse:
         form.fail("export_to", "console_ops.cases.error.export_too_long", days=EXPORT_MAX_DAYS)
     if not form.ok or first is None or last is None or kind is None:
         return await _list_page(request, status=400, export_form=form)
-    data, count, name = await request.app[SERVICES].ops.cases.export(first, last, kind)
+    data, count, name = await request.app[SERVICES].ops.cases.export(
+        first, last, kind, locale_of(request), lambda key: text(request, key))
     await audit(request, "cases.export", target=name, detail={"cases": count})
     return web.Response(body=data, content_type=EXPORT_FORMATS[kind],
                         headers={"Content-Disposition": f'attachment; filename="{name}"',

@@ -15,7 +15,7 @@ from console.keys import SERVICES
 from console.pages.ops_texts import CSV_REASONS, refusal_key, render_ops
 from console.rendering import locale_of, redirect, text
 from services.hotline.roster_editing import RosterEditError, RosterImportRejected
-from services.hotline.roster_plan import DAY_COLUMNS
+from services.hotline.roster_plan import DAY_COLUMNS, WEEKDAYS
 from storage.models import Role, utcnow
 
 WEEK_DAYS = 7
@@ -59,7 +59,7 @@ async def _page(request: web.Request, *, status: int = 200, edit: CellEdit | Non
     return await render_ops(
         request, "console/roster.html", status=status, plan=plan, columns=DAY_COLUMNS,
         categories=categories, names=names, answering=answering, edit=edit, problem=problem,
-        rejected=rejected,
+        rejected=rejected, today_column=WEEKDAYS[local_today(request).weekday()],
         days=await request.app[SERVICES].ops.dates.days(local_today(request), WEEK_DAYS))
 
 
@@ -113,15 +113,25 @@ async def add_to_cell(request: web.Request) -> web.StreamResponse:
 
 @requires(Role.STAFF)
 async def remove_from_cell(request: web.Request) -> web.StreamResponse:
-    """Takes an expert off a shift of a cell."""
+    """Takes an expert off a shift of a cell, once confirmed on a page that names the
+    working days of the next two weeks the category would be left with nobody."""
     form = Form(await request.post())
     version, category, day, start, end = _cell_form(form)
     expert_id = form.integer("expert")
     if expert_id is None:
         return await _page(request, status=400, problem=form)
+    editor = request.app[SERVICES].ops.roster
     try:
-        await request.app[SERVICES].ops.roster.remove(version, category, day, start, end,
-                                                      expert_id)
+        if form.value("confirm") != "1":
+            gaps = await editor.removal_gaps(version, category, day, start, end, expert_id,
+                                             local_today(request))
+            expert = await request.app[SERVICES].hotline.experts.get(expert_id)
+            return await render_ops(
+                request, "console/roster_remove.html", gaps=gaps, version=version,
+                category=category, day=day, start=start, end=end, expert_id=expert_id,
+                name=expert.name if expert else str(expert_id),
+                category_name=(await category_names(request)).get(category, category))
+        await editor.remove(version, category, day, start, end, expert_id)
     except RosterEditError as error:
         form.fail(GENERAL, refusal_key(error.key), **error.values)
         return await _page(request, status=400, problem=form)

@@ -24,17 +24,16 @@ from console.pages.trainings_shared import (
     fail,
     options,
 )
-from console.rendering import redirect, render
+from console.rendering import redirect, render, text
 from services.trainings.board import FORM_FIELDS, check_course_form
-from services.trainings.exports import registrants_csv, registrants_xlsx
+from services.trainings.exports import registrants_table
 from storage.models import CourseStatus, Role
 
 log = logging.getLogger(__name__)
 
 STATUSES = (CourseStatus.OPEN, CourseStatus.CANCELLED)
-EXPORTS = {"csv": (registrants_csv, "text/csv"),
-           "xlsx": (registrants_xlsx,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+EXPORTS = {"csv": "text/csv",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 @requires(Role.STAFF)
@@ -101,11 +100,11 @@ async def export(request: web.Request) -> web.StreamResponse:
     course = await course_of(request)
     services = request.app[SERVICES]
     people = await services.trainings.registrants(course.id, with_history=True)
-    writer, content_type = EXPORTS[file_format]
-    data = writer(course, people, services.trainings.zone)
+    data = registrants_table(file_format, course, people, services.trainings.zone,
+                             lambda key: text(request, key))
     await audit(request, "trainings.export", target=f"course {course.id}",
                 detail={"format": file_format, "rows": len(people)})
-    return download(data, f"training-{course.id}.{file_format}", content_type)
+    return download(data, f"training-{course.id}.{file_format}", EXPORTS[file_format])
 
 
 def routes() -> list[web.RouteDef]:

@@ -10,7 +10,6 @@
     return;
   }
   var KEY = "console.roster.day";
-  var WEEK = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
   var buttons = Array.prototype.slice.call(picker.querySelectorAll("button[data-day]"));
 
   var choose = function (day) {
@@ -32,8 +31,9 @@
   var known = function (day) {
     return buttons.some(function (button) { return button.dataset.day === day; });
   };
-  // A refused edit re-opens its own cell's day; else the last day chosen; else today.
-  var first = [grid.dataset.openDay, remembered, WEEK[new Date().getDay()]].filter(known)[0];
+  // A refused edit re-opens its own cell's day; else the last day chosen; else today, as
+  // the bureau's clock (Asia/Shanghai) has it rather than the browser's.
+  var first = [grid.dataset.openDay, remembered, grid.dataset.today].filter(known)[0];
 
   buttons.forEach(function (button) {
     button.addEventListener("click", function () { choose(button.dataset.day); });

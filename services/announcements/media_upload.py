@@ -52,8 +52,13 @@ class Attachment:
 
 
 class MediaUploader(Protocol):
-    async def upload(self, chat_id: int, attachment: Attachment, caption_html: str) -> str | None:
-        """Sends the file to chat_id and returns Telegram's file_id; None if that failed."""
+    @property
+    def ready(self) -> bool:
+        """Whether a storage chat is set to upload to."""
+
+    async def upload(self, attachment: Attachment, caption_html: str) -> str | None:
+        """Uploads the file to the storage chat (never a person's chat) and returns
+        Telegram's file_id; None if that failed."""
 
 
 def _suffix(filename: str) -> str:

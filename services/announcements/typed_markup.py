@@ -101,3 +101,38 @@ def telegram_html(typed: str) -> str:
     parser = _Filter()
     parser.feed(typed.replace("\r\n", "\n"))
     return parser.result()
+
+
+class _Checker(HTMLParser):
+    """Finds the first tag Telegram would not take, as the console's toolbar never makes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.refused: str | None = None
+
+    def _refuse(self) -> None:
+        if self.refused is None:
+            self.refused = self.get_starttag_text() or ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        spoiler = tag != "span" or values.get("class") == "tg-spoiler"
+        link = tag != "a" or _SAFE_LINK.match((values.get("href") or "").strip())
+        if tag not in _TAGS or not spoiler or not link:
+            self._refuse()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._refuse()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in _TAGS and self.refused is None:
+            self.refused = f"</{tag}>"
+
+
+def unsupported_tag(typed: str) -> str | None:
+    """The first tag (or link) outside Telegram's HTML subset, as typed; None when all is
+    well. A lone "<" in text is no tag and passes (it is escaped when sent)."""
+    checker = _Checker()
+    checker.feed(typed)
+    checker.close()
+    return checker.refused

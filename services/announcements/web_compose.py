@@ -26,7 +26,7 @@ from services.announcements.composing import (
     parse_send_time,
     visible_length,
 )
-from services.announcements.typed_markup import telegram_html
+from services.announcements.typed_markup import telegram_html, unsupported_tag
 from storage.repositories.announcements import Kind, Topic
 
 TEXT_FIELDS = ("topic", "title", "body", "link", "kind", "budget", "deadline", "eligibility",
@@ -108,7 +108,11 @@ def check_compose_form(values: dict[str, Any], *, author_id: int, topics: Sequen
 
 
 def _body(typed: str) -> str:
-    """Telegram HTML of the typed body, bounded by its visible length as in the chat."""
+    """Telegram HTML of the typed body, bounded by its visible length as in the chat. A tag
+    outside Telegram's subset (the toolbar makes none) is refused rather than sent as text."""
+    refused = unsupported_tag(typed)
+    if refused is not None:
+        raise ComposeInputError("records.compose.markup", refused[:40])
     html = telegram_html(typed.strip())
     length = visible_length(html)
     if not unescape(_TAG.sub("", html)).strip():  # nothing but tags and spaces

@@ -4,6 +4,7 @@ transcript as each side saw it (the asker's chat and the expert's chat, message 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from math import ceil
@@ -222,9 +223,10 @@ class CaseBrowser:
     def local(self, moment: datetime | None) -> str:
         return self._hotline.reports.local(moment)
 
-    async def export(self, first: date, last: date, kind: str) -> tuple[bytes, int, str]:
+    async def export(self, first: date, last: date, kind: str, locale: str,
+                     text: Callable[[str], str]) -> tuple[bytes, int, str]:
         """The same file as `hotline cases export --from --to --format`, and its name."""
         start, end = self.bounds(first, last)
         assert start is not None and end is not None
-        data, count = await self._hotline.reports.export(start, end, kind)
+        data, count = await self._hotline.reports.export(start, end, kind, locale, text)
         return data, count, f"cases-{first}-{last}.{kind}"

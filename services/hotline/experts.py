@@ -20,7 +20,13 @@ MAX_NAME = 64
 
 
 class ExpertInputError(ValueError):
-    """An expert or category cannot be saved; the message says why, in one sentence."""
+    """An expert or category cannot be saved; the message says why, in one sentence (the
+    command line prints it), and `key`, `field` and `values` say it for a page."""
+
+    def __init__(self, message: str, key: str = "records.experts.error.invalid",
+                 field: str | None = None, **values: object) -> None:
+        super().__init__(message)
+        self.key, self.field, self.values = key, field, values
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +64,8 @@ class ExpertService:
         await self._repository.seed_categories(rows)
         return True
 
-    async def categories(self) -> list[CategoryRow]:
-        return await self._repository.categories()
+    async def categories(self, *, include_inactive: bool = False) -> list[CategoryRow]:
+        return await self._repository.categories(include_inactive=include_inactive)
 
     async def category(self, key: str) -> CategoryRow | None:
         for row in await self._repository.categories(include_inactive=True):
@@ -82,18 +88,25 @@ class ExpertService:
         """Adds (or updates) an expert and grants the expert role; True when new."""
         name = " ".join(name.split())
         if not name or len(name) > MAX_NAME:
-            raise ExpertInputError(f"the name must be 1 to {MAX_NAME} characters")
+            raise ExpertInputError(f"the name must be 1 to {MAX_NAME} characters",
+                                   "records.experts.error.name_length", "name", limit=MAX_NAME)
         known = {c.key for c in await self._repository.categories(include_inactive=True)}
         keys = tuple(dict.fromkeys(c.strip() for c in categories if c.strip()))
         if not keys:
-            raise ExpertInputError("give at least one category")
+            raise ExpertInputError("give at least one category",
+                                   "records.experts.error.no_category", "categories")
         unknown = [k for k in keys if k not in known]
         if unknown:
             raise ExpertInputError(f"unknown categories: {', '.join(unknown)} "
-                                   f"(known: {', '.join(sorted(known))})")
-        for alias in (alias_zh, alias_en, name_en):
+                                   f"(known: {', '.join(sorted(known))})",
+                                   "records.experts.error.unknown_category", "categories",
+                                   category=", ".join(unknown))
+        for field, alias in (("alias_zh", alias_zh), ("alias_en", alias_en),
+                             ("name_en", name_en)):
             if alias is not None and not 0 < len(alias.strip()) <= MAX_NAME:
-                raise ExpertInputError(f"aliases and names must be 1 to {MAX_NAME} characters")
+                raise ExpertInputError(f"aliases and names must be 1 to {MAX_NAME} characters",
+                                       "records.experts.error.name_length", field,
+                                       limit=MAX_NAME)
         # The role first: it also makes the user row the expert row points at.
         await self._people.grant(telegram_id, Role.EXPERT)
         return await self._repository.save_expert(telegram_id, name, name_en, keys,

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from statistics import mean
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-
 from services.hotline.experts import ExpertService
 from services.people import PeopleService
-from storage.models import Case, CaseClaim, CaseMessage, CaseRating
+from services.spreadsheets import table
+from storage.models import Case, CaseClaim, CaseMessage, CaseRating, CaseStatus
 from storage.repositories.hotline_cases import CaseRepository
 
-EXPORT_COLUMNS = ["number", "category", "status", "asker_id", "expert_id", "created_at",
-                  "claimed_at", "first_answer_at", "closed_at", "minutes_to_claim",
-                  "minutes_to_first_answer", "minutes_to_close", "rating", "rating_comment",
-                  "messages", "all_ratings"]
+# Headers are the catalogue texts records.cases.<column>.
+EXPORT_COLUMNS = ("number", "category", "status", "asker", "asker_id", "expert", "expert_id",
+                  "created_at", "claimed_at", "first_answer_at", "closed_at",
+                  "minutes_to_claim", "minutes_to_first_answer", "minutes_to_close", "rating",
+                  "rating_comment", "messages", "all_ratings")
+_STATUSES = (CaseStatus.OFFERED, CaseStatus.OPEN, CaseStatus.CLOSED)
+# Every text an export uses, for the catalogue completeness test.
+EXPORT_TEXT_KEYS = frozenset({f"records.cases.{c}" for c in EXPORT_COLUMNS}
+                             | {f"records.case_status.{s}" for s in _STATUSES}
+                             | {"records.cases.sheet"})
+Text = Callable[[str], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,42 +145,64 @@ class ReportService:
                          + (f": {rating.comment}" if rating.comment else ""))
         return lines
 
-    async def export_rows(self, first: datetime, last: datetime) -> list[list[object]]:
+    async def export_rows(self, first: datetime, last: datetime, locale: str,
+                          text: Text) -> list[list[object]]:
+        """One row per case opened in [first, last), in `locale`: names rather than ids
+        (ids kept beside them for matching), local times as spreadsheet dates."""
+        categories = {c.key: (c.name_en if locale == "en" else c.name_zh)
+                      for c in await self._experts.categories(include_inactive=True)}
+        names: dict[int, str] = {}
         rows: list[list[object]] = []
         for case in await self._cases.between(first, last):
             count = len([m for m in await self._cases.messages(case.id) if m.version == 0])
-            rows.append([
-                case.number, case.category, case.status, case.asker_id, case.expert_id or "",
-                self.local(case.created_at), self.local(case.claimed_at),
-                self.local(case.first_answer_at), self.local(case.closed_at),
-                _rounded(_minutes(case.created_at, case.claimed_at)),
-                _rounded(_minutes(case.claimed_at, case.first_answer_at)),
-                _rounded(_minutes(case.created_at, case.closed_at)),
-                case.rating or "", case.rating_comment or "", count,
+            values = {
+                "number": case.number,
+                "category": categories.get(case.category, case.category),
+                "status": (text(f"records.case_status.{case.status}")
+                           if case.status in _STATUSES else case.status),
+                "asker": await self._name(case.asker_id, names),
+                "asker_id": case.asker_id,
+                "expert": await self._name(case.expert_id, names) if case.expert_id else "",
+                "expert_id": case.expert_id or "",
+                "created_at": self.local_moment(case.created_at),
+                "claimed_at": self.local_moment(case.claimed_at),
+                "first_answer_at": self.local_moment(case.first_answer_at),
+                "closed_at": self.local_moment(case.closed_at),
+                "minutes_to_claim": _rounded(_minutes(case.created_at, case.claimed_at)),
+                "minutes_to_first_answer": _rounded(_minutes(case.claimed_at,
+                                                             case.first_answer_at)),
+                "minutes_to_close": _rounded(_minutes(case.created_at, case.closed_at)),
+                "rating": case.rating or "",
+                "rating_comment": case.rating_comment or "",
+                "messages": count,
                 # rating/rating_comment are the latest; a reopened case's earlier ones too:
-                ";".join(str(r.stars) for r in await self._cases.ratings(case.id)),
-            ])
+                "all_ratings": ";".join(str(r.stars)
+                                        for r in await self._cases.ratings(case.id)),
+            }
+            rows.append([values[column] for column in EXPORT_COLUMNS])
         return rows
 
-    async def export(self, first: datetime, last: datetime, kind: str) -> tuple[bytes, int]:
-        """The cases as a csv or xlsx file's bytes, and how many rows it holds."""
-        rows = await self.export_rows(first, last)
-        if kind == "xlsx":
-            book = Workbook()
-            sheet = book.active
-            sheet.title = "cases"
-            sheet.append(EXPORT_COLUMNS)
-            for row in rows:
-                sheet.append(row)
-            output = io.BytesIO()
-            book.save(output)
-            return output.getvalue(), len(rows)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_COLUMNS)
-        writer.writerows(rows)
-        # UTF-8 with a BOM: Excel, which the bureau opens CSV files with, then shows 汉字.
-        return buffer.getvalue().encode("utf-8-sig"), len(rows)
+    async def _name(self, telegram_id: int, names: dict[int, str]) -> str:
+        """An expert by their name, anyone else by their Telegram name."""
+        if telegram_id not in names:
+            expert = await self._experts.get(telegram_id)
+            person = None if expert is not None else await self._people.get(telegram_id)
+            names[telegram_id] = (expert.name if expert is not None
+                                  else person.full_name if person is not None else "")
+        return names[telegram_id]
+
+    def local_moment(self, moment: datetime | None) -> datetime | str:
+        """The local wall-clock time without a zone: what a spreadsheet shows as a date."""
+        if moment is None:
+            return ""
+        return moment.astimezone(self.zone).replace(tzinfo=None, microsecond=0)
+
+    async def export(self, first: datetime, last: datetime, kind: str, locale: str,
+                     text: Text) -> tuple[bytes, int]:
+        """The cases as a csv or xlsx file's bytes in `locale`, and how many rows it holds."""
+        rows = await self.export_rows(first, last, locale, text)
+        headers = [text(f"records.cases.{column}") for column in EXPORT_COLUMNS]
+        return table(kind, text("records.cases.sheet"), headers, rows), len(rows)
 
 
 def _rounded(value: float | None) -> float | str:

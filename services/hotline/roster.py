@@ -25,7 +25,8 @@ from storage.repositories.hotline_roster import OverrideRow, RosterRepository, S
 COLUMNS = ["telegram_id", "categories", "days", "start", "end"]
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 MAX_LINES = 2000
-_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
+# "9:00" is how people write nine o'clock; it is stored as 09:00.
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$|^24[:：]00$")
 # How far ahead "when does the next shift start" looks before giving up.
 LOOKAHEAD_DAYS = 14
 NO_SHIFTS = ("the file has no shifts, so it would empty the weekly plan "
@@ -85,9 +86,12 @@ def day_matches(days: str, day: date, calendar: WorkingCalendar) -> bool:
 
 def check_time(value: str, column: str) -> str:
     value = value.strip()
-    if not _TIME.match(value):
+    found = _TIME.match(value)
+    if not found:
         raise ValueError(f"{column} {value!r} is not a time like 09:00")
-    return value
+    if found[1] is None:
+        return "24:00"
+    return f"{int(found[1]):02d}:{found[2]}"
 
 
 def parse_roster_csv(text: str, experts: dict[int, tuple[str, ...]],

@@ -13,10 +13,12 @@ import asyncio
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from services.hotline.experts import ExpertService, ExpertView
 from services.hotline.roster import RosterService, check_time, minutes
 from services.hotline.roster_csv_errors import RosterImportRejected, rejection_of
+from services.hotline.roster_gaps import LOOKAHEAD_DAYS, days_left_uncovered
 from services.hotline.roster_plan import (
     DAY_COLUMNS,
     Assignment,
@@ -116,6 +118,26 @@ class RosterEditor:
 
         await self._change(version, change)
         return added
+
+    async def removal_gaps(self, version: str, category: str, day: str, start: str,
+                           end: str, telegram_id: int, today: date) -> list[date]:
+        """Checks a removal as `remove` would, without making it, and returns the working
+        days of the next two weeks it would leave the category with nobody on duty."""
+        await self._check_cell(category, day)
+        removed = Assignment(category, day, start, end, telegram_id)
+        shifts = await self._repository.shifts()
+        if plan_version(shifts) != version:
+            raise RosterEditError("console_ops.roster.error.stale")
+        current = assignments_of(shifts)
+        if removed not in current:
+            raise RosterEditError("console_ops.roster.error.not_there")
+        experts = {e.telegram_id: e for e in await self._experts.all()}
+        order = {i: e.categories for i, e in experts.items()}
+        after = shifts_of(current - {removed}, order)
+        overrides = await self._repository.overrides(today,
+                                                     today + timedelta(days=LOOKAHEAD_DAYS))
+        return days_left_uncovered(self._roster, shifts, after, overrides, experts, category,
+                                   today)
 
     async def remove(self, version: str, category: str, day: str, start: str, end: str,
                      telegram_id: int) -> Assignment:

@@ -97,6 +97,7 @@ class Case(SQLModel, table=True):
         Index("ix_hotline_cases_due", "status", "escalate_at"),
         Index("ix_hotline_cases_asker", "asker_id", "status"),
         Index("ix_hotline_cases_expert", "expert_id", "status"),
+        Index("ix_hotline_cases_created_at", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -11,6 +11,7 @@ from storage.db import Database
 from storage.models import (
     Announcement,
     Case,
+    CaseStatus,
     Course,
     CourseSession,
     CourseStatus,
@@ -40,6 +41,13 @@ class NewIdea:
     street: str
     community: str
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OldestWaiting:
+    number: str
+    category: str
+    waiting_since: datetime
 
 
 class DashboardRepository:
@@ -98,3 +106,22 @@ class DashboardRepository:
                 .order_by(Idea.created_at.desc()).limit(limit))).scalars().all()
             return [NewIdea(i.id, i.reference, i.title, i.street, i.community,
                             as_utc(i.created_at)) for i in rows], int(total)
+
+    async def oldest_waiting(self) -> OldestWaiting | None:
+        """The case that has waited longest for a claim (since creation or its transfer)."""
+        since = func.coalesce(Case.waiting_since, Case.created_at)
+        async with self._db.session() as session:
+            row = (await session.execute(
+                select(Case.number, Case.category, since)
+                .where(Case.status == CaseStatus.OFFERED)
+                .order_by(since, Case.id).limit(1))).first()
+        return OldestWaiting(row[0], row[1], as_utc(row[2])) if row is not None else None
+
+    async def escalated_between(self, first: datetime, last: datetime) -> int:
+        """Cases opened in [first, last) that nobody on duty claimed in time: their offer
+        went on to the backups or to staff."""
+        async with self._db.session() as session:
+            return int((await session.execute(
+                select(func.count()).select_from(Case)
+                .where(Case.created_at >= first, Case.created_at < last,
+                       Case.escalation_level > 0))).scalar_one())

@@ -58,16 +58,20 @@ class HotlineBrowsingRepository:
                 Case.status == CaseStatus.OFFERED,
                 exists().where(CaseOffer.case_id == Case.id,
                                CaseOffer.expert_id == query.visible_to))))
-        counts = (select(CaseMessage.case_id, func.count().label("messages"))
-                  .where(CaseMessage.version == 0).group_by(CaseMessage.case_id).subquery())
         async with self._db.session() as session:
             total = (await session.execute(
                 select(func.count()).select_from(Case).where(*conditions))).scalar_one()
-            rows = await session.execute(
-                select(Case, func.coalesce(counts.c.messages, 0))
-                .outerjoin(counts, counts.c.case_id == Case.id)
-                .where(*conditions).order_by(Case.id.desc()).offset(offset).limit(limit))
-            return [CaseListRow(case, int(count)) for case, count in rows.all()], int(total)
+            cases = (await session.execute(
+                select(Case).where(*conditions).order_by(Case.id.desc())
+                .offset(offset).limit(limit))).scalars().all()
+            # Messages counted for this page's cases only: grouping every message of every
+            # case first was most of the page's time with 30,000 cases (make bench).
+            counts = dict((await session.execute(
+                select(CaseMessage.case_id, func.count())
+                .where(CaseMessage.case_id.in_([c.id for c in cases]),
+                       CaseMessage.version == 0)
+                .group_by(CaseMessage.case_id))).all()) if cases else {}
+            return [CaseListRow(case, int(counts.get(case.id, 0))) for case in cases], int(total)
 
     async def active_cases(self, *, category: str | None, status: str | None,
                            expert_id: int | None, visible_to: int | None,

@@ -12,14 +12,26 @@ from playwright.async_api import expect
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
+from sandbox.server import SandboxServer
 from tests.browser.console_support import console_base, person, sign_in, staff_member
 from tests.console_comms_support import tiny_png
+from tests.support import running_hotline
 from tests.trainings_support import NOW, course_plan
 
 
 async def test_a_photo_composed_in_the_console_reaches_subscribers_with_its_caption(
-        hotline: Hotline, sandbox: SandboxClient, page: Any, screenshots: Any,
+        sandbox_server: SandboxServer, sandbox: SandboxClient, page: Any, screenshots: Any,
         tmp_path: Any) -> None:
+    storage = await sandbox.create_group("Hotline attachments", is_forum=False)
+    hotline = await running_hotline(sandbox_server, tmp_path, media_chat_id=storage["id"])
+    try:
+        await _photo_reaches_subscribers(hotline, sandbox, page, screenshots, tmp_path)
+    finally:
+        await hotline.stop()
+
+
+async def _photo_reaches_subscribers(hotline: Hotline, sandbox: SandboxClient, page: Any,
+                                     screenshots: Any, tmp_path: Any) -> None:
     readers = [await person(hotline, sandbox, name, role=None) for name in ("Ann", "Bo")]
     for reader in readers:
         await hotline.services.subscriptions.subscribe(reader["id"], ["policy"])
@@ -50,11 +62,14 @@ async def test_a_photo_composed_in_the_console_reaches_subscribers_with_its_capt
     await expect(page.locator("#progress-state")).to_have_attribute("data-state", "done",
                                                                     timeout=30_000)
 
-    [upload] = [m for m in await sandbox.messages(staff["id"]) if "photo" in m]
-    file_id = upload["photo"][-1]["file_id"]
+    # Uploaded to the storage chat (and deleted there), never into the staff member's chat.
+    assert not [m for m in await sandbox.messages(staff["id"]) if "photo" in m]
+    assert len(await sandbox.calls("deleteMessage")) == 1
+    file_id = None
     for reader in readers:
         received = await sandbox.wait_for_bot_message(reader["id"],
                                                       predicate=lambda m: "photo" in m)
+        file_id = file_id or received["photo"][-1]["file_id"]
         assert received["photo"][-1]["file_id"] == file_id
         assert "Winter heating" in received["caption"]
         assert "Heating starts on 1 December." in received["caption"]

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+import re
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from babel.dates import format_skeleton
 from openpyxl import load_workbook
+from playwright.async_api import expect
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
@@ -32,18 +33,23 @@ async def duty_of(sandbox: SandboxClient, expert_id: int) -> str:
     return answer["text"]
 
 
-async def shifts_on(sandbox: SandboxClient, expert_id: int, day: date) -> str:
-    """The shifts /duty (in English) lists for one day, reading its runs of days back."""
-    text = await duty_of(sandbox, expert_id)
-    # Labels name no year: within a fortnight around the day they are unique.
-    labels = {format_skeleton("MMMEd", day + timedelta(days=n), locale="en"):
-              day + timedelta(days=n) for n in range(-7, 8)}
+def duty_day(day: date) -> str:
+    """A date as /duty writes it in English: "Sun, Dec 6"."""
+    return f"{day:%a, %b} {day.day}"
+
+
+def on_duty(text: str, day: date, hours: str) -> bool:
+    """Whether /duty's answer lists `hours` on `day`, alone ("Mon, Dec 7: 09:00–12:00 Legal")
+    or inside a run of days ("Sun, Dec 6 – Sat, Dec 12: 09:00–12:00 Legal")."""
     for line in text.splitlines():
-        days, _, shifts = line.partition(": ")
-        first, _, last = days.partition(" – ")
-        if first in labels and labels[first] <= day <= labels.get(last, labels[first]):
-            return shifts
-    return ""
+        found = re.match(r"(\w{3}, \w{3} \d+)(?: – (\w{3}, \w{3} \d+))?: (.*)", line)
+        if not found or hours not in found[3]:
+            continue
+        first, last = (datetime.strptime(f"{part} {day.year}", "%a, %b %d %Y").date()
+                       for part in (found[1], found[2] or found[1]))
+        if first <= day <= last:
+            return True
+    return False
 
 
 async def audited(hotline: Hotline, action: str) -> list[Any]:
@@ -75,7 +81,7 @@ async def test_editing_the_grid_changes_duty_in_the_bot(
     await page.wait_for_url("**/console/roster?notice=*")
     assert await page.locator(".notice").inner_text() == "The roster is saved."
     assert "李娜" in await page.locator(f"#cell-finance-{column} .shift").inner_text()
-    assert "14:00–18:00 Finance" in await shifts_on(sandbox, li["id"], today)
+    assert f"{duty_day(today)}: 14:00–18:00 Finance" in await duty_of(sandbox, li["id"])
 
     # Its times moved, for everyone on it.
     cell = page.locator(f"#cell-finance-{column}")
@@ -85,14 +91,30 @@ async def test_editing_the_grid_changes_duty_in_the_bot(
     await shift.locator("input[name=new_end]").fill("19:00")
     await shift.get_by_role("button", name="Change times").click()
     await page.wait_for_url("**/console/roster?notice=*")
-    assert "15:00–19:00 Finance" in await shifts_on(sandbox, li["id"], today)
+    assert f"{duty_day(today)}: 15:00–19:00 Finance" in await duty_of(sandbox, li["id"])
 
     # Wang taken off today's legal shift: the other days stay.
     legal = page.locator(f"#cell-legal-{column}")
+    scrolled = await page.evaluate("window.scrollY")
     await legal.get_by_role("button", name="Take 王伟 off this shift").click()
+    # Asked first, with the working days legal would be left with nobody.
+    await expect(page.locator("h1")).to_have_text("Take 王伟 off this shift?")
+    calendar = hotline.services.hotline.roster.calendar
+    lost = [d for d in (today + timedelta(days=7 * n) for n in range(2)) if calendar.is_workday(d)]
+    if lost:  # the same weekday is a working day: legal is left with nobody then
+        await expect(page.locator("#remove-gaps")).to_contain_text("Legal would have nobody")
+        for day in lost:
+            await expect(page.locator("#remove-gaps")).to_contain_text(day.isoformat())
+    else:
+        await expect(page.locator("#remove-no-gaps")).to_contain_text("Legal keeps someone")
+    await screenshots(page, "roster-remove-confirm")
+    await page.get_by_role("button", name="Yes, take 王伟 off").click()
     await page.wait_for_url("**/console/roster?notice=*")
-    assert "09:00–12:00" not in await shifts_on(sandbox, wang["id"], today)
-    assert "09:00–12:00 Legal" in await shifts_on(sandbox, wang["id"], today + timedelta(days=1))
+    # The grid comes back where it was scrolled to.
+    assert await page.evaluate("window.scrollY") == scrolled
+    wang_duty = await duty_of(sandbox, wang["id"])
+    assert not on_duty(wang_duty, today, "09:00–12:00")
+    assert on_duty(wang_duty, today + timedelta(days=1), "09:00–12:00 Legal")
     assert await page.locator(f"#cell-legal-{column} .shift").count() == 0
 
     # A wrong time is refused beside its field; the plan stays.
@@ -185,7 +207,7 @@ async def test_overrides_and_the_holiday_calendar(
     await page.wait_for_url("**/console/roster/overrides?notice=*")
     row = page.locator("table.overrides tbody tr").first
     assert "Leave" in await row.inner_text() and "王伟" in await row.inner_text()
-    assert "09:00–12:00" not in await shifts_on(sandbox, wang["id"], tomorrow)
+    assert not on_duty(await duty_of(sandbox, wang["id"]), tomorrow, "09:00–12:00")
 
     # An extra shift with an end before its start is refused beside the field.
     await page.locator("#field-kind").select_option("on")
@@ -200,7 +222,7 @@ async def test_overrides_and_the_holiday_calendar(
     await row.get_by_role("button", name="Remove").click()
     await page.wait_for_url("**/console/roster/overrides?notice=*")
     assert "No overrides." in await page.locator("table.overrides").inner_text()
-    assert "09:00–12:00" in await shifts_on(sandbox, wang["id"], tomorrow)
+    assert on_duty(await duty_of(sandbox, wang["id"]), tomorrow, "09:00–12:00")
 
     # A swap: Zhao works Wang's shift tomorrow.
     await page.locator("#field-day").fill(tomorrow.isoformat())
@@ -211,8 +233,8 @@ async def test_overrides_and_the_holiday_calendar(
     await page.wait_for_url("**/console/roster/overrides?notice=*")
     listed = await page.locator("table.overrides tbody").inner_text()
     assert "Leave" in listed and "Extra shift" in listed and "赵敏" in listed
-    assert "09:00–12:00 Legal" in await shifts_on(sandbox, zhao["id"], tomorrow)
-    assert "09:00–12:00" not in await shifts_on(sandbox, wang["id"], tomorrow)
+    assert on_duty(await duty_of(sandbox, zhao["id"]), tomorrow, "09:00–12:00 Legal")
+    assert not on_duty(await duty_of(sandbox, wang["id"]), tomorrow, "09:00–12:00")
     assert [len(await audited(hotline, a)) for a in
             ("roster.override_add", "roster.override_remove", "roster.override_swap")] == [
         1, 1, 1]
@@ -315,14 +337,15 @@ async def test_exports_download_the_cases(
     assert download.suggested_filename == (
         f"cases-{today - timedelta(days=30)}-{today}.csv")
     rows = list(csv.reader(io.StringIO((await _read(download)).decode("utf-8-sig"))))
-    assert rows[0][:3] == ["number", "category", "status"]
-    assert [r[:3] for r in rows[1:]] == [["C-2026-0001", "legal", "open"]]
+    assert rows[0][:4] == ["Case number", "Category", "Status", "Asker"]
+    assert [r[:4] for r in rows[1:]] == [["C-2026-0001", "Legal", "Open", "Emma"]]
 
     await page.locator("#field-format").select_option("xlsx")
     async with page.expect_download() as info:
         await page.get_by_role("button", name="Download").click()
     sheet = load_workbook(io.BytesIO(await _read(await info.value))).active
-    assert [c.value for c in sheet[2]][:3] == ["C-2026-0001", "legal", "open"]
+    assert [c.value for c in sheet[2]][:4] == ["C-2026-0001", "Legal", "Open", "Emma"]
+    assert sheet.auto_filter.ref == "A1:R2"
 
     await page.locator("#field-export_from").fill(today.isoformat())
     await page.locator("#field-export_to").fill((today - timedelta(days=2)).isoformat())

@@ -17,7 +17,7 @@ from services.hotline.case_files import describe
 from services.hotline.roster import WEEKDAYS
 from storage.models import CaseStatus, Role, utcnow
 from tests.browser.console_support import console_base, person, sign_in, staff_member
-from tests.browser.test_console_ops import audited, shifts_on
+from tests.browser.test_console_ops import audited, duty_day, duty_of
 from tests.console_ops_support import PNG, consultation
 from tests.console_support import http_client, signed_in_client
 from tests.hotline_support import (
@@ -135,7 +135,7 @@ async def test_the_roster_is_edited_on_a_phone_one_day_at_a_time(
     # Back on the same day after the save, with the new shift in it.
     await expect(page.locator(f"#cell-finance-{column} .shift")).to_contain_text("李娜")
     await expect(page.locator(f"#cell-finance-{other}")).to_be_hidden()
-    assert "14:00–18:00 Finance" in await shifts_on(sandbox, li["id"], today)
+    assert f"{duty_day(today)}: 14:00–18:00 Finance" in await duty_of(sandbox, li["id"])
     assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     await screenshot(page, "roster-phone-saved", full_page=True)
 
@@ -304,9 +304,10 @@ async def test_refusals_and_the_keyboard(
 
 
 RAW_KEY = re.compile(
-    r"\b(?:console|hotline|ideas|trainings|announcements)[a-z_]*\.[a-z_]+\.[a-z_.]+")
-SWEEP = ["/", "/roster", "/roster/overrides", "/roster/calendar", "/roster/calendar/2026",
-         "/roster/calendar/2031", "/cases",
+    r"\b(?:console|hotline|ideas|trainings|announcements|records|calendar|kb)[a-z_]*"
+    r"\.[a-z_]+\.[a-z_.]+")
+SWEEP = ["/", "/?period=last_week", "/roster", "/roster/overrides", "/roster/calendar",
+         "/roster/calendar/2026", "/roster/calendar/2031", "/roster/experts", "/cases",
          "/cases/C-2026-0001", "/announcements", "/announcements/new", "/trainings",
          "/trainings/new", "/ideas", "/audit"]
 

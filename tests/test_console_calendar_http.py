@@ -18,6 +18,7 @@ from tests.console_support import (
     csrf_of,
     http_client,
     person,
+    press_sign_in,
     signed_in_client,
 )
 from tests.hotline_support import expert, roster
@@ -136,7 +137,7 @@ async def test_refusals_change_nothing(hotline: Hotline, sandbox: SandboxClient)
         assert status == 400
     social = await person(hotline, sandbox, "Zhou", role=Role.SOCIAL_WORKER)
     async with http_client() as client:
-        await client.get(await hotline.services.console.issue_link(social["id"]))
+        await press_sign_in(client, await hotline.services.console.issue_link(social["id"]))
         async with client.get(base) as response:
             assert response.status == 403
     async with http_client() as client, client.get(base, allow_redirects=False) as response:

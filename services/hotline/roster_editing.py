@@ -136,8 +136,9 @@ class RosterEditor:
         after = shifts_of(current - {removed}, order)
         overrides = await self._repository.overrides(today,
                                                      today + timedelta(days=LOOKAHEAD_DAYS))
-        return days_left_uncovered(self._roster, shifts, after, overrides, experts, category,
-                                   today)
+        calendar = await self._roster.calendar(today, today + timedelta(days=LOOKAHEAD_DAYS))
+        return days_left_uncovered(self._roster, calendar, shifts, after, overrides, experts,
+                                   category, today)
 
     async def remove(self, version: str, category: str, day: str, start: str, end: str,
                      telegram_id: int) -> Assignment:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from services.hotline.calendar import WorkingCalendar
 from services.hotline.experts import ExpertView
 from services.hotline.roster import RosterService
 from storage.repositories.hotline_roster import OverrideRow, ShiftRow
@@ -16,10 +17,10 @@ from storage.repositories.hotline_roster import OverrideRow, ShiftRow
 LOOKAHEAD_DAYS = 14
 
 
-def _covered(roster: RosterService, day: date, shifts: list[ShiftRow],
-             overrides: list[OverrideRow], experts: dict[int, ExpertView],
-             category: str) -> bool:
-    for duty in roster.plan_for(day, shifts, overrides):
+def _covered(roster: RosterService, calendar: WorkingCalendar, day: date,
+             shifts: list[ShiftRow], overrides: list[OverrideRow],
+             experts: dict[int, ExpertView], category: str) -> bool:
+    for duty in roster.plan_for(day, shifts, overrides, calendar):
         expert = experts.get(duty.telegram_id)
         if (expert is not None and not expert.stepped_off and category in duty.categories
                 and category in expert.categories):
@@ -27,7 +28,8 @@ def _covered(roster: RosterService, day: date, shifts: list[ShiftRow],
     return False
 
 
-def days_left_uncovered(roster: RosterService, before: list[ShiftRow], after: list[ShiftRow],
+def days_left_uncovered(roster: RosterService, calendar: WorkingCalendar,
+                        before: list[ShiftRow], after: list[ShiftRow],
                         overrides: list[OverrideRow], experts: dict[int, ExpertView],
                         category: str, first: date,
                         count: int = LOOKAHEAD_DAYS) -> list[date]:
@@ -36,9 +38,9 @@ def days_left_uncovered(roster: RosterService, before: list[ShiftRow], after: li
     found = []
     for offset in range(count):
         day = first + timedelta(days=offset)
-        if not roster.calendar.is_workday(day):
+        if not calendar.is_workday(day):
             continue
-        if (_covered(roster, day, before, overrides, experts, category)
-                and not _covered(roster, day, after, overrides, experts, category)):
+        if (_covered(roster, calendar, day, before, overrides, experts, category)
+                and not _covered(roster, calendar, day, after, overrides, experts, category)):
             found.append(day)
     return found

@@ -20,6 +20,7 @@ COUNTED = (
     "records.dashboard.waited_minutes",
     "records.dashboard.waited_hours",
     "records.dashboard.waited_days",
+    "records.dashboard.undelivered",
 )
 
 

@@ -94,3 +94,8 @@ class SendFailureLog:
 
     async def count_last_day(self) -> int:
         return await self.repository.count_since(utcnow() - timedelta(days=1))
+
+    async def latest(self, limit: int = 10) -> list[FinalFailure]:
+        """The newest final failures, newest first: what staff see on the console."""
+        return [FinalFailure(row.chat_id, row.method, row.outcome, row.reason, row.at)
+                for row in await self.repository.latest(limit)]

@@ -11,6 +11,7 @@ import aiohttp
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
+from services.send_failures import FinalFailure
 from storage.models import CaseStatus, utcnow
 from tests.console_ops_support import consultation
 from tests.console_support import console_base, person, signed_in_client
@@ -107,3 +108,27 @@ async def test_idea_places_are_in_the_viewers_language(hotline: Hotline,
         async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
             _, page = await page_of(client, base + "/")
             assert f"{idea.reference} More benches {place}" in words(page, "ideas")
+
+
+async def test_messages_the_bot_gave_up_on_are_shown_to_staff(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    """What the send gateway finally gave up on (tests/test_send_gateway.py records it) is
+    where staff look: the dashboard counts the last day's and lists the newest."""
+    base = console_base(hotline)
+    staff = await person(hotline, sandbox, "Chen")
+    async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
+        _, page = await page_of(client, base + "/")
+        assert words(page, "undelivered").startswith(
+            "0 messages not delivered in the last 24 hours Every message reached its person.")
+        failures = hotline.services.send_failures
+        failures.note(FinalFailure(chat_id=4242, method="sendMessage", outcome="blocked",
+                                   reason="Forbidden: bot was blocked by the user"))
+        failures.note(FinalFailure(chat_id=4343, method="copyMessage", outcome="transient",
+                                   reason="Bad Gateway", at=utcnow() - timedelta(days=2)))
+        await failures.flush()
+        _, page = await page_of(client, base + "/")
+        shown = words(page, "undelivered")
+        assert shown.startswith("1 message not delivered in the last 24 hours")
+        assert "4242 Blocked the bot · Forbidden: bot was blocked by the user" in shown
+        # Older ones are still listed (newest first), but not counted as the last day's.
+        assert shown.index("4242") < shown.index("4343")

@@ -15,6 +15,7 @@ from handlers.trainings_common import runtime_text_keys as trainings_text_keys
 from handlers.trainings_staff import STEPS as TRAINING_STEPS
 from services.announcements.composing import ERROR_KEYS as ANNOUNCE_ERRORS
 from services.announcements.media_upload import REFUSAL_KEYS as MEDIA_REFUSALS
+from services.delivery.protocol import Outcome
 from services.hotline.reports import EXPORT_TEXT_KEYS as CASE_EXPORT_KEYS
 from services.ideas.export import EXPORT_COLUMNS
 from services.ideas.rules import INPUT_ERRORS, REFUSALS
@@ -65,6 +66,8 @@ def keys_used_in_code() -> set[str]:
     keys |= MEDIA_REFUSALS | SESSION_REFUSALS
     keys |= CASE_EXPORT_KEYS | TRAINING_EXPORT_KEYS
     keys |= counted_keys()
+    keys |= {f"records.dashboard.outcome.{outcome.value}" for outcome in Outcome
+             if outcome is not Outcome.SENT}
     return keys
 
 

@@ -19,6 +19,7 @@ from storage.models import Role, utcnow
 PERIOD_LABELS = {"this_week": "records.dashboard.period.this_week",
                  "last_week": "records.dashboard.period.last_week",
                  "this_month": "records.dashboard.period.this_month"}
+UNDELIVERED_SHOWN = 10
 # How long the oldest case has waited, in the largest unit that reads naturally.
 MINUTES_SHOWN_UP_TO, HOURS_SHOWN_UP_TO = 90, 48
 
@@ -61,6 +62,9 @@ async def dashboard(request: web.Request) -> web.Response:
     context: dict[str, object] = {
         "due": await services.hotline.calendar.unknown_next_year(today)}
     context["oldest"] = board.oldest_waiting
+    # Replies the send gateway finally gave up on (blocked, chat gone, retries exhausted).
+    context["undelivered_count"] = await services.send_failures.count_last_day()
+    context["undelivered"] = await services.send_failures.latest(UNDELIVERED_SHOWN)
     if board.oldest_waiting is not None:
         waited = utcnow() - board.oldest_waiting.waiting_since
         unit, count = _waited(max(int(waited.total_seconds() // 60), 0))

@@ -265,13 +265,18 @@ class SendGateway(DelegatingRequest):
 
     def _give_up(self, api_method: str, counted: tuple[int, bool] | None, traffic: Traffic,
                  outcome: Outcome, reason: str) -> None:
-        chat_id = counted[0] if counted is not None else 0
+        if counted is None:
+            # Not a message (getMe, an edit, a button's answer): its caller gets the error
+            # and says what it means there (the CLI in one sentence, the bot in its log).
+            log.info("%s given up: %s (%s)", api_method, outcome.value, reason)
+            return
+        chat_id = counted[0]
         quiet = traffic.broadcast and outcome in (Outcome.BLOCKED, Outcome.CHAT_NOT_FOUND)
         # Unreachable broadcast recipients are normal (their owner records them); a reply
         # that could not be delivered is something staff should see.
         log.log(logging.INFO if quiet else logging.WARNING, "%s to chat %s given up: %s (%s)",
                 api_method, chat_id, outcome.value, reason)
-        if counted is not None and not traffic.broadcast and self._on_final_failure:
+        if not traffic.broadcast and self._on_final_failure:
             self._on_final_failure(FinalFailure(chat_id, api_method, outcome.value, reason))
 
 

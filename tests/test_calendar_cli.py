@@ -3,9 +3,10 @@ roster import` refusing a file with only its header: run as a user runs them, a 
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
-from tests.test_cli import hotline
+from tests.test_cli import errors, hotline
 
 NOTICE = """date,kind,name
 2030-12-28,workday,元旦调休
@@ -16,12 +17,20 @@ NOTICE = """date,kind,name
 """
 
 
-def one_sentence(stderr: str) -> str:
+def one_sentence(result: subprocess.CompletedProcess[str]) -> str:
+    """The refusal, without the line naming the database that every command prints."""
+    stderr = errors(result)
     assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1, stderr
     return stderr.strip()
 
 
+def with_database(tmp_path: Path) -> None:
+    """A database as the bot leaves it (reading commands refuse to create one)."""
+    assert hotline(tmp_path, "db", "upgrade").returncode == 0
+
+
 def test_import_and_show_a_year(tmp_path: Path) -> None:
+    with_database(tmp_path)
     unknown = hotline(tmp_path, "calendar", "show", "2031")
     assert unknown.returncode == 0
     assert unknown.stdout.startswith("2031: not known yet: not entered and not in the package")
@@ -54,6 +63,7 @@ def test_import_and_show_a_year(tmp_path: Path) -> None:
 
 
 def test_roster_show_names_the_source_of_the_day(tmp_path: Path) -> None:
+    with_database(tmp_path)
     fallback = hotline(tmp_path, "roster", "show", "--date", "2031-02-08").stdout
     assert fallback.startswith("2031-02-08 Sat: rest day; source: the Monday-Friday fallback")
     package = hotline(tmp_path, "roster", "show", "--date", "2026-10-01").stdout
@@ -84,18 +94,18 @@ def test_a_bad_file_is_refused_whole_in_one_sentence(tmp_path: Path) -> None:
     for name, (content, message) in cases.items():
         (tmp_path / name).write_text(content, encoding="utf-8")
         refused = hotline(tmp_path, "calendar", "import", name)
-        assert refused.returncode == 2 and one_sentence(refused.stderr) == message
+        assert refused.returncode == 2 and one_sentence(refused) == message
     (tmp_path / "gbk.csv").write_bytes(NOTICE.encode("gb18030"))
     refused = hotline(tmp_path, "calendar", "import", "gbk.csv")
     assert refused.returncode == 2
-    assert one_sentence(refused.stderr) == (
+    assert one_sentence(refused) == (
         "hotline: gbk.csv: the file is not UTF-8 text; the calendar is unchanged")
     missing = hotline(tmp_path, "calendar", "import", "nowhere.csv")
-    assert missing.returncode == 2 and one_sentence(missing.stderr) == (
+    assert missing.returncode == 2 and one_sentence(missing) == (
         "hotline: nowhere.csv: No such file or directory; the calendar is unchanged")
     far = hotline(tmp_path, "calendar", "show", "99999999999999999999")
     assert far.returncode == 2
-    assert one_sentence(far.stderr) == (
+    assert one_sentence(far) == (
         "hotline: 99999999999999999999 is outside the years 2000-2100")
     # None of it touched the year entered first.
     assert hotline(tmp_path, "calendar", "show", "2031").stdout.endswith(
@@ -103,11 +113,12 @@ def test_a_bad_file_is_refused_whole_in_one_sentence(tmp_path: Path) -> None:
 
 
 def test_a_roster_file_with_only_its_header_needs_allow_empty(tmp_path: Path) -> None:
+    with_database(tmp_path)
     (tmp_path / "header.csv").write_text("telegram_id,categories,days,start,end\n",
                                          encoding="utf-8")
     refused = hotline(tmp_path, "roster", "import", "header.csv")
     assert refused.returncode == 2 and refused.stdout == ""
-    assert one_sentence(refused.stderr) == (
+    assert one_sentence(refused) == (
         "hotline: header.csv: the file has no shifts, so it would empty the weekly plan "
         "(--allow-empty empties it on purpose); the roster is unchanged")
     allowed = hotline(tmp_path, "roster", "import", "header.csv", "--allow-empty")

@@ -256,11 +256,11 @@ def test_the_export_keeps_the_attendance_of_people_who_cancelled(tmp_path: Path)
     course.write_text(COURSE_FILE, encoding="utf-8")
     assert _cli(tmp_path, "add", "--file", str(course)).returncode == 0
     asyncio.run(_course_with_history(hotline_env(tmp_path)["HOTLINE_DATABASE_URL"]))
-    exported = _cli(tmp_path, "export", "1", "--format", "csv")
+    exported = _cli(tmp_path, "export", "1", "--format", "csv", "--locale", "en")
     assert exported.stdout == "wrote 2 registrants to training-1.csv\n", exported.stderr
     rows = list(csv.DictReader(io.StringIO(
         (tmp_path / "training-1.csv").read_bytes().decode("utf-8-sig"))))
-    assert [(r["telegram_id"], r["name"], r["status"], r["attended_sessions"],
-             r["absent_sessions"]) for r in rows] == [
-        ("7003", "李娜", "registered", "1", "2"),
-        ("7001", "王芳", "cancelled", "1", "")]
+    assert [(r["Telegram ID"], r["Name"], r["Status"], r["Sessions attended"],
+             r["Sessions excused"]) for r in rows] == [
+        ("7003", "李娜", "Registered", "1", "2"),
+        ("7001", "王芳", "Cancelled", "1", "")]

@@ -130,15 +130,15 @@ def test_cli_adds_a_course_and_exports_its_registrants(tmp_path: Path) -> None:
 
     url = hotline_env(tmp_path)["HOTLINE_DATABASE_URL"]
     asyncio.run(_register(url, 1, {7001: "王芳", 7002: "=cmd|' /C calc'!A0"}))
-    exported = _cli(tmp_path, "export", "1", "--format", "csv")
+    exported = _cli(tmp_path, "export", "1", "--format", "csv", "--locale", "en")
     assert exported.stdout == "wrote 2 registrants to training-1.csv\n"
     raw = (tmp_path / "training-1.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0][:4] == ["telegram_id", "name", "username", "status"]
-    assert [[*r[:2], r[3]] for r in rows[1:]] == [["7001", "王芳", "registered"],
+    assert rows[0][:4] == ["Telegram ID", "Name", "Telegram username", "Status"]
+    assert [[*r[:2], r[3]] for r in rows[1:]] == [["7001", "王芳", "Registered"],
                                                    ["7002", "'=cmd|' /C calc'!A0",
-                                                    "waitlisted"]]
+                                                    "Waitlisted"]]
     assert _cli(tmp_path, "export", "1", "--format", "xlsx").returncode == 0
     sheet = load_workbook(tmp_path / "training-1.xlsx").active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]

@@ -99,7 +99,7 @@ async def test_editing_the_grid_changes_duty_in_the_bot(
     await legal.get_by_role("button", name="Take 王伟 off this shift").click()
     # Asked first, with the working days legal would be left with nobody.
     await expect(page.locator("h1")).to_have_text("Take 王伟 off this shift?")
-    calendar = hotline.services.hotline.roster.calendar
+    calendar = await hotline.services.hotline.roster.calendar(today, today + timedelta(days=7))
     lost = [d for d in (today + timedelta(days=7 * n) for n in range(2)) if calendar.is_workday(d)]
     if lost:  # the same weekday is a working day: legal is left with nobody then
         await expect(page.locator("#remove-gaps")).to_contain_text("Legal would have nobody")
@@ -246,7 +246,7 @@ async def test_overrides_and_the_holiday_calendar(
     assert "make-up working day" in make_up and "apply" in make_up
     await screenshots(page, "calendar")
     await page.goto(f"{console_base(hotline)}/roster/calendar?from=2026-12-20")
-    assert "2027 holidays are not known yet" in await page.locator(
+    assert "The 2027 holidays are not in the calendar yet" in await page.locator(
         "section.card .warning").inner_text()
 
 

@@ -11,7 +11,7 @@ from services.announcements.history import AnnouncementHistory
 from services.comms_console import CommsConsole
 from services.console_forms import FormTokens
 from services.delivery.engine import DeliveryEngine, EngineSettings
-from services.delivery.limits import RateBudget, RateLimiter
+from services.delivery.limits import Limits, RateBudget, RateLimiter
 from services.delivery.shared_limits import RedisRateLimiter, budget_namespace
 from services.hotline import HotlineServices
 from services.hotline.calendar_service import CalendarService
@@ -75,10 +75,11 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
 def build_send_budget(settings: Settings) -> RateBudget:
     """Telegram's limits for this bot token: in memory, or in Redis shared by every process."""
     url = settings.budget_redis_url
+    limits = Limits(global_rate=settings.send_rate)
     if url is None:
-        return RateLimiter()
+        return RateLimiter(limits)
     token = settings.bot_token.get_secret_value() if settings.bot_token else "sandbox"
-    return RedisRateLimiter(url, budget_namespace(token))
+    return RedisRateLimiter(url, budget_namespace(token), limits)
 
 
 def build_delivery(settings: Settings, database: Database

@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 import locales
+from services.refusals import Refusal
 
 LOCALES_DIR = Path(locales.__file__).parent
 TEMPLATES_DIR = LOCALES_DIR / "templates"
@@ -97,6 +98,10 @@ class Texts:
         # Catalogue texts are ours and may hold markup; the values are escaped below.
         message = Markup(self._translations[self._locale(locale)].gettext(key))  # noqa: S704
         return str(message % {k: escape(v) for k, v in values.items()} if values else message)
+
+    def refusal(self, locale: str | None, refusal: Refusal) -> str:
+        """Why a front door said no (services.refusals), as plain text in this language."""
+        return self.text(locale, refusal.key, **refusal.values)
 
     def render(self, locale: str | None, template: str, **data: Any) -> str:
         """A whole message from locales/templates/<template>.html, autoescaped."""

@@ -12,7 +12,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from handlers import dialogs
 from handlers.announce_steps import (
     ATTACHMENT,
     AUDIENCE,
@@ -33,6 +32,7 @@ from handlers.audit_trail import audit_entry
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.replies import answer_callback, reply
+from handlers.routes import Routes
 from services.announcements.composing import ComposeInputError
 from services.audit_entries import announcement_cancelled, announcement_published
 from services.commands import STAFF_ROLES, CommandSpec
@@ -222,8 +222,8 @@ async def _stop(update: Update, context: HotlineContext, value: str) -> None:
         await answer_callback(update, context.text("announce.cannot_stop"), alert=True)
 
 
-def register(application: Application) -> None:
-    dialogs.FLOWS[FLOW] = compose_step
+def register(application: Application, routes: Routes) -> None:
+    routes.flows.add(FLOW, compose_step)
     application.add_handler(CommandHandler("announce", announce,
                                            filters=filters.ChatType.PRIVATE))
     application.add_handler(CallbackQueryHandler(compose_button, pattern=r"^ann:"))

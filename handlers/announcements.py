@@ -8,9 +8,9 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.telegram_sender import TelegramSender
-from handlers import main_menu, start
 from handlers.context import HotlineContext
 from handlers.replies import reply
+from handlers.routes import Routes
 from services.commands import CommandSpec
 
 COMMANDS = [CommandSpec("announcements", "cmd.announcements")]
@@ -47,8 +47,8 @@ async def open_announcement(update: Update, context: HotlineContext, payload: st
                                               broadcast=False)
 
 
-def register(application: Application) -> None:
+def register(application: Application, routes: Routes) -> None:
     application.add_handler(CommandHandler("announcements", list_announcements,
                                            filters=filters.ChatType.PRIVATE))
-    start.DEEP_LINKS[DEEP_LINK_PREFIX] = open_announcement
-    main_menu.add_entry("announcements", "menu.announcements", list_announcements, position=40)
+    routes.deep_links.add(DEEP_LINK_PREFIX, open_announcement)
+    routes.menu.add("announcements", "menu.announcements", list_announcements, position=40)

@@ -10,6 +10,7 @@ from handlers.audit_trail import audit
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.replies import reply
+from handlers.routes import Routes
 from services.commands import STAFF_ROLES, CommandSpec
 from services.console_access import LINK_LIFETIME
 from storage.models import Role
@@ -48,7 +49,7 @@ async def console_command(update: Update, context: HotlineContext) -> None:
         await reply(update, context, context.html("console_workspace.bot.usage"))
 
 
-def register(application: Application) -> None:
+def register(application: Application, routes: Routes) -> None:
     # Private chats only: a link posted in a group could be used by anyone in it.
     application.add_handler(
         CommandHandler("console", console_command, filters=filters.ChatType.PRIVATE))

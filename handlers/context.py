@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from services.container import Services
 from storage.repositories.users import Person
 
+if TYPE_CHECKING:
+    from handlers.routes import Routes
+
 # Typed-ish keys of application.bot_data, set by the composition root and the registry.
 SERVICES_KEY = "services"
 COMMAND_MENU_KEY = "command_menu"
 COMMAND_CATALOGUE_KEY = "command_catalogue"
+ROUTES_KEY = "routes"
 
 
 class HotlineContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -27,6 +31,11 @@ class HotlineContext(CallbackContext[ExtBot, dict, dict, dict]):
     @property
     def services(self) -> Services:
         return self.application.bot_data[SERVICES_KEY]
+
+    @property
+    def routes(self) -> Routes:
+        """This Application's deep links, dialog flows, menu and hand-overs."""
+        return self.application.bot_data[ROUTES_KEY]
 
     @property
     def locale(self) -> str:

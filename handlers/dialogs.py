@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from handlers.context import HotlineContext
 from handlers.replies import reply
+from handlers.routes import Routes
 from services.commands import CommandSpec
-from storage.repositories.drafts import DraftState
 
 COMMANDS = [CommandSpec("cancel", "cmd.cancel")]
 
-StepHandler = Callable[[Update, HotlineContext, DraftState], Awaitable[None]]
-# flow name -> the handler of its next answer; features add theirs in their register().
-FLOWS: dict[str, StepHandler] = {}
 
 
 async def continue_dialog(update: Update, context: HotlineContext) -> None:
     """Hands the message to the person's open dialog, or explains what the bot can do."""
     state = await context.services.dialogs.current(update.effective_user.id)
-    step = FLOWS.get(state.flow) if state is not None else None
+    # Features add their flows to the routes in their register().
+    step = context.routes.flows.get(state.flow) if state is not None else None
     if state is None or step is None:
         await reply(update, context, context.html("fallback.text"))
         return
@@ -37,7 +33,7 @@ async def cancel(update: Update, context: HotlineContext) -> None:
     await reply(update, context, context.html(key))
 
 
-def register(application: Application) -> None:
+def register(application: Application, routes: Routes) -> None:
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("cancel", cancel, filters=private))
     application.add_handler(

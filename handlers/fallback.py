@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 
 from handlers.context import HotlineContext
 from handlers.replies import answer_callback, reply
+from handlers.routes import Routes
 
 log = logging.getLogger(__name__)
 # An unknown command is echoed back; a longer one is cut so the reply stays readable.
@@ -29,7 +30,7 @@ async def unknown_button(update: Update, context: HotlineContext) -> None:
     await answer_callback(update, context.text("callback.stale"), alert=True)
 
 
-def register(application: Application) -> None:
+def register(application: Application, routes: Routes) -> None:
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, unknown_command)
     )

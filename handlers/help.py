@@ -7,6 +7,7 @@ from telegram.ext import Application, CommandHandler, filters
 
 from handlers.context import COMMAND_CATALOGUE_KEY, HotlineContext
 from handlers.replies import reply
+from handlers.routes import Routes
 from services.commands import CommandSpec, commands_for
 
 COMMANDS = [CommandSpec("help", "cmd.help")]
@@ -24,7 +25,7 @@ async def help_command(update: Update, context: HotlineContext) -> None:
     await reply(update, context, context.render("help", commands=commands, roles=roles))
 
 
-def register(application: Application) -> None:
+def register(application: Application, routes: Routes) -> None:
     application.add_handler(
         CommandHandler("help", help_command, filters=filters.ChatType.PRIVATE)
     )

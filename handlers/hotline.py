@@ -18,14 +18,15 @@ from handlers import (
 )
 from handlers.context import SERVICES_KEY
 from handlers.hotline_messenger import TelegramCaseMessenger
+from handlers.routes import Routes
 
 MODULES = [hotline_ask, hotline_case, hotline_staff, hotline_duty, hotline_snippets,
            hotline_relay]
 COMMANDS = [spec for module in MODULES for spec in module.COMMANDS]
 
 
-def register(application: Application) -> None:
+def register(application: Application, routes: Routes) -> None:
     services = application.bot_data[SERVICES_KEY]
     services.hotline.cases.attach(TelegramCaseMessenger(application.bot, services))
     for module in MODULES:
-        module.register(application)
+        module.register(application, routes)

@@ -9,12 +9,13 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from handlers import dialogs, kb_suggest, main_menu, profile, start
+from handlers import kb_suggest, profile
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.hotline_common import carried, refuse_button, stale_button
 from handlers.keyboards import inline_keyboard
 from handlers.replies import answer_callback, reply
+from handlers.routes import Routes
 from services.commands import CommandSpec
 from services.hotline.cases import MAX_QUESTION_PARTS, QuestionPart
 from storage.models import Role
@@ -179,12 +180,12 @@ async def ask_from_link(update: Update, context: HotlineContext, _rest: str) -> 
     await ask(update, context)
 
 
-def register(application: Application) -> None:
-    dialogs.FLOWS[FLOW] = question_part
-    start.DEEP_LINKS["ask"] = ask_from_link
-    profile.AFTER_PROFILE[FLOW] = offer_categories
-    kb_suggest.AFTER_SUGGESTIONS[FLOW] = open_case
-    main_menu.add_entry("ask", "menu.ask", ask, roles=ASKERS, position=10)
+def register(application: Application, routes: Routes) -> None:
+    routes.flows.add(FLOW, question_part)
+    routes.deep_links.add("ask", ask_from_link)
+    routes.after_profile.add(FLOW, offer_categories)
+    routes.after_suggestions.add(FLOW, open_case)
+    routes.menu.add("ask", "menu.ask", ask, roles=ASKERS, position=10)
     application.add_handler(CommandHandler("ask", ask, filters=filters.ChatType.PRIVATE))
     application.add_handler(CallbackQueryHandler(category_chosen, pattern=r"^hotline:ask:"))
     application.add_handler(CallbackQueryHandler(send_question, pattern=r"^hotline:ask_send$"))

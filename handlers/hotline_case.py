@@ -7,7 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from handlers import dialogs, kb_propose
+from handlers import kb_propose
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.hotline_common import (
@@ -19,6 +19,7 @@ from handlers.hotline_common import (
 )
 from handlers.hotline_staff import audit_case_change
 from handlers.replies import answer_callback, reply
+from handlers.routes import Routes
 from services.commands import CommandSpec
 from storage.models import Case, CaseStatus, Role
 from storage.repositories.drafts import DraftState
@@ -351,8 +352,8 @@ async def comment_step(update: Update, context: HotlineContext, state: DraftStat
     await reply(update, context, context.html("hotline.rate.comment_saved"))
 
 
-def register(application: Application) -> None:
-    dialogs.FLOWS[COMMENT_FLOW] = comment_step
+def register(application: Application, routes: Routes) -> None:
+    routes.flows.add(COMMENT_FLOW, comment_step)
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("close", close_command, filters=private))
     application.add_handler(CommandHandler("end", end_command, filters=private))

@@ -11,6 +11,7 @@ from telegram.ext import Application, CommandHandler, filters
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.replies import reply
+from handlers.routes import Routes
 from services.commands import CommandSpec
 from services.hotline.duty_summary import summarise
 from storage.models import Role, utcnow
@@ -72,7 +73,7 @@ async def stats(update: Update, context: HotlineContext) -> None:
         last=last.astimezone(reports.zone).strftime("%Y-%m-%d"), weekly=False))
 
 
-def register(application: Application) -> None:
+def register(application: Application, routes: Routes) -> None:
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("duty", duty, filters=private))
     application.add_handler(CommandHandler("stats", stats, filters=private))

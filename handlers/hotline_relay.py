@@ -16,6 +16,7 @@ from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.hotline_common import callback_ints, carried, refuse_button
 from handlers.replies import answer_callback, reply
+from handlers.routes import Routes
 from services.commands import CommandSpec
 from services.hotline.relay import Incoming
 from storage.models import Case, CaseStatus, Role
@@ -156,7 +157,7 @@ async def relay_edit(update: Update, context: HotlineContext) -> None:
         await context.services.hotline.relay.relay_edit(incoming)
 
 
-def register(application: Application) -> None:
+def register(application: Application, routes: Routes) -> None:
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("cases", list_cases, filters=private))
     application.add_handler(CallbackQueryHandler(pick_case, pattern=r"^hotline:pick:"))

@@ -14,6 +14,7 @@ from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.hotline_common import callback_ints, refuse_button
 from handlers.replies import answer_callback, reply
+from handlers.routes import Routes
 from services.commands import CommandSpec
 from services.hotline.console_work import CaseWorkRefused
 from storage.models import CaseStatus, Role
@@ -73,7 +74,7 @@ async def send_snippet(update: Update, context: HotlineContext) -> None:
     await answer_callback(update, context.text("hotline.snippets.sent"))
 
 
-def register(application: Application) -> None:
+def register(application: Application, routes: Routes) -> None:
     application.add_handler(CommandHandler("snippets", list_snippets,
                                            filters=filters.ChatType.PRIVATE))
     application.add_handler(CallbackQueryHandler(send_snippet, pattern=r"^hotline:snip:"))

@@ -18,6 +18,7 @@ from handlers.auth import require_roles
 from handlers.context import SERVICES_KEY, HotlineContext
 from handlers.hotline_common import callback_ints, refuse_button, stale_button
 from handlers.replies import answer_callback, reply
+from handlers.routes import Routes
 from services.commands import CommandSpec
 from storage.models import Case, CaseStatus, Role
 
@@ -163,7 +164,7 @@ TOPIC_HINTS_KEY = "hotline_topic_hints"
 TOPIC_HINTS_GROUP = 1
 
 
-def register(application: Application) -> None:
+def register(application: Application, routes: Routes) -> None:
     for pattern, callback in [("takeover", take_over_button), ("reassign", reassign_button),
                               ("reassignto", reassign_to_button)]:
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^hotline:{pattern}:"))

@@ -9,11 +9,11 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from handlers import dialogs
 from handlers.context import HotlineContext
 from handlers.ideas_common import callback_id, card, edit_or_reply, refuse, stale
 from handlers.keyboards import Button, inline_keyboard
 from handlers.replies import answer_callback, reply
+from handlers.routes import Routes
 from services.commands import CommandSpec
 from services.ideas import IdeaInputError, IdeaRefused
 from storage.repositories.drafts import DraftState
@@ -124,7 +124,7 @@ async def edit_step(update: Update, context: HotlineContext, state: DraftState) 
                                        author=author))
 
 
-def register(application: Application) -> None:
-    dialogs.FLOWS[FLOW] = edit_step
+def register(application: Application, routes: Routes) -> None:
+    routes.flows.add(FLOW, edit_step)
     application.add_handler(CommandHandler("myideas", my_ideas, filters=filters.ChatType.PRIVATE))
     application.add_handler(CallbackQueryHandler(my_idea_button, pattern=r"^ideas:my:"))

@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from handlers.context import HotlineContext
 from handlers.ideas_common import callback_id, card, refuse, send_photo_of, stale, tell_staff
 from handlers.replies import answer_callback, reply
+from handlers.routes import Routes
 from services.commands import CommandSpec
 from services.ideas import IdeaRefused
 from services.ideas.rules import REPORT_REASONS
@@ -118,7 +119,7 @@ async def _refresh_count(update: Update, context: HotlineContext, shown: PublicI
             reply_markup=_public_keyboard(context, shown))
 
 
-def register(application: Application) -> None:
+def register(application: Application, routes: Routes) -> None:
     application.add_handler(CommandHandler("ideas", ideas_command,
                                            filters=filters.ChatType.PRIVATE))
     application.add_handler(CallbackQueryHandler(public_button, pattern=r"^ideas:pub:"))

@@ -17,7 +17,6 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from handlers import dialogs
 from handlers.audit_trail import audit
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
@@ -41,6 +40,7 @@ from handlers.ideas_review_status import (
     toggle_publish,
 )
 from handlers.replies import answer_callback, reply
+from handlers.routes import Routes
 from services.commands import STAFF_ROLES, CommandSpec
 from services.ideas import IdeaRefused
 
@@ -116,9 +116,9 @@ _ACTIONS = {
 }
 
 
-def register(application: Application) -> None:
-    dialogs.FLOWS[ANSWER_FLOW] = answer_step
-    dialogs.FLOWS[NOTE_FLOW] = note_step
-    dialogs.FLOWS[DUPLICATE_FLOW] = duplicate_step
+def register(application: Application, routes: Routes) -> None:
+    routes.flows.add(ANSWER_FLOW, answer_step)
+    routes.flows.add(NOTE_FLOW, note_step)
+    routes.flows.add(DUPLICATE_FLOW, duplicate_step)
     application.add_handler(CommandHandler("review", review, filters=filters.ChatType.PRIVATE))
     application.add_handler(CallbackQueryHandler(review_button, pattern=r"^ideas:rv:"))

@@ -13,11 +13,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from handlers import dialogs, main_menu, start
 from handlers.context import HotlineContext
 from handlers.ideas_common import card, refuse, stale, tell_staff
 from handlers.keyboards import Button, inline_keyboard
 from handlers.replies import answer_callback, reply
+from handlers.routes import Routes
 from services.commands import CommandSpec
 from services.ideas import IdeaInputError, IdeaRefused, PhotoOffer
 from services.ideas.rules import LIMITS, check_photo, clean_text
@@ -317,10 +317,10 @@ async def _submit(update: Update, context: HotlineContext, state: DraftState) ->
     await tell_staff(context, "ideas.staff.new", idea, with_card=True)
 
 
-def register(application: Application) -> None:
-    dialogs.FLOWS[FLOW] = idea_step
-    start.DEEP_LINKS["idea"] = start_from_link
-    main_menu.add_entry("idea", "menu.idea", start_idea, position=20)
+def register(application: Application, routes: Routes) -> None:
+    routes.flows.add(FLOW, idea_step)
+    routes.deep_links.add("idea", start_from_link)
+    routes.menu.add("idea", "menu.idea", start_idea, position=20)
     application.add_handler(CommandHandler("idea", start_idea, filters=filters.ChatType.PRIVATE))
     application.add_handler(CallbackQueryHandler(idea_button, pattern=r"^ideas:new:"))
 

@@ -9,6 +9,7 @@ from handlers import kb_reuse
 from handlers.context import HotlineContext
 from handlers.hotline_common import callback_ints, refuse_button
 from handlers.replies import answer_callback, reply
+from handlers.routes import Routes
 from services.commands import CommandSpec
 from services.kb.service import Hit, attachments_of, plain_text
 
@@ -63,6 +64,6 @@ async def read_entry(update: Update, context: HotlineContext) -> None:
             await context.bot.send_document(chat_id, file_id)
 
 
-def register(application: Application) -> None:
+def register(application: Application, routes: Routes) -> None:
     application.add_handler(CommandHandler("faq", faq))
     application.add_handler(CallbackQueryHandler(read_entry, pattern=r"^kb:read:"))

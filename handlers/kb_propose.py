@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from handlers.context import HotlineContext
 from handlers.hotline_common import callback_ints, refuse_button
 from handlers.replies import answer_callback, reply
+from handlers.routes import Routes
 from services.kb.service import CaseForProposal
 from storage.models import Case, CaseStatus
 
@@ -56,5 +57,5 @@ async def propose(update: Update, context: HotlineContext) -> None:
                                                   parse_mode=ParseMode.HTML)
 
 
-def register(application: Application) -> None:
+def register(application: Application, routes: Routes) -> None:
     application.add_handler(CallbackQueryHandler(propose, pattern=r"^kb:propose:"))

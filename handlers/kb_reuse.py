@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from handlers.context import HotlineContext
 from handlers.hotline_common import callback_ints, refuse_button
 from handlers.replies import answer_callback, reply
+from handlers.routes import Routes
 from services.hotline.relay import Incoming
 from storage.models import Case, CaseStatus
 
@@ -56,5 +57,5 @@ async def send_answer(update: Update, context: HotlineContext) -> None:
                                               parse_mode=ParseMode.HTML)
 
 
-def register(application: Application) -> None:
+def register(application: Application, routes: Routes) -> None:
     application.add_handler(CallbackQueryHandler(send_answer, pattern=r"^kb:send:"))

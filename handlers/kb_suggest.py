@@ -1,11 +1,10 @@
 """Suggest before asking: the knowledge-base entries that match the question written in /ask,
 shown before it goes to an expert. "This answers my question" ends there; "I still want an
-expert" sends the case on as usual (the flow that asked registers how, in AFTER_SUGGESTIONS).
+expert" sends the case on as usual (the flow that asked registers how, in
+`routes.after_suggestions`).
 """
 
 from __future__ import annotations
-
-from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -15,12 +14,9 @@ from handlers.context import HotlineContext
 from handlers.hotline_common import callback_ints, refuse_button
 from handlers.kb_faq import render_hits
 from handlers.replies import answer_callback
+from handlers.routes import Routes
 from services.kb.service import Hit
 from storage.repositories.drafts import DraftState
-
-# flow → what "I still want an expert" continues with (hotline_ask registers open_case).
-AFTER_SUGGESTIONS: dict[str, Callable[[Update, HotlineContext, DraftState],
-                                      Awaitable[None]]] = {}
 
 
 def question_text(state: DraftState) -> str:
@@ -63,7 +59,7 @@ async def _pending(update: Update, context: HotlineContext,
                    suggestion_id: int) -> DraftState | None:
     state = await context.services.dialogs.current(update.effective_user.id)
     if state is None or state.data.get("suggestion") != suggestion_id \
-            or state.flow not in AFTER_SUGGESTIONS:
+            or state.flow not in context.routes.after_suggestions:
         await refuse_button(update, context, "no suggestion waiting")
         return None
     return state
@@ -101,9 +97,11 @@ async def wants_expert(update: Update, context: HotlineContext) -> None:
         await refuse_button(update, context, "suggestion already decided")
         return
     await answer_callback(update)
-    await AFTER_SUGGESTIONS[state.flow](update, context, state)
+    then = context.routes.after_suggestions.get(state.flow)
+    assert then is not None, "checked by _pending"
+    await then(update, context, state)
 
 
-def register(application: Application) -> None:
+def register(application: Application, routes: Routes) -> None:
     application.add_handler(CallbackQueryHandler(answered, pattern=r"^kb:ok:"))
     application.add_handler(CallbackQueryHandler(wants_expert, pattern=r"^kb:expert:"))

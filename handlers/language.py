@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from handlers.context import COMMAND_MENU_KEY, HotlineContext
 from handlers.keyboards import inline_keyboard
 from handlers.replies import answer_callback, reply
+from handlers.routes import Routes
 from services.commands import CommandSpec
 
 COMMANDS = [CommandSpec("language", "cmd.language")]
@@ -38,7 +39,7 @@ async def set_language(update: Update, context: HotlineContext) -> None:
     await context.application.bot_data[COMMAND_MENU_KEY].refresh_for(context.person.telegram_id)
 
 
-def register(application: Application) -> None:
+def register(application: Application, routes: Routes) -> None:
     application.add_handler(
         CommandHandler("language", choose_language, filters=filters.ChatType.PRIVATE)
     )

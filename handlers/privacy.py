@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from handlers.context import HotlineContext
 from handlers.keyboards import inline_keyboard
 from handlers.replies import answer_callback, reply
+from handlers.routes import Routes
 from handlers.trainings_common import send_notices_soon
 from services.commands import CommandSpec
 
@@ -75,7 +76,7 @@ async def forget_answer(update: Update, context: HotlineContext) -> None:
         send_notices_soon(update, context)  # those moved up from a waitlist are told now
 
 
-def register(application: Application) -> None:
+def register(application: Application, routes: Routes) -> None:
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("privacy", show_privacy, filters=private))
     application.add_handler(CommandHandler("forget", ask_to_forget, filters=private))

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from handlers import dialogs
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.replies import answer_callback, reply
+from handlers.routes import Routes
 from services.commands import CommandSpec
 from services.places import Street
 from services.profiles import Profile, ProfileInputError, clean_profile_answer
@@ -31,9 +30,6 @@ COMMANDS = [CommandSpec("profile", "cmd.profile", frozenset({Role.SOCIAL_WORKER}
 FLOW = "profile"
 # Each step's field and the question of the step after it.
 STEPS = ["full_name", "organisation", "community"]
-# A feature that needed the profile first (started with `then=<name>` in the draft's data)
-# continues here once the profile is saved, e.g. /ask goes on to its categories.
-AFTER_PROFILE: dict[str, Callable[[Update, HotlineContext], Awaitable[None]]] = {}
 
 
 @require_roles(Role.SOCIAL_WORKER)
@@ -103,7 +99,8 @@ async def _save(update: Update, context: HotlineContext, state: DraftState,
     shown = Profile(profile.full_name, profile.organisation,
                     await _community_label(context, community))
     await reply(update, context, context.render("profile_saved", profile=shown))
-    then = AFTER_PROFILE.get(state.data.get("then", ""))
+    # A feature that needed the profile first (`then=<flow>` in the draft) continues here.
+    then = context.routes.after_profile.get(state.data.get("then", ""))
     if then is not None:
         await then(update, context)
 
@@ -187,8 +184,8 @@ async def _stale(update: Update, context: HotlineContext, why: str) -> None:
     await answer_callback(update, context.text("profile.stale_button"), alert=True)
 
 
-def register(application: Application) -> None:
-    dialogs.FLOWS[FLOW] = profile_step
+def register(application: Application, routes: Routes) -> None:
+    routes.flows.add(FLOW, profile_step)
     application.add_handler(
         CommandHandler("profile", start_profile, filters=filters.ChatType.PRIVATE)
     )

@@ -35,8 +35,9 @@ from handlers import (
     trainings,
     trainings_staff,
 )
-from handlers.context import COMMAND_CATALOGUE_KEY
+from handlers.context import COMMAND_CATALOGUE_KEY, ROUTES_KEY
 from handlers.errors import on_error
+from handlers.routes import Routes
 from services.commands import CommandSpec
 
 FEATURES = [start, help, main_menu, language, privacy, profile,
@@ -51,9 +52,14 @@ def command_catalogue() -> list[CommandSpec]:
     return [spec for module in [*FEATURES, *LAST] for spec in getattr(module, "COMMANDS", [])]
 
 
-def register_handlers(application: Application) -> None:
+def register_handlers(application: Application) -> Routes:
+    """Adds every feature's handlers; the features' hand-overs go to this Application's own
+    Routes (kept in bot_data, where the dispatching handlers find them)."""
+    routes = Routes()
+    application.bot_data[ROUTES_KEY] = routes
     middleware.register(application)
     for module in [*FEATURES, *LAST]:
-        module.register(application)
+        module.register(application, routes)
     application.add_error_handler(on_error)
     application.bot_data[COMMAND_CATALOGUE_KEY] = command_catalogue()
+    return routes

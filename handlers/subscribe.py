@@ -10,10 +10,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from handlers import main_menu, start
 from handlers.context import HotlineContext
 from handlers.keyboards import inline_keyboard
 from handlers.replies import answer_callback, reply
+from handlers.routes import Routes
 from services.commands import CommandSpec
 from storage.models import Role
 
@@ -176,11 +176,10 @@ async def _street_at(context: HotlineContext, value: str) -> str | None:
     return None
 
 
-def register(application: Application) -> None:
+def register(application: Application, routes: Routes) -> None:
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("subscribe", subscribe, filters=private))
     application.add_handler(CommandHandler("unsubscribe", unsubscribe, filters=private))
     application.add_handler(CallbackQueryHandler(subscription_button, pattern=r"^sub:"))
-    main_menu.add_entry("subscribe", "menu.subscribe", subscribe, position=45)
-    if offer not in start.NEWCOMER_OFFERS:  # register() runs once per application built
-        start.NEWCOMER_OFFERS.append(offer)
+    routes.menu.add("subscribe", "menu.subscribe", subscribe, position=45)
+    routes.newcomer_offers.add(offer)

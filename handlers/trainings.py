@@ -8,11 +8,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from handlers import main_menu, trainings_absence
+from handlers import trainings_absence
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.keyboards import inline_keyboard
 from handlers.replies import answer_callback, reply
+from handlers.routes import Routes
 from handlers.trainings_common import (
     CALLBACK_PREFIX,
     callback_id,
@@ -208,13 +209,13 @@ async def exam(update: Update, context: HotlineContext) -> None:
     await reply(update, context, html, course_buttons(context, courses))
 
 
-def register(application: Application) -> None:
+def register(application: Application, routes: Routes) -> None:
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("trainings", list_trainings, filters=private))
     application.add_handler(CommandHandler("mytrainings", my_trainings, filters=private))
     application.add_handler(CommandHandler("exam", exam, filters=private))
-    main_menu.add_entry("trainings", "menu.trainings", list_trainings, position=30)
-    trainings_absence.register(application)
+    routes.menu.add("trainings", "menu.trainings", list_trainings, position=30)
+    trainings_absence.register(application, routes)
     for action, callback in (("show", show_course), ("register", register_for_course),
                              ("cancel", cancel_registration),
                              ("quityes", quit_course_confirmed),

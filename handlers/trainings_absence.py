@@ -15,6 +15,7 @@ from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.keyboards import inline_keyboard
 from handlers.replies import answer_callback, reply
+from handlers.routes import Routes
 from handlers.trainings_common import CALLBACK_PREFIX, callback_id, refuse
 from services.trainings.display import session_when
 from services.trainings.service import TrainingRefusal
@@ -122,7 +123,7 @@ async def keep_place(update: Update, context: HotlineContext) -> None:
     await reply(update, context, context.html("trainings.kept", title=course.title))
 
 
-def register(application: Application) -> None:
+def register(application: Application, routes: Routes) -> None:
     for pattern, callback in ((r"(skip|cantcome)", cant_come_to_session),
                               ("unskip", come_after_all), ("quit", ask_to_quit_course),
                               ("keep", keep_place)):

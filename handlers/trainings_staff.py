@@ -8,12 +8,12 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from handlers import dialogs
 from handlers.audit_trail import audit
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.keyboards import inline_keyboard
 from handlers.replies import answer_callback, reply
+from handlers.routes import Routes
 from handlers.trainings_common import (
     CALLBACK_PREFIX,
     ID_LIMIT,
@@ -269,8 +269,8 @@ async def mark_attendance(update: Update, context: HotlineContext) -> None:
     await reply(update, context, context.html(key, person=person, position=position))
 
 
-def register(application: Application) -> None:
-    dialogs.FLOWS[FLOW] = course_step
+def register(application: Application, routes: Routes) -> None:
+    routes.flows.add(FLOW, course_step)
     private = filters.ChatType.PRIVATE
     for name, callback in (("training_new", new_course), ("training_list", list_registrants),
                            ("training_edit", edit_course), ("training_move", move_session),

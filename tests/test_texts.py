@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # templates' _("...").
 _CODE_KEY = re.compile(r'\b(?:text|html)\((?:[\w.]+, )?"([a-z_]+\.[a-z_.]+)"')
 _TEMPLATE_KEY = re.compile(r'_\("([a-z_]+\.[a-z_.A-Z]+)"')
-_MENU_KEY = re.compile(r'add_entry\(\s*"\w+", "([a-z_]+\.[a-z_.]+)"')
+_MENU_KEY = re.compile(r'menu\.add\(\s*"\w+", "([a-z_]+\.[a-z_.]+)"')
 _ANY_KEY = re.compile(r'"([a-z_]+\.[a-z_.]+)"')
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # The hotline services name the texts they send (messenger.notify(chat, "hotline.x")).

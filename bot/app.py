@@ -121,7 +121,7 @@ async def check_send_budget(settings: Settings, services: Services) -> None:
 
 def build_services(settings: Settings, database: Database) -> Services:
     users = UserRepository(database)
-    texts = Texts(SUPPORTED_LOCALES, settings.default_locale)
+    texts = Texts(SUPPORTED_LOCALES, settings.default_locale, settings.timezone)
     people = PeopleService(users, settings.default_locale, settings.admin_ids)
     conversation_log = ConversationLog(ConversationRepository(database))
     delivery, announcements, outbox = build_delivery(settings, database)

@@ -7,13 +7,12 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.settings import SUPPORTED_LOCALES, Settings
+from bot.settings import Settings
 from console import session_views
 from console.auth import load_viewer
-from console.keys import RENDERER, SERVICES, SETTINGS, VIEWER
+from console.keys import SERVICES, SETTINGS, VIEWER
 from console.pages import page_routes
 from console.rendering import render_refusal
-from console.rendering_env import Renderer
 from services.container import Services
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -43,14 +42,13 @@ async def friendly_errors(request: web.Request, handler):  # type: ignore[no-unt
         # A fault of ours (or the database gone): logged in full, and staff get a page in
         # the console's look saying nothing was lost rather than aiohttp's bare text.
         log.exception("console: %s %s failed", request.method, request.path)
-        return await render_refusal(request, 500, "console_polish.refused.server_error")
+        return await render_refusal(request, 500, "console.refused.server_error")
 
 
 def build_console(settings: Settings, services: Services) -> web.Application:
     console = web.Application(middlewares=[friendly_errors])
     console[SERVICES] = services
     console[SETTINGS] = settings
-    console[RENDERER] = Renderer(SUPPORTED_LOCALES, settings.default_locale, services.timezone)
     console.router.add_static("/static", STATIC_DIR, name="static")
     console.router.add_routes(session_views.routes())
     console.router.add_routes(page_routes())

@@ -7,12 +7,10 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.settings import Settings
-from console.rendering_env import Renderer
 from services.container import Services
 
 SERVICES = web.AppKey("console_services", Services)
 SETTINGS = web.AppKey("console_settings", Settings)
-RENDERER = web.AppKey("console_renderer", Renderer)
 
 if TYPE_CHECKING:
     from console.auth import Viewer

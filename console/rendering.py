@@ -1,4 +1,5 @@
-"""Pages as responses: a template from locales/templates/console/, in the viewer's locale.
+"""Pages as responses: a template from locales/templates/console/, in the viewer's locale,
+rendered by the one services.texts.Texts that also renders the bot's messages.
 
 Every page gets `viewer` (or None), `csrf`, `nav` (the entries the viewer may open),
 `path`, and `notice` (a confirmation passed by `redirect(..., notice=...)`).
@@ -11,9 +12,9 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from console.keys import LOCALE, RENDERER, VIEWER
+from console.keys import LOCALE, SERVICES, VIEWER
 from console.nav import nav_for
-from services.texts import negotiate_locale
+from services.texts import Texts, negotiate_locale
 
 # Pages hold personal data: not cached, not framed, no referrer (sign-in links hold tokens),
 # scripts and styles only from our own static folder.
@@ -25,22 +26,28 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
     "style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'",
 }
+# Each language named in itself on the switch.
+LOCALE_LABELS = {"zh_CN": "console.language.chinese", "en": "console.language.english"}
+
+
+def texts_of(request: web.Request) -> Texts:
+    return request.app[SERVICES].texts
 
 
 def locale_of(request: web.Request) -> str:
     signed_in = request.get(VIEWER)
     wanted = request.get(LOCALE) or (signed_in.locale if signed_in is not None else None)
-    renderer = request.app[RENDERER]
+    texts = texts_of(request)
     if wanted is None and request.headers.get("Accept-Language"):
         # Nobody signed in: the browser's first language, as the bot does with Telegram's.
         first = request.headers["Accept-Language"].split(",")[0].split(";")[0].strip()
-        wanted = negotiate_locale(first, renderer.default_locale)
-    return renderer.locale(wanted)
+        wanted = negotiate_locale(first, texts.default_locale)
+    return texts.locale(wanted)
 
 
 def text(request: web.Request, key: str, **values: Any) -> str:
     """A catalogue text in the viewer's locale (CSV headers, JSON answers, file names)."""
-    return request.app[RENDERER].text(locale_of(request), key, **values)
+    return texts_of(request).text(locale_of(request), key, **values)
 
 
 def _return_to(request: web.Request) -> str:
@@ -55,7 +62,7 @@ def _return_to(request: web.Request) -> str:
 async def render(request: web.Request, template: str, *, status: int = 200,
                  **context: Any) -> web.Response:
     """Renders `template` (a path under locales/templates/, e.g. "console/dashboard.html")."""
-    renderer = request.app[RENDERER]
+    texts = texts_of(request)
     signed_in = request.get(VIEWER)
     notice = request.query.get("notice", "")
     page_context = {
@@ -64,10 +71,11 @@ async def render(request: web.Request, template: str, *, status: int = 200,
         "nav": nav_for(signed_in),
         "path": request.path,
         "return_to": _return_to(request),
-        "notice": notice if notice.startswith("console") and renderer.has_text(notice) else "",
+        "locale_labels": LOCALE_LABELS,
+        "notice": notice if notice.startswith("console") and texts.has_text(notice) else "",
         **context,
     }
-    body = renderer.page(locale_of(request), template, page_context)
+    body = texts.page(locale_of(request), template, page_context)
     return web.Response(text=body, status=status, content_type="text/html",
                         headers=SECURITY_HEADERS)
 

@@ -9,7 +9,7 @@ from aiohttp import web
 from console.audit import audit
 from console.auth import requires, viewer
 from console.forms import Form
-from console.keys import COOKIE, LOCALE, RENDERER, SERVICES, VIEWER
+from console.keys import COOKIE, LOCALE, SERVICES, VIEWER
 from console.rendering import redirect, render, render_refusal
 from services.console_access import ABSOLUTE_LIMIT, SignInRefused
 from storage.models import Role
@@ -100,7 +100,7 @@ def _safe_next(path: str) -> str:
 async def switch_locale(request: web.Request) -> web.StreamResponse:
     """Stores the chosen language on the session and returns to the page it was chosen on."""
     form = Form(await request.post())
-    locale = form.choice("locale", request.app[RENDERER].supported)
+    locale = form.choice("locale", request.app[SERVICES].texts.supported)
     if locale is None:
         return await render_refusal(request, 400, "console.refused.bad_request")
     await request.app[SERVICES].console.set_locale(viewer(request).session, locale)

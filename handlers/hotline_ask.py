@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from handlers import kb_suggest, profile
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
-from handlers.hotline_common import carried, refuse_button, stale_button
+from handlers.hotline_input import carried, refuse_button, stale_button
 from handlers.keyboards import inline_keyboard
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes

@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from handlers import kb_propose
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
-from handlers.hotline_common import (
+from handlers.hotline_input import (
     MAX_CALLBACK_INT,
     callback_ints,
     drop_pressed_buttons,

@@ -14,7 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from handlers import dialogs
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
-from handlers.hotline_common import callback_ints, carried, refuse_button
+from handlers.hotline_input import callback_ints, carried, refuse_button
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes
 from services.commands import CommandSpec

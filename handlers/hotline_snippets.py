@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
-from handlers.hotline_common import callback_ints, refuse_button
+from handlers.hotline_input import callback_ints, refuse_button
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes
 from services.commands import CommandSpec

@@ -16,7 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 from handlers.audit_trail import acts_as_staff, audit
 from handlers.auth import require_roles
 from handlers.context import SERVICES_KEY, HotlineContext
-from handlers.hotline_common import callback_ints, refuse_button, stale_button
+from handlers.hotline_input import callback_ints, refuse_button, stale_button
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes
 from services.commands import CommandSpec

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from handlers.context import HotlineContext
-from handlers.ideas_common import callback_id, card, edit_or_reply, refuse, stale
+from handlers.ideas_cards import callback_id, card, edit_or_reply, refuse, stale
 from handlers.keyboards import Button, inline_keyboard
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes

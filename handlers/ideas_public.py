@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from handlers.context import HotlineContext
-from handlers.ideas_common import callback_id, card, refuse, send_photo_of, stale, tell_staff
+from handlers.ideas_cards import callback_id, card, refuse, send_photo_of, stale, tell_staff
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes
 from services.commands import CommandSpec

@@ -20,7 +20,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from handlers.audit_trail import audit
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
-from handlers.ideas_common import callback_id, refuse, stale
+from handlers.ideas_cards import callback_id, refuse, stale
 from handlers.ideas_review_notes import (
     DUPLICATE_FLOW,
     NOTE_FLOW,

@@ -7,7 +7,7 @@ from telegram import Update
 
 from handlers.audit_trail import audit
 from handlers.context import HotlineContext
-from handlers.ideas_common import idea_of_button, notify_author, refuse
+from handlers.ideas_cards import idea_of_button, notify_author, refuse
 from handlers.ideas_review_status import retire_panel
 from handlers.replies import answer_callback, reply
 from services.commands import STAFF_ROLES

@@ -12,7 +12,7 @@ from telegram.error import TelegramError
 
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
-from handlers.ideas_common import author_language, card, send_photo_of
+from handlers.ideas_cards import author_language, card, send_photo_of
 from handlers.replies import reply
 from services.ideas.rules import normalise_reference
 from storage.models import Idea, Role

@@ -13,7 +13,7 @@ from telegram.error import TelegramError
 
 from handlers.audit_trail import audit
 from handlers.context import HotlineContext
-from handlers.ideas_common import (
+from handlers.ideas_cards import (
     author_language,
     edit_or_reply,
     idea_of_button,

@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from handlers.context import HotlineContext
-from handlers.ideas_common import card, refuse, stale, tell_staff
+from handlers.ideas_cards import card, refuse, stale, tell_staff
 from handlers.keyboards import Button, inline_keyboard
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes

@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler
 
 from handlers.context import HotlineContext
-from handlers.hotline_common import callback_ints, refuse_button
+from handlers.hotline_input import callback_ints, refuse_button
 from handlers.kb_faq import render_hits
 from handlers.replies import answer_callback
 from handlers.routes import Routes

@@ -13,7 +13,7 @@ from handlers.context import HotlineContext
 from handlers.keyboards import inline_keyboard
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes
-from handlers.trainings_common import send_notices_soon
+from handlers.trainings_cards import send_notices_soon
 from services.commands import CommandSpec
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from handlers.context import HotlineContext
 from handlers.keyboards import inline_keyboard
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes
-from handlers.trainings_common import (
+from handlers.trainings_cards import (
     CALLBACK_PREFIX,
     callback_id,
     refuse,

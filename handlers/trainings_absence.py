@@ -16,7 +16,7 @@ from handlers.context import HotlineContext
 from handlers.keyboards import inline_keyboard
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes
-from handlers.trainings_common import CALLBACK_PREFIX, callback_id, refuse
+from handlers.trainings_cards import CALLBACK_PREFIX, callback_id, refuse
 from services.trainings.display import session_when
 from services.trainings.service import TrainingRefusal
 from storage.models import RegistrationStatus, Role

@@ -11,7 +11,7 @@ from bot.settings import SUPPORTED_LOCALES
 from handlers.announce_steps import QUESTION_KEYS as ANNOUNCE_QUESTIONS
 from handlers.profile import STEPS
 from handlers.registry import command_catalogue
-from handlers.trainings_common import runtime_text_keys as trainings_text_keys
+from handlers.trainings_cards import runtime_text_keys as trainings_text_keys
 from handlers.trainings_staff import STEPS as TRAINING_STEPS
 from services.announcements.composing import ERROR_KEYS as ANNOUNCE_ERRORS
 from services.announcements.media_upload import REFUSAL_KEYS as MEDIA_REFUSALS

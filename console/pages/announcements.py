@@ -12,7 +12,7 @@ from console.audit import audit
 from console.auth import requires, viewer
 from console.keys import SERVICES
 from console.pages import announcements_compose
-from console.pages.comms_common import page_number, path_id, telegram_preview
+from console.pages.page_parts import page_number, path_id, telegram_preview
 from console.rendering import locale_of, redirect, render, text
 from services.announcements.broadcasts import CANCELLED, DONE, SCHEDULED, SENDING
 from services.delivery.protocol import Progress

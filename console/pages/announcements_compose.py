@@ -26,9 +26,9 @@ from console.pages.announcements_media import (
     upload,
     with_media,
 )
-from console.pages.comms_common import telegram_preview
-from console.pages.comms_once import FIELD as ONCE
-from console.pages.comms_once import answer_if_used, issue, only_once
+from console.pages.page_parts import telegram_preview
+from console.pages.submit_once import FIELD as ONCE
+from console.pages.submit_once import answer_if_used, issue, only_once
 from console.rendering import locale_of, redirect, render, text
 from services.announcements.composing import fits_telegram
 from services.announcements.media_upload import MediaKind

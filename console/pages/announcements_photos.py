@@ -8,7 +8,7 @@ from aiohttp import web
 from console.auth import requires
 from console.keys import SERVICES
 from console.pages.announcements_media import attached
-from console.pages.comms_common import path_id
+from console.pages.page_parts import path_id
 from storage.models import Role
 
 # Private to this browser; the file behind a file_id never changes.

@@ -10,11 +10,11 @@ from console.audit import audit
 from console.auth import requires
 from console.forms import Form
 from console.keys import SERVICES
-from console.pages import comms_once
-from console.pages.comms_once import FIELD as ONCE
-from console.pages.comms_once import only_once
-from console.pages.ops_texts import render_ops
+from console.pages import submit_once
 from console.pages.roster import local_today
+from console.pages.roster_case_labels import render_ops
+from console.pages.submit_once import FIELD as ONCE
+from console.pages.submit_once import only_once
 from console.rendering import redirect, render_refusal
 from services.hotline.calendar_file import (
     FIRST_YEAR,
@@ -73,7 +73,7 @@ async def _page(request: web.Request, year: int, *, status: int = 200,
     return await render_ops(
         request, "console/calendar_year.html", status=status, view=view, form=form,
         rejected=rejected, reasons=REASONS, sources=SOURCES, kinds=KINDS, max_name=MAX_NAME,
-        once=await comms_once.issue(request, year_path(year)),
+        once=await submit_once.issue(request, year_path(year)),
         due=await services.hotline.calendar.unknown_next_year(today),
         first_year=FIRST_YEAR, last_year=LAST_YEAR)
 

@@ -18,8 +18,8 @@ from storage.models import Role
 
 REFUSALS = {
     "no_file": (404, "console.refused.not_found"),
-    "unavailable": (502, "console_polish.case.file_unavailable"),
-    "too_big": (413, "console_polish.case.file_too_big"),
+    "unavailable": (502, "console_ops.case.file_unavailable"),
+    "too_big": (413, "console_ops.case.file_too_big"),
 }
 NUMBER = r"{number:[A-Za-z]-\d{4}-\d{1,8}}"
 

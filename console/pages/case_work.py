@@ -12,8 +12,8 @@ from console.forms import Form
 from console.keys import SERVICES
 from console.pages import cases
 from console.pages.announcements_media import accepts_uploads, read_upload
-from console.pages.comms_once import FIELD, only_once
 from console.pages.roster import category_names
+from console.pages.submit_once import FIELD, only_once
 from console.rendering import redirect
 from services.hotline.console_work import CaseWorkRefused
 from storage.models import Role

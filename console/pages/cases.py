@@ -12,9 +12,9 @@ from console.audit import audit
 from console.auth import requires, viewer
 from console.forms import Form
 from console.keys import SERVICES
-from console.pages.comms_once import issue
-from console.pages.ops_texts import DONE, STATUSES, refusal_key, render_ops
 from console.pages.roster import category_names, local_today
+from console.pages.roster_case_labels import DONE, STATUSES, refusal_key, render_ops
+from console.pages.submit_once import issue
 from console.rendering import locale_of, redirect, text
 from services.hotline.case_actions import CaseActionError
 from services.hotline.case_browser import CaseFilters

@@ -13,8 +13,8 @@ from console.auth import requires
 from console.forms import Form
 from console.keys import SERVICES
 from console.pages import ideas_review
-from console.pages.comms_common import aware, download, page_number
-from console.pages.ideas_shared import idea_of, idea_page, place_names, status_labels
+from console.pages.idea_page import idea_of, idea_page, place_names, status_labels
+from console.pages.page_parts import aware, download, page_number
 from console.rendering import locale_of, render, render_refusal, text
 from services.ideas.board import TEXT_FILTER_MAX, BoardFilter
 from services.ideas.export import FORMATS

@@ -14,9 +14,9 @@ from console.audit import audit
 from console.auth import requires, viewer
 from console.forms import Form
 from console.keys import SERVICES
-from console.pages.comms_once import FIELD as ONCE
-from console.pages.comms_once import only_once
-from console.pages.ideas_shared import idea_of, idea_page, idea_path
+from console.pages.idea_page import idea_of, idea_page, idea_path
+from console.pages.submit_once import FIELD as ONCE
+from console.pages.submit_once import only_once
 from console.rendering import redirect
 from services.ideas import IdeaInputError, IdeaRefused
 from services.ideas.author_notice import author_notice

@@ -18,8 +18,8 @@ from console.auth import requires, viewer
 from console.forms import Form
 from console.keys import SERVICES
 from console.pages import cases
-from console.pages.ops_texts import render_ops
 from console.pages.roster import category_names
+from console.pages.roster_case_labels import render_ops
 from services.hotline.case_events import STOP
 from services.hotline.inbox import VIEWS
 from storage.models import Role

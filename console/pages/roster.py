@@ -12,7 +12,7 @@ from console.audit import audit
 from console.auth import requires
 from console.forms import Form
 from console.keys import SERVICES
-from console.pages.ops_texts import CSV_REASONS, refusal_key, render_ops
+from console.pages.roster_case_labels import CSV_REASONS, refusal_key, render_ops
 from console.rendering import locale_of, redirect, text
 from services.hotline.roster_editing import RosterEditError, RosterImportRejected
 from services.hotline.roster_plan import DAY_COLUMNS, WEEKDAYS

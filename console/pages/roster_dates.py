@@ -10,8 +10,8 @@ from console.audit import audit
 from console.auth import requires
 from console.forms import Form
 from console.keys import SERVICES
-from console.pages.ops_texts import refusal_key, render_ops
 from console.pages.roster import category_names, local_today
+from console.pages.roster_case_labels import refusal_key, render_ops
 from console.rendering import redirect
 from services.hotline.calendar_days import calendar_period
 from services.hotline.roster_editing import RosterEditError

@@ -9,8 +9,8 @@ from console.audit import audit
 from console.auth import requires
 from console.forms import Form
 from console.keys import SERVICES
-from console.pages.ops_texts import render_ops
 from console.pages.roster import category_names
+from console.pages.roster_case_labels import render_ops
 from console.rendering import redirect
 from services.hotline.experts import MAX_NAME, ExpertInputError
 from storage.models import Role

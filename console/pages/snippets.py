@@ -8,8 +8,8 @@ from aiohttp import web
 from console.auth import requires, viewer
 from console.forms import Form
 from console.keys import SERVICES
-from console.pages.ops_texts import render_ops
 from console.pages.roster import category_names
+from console.pages.roster_case_labels import render_ops
 from console.rendering import redirect
 from services.hotline.snippets import PLACEHOLDERS, SnippetRefused
 from storage.models import Role

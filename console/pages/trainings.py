@@ -13,10 +13,7 @@ from console.auth import requires, viewer
 from console.forms import Form
 from console.keys import SERVICES
 from console.pages import trainings_edit, trainings_sessions
-from console.pages.comms_common import download, page_number
-from console.pages.comms_once import FIELD as ONCE
-from console.pages.comms_once import answer_if_used, issue, only_once
-from console.pages.trainings_shared import (
+from console.pages.course_page import (
     STATUS_TEXTS,
     course_of,
     course_page,
@@ -24,6 +21,9 @@ from console.pages.trainings_shared import (
     fail,
     options,
 )
+from console.pages.page_parts import download, page_number
+from console.pages.submit_once import FIELD as ONCE
+from console.pages.submit_once import answer_if_used, issue, only_once
 from console.rendering import redirect, render, text
 from services.trainings.board import FORM_FIELDS, check_course_form
 from services.trainings.exports import registrants_table

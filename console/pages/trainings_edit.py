@@ -13,10 +13,10 @@ from console.audit import audit
 from console.auth import requires, viewer
 from console.forms import Form
 from console.keys import SERVICES
-from console.pages.comms_common import PERSON_DIGITS, path_id, soon
-from console.pages.comms_once import FIELD as ONCE
-from console.pages.comms_once import only_once
-from console.pages.trainings_shared import course_of, course_page, course_path, fail
+from console.pages.course_page import course_of, course_page, course_path, fail
+from console.pages.page_parts import PERSON_DIGITS, path_id, soon
+from console.pages.submit_once import FIELD as ONCE
+from console.pages.submit_once import only_once
 from console.rendering import redirect, render_refusal
 from services.trainings.board import local_input
 from services.trainings.courses import CourseInputError

@@ -8,9 +8,9 @@ from aiohttp import web
 from console.auth import requires
 from console.forms import Form
 from console.keys import SERVICES
-from console.pages.comms_common import path_id
+from console.pages.course_page import course_of, course_page
+from console.pages.page_parts import path_id
 from console.pages.trainings_edit import apply_change
-from console.pages.trainings_shared import course_of, course_page
 from services.trainings.courses import PLACE_MAX
 from storage.models import Role
 

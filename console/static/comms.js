@@ -49,7 +49,7 @@
         if (mine !== sequence) {
           return;  // an older answer arriving late
         }
-        // Server-rendered, filtered to Telegram's own tags (see comms_common.telegram_preview).
+        // Server-rendered, filtered to Telegram's own tags (see page_parts.telegram_preview).
         document.getElementById("preview").innerHTML = data.html;
         var link = document.getElementById("preview-link");
         link.textContent = data.link_label;

@@ -9,8 +9,8 @@ from aiohttp import web
 
 from console.forms import Form
 from console.keys import SERVICES
-from console.pages.comms_common import aware, path_id
-from console.pages.comms_once import issue
+from console.pages.page_parts import aware, path_id
+from console.pages.submit_once import issue
 from console.rendering import locale_of, render, text
 from storage.models import Idea
 

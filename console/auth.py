@@ -22,9 +22,9 @@ from aiohttp import web
 
 from console.keys import COOKIE, SERVICES, VIEWER
 from console.rendering import render_refusal
+from services.console_access import SessionRecord
+from services.people import Person
 from storage.models import Role
-from storage.repositories.console import SessionRecord
-from storage.repositories.users import Person
 
 log = logging.getLogger(__name__)
 

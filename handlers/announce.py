@@ -36,8 +36,8 @@ from handlers.routes import Routes
 from services.announcements.composing import ComposeInputError
 from services.audit_entries import announcement_cancelled, announcement_published
 from services.commands import STAFF_ROLES, CommandSpec
+from services.dialogs import DraftState
 from storage.models import Role, utcnow
-from storage.repositories.drafts import DraftState
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from services.announcements.composing import (
     parse_send_time,
 )
 from services.delivery.protocol import Outcome
+from services.dialogs import DraftState
 from storage.models import Role, utcnow
-from storage.repositories.drafts import DraftState
 
 TOPIC, TITLE, BODY, ATTACHMENT, LINK = "topic", "title", "body", "attachment", "link"
 KIND, BUDGET, DEADLINE, ELIGIBILITY, CONTACT = "kind", "budget", "deadline", "eligibility", \

@@ -8,10 +8,9 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 from telegram.error import TelegramError
 
 from services.commands import CommandSpec, commands_for
-from services.people import PeopleService
+from services.people import PeopleService, Person
 from services.texts import Texts
 from storage.models import Role
-from storage.repositories.users import Person
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from services.container import Services
-from storage.repositories.users import Person
+from services.people import Person
 
 if TYPE_CHECKING:
     from handlers.routes import Routes

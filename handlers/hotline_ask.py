@@ -17,9 +17,9 @@ from handlers.keyboards import inline_keyboard
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes
 from services.commands import CommandSpec
+from services.dialogs import DraftState
 from services.hotline.cases import MAX_QUESTION_PARTS, QuestionPart
 from storage.models import Role
-from storage.repositories.drafts import DraftState
 
 ASKERS = (Role.SOCIAL_WORKER, Role.STAFF, Role.ADMIN)
 COMMANDS = [CommandSpec("ask", "cmd.ask", frozenset(ASKERS))]

@@ -21,8 +21,8 @@ from handlers.hotline_staff import audit_case_change
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes
 from services.commands import CommandSpec
+from services.dialogs import DraftState
 from storage.models import Case, CaseStatus, Role
-from storage.repositories.drafts import DraftState
 
 ANSWERERS = (Role.EXPERT, Role.STAFF, Role.ADMIN)
 ASKERS = frozenset({Role.SOCIAL_WORKER, Role.STAFF, Role.ADMIN})

@@ -15,9 +15,9 @@ from handlers.keyboards import Button, inline_keyboard
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes
 from services.commands import CommandSpec
+from services.dialogs import DraftState
 from services.ideas import IdeaInputError, IdeaRefused
-from storage.repositories.drafts import DraftState
-from storage.repositories.ideas import EDITABLE_FIELDS
+from services.ideas.service import EDITABLE_FIELDS
 
 COMMANDS = [CommandSpec("myideas", "cmd.myideas")]
 FLOW = "idea_edit"

@@ -20,8 +20,8 @@ from handlers.routes import Routes
 from services.commands import CommandSpec
 from services.ideas import IdeaRefused
 from services.ideas.rules import REPORT_REASONS
+from services.ideas.service import PublicIdea
 from services.labels import shorten_label
-from storage.repositories.ideas import PublicIdea
 
 COMMANDS = [CommandSpec("ideas", "cmd.ideas")]
 # Telegram shows about this many columns of a title beside the reference (a Chinese character

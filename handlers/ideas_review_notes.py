@@ -11,10 +11,10 @@ from handlers.ideas_cards import idea_of_button, notify_author, refuse
 from handlers.ideas_review_status import retire_panel
 from handlers.replies import answer_callback, reply
 from services.commands import STAFF_ROLES
+from services.dialogs import DraftState
 from services.ideas import IdeaInputError, IdeaRefused
 from services.ideas.rules import normalise_reference
 from storage.models import Role
-from storage.repositories.drafts import DraftState
 
 NOTE_FLOW, DUPLICATE_FLOW = "idea_note", "idea_duplicate"
 

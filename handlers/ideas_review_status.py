@@ -25,10 +25,10 @@ from handlers.ideas_review_queue import NO_FILTER, show_card
 from handlers.keyboards import inline_keyboard
 from handlers.replies import answer_callback, reply
 from services.commands import STAFF_ROLES
+from services.dialogs import DraftState
 from services.ideas import IdeaInputError, IdeaRefused, StatusChange
 from services.ideas.rules import clean_text
 from storage.models import Idea, Role
-from storage.repositories.drafts import DraftState
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from handlers.keyboards import Button, inline_keyboard
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes
 from services.commands import CommandSpec
+from services.dialogs import DraftState
 from services.ideas import IdeaInputError, IdeaRefused, PhotoOffer
 from services.ideas.rules import LIMITS, check_photo, clean_text
 from services.places import Street
-from storage.repositories.drafts import DraftState
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from handlers.hotline_input import callback_ints, refuse_button
 from handlers.kb_faq import render_hits
 from handlers.replies import answer_callback
 from handlers.routes import Routes
+from services.dialogs import DraftState
 from services.kb.service import Hit
-from storage.repositories.drafts import DraftState
 
 
 def question_text(state: DraftState) -> str:

@@ -7,8 +7,8 @@ from telegram.ext import Application, TypeHandler
 
 from handlers.context import COMMAND_MENU_KEY, HotlineContext
 from handlers.message_log import entry_for_update
+from services.people import TelegramIdentity
 from services.texts import negotiate_locale
-from storage.repositories.users import TelegramIdentity
 
 # Negative groups run before the feature handlers (group 0), and every group sees each update.
 MIDDLEWARE_GROUP = -100

@@ -19,10 +19,10 @@ from handlers.context import HotlineContext
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes
 from services.commands import CommandSpec
+from services.dialogs import DraftState
 from services.places import Street
 from services.profiles import Profile, ProfileInputError, clean_profile_answer
 from storage.models import Role
-from storage.repositories.drafts import DraftState
 
 log = logging.getLogger(__name__)
 

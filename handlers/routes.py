@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from telegram import Update
 
     from handlers.context import HotlineContext
-    from storage.repositories.drafts import DraftState
+    from services.dialogs import DraftState
 
     Action = Callable[[Update, HotlineContext], Awaitable[object]]
     DeepLinkHandler = Callable[[Update, HotlineContext, str], Awaitable[None]]

@@ -23,11 +23,10 @@ from handlers.trainings_cards import (
     show_card,
 )
 from services.commands import CommandSpec
-from services.trainings.display import local_day
+from services.trainings.display import CourseInfo, local_day
 from services.trainings.ics import calendar_filename, course_calendar
 from services.trainings.service import TrainingRefusal
 from storage.models import CourseStatus, RegistrationStatus, Role
-from storage.repositories.trainings import CourseInfo
 
 COMMANDS = [
     CommandSpec("trainings", "cmd.trainings"),

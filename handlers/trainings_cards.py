@@ -11,11 +11,10 @@ from handlers.context import HotlineContext
 from handlers.keyboards import inline_keyboard
 from handlers.replies import answer_callback, reply
 from services.trainings.courses import AUDIENCES, ERROR_KEYS, FIELDS, KINDS, CourseInputError
-from services.trainings.display import local_time
+from services.trainings.display import CourseInfo, local_time
 from services.trainings.display import sessions_view as describe_sessions
 from services.trainings.service import REFUSAL_KEYS
 from storage.models import RegistrationStatus
-from storage.repositories.trainings import CourseInfo
 
 log = logging.getLogger(__name__)
 

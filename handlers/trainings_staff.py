@@ -26,6 +26,7 @@ from handlers.trainings_cards import (
     show_card,
 )
 from services.commands import STAFF_ROLES, CommandSpec
+from services.dialogs import DraftState
 from services.trainings.courses import (
     AUDIENCES,
     DESCRIPTION_MAX,
@@ -42,7 +43,6 @@ from services.trainings.courses import (
 )
 from services.trainings.service import EDITABLE, Change, TrainingRefusal
 from storage.models import CourseStatus, Role
-from storage.repositories.drafts import DraftState
 
 COMMANDS = [
     CommandSpec("training_new", "cmd.training_new", STAFF_ROLES),

@@ -17,9 +17,8 @@ from console.pages.audit_labels import ACTIONS
 from console.pages.audit_sentences import AuditSentences, Sentence
 from console.pages.roster import category_names
 from console.rendering import render, text
-from services.audit import CHANNELS, COMMAND_LINE_ACTOR
+from services.audit import CHANNELS, COMMAND_LINE_ACTOR, AuditFilter
 from storage.models import Role
-from storage.repositories.audit import AuditFilter
 
 PER_PAGE = 50
 MAX_PAGE = 10_000

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from storage.repositories.audit import AuditRecord
+from services.audit import AuditRecord
 
 SENTENCES = {
     "console.sign_in": "records.audit.console_sign_in",

@@ -13,9 +13,8 @@ from console.pages.page_parts import path_id
 from console.pages.submit_once import issue
 from console.rendering import locale_of, render, text
 from services.trainings.courses import AUDIENCES, KINDS, CourseInputError
-from services.trainings.display import local_time, sessions_view
+from services.trainings.display import CourseInfo, local_time, sessions_view
 from storage.models import CourseStatus, RegistrationStatus
-from storage.repositories.trainings import CourseInfo
 
 STATUS_TEXTS = {CourseStatus.OPEN: "console_comms.trainings.status.open",
                 CourseStatus.CANCELLED: "console_comms.trainings.status.cancelled"}

@@ -22,7 +22,7 @@ DOCUMENT_SUFFIXES = frozenset({"pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx
                                "csv", "odt", "ods", "zip", "jpg", "jpeg", "png"})
 
 
-# The refusals check_attachment gives (text keys of console_comms.po).
+# The refusals check_attachment gives (text keys of console_announcements.po).
 REFUSAL_KEYS = frozenset({
     "console_comms.media.error.kind", "console_comms.media.error.empty",
     "console_comms.media.error.too_big", "console_comms.media.error.photo_type",

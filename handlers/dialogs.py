@@ -13,7 +13,6 @@ from services.commands import CommandSpec
 COMMANDS = [CommandSpec("cancel", "cmd.cancel")]
 
 
-
 async def continue_dialog(update: Update, context: HotlineContext) -> None:
     """Hands the message to the person's open dialog, or explains what the bot can do."""
     state = await context.services.dialogs.current(update.effective_user.id)

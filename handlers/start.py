@@ -20,6 +20,9 @@ DeepLinkHandler = Callable[[Update, HotlineContext, str], Awaitable[None]]
 DEEP_LINKS: dict[str, DeepLinkHandler] = {}
 # Run after the greeting of a person's very first /start (e.g. "subscribe to announcements?").
 NEWCOMER_OFFERS: list[Callable[[Update, HotlineContext], Awaitable[None]]] = []
+# Run after the greeting of every plain /start: a person's own things to do (issue 15: an
+# expert's open cases and shifts, handlers/hotline_expert_desk.py).
+GREETING_PANELS: list[Callable[[Update, HotlineContext], Awaitable[None]]] = []
 # Telegram allows 64 characters of [A-Za-z0-9_-] in a start payload.
 MAX_PAYLOAD = 64
 
@@ -42,6 +45,8 @@ async def start(update: Update, context: HotlineContext) -> None:
         ),
         menu_keyboard(context),
     )
+    for panel in GREETING_PANELS:
+        await panel(update, context)
     if context.is_new_person:
         for offer in NEWCOMER_OFFERS:
             await offer(update, context)

@@ -11,6 +11,8 @@ ACTIONS = {
     "console.sign_in": "console_polish.action.console_sign_in",
     "console.sign_out": "console_polish.action.console_sign_out",
     "roster.update": "console_polish.action.roster_update",
+    "roster.fallback_set": "hotline.fallback.action_set",  # issue 15
+    "roster.fallback_clear": "hotline.fallback.action_clear",
     "roster.import": "console_polish.action.roster_import",
     "roster.import_refused": "console_polish.action.roster_import_refused",
     "roster.export": "console_polish.action.roster_export",

@@ -1,7 +1,12 @@
-"""Each category's fallback on the console's roster pages (issue 15 item 4), over real HTTP:
-the same front door, refusals and audit entries as the bot's /fallback."""
+"""Each category's fallback on the console's roster pages (issue 15 item 4), over real HTTP,
+and from the command line: the same front door, refusals and audit entries as /fallback."""
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import aiohttp
 
@@ -73,3 +78,30 @@ async def test_staff_name_and_clear_a_fallback_in_the_console(hotline: Hotline,
         await press_sign_in(client, await hotline.services.console.issue_link(social["id"]))
         assert (await _get(client, base + "/roster/fallbacks"))[0] == 403
         assert (await _post(client, base + "/roster/fallbacks", form))[0] == 403
+
+
+def test_the_command_line_names_and_clears_a_fallback(tmp_path: Path) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("HOTLINE_") or k == "HOTLINE_CLI_TRACEBACKS"}
+        env["HOTLINE_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+        env["HOTLINE_DEFAULT_LOCALE"] = "en"
+        return subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env,
+                              capture_output=True, text=True, timeout=60, cwd=tmp_path,
+                              check=False)
+
+    added = run("experts", "add", "900000003", "--name", "王老师", "--categories", "legal")
+    assert added.returncode == 0, added.stderr
+    refused = run("fallback", "set", "finance", "Nobody")
+    assert refused.returncode == 2
+    assert ("hotline: “Nobody” is neither an expert nor a staff member: only they can be a "
+            "fallback.") in refused.stderr
+    named = run("fallback", "set", "finance", "王老师")
+    assert named.returncode == 0, named.stderr
+    assert named.stdout == "finance: 王老师 (900000003)\n"
+    listed = run("fallback", "list")
+    assert "finance\t财务\tFinance\t900000003\t王老师" in listed.stdout
+    assert "legal\t法律\tLegal\t-\t-" in listed.stdout
+    assert run("fallback", "clear", "finance").returncode == 0
+    again = run("fallback", "clear", "finance")
+    assert again.returncode == 2 and "No fallback is named for “finance”." in again.stderr

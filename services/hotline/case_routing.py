@@ -1,5 +1,6 @@
 """Routing a case in steps, each with a deadline kept in the case row (so a restart loses
-nothing): level 0 the experts on duty for the category; level 1 the category's other
+nothing): level 0 the experts on duty for the category (with nobody on duty, the category's
+fallback: services/hotline/fallback.py); level 1 the category's other
 experts (the backups); level 2 the staff group (a topic with the same Claim button) or, with
 no staff group, the admins. The asker is told at each step what is happening.
 """

@@ -109,6 +109,11 @@ async def test_a_decline_moves_the_offer_on_at_once_and_is_recorded(
                                          dict(buttons(asking))["Not my field"])
         assert why["answer"]["text"] == "Thank you, noted for consultation C-2026-0001."
         assert (await repository.declines(case.id))[0].reason == "not_my_field"
+        twice = await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
+                                           f"hotline:why:{case.id}:busy", force=True)
+        assert twice["answer"]["text"] == (
+            "Your answer about consultation C-2026-0001 is already noted.")
+        assert (await repository.declines(case.id))[0].reason == "not_my_field"
         again = await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
                                            f"hotline:decline:{case.id}", force=True)
         assert again["answer"]["text"] == "You have already declined consultation C-2026-0001."

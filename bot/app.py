@@ -127,8 +127,12 @@ def build_services(settings: Settings, database: Database) -> Services:
     delivery, announcements, outbox = build_delivery(settings, database)
     trainings = build_training_service(settings, database)
     kb = build_knowledge_base(database)
-    hotline = build_hotline_services(settings, database, people, texts, ProfileService(users),
-                                     kb.suggestions.questions_for_case)
+    console = ConsoleAccess(ConsoleRepository(database), people, settings.console_url)
+    hotline = build_hotline_services(
+        settings, database, people, texts, ProfileService(users),
+        kb.suggestions.questions_for_case,
+        # The transcript's link staff read (issue 15): the server's address is known late.
+        case_link=lambda number: f"{console.base_url}/console/cases/{number}")
     privacy = PrivacyService(users, people, conversation_log, settings.log_retention_days,
                              FormTokens(ConsoleFormRepository(database)))
     ideas = IdeaService(
@@ -150,8 +154,7 @@ def build_services(settings: Settings, database: Database) -> Services:
         hotline=hotline,
         ideas=ideas,
         kb=kb,
-        console=ConsoleAccess(ConsoleRepository(database), people,
-                              settings.console_url),
+        console=console,
         audit=AuditLog(AuditRepository(database)),
         dashboard=DashboardService(DashboardRepository(database), hotline.reports,
                                    hotline.cases.repository, delivery, ideas,

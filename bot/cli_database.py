@@ -18,7 +18,7 @@ _READS: frozenset[tuple[str, str | None]] = frozenset({
     ("ideas", "export"), ("ideas", "statuses"), ("trainings", "list"),
     ("trainings", "export"), ("experts", "list"), ("categories", "list"), ("roster", "show"),
     ("cases", "show"), ("cases", "export"), ("topics", "list"), ("announce", "status"),
-    ("calendar", "show"),
+    ("calendar", "show"), ("fallback", "list"),
     ("deliver", None),
 })
 

@@ -13,6 +13,7 @@ from bot.app import open_database
 from bot.cli_args import record_id, telegram_id
 from bot.cli_audit import CommandLineAudit
 from bot.cli_calendar import add_calendar_parser, calendar_command, describe_line
+from bot.cli_fallback import add_fallback_parser, fallback_command
 from bot.cli_files import InputFileError, read_utf8
 from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.wiring_features import build_hotline_services
@@ -25,7 +26,7 @@ from services.profiles import ProfileService
 from services.texts import Texts
 from storage.repositories.users import UserRepository
 
-COMMANDS = ("experts", "categories", "roster", "cases", "calendar")
+COMMANDS = ("experts", "categories", "roster", "cases", "calendar", "fallback")
 
 
 def _date(value: str) -> date:
@@ -89,6 +90,7 @@ def add_hotline_parsers(commands: Any) -> None:
     export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     export.add_argument("--output", type=Path, help="default: cases-FROM-TO.FORMAT")
     add_calendar_parser(commands)
+    add_fallback_parser(commands)  # issue 15
     export.add_argument("--locale", choices=SUPPORTED_LOCALES,
                         help="language of the headers and names (default: the bot's)")
 
@@ -104,7 +106,8 @@ def hotline_command(settings: Settings, args: argparse.Namespace) -> int:
                                              ProfileService(users))
             await hotline.experts.seed_categories_if_empty()
             runner = {"experts": _experts, "categories": _categories, "roster": _roster,
-                      "cases": _cases, "calendar": calendar_command}[args.command]
+                      "cases": _cases, "calendar": calendar_command,
+                      "fallback": fallback_command}[args.command]
             args.default_locale = settings.default_locale
             return await runner(hotline, CommandLineAudit(database), args)
         finally:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot.settings import Settings
 from services.announcements.history import AnnouncementHistory
+from services.audit import AuditLog
 from services.comms_console import CommsConsole
 from services.console_forms import FormTokens
 from services.delivery.engine import DeliveryEngine, EngineSettings
@@ -16,8 +17,14 @@ from services.delivery.shared_limits import RedisRateLimiter, budget_namespace
 from services.hotline import HotlineServices
 from services.hotline.calendar_service import CalendarService
 from services.hotline.case_base import SuggestedQuestions
+from services.hotline.case_sample import CaseSample
 from services.hotline.cases import CaseService
+from services.hotline.duty_cases import DutyCases
+from services.hotline.expert_desk import ExpertDesk
 from services.hotline.experts import ExpertService
+from services.hotline.fallback import CategoryFallbacks
+from services.hotline.offer_decline import OfferDeclines
+from services.hotline.rating_notices import CaseLink, RatingNotices
 from services.hotline.relay import RelayService
 from services.hotline.reports import ReportService
 from services.hotline.roster import RosterService
@@ -35,8 +42,10 @@ from services.trainings.sessions import CourseSessions
 from storage.db import Database
 from storage.repositories.announcement_history import AnnouncementHistoryRepository
 from storage.repositories.announcements import AnnouncementRepository
+from storage.repositories.audit import AuditRepository
 from storage.repositories.console_forms import ConsoleFormRepository
 from storage.repositories.hotline_cases import CaseRepository
+from storage.repositories.hotline_duty_cases import DutyCaseRepository
 from storage.repositories.hotline_picks import PendingPickRepository
 from storage.repositories.hotline_roster import RosterRepository
 from storage.repositories.idea_board import IdeaBoardRepository
@@ -50,25 +59,40 @@ from storage.repositories.trainings import TrainingRepository
 from storage.repositories.working_calendar import WorkingCalendarRepository
 
 
+def console_case_path(number: str) -> str:
+    """A case's console page without the server's address (the CLI never sends links)."""
+    return f"/console/cases/{number}"
+
+
 def build_hotline_services(settings: Settings, database: Database, people: PeopleService,
                            texts: Texts, profiles: ProfileService,
-                           suggested_questions: SuggestedQuestions | None = None
-                           ) -> HotlineServices:
+                           suggested_questions: SuggestedQuestions | None = None,
+                           case_link: CaseLink = console_case_path) -> HotlineServices:
     rosters = RosterRepository(database)
     experts = ExpertService(rosters, people, texts)
     calendar = CalendarService(WorkingCalendarRepository(database))
     roster = RosterService(rosters, settings.timezone, calendar)
+    duty_repository = DutyCaseRepository(database)
+    fallbacks = CategoryFallbacks(duty_repository, experts, people,
+                                  AuditLog(AuditRepository(database)))
     cases = CaseService(CaseRepository(database), experts, roster, people, profiles,
                         claim_timeout=timedelta(seconds=settings.claim_timeout),
                         staff_chat_id=settings.staff_chat_id,
                         max_open_cases=settings.open_cases_per_asker,
-                        suggested_questions=suggested_questions)
+                        suggested_questions=suggested_questions,
+                        fallback_for=fallbacks.person_for)
+    duty_cases = DutyCases(
+        fallbacks=fallbacks, declines=OfferDeclines(cases, duty_repository),
+        ratings=RatingNotices(cases, people, case_link),
+        sample=CaseSample(duty_repository, experts, case_link),
+        desk=ExpertDesk(cases.repository, experts, roster))
     return HotlineServices(
         experts=experts, roster=roster, cases=cases,
         relay=RelayService(cases, experts, settings.relay_messages_per_minute,
                            PendingPickRepository(database)),
         reports=ReportService(CaseRepository(database), experts, settings.timezone, people),
         calendar=calendar,
+        duty_cases=duty_cases,
     )
 
 

@@ -11,8 +11,12 @@ from telegram.ext import Application
 from handlers import (
     hotline_ask,
     hotline_case,
+    hotline_decline,
     hotline_duty,
+    hotline_expert_desk,
+    hotline_fallback,
     hotline_relay,
+    hotline_sample,
     hotline_snippets,
     hotline_staff,
 )
@@ -21,6 +25,8 @@ from handlers.hotline_messenger import TelegramCaseMessenger
 from handlers.routes import Routes
 
 MODULES = [hotline_ask, hotline_case, hotline_staff, hotline_duty, hotline_snippets,
+           # issue 15: declining offers, fallbacks, the sample, the expert's /start desk
+           hotline_decline, hotline_fallback, hotline_sample, hotline_expert_desk,
            hotline_relay]
 COMMANDS = [spec for module in MODULES for spec in module.COMMANDS]
 

@@ -334,6 +334,8 @@ async def rate_button(update: Update, context: HotlineContext) -> None:
         parse_mode=ParseMode.HTML, reply_markup=_after_rating(context, case))
     await context.services.dialogs.start(user_id, COMMENT_FLOW, "comment", case_id=case.id)
     await reply(update, context, context.html("hotline.rate.comment"))
+    # Issue 15: the expert is told; 1 or 2 stars go to staff at once (rating_notices).
+    await context.services.hotline.duty_cases.ratings.rated(case.id)
 
 
 async def comment_step(update: Update, context: HotlineContext, state: DraftState) -> None:
@@ -346,10 +348,12 @@ async def comment_step(update: Update, context: HotlineContext, state: DraftStat
         await reply(update, context, context.html("hotline.rate.comment_too_long",
                                                   limit=MAX_COMMENT))
         return
-    await context.services.hotline.cases.repository.comment(
+    commented = await context.services.hotline.cases.repository.comment(
         state.data["case_id"], update.effective_user.id, text)
     await context.services.dialogs.finish(update.effective_user.id)
     await reply(update, context, context.html("hotline.rate.comment_saved"))
+    if commented:  # issue 15: the comment follows the rating to the expert (and staff)
+        await context.services.hotline.duty_cases.ratings.commented(state.data["case_id"])
 
 
 def register(application: Application, routes: Routes) -> None:

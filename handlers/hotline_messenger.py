@@ -32,13 +32,21 @@ _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 # Card kind -> (template, buttons as (text key, callback action) rows).
 CARDS: dict[str, tuple[str, list[list[tuple[str, str]]]]] = {
-    "offer": ("hotline_offer", [[("hotline.button.claim", "claim")]]),
+    "offer": ("hotline_offer", [[("hotline.button.claim", "claim"),
+                                 ("hotline.decline.button", "decline")]]),
     "staff_offer": ("hotline_offer", [[("hotline.button.claim", "claim")]]),
     "staff_topic": ("hotline_staff_topic", [[("hotline.button.take_over", "takeover"),
                                              ("hotline.button.reassign", "reassign")]]),
     "offer_won": ("hotline_offer_won", []),
     "offer_taken": ("hotline_offer_taken", []),
     "offer_moved": ("hotline_offer_moved", []),  # staff moved a waiting case (console)
+    # Issue 15: a declined offer asks why (optional); handlers/hotline_decline.py.
+    "offer_declined": ("hotline_offer_declined", [
+        [("hotline.decline.reason.busy", "why:busy"),
+         ("hotline.decline.reason.not_my_field", "why:not_my_field")],
+        [("hotline.decline.reason.conflict", "why:conflict"),
+         ("hotline.decline.reason.skipped", "why:skipped")],
+    ]),
     "claimed": ("hotline_claimed", [[("hotline.button.close", "close"),
                                      ("hotline.button.transfer", "transfer")]]),
     "claimed_asker": ("hotline_claimed_asker", [[("hotline.button.end", "end")]]),

@@ -89,6 +89,11 @@ class NewcomerOffers:
         return iter(list(self._offers))
 
 
+class GreetingPanels(NewcomerOffers):
+    """Run after the greeting of every plain /start: a person's own things to do (an
+    expert's open cases and shifts, handlers/hotline_expert_desk.py), in order."""
+
+
 @dataclass(frozen=True, slots=True)
 class MenuEntry:
     label_key: str
@@ -132,6 +137,7 @@ class Routes:
     deep_links: DeepLinks = field(default_factory=DeepLinks)
     menu: MainMenu = field(default_factory=MainMenu)
     newcomer_offers: NewcomerOffers = field(default_factory=NewcomerOffers)
+    greeting_panels: GreetingPanels = field(default_factory=GreetingPanels)
     # A feature that needed the profile first (started with `then=<flow>` in the draft's
     # data) continues here once the profile is saved, e.g. /ask goes on to its categories.
     after_profile: Continuations = field(

@@ -37,6 +37,8 @@ async def start(update: Update, context: HotlineContext) -> None:
         ),
         menu_keyboard(context),
     )
+    for panel in context.routes.greeting_panels:
+        await panel(update, context)
     if context.is_new_person:
         for offer in context.routes.newcomer_offers:
             await offer(update, context)

@@ -42,7 +42,7 @@ async def test_happy_path_with_two_experts_racing_to_claim(hotline: Hotline,
     offers = [await offer_to(sandbox, e["id"], "C-2026-0001") for e in (wang, li)]
     assert "Can our station sign <b>contracts</b>?" in offers[0]["text"]  # shown literally
     assert "From: Taihe Social Work Station, Taihe Community" in offers[0]["text"]
-    assert [label for label, _ in buttons(offers[0])] == ["✋ Claim"]
+    assert [label for label, _ in buttons(offers[0])] == ["✋ Claim", "🙅 Decline"]
     answers = await asyncio.gather(*[
         sandbox.press_button(e["id"], e["id"], offer["message_id"], buttons(offer)[0][1])
         for e, offer in zip((wang, li), offers, strict=True)])

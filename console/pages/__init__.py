@@ -19,6 +19,7 @@ from console.pages import (
     roster,
     roster_dates,
     roster_experts,
+    roster_fallbacks,
     snippets,
     trainings,
 )
@@ -29,6 +30,7 @@ PAGES = [
     roster_dates,
     calendar_year,
     roster_experts,
+    roster_fallbacks,
     cases,
     case_files,
     case_work,

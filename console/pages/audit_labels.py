@@ -11,6 +11,8 @@ ACTIONS = {
     "console.sign_in": "console.audit.done.console_sign_in",
     "console.sign_out": "console.audit.done.console_sign_out",
     "roster.update": "console.audit.done.roster_update",
+    "roster.fallback_set": "hotline.fallback.action_set",  # issue 15
+    "roster.fallback_clear": "hotline.fallback.action_clear",
     "roster.import": "console.audit.done.roster_import",
     "roster.import_refused": "console.audit.done.roster_import_refused",
     "roster.export": "console.audit.done.roster_export",

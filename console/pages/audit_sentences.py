@@ -20,6 +20,8 @@ SENTENCES = {
     "console.sign_in": "records.audit.console_sign_in",
     "console.sign_out": "records.audit.console_sign_out",
     "roster.update": "records.audit.roster_update",
+    "roster.fallback_set": "hotline.fallback.audit_set",  # issue 15
+    "roster.fallback_clear": "hotline.fallback.audit_clear",
     "roster.import": "records.audit.roster_import",
     "roster.import_refused": "records.audit.roster_import_refused",
     "roster.export": "records.audit.roster_export",

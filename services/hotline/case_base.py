@@ -21,14 +21,19 @@ QUESTION_PREVIEW = 800
 MAX_QUESTION_PARTS = 10
 # The knowledge-base entries the asker saw before asking (services.kb), shown to the expert.
 SuggestedQuestions = Callable[[int], Awaitable[list[str]]]
+# Issue 15 item 4: the person offered a category's case when nobody is on duty
+# (services/hotline/fallback.py, CategoryFallbacks.person_for).
+FallbackFor = Callable[[str], Awaitable[int | None]]
 
 
 class CaseServiceBase:
     def __init__(self, cases: CaseRepository, experts: ExpertService, roster: RosterService,
                  people: PeopleService, profiles: ProfileService, *, claim_timeout: timedelta,
                  staff_chat_id: int | None, max_open_cases: int,
-                 suggested_questions: SuggestedQuestions | None = None) -> None:
+                 suggested_questions: SuggestedQuestions | None = None,
+                 fallback_for: FallbackFor | None = None) -> None:
         self.repository = cases
+        self._fallback_for = fallback_for
         self._suggested_questions = suggested_questions
         self._experts = experts
         self._roster = roster

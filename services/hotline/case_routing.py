@@ -1,5 +1,6 @@
 """Routing a case in steps, each with a deadline kept in the case row (so a restart loses
-nothing): level 0 the experts on duty for the category; level 1 the category's other
+nothing): level 0 the experts on duty for the category (with nobody on duty, the category's
+fallback: services/hotline/fallback.py); level 1 the category's other
 experts (the backups); level 2 the staff group (a topic with the same Claim button) or, with
 no staff group, the admins. The asker is told at each step what is happening.
 """
@@ -12,6 +13,7 @@ from datetime import datetime
 
 from services.hotline.case_base import CaseServiceBase, card_category
 from services.hotline.messenger import CaseCard
+from services.hotline.offer_deadline import deadline_text
 from storage.models import Case, Role, utcnow
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ class CaseRouting(CaseServiceBase):
     async def _offer(self, case: Case, card: CaseCard, experts: list[int], level: int,
                      kind: str = "offer") -> OfferRound:
         offered = OfferRound()
+        card = await self._with_deadline(case, card, level)  # issue 15 item 7
         for expert_id in experts:
             delivery = await self.messenger.send_card(expert_id, kind, card)
             if delivery.message_id is not None:
@@ -79,8 +82,42 @@ class CaseRouting(CaseServiceBase):
         else:
             await self.tell(case, case.asker_id, "hotline.transfer.asker_off_hours",
                             category=category, next_shift=next_shift)
+        if await self._offer_to_fallback(case, card, now, skip=skip):  # issue 15 item 4
+            return
         # The asker was just told the question goes on to others: no second notice now.
         await self._escalate(case, ON_DUTY, card, quiet=True)
+
+    # ------------------------------------------------------------------ issue 15 hooks
+
+    async def _offer_to_fallback(self, case: Case, card: CaseCard, now: datetime,
+                                 skip: tuple[int, ...]) -> bool:
+        """Nobody of the category on duty: its fallback (services/hotline/fallback.py) gets
+        the usual offer and timeout first; False when there is none to offer it to."""
+        person = await self._fallback_for(case.category) if self._fallback_for else None
+        if person is None or person in skip or person == case.asker_id:
+            return False
+        if not await self.repository.escalate(case.id, ON_DUTY, ON_DUTY,
+                                              now + self.claim_timeout):
+            return False
+        offered = await self._offer(case, card, [person], ON_DUTY)
+        if not offered.sent:
+            await self._escalate(case, ON_DUTY, card, offered.undelivered, quiet=True)
+        return True
+
+    async def move_on(self, case_id: int) -> bool:
+        """One step up now, as if the claim deadline had passed (every offer of the step
+        declined: services/hotline/offer_decline.py)."""
+        case = await self.repository.get(case_id)
+        if case is None or case.escalate_at is None:
+            return False
+        return await self._escalate(case, case.escalation_level, await self.card(case))
+
+    async def _with_deadline(self, case: Case, card: CaseCard, level: int) -> CaseCard:
+        """The offer says when it goes to others: the step's deadline, in the roster's zone."""
+        current = await self.repository.get(case.id) if level < STAFF else None
+        if current is None or current.escalate_at is None:
+            return card
+        return replace(card, offer_until=deadline_text(current.escalate_at, self._roster.zone))
 
     # ------------------------------------------------------------------ escalation
 

@@ -11,7 +11,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from services.hotline.case_base import MAX_QUESTION_PARTS, SuggestedQuestions, card_category
+from services.hotline.case_base import (
+    MAX_QUESTION_PARTS,
+    FallbackFor,
+    SuggestedQuestions,
+    card_category,
+)
 from services.hotline.case_claims import CaseClaims, ClaimOutcome
 from services.hotline.case_routing import ON_DUTY, CaseRouting
 from services.hotline.experts import ExpertService
@@ -53,10 +58,11 @@ class CaseService(CaseRouting, CaseClaims):
     def __init__(self, cases: CaseRepository, experts: ExpertService, roster: RosterService,
                  people: PeopleService, profiles: ProfileService, *, claim_timeout: timedelta,
                  staff_chat_id: int | None, max_open_cases: int,
-                 suggested_questions: SuggestedQuestions | None = None) -> None:
+                 suggested_questions: SuggestedQuestions | None = None,
+                 fallback_for: FallbackFor | None = None) -> None:
         super().__init__(cases, experts, roster, people, profiles, claim_timeout=claim_timeout,
                          staff_chat_id=staff_chat_id, max_open_cases=max_open_cases,
-                         suggested_questions=suggested_questions)
+                         suggested_questions=suggested_questions, fallback_for=fallback_for)
 
     # ------------------------------------------------------------------ asking
 
@@ -85,6 +91,8 @@ class CaseService(CaseRouting, CaseClaims):
         on_duty = [e for e in await self._roster.on_duty(category, now) if e != asker_id]
         if not on_duty:
             await self._tell_off_hours(case, card, now)
+            if await self._offer_to_fallback(case, card, now, skip=(asker_id,)):  # issue 15
+                return case
             # The off-hours reply already says the question goes on to others.
             await self._escalate(case, ON_DUTY, card, quiet=True)
             return case

@@ -29,6 +29,8 @@ class CaseCard:
     offered: int = 0
     undelivered: tuple[tuple[str, str], ...] = ()
     suggested: tuple[str, ...] = ()  # knowledge-base questions the asker found not enough
+    # An expert's offer: when it goes to others if not claimed (issue 15 item 7).
+    offer_until: str = ""
 
 
 @dataclass(frozen=True, slots=True)

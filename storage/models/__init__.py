@@ -13,6 +13,7 @@ from storage.models.base import utc_column, utcnow
 from storage.models.console import AuditEntry, ConsoleLoginToken, ConsoleSession
 from storage.models.console_forms import ConsoleFormToken
 from storage.models.conversation import ConversationEntry, Direction
+from storage.models.duty_cases import CategoryFallback, OfferDecline
 from storage.models.hotline import (
     Case,
     CaseCounter,
@@ -76,6 +77,7 @@ __all__ = [
     "CaseOffer",
     "CaseRating",
     "CaseStatus",
+    "CategoryFallback",
     "ConsoleFormToken",
     "ConsoleLoginToken",
     "ConsoleSession",
@@ -101,6 +103,7 @@ __all__ = [
     "KbStatus",
     "KbSuggestion",
     "KbSynonym",
+    "OfferDecline",
     "OutboxMessage",
     "PendingPick",
     "Place",

@@ -1,0 +1,297 @@
+"""Issue 15 on a case's way through the duty roster: declining an offer (it moves on at once),
+a fallback per category before the staff group, low ratings reaching the staff topic, the
+expert told their rating, /sample for staff, and an expert's own desk under /start."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from bot.app import Hotline
+from sandbox.client import SandboxClient
+from sandbox.server import SandboxServer
+from storage.models import CaseStatus, Role, utcnow
+from storage.repositories.audit import AuditFilter
+from storage.repositories.hotline_duty_cases import DutyCaseRepository
+from storage.timestamps import as_utc
+from tests.hotline_support import (
+    ALL_DAY,
+    ask,
+    buttons,
+    expert,
+    has,
+    latest_case,
+    offer_to,
+    roster,
+    social_worker,
+    submit,
+)
+from tests.support import bot_idle, running_hotline, staff_forum_group
+
+NOT_OFFERED = "This consultation was not offered to you; nothing was changed."
+
+
+async def _staffed(server: SandboxServer, sandbox: SandboxClient, tmp_path: Path,
+                   **settings: object) -> tuple[dict, dict, Hotline]:
+    """A staff member (with a private chat) in the staff forum group the bot knows."""
+    staffer, group = await staff_forum_group(sandbox, "Hotline staff")
+    hotline = await running_hotline(server, tmp_path, staff_chat_id=group["id"], **settings)
+    await sandbox.send_text(staffer["id"], "/start")
+    await sandbox.wait_for_bot_message(staffer["id"])
+    await hotline.services.people.grant(staffer["id"], Role.STAFF)
+    return staffer, group, hotline
+
+
+def _staff_offer(message: dict) -> bool:
+    return any(data.startswith("hotline:claim:") for _, data in buttons(message))
+
+
+async def _claimed_and_closed(hotline: Hotline, sandbox: SandboxClient, wang: dict,
+                              asker: dict, number: str) -> dict:
+    """Asked, claimed by Wang and closed by him; the asker's rating message."""
+    await submit(sandbox, asker, await ask(sandbox, asker, "legal", "Is this contract fair?"))
+    offer = await offer_to(sandbox, wang["id"], number)
+    await sandbox.press_button(wang["id"], wang["id"], offer["message_id"], buttons(offer)[0][1])
+    card = await sandbox.wait_for_bot_message(wang["id"], predicate=has("yours to answer"))
+    await sandbox.press_button(wang["id"], wang["id"], card["message_id"], buttons(card)[0][1])
+    return await sandbox.wait_for_bot_message(asker["id"], predicate=has("is closed"))
+
+
+async def test_a_decline_moves_the_offer_on_at_once_and_is_recorded(
+        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
+    hotline = await running_hotline(sandbox_server, tmp_path, claim_timeout=600)
+    try:
+        wang = await expert(hotline, sandbox, "Wang", "legal")
+        li = await expert(hotline, sandbox, "Li", "legal")
+        await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
+        asker = await social_worker(hotline, sandbox, "Emma")
+        await submit(sandbox, asker, await ask(sandbox, asker, "legal", "Can we sign this?"))
+        offer = await offer_to(sandbox, wang["id"], "C-2026-0001")
+        case = await latest_case(hotline, asker["id"])
+        # The offer says when it goes to others: its deadline in the hotline's time zone.
+        until = as_utc(case.escalate_at).astimezone(hotline.services.hotline.roster.zone)
+        # (the date comes first when the deadline falls on another day)
+        assert "If nobody claims it by " in offer["text"]
+        assert f"{until:%H:%M}, it goes to others." in offer["text"]
+        assert [label for label, _ in buttons(offer)] == ["✋ Claim", "🙅 Decline"]
+
+        # Li was never offered the case: a forged Decline is refused and changes nothing;
+        # someone who answers nothing is refused by role.
+        li_start = (await sandbox.bot_messages(li["id"]))[-1]
+        forged = await sandbox.press_button(li["id"], li["id"], li_start["message_id"],
+                                            f"hotline:decline:{case.id}", force=True)
+        assert forged["answer"] == {"text": NOT_OFFERED, "show_alert": True}
+        emma_start = (await sandbox.bot_messages(asker["id"]))[0]
+        stranger = await sandbox.press_button(asker["id"], asker["id"], emma_start["message_id"],
+                                              f"hotline:decline:{case.id}", force=True)
+        assert stranger["answer"]["text"] == "Sorry, you are not allowed to do that."
+        assert (await latest_case(hotline, asker["id"])).escalation_level == 0
+        repository = DutyCaseRepository(hotline.services.database)
+        assert await repository.declines(case.id) == []
+
+        declined = await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
+                                              buttons(offer)[1][1])
+        assert declined["answer"]["text"] == (
+            "Declined: consultation C-2026-0001 goes on to others.")
+        # At once, long before the ten minutes: Li, the backup, has it and the asker knows.
+        await offer_to(sandbox, li["id"], "C-2026-0001")
+        await sandbox.wait_for_bot_message(asker["id"], predicate=has("passed on"))
+        moved = await latest_case(hotline, asker["id"])
+        assert (moved.status, moved.escalation_level) == (CaseStatus.OFFERED, 1)
+        asking = await sandbox.wait_for_edit(wang["id"], offer["message_id"])
+        assert asking["text"].startswith("You declined consultation C-2026-0001")
+        assert [label for label, _ in buttons(asking)] == [
+            "Busy right now", "Not my field", "Conflict of interest", "Skip"]
+        [recorded] = await repository.declines(case.id)
+        assert (recorded.expert_id, recorded.level, recorded.reason) == (wang["id"], 0, None)
+
+        why = await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
+                                         dict(buttons(asking))["Not my field"])
+        assert why["answer"]["text"] == "Thank you, noted for consultation C-2026-0001."
+        assert (await repository.declines(case.id))[0].reason == "not_my_field"
+        twice = await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
+                                           f"hotline:why:{case.id}:busy", force=True)
+        assert twice["answer"]["text"] == (
+            "Your answer about consultation C-2026-0001 is already noted.")
+        assert (await repository.declines(case.id))[0].reason == "not_my_field"
+        again = await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
+                                           f"hotline:decline:{case.id}", force=True)
+        assert again["answer"]["text"] == "You have already declined consultation C-2026-0001."
+        assert len(await repository.declines(case.id)) == 1
+        # The console's timeline of the case shows the decline.
+        browser = hotline.services.ops.cases
+        timeline = await browser.timeline(await browser.detail("C-2026-0001"))
+        assert ("declined", "Wang") in [(item.event.kind, item.event.who) for item in timeline
+                                        if item.event is not None]
+    finally:
+        await hotline.stop()
+
+
+async def test_nobody_on_duty_the_fallback_is_offered_first_then_staff(
+        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
+    staffer, group, hotline = await _staffed(sandbox_server, sandbox, tmp_path,
+                                             claim_timeout=60)
+    try:
+        qian = await expert(hotline, sandbox, "Qian", "finance")
+        asker = await social_worker(hotline, sandbox, "Emma")
+        # Only staff name fallbacks.
+        sent = await sandbox.send_text(asker["id"], "/fallback legal Qian")
+        refused = await sandbox.wait_for_bot_message(asker["id"], after=sent["message_id"])
+        assert refused["text"] == "Sorry, you are not allowed to do that."
+        sent = await sandbox.send_text(staffer["id"], "/fallback nosuch Qian")
+        unknown = await sandbox.wait_for_bot_message(staffer["id"], after=sent["message_id"])
+        assert unknown["text"] == ("There is no category “nosuch”. Send /fallback to see the "
+                                   "categories.")
+        sent = await sandbox.send_text(staffer["id"], "/fallback legal Qian")
+        saved = await sandbox.wait_for_bot_message(staffer["id"], after=sent["message_id"])
+        assert saved["text"] == "Qian is now the fallback for Legal."
+        sent = await sandbox.send_text(staffer["id"], "/fallback")
+        listing = await sandbox.wait_for_bot_message(staffer["id"], after=sent["message_id"])
+        assert "Legal (legal): Qian" in listing["text"]
+        assert "Finance (finance): none" in listing["text"]
+        [entry], _ = await hotline.services.audit.search(
+            AuditFilter(action="roster.fallback_set"), 1, 10)
+        assert (entry.telegram_id, entry.target, entry.channel) == (staffer["id"], "legal",
+                                                                    "bot")
+
+        # Nobody is on duty for legal: Qian has the offer first, the staff group not yet.
+        await submit(sandbox, asker, await ask(sandbox, asker, "legal", "Urgent legal"))
+        offer = await offer_to(sandbox, qian["id"], "C-2026-0001")
+        assert "If nobody claims it by" in offer["text"]
+        assert not [m for m in await sandbox.bot_messages(group["id"]) if _staff_offer(m)]
+        case = await latest_case(hotline, asker["id"])
+        assert (case.escalation_level, case.escalate_at is not None) == (0, True)
+
+        # Its timeout passed: the whole staff group gets it.
+        cases = hotline.services.hotline.cases
+        assert await cases.escalate_due(utcnow() + timedelta(seconds=61)) == 1
+        staff_offer = await sandbox.wait_for_bot_message(group["id"], after=0,
+                                                         predicate=_staff_offer)
+        assert staff_offer["message_thread_id"] == case.staff_thread_id
+        assert (await latest_case(hotline, asker["id"])).escalation_level == 2
+
+        # Cleared, the next case goes straight to staff.
+        sent = await sandbox.send_text(staffer["id"], "/fallback legal off")
+        cleared = await sandbox.wait_for_bot_message(staffer["id"], after=sent["message_id"])
+        assert cleared["text"].startswith("The fallback for legal is cleared")
+        await submit(sandbox, asker, await ask(sandbox, asker, "legal", "Another one"))
+        await sandbox.wait_for_bot_message(
+            group["id"], after=staff_offer["message_id"],
+            predicate=lambda m: _staff_offer(m) and "Another one" in m["text"])
+        assert not [m for m in await sandbox.bot_messages(qian["id"])
+                    if "C-2026-0002" in (m.get("text") or "")]
+    finally:
+        await hotline.stop()
+
+
+async def test_a_one_star_rating_reaches_the_staff_topic_and_the_expert(
+        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
+    _staffer, group, hotline = await _staffed(sandbox_server, sandbox, tmp_path)
+    try:
+        wang = await expert(hotline, sandbox, "Wang", "legal")
+        await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
+        asker = await social_worker(hotline, sandbox, "Emma")
+        closed = await _claimed_and_closed(hotline, sandbox, wang, asker, "C-2026-0001")
+        case = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")
+        await sandbox.press_button(asker["id"], asker["id"], closed["message_id"],
+                                   dict(buttons(closed))["1★"])
+        link = f"{hotline.services.console.base_url}/console/cases/C-2026-0001"
+        alert = await sandbox.wait_for_bot_message(group["id"], after=0, predicate=has("⚠️"))
+        assert alert["message_thread_id"] == case.staff_thread_id
+        # The group reads the default language, Chinese.
+        assert alert["text"] == f"⚠️ 咨询 C-2026-0001 的评价为 ★。对话记录：{link}"
+        told = await sandbox.wait_for_bot_message(wang["id"], predicate=has("was rated"))
+        assert told["text"] == "Consultation C-2026-0001 that you answered was rated ★."
+
+        prompt = await sandbox.wait_for_bot_message(asker["id"], predicate=has("comment"))
+        await sandbox.send_text(asker["id"], "Not helpful <at all>")
+        await sandbox.wait_for_bot_message(asker["id"], after=prompt["message_id"])
+        follow = await sandbox.wait_for_bot_message(
+            group["id"], after=alert["message_id"], predicate=has("Not helpful"))
+        assert follow["message_thread_id"] == case.staff_thread_id
+        assert follow["text"] == ("⚠️ 提问人对咨询 C-2026-0001（★）的留言：Not helpful <at all>\n"
+                                  f"对话记录：{link}")
+        comment = await sandbox.wait_for_bot_message(wang["id"], predicate=has("Not helpful"))
+        assert comment["text"] == ("The asker's comment on consultation C-2026-0001 (★): "
+                                   "Not helpful <at all>")
+    finally:
+        await hotline.stop()
+
+
+async def test_a_good_rating_tells_the_expert_but_not_staff(
+        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
+    _staffer, group, hotline = await _staffed(sandbox_server, sandbox, tmp_path)
+    try:
+        wang = await expert(hotline, sandbox, "Wang", "legal")
+        await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
+        asker = await social_worker(hotline, sandbox, "Emma")
+        closed = await _claimed_and_closed(hotline, sandbox, wang, asker, "C-2026-0001")
+        await sandbox.press_button(asker["id"], asker["id"], closed["message_id"],
+                                   dict(buttons(closed))["3★"])
+        told = await sandbox.wait_for_bot_message(wang["id"], predicate=has("was rated"))
+        assert told["text"] == "Consultation C-2026-0001 that you answered was rated ★★★."
+        assert not [m for m in await sandbox.bot_messages(group["id"])
+                    if "⚠️" in (m.get("text") or "")]
+    finally:
+        await hotline.stop()
+
+
+async def test_sample_of_last_weeks_closed_cases_is_for_staff_only(
+        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
+    staffer, _group, hotline = await _staffed(sandbox_server, sandbox, tmp_path)
+    try:
+        wang = await expert(hotline, sandbox, "Wang", "legal")
+        asker = await social_worker(hotline, sandbox, "Emma")
+        repository = hotline.services.hotline.cases.repository
+        for stars in (2, None, 5):
+            case = await repository.create(asker["id"], "legal", None, 0)
+            assert await repository.close(case.id, "expert")
+            if stars is not None:
+                assert await repository.rate(case.id, asker["id"], stars)
+        # Closed eight days ago: not last week's.
+        await repository.set_fields(case.id, closed_at=utcnow() - timedelta(days=8))
+
+        sent = await sandbox.send_text(wang["id"], "/sample")
+        refused = await sandbox.wait_for_bot_message(wang["id"], after=sent["message_id"])
+        assert refused["text"] == "Sorry, you are not allowed to do that."
+        sent = await sandbox.send_text(staffer["id"], "/sample 99")
+        bad = await sandbox.wait_for_bot_message(staffer["id"], after=sent["message_id"])
+        assert bad["text"] == "Send /sample, or /sample with a number from 1 to 20."
+
+        sent = await sandbox.send_text(staffer["id"], "/sample 5")
+        sample = await sandbox.wait_for_bot_message(staffer["id"], after=sent["message_id"])
+        base = hotline.services.console.base_url
+        assert sample["text"] == (
+            "2 of the 2 consultations closed in the last 7 days, chosen at random:\n\n"
+            f"C-2026-0001 · Legal · ★★\n{base}/console/cases/C-2026-0001\n"
+            f"C-2026-0002 · Legal · not rated\n{base}/console/cases/C-2026-0002")
+        sent = await sandbox.send_text(staffer["id"], "/sample 1")
+        one = await sandbox.wait_for_bot_message(staffer["id"], after=sent["message_id"])
+        assert one["text"].startswith("1 of the 2 consultations closed in the last 7 days")
+    finally:
+        await hotline.stop()
+
+
+async def test_an_experts_start_shows_their_open_cases_and_shifts(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    wang = await expert(hotline, sandbox, "Wang", "legal")
+    await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
+    asker = await social_worker(hotline, sandbox, "Emma")
+    await submit(sandbox, asker, await ask(sandbox, asker, "legal", "Desk question"))
+    offer = await offer_to(sandbox, wang["id"], "C-2026-0001")
+    await sandbox.press_button(wang["id"], wang["id"], offer["message_id"], buttons(offer)[0][1])
+    await sandbox.wait_for_bot_message(asker["id"], predicate=has("has been taken"))
+
+    sent = await sandbox.send_text(wang["id"], "/start")
+    desk = await sandbox.wait_for_bot_message(wang["id"], after=sent["message_id"],
+                                              predicate=has("Your hotline desk"))
+    assert "Your open consultations:\n• C-2026-0001 · Legal" in desk["text"]
+    assert "Your shifts in the next 7 days:" in desk["text"]
+    assert "00:00–24:00 Legal" in desk["text"]
+    assert "/duty swap" in desk["text"]
+    # Someone who is not an expert has no desk.
+    sent = await sandbox.send_text(asker["id"], "/start")
+    await sandbox.wait_for_bot_message(asker["id"], after=sent["message_id"])
+    await bot_idle(hotline)
+    assert not [m for m in await sandbox.bot_messages(asker["id"])
+                if "Your hotline desk" in (m.get("text") or "")]

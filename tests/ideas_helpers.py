@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
+from services.actors import Actor
 from storage.models import Idea, Role
 
 REFERENCE = re.compile(r"I-\d{4}-\d{4}")
@@ -79,6 +80,11 @@ async def resident_idea(hotline: Hotline, user_id: int, title: str, *,
         "show_name": show_name})
     if public:
         change = await hotline.services.ideas.change_status(
-            user_id, idea.id, "submitted", "accepted", "Good idea.", True)
+            staff_actor(user_id), idea.id, "submitted", "accepted", "Good idea.", True)
         return change.idea
     return idea
+
+
+def staff_actor(telegram_id: int) -> Actor:
+    """A staff member acting through the console, for tests that set an idea's state."""
+    return Actor.in_console(telegram_id, frozenset({Role.STAFF.value}))

@@ -75,7 +75,8 @@ class TrainingService:
                             file: str | None = None) -> int:
         """Stores a checked course (the staff dialog, the console's form, a course file)."""
         actor.require_staff()
-        course_id = await self.create(plan, actor.telegram_id if actor.telegram_id else None)
+        # The command line has no Telegram account: its courses have no creator (as before).
+        course_id = await self.create(plan, actor.telegram_id or None)
         detail: dict[str, Any] = {"title": plan.title, "sessions": len(plan.sessions),
                                   "capacity": plan.capacity}
         if file is not None:
@@ -131,11 +132,6 @@ class TrainingService:
             await self._record(actor, "trainings.attendance", course_id,
                                {"session": position, "person": telegram_id})
         return first
-
-    async def record_change(self, actor: Actor, action: str, course_id: int,
-                            detail: Mapping[str, Any]) -> None:
-        """The audit entry of a course change made by a collaborator (course sessions)."""
-        await self._record(actor, action, course_id, detail)
 
     async def _record(self, actor: Actor, action: str, course_id: int,
                       detail: Mapping[str, Any]) -> None:

@@ -63,11 +63,19 @@ class TrainingService:
         self.notices = notices
         self.clock = clock
         self.zone = zone
-        self.exam_date = exam_date
         self._audit = audit
         self.planner = ReminderPlanner(repository, reminders, clock, zone, session_offsets,
                                        exam_offsets, exam_date)
         self.changes = CourseChanges(repository, notices, self.planner, clock, zone)
+
+    @property
+    def exam_date(self) -> date | None:
+        """The national exam's date: one value, the planner's (it plans the exam reminders)."""
+        return self.planner.exam_date
+
+    @exam_date.setter
+    def exam_date(self, value: date | None) -> None:
+        self.planner.exam_date = value
 
     # -- staff's front doors --------------------------------------------------------------
 

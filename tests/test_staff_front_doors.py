@@ -5,6 +5,7 @@ an announcement's stop, so they refuse with the same words, and only a change is
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from services.actors import Actor
 from services.announcements.broadcasts import Draft
+from services.audit import COMMAND_LINE_ACTOR
 from services.refusals import Refused
 from storage.models import CourseStatus, Role
 from storage.repositories.audit import AuditFilter
@@ -95,15 +97,35 @@ async def test_the_command_line_refuses_to_stop_an_announcement_in_the_bots_word
     bot_words = answer["answer"]["text"]
     assert bot_words == hotline.services.texts.text("en", "announce.cannot_stop")
 
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
-           "HOTLINE_DATABASE_URL": hotline.settings.database_url}
-    result = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "bot.cli", "announce", "cancel", str(record.id)],
-        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    result = await run_cli(hotline, tmp_path, "announce", "cancel", str(record.id))
     assert result.returncode == 2
     # (Before it, the command names the database it opened.)
     assert result.stderr.splitlines()[-1] == f"hotline: announcement {record.id}: {bot_words}"
     assert await audit_count(hotline, "announcements.cancel") == 0
+
+
+async def test_the_command_lines_changes_are_audited_by_the_same_doors(
+        hotline: Hotline, tmp_path: Path) -> None:
+    for args in (("topics", "set", "housing", "--zh", "住房保障", "--en", "Housing"),
+                 ("ideas", "status", "parked", "--zh", "暂缓", "--en", "Parked",
+                  "--position", "90", "--closed")):
+        result = await run_cli(hotline, tmp_path, *args)
+        assert result.returncode == 0, result.stderr
+    for action, target in (("announcements.topic_set", "housing"),
+                           ("ideas.status_set", "parked")):
+        [row], _total = await hotline.services.audit.search(AuditFilter(action=action), 1, 10)
+        assert (row.channel, row.telegram_id, row.target) == ("cli", COMMAND_LINE_ACTOR, target)
+        assert "@" in json.loads(row.detail)["operator"]
+    assert json.loads(row.detail)["open"] is False
+
+
+async def run_cli(hotline: Hotline, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`hotline ...` on the running bot's database, waited for in a thread."""
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
+           "HOTLINE_DATABASE_URL": hotline.settings.database_url}
+    return await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "bot.cli", *args], env=env, cwd=cwd,
+        capture_output=True, text=True, timeout=60, check=False)
 
 
 async def test_the_console_stops_an_announcement_through_the_same_door(

@@ -1,7 +1,11 @@
 """The idea process: submitting, the author's edits, staff review, publishing, supports, reports.
 
-Plain async Python: it decides and stores; the handlers tell people about it. A refused action
-raises IdeaRefused (a text key) and changes nothing.
+Plain async Python: it decides and stores; the edges tell people about it. Staff's actions
+have one front door each (change_status, publish, add_note, mark_duplicate, hide, unhide,
+save_status), used alike by the bot, the console and the command line: each takes the Actor,
+checks them and the idea's state, changes it and writes the audit entry. A refused action
+raises IdeaRefused (a services.refusals.Refused: a text key and its values) and changes
+nothing.
 """
 
 from __future__ import annotations

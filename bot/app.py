@@ -33,6 +33,8 @@ from bot.wiring_features import (
     build_comms_console,
     build_delivery,
     build_hotline_services,
+    build_idea_service,
+    build_subscription_service,
     build_training_dispatcher,
     build_training_service,
 )
@@ -44,7 +46,6 @@ from scheduler.hotline import schedule_hotline
 from scheduler.periodic import build_periodic_jobs, start_periodic_jobs
 from scheduler.trainings import schedule_training_reminders
 from services.announcements.broadcasts import AnnouncementService
-from services.announcements.subscriptions import SubscriptionService
 from services.audit import AuditLog
 from services.console_access import ConsoleAccess
 from services.console_forms import FormTokens
@@ -55,7 +56,6 @@ from services.delivery.shared_limits import BudgetUnavailable
 from services.dialogs import DialogService
 from services.health import HealthService
 from services.hotline.ops_console import build_ops_console
-from services.ideas import IdeaRules, IdeaService
 from services.kb import build_knowledge_base
 from services.people import PeopleService
 from services.places import PlacesService
@@ -73,7 +73,6 @@ from storage.repositories.console_forms import ConsoleFormRepository
 from storage.repositories.conversation import ConversationRepository
 from storage.repositories.dashboard import DashboardRepository
 from storage.repositories.drafts import DraftRepository
-from storage.repositories.ideas import IdeaRepository
 from storage.repositories.inbound_updates import InboundUpdateRepository
 from storage.repositories.places import PlaceRepository
 from storage.repositories.send_failures import SendFailureRepository
@@ -122,10 +121,11 @@ async def check_send_budget(settings: Settings, services: Services) -> None:
 def build_services(settings: Settings, database: Database) -> Services:
     users = UserRepository(database)
     texts = Texts(SUPPORTED_LOCALES, settings.default_locale, settings.timezone)
+    audit = AuditLog(AuditRepository(database))  # the features' front doors write to it
     people = PeopleService(users, settings.default_locale, settings.admin_ids)
     conversation_log = ConversationLog(ConversationRepository(database))
     delivery, announcements, outbox = build_delivery(settings, database)
-    trainings = build_training_service(settings, database)
+    trainings = build_training_service(settings, database, audit)
     kb = build_knowledge_base(database)
     console = ConsoleAccess(ConsoleRepository(database), people, settings.console_url)
     hotline = build_hotline_services(
@@ -135,13 +135,7 @@ def build_services(settings: Settings, database: Database) -> Services:
         case_link=lambda number: f"{console.base_url}/console/cases/{number}")
     privacy = PrivacyService(users, people, conversation_log, settings.log_retention_days,
                              FormTokens(ConsoleFormRepository(database)))
-    ideas = IdeaService(
-        IdeaRepository(database),
-        IdeaRules(settings.ideas_daily_limit, settings.ideas_edit_minutes,
-                  settings.ideas_hide_after_reports, settings.ideas_photo_max_bytes),
-        settings.timezone,
-        staff_chat_id=settings.staff_chat_id,
-    )
+    ideas = build_idea_service(settings, database, audit)
     services = Services(
         database=database,
         texts=texts,
@@ -155,14 +149,14 @@ def build_services(settings: Settings, database: Database) -> Services:
         ideas=ideas,
         kb=kb,
         console=console,
-        audit=AuditLog(AuditRepository(database)),
+        audit=audit,
         dashboard=DashboardService(DashboardRepository(database), hotline.reports,
                                    hotline.cases.repository, delivery, ideas,
                                    settings.timezone),
         delivery=delivery,
-        subscriptions=SubscriptionService(announcements),
+        subscriptions=build_subscription_service(database, audit),
         announcements=AnnouncementService(announcements, outbox, delivery, texts, people,
-                                          paid=settings.paid_broadcast,
+                                          audit=audit, paid=settings.paid_broadcast,
                                           timezone=settings.timezone),
         trainings=trainings,
         training_reminders=build_training_dispatcher(trainings, texts, settings),

@@ -17,6 +17,7 @@ from bot.cli_args import bounded_int, parse_record_id
 from bot.cli_audit import CommandLineAudit
 from bot.cli_files import InputFileError, read_utf8
 from bot.settings import Settings
+from bot.wiring_features import build_subscription_service
 from services.announcements.body_formats import FORMATS, BodyFormatError, body_html
 from services.announcements.broadcasts import Draft
 from services.announcements.composing import (
@@ -25,11 +26,11 @@ from services.announcements.composing import (
     clean_text,
     fits_telegram,
 )
-from services.audit_entries import announcement_cancelled, announcement_published
 from services.container import Services
+from services.refusals import Refused
 from services.texts import Texts
 from storage.models import utcnow
-from storage.repositories.announcements import AnnouncementRepository, Topic
+from storage.repositories.announcements import Topic
 
 COMMANDS = ("announce", "deliver", "topics")
 _TOPIC_KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -80,7 +81,8 @@ def announce_command(settings: Settings, args: argparse.Namespace) -> int:
 async def _topics(settings: Settings, args: argparse.Namespace) -> int:
     database = await open_database(settings)
     try:
-        repository = AnnouncementRepository(database)
+        audit = CommandLineAudit(database)
+        subscriptions = build_subscription_service(database, audit.log)
         if args.action == "set":
             zh, en = " ".join(args.zh.split()), " ".join(args.en.split())
             if not _TOPIC_KEY.match(args.key):
@@ -88,13 +90,10 @@ async def _topics(settings: Settings, args: argparse.Namespace) -> int:
                              "projects")
             if not zh or not en or len(zh) > 32 or len(en) > 64:
                 return _fail("--zh must be 1-32 characters and --en 1-64")
-            new = await repository.save_topic(Topic(args.key, zh, en, args.kinds),
-                                              args.position)
-            await CommandLineAudit(database).record(
-                "announcements.topic_set", target=args.key,
-                detail={"zh": zh, "en": en, "kinds": args.kinds, "new": new})
+            new = await subscriptions.save_topic(
+                audit.actor, Topic(args.key, zh, en, args.kinds), args.position)
             print(f"topic {args.key} {'added' if new else 'updated'}")
-        for topic in await repository.topics():
+        for topic in await subscriptions.topics():
             kinds = " (by project kind)" if topic.has_kinds else ""
             print(f"{topic.key}\t{topic.name}\t{topic.name_en}{kinds}")
         return 0
@@ -148,14 +147,14 @@ async def _status(services: Services, announcement_id: int, zone: str) -> int:
 
 
 async def _cancel(services: Services, audit: CommandLineAudit, announcement_id: int) -> int:
-    if await services.announcements.cancel(announcement_id):
-        record = await services.announcements.get(announcement_id)
-        assert record is not None  # it was just cancelled
-        await audit.record_entry(announcement_cancelled(
-            record, await services.announcements.progress(announcement_id)))
-        print(f"announcement {announcement_id} stopped; what was sent stays sent")
-        return 0
-    return _fail(f"announcement {announcement_id} is not scheduled or sending")
+    try:
+        await services.announcements.stop(audit.actor, announcement_id)
+    except Refused as refusal:
+        # The bot's words for the same refusal, in English as the command line speaks.
+        return _fail(f"announcement {announcement_id}: "
+                     f"{services.texts.refusal('en', refusal.refusal)}")
+    print(f"announcement {announcement_id} stopped; what was sent stays sent")
+    return 0
 
 
 def _send_time(raw: str | None, zone: ZoneInfo) -> datetime | None:
@@ -234,8 +233,10 @@ async def _compose(services: Services, audit: CommandLineAudit, settings: Settin
     if answer.strip().lower() not in ("y", "yes"):
         print("nothing was sent")
         return 1
-    record = await services.announcements.publish(draft)
-    await audit.record_entry(announcement_published(record, scheduled=send_at is not None))
+    try:
+        record = await services.announcements.announce(audit.actor, draft)
+    except Refused as refusal:
+        return _fail(services.texts.refusal("en", refusal.refusal))
     print(f"announcement {record.id} queued for {record.recipients} recipients; the running "
           f"bot sends it (hotline announce status {record.id})")
     return 0

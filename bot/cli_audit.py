@@ -12,8 +12,8 @@ import socket
 from collections.abc import Mapping
 from typing import Any
 
+from services.actors import Actor
 from services.audit import CLI, COMMAND_LINE_ACTOR, AuditLog
-from services.audit_entries import AuditEntryOf
 from storage.db import Database
 from storage.repositories.audit import AuditRepository
 
@@ -40,6 +40,12 @@ class CommandLineAudit:
                                detail={"operator": self._operator, **(detail or {})},
                                channel=CLI)
 
-    async def record_entry(self, entry: AuditEntryOf) -> None:
-        """An entry shaped by services.audit_entries, as the console and the bot write it."""
-        await self.record(entry.action, target=entry.target, detail=entry.detail)
+    @property
+    def log(self) -> AuditLog:
+        """For the services this run builds: their front doors write the rows themselves."""
+        return self._log
+
+    @property
+    def actor(self) -> Actor:
+        """The operator, as the features' front doors take whoever acts."""
+        return Actor.command_line(self._operator)

@@ -8,16 +8,16 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from bot.app import open_database
 from bot.cli_args import bounded_int
 from bot.cli_audit import CommandLineAudit
 from bot.settings import SUPPORTED_LOCALES, Settings
-from services.ideas.export import FORMATS, IdeaExport, write_csv, write_xlsx
+from bot.wiring_features import build_idea_service
+from services.ideas import IdeaService
+from services.ideas.export import FORMATS, write_csv, write_xlsx
 from services.texts import Texts
 from storage.models import IdeaStatus
-from storage.repositories.ideas import IdeaRepository
 
 # Status keys travel in callback data (64 bytes in all), hence short and plain.
 STATUS_KEY = re.compile(r"^[a-z_]{1,16}$")
@@ -58,13 +58,13 @@ def ideas_command(settings: Settings, args: argparse.Namespace) -> int:
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
     database = await open_database(settings)
     try:
-        repository = IdeaRepository(database)
         audit = CommandLineAudit(database)
+        ideas = build_idea_service(settings, database, audit.log)
         if args.action == "export":
-            return await _export(settings, repository, audit, args)
+            return await _export(settings, ideas, audit, args)
         if args.action == "status":
-            return await _save_status(repository, audit, args)
-        for status in await repository.statuses():
+            return await _save_status(ideas, audit, args)
+        for status in await ideas.statuses():
             flags = ",".join(f for f, on in (("public", status.public), ("open", status.open))
                              if on)
             print(f"{status.position}\t{status.key}\t{status.name_zh}\t{status.name_en}\t{flags}")
@@ -73,18 +73,17 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         await database.close()
 
 
-async def _export(settings: Settings, repository: IdeaRepository, audit: CommandLineAudit,
+async def _export(settings: Settings, ideas: IdeaService, audit: CommandLineAudit,
                   args: argparse.Namespace) -> int:
-    known = {s.key for s in await repository.statuses()}
+    known = {s.key for s in await ideas.statuses()}
     if args.status is not None and args.status not in known:
         print(f"hotline: --status must be one of: {', '.join(sorted(known))}", file=sys.stderr)
         return 2
     if args.first and args.last and args.first > args.last:
         print("hotline: --from is after --to", file=sys.stderr)
         return 2
-    zone = ZoneInfo(settings.timezone)
     locale = settings.default_locale
-    rows = await IdeaExport(repository, zone, locale).rows(args.status, args.first, args.last)
+    rows = await ideas.export_rows(args.status, args.first, args.last, locale)
     texts = Texts(SUPPORTED_LOCALES, locale)
 
     def header(column: str) -> str:
@@ -105,7 +104,7 @@ async def _export(settings: Settings, repository: IdeaRepository, audit: Command
     return 0
 
 
-async def _save_status(repository: IdeaRepository, audit: CommandLineAudit,
+async def _save_status(ideas: IdeaService, audit: CommandLineAudit,
                        args: argparse.Namespace) -> int:
     if not STATUS_KEY.match(args.key):
         print("hotline: the key must be 1 to 16 lower-case letters or _", file=sys.stderr)
@@ -114,11 +113,8 @@ async def _save_status(repository: IdeaRepository, audit: CommandLineAudit,
     if not zh or not en or len(zh) > 32 or len(en) > 64:
         print("hotline: --zh (up to 32) and --en (up to 64) must not be empty", file=sys.stderr)
         return 2
-    await repository.save_status(IdeaStatus(key=args.key, name_zh=zh, name_en=en,
-                                            position=args.position, public=args.public,
-                                            open=not args.closed))
-    await audit.record("ideas.status_set", target=args.key, detail={
-        "zh": zh, "en": en, "position": args.position, "public": args.public,
-        "open": not args.closed})
+    await ideas.save_status(audit.actor, IdeaStatus(
+        key=args.key, name_zh=zh, name_en=en, position=args.position, public=args.public,
+        open=not args.closed))
     print(f"status {args.key} saved")
     return 0

@@ -14,7 +14,7 @@ from bot.cli_files import InputFileError, read_utf8
 from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.wiring_features import build_training_service
 from services.texts import Texts
-from services.trainings.courses import CourseInputError, plan_from_toml
+from services.trainings.courses import CourseInputError, field_refusal, plan_from_toml
 from services.trainings.exports import registrants_table
 
 # A course file is a page of text; anything bigger is not one.
@@ -37,9 +37,7 @@ def add_trainings_parser(commands: argparse._SubParsersAction) -> None:
 
 def describe_error(error: CourseInputError) -> str:
     """The refusal in English, as the bot would word it, naming the field."""
-    texts = Texts(SUPPORTED_LOCALES, "en")
-    field = texts.text("en", f"trainings.field.{error.field}")
-    return texts.text("en", error.reason, field=field, **error.values)
+    return field_refusal(Texts(SUPPORTED_LOCALES, "en"), "en", error)
 
 
 def trainings_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -55,8 +53,8 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
             return 2
     database = await open_database(settings)
     try:
-        trainings = build_training_service(settings, database)
         audit = CommandLineAudit(database)
+        trainings = build_training_service(settings, database, audit.log)
         if args.action == "add":
             try:
                 plan = plan_from_toml(text, settings.zone, trainings.clock.now())
@@ -64,10 +62,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"hotline: {args.file}: {describe_error(error)} Nothing was saved.",
                       file=sys.stderr)
                 return 2
-            course_id = await trainings.create(plan, None)
-            await audit.record("trainings.create", target=f"course {course_id}", detail={
-                "title": plan.title, "sessions": len(plan.sessions),
-                "capacity": plan.capacity, "file": args.file.name})
+            course_id = await trainings.create_course(audit.actor, plan, file=args.file.name)
             print(f"course {course_id} published: {plan.title} "
                   f"({len(plan.sessions)} sessions, {plan.capacity} places)")
             return 0

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot.settings import Settings
 from services.announcements.history import AnnouncementHistory
+from services.announcements.subscriptions import SubscriptionService
 from services.audit import AuditLog
 from services.comms_console import CommsConsole
 from services.console_forms import FormTokens
@@ -28,6 +29,7 @@ from services.hotline.rating_notices import CaseLink, RatingNotices
 from services.hotline.relay import RelayService
 from services.hotline.reports import ReportService
 from services.hotline.roster import RosterService
+from services.ideas import IdeaRules, IdeaService
 from services.ideas.board import IdeaBoard
 from services.people import PeopleService
 from services.profiles import ProfileService
@@ -41,6 +43,7 @@ from services.trainings.service import TrainingService
 from services.trainings.sessions import CourseSessions
 from storage.db import Database
 from storage.repositories.announcement_history import AnnouncementHistoryRepository
+from storage.repositories.announcement_subscriptions import AnnouncementSubscriptions
 from storage.repositories.announcements import AnnouncementRepository
 from storage.repositories.audit import AuditRepository
 from storage.repositories.console_forms import ConsoleFormRepository
@@ -115,12 +118,28 @@ def build_delivery(settings: Settings, database: Database
     return engine, AnnouncementRepository(database), outbox
 
 
-def build_training_service(settings: Settings, database: Database) -> TrainingService:
+def build_training_service(settings: Settings, database: Database,
+                           audit: AuditLog) -> TrainingService:
     return TrainingService(
         TrainingRepository(database), ReminderRepository(database), NoticeRepository(database),
         Clock(), settings.zone,
         parse_offsets(settings.reminder_offsets), parse_offsets(settings.exam_reminder_offsets),
-        settings.exam_date)
+        settings.exam_date, audit=audit)
+
+
+def build_idea_service(settings: Settings, database: Database, audit: AuditLog) -> IdeaService:
+    return IdeaService(
+        IdeaRepository(database),
+        IdeaRules(settings.ideas_daily_limit, settings.ideas_edit_minutes,
+                  settings.ideas_hide_after_reports, settings.ideas_photo_max_bytes),
+        settings.timezone,
+        audit=audit,
+        staff_chat_id=settings.staff_chat_id,
+    )
+
+
+def build_subscription_service(database: Database, audit: AuditLog) -> SubscriptionService:
+    return SubscriptionService(AnnouncementSubscriptions(database), audit=audit)
 
 
 def build_training_dispatcher(trainings: TrainingService, texts: Texts,

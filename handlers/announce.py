@@ -28,15 +28,15 @@ from handlers.announce_steps import (
     next_step,
     offer_fixes,
 )
-from handlers.audit_trail import audit_entry
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes
+from services.actors import Actor
 from services.announcements.composing import ComposeInputError
-from services.audit_entries import announcement_cancelled, announcement_published
 from services.commands import STAFF_ROLES, CommandSpec
 from services.dialogs import DraftState
+from services.refusals import Refused
 from storage.models import Role, utcnow
 
 log = logging.getLogger(__name__)
@@ -198,13 +198,14 @@ async def _publish(update: Update, context: HotlineContext, state: DraftState) -
         await reply(update, context, context.html("announce.error.past"))
         await ask(update, context, state)
         return
-    service = context.services.announcements
-    record = await service.publish(draft, progress_chat_id=update.effective_chat.id)
+    try:
+        await context.services.announcements.announce(
+            Actor.in_bot(update.effective_user.id, context.roles), draft,
+            progress_chat_id=update.effective_chat.id)
+    except Refused as refusal:
+        await reply(update, context, context.html(refusal.key, **refusal.values))
+        return
     await context.services.dialogs.finish(update.effective_user.id)
-    await audit_entry(update, context,
-                      announcement_published(record, scheduled=draft.send_at is not None))
-    log.info("user %s published announcement %s to %d recipients",
-             update.effective_user.id, record.id, record.recipients)
 
 
 async def _stop(update: Update, context: HotlineContext, value: str) -> None:
@@ -213,13 +214,14 @@ async def _stop(update: Update, context: HotlineContext, value: str) -> None:
     if record is None:
         await _stale(update, context)
         return
-    if await service.cancel(record.id):
-        await audit_entry(update, context,
-                          announcement_cancelled(record, await service.progress(record.id)))
-        log.info("user %s cancelled announcement %s", update.effective_user.id, record.id)
-        await answer_callback(update, context.text("announce.stopped"))
-    else:
-        await answer_callback(update, context.text("announce.cannot_stop"), alert=True)
+    try:
+        await service.stop(Actor.in_bot(update.effective_user.id, context.roles), record.id)
+    except Refused as refusal:
+        await answer_callback(update, context.services.texts.refusal(context.locale,
+                                                                     refusal.refusal),
+                              alert=True)
+        return
+    await answer_callback(update, context.text("announce.stopped"))
 
 
 def register(application: Application, routes: Routes) -> None:

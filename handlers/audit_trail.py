@@ -11,7 +11,6 @@ from telegram import Update
 
 from handlers.context import HotlineContext
 from services.audit import BOT
-from services.audit_entries import AuditEntryOf
 from storage.models import Role
 
 STAFF_ROLES = frozenset({Role.STAFF.value, Role.ADMIN.value})
@@ -27,7 +26,3 @@ async def audit(update: Update, context: HotlineContext, action: str, *, target:
     await context.services.audit.record(update.effective_user.id, action, target=target,
                                         detail=detail, channel=BOT)
 
-
-async def audit_entry(update: Update, context: HotlineContext, entry: AuditEntryOf) -> None:
-    """An entry shaped by services.audit_entries, identical to the console's and the CLI's."""
-    await audit(update, context, entry.action, target=entry.target, detail=entry.detail)

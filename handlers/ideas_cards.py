@@ -11,8 +11,10 @@ from telegram.error import TelegramError
 
 from handlers.context import HotlineContext
 from handlers.replies import answer_callback, reply
+from services.actors import Actor
 from services.ideas import IdeaRefused
 from services.ideas.author_notice import author_locale, author_notice
+from services.refusals import Refused
 from storage.models import Idea
 
 log = logging.getLogger(__name__)
@@ -28,16 +30,22 @@ def callback_id(value: str) -> int | None:
     return int(value) if value.isdigit() and len(value) <= 9 else None
 
 
-async def refuse(update: Update, context: HotlineContext, refusal: IdeaRefused) -> None:
+def acting(update: Update, context: HotlineContext) -> Actor:
+    """The person pressing or typing, as the idea service's front doors take them."""
+    return Actor.in_bot(update.effective_user.id, context.roles)
+
+
+async def refuse(update: Update, context: HotlineContext, refusal: Refused) -> None:
     """Answers a refused action (logged): as an alert under a button, else as a message."""
     log.warning("refused idea action to user %s: %s %s in update %s",
-                update.effective_user.id if update.effective_user else None, refusal.reason,
+                update.effective_user.id if update.effective_user else None, refusal.key,
                 refusal.values, update.update_id)
     if update.callback_query is not None:
-        await answer_callback(update, context.text(refusal.reason, **refusal.values),
+        await answer_callback(update, context.services.texts.refusal(context.locale,
+                                                                     refusal.refusal),
                               alert=True)
     else:
-        await reply(update, context, context.html(refusal.reason, **refusal.values))
+        await reply(update, context, context.html(refusal.key, **refusal.values))
 
 
 async def stale(update: Update, context: HotlineContext, why: str) -> None:

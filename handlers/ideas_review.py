@@ -17,10 +17,9 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from handlers.audit_trail import audit
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
-from handlers.ideas_cards import callback_id, refuse, stale
+from handlers.ideas_cards import acting, callback_id, refuse, stale
 from handlers.ideas_review_notes import (
     DUPLICATE_FLOW,
     NOTE_FLOW,
@@ -43,6 +42,7 @@ from handlers.replies import answer_callback, reply
 from handlers.routes import Routes
 from services.commands import STAFF_ROLES, CommandSpec
 from services.ideas import IdeaRefused
+from services.refusals import Refused
 
 COMMANDS = [CommandSpec("review", "cmd.review", STAFF_ROLES)]
 
@@ -61,7 +61,7 @@ async def review_button(update: Update, context: HotlineContext) -> None:
         if action in CARD_ACTIONS:
             await _check_live_card(update, context, idea_id)
         await handler(update, context, idea_id, parts[4:])
-    except IdeaRefused as refusal:
+    except Refused as refusal:
         await refuse(update, context, refusal)
 
 
@@ -81,8 +81,7 @@ async def _check_live_card(update: Update, context: HotlineContext, idea_id: int
 
 async def _unhide(update: Update, context: HotlineContext, idea_id: int,
                   _args: list[str]) -> None:
-    idea = await context.services.ideas.unhide(update.effective_user.id, idea_id)
-    await audit(update, context, "ideas.show", target=idea.reference)
+    idea = await context.services.ideas.unhide(acting(update, context), idea_id)
     await answer_callback(update, context.text("ideas.review.unhidden"))
     await show_card(update, context, idea, NO_FILTER)
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from telegram import Update
 
-from handlers.audit_trail import audit
 from handlers.context import HotlineContext
-from handlers.ideas_cards import idea_of_button, notify_author, refuse
+from handlers.ideas_cards import acting, idea_of_button, notify_author, refuse
 from handlers.ideas_review_status import retire_panel
 from handlers.replies import answer_callback, reply
 from services.commands import STAFF_ROLES
 from services.dialogs import DraftState
-from services.ideas import IdeaInputError, IdeaRefused
+from services.ideas import IdeaInputError
 from services.ideas.rules import normalise_reference
+from services.refusals import Refused
 from storage.models import Role
 
 NOTE_FLOW, DUPLICATE_FLOW = "idea_note", "idea_duplicate"
@@ -53,17 +53,17 @@ async def note_step(update: Update, context: HotlineContext, state: DraftState) 
         await context.services.dialogs.finish(user_id)
         return
     try:
-        idea = await context.services.ideas.add_note(user_id, int(state.data["idea_id"]),
+        idea = await context.services.ideas.add_note(acting(update, context),
+                                                     int(state.data["idea_id"]),
                                                      update.effective_message.text)
     except IdeaInputError as error:
         await reply(update, context, context.html(error.reason, limit=error.limit))
         return
-    except IdeaRefused as refusal:
+    except Refused as refusal:
         await context.services.dialogs.finish(user_id)
         await refuse(update, context, refusal)
         return
     await context.services.dialogs.finish(user_id)
-    await audit(update, context, "ideas.note", target=idea.reference)
     await reply(update, context, context.html("ideas.review.noted", reference=idea.reference))
 
 
@@ -76,17 +76,15 @@ async def duplicate_step(update: Update, context: HotlineContext, state: DraftSt
     reference = normalise_reference(update.effective_message.text)
     try:
         idea, original = await context.services.ideas.mark_duplicate(
-            user_id, int(state.data["idea_id"]), reference)
-    except IdeaRefused as refusal:
+            acting(update, context), int(state.data["idea_id"]), reference)
+    except Refused as refusal:
         await refuse(update, context, refusal)
         # A mistyped reference can be typed again; any other refusal ends the dialog.
-        if refusal.reason not in ("ideas.refused.no_such_reference",
+        if refusal.key not in ("ideas.refused.no_such_reference",
                                   "ideas.refused.duplicate_of_itself"):
             await context.services.dialogs.finish(user_id)
         return
     await context.services.dialogs.finish(user_id)
-    await audit(update, context, "ideas.duplicate", target=idea.reference,
-                detail={"original": original.reference})
     await reply(update, context, context.html("ideas.review.duplicate_marked",
                                               reference=idea.reference,
                                               original=original.reference))

@@ -11,9 +11,9 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from handlers.audit_trail import audit
 from handlers.context import HotlineContext
 from handlers.ideas_cards import (
+    acting,
     author_language,
     edit_or_reply,
     idea_of_button,
@@ -163,13 +163,11 @@ async def apply(update: Update, context: HotlineContext, idea_id: int,
     data = state.data
     try:
         change = await context.services.ideas.change_status(
-            user_id, idea_id, data["expected"], data["status"], data["answer"], data["publish"])
+            acting(update, context), idea_id, data["expected"], data["status"], data["answer"],
+            data["publish"])
     finally:
         await context.services.dialogs.finish(user_id)
     await answer_callback(update)
-    await audit(update, context, "ideas.status", target=change.idea.reference, detail={
-        "from": data["expected"], "to": data["status"], "published": data["publish"],
-        "answer": data["answer"], "notify_author": change.notify_author})
     await _after_change(update, context, change, "ideas.review.applied")
 
 
@@ -189,10 +187,8 @@ async def _after_change(update: Update, context: HotlineContext, change: StatusC
 
 async def publish(update: Update, context: HotlineContext, idea_id: int,
                   _args: list[str]) -> None:
-    change = await context.services.ideas.publish(update.effective_user.id, idea_id)
+    change = await context.services.ideas.publish(acting(update, context), idea_id)
     await answer_callback(update)
-    await audit(update, context, "ideas.publish", target=change.idea.reference, detail={
-        "status": change.idea.status, "notify_author": change.notify_author})
     await _after_change(update, context, change, "ideas.review.published")
 
 

@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from handlers.audit_trail import audit
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.keyboards import inline_keyboard
@@ -25,8 +24,10 @@ from handlers.trainings_cards import (
     send_notices_soon,
     show_card,
 )
+from services.actors import Actor
 from services.commands import STAFF_ROLES, CommandSpec
 from services.dialogs import DraftState
+from services.refusals import Refused
 from services.trainings.courses import (
     AUDIENCES,
     DESCRIPTION_MAX,
@@ -41,7 +42,7 @@ from services.trainings.courses import (
     parse_session_lines,
     plan_from_answers,
 )
-from services.trainings.service import EDITABLE, Change, TrainingRefusal
+from services.trainings.service import EDITABLE, Change
 from storage.models import CourseStatus, Role
 
 COMMANDS = [
@@ -134,10 +135,13 @@ async def course_step(update: Update, context: HotlineContext, state: DraftState
         await context.services.dialogs.advance(update.effective_user.id, state, step)
         await reply(update, context, _question(context, step))
         return
-    course_id = await trainings.create(plan, update.effective_user.id)
+    try:
+        course_id = await trainings.create_course(_acting(update, context), plan)
+    except Refused as refusal:
+        await context.services.dialogs.finish(update.effective_user.id)
+        await refuse(update, context, refusal.key)
+        return
     await context.services.dialogs.finish(update.effective_user.id)
-    await audit(update, context, "trainings.create", target=f"course {course_id}", detail={
-        "title": plan.title, "sessions": len(plan.sessions), "capacity": plan.capacity})
     await reply(update, context, context.html("trainings.created", number=course_id))
     course = await trainings.course(course_id)
     assert course is not None
@@ -167,11 +171,8 @@ async def edit_course(update: Update, context: HotlineContext) -> None:
         await reply(update, context, context.html("trainings.usage.edit"))
         return
     value = update.effective_message.text.split(maxsplit=3)[3]
-    # The console audits a session's place ("place N PLACE") apart from the course's fields.
-    action = "trainings.place" if args[1] == "place" else "trainings.edit"
-    await _apply(update, context, course_id,
-                 lambda: context.services.trainings.edit(course_id, args[1], value),
-                 action, {"field": args[1], "value": value})
+    await _apply(update, context, course_id, lambda: context.services.trainings.edit(
+        _acting(update, context), course_id, args[1], value))
 
 
 @require_roles(*STAFF)
@@ -185,23 +186,26 @@ async def move_session(update: Update, context: HotlineContext) -> None:
         return
     line = " ".join(args[2:])
     await _apply(update, context, course_id, lambda: context.services.trainings.reschedule(
-        course_id, position, line), "trainings.reschedule", {"session": position, "to": line})
+        _acting(update, context), course_id, position, line))
+
+
+def _acting(update: Update, context: HotlineContext) -> Actor:
+    """The staff member typing or pressing, as the training service's front doors take them."""
+    return Actor.in_bot(update.effective_user.id, context.roles)
 
 
 async def _apply(update: Update, context: HotlineContext, course_id: int,
-                 change_of: Callable[[], Awaitable[Change]], action: str, detail: dict) -> None:
-    """Runs a staff change; refusals name the field, success is audited and owes
+                 change_of: Callable[[], Awaitable[Change]]) -> None:
+    """Runs a staff change (the service audits it); refusals name the field, success owes
     registrants a notice."""
     try:
         change = await change_of()
-    except TrainingRefusal as refusal:
-        await refuse(update, context, refusal.reason)
-        return
     except CourseInputError as error:
         await refuse_input(update, context, error)
         return
-    await audit(update, context, action, target=f"course {course_id}",
-                detail={**detail, "told": change.told + len(change.promoted)})
+    except Refused as refusal:
+        await refuse(update, context, refusal.key)
+        return
     await reply(update, context, context.html("trainings.changed_staff", number=course_id,
                                               count=change.told + len(change.promoted)))
     send_notices_soon(update, context)
@@ -230,12 +234,11 @@ async def cancel_course(update: Update, context: HotlineContext) -> None:
         await refuse(update, context, "callback.stale")
         return
     try:
-        course, people = await context.services.trainings.cancel_course(course_id)
-    except TrainingRefusal as refusal:
-        await refuse(update, context, refusal.reason)
+        course, people = await context.services.trainings.cancel_course(
+            _acting(update, context), course_id)
+    except Refused as refusal:
+        await refuse(update, context, refusal.key)
         return
-    await audit(update, context, "trainings.cancel", target=f"course {course.id}",
-                detail={"title": course.title, "told": len(people)})
     await answer_callback(update)
     await update.callback_query.edit_message_reply_markup(None)
     await reply(update, context, context.html("trainings.cancelled_staff", title=course.title,
@@ -255,16 +258,13 @@ async def mark_attendance(update: Update, context: HotlineContext) -> None:
     course_id, position, person = numbers
     try:
         first = await context.services.trainings.mark_attendance(
-            course_id, position, person, update.effective_user.id)
-    except TrainingRefusal as refusal:
-        await refuse(update, context, refusal.reason)
-        return
+            _acting(update, context), course_id, position, person)
     except CourseInputError as error:
         await refuse_input(update, context, error)
         return
-    if first:
-        await audit(update, context, "trainings.attendance", target=f"course {course_id}",
-                    detail={"session": position, "person": person})
+    except Refused as refusal:
+        await refuse(update, context, refusal.key)
+        return
     key = "trainings.attendance_marked" if first else "trainings.attendance_already"
     await reply(update, context, context.html(key, person=person, position=position))
 

@@ -11,7 +11,7 @@ from services.announcements.broadcasts import Draft
 from storage.models import Role
 from tests.console_comms_support import once_of, page_tokens
 from tests.console_support import console_base, csrf_of, person, signed_in_client
-from tests.ideas_helpers import resident_idea
+from tests.ideas_helpers import resident_idea, staff_actor
 
 MESSAGE = {"topic": "policy", "title": "Rent subsidy", "body": "Apply now.", "link": "",
            "when": "now", "send_at": ""}
@@ -69,8 +69,8 @@ async def test_a_stale_status_change_is_refused_and_the_author_is_not_told(
         hotline: Hotline, sandbox: SandboxClient) -> None:
     author = await person(hotline, sandbox, "Liu", role=None)
     idea = await resident_idea(hotline, author["id"], "Benches")
-    await hotline.services.ideas.change_status(1, idea.id, "submitted", "under_review", None,
-                                               True)
+    await hotline.services.ideas.change_status(staff_actor(1), idea.id, "submitted",
+                                               "under_review", None, True)
     staff = await person(hotline, sandbox, "Wang")
     base = console_base(hotline)
     before = len(await sandbox.messages(author["id"]))

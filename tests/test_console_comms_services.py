@@ -27,11 +27,14 @@ from storage.models import Role
 from storage.repositories.announcements import Kind, Topic
 from storage.repositories.outbox import BLOCKED, SENT, OutboxRepository, OutboxResult
 from storage.repositories.users import UserRepository
+from tests.ideas_helpers import staff_actor
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
 TOPICS = [Topic("projects", "项目", "Project calls", True), Topic("news", "政策", "News", False)]
 KINDS = [Kind("elderly", "居家养老", "Home-based elderly care")]
+
+STAFF = staff_actor(9)  # a staff member acting from the console
 
 
 @pytest.fixture
@@ -167,7 +170,7 @@ async def test_the_course_list_holds_cancelled_courses_too(services: Services) -
     assert form.plan.sessions[0].starts_at == datetime(2030, 12, 5, 1, 0, tzinfo=UTC)
     first = await services.trainings.create(form.plan, None)
     second = await services.trainings.create(form.plan, None)
-    await services.trainings.cancel_course(first)
+    await services.trainings.cancel_course(STAFF, first)
     everything = await services.comms.training_board.courses(None)
     assert [(c.id, c.status) for c in everything.courses] == [(second, "open"),
                                                               (first, "cancelled")]
@@ -192,7 +195,7 @@ async def test_the_board_filters_and_hides(services: Services) -> None:
     benches = await _idea(services, 201, "Benches")
     lights = await _idea(services, 202, "Street lights 100%", street="吴井街道",
                          community="吴井社区")
-    await services.ideas.change_status(9, lights, "submitted", "not_adopted", "No.", True)
+    await services.ideas.change_status(STAFF, lights, "submitted", "not_adopted", "No.", True)
     titles = lambda page: [i.title for i in page.ideas]  # noqa: E731
     assert titles(await board.search(BoardFilter())) == ["Benches", "Street lights 100%"]
     assert titles(await board.search(BoardFilter(status="not_adopted"))) == ["Street lights 100%"]
@@ -203,13 +206,13 @@ async def test_the_board_filters_and_hides(services: Services) -> None:
     today = datetime.now(SHANGHAI).date()
     assert len((await board.search(BoardFilter(first=today, last=today))).ideas) == 2
     assert (await board.search(BoardFilter(last=today - timedelta(days=1)))).total == 0
-    hidden = await board.hide(9, lights)
+    hidden = await services.ideas.hide(STAFF, lights)
     assert hidden.hidden_at is not None
     with pytest.raises(IdeaRefused):
-        await board.hide(9, lights)
+        await services.ideas.hide(STAFF, lights)
     assert titles(await board.search(BoardFilter(view="hidden"))) == ["Street lights 100%"]
     assert [e.kind for e in await services.ideas.history(lights)][-1] == "hidden"
-    await services.ideas.unhide(9, lights)
+    await services.ideas.unhide(STAFF, lights)
     assert (await board.search(BoardFilter(view="hidden"))).total == 0
     assert benches
 
@@ -231,7 +234,7 @@ async def test_the_export_is_the_clis_file(services: Services) -> None:
 async def test_the_author_is_told_in_their_language(services: Services) -> None:
     idea_id = await _idea(services, 401, "Benches")
     await services.people.set_locale(401, "en")
-    change = await services.ideas.change_status(9, idea_id, "submitted", "accepted",
+    change = await services.ideas.change_status(STAFF, idea_id, "submitted", "accepted",
                                                 "We will <b>do</b> it.", True)
     text = await author_notice(services.ideas, services.people, services.texts, change.idea)
     assert "Benches" in text and "We will &lt;b&gt;do&lt;/b&gt; it." in text

@@ -11,7 +11,15 @@ from sqlalchemy import update
 from bot.app import Hotline, build_hotline
 from sandbox.client import SandboxClient
 from storage.models import Idea, IdeaEvent, Role, utcnow
-from tests.ideas_helpers import button_data, button_labels, press, say, stored, submit_idea
+from tests.ideas_helpers import (
+    button_data,
+    button_labels,
+    press,
+    say,
+    staff_actor,
+    stored,
+    submit_idea,
+)
 from tests.support import running_hotline, settings_for
 
 NEWS = "📣 News about your idea"
@@ -277,7 +285,7 @@ async def test_the_review_queue_is_oldest_first_and_filters_by_street_or_status(
         made.append(await hotline.services.ideas.submit(author["id"], {
             "title": title, "problem": "p", "solution": "s", "street": street,
             "community": community}))
-    await hotline.services.ideas.change_status(staff["id"], made[2].id, "submitted",
+    await hotline.services.ideas.change_status(staff_actor(staff["id"]), made[2].id, "submitted",
                                                "not_adopted", None, True)
     card = await say(sandbox, staff["id"], "/review", "Old")
     assert card["text"].startswith(f"{made[0].reference} · Old")

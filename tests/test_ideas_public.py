@@ -21,6 +21,7 @@ from tests.ideas_helpers import (
     press,
     resident_idea,
     say,
+    staff_actor,
     stored,
     submit_idea,
 )
@@ -200,7 +201,7 @@ async def test_export_to_csv_and_xlsx_holds_what_was_submitted(
     quiet = await submit_idea(sandbox, author["id"], title="Quiet", contact=None,
                               show_name=False)
     idea = await stored(hotline, reference)
-    await hotline.services.ideas.change_status(1, idea.id, "submitted", "accepted",
+    await hotline.services.ideas.change_status(staff_actor(1), idea.id, "submitted", "accepted",
                                                "Planting in spring.", True)
     fan = await sandbox.add_user("Fan", language_code="en")
     await hotline.services.people.grant(fan["id"], Role.RESIDENT)

@@ -7,15 +7,20 @@ from datetime import timedelta
 
 import pytest
 
+from services.audit import AuditLog
 from services.ideas import IdeaInputError, IdeaRefused, IdeaRules, IdeaService
 from services.ideas.rules import clean_text, normalise_reference
 from storage.db import Database
 from storage.models import utcnow
+from storage.repositories.audit import AuditRepository
 from storage.repositories.ideas import IdeaRepository
 from storage.repositories.users import UserRepository
+from tests.ideas_helpers import staff_actor
 
 FIELDS = {"title": "T", "problem": "P", "solution": "S", "street": "太和街道",
           "community": "太和社区"}
+
+STAFF = staff_actor(9)  # a staff member acting from the console
 
 
 async def authors(database: Database, *ids: int) -> None:
@@ -50,30 +55,30 @@ async def test_supports_and_reports_count_once_and_hide_at_the_threshold(
     assert await ideas.report(idea.id, 3, "offensive", 2) == (True, True)
     assert await ideas.report(idea.id, 4, "spam", 2) == (True, False)  # already hidden
     assert (await ideas.get(idea.id)).hidden_at is not None
-    assert await ideas.unhide(idea.id, 1)
-    assert not await ideas.unhide(idea.id, 1)
+    assert await ideas.staff_changes.unhide(idea.id, 1)
+    assert not await ideas.staff_changes.unhide(idea.id, 1)
 
 
 async def test_status_changes_expect_the_status_the_reviewer_saw(database: Database) -> None:
     await authors(database, 1, 9)
     service = IdeaService(IdeaRepository(database), IdeaRules(5, 30, 3, 5_000_000),
-                          "Asia/Shanghai")
+                          "Asia/Shanghai", audit=AuditLog(AuditRepository(database)))
     idea = await service.submit(1, FIELDS)
-    change = await service.change_status(9, idea.id, "submitted", "under_review", None, False)
+    change = await service.change_status(STAFF, idea.id, "submitted", "under_review", None, False)
     assert not change.notify_author and change.idea.published_status == "submitted"
     with pytest.raises(IdeaRefused, match="stale"):
-        await service.change_status(9, idea.id, "submitted", "accepted", None, True)
-    published = await service.publish(9, idea.id)
+        await service.change_status(STAFF, idea.id, "submitted", "accepted", None, True)
+    published = await service.publish(STAFF, idea.id)
     assert published.notify_author and published.idea.published_status == "under_review"
     with pytest.raises(IdeaRefused, match="nothing_to_publish"):
-        await service.publish(9, idea.id)
+        await service.publish(STAFF, idea.id)
     with pytest.raises(IdeaRefused, match="edit_closed"):  # staff answered: edits are over
         await service.edit(1, idea.id, "title", "New")
     with pytest.raises(IdeaRefused, match="not_yours"):
         await service.withdraw(9, idea.id)
     await service.withdraw(1, idea.id)
     with pytest.raises(IdeaRefused, match="withdrawn"):
-        await service.change_status(9, idea.id, "under_review", "accepted", None, True)
+        await service.change_status(STAFF, idea.id, "under_review", "accepted", None, True)
 
 
 def test_text_is_trimmed_bounded_and_references_normalised() -> None:
@@ -95,7 +100,8 @@ async def test_forget_erases_the_authors_contact_but_keeps_the_idea(database: Da
                                      "show_name": True}, "submitted", later)
     other = await ideas.create(2026, {**FIELDS, "author_id": 2, "contact": "wx: li"},
                                "submitted", later)
-    service = IdeaService(ideas, IdeaRules(5, 30, 3, 5_000_000), "Asia/Shanghai")
+    service = IdeaService(ideas, IdeaRules(5, 30, 3, 5_000_000), "Asia/Shanghai",
+                          audit=AuditLog(AuditRepository(database)))
     assert await service.erase_author_details(1) == 1
     kept = await ideas.get(mine.id)
     assert kept.title == "T" and kept.contact is None and kept.show_name is False

@@ -33,8 +33,8 @@ async def test_privacy_shows_every_area_forget_erases_with_the_same_figures(
     await PendingPickRepository(services.database).add(PendingPick(
         user_id=uid, chat_id=uid, message_id=9_999_999, kind="text", text="for which case?"))
     session = (await services.trainings.course(course_id)).sessions[0]
-    await services.trainings.repository.record_attendance(session.id, uid, session.starts_at,
-                                                          None)
+    await services.trainings.repository.places.record_attendance(session.id, uid,
+                                                                 session.starts_at, None)
     await bot_idle(hotline)
 
     lines = await _privacy(sandbox, emma)

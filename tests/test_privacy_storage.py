@@ -30,7 +30,7 @@ async def test_erasing_supports_and_reports_keeps_the_counts_true(database: Data
     for person in (2, 3):
         await ideas.report(idea.id, person, "spam", 2)
     assert (await ideas.get(idea.id)).hidden_at is not None
-    assert await ideas.unhide(idea.id, actor_id=1)
+    assert await ideas.staff_changes.unhide(idea.id, actor_id=1)
     await ideas.report(idea.id, 4, "spam", 2)
     assert (await ideas.get(idea.id)).report_count == 1
 
@@ -61,10 +61,10 @@ async def test_queued_messages_subscriptions_and_console_access_go(database: Dat
     assert await outbox.cancel_for_chat(1) == 0
 
     announcements = AnnouncementRepository(database)
-    await announcements.set_topic(1, "policy", True)
-    await announcements.set_street(1, "太和街道")
-    assert await announcements.erase_subscriber(1) == 1
-    settings = await announcements.subscriber(1)
+    await announcements.subscriptions.set_topic(1, "policy", True)
+    await announcements.subscriptions.set_street(1, "太和街道")
+    assert await announcements.subscriptions.erase_subscriber(1) == 1
+    settings = await announcements.subscriptions.subscriber(1)
     assert settings.topics == frozenset() and settings.street is None
 
     console = ConsoleRepository(database)

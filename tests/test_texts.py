@@ -32,6 +32,8 @@ _CODE_KEY = re.compile(r'\b(?:text|html)\((?:[\w.]+, )?"([a-z_]+\.[a-z_.]+)"')
 _TEMPLATE_KEY = re.compile(r'_\("([a-z_]+\.[a-z_.A-Z]+)"')
 _MENU_KEY = re.compile(r'menu\.add\(\s*"\w+", "([a-z_]+\.[a-z_.]+)"')
 _ANY_KEY = re.compile(r'"([a-z_]+\.[a-z_.]+)"')
+# A front door's refusal names its text: raise Refused("x.y", ...) (or a feature's subclass).
+_REFUSAL_KEY = re.compile(r'Refus\w*\(\s*"([a-z_]+\.[a-z_.]+)"')
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # The hotline services name the texts they send (messenger.notify(chat, "hotline.x")).
 _HOTLINE_KEY = re.compile(r'"(hotline\.[a-z_.]+)"')
@@ -47,6 +49,7 @@ def keys_used_in_code() -> set[str]:
     for folder in ("handlers", "services", "bot", "scheduler", "console"):
         for path in (ROOT / folder).rglob("*.py"):
             keys |= set(_CODE_KEY.findall(path.read_text(encoding="utf-8")))
+            keys |= set(_REFUSAL_KEY.findall(path.read_text(encoding="utf-8")))
     for path in (ROOT / "handlers").rglob("*.py"):
         keys |= set(_MENU_KEY.findall(path.read_text(encoding="utf-8")))
     for path in TEMPLATES_DIR.rglob("*.html"):  # console/ pages in a subfolder

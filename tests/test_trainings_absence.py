@@ -61,7 +61,8 @@ async def test_i_cant_come_skips_one_session_and_keeps_the_place(
     shown = {m["message_id"]: m for m in await sandbox.messages(emma["id"])}
     assert buttons(shown[reminder["message_id"]]) == []
     # Stored: an absence notice for that session; the place kept, nobody moved up.
-    assert await trainings.repository.absences(course_id) == {emma["id"]: {first.id}}
+    noted = trainings.repository.absence_notices
+    assert await noted.absences(course_id) == {emma["id"]: {first.id}}
     assert await trainings.status_of(course_id, emma["id"]) == ("registered", 0)
     assert await trainings.status_of(course_id, wu["id"]) == ("waitlisted", 1)
     rows = await trainings.reminders.reminders_of(course_id)
@@ -116,8 +117,8 @@ async def test_i_cant_come_skips_one_session_and_keeps_the_place(
                                ["message_id"], f"trainings:cantcome:{course_id}", force=True)
     await sandbox.wait_for_bot_message(
         li["id"], predicate=lambda m: m["text"].startswith("Noted: you will miss session 2"))
-    assert await trainings.repository.absences(course_id) == {emma["id"]: {first.id},
-                                                               li["id"]: {second.id}}
+    noted = trainings.repository.absence_notices
+    assert await noted.absences(course_id) == {emma["id"]: {first.id}, li["id"]: {second.id}}
     trainings.clock.freeze(local(2026, 12, 11, 14, 30))  # 1 day before session 2: Emma only
     assert await dispatcher.dispatch_due() == 1
     assert "(session 2 of 2)" in (await _reminders(sandbox, emma))[-1]["text"]
@@ -145,7 +146,7 @@ async def test_i_can_come_after_all_takes_the_absence_back(
     back = await sandbox.wait_for_bot_message(emma["id"], after=noted["message_id"])
     assert back["text"] == (f"Good: you are expected at session 1 of “{COURSE}” again, and "
                             "its reminders are back.")
-    assert await trainings.repository.absences(course_id) == {}
+    assert await trainings.repository.absence_notices.absences(course_id) == {}
     shown = {m["message_id"]: m for m in await sandbox.messages(emma["id"])}
     assert buttons(shown[noted["message_id"]]) == []
     trainings.clock.freeze(local(2026, 12, 5, 8, 0))  # "1 hour before" comes again
@@ -215,13 +216,13 @@ async def _course_with_history(url: str) -> None:
             await users.ensure_exists(telegram_id, "zh_CN")
             async with database.session() as session:
                 (await session.get(User, telegram_id)).first_name = name
-            await repository.register(1, telegram_id, NOW)
+            await repository.places.register(1, telegram_id, NOW)
         first, second = (await repository.get_course(1)).sessions
-        await repository.record_attendance(first.id, 7001, NOW, None)
-        await repository.record_attendance(first.id, 7003, NOW, 1)
-        await repository.cancel(1, 7001, NOW)
-        await repository.cancel(1, 7002, NOW)
-        await repository.note_absence(second.id, 7003, NOW)
+        await repository.places.record_attendance(first.id, 7001, NOW, None)
+        await repository.places.record_attendance(first.id, 7003, NOW, 1)
+        await repository.places.cancel(1, 7001, NOW)
+        await repository.places.cancel(1, 7002, NOW)
+        await repository.absence_notices.note_absence(second.id, 7003, NOW)
     finally:
         await database.close()
 

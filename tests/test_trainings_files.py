@@ -105,7 +105,7 @@ async def _register(url: str, course_id: int, people: dict[int, str]) -> None:
             await users.ensure_exists(telegram_id, "zh_CN")
             async with database.session() as session:
                 (await session.get(User, telegram_id)).first_name = name
-            await repository.register(course_id, telegram_id, NOW)
+            await repository.places.register(course_id, telegram_id, NOW)
     finally:
         await database.close()
 

@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 
+from services.audit import AuditLog
 from services.texts import Texts
 from services.trainings.clock import Clock
 from services.trainings.messenger import Buttons, SendOutcome
@@ -15,12 +16,15 @@ from services.trainings.offsets import parse_offsets
 from services.trainings.reminders import ReminderDispatcher
 from services.trainings.service import TrainingRefusal, TrainingService
 from storage.db import Database
+from storage.repositories.audit import AuditRepository
 from storage.repositories.training_notices import NoticeRepository
 from storage.repositories.training_reminders import ReminderRepository
 from storage.repositories.trainings import TrainingRepository
 from storage.repositories.users import UserRepository
+from tests.ideas_helpers import staff_actor
 from tests.trainings_support import NOW, SHANGHAI, course_plan, local
 
+STAFF = staff_actor(9)  # a staff member acting from the console
 PEOPLE = range(5001, 5021)
 
 
@@ -43,7 +47,8 @@ class RecordingMessenger:
 def _service(database: Database, clock: Clock) -> TrainingService:
     return TrainingService(TrainingRepository(database), ReminderRepository(database),
                            NoticeRepository(database), clock, SHANGHAI,
-                           parse_offsets("1d,1h"), parse_offsets("7d"), None)
+                           parse_offsets("1d,1h"), parse_offsets("7d"), None,
+                           audit=AuditLog(AuditRepository(database)))
 
 
 def _dispatcher(trainings: TrainingService, texts: Texts) -> ReminderDispatcher:
@@ -84,7 +89,7 @@ async def test_two_dispatchers_on_one_database_send_each_reminder_once(
         assert sorted(recipients) == sorted(PEOPLE)
         assert await asyncio.gather(first.dispatch_due(), second.dispatch_due()) == [0, 0]
         # Notices are rows too: a course cancelled, everyone told once by either process.
-        await trainings.cancel_course(course_id)
+        await trainings.cancel_course(STAFF, course_id)
         one.sent.clear()
         two.sent.clear()
         assert sum(await asyncio.gather(first.send_notices(), second.send_notices())) == len(
@@ -136,7 +141,7 @@ async def test_absences_and_the_attendance_of_those_who_cancelled(database: Data
     assert (await trainings.skip_session(second.id, 5001))[2] is False
     rows = await trainings.reminders.reminders_of(course_id)
     assert {r.target for r in rows if r.telegram_id == 5001} == {f"s{first.id}"}
-    await trainings.repository.record_attendance(first.id, 5002, NOW, None)
+    await trainings.repository.places.record_attendance(first.id, 5002, NOW, None)
     await trainings.cancel(course_id, 5002)
     await trainings.cancel(course_id, 5003)
     people = {p.telegram_id: (p.status, p.attended_sessions, p.absent_sessions)

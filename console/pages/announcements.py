@@ -4,22 +4,19 @@ Composing lives in announcements_compose.py."""
 
 from __future__ import annotations
 
-import logging
-
 from aiohttp import web
 
-from console.audit import audit
 from console.auth import requires, viewer
 from console.keys import SERVICES
 from console.pages import announcements_compose
 from console.pages.page_parts import page_number, path_id, telegram_preview
 from console.rendering import locale_of, redirect, render, text
+from services.actors import Actor
 from services.announcements.broadcasts import CANCELLED, DONE, SCHEDULED, SENDING
 from services.delivery.protocol import Progress
+from services.refusals import Refused
 from storage.models import Role
 from storage.repositories.announcements import AnnouncementRecord
-
-log = logging.getLogger(__name__)
 
 STATES = (SCHEDULED, SENDING, DONE, CANCELLED)
 FIGURE_TEXTS = {
@@ -107,14 +104,14 @@ async def cancel(request: web.Request) -> web.StreamResponse:
     """Stops a scheduled or running broadcast: what was sent stays sent, the rest is not."""
     services = request.app[SERVICES]
     record = await _record(request)
-    if not await services.announcements.cancel(record.id):
+    try:
+        await services.announcements.stop(
+            Actor.in_console(viewer(request).telegram_id, viewer(request).person.roles),
+            record.id)
+    except Refused:
+        # A redirect carries only the console's own notices: this one says the same.
         raise redirect(f"/console/announcements/{record.id}",
-                       notice="console_comms.announcements.cannot_cancel")
-    progress = await services.announcements.progress(record.id)
-    await audit(request, "announcements.cancel", target=f"announcement {record.id}",
-                detail={"title": record.title, "sent": progress.sent,
-                        "not_sent": progress.cancelled})
-    log.info("console: %s cancelled announcement %s", viewer(request).telegram_id, record.id)
+                       notice="console_comms.announcements.cannot_cancel") from None
     raise redirect(f"/console/announcements/{record.id}",
                    notice="console_comms.announcements.cancelled_notice")
 

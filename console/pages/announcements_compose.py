@@ -4,13 +4,11 @@ dialog uses (so the outbox, the delivery engine and the schedule are the bot's o
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from console.audit import audit
 from console.auth import requires, viewer
 from console.forms import Form
 from console.keys import SERVICES
@@ -30,6 +28,7 @@ from console.pages.page_parts import telegram_preview
 from console.pages.submit_once import FIELD as ONCE
 from console.pages.submit_once import answer_if_used, issue, only_once
 from console.rendering import locale_of, redirect, render, text
+from services.actors import Actor
 from services.announcements.composing import fits_telegram
 from services.announcements.media_upload import MediaKind
 from services.announcements.web_compose import (
@@ -40,9 +39,8 @@ from services.announcements.web_compose import (
     form_values,
     preview_draft,
 )
+from services.refusals import Refused
 from storage.models import Role, utcnow
-
-log = logging.getLogger(__name__)
 
 # The roles an audience can be narrowed to: those of the /announce dialog.
 AUDIENCE_ROLES = (Role.SOCIAL_WORKER.value, Role.RESIDENT.value, Role.EXPERT.value)
@@ -200,14 +198,14 @@ async def send(request: web.Request) -> web.StreamResponse:
     services = request.app[SERVICES]
     async with only_once(request, token, SEND_PURPOSE) as claim:
         draft = with_media(checked.draft, claim.payload)
-        record = await services.announcements.publish(draft)
-        action = "announcements.schedule" if draft.send_at else "announcements.send"
-        await audit(request, action, target=f"announcement {record.id}", detail={
-            "title": record.title, "topic": record.topic, "recipients": record.recipients,
-            "send_at": record.send_at.isoformat(),
-            "attachment": claim.payload["kind"] if claim.payload else None})
-        log.info("console: %s published announcement %s to %d recipients",
-                 viewer(request).telegram_id, record.id, record.recipients)
+        try:
+            record = await services.announcements.announce(
+                Actor.in_console(viewer(request).telegram_id, viewer(request).person.roles),
+                draft)
+        except Refused as refusal:
+            # The time chosen passed while the preview waited: the bot's words, by the field.
+            form.fail(refusal.field or "send_at", refusal.key, **refusal.values)
+            return await _compose_page(request, form, choices, status=400)
         notice = ("console_comms.announcements.scheduled_notice" if draft.send_at
                   else "console_comms.announcements.sent_notice")
         raise redirect(f"/console/announcements/{record.id}", notice=notice)

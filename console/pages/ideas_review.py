@@ -1,6 +1,8 @@
-"""Reviewing an idea from the console with the IdeaService calls /review makes: a status change
-with an answer (published now or later), publishing, private notes, duplicates, and hiding or
-showing it. The author is told through the bot exactly when /review would tell them."""
+"""Reviewing an idea from the console through the IdeaService front doors /review uses: a
+status change with an answer (published now or later), publishing, private notes, duplicates,
+and hiding or showing it. The doors check, change and audit; a refusal is shown beside the
+form in the words the bot uses. The author is told through the bot exactly when /review
+would tell them."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ from typing import Any
 
 from aiohttp import web
 
-from console.audit import audit
 from console.auth import requires, viewer
 from console.forms import Form
 from console.keys import SERVICES
@@ -18,9 +19,11 @@ from console.pages.idea_page import idea_of, idea_page, idea_path
 from console.pages.submit_once import FIELD as ONCE
 from console.pages.submit_once import only_once
 from console.rendering import redirect
-from services.ideas import IdeaInputError, IdeaRefused
+from services.actors import Actor
+from services.ideas import IdeaInputError
 from services.ideas.author_notice import author_notice
 from services.ideas.rules import LIMITS, normalise_reference
+from services.refusals import Refused
 from storage.models import Idea, Role
 
 log = logging.getLogger(__name__)
@@ -43,12 +46,18 @@ async def _tell_author(request: web.Request, idea: Idea, key: str | None = None,
     return delivered
 
 
+def _acting(request: web.Request) -> Actor:
+    """The signed-in viewer, as the idea service's front doors take them."""
+    return Actor.in_console(viewer(request).telegram_id, viewer(request).person.roles)
+
+
 async def _refused(request: web.Request, idea: Idea, form_id: str, form: Form, name: str,
-                   error: IdeaRefused | IdeaInputError) -> web.Response:
+                   error: Refused | IdeaInputError) -> web.Response:
     if isinstance(error, IdeaInputError):
         form.fail(name, INPUT_TEXTS[error.reason], limit=error.limit)
     else:
-        form.fail(name, error.reason, **error.values)
+        # The same catalogue key and values the bot shows for this refusal.
+        form.fail(name, error.key, **error.values)
     log.warning("console: idea %s %s refused to %s: %s", idea.reference, form_id,
                 viewer(request).telegram_id, error)
     return await idea_page(request, idea, failed={form_id: form}, status=400)
@@ -83,14 +92,10 @@ async def change_status(request: web.Request) -> web.StreamResponse:
     async with _once(request, idea, form):
         try:
             change = await request.app[SERVICES].ideas.change_status(
-                viewer(request).telegram_id, idea.id, form.value("expected"), target, answer,
-                publish)
-        except (IdeaRefused, IdeaInputError) as error:
+                _acting(request), idea.id, form.value("expected"), target, answer, publish)
+        except (Refused, IdeaInputError) as error:
             return await _refused(request, idea, "status", form, "status", error)
         told = change.notify_author and await _tell_author(request, change.idea)
-        await audit(request, "ideas.status", target=idea.reference, detail={
-            "from": idea.status, "to": target, "published": publish, "answer": answer,
-            "author_told": told})
         raise _done(idea, "console_comms.ideas.author_told" if told
                     else "console_comms.ideas.saved_not_told")
 
@@ -101,13 +106,10 @@ async def publish(request: web.Request) -> web.StreamResponse:
     idea, form = await _posted(request)
     async with _once(request, idea, form):
         try:
-            change = await request.app[SERVICES].ideas.publish(viewer(request).telegram_id,
-                                                               idea.id)
-        except IdeaRefused as refusal:
+            change = await request.app[SERVICES].ideas.publish(_acting(request), idea.id)
+        except Refused as refusal:
             return await _refused(request, idea, "publish", form, "publish", refusal)
         told = change.notify_author and await _tell_author(request, change.idea)
-        await audit(request, "ideas.publish", target=idea.reference,
-                    detail={"status": change.idea.status, "author_told": told})
         raise _done(idea, "console_comms.ideas.author_told" if told
                     else "console_comms.ideas.saved_not_told")
 
@@ -118,11 +120,10 @@ async def add_note(request: web.Request) -> web.StreamResponse:
     idea, form = await _posted(request)
     async with _once(request, idea, form):
         try:
-            await request.app[SERVICES].ideas.add_note(viewer(request).telegram_id, idea.id,
+            await request.app[SERVICES].ideas.add_note(_acting(request), idea.id,
                                                        form.value("note"))
-        except (IdeaRefused, IdeaInputError) as error:
+        except (Refused, IdeaInputError) as error:
             return await _refused(request, idea, "note", form, "note", error)
-        await audit(request, "ideas.note", target=idea.reference)
         raise _done(idea, "console_comms.ideas.noted")
 
 
@@ -133,15 +134,12 @@ async def mark_duplicate(request: web.Request) -> web.StreamResponse:
     async with _once(request, idea, form):
         try:
             marked, original = await request.app[SERVICES].ideas.mark_duplicate(
-                viewer(request).telegram_id, idea.id,
-                normalise_reference(form.value("original")))
-        except IdeaRefused as refusal:
+                _acting(request), idea.id, normalise_reference(form.value("original")))
+        except Refused as refusal:
             return await _refused(request, idea, "duplicate", form, "original", refusal)
-        told = await _tell_author(request, marked, "ideas.notice.duplicate",
-                                  reference=marked.reference, original=original.reference,
-                                  title=original.title)
-        await audit(request, "ideas.duplicate", target=idea.reference,
-                    detail={"original": original.reference, "author_told": told})
+        await _tell_author(request, marked, "ideas.notice.duplicate",
+                           reference=marked.reference, original=original.reference,
+                           title=original.title)
         raise _done(idea, "console_comms.ideas.duplicate_marked")
 
 
@@ -151,11 +149,9 @@ async def hide(request: web.Request) -> web.StreamResponse:
     idea, form = await _posted(request)
     async with _once(request, idea, form):
         try:
-            await request.app[SERVICES].comms.idea_board.hide(viewer(request).telegram_id,
-                                                              idea.id)
-        except IdeaRefused as refusal:
+            await request.app[SERVICES].ideas.hide(_acting(request), idea.id)
+        except Refused as refusal:
             return await _refused(request, idea, "visibility", Form(), "visibility", refusal)
-        await audit(request, "ideas.hide", target=idea.reference)
         raise _done(idea, "console_comms.ideas.hidden_notice")
 
 
@@ -165,10 +161,9 @@ async def show(request: web.Request) -> web.StreamResponse:
     idea, form = await _posted(request)
     async with _once(request, idea, form):
         try:
-            await request.app[SERVICES].ideas.unhide(viewer(request).telegram_id, idea.id)
-        except IdeaRefused as refusal:
+            await request.app[SERVICES].ideas.unhide(_acting(request), idea.id)
+        except Refused as refusal:
             return await _refused(request, idea, "visibility", Form(), "visibility", refusal)
-        await audit(request, "ideas.show", target=idea.reference)
         raise _done(idea, "console_comms.ideas.shown_notice")
 
 

@@ -9,7 +9,7 @@ import logging
 from aiohttp import web
 
 from console.audit import audit
-from console.auth import requires, viewer
+from console.auth import requires
 from console.forms import Form
 from console.keys import SERVICES
 from console.pages import trainings_edit, trainings_sessions
@@ -24,6 +24,7 @@ from console.pages.course_page import (
 from console.pages.page_parts import download, page_number
 from console.pages.submit_once import FIELD as ONCE
 from console.pages.submit_once import answer_if_used, issue, only_once
+from console.pages.trainings_edit import acting
 from console.rendering import redirect, render, text
 from services.trainings.board import FORM_FIELDS, check_course_form
 from services.trainings.exports import registrants_table
@@ -79,10 +80,7 @@ async def create_course(request: web.Request) -> web.StreamResponse:
     if checked.plan is None:
         return await _new_page(request, form, status=400)
     async with only_once(request, form.value(ONCE), NEW_PURPOSE):
-        course_id = await trainings.create(checked.plan, viewer(request).telegram_id)
-        await audit(request, "trainings.create", target=f"course {course_id}",
-                    detail={"title": checked.plan.title, "sessions": len(checked.plan.sessions),
-                            "capacity": checked.plan.capacity})
+        course_id = await trainings.create_course(acting(request), checked.plan)
         raise redirect(course_path(course_id), notice="console_comms.trainings.created_notice")
 
 

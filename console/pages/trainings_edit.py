@@ -1,6 +1,7 @@
-"""Changing a course from the console through the TrainingService calls /training_edit,
-/training_move, /training_attend and /training_cancel make, so registrants are told exactly
-as after an edit in the bot (the notices are stored with the change, then sent at once)."""
+"""Changing a course from the console through the TrainingService front doors that
+/training_edit, /training_move, /training_attend and /training_cancel use (they check,
+change and audit), so registrants are told exactly as after an edit in the bot (the notices
+are stored with the change, then sent at once)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ from console.pages.page_parts import PERSON_DIGITS, path_id, soon
 from console.pages.submit_once import FIELD as ONCE
 from console.pages.submit_once import only_once
 from console.rendering import redirect, render_refusal
+from services.actors import Actor
+from services.refusals import Refused
 from services.trainings.board import local_input
 from services.trainings.courses import CourseInputError
-from services.trainings.service import Change, TrainingRefusal
+from services.trainings.service import Change
 from storage.models import Role
 
 log = logging.getLogger(__name__)
@@ -29,10 +32,18 @@ log = logging.getLogger(__name__)
 EDIT_FIELDS = ("title", "description", "capacity", "deadline")
 
 
-async def apply_change(request: web.Request, form_id: str, form: Form, action: str, detail: dict,
-                 change_of: Callable[[], Awaitable[Change]]) -> web.StreamResponse:
-    """Runs one change; a refusal goes back beside the form's field, success is audited and
-    the registrants' notices are sent off the request (as the bot's send_notices_soon)."""
+def acting(request: web.Request) -> Actor:
+    """The signed-in viewer, as the training service's front doors take them."""
+    return Actor.in_console(viewer(request).telegram_id, viewer(request).person.roles)
+
+
+async def apply_change(request: web.Request, form_id: str, form: Form,
+                       change_of: Callable[[], Awaitable[Change]], *,
+                       audited: tuple[str, dict] | None = None) -> web.StreamResponse:
+    """Runs one change through its front door (which audits it); a refusal goes back beside
+    the form's field, and the registrants' notices are sent off the request (as the bot's
+    send_notices_soon). `audited`: the action and detail of a change whose service does not
+    audit it itself (the course sessions)."""
     course = await course_of(request)
     services = request.app[SERVICES]
     async with only_once(request, form.value(ONCE), course_path(course.id)):
@@ -41,12 +52,14 @@ async def apply_change(request: web.Request, form_id: str, form: Form, action: s
         except CourseInputError as error:
             fail(request, form, "value", error)
             return await course_page(request, course, forms={form_id: form}, status=400)
-        except TrainingRefusal as refusal:
-            form.fail("value", refusal.reason)
+        except Refused as refusal:
+            form.fail("value", refusal.key, **refusal.values)
             return await course_page(request, course, forms={form_id: form}, status=400)
         soon(services.training_reminders.send_notices(), f"notices of course {course.id}")
-        await audit(request, action, target=f"course {course.id}",
-                    detail={**detail, "told": change.told + len(change.promoted)})
+        if audited is not None:
+            action, detail = audited
+            await audit(request, action, target=f"course {course.id}",
+                        detail={**detail, "told": change.told + len(change.promoted)})
         raise redirect(course_path(course.id), notice="console_comms.trainings.changed_notice")
 
 
@@ -62,9 +75,8 @@ async def edit_field(request: web.Request) -> web.StreamResponse:
     if field == "deadline":
         raw = local_input(raw)
     trainings = request.app[SERVICES].trainings
-    return await apply_change(request, f"edit-{field}", form, "trainings.edit",
-                        {"field": field, "value": raw},
-                        lambda: trainings.edit(course_id, field, raw))
+    return await apply_change(request, f"edit-{field}", form,
+                              lambda: trainings.edit(acting(request), course_id, field, raw))
 
 
 @requires(Role.STAFF)
@@ -78,9 +90,8 @@ async def move_session(request: web.Request) -> web.StreamResponse:
                                  forms={f"move-{position}": form}, status=400)
     line = f"{day.isoformat()} {start:%H:%M}-{end:%H:%M}"
     trainings = request.app[SERVICES].trainings
-    return await apply_change(request, f"move-{position}", form, "trainings.reschedule",
-                        {"session": position, "to": line},
-                        lambda: trainings.reschedule(course_id, position, line))
+    return await apply_change(request, f"move-{position}", form, lambda: trainings.reschedule(
+        acting(request), course_id, position, line))
 
 
 @requires(Role.STAFF)
@@ -90,9 +101,8 @@ async def move_place(request: web.Request) -> web.StreamResponse:
     form = Form(await request.post())
     place = form.value("value")
     trainings = request.app[SERVICES].trainings
-    return await apply_change(request, f"place-{position}", form, "trainings.place",
-                        {"session": position, "place": place},
-                        lambda: trainings.edit(course_id, "place", f"{position} {place}"))
+    return await apply_change(request, f"place-{position}", form, lambda: trainings.edit(
+        acting(request), course_id, "place", f"{position} {place}"))
 
 
 @requires(Role.STAFF)
@@ -106,17 +116,14 @@ async def mark_attendance(request: web.Request) -> web.StreamResponse:
         return await render_refusal(request, 400, "console.refused.bad_request")
     async with only_once(request, form.value(ONCE), course_path(course.id)):
         try:
-            first = await request.app[SERVICES].trainings.mark_attendance(
-                course.id, position, int(person), viewer(request).telegram_id)
-        except TrainingRefusal as refusal:
-            form.fail("value", refusal.reason)
-            return await course_page(request, course, forms={"attendance": form}, status=400)
+            await request.app[SERVICES].trainings.mark_attendance(
+                acting(request), course.id, position, int(person))
         except CourseInputError as error:
             fail(request, form, "value", error)
             return await course_page(request, course, forms={"attendance": form}, status=400)
-        if first:
-            await audit(request, "trainings.attendance", target=f"course {course.id}",
-                        detail={"session": position, "person": int(person)})
+        except Refused as refusal:
+            form.fail("value", refusal.key, **refusal.values)
+            return await course_page(request, course, forms={"attendance": form}, status=400)
         raise redirect(course_path(course.id),
                        notice="console_comms.trainings.attendance_notice")
 
@@ -132,13 +139,11 @@ async def cancel_course(request: web.Request) -> web.StreamResponse:
     services = request.app[SERVICES]
     async with only_once(request, form.value(ONCE), course_path(course.id)):
         try:
-            _course, people = await services.trainings.cancel_course(course.id)
-        except TrainingRefusal as refusal:
-            form.fail("confirm", refusal.reason)
+            await services.trainings.cancel_course(acting(request), course.id)
+        except Refused as refusal:
+            form.fail("confirm", refusal.key, **refusal.values)
             return await course_page(request, course, forms={"cancel": form}, status=400)
         soon(services.training_reminders.send_notices(), f"notices of course {course.id}")
-        await audit(request, "trainings.cancel", target=f"course {course.id}",
-                    detail={"title": course.title, "told": len(people)})
         raise redirect(course_path(course.id), notice="console_comms.trainings.cancelled_notice")
 
 

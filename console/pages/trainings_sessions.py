@@ -29,8 +29,9 @@ async def add_session(request: web.Request) -> web.StreamResponse:
                                  forms={"add-session": form}, status=400)
     line = f"{day.isoformat()} {start:%H:%M}-{end:%H:%M} {place}"
     sessions = request.app[SERVICES].comms.course_sessions
-    return await apply_change(request, "add-session", form, "trainings.session_add",
-                              {"session": line}, lambda: sessions.add(course_id, line))
+    return await apply_change(request, "add-session", form,
+                              lambda: sessions.add(course_id, line),
+                              audited=("trainings.session_add", {"session": line}))
 
 
 @requires(Role.STAFF)
@@ -44,9 +45,9 @@ async def remove_session(request: web.Request) -> web.StreamResponse:
         return await course_page(request, await course_of(request), forms={form_id: form},
                                  status=400)
     sessions = request.app[SERVICES].comms.course_sessions
-    return await apply_change(request, form_id, form, "trainings.session_remove",
-                              {"session": position},
-                              lambda: sessions.remove(course_id, position))
+    return await apply_change(request, form_id, form,
+                              lambda: sessions.remove(course_id, position),
+                              audited=("trainings.session_remove", {"session": position}))
 
 
 def routes() -> list[web.RouteDef]:

@@ -1,4 +1,5 @@
-"""Publishing an announcement: the outbox rows, what each recipient sees, progress, cancel."""
+"""Publishing an announcement: the front doors (announce, stop), the outbox rows, what each
+recipient sees, progress."""
 
 from __future__ import annotations
 
@@ -12,9 +13,13 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
+from services.actors import Actor, record_action
+from services.audit import AuditLog
+from services.audit_entries import announcement_cancelled, announcement_published
 from services.delivery.engine import DeliveryEngine
 from services.delivery.protocol import Outcome, OutgoingMessage, Progress
 from services.people import PeopleService
+from services.refusals import Refused
 from services.texts import Texts
 from storage.models import utcnow
 from storage.repositories.announcements import (
@@ -82,9 +87,10 @@ class AnnouncementService:
 
     def __init__(self, repository: AnnouncementRepository, outbox: OutboxRepository,
                  engine: DeliveryEngine, texts: Texts, people: PeopleService, *,
-                 paid: bool, timezone: str) -> None:
+                 audit: AuditLog, paid: bool, timezone: str) -> None:
         self._zone = ZoneInfo(timezone)
         self._repo = repository
+        self._audit = audit
         self._people = people
         self._outbox = outbox
         self._engine = engine
@@ -104,7 +110,7 @@ class AnnouncementService:
     # -- composing ------------------------------------------------------------------------
 
     async def recipients(self, draft: Draft) -> list[Recipient]:
-        return await self._repo.audience(draft.audience)
+        return await self._repo.subscriptions.audience(draft.audience)
 
     async def count_recipients(self, draft: Draft) -> int:
         return len(await self.recipients(draft))
@@ -113,10 +119,45 @@ class AnnouncementService:
         return await self._message(draft.topic, draft.title, draft.body_html, draft.details or {},
                                    draft.photo, draft.document, draft.link_url, locale)
 
+    # -- the front doors: the bot's /announce, the console's compose page and `hotline
+    # announce` send, schedule and stop an announcement through these alone.
+
+    async def announce(self, actor: Actor, draft: Draft, *,
+                       progress_chat_id: int | None = None) -> AnnouncementRecord:
+        """Sends the draft now or schedules it (draft.send_at), and writes the audit entry."""
+        actor.require_staff()
+        if draft.send_at is not None and draft.send_at <= utcnow():
+            raise Refused("announce.error.past", field="send_at")
+        record = await self.publish(draft, progress_chat_id)
+        entry = announcement_published(record, scheduled=draft.send_at is not None)
+        attachment = "photo" if draft.photo else "document" if draft.document else None
+        await record_action(self._audit, actor, entry.action, entry.target,
+                            {**entry.detail, "attachment": attachment})
+        log.info("%s %s published announcement %s to %d recipients", actor.channel,
+                 actor.telegram_id, record.id, record.recipients)
+        return record
+
+    async def stop(self, actor: Actor, announcement_id: int
+                   ) -> tuple[AnnouncementRecord, Progress]:
+        """Stops a scheduled or running announcement (what was sent stays sent); refused
+        when it is unknown, finished or stopped already."""
+        actor.require_staff()
+        record = await self._repo.get(announcement_id)
+        if record is None or not await self.cancel(announcement_id):
+            raise Refused("announce.cannot_stop")
+        progress = await self.progress(announcement_id)
+        entry = announcement_cancelled(record, progress)
+        await record_action(self._audit, actor, entry.action, entry.target, entry.detail)
+        log.info("%s %s stopped announcement %s", actor.channel, actor.telegram_id,
+                 announcement_id)
+        return record, progress
+
     async def publish(self, draft: Draft, progress_chat_id: int | None = None
                       ) -> AnnouncementRecord:
-        """Writes the announcement and one outbox row per recipient, then wakes the sender."""
-        recipients = await self._repo.audience(draft.audience)
+        """Writes the announcement and one outbox row per recipient, then wakes the sender.
+        No actor, no audit entry: the demo world and tests store announcements with it;
+        people's actions come through `announce`."""
+        recipients = await self._repo.subscriptions.audience(draft.audience)
         # Stored in UTC: SQLite keeps the wall-clock digits only, so every stored time is UTC.
         send_at = (draft.send_at or utcnow()).astimezone(UTC)
         # "Send now" is in the sender's hands at once: shown as sending, never as scheduled.
@@ -192,7 +233,7 @@ class AnnouncementService:
         return await self.message_for(record, locale)
 
     async def on_unreachable(self, chat_id: int, outcome: Outcome) -> None:
-        await self._repo.mark_unreachable(chat_id, outcome.value)
+        await self._repo.subscriptions.mark_unreachable(chat_id, outcome.value)
 
     async def on_progress(self, campaign_id: int, progress: Progress) -> None:
         await self._show(campaign_id, progress)
@@ -225,8 +266,8 @@ class AnnouncementService:
     async def _message(self, topic_key: str, title: str, body_html: str, details: dict,
                        photo: str | None, document: str | None, link: str | None,
                        locale: str) -> OutgoingMessage:
-        topics = {t.key: t for t in await self._repo.topics()}
-        kinds = {k.key: k for k in await self._repo.kinds()}
+        topics = {t.key: t for t in await self._repo.subscriptions.topics()}
+        kinds = {k.key: k for k in await self._repo.subscriptions.kinds()}
         topic = topics.get(topic_key)
         kind = kinds.get(details.get("kind", ""))
         html = self._texts.render(

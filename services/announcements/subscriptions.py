@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from storage.repositories.announcements import (
-    AnnouncementRepository,
+from services.actors import Actor, record_action
+from services.audit import AuditLog
+from storage.repositories.announcement_subscriptions import (
+    AnnouncementSubscriptions,
     Kind,
     SubscriberSettings,
     Topic,
@@ -13,11 +15,20 @@ from storage.repositories.announcements import (
 
 
 class SubscriptionService:
-    def __init__(self, repository: AnnouncementRepository) -> None:
+    def __init__(self, repository: AnnouncementSubscriptions, *, audit: AuditLog) -> None:
         self._repo = repository
+        self._audit = audit
 
     async def topics(self) -> list[Topic]:
         return await self._repo.topics()
+
+    async def save_topic(self, actor: Actor, topic: Topic, position: int | None) -> bool:
+        """Adds a topic or renames one (`hotline announce topics set`); True when new."""
+        actor.require_staff()
+        new = await self._repo.save_topic(topic, position)
+        await record_action(self._audit, actor, "announcements.topic_set", topic.key, {
+            "zh": topic.name, "en": topic.name_en, "kinds": topic.has_kinds, "new": new})
+        return new
 
     async def topic(self, key: str) -> Topic | None:
         return next((t for t in await self._repo.topics() if t.key == key), None)

@@ -14,7 +14,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from services.ideas.export import Header, IdeaExport, local_day_bounds, write_csv, write_xlsx
-from services.ideas.rules import IdeaRefused
 from storage.models import Idea
 from storage.repositories.idea_board import VIEWS, BoardQuery, IdeaBoardRepository
 from storage.repositories.ideas import IdeaRepository
@@ -63,14 +62,6 @@ class IdeaBoard:
         if number > pages:
             return await self.search(wanted, pages)
         return BoardPage(ideas, number, pages, total)
-
-    async def hide(self, actor_id: int, idea_id: int) -> Idea:
-        """Takes the idea off the public list until staff show it again (IdeaService.unhide)."""
-        if not await self._board.hide(idea_id, actor_id):
-            raise IdeaRefused("ideas.refused.stale")
-        idea = await self._ideas.get(idea_id)
-        assert idea is not None
-        return idea
 
     async def export(self, status: str | None, first: date | None, last: date | None,
                      file_format: str, locale: str, header: Header) -> bytes:

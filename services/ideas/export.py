@@ -53,7 +53,7 @@ class IdeaExport:
                    last: date | None) -> list[list[object]]:
         since, until = local_day_bounds(first, last, self._zone)
         statuses = {s.key: s for s in await self._ideas.statuses()}
-        found = await self._ideas.export(status, since, until)
+        found = await self._ideas.reading.export(status, since, until)
         references = {e.idea.id: e.idea.reference for e in found}
         missing = {e.idea.duplicate_of_id for e in found} - references.keys() - {None}
         for idea_id in missing:

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from services.refusals import Refused
+
 # Field -> longest accepted length, mirrored by the columns of storage.models.ideas.
 LIMITS: dict[str, int] = {
     "title": 60, "problem": 1000, "solution": 1000, "contact": 128, "answer": 1000,
@@ -39,16 +41,19 @@ class IdeaInputError(ValueError):
         self.limit = limit
 
 
-class IdeaRefused(Exception):
+class IdeaRefused(Refused):
     """The action is not allowed in the idea's state (or to this person): nothing changed.
 
-    `reason` is a text key; `values` fill its placeholders."""
+    A services.refusals.Refused: `key` (also `reason`) is a text key; `values` fill its
+    placeholders, so every edge renders it with Texts.refusal."""
 
     def __init__(self, reason: str, **values: Any) -> None:
         assert reason in REFUSALS, reason
-        super().__init__(reason)
-        self.reason = reason
-        self.values = values
+        super().__init__(reason, **values)
+
+    @property
+    def reason(self) -> str:
+        return self.key
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,17 +1,24 @@
 """The idea process: submitting, the author's edits, staff review, publishing, supports, reports.
 
-Plain async Python: it decides and stores; the handlers tell people about it. A refused action
-raises IdeaRefused (a text key) and changes nothing.
+Plain async Python: it decides and stores; the edges tell people about it. Staff's actions
+have one front door each (change_status, publish, add_note, mark_duplicate, hide, unhide,
+save_status), used alike by the bot, the console and the command line: each takes the Actor,
+checks them and the idea's state, changes it and writes the audit entry. A refused action
+raises IdeaRefused (a services.refusals.Refused: a text key and its values) and changes
+nothing.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from services.actors import Actor, record_action
+from services.audit import AuditLog
+from services.ideas.export import IdeaExport
 from services.ideas.rules import LIMITS, REPORT_REASONS, IdeaRefused, clean_text
 from storage.models import Idea, IdeaEvent, IdeaStatus, utcnow
 from storage.repositories.ideas import EDITABLE_FIELDS, IdeaRepository, PublicIdea
@@ -41,8 +48,9 @@ class StatusChange:
 
 class IdeaService:
     def __init__(self, ideas: IdeaRepository, rules: IdeaRules, timezone: str, *,
-                 staff_chat_id: int | None = None) -> None:
+                 audit: AuditLog, staff_chat_id: int | None = None) -> None:
         self._ideas = ideas
+        self._audit = audit
         self.rules = rules
         # The staff group where new ideas are announced (in their own forum topic), if any.
         self.staff_chat_id = staff_chat_id
@@ -56,9 +64,6 @@ class IdeaService:
     async def status_names(self, locale: str) -> dict[str, str]:
         return {s.key: s.name_en if locale == "en" else s.name_zh
                 for s in await self._ideas.statuses()}
-
-    async def save_status(self, status: IdeaStatus) -> None:
-        await self._ideas.save_status(status)
 
     async def _public_keys(self) -> set[str]:
         return {s.key for s in await self._ideas.statuses() if s.public}
@@ -105,7 +110,7 @@ class IdeaService:
     # ------------------------------------------------------------------ the author's side
 
     async def mine(self, author_id: int) -> list[Idea]:
-        return await self._ideas.by_author(author_id, MY_IDEAS_SHOWN)
+        return await self._ideas.reading.by_author(author_id, MY_IDEAS_SHOWN)
 
     def can_edit(self, idea: Idea) -> bool:
         return (idea.withdrawn_at is None and not idea.staff_answered
@@ -160,17 +165,17 @@ class IdeaService:
         return await self._ideas.get(idea_id)
 
     async def find(self, reference: str) -> Idea | None:
-        return await self._ideas.get_by_reference(reference)
+        return await self._ideas.reading.get_by_reference(reference)
 
     async def history(self, idea_id: int) -> list[IdeaEvent]:
-        return await self._ideas.events(idea_id)
+        return await self._ideas.reading.events(idea_id)
 
     async def next_in_queue(self, *, status: str | None = None, street: str | None = None,
                             after_id: int = 0) -> Idea | None:
         """The oldest idea after `after_id` awaiting review (open statuses, or hidden)."""
         statuses = [status] if status else [s.key for s in await self._ideas.statuses()
                                             if s.open]
-        found = await self._ideas.queue(statuses, street, after_id, 1)
+        found = await self._ideas.reading.queue(statuses, street, after_id, 1)
         return found[0] if found else None
 
     async def _reviewable(self, idea_id: int) -> Idea:
@@ -182,73 +187,122 @@ class IdeaService:
             raise IdeaRefused("ideas.refused.withdrawn", reference=idea.reference)
         return idea
 
-    async def change_status(self, actor_id: int, idea_id: int, expected: str, status: str,
+    # Staff's front doors: the bot's /review, the console's idea page (and whatever comes
+    # next) call these alone. Each checks who acts and the idea's state, changes it, writes
+    # the audit entry and says whether the author is owed a notice (the edge sends it).
+
+    async def change_status(self, actor: Actor, idea_id: int, expected: str, status: str,
                             answer: str | None, publish: bool) -> StatusChange:
+        actor.require_staff()
         idea = await self._reviewable(idea_id)
         if status not in {s.key for s in await self._ideas.statuses()} or status == idea.status:
             raise IdeaRefused("ideas.refused.stale")
         if answer is not None:
             answer = clean_text("answer", answer)
-        if not await self._ideas.change_status(idea_id, expected, status, answer, publish,
-                                               actor_id):
+        if not await self._ideas.staff_changes.change_status(
+                idea_id, expected, status, answer, publish, actor.telegram_id):
             log.warning("status change of idea %s by %s refused: it is no longer %s",
-                        idea.reference, actor_id, expected)
+                        idea.reference, actor.telegram_id, expected)
             raise IdeaRefused("ideas.refused.stale")
         changed = await self._ideas.get(idea_id)
         assert changed is not None
         log.info("idea %s: %s -> %s by %s (published: %s)", idea.reference, expected, status,
-                 actor_id, publish)
-        return StatusChange(changed, publish and status != idea.published_status)
+                 actor.telegram_id, publish)
+        change = StatusChange(changed, publish and status != idea.published_status)
+        await record_action(self._audit, actor, "ideas.status", idea.reference, {
+            "from": expected, "to": status, "published": publish, "answer": answer,
+            "notify_author": change.notify_author})
+        return change
 
-    async def publish(self, actor_id: int, idea_id: int) -> StatusChange:
+    async def publish(self, actor: Actor, idea_id: int) -> StatusChange:
+        actor.require_staff()
         idea = await self._reviewable(idea_id)
-        if not await self._ideas.publish(idea_id, actor_id):
+        if not await self._ideas.staff_changes.publish(idea_id, actor.telegram_id):
             raise IdeaRefused("ideas.refused.nothing_to_publish")
         changed = await self._ideas.get(idea_id)
         assert changed is not None
-        return StatusChange(changed, changed.published_status != idea.published_status)
+        change = StatusChange(changed, changed.published_status != idea.published_status)
+        await record_action(self._audit, actor, "ideas.publish", idea.reference, {
+            "status": changed.status, "notify_author": change.notify_author})
+        return change
 
-    async def add_note(self, actor_id: int, idea_id: int, raw: str | None) -> Idea:
+    async def add_note(self, actor: Actor, idea_id: int, raw: str | None) -> Idea:
+        actor.require_staff()
         idea = await self._ideas.get(idea_id)
         if idea is None:
             raise IdeaRefused("ideas.refused.unknown")
-        await self._ideas.add_note(idea_id, actor_id, clean_text("note", raw))
+        await self._ideas.staff_changes.add_note(idea_id, actor.telegram_id,
+                                                 clean_text("note", raw))
+        await record_action(self._audit, actor, "ideas.note", idea.reference)
         return idea
 
-    async def mark_duplicate(self, actor_id: int, idea_id: int,
+    async def mark_duplicate(self, actor: Actor, idea_id: int,
                              reference: str | None) -> tuple[Idea, Idea]:
+        """The author is owed the "duplicate" notice naming the original."""
+        actor.require_staff()
         idea = await self._reviewable(idea_id)
-        original = await self._ideas.get_by_reference(reference) if reference else None
+        original = (await self._ideas.reading.get_by_reference(reference)
+                    if reference else None)
         if original is None:
             raise IdeaRefused("ideas.refused.no_such_reference")
         if original.id == idea.id:
             raise IdeaRefused("ideas.refused.duplicate_of_itself", reference=idea.reference)
-        if not await self._ideas.mark_duplicate(idea_id, original.id, actor_id):
+        if not await self._ideas.staff_changes.mark_duplicate(idea_id, original.id,
+                                                              actor.telegram_id):
             raise IdeaRefused("ideas.refused.stale")
         log.info("idea %s marked a duplicate of %s by %s", idea.reference, original.reference,
-                 actor_id)
+                 actor.telegram_id)
+        await record_action(self._audit, actor, "ideas.duplicate", idea.reference,
+                            {"original": original.reference})
         return idea, original
 
-    async def unhide(self, actor_id: int, idea_id: int) -> Idea:
-        if not await self._ideas.unhide(idea_id, actor_id):
+    async def hide(self, actor: Actor, idea_id: int) -> Idea:
+        """Takes the idea off the public list until staff show it again (as enough reports
+        would)."""
+        actor.require_staff()
+        if not await self._ideas.staff_changes.hide(idea_id, actor.telegram_id):
             raise IdeaRefused("ideas.refused.stale")
         idea = await self._ideas.get(idea_id)
         assert idea is not None
+        await record_action(self._audit, actor, "ideas.hide", idea.reference)
         return idea
+
+    async def unhide(self, actor: Actor, idea_id: int) -> Idea:
+        actor.require_staff()
+        if not await self._ideas.staff_changes.unhide(idea_id, actor.telegram_id):
+            raise IdeaRefused("ideas.refused.stale")
+        idea = await self._ideas.get(idea_id)
+        assert idea is not None
+        await record_action(self._audit, actor, "ideas.show", idea.reference)
+        return idea
+
+    async def export_rows(self, status: str | None, first: date | None, last: date | None,
+                          locale: str) -> list[list[object]]:
+        """The rows of `hotline ideas export` (local days, headers in `locale`)."""
+        return await IdeaExport(self._ideas, self._zone, locale).rows(status, first, last)
+
+    async def save_status(self, actor: Actor, status: IdeaStatus) -> None:
+        """Adds or changes a review status (`hotline ideas status`)."""
+        actor.require_staff()
+        await self._ideas.save_status(status)
+        await record_action(self._audit, actor, "ideas.status_set", status.key, {
+            "zh": status.name_zh, "en": status.name_en, "position": status.position,
+            "public": status.public, "open": status.open})
 
     async def live_card(self, idea_id: int, reviewer_id: int) -> int | None:
         """The message id of the reviewer's live card of the idea (None: none recorded)."""
-        return await self._ideas.review_panel(idea_id, reviewer_id)
+        return await self._ideas.review_panels.review_panel(idea_id, reviewer_id)
 
     async def card_shown(self, idea_id: int, reviewer_id: int, message_id: int) -> int | None:
         """Makes a card just shown the reviewer's live one; returns the card it retires."""
-        return await self._ideas.replace_review_panel(idea_id, reviewer_id, message_id)
+        return await self._ideas.review_panels.replace_review_panel(idea_id, reviewer_id,
+                                                                    message_id)
 
     # ------------------------------------------------------------------ the public side
 
     async def public_page(self, page: int) -> tuple[list[PublicIdea], bool]:
         """One page of published ideas, newest first, and whether another page follows."""
-        found = await self._ideas.public(await self._public_keys(), page * PUBLIC_PAGE_SIZE,
+        found = await self._ideas.reading.public(await self._public_keys(), page * PUBLIC_PAGE_SIZE,
                                          PUBLIC_PAGE_SIZE + 1)
         return found[:PUBLIC_PAGE_SIZE], len(found) > PUBLIC_PAGE_SIZE
 
@@ -258,7 +312,7 @@ class IdeaService:
                 or idea.duplicate_of_id is not None
                 or idea.published_status not in await self._public_keys()):
             raise IdeaRefused("ideas.refused.not_public")
-        return PublicIdea(idea, await self._ideas.author_first_name(idea))
+        return PublicIdea(idea, await self._ideas.reading.author_first_name(idea))
 
     async def support(self, telegram_id: int, idea_id: int) -> tuple[bool, PublicIdea]:
         shown = await self.public_idea(idea_id)

@@ -5,6 +5,7 @@ their own)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,8 @@ from services.trainings.courses import (
     parse_datetime,
     parse_session_lines,
 )
+from services.trainings.refusals import open_course
+from services.trainings.reminder_planning import ReminderPlanner
 from storage.repositories.training_notices import NoticeRepository
 from storage.repositories.trainings import CourseInfo, SessionInfo, TrainingRepository
 
@@ -39,13 +42,22 @@ class Change:
 
 
 class CourseChanges:
-    """Part of TrainingService, which sets these attributes and provides open_course (the
-    course, or a refusal when it is not open) and plan_reminders."""
+    """TrainingService's changes to an open course; every registrant is owed a notice (the
+    planner re-plans their reminders). The service checks who acts and audits."""
 
-    repository: TrainingRepository
-    notices: NoticeRepository
-    clock: Clock
-    zone: ZoneInfo
+    def __init__(self, courses: TrainingRepository, notices: NoticeRepository,
+                 planner: ReminderPlanner, clock: Clock, zone: ZoneInfo) -> None:
+        self.repository = courses
+        self.notices = notices
+        self.planner = planner
+        self.clock = clock
+        self.zone = zone
+
+    async def open_course(self, course_id: int) -> CourseInfo:
+        return await open_course(self.repository, course_id)
+
+    async def plan_reminders(self, course_id: int, people: Iterable[int] | None = None) -> None:
+        await self.planner.plan_reminders(course_id, people)
 
     async def reschedule(self, course_id: int, position: int, line: str) -> Change:
         """Moves session `position` to "2026-12-06 09:00-12:00" (its place stays)."""
@@ -55,7 +67,8 @@ class CourseChanges:
             moved = parse_session_lines(f"{line.strip()} {session.place}", self.zone)
         except CourseInputError as error:
             if "line" in error.values:  # the refusal names the session being moved
-                error.values["line"] = position
+                raise CourseInputError(error.field, error.key,
+                                       **{**error.values, "line": position}) from None
             raise
         if len(moved) != 1:
             raise CourseInputError("sessions", "trainings.error.bad_session_line",
@@ -113,7 +126,8 @@ class CourseChanges:
 
     async def _announce(self, change: Change) -> Change:
         """Owes every registrant (but those just moved up, told already) a notice."""
-        people = [person for person in await self.repository.registered_people(change.course.id)
+        people = [person for person in
+                  await self.repository.places.registered_people(change.course.id)
                   if person not in change.promoted]
         told = await self.notices.add(change.course.id, people, "changed", self.clock.now(),
                                       field=change.field,

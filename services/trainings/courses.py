@@ -13,6 +13,9 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from services.refusals import Refused
+from services.texts import Texts
+
 # Stable keys; the labels are in the catalogues (trainings.kind.<key>, trainings.audience.<key>).
 KINDS = ("exam_prep", "project_management", "financial_management", "archive_management",
          "social_work_methods", "supervision", "other")
@@ -42,14 +45,26 @@ ERROR_KEYS = frozenset({
 })
 
 
-class CourseInputError(ValueError):
-    """A refusal: `field` names what is wrong (a FIELDS key), `reason` is its text key."""
+class CourseInputError(Refused, ValueError):
+    """A refusal: `field` names what is wrong (a FIELDS key), `reason` (the key) its text.
+
+    The text's %(field)s is the field's label in the reader's language: see field_refusal."""
 
     def __init__(self, field: str, reason: str, **values: Any) -> None:
-        super().__init__(f"{field}: {reason} {values}")
-        self.field = field
-        self.reason = reason
-        self.values = values
+        super().__init__(reason, field, **values)
+
+    @property
+    def reason(self) -> str:
+        return self.key
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.key} {dict(self.values)}"
+
+
+def field_refusal(texts: Texts, locale: str | None, error: CourseInputError) -> str:
+    """The refusal as the bot, the console and the CLI word it: naming the field."""
+    return texts.text(locale, error.key, field=texts.text(locale, f"trainings.field.{error.field}"),
+                      **error.values)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,20 +18,30 @@ from storage.repositories.trainings import CourseInfo, TrainingRepository
 EXAM_STARTS = time(9, 0)
 
 
-class ReminderPlanning:
-    """Part of TrainingService (which sets these attributes)."""
+class ReminderPlanner:
+    """TrainingService's planner: what reminder rows each registrant is owed."""
 
-    repository: TrainingRepository
-    reminders: ReminderRepository
-    clock: Clock
-    zone: ZoneInfo
-    session_offsets: tuple[Offset, ...]
-    exam_offsets: tuple[Offset, ...]
-    exam_date: date | None
+    def __init__(self, courses: TrainingRepository, reminders: ReminderRepository,
+                 clock: Clock, zone: ZoneInfo, session_offsets: tuple[Offset, ...],
+                 exam_offsets: tuple[Offset, ...], exam_date: date | None) -> None:
+        self.repository = courses
+        self.reminders = reminders
+        self.clock = clock
+        self.zone = zone
+        self.session_offsets = session_offsets
+        self.exam_offsets = exam_offsets
+        self.exam_date = exam_date
 
     async def replan_open_courses(self) -> None:
         for course in await self.repository.open_courses_after(self.clock.now()):
             await self.plan_reminders(course.id)
+
+    async def plan_registration(self, course: CourseInfo, telegram_id: int) -> None:
+        """A new registrant's rows (only theirs change; the course was just read)."""
+        absent = (await self.repository.absence_notices.absences(course.id)).get(telegram_id,
+                                                                                  set())
+        await self.reminders.plan(course.id, self.reminders_of(course, telegram_id, absent),
+                                  self.clock.now(), [telegram_id])
 
     async def plan_reminders(self, course_id: int, people: Iterable[int] | None = None) -> None:
         """Re-plans the course's reminder rows: of `people` after their places changed (a
@@ -42,14 +52,14 @@ class ReminderPlanning:
         subset = set(people) if people is not None else None
         wanted: list[PlannedReminder] = []
         if course.status == CourseStatus.OPEN:
-            registered = await self.repository.registered_people(course_id)
-            absences = await self.repository.absences(course_id)
+            registered = await self.repository.places.registered_people(course_id)
+            absences = await self.repository.absence_notices.absences(course_id)
             for person in registered:
                 if subset is None or person in subset:
-                    wanted += self._reminders_of(course, person, absences.get(person, set()))
+                    wanted += self.reminders_of(course, person, absences.get(person, set()))
         await self.reminders.plan(course_id, wanted, self.clock.now(), subset)
 
-    def _reminders_of(self, course: CourseInfo, person: int,
+    def reminders_of(self, course: CourseInfo, person: int,
                       absent: set[int]) -> list[PlannedReminder]:
         """The person's reminders: before each session but those they said they will miss."""
         wanted = [PlannedReminder(person, f"s{session.id}", session.id, offset.label,

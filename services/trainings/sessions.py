@@ -84,7 +84,7 @@ class CourseSessions:
         trainings = self._trainings
         await trainings.plan_reminders(course_id)
         course = await trainings.open_course(course_id)
-        people = await trainings.repository.registered_people(course_id)
+        people = await trainings.repository.places.registered_people(course_id)
         told = await trainings.notices.add(course_id, people, "changed", trainings.clock.now(),
                                            field=field, session_id=session_id)
         session = next((s for s in course.sessions if s.id == session_id), None)

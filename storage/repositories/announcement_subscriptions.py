@@ -67,9 +67,10 @@ class Audience:
 
 
 class AnnouncementSubscriptions:
-    """Part of AnnouncementRepository (which provides the database)."""
+    """Topics, kinds and who subscribed to what (AnnouncementRepository.subscriptions)."""
 
-    _db: Database
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     # -- topics and kinds -----------------------------------------------------------------
 

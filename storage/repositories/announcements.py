@@ -1,7 +1,7 @@
 """Topics, subscriptions and announcements: who hears about what, and what was published.
 
-Topics and subscriptions are in announcement_subscriptions.py; AnnouncementRepository has
-them as well.
+Topics and subscriptions are kept by announcement_subscriptions.py, which AnnouncementRepository
+holds as its `subscriptions`.
 """
 
 from __future__ import annotations
@@ -69,9 +69,14 @@ def _record(row: Announcement) -> AnnouncementRecord:
         finished_at=_utc(row.finished_at),
     )
 
-class AnnouncementRepository(AnnouncementSubscriptions):
+class AnnouncementRepository:
+    """Announcements and their states; `subscriptions` (announcement_subscriptions.py) keeps
+    the topics and who wants which, on the same database."""
+
     def __init__(self, database: Database) -> None:
         self._db = database
+        self.subscriptions = AnnouncementSubscriptions(database)
+
     # -- announcements --------------------------------------------------------------------
 
     async def create(self, **values: object) -> AnnouncementRecord:

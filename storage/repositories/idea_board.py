@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 
 from storage.db import Database
-from storage.models import Idea, IdeaEvent, utcnow
+from storage.models import Idea
 
 # Which ideas a board view shows, beside the other filters.
 VIEWS = ("active", "open", "hidden", "duplicates", "withdrawn", "all")
@@ -70,16 +70,3 @@ class IdeaBoardRepository:
             total = (await session.execute(
                 select(func.count()).select_from(Idea).where(*where))).scalar_one()
             return list(rows.scalars().all()), int(total)
-
-    async def hide(self, idea_id: int, actor_id: int) -> bool:
-        """Staff take an idea off the public list (reports do the same after enough of them)."""
-        now = utcnow()
-        async with self._db.session() as session:
-            result = await session.execute(
-                update(Idea).where(Idea.id == idea_id, Idea.hidden_at.is_(None))
-                .values(hidden_at=now, updated_at=now))
-            if not result.rowcount:
-                return False
-            session.add(IdeaEvent(idea_id=idea_id, kind="hidden", actor_id=actor_id,
-                                  created_at=now))
-            return True

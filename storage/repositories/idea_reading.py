@@ -27,13 +27,10 @@ class ExportedIdea:
 
 
 class IdeaReading:
-    """Part of IdeaRepository (which provides the database)."""
+    """Lists and look-ups of ideas (IdeaRepository.reading): everything but the one idea by id."""
 
-    _db: Database
-
-    async def get(self, idea_id: int) -> Idea | None:
-        async with self._db.session() as session:
-            return await session.get(Idea, idea_id)
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     async def get_by_reference(self, reference: str) -> Idea | None:
         async with self._db.session() as session:

@@ -7,9 +7,10 @@ from storage.models import IdeaReviewPanel, utcnow
 
 
 class IdeaReviewPanels:
-    """Part of IdeaRepository (which provides the database)."""
+    """The reviewers' live cards (IdeaRepository.review_panels)."""
 
-    _db: Database
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     async def review_panel(self, idea_id: int, reviewer_id: int) -> int | None:
         """The message id of the reviewer's live card of the idea, if one was recorded."""

@@ -1,6 +1,7 @@
 """Staff's changes to an idea: a status (with an answer), publishing it, notes, marking a
-duplicate, and showing a reported idea again. Each is one UPDATE whose WHERE names the state
-the reviewer saw, so a stale or concurrent press changes nothing (its `rowcount` says so)."""
+duplicate, hiding it from the public list and showing it again. Each is one UPDATE whose
+WHERE names the state the reviewer saw, so a stale or concurrent press changes nothing (its
+`rowcount` says so)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from storage.models import Idea, IdeaEvent, utcnow
 
 
 class IdeaStaffChanges:
-    """Part of IdeaRepository (which provides the database)."""
+    """Staff's changes of one idea (IdeaRepository.staff_changes)."""
 
-    _db: Database
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     async def change_status(self, idea_id: int, expected: str, status: str,
                             answer: str | None, publish: bool, actor_id: int) -> bool:
@@ -86,5 +88,18 @@ class IdeaStaffChanges:
             if not result.rowcount:
                 return False
             session.add(IdeaEvent(idea_id=idea_id, kind="restored", actor_id=actor_id,
+                                  created_at=now))
+            return True
+
+    async def hide(self, idea_id: int, actor_id: int) -> bool:
+        """Staff take an idea off the public list (reports do the same after enough of them)."""
+        now = utcnow()
+        async with self._db.session() as session:
+            result = await session.execute(
+                update(Idea).where(Idea.id == idea_id, Idea.hidden_at.is_(None))
+                .values(hidden_at=now, updated_at=now))
+            if not result.rowcount:
+                return False
+            session.add(IdeaEvent(idea_id=idea_id, kind="hidden", actor_id=actor_id,
                                   created_at=now))
             return True

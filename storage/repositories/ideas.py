@@ -36,13 +36,21 @@ __all__ = ["EDITABLE_FIELDS", "ExportedIdea", "IdeaRepository", "PublicIdea"]
 EDITABLE_FIELDS = ("title", "problem", "solution")
 
 
-class IdeaRepository(IdeaReading, IdeaStaffChanges, IdeaReviewPanels):
-    """Statuses, submitting, the author's and the public's changes, the staff topic; with
-    reading (idea_reading.py), staff's changes (idea_staff_changes.py) and the reviewers' live
-    cards (idea_review_panels.py) built in."""
+class IdeaRepository:
+    """Statuses, one idea by id, submitting, the author's and the public's changes, the staff
+    topic. Its collaborators, each with one job and the same database: `reading` (lists and
+    look-ups, idea_reading.py), `staff_changes` (idea_staff_changes.py) and `review_panels`
+    (the reviewers' live cards, idea_review_panels.py)."""
 
     def __init__(self, database: Database) -> None:
         self._db = database
+        self.reading = IdeaReading(database)
+        self.staff_changes = IdeaStaffChanges(database)
+        self.review_panels = IdeaReviewPanels(database)
+
+    async def get(self, idea_id: int) -> Idea | None:
+        async with self._db.session() as session:
+            return await session.get(Idea, idea_id)
 
     # ------------------------------------------------------------------ statuses
 

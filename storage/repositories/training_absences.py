@@ -12,9 +12,10 @@ from storage.upsert import insert_ignoring_conflicts
 
 
 class TrainingAbsences:
-    """Part of TrainingRepository."""
+    """Absence notices of one course's sessions (TrainingRepository.absence_notices)."""
 
-    _db: Database
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     async def note_absence(self, session_id: int, telegram_id: int, now: datetime) -> bool:
         """True when this is the first notice for that person and session."""

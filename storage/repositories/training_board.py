@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from storage.db import Database
 from storage.models import Course
-from storage.repositories.trainings import CourseInfo, TrainingRepository
+from storage.repositories.trainings import CourseInfo, read_courses
 
 
-class TrainingBoardRepository(TrainingRepository):
+class TrainingBoardRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
     async def all_courses(self, status: str | None, offset: int,
                           limit: int) -> tuple[list[CourseInfo], int]:
         """Newest first, optionally of one status; and how many there are in all."""
@@ -19,5 +23,5 @@ class TrainingBoardRepository(TrainingRepository):
                 .offset(offset).limit(limit))).scalars())
             total = (await session.execute(
                 select(func.count()).select_from(Course).where(*where))).scalar_one()
-            courses = await self._courses(session, [Course.id.in_(ids)]) if ids else []
+            courses = await read_courses(session, [Course.id.in_(ids)]) if ids else []
             return sorted(courses, key=lambda c: -c.id), int(total)

@@ -36,20 +36,22 @@ def owed_notice(course_id: int, telegram_id: int, kind: str, now: datetime) -> T
 
 
 class TrainingPlaces:
+    """Who holds or waits for a place on a course, and who came (TrainingRepository.places)."""
+
     def __init__(self, database: Database) -> None:
         self._db = database
 
     async def register(self, course_id: int, telegram_id: int, now: datetime) -> PlaceChange:
         async with self._db.session() as session:
-            capacity = await self._lock(session, course_id)
+            capacity = await lock_course(session, course_id)
             row = (await session.execute(select(Registration).where(
                 Registration.course_id == course_id,
                 Registration.telegram_id == telegram_id))).scalar_one_or_none()
             if row is not None and row.status != RegistrationStatus.CANCELLED:
-                position = await self._position(session, course_id, telegram_id)
+                position = await waitlist_position(session, course_id, telegram_id)
                 return PlaceChange(row.status, row.status, position)
-            registered = await self._count(session, course_id, RegistrationStatus.REGISTERED)
-            waiting = await self._count(session, course_id, RegistrationStatus.WAITLISTED)
+            registered = await count_with_status(session, course_id, RegistrationStatus.REGISTERED)
+            waiting = await count_with_status(session, course_id, RegistrationStatus.WAITLISTED)
             status = (RegistrationStatus.REGISTERED if registered < capacity and not waiting
                       else RegistrationStatus.WAITLISTED)
             if row is None:
@@ -58,12 +60,12 @@ class TrainingPlaces:
             else:
                 row.status, row.requested_at, row.updated_at = status, now, now
             await session.flush()
-            position = await self._position(session, course_id, telegram_id)
+            position = await waitlist_position(session, course_id, telegram_id)
             return PlaceChange(status, None, position)
 
     async def cancel(self, course_id: int, telegram_id: int, now: datetime) -> PlaceChange:
         async with self._db.session() as session:
-            await self._lock(session, course_id)
+            await lock_course(session, course_id)
             row = (await session.execute(select(Registration).where(
                 Registration.course_id == course_id,
                 Registration.telegram_id == telegram_id))).scalar_one_or_none()
@@ -74,7 +76,7 @@ class TrainingPlaces:
             await session.flush()
             promoted = None
             if previous == RegistrationStatus.REGISTERED:
-                promoted = await self._promote_first(session, course_id)
+                promoted = await promote_first(session, course_id)
                 if promoted is not None:  # told in the same transaction that moved them up
                     session.add(owed_notice(course_id, promoted, "promoted", now))
             return PlaceChange(RegistrationStatus.CANCELLED, previous, promoted=promoted)
@@ -84,7 +86,7 @@ class TrainingPlaces:
             status = (await session.execute(select(Registration.status).where(
                 Registration.course_id == course_id,
                 Registration.telegram_id == telegram_id))).scalar_one_or_none()
-            return status, await self._position(session, course_id, telegram_id)
+            return status, await waitlist_position(session, course_id, telegram_id)
 
     async def registered_people(self, course_id: int) -> list[int]:
         async with self._db.session() as session:
@@ -143,42 +145,45 @@ class TrainingPlaces:
                 "marked_by": marked_by, "checked_in_at": now}]))
             return result.rowcount == 1
 
-    async def _lock(self, session: AsyncSession, course_id: int) -> int:
-        """Touches the course row (the write lock) and returns its capacity."""
-        await session.execute(update(Course).where(Course.id == course_id)
-                              .values(capacity=Course.capacity))
-        return (await session.execute(select(Course.capacity)
-                                      .where(Course.id == course_id))).scalar_one()
 
-    @staticmethod
-    async def _count(session: AsyncSession, course_id: int, status: str) -> int:
-        return (await session.execute(select(func.count()).select_from(Registration).where(
-            Registration.course_id == course_id, Registration.status == status))).scalar_one()
+async def lock_course(session: AsyncSession, course_id: int) -> int:
+    """Touches the course row (the write lock) and returns its capacity."""
+    await session.execute(update(Course).where(Course.id == course_id)
+                          .values(capacity=Course.capacity))
+    return (await session.execute(select(Course.capacity)
+                                  .where(Course.id == course_id))).scalar_one()
 
-    @staticmethod
-    async def _position(session: AsyncSession, course_id: int, telegram_id: int) -> int:
-        """1-based place in the waitlist; 0 when not waiting."""
-        mine = (await session.execute(select(Registration).where(
-            Registration.course_id == course_id, Registration.telegram_id == telegram_id,
-            Registration.status == RegistrationStatus.WAITLISTED))).scalar_one_or_none()
-        if mine is None:
-            return 0
-        ahead = (await session.execute(select(func.count()).select_from(Registration).where(
-            Registration.course_id == course_id,
-            Registration.status == RegistrationStatus.WAITLISTED,
-            or_(Registration.requested_at < mine.requested_at,
-                and_(Registration.requested_at == mine.requested_at,
-                     Registration.id < mine.id))))).scalar_one()
-        return ahead + 1
 
-    @staticmethod
-    async def _promote_first(session: AsyncSession, course_id: int) -> int | None:
-        first = (await session.execute(select(Registration).where(
-            Registration.course_id == course_id,
-            Registration.status == RegistrationStatus.WAITLISTED)
-            .order_by(Registration.requested_at, Registration.id).limit(1))).scalar_one_or_none()
-        if first is None:
-            return None
-        first.status = RegistrationStatus.REGISTERED
-        await session.flush()
-        return first.telegram_id
+async def count_with_status(session: AsyncSession, course_id: int, status: str) -> int:
+    """How many of the course's registrations have `status`."""
+    return (await session.execute(select(func.count()).select_from(Registration).where(
+        Registration.course_id == course_id, Registration.status == status))).scalar_one()
+
+
+async def waitlist_position(session: AsyncSession, course_id: int, telegram_id: int) -> int:
+    """1-based place in the waitlist; 0 when not waiting."""
+    mine = (await session.execute(select(Registration).where(
+        Registration.course_id == course_id, Registration.telegram_id == telegram_id,
+        Registration.status == RegistrationStatus.WAITLISTED))).scalar_one_or_none()
+    if mine is None:
+        return 0
+    ahead = (await session.execute(select(func.count()).select_from(Registration).where(
+        Registration.course_id == course_id,
+        Registration.status == RegistrationStatus.WAITLISTED,
+        or_(Registration.requested_at < mine.requested_at,
+            and_(Registration.requested_at == mine.requested_at,
+                 Registration.id < mine.id))))).scalar_one()
+    return ahead + 1
+
+
+async def promote_first(session: AsyncSession, course_id: int) -> int | None:
+    """Moves the first on the waitlist into a place; returns who, or None when nobody waits."""
+    first = (await session.execute(select(Registration).where(
+        Registration.course_id == course_id,
+        Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.requested_at, Registration.id).limit(1))).scalar_one_or_none()
+    if first is None:
+        return None
+    first.status = RegistrationStatus.REGISTERED
+    await session.flush()
+    return first.telegram_id

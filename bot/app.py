@@ -119,7 +119,8 @@ async def check_send_budget(settings: Settings, services: Services) -> None:
         ) from None
 
 
-def build_services(settings: Settings, database: Database) -> Services:
+def build_services(settings: Settings, database: Database,
+                   clock: Callable[[], datetime] = utcnow) -> Services:
     users = UserRepository(database)
     texts = Texts(SUPPORTED_LOCALES, settings.default_locale)
     people = PeopleService(users, settings.default_locale, settings.admin_ids)
@@ -128,7 +129,7 @@ def build_services(settings: Settings, database: Database) -> Services:
     trainings = build_training_service(settings, database)
     kb = build_knowledge_base(database)
     hotline = build_hotline_services(settings, database, people, texts, ProfileService(users),
-                                     kb.suggestions.questions_for_case)
+                                     kb.suggestions.questions_for_case, clock)
     privacy = PrivacyService(users, people, conversation_log, settings.log_retention_days,
                              FormTokens(ConsoleFormRepository(database)))
     ideas = IdeaService(
@@ -358,7 +359,7 @@ class Hotline:
 async def build_hotline(settings: Settings, *,
                         clock: Callable[[], datetime] = utcnow) -> Hotline:
     database = await open_database(settings)
-    services = build_services(settings, database)
+    services = build_services(settings, database, clock)
     await check_send_budget(settings, services)
     own = inbox_database(settings, database)
     inbox = UpdateInbox(InboundUpdateRepository(own, owns_database=own is not database),

@@ -4,10 +4,12 @@ settings and the database and builds nothing else; only the composition root cal
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from bot.settings import Settings
 from services.announcements.history import AnnouncementHistory
+from services.audit import AuditLog
 from services.comms_console import CommsConsole
 from services.console_forms import FormTokens
 from services.delivery.engine import DeliveryEngine, EngineSettings
@@ -21,6 +23,11 @@ from services.hotline.experts import ExpertService
 from services.hotline.relay import RelayService
 from services.hotline.reports import ReportService
 from services.hotline.roster import RosterService
+from services.hotline.roster_actions import RosterActions
+from services.hotline.roster_coverage import CoverageWatch
+from services.hotline.roster_dates import RosterDates
+from services.hotline.roster_editing import RosterEditor
+from services.hotline.roster_swaps import ShiftSwaps
 from services.ideas.board import IdeaBoard
 from services.people import PeopleService
 from services.profiles import ProfileService
@@ -33,15 +40,19 @@ from services.trainings.reminders import ReminderDispatcher
 from services.trainings.service import TrainingService
 from services.trainings.sessions import CourseSessions
 from storage.db import Database
+from storage.models import utcnow
 from storage.repositories.announcement_history import AnnouncementHistoryRepository
 from storage.repositories.announcements import AnnouncementRepository
+from storage.repositories.audit import AuditRepository
 from storage.repositories.console_forms import ConsoleFormRepository
+from storage.repositories.hotline_browsing import HotlineBrowsingRepository
 from storage.repositories.hotline_cases import CaseRepository
 from storage.repositories.hotline_picks import PendingPickRepository
 from storage.repositories.hotline_roster import RosterRepository
 from storage.repositories.idea_board import IdeaBoardRepository
 from storage.repositories.ideas import IdeaRepository
 from storage.repositories.outbox import OutboxRepository
+from storage.repositories.roster_duty import RosterDutyRepository
 from storage.repositories.training_board import TrainingBoardRepository
 from storage.repositories.training_notices import NoticeRepository
 from storage.repositories.training_reminders import ReminderRepository
@@ -52,8 +63,8 @@ from storage.repositories.working_calendar import WorkingCalendarRepository
 
 def build_hotline_services(settings: Settings, database: Database, people: PeopleService,
                            texts: Texts, profiles: ProfileService,
-                           suggested_questions: SuggestedQuestions | None = None
-                           ) -> HotlineServices:
+                           suggested_questions: SuggestedQuestions | None = None,
+                           clock: Callable[[], datetime] = utcnow) -> HotlineServices:
     rosters = RosterRepository(database)
     experts = ExpertService(rosters, people, texts)
     calendar = CalendarService(WorkingCalendarRepository(database))
@@ -63,12 +74,22 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
                         staff_chat_id=settings.staff_chat_id,
                         max_open_cases=settings.open_cases_per_asker,
                         suggested_questions=suggested_questions)
+    editor = RosterEditor(rosters, roster, experts)
+    dates = RosterDates(rosters, HotlineBrowsingRepository(database), roster, experts)
+    duty = RosterDutyRepository(database)
+    coverage = CoverageWatch(rosters, duty, roster, experts, clock)
+    audit = AuditLog(AuditRepository(database))
     return HotlineServices(
         experts=experts, roster=roster, cases=cases,
         relay=RelayService(cases, experts, settings.relay_messages_per_minute,
                            PendingPickRepository(database)),
         reports=ReportService(CaseRepository(database), experts, settings.timezone, people),
         calendar=calendar,
+        roster_editor=editor,
+        roster_dates=dates,
+        roster_actions=RosterActions(editor, dates, experts, duty, coverage, audit, cases),
+        coverage=coverage,
+        swaps=ShiftSwaps(duty, rosters, roster, experts, people, audit, cases, clock),
     )
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import escape
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from services.container import Services
+from services.refusals import Refused
 from storage.repositories.users import Person
 
 # Typed-ish keys of application.bot_data, set by the composition root and the registry.
@@ -46,6 +48,10 @@ class HotlineContext(CallbackContext[ExtBot, dict, dict, dict]):
 
     def render(self, template: str, **data: Any) -> str:
         return self.services.texts.render(self.locale, template, **data)
+
+    def refusal(self, refused: Refused) -> str:
+        """Why a front door said no, as Telegram HTML in this person's language."""
+        return str(escape(self.services.texts.refusal(self.locale, refused.refusal)))
 
 
 CONTEXT_TYPES = ContextTypes(context=HotlineContext)

@@ -15,12 +15,14 @@ from handlers import (
     hotline_relay,
     hotline_snippets,
     hotline_staff,
+    roster_import,
+    roster_swaps,
 )
 from handlers.context import SERVICES_KEY
 from handlers.hotline_messenger import TelegramCaseMessenger
 
-MODULES = [hotline_ask, hotline_case, hotline_staff, hotline_duty, hotline_snippets,
-           hotline_relay]
+MODULES = [hotline_ask, hotline_case, hotline_staff, hotline_duty, roster_swaps, roster_import,
+           hotline_snippets, hotline_relay]
 COMMANDS = [spec for module in MODULES for spec in module.COMMANDS]
 
 

@@ -1,5 +1,5 @@
 """Every value the roster and case pages show through a table of keys has its text: the
-refusals the services raise, the CSV reasons, days, holidays, statuses, media kinds."""
+refusals the services raise, days, holidays, statuses, media kinds."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import chinese_calendar
 from bot.settings import SUPPORTED_LOCALES
 from console.pages import ops_texts
 from handlers.hotline_common import SUPPORTED_KINDS
-from services.hotline.roster_csv_errors import KEYS as CSV_KEYS
 from services.hotline.roster_plan import DAY_COLUMNS
 from services.texts import Texts
 from storage.models import CaseStatus
@@ -30,7 +29,6 @@ def test_every_refusal_the_services_raise_is_listed() -> None:
 
 
 def test_every_value_has_a_key_and_every_key_a_text() -> None:
-    assert set(ops_texts.CSV_REASONS) == CSV_KEYS
     assert set(ops_texts.DAYS) == set(DAY_COLUMNS)
     assert set(ops_texts.HOLIDAYS) == {h.name for h in chinese_calendar.Holiday}
     assert set(ops_texts.STATUSES) == {CaseStatus.OFFERED, CaseStatus.OPEN, CaseStatus.CLOSED}
@@ -39,7 +37,7 @@ def test_every_value_has_a_key_and_every_key_a_text() -> None:
     texts = Texts(SUPPORTED_LOCALES, "zh_CN")
     tables = [ops_texts.DAYS, ops_texts.HOLIDAYS, ops_texts.STATUSES, ops_texts.CLOSED_BY,
               ops_texts.DELIVERY, ops_texts.CHATS, ops_texts.MEDIA, ops_texts.OVERRIDE_KINDS,
-              ops_texts.DONE, ops_texts.CSV_REASONS, ops_texts.LEVELS]
+              ops_texts.DONE, ops_texts.LEVELS]
     keys = {key for table in tables for key in table.values()} | set(ops_texts.REFUSALS)
     for locale in SUPPORTED_LOCALES:
         assert keys | {ops_texts.UNKNOWN} <= texts.keys[locale]

@@ -33,8 +33,10 @@ _TEMPLATE_KEY = re.compile(r'_\("([a-z_]+\.[a-z_.A-Z]+)"')
 _MENU_KEY = re.compile(r'add_entry\(\s*"\w+", "([a-z_]+\.[a-z_.]+)"')
 _ANY_KEY = re.compile(r'"([a-z_]+\.[a-z_.]+)"')
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-# The hotline services name the texts they send (messenger.notify(chat, "hotline.x")).
-_HOTLINE_KEY = re.compile(r'"(hotline\.[a-z_.]+)"')
+# The hotline services name the texts they send (messenger.notify(chat, "hotline.x")) and
+# the roster's texts (Refused("roster.csv.header", ...); audit actions like "roster.import"
+# have one dot only).
+_HOTLINE_KEY = re.compile(r'"(hotline\.[a-z_.]+|roster\.[a-z_]+\.[a-z_.]+)"')
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
 from storage.models import CoverageGapNotice, RosterNotice, ShiftSwap, utcnow
+from storage.timestamps import as_utc
 
 OPEN, TAKEN, WITHDRAWN, EXPIRED = "open", "taken", "withdrawn", "expired"
 
@@ -39,8 +40,8 @@ class SwapRow:
 def _swap(row: ShiftSwap) -> SwapRow:
     assert row.id is not None
     return SwapRow(row.id, row.expert_id, row.day, row.start, row.end,
-                   tuple(p for p in row.categories.split(";") if p), row.starts_at, row.status,
-                   row.offered_by, row.taker_id)
+                   tuple(p for p in row.categories.split(";") if p), as_utc(row.starts_at),
+                   row.status, row.offered_by, row.taker_id)
 
 
 class RosterDutyRepository:
@@ -52,7 +53,8 @@ class RosterDutyRepository:
                        offered_by: int) -> SwapRow:
         async with self._db.session() as session:
             row = ShiftSwap(expert_id=expert_id, day=day, start=start, end=end,
-                            categories=";".join(categories), starts_at=starts_at,
+                            # SQLite keeps no zone: every stored time is UTC.
+                            categories=";".join(categories), starts_at=starts_at.astimezone(UTC),
                             status=OPEN, offered_by=offered_by)
             session.add(row)
             await session.flush()
@@ -76,13 +78,13 @@ class RosterDutyRepository:
         async with self._db.session() as session:
             result = await session.execute(
                 update(ShiftSwap).where(ShiftSwap.id == swap_id, ShiftSwap.status == OPEN)
-                .values(status=status, taker_id=taker_id, decided_at=now))
+                .values(status=status, taker_id=taker_id, decided_at=now.astimezone(UTC)))
             return bool(result.rowcount)
 
     async def open_swaps_starting_by(self, moment: datetime) -> list[SwapRow]:
         async with self._db.session() as session:
             rows = await session.execute(select(ShiftSwap).where(
-                ShiftSwap.status == OPEN, ShiftSwap.starts_at <= moment)
+                ShiftSwap.status == OPEN, ShiftSwap.starts_at <= moment.astimezone(UTC))
                 .order_by(ShiftSwap.id))
             return [_swap(r) for r in rows.scalars()]
 

@@ -17,8 +17,10 @@ from scheduler.hotline import announce_gaps, check_roster_duty
 from services.actors import Actor
 from services.hotline.roster_swaps import PICK, TAKE
 from storage.models import Role, utcnow
+from tests.console_support import console_base, person, signed_in_client
 from tests.hotline_support import buttons, expert, has, roster
 from tests.support import quiet_clock, running_hotline, settings_for, staff_forum_group
+from tests.test_audit_bot_actions import page_of
 from tests.test_cli import errors
 from tests.test_cli import hotline as command_line
 
@@ -55,6 +57,14 @@ async def test_a_gap_made_by_duty_off_is_announced_once(
         assert text.count("• ") == 9  # 10-12, 15-18, 22-23 June
         # Another daily run, and a restart, name it no more.
         assert await announce_gaps(hotline.services) == 0
+        # The console's roster page shows the same gaps, in the viewer's language.
+        staffer = await person(hotline, sandbox, "Staff Qian")
+        async with await signed_in_client(hotline, sandbox, staffer["id"]) as client:
+            page = await page_of(client, f"{console_base(hotline)}/roster")
+        listed = page[page.index('id="coverage-gaps"'):page.index("</section>",
+                                                               page.index("coverage-gaps"))]
+        assert "2026-06-11, Legal: 09:00–17:00 uncovered. Could cover: 李娜" in listed
+        assert listed.count("uncovered") == 9
     finally:
         await hotline.stop()
     again = await build_hotline(settings_for(sandbox_server, tmp_path,

@@ -89,7 +89,7 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
         roster_dates=dates,
         roster_actions=RosterActions(editor, dates, experts, duty, coverage, audit, cases),
         coverage=coverage,
-        swaps=ShiftSwaps(duty, rosters, roster, experts, people, audit, cases, clock),
+        swaps=ShiftSwaps(duty, roster, experts, people, audit, cases, clock),
     )
 
 

@@ -64,9 +64,10 @@ class RosterActions:
         try:
             count = await self._editor.import_csv(data, allow_empty=allow_empty)
         except Refused as refused:
+            # The reason as the audit log has always kept it ("no_shifts", "header", ...).
             await self._record(actor, "roster.import_refused", name,
                                {"line": refused.values.get("line", 0),
-                                "reason": refused.key})
+                                "reason": refused.key.removeprefix("roster.csv.")})
             raise
         await self._record(actor, "roster.import", name, {"shifts": count})
         await self._changed()

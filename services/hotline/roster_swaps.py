@@ -24,7 +24,6 @@ from services.hotline.roster import Duty, RosterService, minutes
 from services.people import PeopleService
 from services.refusals import Refused
 from storage.models import Role, utcnow
-from storage.repositories.hotline_roster import RosterRepository
 from storage.repositories.roster_duty import (
     EXPIRED,
     OPEN,
@@ -57,12 +56,11 @@ class OfferedShift:
 
 
 class ShiftSwaps:
-    def __init__(self, duty: RosterDutyRepository, repository: RosterRepository,
-                 roster: RosterService, experts: ExpertService, people: PeopleService,
-                 audit: AuditLog, cases: CaseService,
+    def __init__(self, duty: RosterDutyRepository, roster: RosterService,
+                 experts: ExpertService, people: PeopleService, audit: AuditLog,
+                 cases: CaseService,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._duty = duty
-        self._repository = repository
         self._roster = roster
         self._experts = experts
         self._people = people

@@ -11,12 +11,22 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bot.app import Hotline, build_hotline, build_services
+from bot.settings import SUPPORTED_LOCALES
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from scheduler.hotline import announce_gaps, check_roster_duty
 from services.actors import Actor
-from services.hotline.roster_swaps import PICK, TAKE
+from services.hotline.experts import ExpertService
+from services.hotline.roster import RosterService
+from services.hotline.roster_coverage import CoverageWatch
+from services.hotline.roster_swaps import PICK, TAKE, WITHDRAW
+from services.people import PeopleService
+from services.texts import Texts
+from storage.db import Database
 from storage.models import Role, utcnow
+from storage.repositories.hotline_roster import RosterRepository
+from storage.repositories.roster_duty import RosterDutyRepository
+from storage.repositories.users import UserRepository
 from tests.console_support import console_base, person, signed_in_client
 from tests.hotline_support import buttons, expert, has, roster
 from tests.support import quiet_clock, running_hotline, settings_for, staff_forum_group
@@ -79,12 +89,14 @@ async def test_a_gap_made_by_duty_off_is_announced_once(
 
 
 async def _swap_offer(hotline: Hotline, sandbox: SandboxClient, offerer: dict,
-                      day: date, start: str) -> None:
+                      day: date, start: str, *, on_behalf_of: dict | None = None) -> None:
+    """`/duty swap` (staff: with the expert's id), then the button of that shift."""
     uid = offerer["id"]
-    sent = await sandbox.send_text(uid, "/duty swap")
+    owner = (on_behalf_of or offerer)["id"]
+    sent = await sandbox.send_text(uid, "/duty swap" + (f" {owner}" if on_behalf_of else ""))
     picker = await sandbox.wait_for_bot_message(uid, after=sent["message_id"],
                                                 predicate=lambda m: bool(buttons(m)))
-    data = f"{PICK}:{uid}:{day:%Y%m%d}:{start.replace(':', '')}"
+    data = f"{PICK}:{owner}:{day:%Y%m%d}:{start.replace(':', '')}"
     assert data in [d for _, d in buttons(picker)]
     pressed = await sandbox.press_button(uid, uid, picker["message_id"], data)
     assert not (pressed["answer"] or {}).get("show_alert")
@@ -128,6 +140,24 @@ async def test_a_swap_is_taken_by_exactly_one_of_two_experts_pressing_at_once(
         forged = await sandbox.press_button(li["id"], li["id"], offers[0]["message_id"],
                                             f"{TAKE}:999", force=True)
         assert forged["answer"]["text"] == "This offer does not exist any more."
+        # The offerer may withdraw an open offer; an Accept after it changes nothing.
+        friday = TODAY + timedelta(days=2)
+        await _swap_offer(hotline, sandbox, wang, friday, "14:00")
+        mine = await sandbox.wait_for_bot_message(
+            wang["id"], after=told["message_id"],
+            predicate=lambda m: any(d.startswith(WITHDRAW) for _, d in buttons(m)))
+        (withdraw,) = [d for _, d in buttons(mine)]
+        await sandbox.press_button(wang["id"], wang["id"], mine["message_id"], withdraw)
+        done = await sandbox.wait_for_bot_message(wang["id"], predicate=has("You withdrew"))
+        assert "2026-06-12, 14:00–18:00" in done["text"]
+        late = await sandbox.wait_for_bot_message(
+            li["id"], after=offers[0]["message_id"],
+            predicate=lambda m: any(d.startswith(TAKE) for _, d in buttons(m)))
+        (accept,) = [d for _, d in buttons(late)]
+        pressed = await sandbox.press_button(li["id"], li["id"], late["message_id"], accept)
+        assert pressed["answer"]["text"] == "This offer was withdrawn."
+        assert [d.telegram_id for d in
+                await hotline.services.hotline.roster.duties_on(friday)] == [wang["id"]]
     finally:
         await hotline.stop()
 
@@ -140,7 +170,12 @@ async def test_an_offer_nobody_takes_is_withdrawn_when_its_shift_starts(
         wang = await expert(hotline, sandbox, "Wang Wei", "legal")
         li = await expert(hotline, sandbox, "Li Na", "legal")
         await roster(hotline, f"{wang['id']},legal,daily,14:00,18:00")
-        await _swap_offer(hotline, sandbox, wang, TODAY, "14:00")
+        # An expert cannot offer someone else's shift; staff can, on their behalf.
+        sent = await sandbox.send_text(li["id"], f"/duty swap {wang['id']}")
+        refused = await sandbox.wait_for_bot_message(li["id"], after=sent["message_id"])
+        assert refused["text"] == "Only the expert whose shift it is, or staff, can offer it."
+        staffer = await person(hotline, sandbox, "Staff Qian")
+        await _swap_offer(hotline, sandbox, staffer, TODAY, "14:00", on_behalf_of=wang)
         offer = await sandbox.wait_for_bot_message(
             li["id"], predicate=lambda m: any(d.startswith(TAKE) for _, d in buttons(m)))
         # A minute before the shift it stays open; at its start it is withdrawn, once.
@@ -220,3 +255,27 @@ async def test_a_refused_roster_file_reads_the_same_in_the_bot_and_the_cli(
     # In Chinese, the same refusal in the same words as a Chinese-speaking staff member sees.
     chinese = command_line(tmp_path, "roster", "--locale", "zh_CN", "import", "plan.csv")
     assert "第 2 行：应有 5 列，实际 4 列。" in errors(chinese)
+
+
+async def test_only_the_planned_hours_nobody_covers_are_a_gap(database: Database) -> None:
+    people = PeopleService(UserRepository(database), "zh_CN", ())
+    repository = RosterRepository(database)
+    experts = ExpertService(repository, people, Texts(SUPPORTED_LOCALES, "zh_CN"))
+    await experts.seed_categories_if_empty()
+    await experts.add(1, "王伟", ["legal"])
+    await experts.add(2, "李娜", ["legal"])
+    roster_service = RosterService(repository, "Asia/Shanghai")
+    coverage = CoverageWatch(repository, RosterDutyRepository(database), roster_service,
+                             experts)
+    await roster_service.import_file("telegram_id,categories,days,start,end\n"
+                                     "1,legal,workdays,09:00,17:00\n")
+    assert await coverage.gaps(TODAY) == []
+    thursday = TODAY + timedelta(days=1)
+    await roster_service.add_override(thursday, 1, "off")
+    await roster_service.add_override(thursday, 2, "on", ("legal",), "08:00", "10:00")
+    await roster_service.add_override(thursday, 2, "on", ("legal",), "12:00", "13:30")
+    (gap,) = await coverage.gaps(TODAY)
+    assert (gap.category, gap.day, gap.hours_text) == (
+        "legal", thursday, "10:00–12:00, 13:30–17:00")
+    # Li works that day, so she can cover; Wang is on leave.
+    assert [e.telegram_id for e in gap.could_cover] == [2]

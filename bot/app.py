@@ -118,7 +118,8 @@ async def check_send_budget(settings: Settings, services: Services) -> None:
         ) from None
 
 
-def build_services(settings: Settings, database: Database) -> Services:
+def build_services(settings: Settings, database: Database,
+                   clock: Callable[[], datetime] = utcnow) -> Services:
     users = UserRepository(database)
     texts = Texts(SUPPORTED_LOCALES, settings.default_locale, settings.timezone)
     audit = AuditLog(AuditRepository(database))  # the features' front doors write to it
@@ -132,7 +133,7 @@ def build_services(settings: Settings, database: Database) -> Services:
         settings, database, people, texts, ProfileService(users),
         kb.suggestions.questions_for_case,
         # The transcript's link staff read (issue 15): the server's address is known late.
-        case_link=lambda number: f"{console.base_url}/console/cases/{number}")
+        case_link=lambda number: f"{console.base_url}/console/cases/{number}", clock=clock)
     privacy = PrivacyService(users, people, conversation_log, settings.log_retention_days,
                              FormTokens(ConsoleFormRepository(database)))
     ideas = build_idea_service(settings, database, audit)
@@ -355,7 +356,7 @@ class Hotline:
 async def build_hotline(settings: Settings, *,
                         clock: Callable[[], datetime] = utcnow) -> Hotline:
     database = await open_database(settings)
-    services = build_services(settings, database)
+    services = build_services(settings, database, clock)
     await check_send_budget(settings, services)
     own = inbox_database(settings, database)
     inbox = UpdateInbox(InboundUpdateRepository(own, owns_database=own is not database),

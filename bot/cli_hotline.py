@@ -11,18 +11,19 @@ from typing import Any
 
 from bot.app import open_database
 from bot.cli_args import record_id, telegram_id
-from bot.cli_audit import CommandLineAudit
+from bot.cli_audit import CommandLineAudit, operator
 from bot.cli_calendar import add_calendar_parser, calendar_command, describe_line
 from bot.cli_fallback import add_fallback_parser, fallback_command
 from bot.cli_files import InputFileError, read_utf8
 from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.wiring_features import build_hotline_services
+from services.actors import Actor
 from services.hotline import HotlineServices
 from services.hotline.calendar_days import describe_day
 from services.hotline.experts import ExpertInputError
-from services.hotline.roster import RosterFileError
 from services.people import PeopleService
 from services.profiles import ProfileService
+from services.refusals import Refused
 from services.texts import Texts
 from storage.repositories.users import UserRepository
 
@@ -57,8 +58,11 @@ def add_hotline_parsers(commands: Any) -> None:
     save.add_argument("--en", required=True)
     save.add_argument("--inactive", action="store_true", help="hide it from /ask")
 
-    roster = commands.add_parser("roster", help="the duty roster").add_subparsers(
-        dest="action", required=True)
+    roster_parser = commands.add_parser("roster", help="the duty roster")
+    # Refusals are the bot's and the console's words: English unless asked otherwise.
+    roster_parser.add_argument("--locale", choices=SUPPORTED_LOCALES, default="en",
+                               help="language of refusals (default: en)")
+    roster = roster_parser.add_subparsers(dest="action", required=True)
     importing = roster.add_parser("import", help="replace the weekly plan with a CSV file")
     importing.add_argument("file", type=Path)
     importing.add_argument("--allow-empty", action="store_true",
@@ -109,6 +113,7 @@ def hotline_command(settings: Settings, args: argparse.Namespace) -> int:
                       "cases": _cases, "calendar": calendar_command,
                       "fallback": fallback_command}[args.command]
             args.default_locale = settings.default_locale
+            args.texts = texts
             return await runner(hotline, CommandLineAudit(database), args)
         finally:
             await database.close()
@@ -165,40 +170,35 @@ async def _categories(hotline: HotlineServices, audit: CommandLineAudit,
 async def _roster(hotline: HotlineServices, audit: CommandLineAudit,
                   args: argparse.Namespace) -> int:
     roster = hotline.roster
-    if args.action == "import":
-        try:
-            text = await asyncio.to_thread(read_utf8, args.file)
-            count = await roster.import_file(text, allow_empty=args.allow_empty)
-        except RosterFileError as error:
-            # As the console does: a refused plan is on record too, with the reason.
-            await audit.record("roster.import_refused", target=args.file.name,
-                               detail={"reason": str(error)})
-            return _fail(f"{args.file}: {error}; the roster is unchanged")
-        except InputFileError as error:
-            return _fail(f"{args.file}: {error}; the roster is unchanged")
-        await audit.record("roster.import", target=args.file.name, detail={"shifts": count})
-        print(f"imported {count} shifts")
-        return 0
-    if args.action == "override":
-        categories = tuple(c for c in args.categories.split(",") if c)
-        try:
-            override_id = await roster.add_override(args.date, args.telegram_id, args.kind,
-                                                    categories, args.start, args.end)
-        except ValueError as error:
-            return _fail(str(error))
-        await audit.record("roster.override_add",
-                           target=f"{args.telegram_id} {args.kind} {args.date}",
-                           detail={"id": override_id, "categories": list(categories),
-                                   "start": args.start, "end": args.end})
-        print(f"override {override_id}: {args.telegram_id} {args.kind} on {args.date}")
-        return 0
-    if args.action == "unoverride":
-        removed = await hotline.roster.remove_override(args.override_id)
-        if removed:
-            await audit.record("roster.override_remove", target=f"override {args.override_id}",
-                               detail={"id": args.override_id})
-        print(f"override {args.override_id} {'removed' if removed else 'not found'}")
-        return 0 if removed else 2
+    actions = hotline.roster_actions
+    actor = Actor.command_line(operator())
+    try:
+        if args.action == "import":
+            try:
+                text = await asyncio.to_thread(read_utf8, args.file)
+            except InputFileError as error:
+                return _fail(f"{args.file}: {error}; the roster is unchanged")
+            count = await actions.import_csv(actor, text.encode("utf-8"), args.file.name,
+                                             allow_empty=args.allow_empty)
+            print(f"imported {count} shifts")
+            return 0
+        if args.action == "override":
+            categories = tuple(c for c in args.categories.split(",") if c)
+            override_id = await actions.add_override(actor, args.date, args.telegram_id,
+                                                     args.kind, categories, args.start or "",
+                                                     args.end or "")
+            print(f"override {override_id}: {args.telegram_id} {args.kind} on {args.date}")
+            return 0
+        if args.action == "unoverride":
+            await actions.remove_override(actor, args.override_id)
+            print(f"override {args.override_id} removed")
+            return 0
+    except Refused as refused:
+        # The same words the bot and the console show, in the chosen language.
+        message = args.texts.refusal(args.locale, refused.refusal)
+        if args.action == "import":
+            return _fail(f"{args.file}: {message} The roster is unchanged.")
+        return _fail(message)
     day = args.date or datetime.now(roster.zone).date()
     print(describe_line(describe_day(await roster.calendar(day, day), day)))
     names = {e.telegram_id: e.name for e in await hotline.experts.all()}

@@ -4,7 +4,8 @@ settings and the database and builds nothing else; only the composition root cal
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from bot.settings import Settings
 from services.announcements.history import AnnouncementHistory
@@ -29,6 +30,11 @@ from services.hotline.rating_notices import CaseLink, RatingNotices
 from services.hotline.relay import RelayService
 from services.hotline.reports import ReportService
 from services.hotline.roster import RosterService
+from services.hotline.roster_actions import RosterActions
+from services.hotline.roster_coverage import CoverageWatch
+from services.hotline.roster_dates import RosterDates
+from services.hotline.roster_editing import RosterEditor
+from services.hotline.roster_swaps import ShiftSwaps
 from services.ideas import IdeaRules, IdeaService
 from services.ideas.board import IdeaBoard
 from services.people import PeopleService
@@ -42,11 +48,13 @@ from services.trainings.reminders import ReminderDispatcher
 from services.trainings.service import TrainingService
 from services.trainings.sessions import CourseSessions
 from storage.db import Database
+from storage.models import utcnow
 from storage.repositories.announcement_history import AnnouncementHistoryRepository
 from storage.repositories.announcement_subscriptions import AnnouncementSubscriptions
 from storage.repositories.announcements import AnnouncementRepository
 from storage.repositories.audit import AuditRepository
 from storage.repositories.console_forms import ConsoleFormRepository
+from storage.repositories.hotline_browsing import HotlineBrowsingRepository
 from storage.repositories.hotline_cases import CaseRepository
 from storage.repositories.hotline_duty_cases import DutyCaseRepository
 from storage.repositories.hotline_picks import PendingPickRepository
@@ -54,6 +62,7 @@ from storage.repositories.hotline_roster import RosterRepository
 from storage.repositories.idea_board import IdeaBoardRepository
 from storage.repositories.ideas import IdeaRepository
 from storage.repositories.outbox import OutboxRepository
+from storage.repositories.roster_duty import RosterDutyRepository
 from storage.repositories.training_board import TrainingBoardRepository
 from storage.repositories.training_notices import NoticeRepository
 from storage.repositories.training_reminders import ReminderRepository
@@ -70,7 +79,8 @@ def console_case_path(number: str) -> str:
 def build_hotline_services(settings: Settings, database: Database, people: PeopleService,
                            texts: Texts, profiles: ProfileService,
                            suggested_questions: SuggestedQuestions | None = None,
-                           case_link: CaseLink = console_case_path) -> HotlineServices:
+                           case_link: CaseLink = console_case_path,
+                           clock: Callable[[], datetime] = utcnow) -> HotlineServices:
     rosters = RosterRepository(database)
     experts = ExpertService(rosters, people, texts)
     calendar = CalendarService(WorkingCalendarRepository(database))
@@ -89,6 +99,11 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
         ratings=RatingNotices(cases, people, case_link),
         sample=CaseSample(duty_repository, experts, case_link),
         desk=ExpertDesk(cases.repository, experts, roster))
+    editor = RosterEditor(rosters, roster, experts)
+    dates = RosterDates(rosters, HotlineBrowsingRepository(database), roster, experts)
+    duty = RosterDutyRepository(database)
+    coverage = CoverageWatch(rosters, duty, roster, experts, clock)
+    audit = AuditLog(AuditRepository(database))
     return HotlineServices(
         experts=experts, roster=roster, cases=cases,
         relay=RelayService(cases, experts, settings.relay_messages_per_minute,
@@ -96,6 +111,11 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
         reports=ReportService(CaseRepository(database), experts, settings.timezone, people),
         calendar=calendar,
         duty_cases=duty_cases,
+        roster_editor=editor,
+        roster_dates=dates,
+        roster_actions=RosterActions(editor, dates, experts, duty, coverage, audit, cases),
+        coverage=coverage,
+        swaps=ShiftSwaps(duty, roster, experts, people, audit, cases, clock),
     )
 
 

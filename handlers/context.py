@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import escape
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from services.container import Services
 from services.people import Person
+from services.refusals import Refused
 
 if TYPE_CHECKING:
     from handlers.routes import Routes
@@ -55,6 +57,10 @@ class HotlineContext(CallbackContext[ExtBot, dict, dict, dict]):
 
     def render(self, template: str, **data: Any) -> str:
         return self.services.texts.render(self.locale, template, **data)
+
+    def refusal(self, refused: Refused) -> str:
+        """Why a front door said no, as Telegram HTML in this person's language."""
+        return str(escape(self.services.texts.refusal(self.locale, refused.refusal)))
 
 
 CONTEXT_TYPES = ContextTypes(context=HotlineContext)

@@ -19,12 +19,15 @@ from handlers import (
     hotline_sample,
     hotline_snippets,
     hotline_staff,
+    roster_import,
+    roster_swaps,
 )
 from handlers.context import SERVICES_KEY
 from handlers.hotline_messenger import TelegramCaseMessenger
 from handlers.routes import Routes
 
-MODULES = [hotline_ask, hotline_case, hotline_staff, hotline_duty, hotline_snippets,
+MODULES = [hotline_ask, hotline_case, hotline_staff, hotline_duty, roster_swaps, roster_import,
+           hotline_snippets,
            # issue 15: declining offers, fallbacks, the sample, the expert's /start desk
            hotline_decline, hotline_fallback, hotline_sample, hotline_expert_desk,
            hotline_relay]

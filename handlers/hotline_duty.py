@@ -1,4 +1,5 @@
-"""/duty for experts (my shifts; step off or on for now) and /stats for staff."""
+"""/duty for experts (my shifts; step off or on for now; `/duty swap` offers a shift, see
+handlers/roster_swaps.py) and /stats for staff."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from telegram.ext import Application, CommandHandler, filters
 from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.replies import reply
+from handlers.roster_swaps import choose_shift
 from handlers.routes import Routes
+from services.actors import Actor
 from services.commands import CommandSpec
 from services.hotline.duty_summary import summarise
+from services.refusals import Refused
 from storage.models import Role, utcnow
 
 COMMANDS = [
@@ -24,18 +28,29 @@ DUTY_DAYS = 7
 STATS_DAYS = 30
 
 
-@require_roles(Role.EXPERT)
+@require_roles(Role.EXPERT, Role.STAFF, Role.ADMIN)
 async def duty(update: Update, context: HotlineContext) -> None:
-    """Shows the expert's shifts for the coming week, or steps them off or on."""
+    """Shows the expert's shifts for the coming week, steps them off or on, or offers one
+    of their shifts to swap (staff: `/duty swap <telegram id>` on someone's behalf)."""
     user_id = update.effective_user.id
     hotline = context.services.hotline
+    argument = (context.args[0].lower() if context.args else "")
+    if argument == "swap":
+        await choose_shift(update, context)
+        return
+    if Role.EXPERT.value not in context.roles:
+        await reply(update, context, context.html("auth.refused"))
+        return
     expert = await hotline.experts.get(user_id)
     if expert is None:
         await reply(update, context, context.html("hotline.duty.not_listed"))
         return
-    argument = (context.args[0].lower() if context.args else "")
     if argument in ("off", "on"):
-        await hotline.experts.set_stepped_off(user_id, argument == "off")
+        try:
+            await hotline.roster_actions.step(Actor.in_bot(user_id), argument == "off")
+        except Refused as refused:
+            await reply(update, context, context.refusal(refused))
+            return
         key = "hotline.duty.now_off" if argument == "off" else "hotline.duty.now_on"
         await reply(update, context, context.html(key))
         return

@@ -139,6 +139,17 @@ class TelegramCaseMessenger:
         html = self._services.texts.render(await self._locale(chat_id), template, **data)
         return await self._send_html(chat_id, html, None, None, None, template)
 
+    async def notify_with_buttons(self, chat_id: int, key: str,
+                                  buttons: tuple[tuple[str, str], ...],
+                                  **values: object) -> Delivery:
+        locale = await self._locale(chat_id)
+        texts = self._services.texts
+        keyboard = InlineKeyboardMarkup([[
+            InlineKeyboardButton(texts.text(locale, label), callback_data=data)
+            for label, data in buttons]])
+        return await self._send_html(chat_id, texts.html(locale, key, **values), keyboard,
+                                     None, None, key)
+
     async def _send_html(self, chat_id: int, html: str, keyboard: InlineKeyboardMarkup | None,
                          thread_id: int | None, reply_to: int | None, what: str) -> Delivery:
         result, failure = await attempt(lambda: self._bot.send_message(

@@ -1,6 +1,7 @@
 """Hotline timers: the escalation checker, the weekly report to admins on Monday morning,
-the hourly clean-up of stale "which case?" questions, and the daily check that next year's
-working calendar is known (from 1 December).
+the hourly clean-up of stale "which case?" questions, the daily check that next year's
+working calendar is known (from 1 December), the daily coverage-gap check of the roster, and
+the roster's duty check (untaken swap offers withdrawn at their shift's start).
 
 Escalations: what is due lives in the database (each case's escalate_at, moved by a
 conditional UPDATE); the checker only wakes the code that looks, so a restart loses nothing
@@ -28,6 +29,8 @@ WEEKLY_REPORT_JOB_ID = "hotline-weekly-report"
 PICKS_PURGE_JOB_ID = "hotline-pending-picks-purge"
 CALENDAR_REMINDER_JOB_ID = "hotline-calendar-reminder"
 WAITING_ALERTS_JOB_ID = "hotline-waiting-alerts"
+COVERAGE_GAPS_JOB_ID = "roster-coverage-gaps"
+ROSTER_DUTY_JOB_ID = "roster-duty"
 # A report that missed 09:00 (the bot was down) still goes out later that Monday, until
 # midnight; on Tuesday last week's figures are old news and the next report is six days off.
 WEEKLY_REPORT_LATE_LIMIT = timedelta(hours=15)
@@ -76,6 +79,27 @@ async def send_weekly_report(services: Services, now: datetime | None = None) ->
     return sent
 
 
+async def announce_gaps(services: Services, now: datetime | None = None) -> int:
+    """Tells staff, once, of the coverage gaps of the next two weeks (issue 15, item 2)."""
+    hotline = services.hotline
+    told = await hotline.coverage.announce(hotline.cases.messenger,
+                                           hotline.cases.staff_chat_id, now)
+    if told:
+        log.info("announced %s roster coverage gaps to staff", told)
+    return told
+
+
+async def check_roster_duty(services: Services, now: datetime | None = None) -> int:
+    """Withdraws the swap offers whose shift began untaken (staff warned), and sends the
+    roster change notices queued where no bot runs (the command line)."""
+    hotline = services.hotline
+    expired = await hotline.swaps.expire_due(now)
+    if expired:
+        log.info("withdrew %s untaken shift swap offers", expired)
+    await hotline.roster_actions.deliver_notices(hotline.cases.messenger)
+    return expired
+
+
 def hotline_jobs(services: Services) -> list[PeriodicJob]:
     async def report(due: datetime) -> str:
         return f"sent to {await send_weekly_report(services, due)} admins"
@@ -87,6 +111,9 @@ def hotline_jobs(services: Services) -> list[PeriodicJob]:
         sent = await remind_calendar(services, due)
         return "reminded" if sent else "nothing to remind"
 
+    async def coverage_gaps(due: datetime) -> str:
+        return f"announced {await announce_gaps(services)} gaps"
+
     return [
         # Sent to admins: after a failure half-way, running it again would send some twice.
         PeriodicJob(WEEKLY_REPORT_JOB_ID, Schedule("week", time(9, 0), weekday=0), report,
@@ -97,6 +124,9 @@ def hotline_jobs(services: Services) -> list[PeriodicJob]:
         # Daily at 10:00 local, working hours in the staff group. What was sent is in the
         # database (given back when the send fails), so a rerun or a retry sends nothing twice.
         PeriodicJob(CALENDAR_REMINDER_JOB_ID, Schedule("day", time(10, 0)), calendar_reminder),
+        # Daily before office hours; what was announced is in the database, so a rerun or a
+        # restart names no gap twice (a change announces its own gaps at once).
+        PeriodicJob(COVERAGE_GAPS_JOB_ID, Schedule("day", time(8, 0)), coverage_gaps),
     ]
 
 
@@ -109,6 +139,10 @@ def schedule_hotline(scheduler: BaseScheduler, services: Services, check_seconds
     scheduler.add_job(
         announce_waiting, IntervalTrigger(seconds=check_seconds), args=[services],
         id=WAITING_ALERTS_JOB_ID, replace_existing=True, coalesce=True, max_instances=1,
+    )
+    scheduler.add_job(
+        check_roster_duty, IntervalTrigger(seconds=check_seconds), args=[services],
+        id=ROSTER_DUTY_JOB_ID, replace_existing=True, coalesce=True, max_instances=1,
     )
 
 

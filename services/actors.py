@@ -27,16 +27,23 @@ class Actor:
     operator: str | None = None  # the command line's operating-system user, kept in its rows
 
     @classmethod
-    def in_bot(cls, telegram_id: int, roles: frozenset[str]) -> Actor:
+    def in_bot(cls, telegram_id: int, roles: frozenset[str] = frozenset()) -> Actor:
         return cls(telegram_id, frozenset(roles), BOT)
 
     @classmethod
-    def in_console(cls, telegram_id: int, roles: frozenset[str]) -> Actor:
+    def in_console(cls, telegram_id: int, roles: frozenset[str] = frozenset()) -> Actor:
         return cls(telegram_id, frozenset(roles), CONSOLE)
 
     @classmethod
     def command_line(cls, operator: str) -> Actor:
         return cls(COMMAND_LINE_ACTOR, frozenset(role.value for role in Role), CLI, operator)
+
+    @property
+    def note(self) -> dict[str, str]:
+        """What every audit entry of this actor also records (the command line's operator).
+        Doors that check roles themselves (the roster asks the people service) build actors
+        without roles."""
+        return {"operator": self.operator} if self.operator is not None else {}
 
     @property
     def is_staff(self) -> bool:

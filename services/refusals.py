@@ -10,7 +10,7 @@ the same words for the same refusal, and no edge matches English text to find a 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,3 +40,11 @@ class Refused(Exception):
     @property
     def values(self) -> Mapping[str, Any]:
         return self.refusal.values
+
+
+def words(refusal: Refusal, text: Callable[..., str]) -> str:
+    """The refusal through `text(key, **values)` of one language; a value that is itself a
+    refusal (the line of a stored plan that a change would make invalid) in the same words."""
+    values = {name: words(value, text) if isinstance(value, Refusal) else value
+              for name, value in refusal.values.items()}
+    return text(refusal.key, **values)

@@ -29,7 +29,7 @@ from markupsafe import Markup, escape
 
 import locales
 from services.plurals import plural_key
-from services.refusals import Refusal
+from services.refusals import Refusal, words
 
 LOCALES_DIR = Path(locales.__file__).parent
 TEMPLATES_DIR = LOCALES_DIR / "templates"
@@ -118,7 +118,7 @@ class Texts:
 
     def refusal(self, locale: str | None, refusal: Refusal) -> str:
         """Why a front door said no (services.refusals), as plain text in this language."""
-        return self.text(locale, refusal.key, **refusal.values)
+        return words(refusal, lambda key, **values: self.text(locale, key, **values))
 
     def render(self, locale: str | None, template: str, **data: Any) -> str:
         """A whole message from locales/templates/<template>.html, autoescaped."""

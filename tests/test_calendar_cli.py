@@ -119,7 +119,8 @@ def test_a_roster_file_with_only_its_header_needs_allow_empty(tmp_path: Path) ->
     refused = hotline(tmp_path, "roster", "import", "header.csv")
     assert refused.returncode == 2 and refused.stdout == ""
     assert one_sentence(refused) == (
-        "hotline: header.csv: the file has no shifts, so it would empty the weekly plan "
-        "(--allow-empty empties it on purpose); the roster is unchanged")
+        "hotline: header.csv: The file has no shifts: importing it would empty the weekly "
+        "plan and leave every category without cover. Ask for it on purpose (the console's "
+        "“Empty the weekly plan”, or --allow-empty) to do that. The roster is unchanged.")
     allowed = hotline(tmp_path, "roster", "import", "header.csv", "--allow-empty")
     assert allowed.returncode == 0 and allowed.stdout == "imported 0 shifts\n"

@@ -14,8 +14,9 @@ from services.hotline.calendar_days import HOLIDAY, MAKEUP, describe_day
 from services.hotline.calendar_file import CalendarFileError
 from services.hotline.calendar_service import CalendarEditError, CalendarService
 from services.hotline.experts import ExpertService
-from services.hotline.roster import RosterFileError, RosterService
+from services.hotline.roster import RosterService
 from services.people import PeopleService
+from services.refusals import Refused
 from services.texts import Texts
 from storage.db import Database
 from storage.repositories.hotline_roster import RosterRepository
@@ -163,7 +164,7 @@ async def test_a_roster_file_with_only_its_header_is_refused_unless_allowed(
     await experts.add(1, "王伟", ["legal"])
     roster = RosterService(repository, "Asia/Shanghai", calendars(database))
     await roster.import_file(ROSTER + "1,legal,daily,09:00,17:00\n")
-    with pytest.raises(RosterFileError, match="the file has no shifts"):
+    with pytest.raises(Refused, match=r"roster\.csv\.no_shifts"):
         await roster.import_file(ROSTER + "\n\n")
     assert len(await repository.shifts()) == 1
     assert await roster.import_file(ROSTER, allow_empty=True) == 0

@@ -81,8 +81,8 @@ def test_a_roster_field_over_the_csv_limit_names_the_line(database: Path) -> Non
     result = hotline(database, "roster", "import", str(plan))
     assert result.returncode == 2
     assert one_sentence(result) == (
-        f"hotline: {plan}: line 2: a field is longer than 131,072 characters; "
-        "the roster is unchanged")
+        f"hotline: {plan}: Line 2: a field is longer than 131,072 characters. "
+        "The roster is unchanged.")
 
 
 def test_course_and_announcement_files_that_are_not_utf8(database: Path) -> None:

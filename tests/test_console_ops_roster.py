@@ -11,14 +11,9 @@ from bot.settings import SUPPORTED_LOCALES
 from services.hotline.calendar import WorkingCalendar
 from services.hotline.calendar_days import HOLIDAY, MAKEUP, calendar_period, describe_day
 from services.hotline.experts import ExpertService
-from services.hotline.roster import RosterFileError, RosterService, parse_roster_csv
-from services.hotline.roster_csv_errors import KEYS, rejection_of
+from services.hotline.roster import RosterService, parse_roster_csv
 from services.hotline.roster_dates import RosterDates
-from services.hotline.roster_editing import (
-    RosterEditError,
-    RosterEditor,
-    RosterImportRejected,
-)
+from services.hotline.roster_editing import RosterEditor
 from services.hotline.roster_plan import (
     assignments_of,
     days_of,
@@ -28,6 +23,7 @@ from services.hotline.roster_plan import (
     shifts_of,
 )
 from services.people import PeopleService
+from services.refusals import Refused
 from services.texts import Texts
 from storage.db import Database
 from storage.repositories.hotline_browsing import HotlineBrowsingRepository
@@ -85,32 +81,39 @@ def test_taking_the_plan_apart_and_back_keeps_who_is_on_duty_every_day() -> None
 
 @pytest.mark.parametrize(("line", "key", "values"), [
     ("x,legal,daily,09:00,12:00", "not_number", {"value": "x"}),
-    ("9,legal,daily,09:00,12:00", "not_expert", {"value": "9"}),
+    ("9,legal,daily,09:00,12:00", "not_expert", {"value": 9}),
     ("1,tax,daily,09:00,12:00", "unknown_category", {"value": "tax"}),
-    ("2,legal,daily,09:00,12:00", "not_in_category", {"expert": "2", "value": "legal"}),
+    ("2,legal,daily,09:00,12:00", "not_in_category", {"expert": 2, "value": "legal"}),
     ("1,legal,weekends,09:00,12:00", "bad_day", {"value": "weekends"}),
     ("1,legal,;,09:00,12:00", "days_empty", {}),
     ("1,legal,daily,9am,12:00", "bad_start", {"value": "9am"}),
     ("1,legal,daily,09:00,25:00", "bad_end", {"value": "25:00"}),
     ("1,legal,daily,12:00,09:00", "end_before_start", {"start": "12:00", "end": "09:00"}),
-    ("1,legal,daily,09:00", "column_count", {"expected": "5", "found": "4"}),
+    ("1,legal,daily,09:00", "column_count", {"expected": 5, "found": 4}),
     ("1,,daily,09:00,12:00", "categories_empty", {}),
 ])
 def test_every_refusal_of_the_command_line_has_its_own_text(line: str, key: str,
                                                             values: dict) -> None:
-    with pytest.raises(RosterFileError) as refused:
+    with pytest.raises(Refused) as refused:
         parse_roster_csv(HEADER + "1,legal,daily,08:00,09:00\n" + line + "\n", EXPERTS,
                          CATEGORIES)
-    rejected = rejection_of(str(refused.value))
-    assert (rejected.line, rejected.key, rejected.values) == (3, key, values)
-    assert key in KEYS
+    rejected = refused.value
+    assert (rejected.key, dict(rejected.values)) == (f"roster.csv.{key}", {"line": 3, **values})
+    texts = Texts(SUPPORTED_LOCALES, "zh_CN")
+    for locale in SUPPORTED_LOCALES:
+        assert f"roster.csv.{key}" in texts.keys[locale]
+        assert "3" in texts.refusal(locale, rejected.refusal)
 
 
-def test_a_bad_header_and_an_unforeseen_reason() -> None:
-    with pytest.raises(RosterFileError) as refused:
+def test_a_bad_header_and_an_overlong_field() -> None:
+    with pytest.raises(Refused) as refused:
         parse_roster_csv("id,days\n", EXPERTS, CATEGORIES)
-    assert rejection_of(str(refused.value)).key == "header"
-    assert rejection_of("line 7: the moon is full").values == {"reason": "the moon is full"}
+    assert (refused.value.key, refused.value.values["line"]) == ("roster.csv.header", 1)
+    with pytest.raises(Refused) as refused:
+        parse_roster_csv(HEADER + "1,legal,daily,09:00," + "x" * 131_073 + "\n", EXPERTS,
+                         CATEGORIES)
+    assert refused.value.key == "roster.csv.field_too_long"
+    assert dict(refused.value.values) == {"line": 2, "limit": "131,072"}
 
 
 def test_the_calendar_names_holidays_and_make_up_days() -> None:
@@ -143,7 +146,7 @@ async def test_editing_cells_writes_the_plan_the_command_line_would(database: Da
     plan = await editor.plan()
     await editor.add(plan.version, "finance", "sat", "09:00", "12:00", 2)
     plan = await editor.plan()
-    with pytest.raises(RosterEditError) as stale:
+    with pytest.raises(Refused) as stale:
         await editor.add("0" * 16, "finance", "sun", "09:00", "12:00", 2)
     assert stale.value.key == "console_ops.roster.error.stale"
     await editor.remove(plan.version, "legal", "wed", "09:00", "12:00", 1)
@@ -168,17 +171,18 @@ async def test_editing_cells_writes_the_plan_the_command_line_would(database: Da
         (("tax", "sat", "09:00", "12:00", 1), "unknown_category", "category"),
         (("finance", "sat", "09:00", "12:00", 2), "already_there", "expert"),
     ]:
-        with pytest.raises(RosterEditError) as error:
+        with pytest.raises(Refused) as error:
             await editor.add(plan.version, *refused)
         assert (error.value.key, error.value.field) == (f"console_ops.roster.error.{key}", field)
     assert len(await repository.shifts()) == 4
     # An expert who since lost a category makes the stored plan invalid: the edit says which
     # line would be refused instead of writing a plan the command line would not take.
     await experts.add(2, "李娜", ["legal"])
-    with pytest.raises(RosterEditError) as invalid:
+    with pytest.raises(Refused) as invalid:
         await editor.add((await editor.plan()).version, "legal", "sun", "09:00", "12:00", 2)
     assert invalid.value.key == "console_ops.roster.error.plan_invalid"
-    assert (invalid.value.rejection.line, invalid.value.rejection.key) == (5, "not_in_category")
+    reason = invalid.value.values["reason"]
+    assert (reason.values["line"], reason.key) == (5, "roster.csv.not_in_category")
     assert len(await repository.shifts()) == 4
 
 
@@ -190,13 +194,14 @@ async def test_a_bad_file_is_refused_whole_and_the_plan_stays(database: Database
     for data, line, key in [
         ((HEADER + "1,legal,daily,09:00,12:00\n2,legal,daily,09:00,12:00\n").encode(), 3,
          "not_in_category"),
-        (b"\xff\xfe bad", 0, "encoding"),
-        (b"   \n", 1, "empty"),
-        (b"x" * (600 * 1024), 0, "too_big"),
+        (b"\xff\xfe bad", None, "encoding"),
+        (b"   \n", None, "empty"),
+        (b"x" * (600 * 1024), None, "too_big"),
     ]:
-        with pytest.raises(RosterImportRejected) as refused:
+        with pytest.raises(Refused) as refused:
             await editor.import_csv(data)
-        assert (refused.value.line, refused.value.key) == (line, key)
+        assert (refused.value.values.get("line"), refused.value.key) == (
+            line, f"roster.csv.{key}")
     assert await editor.export_csv() == exported
     # The export is a file the import takes back unchanged.
     await editor.import_csv(exported.encode())
@@ -220,7 +225,7 @@ async def test_overrides_swaps_and_the_days_as_they_apply(database: Database) ->
         ((today, 2, "on", ("legal",), "", ""), "roster.error.not_in_category", "categories"),
         ((today, 2, "on", (), "18:00", "10:00"), "roster.error.end_before_start", "end"),
     ]:
-        with pytest.raises(RosterEditError) as error:
+        with pytest.raises(Refused) as error:
             await dates.add_override(today, *args)
         assert (error.value.key, error.value.field) == (f"console_ops.{key}", field)
     # A swap: Wang off on the 30th, Zhao works his shift in what Zhao answers (legal).
@@ -233,7 +238,7 @@ async def test_overrides_swaps_and_the_days_as_they_apply(database: Database) ->
         ((date(2026, 10, 9), 3, 2), "overrides.error.no_duty", "day"),
         ((date(2026, 10, 9), 1, 2), "roster.error.not_in_category", "replacement"),
     ]:
-        with pytest.raises(RosterEditError) as error:
+        with pytest.raises(Refused) as error:
             await dates.swap(today, *args)
         assert (error.value.key, error.value.field) == (f"console_ops.{key}", field)
 

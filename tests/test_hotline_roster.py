@@ -10,8 +10,9 @@ import pytest
 from bot.settings import SUPPORTED_LOCALES
 from services.hotline.calendar import WorkingCalendar
 from services.hotline.experts import ExpertInputError, ExpertService, surname
-from services.hotline.roster import RosterFileError, RosterService, day_matches, parse_roster_csv
+from services.hotline.roster import RosterService, day_matches, parse_roster_csv
 from services.people import PeopleService
+from services.refusals import Refused
 from services.texts import Texts
 from storage.db import Database
 from storage.repositories.hotline_cases import CaseRepository
@@ -22,22 +23,26 @@ HEADER = "telegram_id,categories,days,start,end\n"
 EXPERTS = {1: ("legal", "finance"), 2: ("finance",)}
 CATEGORIES = ["legal", "finance", "policy"]
 CALENDAR = WorkingCalendar()
+ENGLISH = Texts(SUPPORTED_LOCALES, "en")
 
 
 @pytest.mark.parametrize(("line", "reason"), [
-    ("x,legal,daily,09:00,12:00", "line 2: telegram_id 'x' is not a number"),
-    ("9,legal,daily,09:00,12:00", "line 2: 9 is not an expert"),
-    ("1,tax,daily,09:00,12:00", "line 2: unknown category 'tax'"),
-    ("2,legal,daily,09:00,12:00", "line 2: expert 2 does not answer 'legal'"),
-    ("1,legal,weekends,09:00,12:00", "line 2: 'weekends' is not a day"),
-    ("1,legal,daily,9am,12:00", "line 2: start '9am' is not a time like 09:00"),
-    ("1,legal,daily,12:00,09:00", "line 2: end 09:00 is not after start 12:00"),
-    ("1,legal,daily,09:00", "line 2: expected 5 columns, found 4"),
-    ("1,,daily,09:00,12:00", "line 2: categories is empty"),
+    ("x,legal,daily,09:00,12:00",
+     "Line 2: the Telegram number (telegram_id) “x” is not a number."),
+    ("9,legal,daily,09:00,12:00", "Line 2: 9 is not an expert"),
+    ("1,tax,daily,09:00,12:00", "Line 2: there is no category “tax”."),
+    ("2,legal,daily,09:00,12:00", "Line 2: expert 2 does not answer “legal”."),
+    ("1,legal,weekends,09:00,12:00", "Line 2: “weekends” is not a day"),
+    ("1,legal,daily,9am,12:00", "Line 2: start “9am” is not a time like 09:00."),
+    ("1,legal,daily,12:00,09:00", "Line 2: end 09:00 is not after start 12:00."),
+    ("1,legal,daily,09:00", "Line 2: expected 5 columns, found 4."),
+    ("1,,daily,09:00,12:00", "Line 2: categories is empty."),
 ])
 def test_a_bad_line_rejects_the_whole_file_naming_it(line: str, reason: str) -> None:
-    with pytest.raises(RosterFileError, match=reason):
+    with pytest.raises(Refused) as refused:
         parse_roster_csv(HEADER + line + "\n", EXPERTS, CATEGORIES)
+    # The refusal is a key and values; the command line shows it in English like this.
+    assert ENGLISH.refusal("en", refused.value.refusal).startswith(reason)
 
 
 def test_a_good_file_and_a_bad_header() -> None:
@@ -45,8 +50,10 @@ def test_a_good_file_and_a_bad_header() -> None:
                               "2,finance,mon;wed;fri,14:00,18:00\n", EXPERTS, CATEGORIES)
     assert [(line, s.days, s.categories) for line, s in shifts] == [
         (2, "mon-fri", ("legal", "finance")), (4, "mon;wed;fri", ("finance",))]
-    with pytest.raises(RosterFileError, match="line 1: the columns must be"):
+    with pytest.raises(Refused) as refused:
         parse_roster_csv("id,days\n1,daily\n", EXPERTS, CATEGORIES)
+    assert ENGLISH.refusal("en", refused.value.refusal).startswith(
+        "Line 1: the columns must be")
 
 
 def test_days_follow_the_chinese_working_calendar() -> None:
@@ -101,10 +108,10 @@ async def test_overrides_on_duty_and_the_next_shift(database: Database) -> None:
     assert begins == datetime(2026, 10, 1, 14, 0, tzinfo=zone)
     await experts.set_stepped_off(2, True)
     assert await roster.on_duty("legal", monday_ten) == []
-    with pytest.raises(ValueError, match="is not an expert"):
+    with pytest.raises(Refused, match=r"console_ops\.roster\.error\.not_expert"):
         await roster.add_override(date(2026, 11, 23), 99, "off")
     # A bad file leaves the old plan as it was.
-    with pytest.raises(RosterFileError):
+    with pytest.raises(Refused):
         await roster.import_file(HEADER + "1,legal,daily,09:00,12:00\n1,legal,never,1,2\n")
     assert len(await RosterRepository(database).shifts()) == 2
 

@@ -35,8 +35,10 @@ _ANY_KEY = re.compile(r'"([a-z_]+\.[a-z_.]+)"')
 # A front door's refusal names its text: raise Refused("x.y", ...) (or a feature's subclass).
 _REFUSAL_KEY = re.compile(r'Refus\w*\(\s*"([a-z_]+\.[a-z_.]+)"')
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-# The hotline services name the texts they send (messenger.notify(chat, "hotline.x")).
-_HOTLINE_KEY = re.compile(r'"(hotline\.[a-z_.]+)"')
+# The hotline services name the texts they send (messenger.notify(chat, "hotline.x")) and
+# the roster's texts (Refused("roster.csv.header", ...); audit actions like "roster.import"
+# have one dot only).
+_HOTLINE_KEY = re.compile(r'"(hotline\.[a-z_.]+|roster\.[a-z_]+\.[a-z_.]+)"')
 
 
 @pytest.fixture(scope="module")

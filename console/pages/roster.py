@@ -9,13 +9,14 @@ from datetime import date
 from aiohttp import web
 
 from console.audit import audit
-from console.auth import requires
+from console.auth import requires, viewer
 from console.forms import Form
 from console.keys import SERVICES
-from console.pages.roster_case_labels import CSV_REASONS, refusal_key, render_ops
+from console.pages.roster_case_labels import refusal_key, refusal_values, render_ops
 from console.rendering import locale_of, redirect, text
-from services.hotline.roster_editing import RosterEditError, RosterImportRejected
+from services.actors import Actor
 from services.hotline.roster_plan import DAY_COLUMNS, WEEKDAYS
+from services.refusals import Refusal, Refused, words
 from storage.models import Role, utcnow
 
 WEEK_DAYS = 7
@@ -34,6 +35,10 @@ class CellEdit:
     form: Form
 
 
+def actor(request: web.Request) -> Actor:
+    return Actor.in_console(viewer(request).telegram_id)
+
+
 def local_today(request: web.Request) -> date:
     return utcnow().astimezone(request.app[SERVICES].hotline.roster.zone).date()
 
@@ -46,8 +51,9 @@ async def category_names(request: web.Request) -> dict[str, str]:
 
 async def _page(request: web.Request, *, status: int = 200, edit: CellEdit | None = None,
                 problem: Form | None = None,
-                rejected: RosterImportRejected | None = None) -> web.Response:
-    editor = request.app[SERVICES].ops.roster
+                rejected: Refusal | None = None) -> web.Response:
+    hotline = request.app[SERVICES].hotline
+    editor = hotline.roster_editor
     plan = await editor.plan()
     english = locale_of(request) == "en"
     names = {c.key: (c.name_en if english else c.name_zh) for c in plan.categories}
@@ -59,8 +65,11 @@ async def _page(request: web.Request, *, status: int = 200, edit: CellEdit | Non
     return await render_ops(
         request, "console/roster.html", status=status, plan=plan, columns=DAY_COLUMNS,
         categories=categories, names=names, answering=answering, edit=edit, problem=problem,
-        rejected=rejected, today_column=WEEKDAYS[local_today(request).weekday()],
-        days=await request.app[SERVICES].ops.dates.days(local_today(request), WEEK_DAYS))
+        rejected=words(rejected, lambda key, **values: text(request, key, **values))
+        if rejected is not None else None,
+        today_column=WEEKDAYS[local_today(request).weekday()],
+        days=await hotline.roster_dates.days(local_today(request), WEEK_DAYS),
+        gaps=await hotline.coverage.gaps(hotline.coverage.today()))
 
 
 @requires(Role.STAFF)
@@ -74,16 +83,10 @@ def _cell_form(form: Form) -> tuple[str, str, str, str, str]:
             form.value("start").strip(), form.value("end").strip())
 
 
-async def _refused(request: web.Request, form: Form, action: str,
-                   error: RosterEditError) -> web.Response:
-    if error.rejection is not None:
-        # The plan already held a line the import now refuses: say which, and why.
-        rejected = error.rejection
-        reason = text(request, CSV_REASONS.get(rejected.key, CSV_REASONS["other"]),
-                      **rejected.values)
-        form.fail(GENERAL, "console_ops.roster.error.plan_invalid", line=rejected.line,
-                  reason=reason)
-    form.fail(error.field or GENERAL, refusal_key(error.key), **error.values)
+async def _refused(request: web.Request, form: Form, action: str, error: Refused,
+                   field: str | None = None) -> web.Response:
+    form.fail(field or error.field or GENERAL, refusal_key(error.key),
+              **refusal_values(request, error.refusal))
     _, category, day, start, end = _cell_form(form)
     if action == "retime":
         start, end = form.value("start"), form.value("end")
@@ -102,12 +105,10 @@ async def add_to_cell(request: web.Request) -> web.StreamResponse:
         return await _page(request, status=400, problem=form,
                            edit=CellEdit(action, category, day, start, end, form))
     try:
-        await request.app[SERVICES].ops.roster.add(version, category, day, start, end,
-                                                   expert_id)
-    except RosterEditError as error:
+        await request.app[SERVICES].hotline.roster_actions.add_to_cell(
+            actor(request), version, category, day, start, end, expert_id)
+    except Refused as error:
         return await _refused(request, form, action, error)
-    await audit(request, "roster.shift_add", target=f"{category} {day} {start}-{end}",
-                detail={"expert": expert_id})
     raise redirect("/console/roster", notice="console_ops.roster.saved")
 
 
@@ -120,7 +121,8 @@ async def remove_from_cell(request: web.Request) -> web.StreamResponse:
     expert_id = form.integer("expert")
     if expert_id is None:
         return await _page(request, status=400, problem=form)
-    editor = request.app[SERVICES].ops.roster
+    hotline = request.app[SERVICES].hotline
+    editor = hotline.roster_editor
     try:
         if form.value("confirm") != "1":
             gaps = await editor.removal_gaps(version, category, day, start, end, expert_id,
@@ -131,12 +133,11 @@ async def remove_from_cell(request: web.Request) -> web.StreamResponse:
                 category=category, day=day, start=start, end=end, expert_id=expert_id,
                 name=expert.name if expert else str(expert_id),
                 category_name=(await category_names(request)).get(category, category))
-        await editor.remove(version, category, day, start, end, expert_id)
-    except RosterEditError as error:
-        form.fail(GENERAL, refusal_key(error.key), **error.values)
+        await hotline.roster_actions.remove_from_cell(actor(request), version, category, day,
+                                                      start, end, expert_id)
+    except Refused as error:
+        form.fail(GENERAL, refusal_key(error.key), **refusal_values(request, error.refusal))
         return await _page(request, status=400, problem=form)
-    await audit(request, "roster.shift_remove", target=f"{category} {day} {start}-{end}",
-                detail={"expert": expert_id})
     raise redirect("/console/roster", notice="console_ops.roster.saved")
 
 
@@ -147,14 +148,11 @@ async def retime_cell(request: web.Request) -> web.StreamResponse:
     version, category, day, start, end = _cell_form(form)
     new_start, new_end = form.value("new_start").strip(), form.value("new_end").strip()
     try:
-        await request.app[SERVICES].ops.roster.retime(version, category, day, start, end,
-                                                      new_start, new_end)
-    except RosterEditError as error:
-        if error.field in ("start", "end"):
-            error.field = f"new_{error.field}"
-        return await _refused(request, form, "retime", error)
-    await audit(request, "roster.shift_retime", target=f"{category} {day} {start}-{end}",
-                detail={"start": new_start, "end": new_end})
+        await request.app[SERVICES].hotline.roster_actions.retime_cell(
+            actor(request), version, category, day, start, end, new_start, new_end)
+    except Refused as error:
+        field = f"new_{error.field}" if error.field in ("start", "end") else None
+        return await _refused(request, form, "retime", error, field)
     raise redirect("/console/roster", notice="console_ops.roster.saved")
 
 
@@ -169,21 +167,18 @@ async def import_csv(request: web.Request) -> web.StreamResponse:
         return await _page(request, status=400, problem=form)
     data = upload.file.read()
     try:
-        count = await request.app[SERVICES].ops.roster.import_csv(
-            data, allow_empty=posted.get("allow_empty") == "1")
-    except RosterImportRejected as rejected:
-        await audit(request, "roster.import_refused", target=upload.filename or "",
-                    detail={"line": rejected.line, "reason": rejected.key})
-        return await _page(request, status=400, rejected=rejected)
-    await audit(request, "roster.import", target=upload.filename or "",
-                detail={"shifts": count})
+        await request.app[SERVICES].hotline.roster_actions.import_csv(
+            actor(request), data, upload.filename or "",
+            allow_empty=posted.get("allow_empty") == "1")
+    except Refused as rejected:
+        return await _page(request, status=400, rejected=rejected.refusal)
     raise redirect("/console/roster", notice="console_ops.roster.imported")
 
 
 @requires(Role.STAFF)
 async def export_csv(request: web.Request) -> web.StreamResponse:
     """The plan as a CSV file that `hotline roster import` (and this page) read back."""
-    text = await request.app[SERVICES].ops.roster.export_csv()
+    text = await request.app[SERVICES].hotline.roster_editor.export_csv()
     name = f"roster-{local_today(request)}.csv"
     await audit(request, "roster.export", target=name,
                 detail={"shifts": max(text.count("\n") - 1, 0)})

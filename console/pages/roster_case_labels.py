@@ -13,7 +13,8 @@ from typing import Any
 
 from aiohttp import web
 
-from console.rendering import render
+from console.rendering import render, text
+from services.refusals import Refusal, words
 
 UNKNOWN = "console_ops.unknown"
 
@@ -49,22 +50,7 @@ LEVELS = {0: "console_ops.case.level_on_duty", 1: "console_ops.case.level_backup
 OVERRIDE_KINDS = {"on": "console_ops.overrides.kind_on", "off": "console_ops.overrides.kind_off"}
 DONE = {"reassign": "console_ops.cases.done_reassign",
         "transfer": "console_ops.cases.done_transfer", "close": "console_ops.cases.done_close"}
-# Why `hotline roster import` refused a file (services/hotline/roster_csv_errors.py KEYS).
-CSV_REASONS = {
-    "header": "console_ops.csv.header", "too_many": "console_ops.csv.too_many",
-    "column_count": "console_ops.csv.column_count", "not_number": "console_ops.csv.not_number",
-    "not_expert": "console_ops.csv.not_expert",
-    "categories_empty": "console_ops.csv.categories_empty",
-    "unknown_category": "console_ops.csv.unknown_category",
-    "not_in_category": "console_ops.csv.not_in_category",
-    "bad_start": "console_ops.csv.bad_start", "bad_end": "console_ops.csv.bad_end",
-    "end_before_start": "console_ops.csv.end_before_start",
-    "days_empty": "console_ops.csv.days_empty", "bad_day": "console_ops.csv.bad_day",
-    "other": "console_ops.csv.other", "too_big": "console_ops.csv.too_big",
-    "encoding": "console_ops.csv.encoding", "empty": "console_ops.csv.empty",
-    "no_shifts": "console_ops.csv.no_shifts",
-}
-# The refusals the services raise (RosterEditError, CaseActionError), by their keys.
+# The refusals the services raise (Refused from the roster's doors, CaseActionError).
 REFUSALS = frozenset({
     "console_ops.roster.error.stale", "console_ops.roster.error.unknown_day",
     "console_ops.roster.error.unknown_category", "console_ops.roster.error.not_expert",
@@ -84,6 +70,13 @@ REFUSALS = frozenset({
 def refusal_key(key: str) -> str:
     """A service's refusal as a key the catalogue holds (never a raw key on the page)."""
     return key if key in REFUSALS else UNKNOWN
+
+
+def refusal_values(request: web.Request, refusal: Refusal) -> dict[str, Any]:
+    """A refusal's values for a form's message, a nested refusal (the plan line a change
+    would make invalid) already in the viewer's words."""
+    return {name: words(value, lambda key, **values: text(request, key, **values))
+            if isinstance(value, Refusal) else value for name, value in refusal.values.items()}
 
 
 class _Table(dict):
@@ -110,7 +103,6 @@ class Labels:
     media: dict[str, str] = field(default_factory=lambda: _lookup(MEDIA))
     override: dict[str, str] = field(default_factory=lambda: _lookup(OVERRIDE_KINDS))
     level: dict[int, str] = field(default_factory=lambda: _lookup(LEVELS))
-    csv: dict[str, str] = field(default_factory=lambda: _lookup(CSV_REASONS))
 
 
 LABELS = Labels()

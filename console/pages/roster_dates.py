@@ -6,15 +6,14 @@ from datetime import date, timedelta
 
 from aiohttp import web
 
-from console.audit import audit
 from console.auth import requires
 from console.forms import Form
 from console.keys import SERVICES
-from console.pages.roster import category_names, local_today
-from console.pages.roster_case_labels import refusal_key, render_ops
+from console.pages.roster import actor, category_names, local_today
+from console.pages.roster_case_labels import refusal_key, refusal_values, render_ops
 from console.rendering import redirect
 from services.hotline.calendar_days import calendar_period
-from services.hotline.roster_editing import RosterEditError
+from services.refusals import Refused
 from storage.models import Role
 
 # Overrides listed: from a week back (a leave just taken is still worth seeing) onwards.
@@ -28,7 +27,7 @@ async def _overrides_page(request: web.Request, *, status: int = 200,
                           form: Form | None = None) -> web.Response:
     services = request.app[SERVICES]
     today = local_today(request)
-    rows = await services.ops.dates.overrides(today - timedelta(days=OVERRIDES_BACK),
+    rows = await services.hotline.roster_dates.overrides(today - timedelta(days=OVERRIDES_BACK),
                                                today + timedelta(days=OVERRIDES_AHEAD))
     experts = {e.telegram_id: e for e in await services.hotline.experts.all()}
     return await render_ops(request, "console/roster_overrides.html", status=status, rows=rows,
@@ -47,7 +46,7 @@ async def add_override(request: web.Request) -> web.StreamResponse:
     """Adds leave ("off"), an extra shift ("on"), or a swap (leave for one expert, their
     shifts to another) on a date."""
     form = Form(await request.post())
-    dates = request.app[SERVICES].ops.dates
+    actions = request.app[SERVICES].hotline.roster_actions
     day = form.date("day")
     expert_id = form.integer("expert")
     kind = form.choice("kind", ("off", "on", "swap"))
@@ -56,25 +55,17 @@ async def add_override(request: web.Request) -> web.StreamResponse:
     if not form.ok or day is None or expert_id is None or kind is None:
         return await _overrides_page(request, status=400, form=form)
     start, end = form.value("start").strip(), form.value("end").strip()
-    today = local_today(request)
     try:
         if kind == "swap":
             assert replacement is not None  # form.ok: the field was a number
-            added = await dates.swap(today, day, expert_id, replacement)
+            await actions.swap(actor(request), day, expert_id, replacement)
         else:
-            added = [await dates.add_override(today, day, expert_id, kind, categories, start,
-                                              end)]
-    except RosterEditError as error:
-        form.fail(error.field or "day", refusal_key(error.key), **error.values)
+            await actions.add_override(actor(request), day, expert_id, kind, categories,
+                                       start, end)
+    except Refused as error:
+        form.fail(error.field or "day", refusal_key(error.key),
+                  **refusal_values(request, error.refusal))
         return await _overrides_page(request, status=400, form=form)
-    if kind == "swap":
-        await audit(request, "roster.override_swap", target=f"{expert_id} swap {day}",
-                    detail={"ids": added, "replacement": replacement})
-    else:
-        # The command line's `hotline roster override` records the same key and shape.
-        await audit(request, "roster.override_add", target=f"{expert_id} {kind} {day}",
-                    detail={"id": added[0], "categories": list(categories),
-                            "start": start or None, "end": end or None})
     raise redirect("/console/roster/overrides", notice="console_ops.overrides.added")
 
 
@@ -82,13 +73,11 @@ async def add_override(request: web.Request) -> web.StreamResponse:
 async def remove_override(request: web.Request) -> web.StreamResponse:
     """Removes one dated exception."""
     raw = request.match_info["override_id"]
-    removed = await request.app[SERVICES].ops.dates.remove_override(int(raw))
-    if removed is None:
-        raise redirect("/console/roster/overrides", notice="console_ops.overrides.gone")
-    await audit(request, "roster.override_remove",
-                target=f"{removed.telegram_id} {removed.kind} {removed.day}",
-                detail={"id": removed.id, "categories": list(removed.categories),
-                        "start": removed.start, "end": removed.end})
+    try:
+        await request.app[SERVICES].hotline.roster_actions.remove_override(actor(request),
+                                                                           int(raw))
+    except Refused:
+        raise redirect("/console/roster/overrides", notice="console_ops.overrides.gone") from None
     raise redirect("/console/roster/overrides", notice="console_ops.overrides.removed")
 
 

@@ -11,6 +11,11 @@ from services.hotline.experts import ExpertService
 from services.hotline.relay import RelayService
 from services.hotline.reports import ReportService
 from services.hotline.roster import RosterService
+from services.hotline.roster_actions import RosterActions
+from services.hotline.roster_coverage import CoverageWatch
+from services.hotline.roster_dates import RosterDates
+from services.hotline.roster_editing import RosterEditor
+from services.hotline.roster_swaps import ShiftSwaps
 
 
 @dataclass(slots=True)
@@ -22,3 +27,8 @@ class HotlineServices:
     reports: ReportService
     calendar: CalendarService
     duty_cases: DutyCases  # issue 15: fallbacks, declines, rating follow-ups, sample, desk
+    roster_editor: RosterEditor  # the weekly plan's grid and CSV, read and checked
+    roster_dates: RosterDates  # coming days and overrides
+    roster_actions: RosterActions  # the front doors of every roster change
+    coverage: CoverageWatch  # gaps of the next two weeks, announced once
+    swaps: ShiftSwaps  # shift swaps offered and taken in Telegram

@@ -81,5 +81,11 @@ class CaseMessenger(Protocol):
     async def send_rendered(self, chat_id: int, template: str, **data: object) -> Delivery:
         """Sends a whole template (a report) rendered in the recipient's language."""
 
+    async def notify_with_buttons(self, chat_id: int, key: str,
+                                  buttons: tuple[tuple[str, str], ...],
+                                  **values: object) -> Delivery:
+        """One catalogue text with a row of buttons: (label key, callback data) each, the
+        labels in the recipient's language (a shift swap's Accept, Withdraw)."""
+
     async def create_topic(self, chat_id: int, title: str) -> int | None:
         """A forum topic in the staff group; its thread id."""

@@ -25,7 +25,6 @@ from storage.repositories.hotline_notes import (
     CaseNoteRepository,
     SnippetRepository,
 )
-from storage.repositories.hotline_roster import RosterRepository
 from storage.repositories.hotline_waiting import WaitingCaseRepository
 
 
@@ -45,14 +44,13 @@ def build_ops_console(database: Database, hotline: HotlineServices, people: Peop
                       profiles: ProfileService,
                       unanswered_after: timedelta = timedelta(minutes=30)) -> OpsConsole:
     browsing = HotlineBrowsingRepository(database)
-    rosters = RosterRepository(database)
     notes = CaseNoteRepository(database)
     cases = CaseBrowser(browsing, hotline, people, profiles, notes)
     alerts = WaitingAlerts(hotline.cases, browsing, CaseAlertRepository(database),
                            unanswered_after)
     return OpsConsole(
-        roster=RosterEditor(rosters, hotline.roster, hotline.experts),
-        dates=RosterDates(rosters, browsing, hotline.roster, hotline.experts),
+        roster=hotline.roster_editor,
+        dates=hotline.roster_dates,
         cases=cases,
         actions=CaseActions(hotline, WaitingCaseMover(hotline.cases, people,
                                                       WaitingCaseRepository(database))),

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from services.csv_input import CsvLineError, numbered_rows
 from services.hotline.calendar import WorkingCalendar
 from services.hotline.calendar_service import CalendarService
+from services.refusals import Refused
 from storage.repositories.hotline_roster import OverrideRow, RosterRepository, ShiftRow
 
 COLUMNS = ["telegram_id", "categories", "days", "start", "end"]
@@ -29,12 +30,17 @@ MAX_LINES = 2000
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$|^24[:：]00$")
 # How far ahead "when does the next shift start" looks before giving up.
 LOOKAHEAD_DAYS = 14
-NO_SHIFTS = ("the file has no shifts, so it would empty the weekly plan "
-             "(--allow-empty empties it on purpose)")
+_BAD_TIME = {"start": "roster.csv.bad_start", "end": "roster.csv.bad_end"}
+_FIELD_LIMIT = re.compile(r"longer than ([\d,]+) characters")
 
 
-class RosterFileError(ValueError):
-    """The file is refused; the message names the line and the reason."""
+class _BadValue(ValueError):
+    """One cell of a line is wrong: the reason's catalogue key (roster.csv.*) and values;
+    the file's reader adds the line and raises it as a Refused."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key, self.values = key, values
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,17 +60,17 @@ def minutes(value: str) -> int:
 
 
 def parse_days(spec: str) -> str:
-    """Normalises a days column, or raises ValueError with the reason."""
+    """Normalises a days column, or raises _BadValue with the reason."""
     value = spec.strip().lower()
     if value in ("daily", "workdays"):
         return value
     parts = [part.strip() for part in value.split(";") if part.strip()]
     if not parts:
-        raise ValueError("days is empty (use daily, workdays, mon-fri or mon;wed;fri)")
+        raise _BadValue("roster.csv.days_empty")
     for part in parts:
         ends = part.split("-")
         if len(ends) > 2 or any(end not in WEEKDAYS for end in ends):
-            raise ValueError(f"{part!r} is not a day (use mon..sun, daily or workdays)")
+            raise _BadValue("roster.csv.bad_day", value=part)
     return ";".join(parts)
 
 
@@ -85,18 +91,35 @@ def day_matches(days: str, day: date, calendar: WorkingCalendar) -> bool:
 
 
 def check_time(value: str, column: str) -> str:
+    """`9:00` -> `09:00`; _BadValue (roster.csv.bad_start / bad_end) for anything else."""
     value = value.strip()
     found = _TIME.match(value)
     if not found:
-        raise ValueError(f"{column} {value!r} is not a time like 09:00")
+        raise _BadValue(_BAD_TIME[column], value=value)
     if found[1] is None:
         return "24:00"
     return f"{int(found[1]):02d}:{found[2]}"
 
 
+def check_times(start: str, end: str) -> tuple[str, str]:
+    """A shift's start and end typed in a form or a command: Refused naming the field."""
+    times = []
+    for column, value in (("start", start), ("end", end)):
+        try:
+            times.append(check_time(value, column))
+        except _BadValue:
+            raise Refused("console_ops.roster.error.bad_time", column, value=value) from None
+    start, end = times
+    if minutes(end) <= minutes(start):
+        raise Refused("console_ops.roster.error.end_before_start", "end", start=start,
+                      end=end)
+    return start, end
+
+
 def parse_roster_csv(text: str, experts: dict[int, tuple[str, ...]],
                      categories: Iterable[str]) -> list[tuple[int, ShiftRow]]:
-    """Every line as a shift with its line number, or RosterFileError for the first bad one.
+    """Every line as a shift with its line number, or Refused (roster.csv.*, with the line)
+    for the first bad one.
 
     `experts` maps each expert's id to their categories: a shift may only cover those.
     """
@@ -106,10 +129,14 @@ def parse_roster_csv(text: str, experts: dict[int, tuple[str, ...]],
     try:
         header = next(rows, (1, None))[1]
         if header is None or [c.strip().lower() for c in header] != COLUMNS:
-            raise RosterFileError(f"line 1: the columns must be {','.join(COLUMNS)}")
+            raise Refused("roster.csv.header", line=1, columns=",".join(COLUMNS))
         return _shifts(rows, experts, known_categories)
     except CsvLineError as error:
-        raise RosterFileError(str(error)) from None
+        too_long = _FIELD_LIMIT.search(error.reason)
+        if too_long:
+            raise Refused("roster.csv.field_too_long", line=error.line,
+                          limit=too_long.group(1)) from None
+        raise Refused("roster.csv.unreadable", line=error.line) from None
 
 
 def _shifts(rows: Iterator[tuple[int, list[str]]], experts: dict[int, tuple[str, ...]],
@@ -119,36 +146,36 @@ def _shifts(rows: Iterator[tuple[int, list[str]]], experts: dict[int, tuple[str,
         if not any(cell.strip() for cell in row):
             continue
         if len(shifts) >= MAX_LINES:
-            raise RosterFileError(f"line {line}: more than {MAX_LINES} shifts")
+            raise Refused("roster.csv.too_many", line=line, limit=MAX_LINES)
         try:
             shifts.append((line, _parse_line(row, experts, known_categories)))
-        except ValueError as error:
-            raise RosterFileError(f"line {line}: {error}") from None
+        except _BadValue as error:
+            raise Refused(error.key, line=line, **error.values) from None
     return shifts
 
 
 def _parse_line(row: list[str], experts: dict[int, tuple[str, ...]],
                 known_categories: set[str]) -> ShiftRow:
     if len(row) != len(COLUMNS):
-        raise ValueError(f"expected {len(COLUMNS)} columns, found {len(row)}")
+        raise _BadValue("roster.csv.column_count", expected=len(COLUMNS), found=len(row))
     raw_id, raw_categories, raw_days, raw_start, raw_end = row
     try:
         telegram_id = int(raw_id.strip())
     except ValueError:
-        raise ValueError(f"telegram_id {raw_id.strip()!r} is not a number") from None
+        raise _BadValue("roster.csv.not_number", value=raw_id.strip()) from None
     if telegram_id not in experts:
-        raise ValueError(f"{telegram_id} is not an expert (add them with hotline experts add)")
+        raise _BadValue("roster.csv.not_expert", value=telegram_id)
     categories = tuple(c.strip() for c in raw_categories.split(";") if c.strip())
     if not categories:
-        raise ValueError("categories is empty")
+        raise _BadValue("roster.csv.categories_empty")
     for key in categories:
         if key not in known_categories:
-            raise ValueError(f"unknown category {key!r}")
+            raise _BadValue("roster.csv.unknown_category", value=key)
         if key not in experts[telegram_id]:
-            raise ValueError(f"expert {telegram_id} does not answer {key!r}")
+            raise _BadValue("roster.csv.not_in_category", expert=telegram_id, value=key)
     start, end = check_time(raw_start, "start"), check_time(raw_end, "end")
     if minutes(end) <= minutes(start):
-        raise ValueError(f"end {end} is not after start {start}")
+        raise _BadValue("roster.csv.end_before_start", start=start, end=end)
     return ShiftRow(telegram_id, categories, parse_days(raw_days), start, end)
 
 
@@ -175,7 +202,7 @@ class RosterService:
         categories = [c.key for c in await self._repository.categories(include_inactive=True)]
         shifts = parse_roster_csv(text, experts, categories)
         if not shifts and not allow_empty:
-            raise RosterFileError(NO_SHIFTS)
+            raise Refused("roster.csv.no_shifts")
         await self._repository.replace_shifts(shifts)
         return len(shifts)
 
@@ -248,17 +275,15 @@ class RosterService:
     async def add_override(self, day: date, telegram_id: int, kind: str,
                            categories: tuple[str, ...] = (), start: str | None = None,
                            end: str | None = None) -> int:
+        """Stores one dated exception; the checks are RosterActions.add_override's."""
         if kind not in ("on", "off"):
-            raise ValueError("kind must be on or off")
+            raise Refused("console_ops.overrides.error.kind", "kind")
         expert = await self._repository.expert(telegram_id)
         if expert is None:
-            raise ValueError(f"{telegram_id} is not an expert")
+            raise Refused("console_ops.roster.error.not_expert", "expert", id=telegram_id)
         if kind == "on":
             categories = categories or expert.categories
-            start = check_time(start or "00:00", "start")
-            end = check_time(end or "24:00", "end")
-            if minutes(end) <= minutes(start):
-                raise ValueError(f"end {end} is not after start {start}")
+            start, end = check_times(start or "00:00", end or "24:00")
         return await self._repository.add_override(day, telegram_id, kind, categories, start,
                                                    end)
 

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from services.hotline.experts import ExpertService, ExpertView
-from services.hotline.roster import RosterService, check_time, minutes
-from services.hotline.roster_csv_errors import RosterImportRejected, rejection_of
+from services.hotline.roster import RosterService, check_times
 from services.hotline.roster_gaps import LOOKAHEAD_DAYS, days_left_uncovered
 from services.hotline.roster_plan import (
     DAY_COLUMNS,
@@ -28,20 +27,11 @@ from services.hotline.roster_plan import (
     roster_csv,
     shifts_of,
 )
+from services.refusals import Refused
 from storage.repositories.hotline_roster import CategoryRow, RosterRepository, ShiftRow
 
 MAX_IMPORT_BYTES = 512 * 1024
-__all__ = ["PlanView", "RosterEditError", "RosterEditor", "RosterImportRejected"]
-
-
-class RosterEditError(ValueError):
-    """A change refused: a catalogue key, its values, and the form field it concerns."""
-
-    def __init__(self, key: str, field: str | None = None,
-                 rejection: RosterImportRejected | None = None, **values: object) -> None:
-        super().__init__(key)
-        self.key, self.field, self.values = key, field, values
-        self.rejection = rejection
+__all__ = ["PlanView", "RosterEditor", "check_size", "check_times"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +41,12 @@ class PlanView:
     experts: dict[int, ExpertView]
     cells: dict[tuple[str, str], list[Shift]]
     shifts: list[ShiftRow]
+
+
+def check_size(size: int) -> None:
+    """Refuses a file too large for a plan before anyone reads it (a bot's download too)."""
+    if size > MAX_IMPORT_BYTES:
+        raise Refused("roster.csv.too_big", "file", limit=MAX_IMPORT_BYTES // 1024)
 
 
 def plan_version(shifts: list[ShiftRow]) -> str:
@@ -78,21 +74,17 @@ class RosterEditor:
         return roster_csv(await self._repository.shifts())
 
     async def import_csv(self, data: bytes, *, allow_empty: bool = False) -> int:
-        """Replaces the plan with a file, or raises RosterImportRejected (the plan stays).
+        """Replaces the plan with a file, or raises Refused (roster.csv.*; the plan stays).
         A file with only its header empties the plan only when `allow_empty` says so."""
-        if len(data) > MAX_IMPORT_BYTES:
-            raise RosterImportRejected(0, "too_big", limit=MAX_IMPORT_BYTES // 1024)
+        check_size(len(data))
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            raise RosterImportRejected(0, "encoding") from None
+            raise Refused("roster.csv.encoding", "file") from None
         if not text.strip():
-            raise RosterImportRejected(1, "empty")
+            raise Refused("roster.csv.empty", "file")
         async with self._lock:
-            try:
-                return await self._roster.import_file(text, allow_empty=allow_empty)
-            except ValueError as error:
-                raise rejection_of(str(error)) from None
+            return await self._roster.import_file(text, allow_empty=allow_empty)
 
     # ------------------------------------------------------------------ the grid
 
@@ -103,16 +95,16 @@ class RosterEditor:
         start, end = check_times(start, end)
         expert = await self._experts.get(telegram_id)
         if expert is None:
-            raise RosterEditError("console_ops.roster.error.not_expert", "expert",
+            raise Refused("console_ops.roster.error.not_expert", "expert",
                                   id=telegram_id)
         if category not in expert.categories:
-            raise RosterEditError("console_ops.roster.error.not_in_category", "expert",
+            raise Refused("console_ops.roster.error.not_in_category", "expert",
                                   name=expert.name, category=category)
         added = Assignment(category, day, start, end, telegram_id)
 
         def change(current: set[Assignment]) -> set[Assignment]:
             if added in current:
-                raise RosterEditError("console_ops.roster.error.already_there", "expert",
+                raise Refused("console_ops.roster.error.already_there", "expert",
                                       name=expert.name)
             return current | {added}
 
@@ -127,10 +119,10 @@ class RosterEditor:
         removed = Assignment(category, day, start, end, telegram_id)
         shifts = await self._repository.shifts()
         if plan_version(shifts) != version:
-            raise RosterEditError("console_ops.roster.error.stale")
+            raise Refused("console_ops.roster.error.stale")
         current = assignments_of(shifts)
         if removed not in current:
-            raise RosterEditError("console_ops.roster.error.not_there")
+            raise Refused("console_ops.roster.error.not_there")
         experts = {e.telegram_id: e for e in await self._experts.all()}
         order = {i: e.categories for i, e in experts.items()}
         after = shifts_of(current - {removed}, order)
@@ -147,7 +139,7 @@ class RosterEditor:
 
         def change(current: set[Assignment]) -> set[Assignment]:
             if removed not in current:
-                raise RosterEditError("console_ops.roster.error.not_there")
+                raise Refused("console_ops.roster.error.not_there")
             return current - {removed}
 
         await self._change(version, change)
@@ -165,7 +157,7 @@ class RosterEditor:
             old = {a for a in current if (a.category, a.day, a.start, a.end)
                    == (category, day, start, end)}
             if not old:
-                raise RosterEditError("console_ops.roster.error.not_there")
+                raise Refused("console_ops.roster.error.not_there")
             moved = len(old)
             return (current - old) | {Assignment(category, day, new_start, new_end,
                                                  a.telegram_id) for a in old}
@@ -175,41 +167,25 @@ class RosterEditor:
 
     async def _check_cell(self, category: str, day: str) -> None:
         if day not in DAY_COLUMNS:
-            raise RosterEditError("console_ops.roster.error.unknown_day", "day")
+            raise Refused("console_ops.roster.error.unknown_day", "day")
         keys = {c.key for c in await self._repository.categories(include_inactive=True)}
         if category not in keys:
-            raise RosterEditError("console_ops.roster.error.unknown_category", "category")
+            raise Refused("console_ops.roster.error.unknown_category", "category")
 
     async def _change(self, version: str,
                       change: Callable[[set[Assignment]], set[Assignment]]) -> None:
         async with self._lock:
             shifts = await self._repository.shifts()
             if plan_version(shifts) != version:
-                raise RosterEditError("console_ops.roster.error.stale")
+                raise Refused("console_ops.roster.error.stale")
             changed = change(assignments_of(shifts))
             order = {e.telegram_id: e.categories for e in await self._experts.all()}
             try:
                 # Taking the last expert off the grid empties the plan on purpose.
                 await self._roster.import_file(roster_csv(shifts_of(changed, order)),
                                                allow_empty=True)
-            except ValueError as error:
+            except Refused as error:
                 # Only when the plan already held something the checks above let through
                 # (an expert who since lost a category): say which line, in our words.
-                raise RosterEditError("console_ops.roster.error.plan_invalid",
-                                      rejection=rejection_of(str(error))) from None
-
-
-def check_times(start: str, end: str) -> tuple[str, str]:
-    try:
-        start = check_time(start, "start")
-    except ValueError:
-        raise RosterEditError("console_ops.roster.error.bad_time", "start",
-                              value=start) from None
-    try:
-        end = check_time(end, "end")
-    except ValueError:
-        raise RosterEditError("console_ops.roster.error.bad_time", "end", value=end) from None
-    if minutes(end) <= minutes(start):
-        raise RosterEditError("console_ops.roster.error.end_before_start", "end",
-                              start=start, end=end)
-    return start, end
+                raise Refused("console_ops.roster.error.plan_invalid",
+                              reason=error.refusal) from None

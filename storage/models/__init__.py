@@ -42,6 +42,7 @@ from storage.models.inbound import InboundUpdate
 from storage.models.kb import KbEntry, KbStatus, KbSuggestion, KbSynonym
 from storage.models.people import Draft, Role, SocialWorkerProfile, User, UserRole
 from storage.models.places import Place
+from storage.models.roster_duty import CoverageGapNotice, RosterNotice, ShiftSwap
 from storage.models.send_failures import SendFailure
 from storage.models.trainings import (
     Absence,
@@ -85,6 +86,7 @@ __all__ = [
     "Course",
     "CourseSession",
     "CourseStatus",
+    "CoverageGapNotice",
     "Direction",
     "Draft",
     "Expert",
@@ -112,10 +114,12 @@ __all__ = [
     "RegistrationStatus",
     "ReminderState",
     "Role",
+    "RosterNotice",
     "RosterOverride",
     "RosterShift",
     "ScheduledRun",
     "SendFailure",
+    "ShiftSwap",
     "Snippet",
     "SocialWorkerProfile",
     "SubscriberPreference",

@@ -14,7 +14,8 @@ from handlers.entity_html import formatted_html
 from sandbox.client import SandboxClient
 from services.announcements.body_formats import BodyFormatError, body_html
 from storage.models import Role
-from tests.announcements_support import press, progress_reaching, say, started_user
+from tests.announcements_support import progress_reaching
+from tests.driver import person, press, say
 from tests.test_announcements_audience import _cli
 from tests.test_cli import errors
 
@@ -28,15 +29,15 @@ def _offsets(message: dict, anchor: str) -> set[tuple]:
 
 
 async def _compose_until_body(sandbox: SandboxClient, staff_id: int) -> dict:
-    topics = await say(sandbox, staff_id, "/announce", contains="Choose the topic")
+    topics = await say(sandbox, staff_id, "/announce", expect="Choose the topic")
     await press(sandbox, staff_id, topics, "Events", expect="title")
-    return await say(sandbox, staff_id, "Carnival", contains="Send the text")
+    return await say(sandbox, staff_id, "Carnival", expect="Send the text")
 
 
 async def test_formatting_typed_in_the_chat_page_reaches_residents_and_tags_stay_text(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await started_user(sandbox, "Zhou", role=Role.STAFF, hotline=hotline)
-    reader = await started_user(sandbox, "Ann", hotline=hotline)
+    staff = await person(sandbox, hotline, "Zhou", role=Role.STAFF, first="/start")
+    reader = await person(sandbox, hotline, "Ann", first="/start")
     await hotline.services.subscriptions.subscribe(reader["id"], ["events"])
     ask = await _compose_until_body(sandbox, staff["id"])
     # The instructions name the app's formatting, and say typed tags are shown as typed.
@@ -136,7 +137,7 @@ def test_a_body_file_with_a_wrong_link_or_tag_is_refused_naming_the_line(
 
 async def test_the_command_line_sends_a_markdown_file_with_its_formatting(
         hotline: Hotline, sandbox: SandboxClient, tmp_path: Path) -> None:
-    reader = await started_user(sandbox, "Ann", hotline=hotline)
+    reader = await person(sandbox, hotline, "Ann", first="/start")
     await hotline.services.subscriptions.subscribe(reader["id"], ["policy"])
     body = tmp_path / "body.md"
     body.write_text("**New rules** for *community* funds: [read them](https://ex.org/rules)"

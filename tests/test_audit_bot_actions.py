@@ -20,9 +20,9 @@ from sandbox.server import SandboxServer
 from services.audit import COMMAND_LINE_ACTOR
 from storage.models import Role, utcnow
 from storage.repositories.audit import AuditFilter, AuditRecord
-from tests.announcements_support import press, say, started_user
-from tests.console_support import console_base, person, signed_in_client
-from tests.hotline_support import ask, buttons, expert, has, latest_case, social_worker, submit
+from tests.console_support import console_base, signed_in_client
+from tests.driver import buttons, has, person, press, say
+from tests.hotline_support import ask, expert, latest_case, social_worker, submit
 from tests.ideas_helpers import resident_idea
 from tests.support import quiet_clock, running_hotline, settings_for, staff_forum_group
 from tests.trainings_support import NOW, course_plan
@@ -57,12 +57,12 @@ async def finished(sandbox: SandboxClient, user_id: int) -> None:
 
 
 async def broadcast_from_the_bot(hotline: Hotline, sandbox: SandboxClient, staff_id: int) -> None:
-    reader = await started_user(sandbox, "Ann", hotline=hotline)
+    reader = await person(sandbox, hotline, "Ann", first="/start")
     await hotline.services.subscriptions.subscribe(reader["id"], ["events"])
-    topics = await say(sandbox, staff_id, "/announce", contains="Choose the topic")
+    topics = await say(sandbox, staff_id, "/announce", expect="Choose the topic")
     await press(sandbox, staff_id, topics, "Events", expect="title")
-    await say(sandbox, staff_id, "Carnival", contains="Send the text")
-    attach = await say(sandbox, staff_id, "Saturday in the park", contains="Send a photo")
+    await say(sandbox, staff_id, "Carnival", expect="Send the text")
+    attach = await say(sandbox, staff_id, "Saturday in the park", expect="Send a photo")
     link = await press(sandbox, staff_id, attach, "Skip", expect="Send a link")
     audience = await press(sandbox, staff_id, link, "Skip", expect="Audience")
     when = await press(sandbox, staff_id, audience, "Next", expect="When?")
@@ -73,9 +73,9 @@ async def broadcast_from_the_bot(hotline: Hotline, sandbox: SandboxClient, staff
 
 
 async def review_in_the_bot(hotline: Hotline, sandbox: SandboxClient, staff_id: int) -> str:
-    author = await started_user(sandbox, "Lin", hotline=hotline)
+    author = await person(sandbox, hotline, "Lin", first="/start")
     idea = await resident_idea(hotline, author["id"], "Shade trees")
-    card = await say(sandbox, staff_id, f"/review {idea.reference}", contains=idea.reference)
+    card = await say(sandbox, staff_id, f"/review {idea.reference}", expect=idea.reference)
     prompt = await press(sandbox, staff_id, card, "→ Under review", expect="Moving")
     apply = next(d for _, d in buttons(prompt) if d.startswith("ideas:rv:apply:"))
     await sandbox.press_button(staff_id, staff_id, prompt["message_id"], apply)
@@ -141,7 +141,7 @@ async def test_staff_actions_in_the_bot_are_audited_and_shown_to_admins(
         assert detail["status"] == ["offered", "open"]
         assert_recent(case_entry)
 
-        admin = await person(hotline, sandbox, "Admin Yang", role=Role.ADMIN)
+        admin = await person(sandbox, hotline, "Admin Yang", role=Role.ADMIN)
         async with await signed_in_client(hotline, sandbox, admin["id"]) as client:
             page = await page_of(client, f"{console_base(hotline)}/audit")
             rows = table_of(page)
@@ -212,7 +212,7 @@ async def test_a_role_granted_on_the_command_line_is_audited_and_shown_to_admins
         imported = await only_entry(hotline, "roster.import")
         assert imported.channel == "cli" and imported.target == "plan.csv"
 
-        admin = await person(hotline, sandbox, "Admin Yang", role=Role.ADMIN)
+        admin = await person(sandbox, hotline, "Admin Yang", role=Role.ADMIN)
         async with await signed_in_client(hotline, sandbox, admin["id"]) as client:
             page = await page_of(client, f"{console_base(hotline)}/audit?channel=cli")
             rows = table_of(page)
@@ -251,7 +251,7 @@ async def test_staff_take_over_and_close_are_audited_but_an_experts_own_close_is
         assert json.loads(entry.detail)["expert"] == [None, staff["id"]]
 
         await sandbox.wait_for_bot_message(staff["id"], predicate=has("Who decides"))
-        await say(sandbox, staff["id"], "/close", contains="closed")
+        await say(sandbox, staff["id"], "/close", expect="closed")
         entry = await only_entry(hotline, "cases.close")
         assert (entry.telegram_id, entry.target) == (staff["id"], case.number)
         assert json.loads(entry.detail)["status"] == ["open", "closed"]
@@ -263,7 +263,7 @@ async def test_staff_take_over_and_close_are_audited_but_an_experts_own_close_is
         await hotline.services.hotline.cases.reassign(
             (await latest_case(hotline, asker["id"])).id, wang["id"])
         await sandbox.wait_for_bot_message(wang["id"], predicate=has("And who pays?"))
-        await say(sandbox, wang["id"], "/close", contains="closed")
+        await say(sandbox, wang["id"], "/close", expect="closed")
         _, total = await hotline.services.audit.search(AuditFilter(action="cases.close"), 1, 10)
         assert total == 1
     finally:
@@ -275,18 +275,18 @@ async def test_course_changes_attendance_and_cancelling_in_the_bot_are_audited(
     trainings = hotline.services.trainings
     trainings.clock.freeze(NOW)
     course_id = await trainings.create(course_plan(capacity=1), None)
-    staff = await started_user(sandbox, "Staff Qin", role=Role.STAFF, hotline=hotline)
-    ann = await started_user(sandbox, "Ann", hotline=hotline)
+    staff = await person(sandbox, hotline, "Staff Qin", role=Role.STAFF, first="/start")
+    ann = await person(sandbox, hotline, "Ann", first="/start")
     await trainings.register(course_id, ann["id"], frozenset({"resident"}))
 
     refused = await say(sandbox, staff["id"], f"/training_edit {course_id} capacity 0")
     assert refused["text"] == "Capacity: must be between 1 and 1000."
     await say(sandbox, staff["id"], f"/training_edit {course_id} capacity 3",
-              contains="is changed")
+              expect="is changed")
     await say(sandbox, staff["id"], f"/training_attend {course_id} 1 {ann['id']}",
-              contains="Marked")
+              expect="Marked")
     confirm = await say(sandbox, staff["id"], f"/training_cancel {course_id}",
-                        contains="Cancel “")
+                        expect="Cancel “")
     await sandbox.press_button(staff["id"], staff["id"], confirm["message_id"],
                                f"trainings:cancelcourse:{course_id}")
     await finished(sandbox, staff["id"])

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
+from storage.models import Role
 from tests.console_comms_support import page_tokens, post
-from tests.console_support import console_base, person, signed_in_client
+from tests.console_support import console_base, signed_in_client
+from tests.driver import person
 from tests.trainings_support import NOW, course_plan, events_of
 
 NOTICE_ADDED = "A session was added, now session 2"
@@ -23,9 +25,9 @@ async def _course_with_registrant(hotline: Hotline, sandbox: SandboxClient
     trainings = hotline.services.trainings
     trainings.clock.freeze(NOW)
     course_id = await trainings.create(course_plan(capacity=5), None)
-    reader = await person(hotline, sandbox, "Li", role=None)
+    reader = await person(sandbox, hotline, "Li", role=None)
     await trainings.register(course_id, reader["id"], frozenset())
-    staff = await person(hotline, sandbox, "Wang")
+    staff = await person(sandbox, hotline, "Wang", role=Role.STAFF)
     return course_id, reader, staff
 
 

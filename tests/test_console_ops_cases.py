@@ -22,7 +22,8 @@ from storage.repositories.hotline_browsing import CaseQuery, HotlineBrowsingRepo
 from storage.repositories.hotline_cases import CaseRepository
 from storage.repositories.users import UserRepository
 from tests.console_ops_support import consultation
-from tests.hotline_support import buttons, has, offer_to
+from tests.driver import buttons, has
+from tests.hotline_support import offer_to
 
 
 async def test_the_transcript_shows_what_both_sides_saw(hotline: Hotline,

@@ -8,9 +8,11 @@ import aiohttp
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
+from storage.models import Role
 from tests.console_ops_support import consultation
-from tests.console_support import console_base, csrf_of, person, signed_in_client
-from tests.hotline_support import has, offer_to
+from tests.console_support import console_base, csrf_of, signed_in_client
+from tests.driver import has, person
+from tests.hotline_support import offer_to
 
 
 async def page_of(client: aiohttp.ClientSession, url: str) -> tuple[int, str]:
@@ -43,7 +45,7 @@ async def test_an_expert_transfers_and_staff_take_over_from_the_case_page(
     assert "Finance" in told["text"]
     await offer_to(sandbox, talk.li["id"], "C-2026-0001")  # the finance expert on duty
 
-    staff = await person(hotline, sandbox, "Chen")
+    staff = await person(sandbox, hotline, "Chen", role=Role.STAFF)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as desk:
         _, page = await page_of(desk, case_url)
         status, where, _ = await post(desk, f"{case_url}/take-over", {"csrf": csrf_of(page)})
@@ -58,7 +60,7 @@ async def test_an_expert_transfers_and_staff_take_over_from_the_case_page(
     assert case is not None and case.expert_id == staff["id"] and case.category == "finance"
 
     # A colleague takes the open case over; the asker closes and reopens it: all in order.
-    colleague = await person(hotline, sandbox, "Zhou")
+    colleague = await person(sandbox, hotline, "Zhou", role=Role.STAFF)
     async with await signed_in_client(hotline, sandbox, colleague["id"]) as other:
         _, page = await page_of(other, case_url)
         status, _, _ = await post(other, f"{case_url}/take-over", {"csrf": csrf_of(page)})

@@ -15,12 +15,11 @@ from sandbox.server import SandboxServer
 from scheduler.hotline import announce_waiting
 from storage.models import Case, CaseMessage, Role, utcnow
 from tests.console_support import console_base, signed_in_client
+from tests.driver import buttons, has
 from tests.hotline_support import (
     ALL_DAY,
     ask,
-    buttons,
     expert,
-    has,
     latest_case,
     offer_to,
     roster,

@@ -17,11 +17,11 @@ from sandbox.server import SandboxServer
 from storage.models import CaseMessage, Role
 from tests.console_ops_support import PNG
 from tests.console_support import console_base, csrf_of, signed_in_client
+from tests.driver import has
 from tests.hotline_support import (
     ALL_DAY,
     ask,
     expert,
-    has,
     latest_case,
     offer_to,
     roster,

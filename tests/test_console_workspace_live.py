@@ -15,17 +15,8 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import Case, utcnow
 from tests.console_support import console_base, http_client, signed_in_client
-from tests.hotline_support import (
-    ALL_DAY,
-    ask,
-    buttons,
-    expert,
-    has,
-    offer_to,
-    roster,
-    social_worker,
-    submit,
-)
+from tests.driver import buttons, has
+from tests.hotline_support import ALL_DAY, ask, expert, offer_to, roster, social_worker, submit
 
 
 async def page_of(client: aiohttp.ClientSession, url: str) -> tuple[int, str]:

@@ -14,12 +14,11 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.models import CaseNote, Role
 from tests.console_support import console_base, csrf_of, signed_in_client
+from tests.driver import buttons, has
 from tests.hotline_support import (
     ALL_DAY,
     ask,
-    buttons,
     expert,
-    has,
     latest_case,
     offer_to,
     roster,

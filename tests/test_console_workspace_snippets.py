@@ -10,9 +10,10 @@ import aiohttp
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
+from storage.models import Role
 from tests.console_ops_support import consultation
-from tests.console_support import console_base, csrf_of, person, signed_in_client
-from tests.hotline_support import buttons, has
+from tests.console_support import console_base, csrf_of, signed_in_client
+from tests.driver import buttons, has, person
 from tests.support import bot_idle
 
 FILLED = "Dear Emma, for C-2026-0001 bring the seal. — Legal expert Wang {typo}"
@@ -33,7 +34,7 @@ async def test_canned_replies_are_kept_filled_in_and_sent_from_telegram(
         hotline: Hotline, sandbox: SandboxClient) -> None:
     talk = await consultation(hotline, sandbox)
     base = console_base(hotline)
-    staff = await person(hotline, sandbox, "Chen")
+    staff = await person(sandbox, hotline, "Chen", role=Role.STAFF)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as desk:
         _, page = await page_of(desk, f"{base}/snippets")
         status, _, body = await post(desk, f"{base}/snippets", {

@@ -13,15 +13,8 @@ from scheduler.housekeeping import RETENTION_JOB_ID, enforce_retention, housekee
 from services.conversation_log import LogEntry
 from services.periodic import Schedule
 from storage.models import Role, utcnow
+from tests.driver import labels
 from tests.support import quiet_clock, settings_for
-
-
-def button_rows(message: dict) -> list[list[dict]]:
-    return (message.get("reply_markup") or {}).get("inline_keyboard", [])
-
-
-def button_labels(message: dict) -> list[str]:
-    return [button["text"] for row in button_rows(message) for button in row]
 
 
 async def test_start_in_chinese_shows_welcome_and_menu(hotline: Hotline,
@@ -30,10 +23,10 @@ async def test_start_in_chinese_shows_welcome_and_menu(hotline: Hotline,
     await sandbox.send_text(user["id"], "/start")
     reply = await sandbox.wait_for_bot_message(user["id"])
     assert reply["text"].startswith("您好，李阿姨！欢迎使用社区热线。")
-    labels = button_labels(reply)
+    shown = labels(reply)
     assert {"💡 提交金点子", "📢 项目公告", "❓ 帮助", "🌐 语言 / Language",
-            "🔒 我的数据"} <= set(labels)
-    assert "💬 咨询专家" not in labels  # asking experts is for social workers and staff
+            "🔒 我的数据"} <= set(shown)
+    assert "💬 咨询专家" not in shown  # asking experts is for social workers and staff
     person = await hotline.services.people.get(user["id"])
     assert person.locale == "zh_CN" and person.roles == {"resident"}
 
@@ -67,7 +60,7 @@ async def test_menu_button_and_language_switch(hotline: Hotline, sandbox: Sandbo
     # (A newcomer also gets the announcements offer after the menu: skip past it.)
     chooser = await sandbox.wait_for_bot_message(
         user["id"], after=menu["message_id"], predicate=lambda m: m["text"] == "请选择语言：")
-    assert button_labels(chooser) == ["简体中文", "English（英语）"]
+    assert labels(chooser) == ["简体中文", "English（英语）"]
     answer = await sandbox.press_button(user["id"], user["id"], chooser["message_id"],
                                         "lang:set:en")
     assert answer["answer"] is not None
@@ -135,9 +128,9 @@ async def test_the_menu_follows_the_roles_and_is_checked_on_press(
     for user in (resident, worker):
         await sandbox.send_text(user["id"], "/start")
         menus[user["id"]] = await sandbox.wait_for_bot_message(user["id"])
-    worker_labels = button_labels(menus[worker["id"]])
+    worker_labels = labels(menus[worker["id"]])
     assert worker_labels[0] == "💬 Ask an expert" and "💡 Submit an idea" in worker_labels
-    assert "💬 Ask an expert" not in button_labels(menus[resident["id"]])
+    assert "💬 Ask an expert" not in labels(menus[resident["id"]])
     # A resident who forges the social workers' button gets a refusal, not the dialog.
     answer = await sandbox.press_button(resident["id"], resident["id"],
                                         menus[resident["id"]]["message_id"], "menu:ask",
@@ -173,7 +166,7 @@ async def test_privacy_and_forget(hotline: Hotline, sandbox: SandboxClient) -> N
     assert "deleted automatically after 365 days" in summary["text"]
     sent = await sandbox.send_text(user["id"], "/forget")
     confirm = await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"])
-    assert button_labels(confirm) == ["Yes, erase", "Cancel"]
+    assert labels(confirm) == ["Yes, erase", "Cancel"]
     yes = confirm["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     await sandbox.press_button(user["id"], user["id"], confirm["message_id"], yes)
     done = await sandbox.wait_for_edit(user["id"], confirm["message_id"])

@@ -18,7 +18,8 @@ from storage import cache_triggers
 from storage.db import Database
 from storage.models import Role
 from storage.repositories.users import TelegramIdentity, UserRepository
-from tests.hotline_support import ALL_DAY, ask, buttons, has, offer_to, social_worker, submit
+from tests.driver import buttons, has
+from tests.hotline_support import ALL_DAY, ask, offer_to, social_worker, submit
 from tests.support import bot_idle, running_hotline
 
 REPO = Path(__file__).resolve().parent.parent

@@ -6,16 +6,8 @@ from __future__ import annotations
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from services.profiles import Profile
-from tests.hotline_support import (
-    ALL_DAY,
-    ask,
-    buttons,
-    expert,
-    has,
-    offer_to,
-    roster,
-    social_worker,
-)
+from tests.driver import buttons, has
+from tests.hotline_support import ALL_DAY, ask, expert, offer_to, roster, social_worker
 from tests.support import bot_idle
 
 

@@ -7,18 +7,16 @@ import asyncio
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import CaseStatus, Role
+from tests.driver import buttons, has, starts
 from tests.hotline_support import (
     ALL_DAY,
     PNG,
     ask,
-    buttons,
     expert,
-    has,
     latest_case,
     offer_to,
     roster,
     social_worker,
-    starts,
     submit,
 )
 from tests.support import bot_idle

@@ -16,12 +16,11 @@ from scheduler.hotline import WEEKLY_REPORT_JOB_ID, hotline_jobs, send_weekly_re
 from services.hotline.reports import EXPORT_COLUMNS
 from services.periodic import Schedule
 from storage.models import CaseStatus, Role, utcnow
+from tests.driver import buttons, has
 from tests.hotline_support import (
     ALL_DAY,
     ask,
-    buttons,
     expert,
-    has,
     latest_case,
     offer_to,
     roster,

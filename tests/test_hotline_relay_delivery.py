@@ -11,13 +11,12 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient, SandboxError
 from sandbox.server import SandboxServer
 from storage.models import Role
+from tests.driver import buttons, has
 from tests.hotline_support import (
     ALL_DAY,
     PNG,
     ask,
-    buttons,
     expert,
-    has,
     latest_case,
     offer_to,
     roster,

@@ -11,17 +11,8 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from scheduler.hotline import purge_pending_picks
 from storage.models import utcnow
-from tests.hotline_support import (
-    ALL_DAY,
-    ask,
-    buttons,
-    expert,
-    has,
-    offer_to,
-    roster,
-    social_worker,
-    submit,
-)
+from tests.driver import buttons, has
+from tests.hotline_support import ALL_DAY, ask, expert, offer_to, roster, social_worker, submit
 from tests.support import bot_idle, running_hotline
 
 

@@ -9,12 +9,11 @@ from pathlib import Path
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.models import Role
+from tests.driver import buttons, has
 from tests.hotline_support import (
     ALL_DAY,
     ask,
-    buttons,
     expert,
-    has,
     latest_case,
     offer_to,
     roster,

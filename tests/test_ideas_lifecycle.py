@@ -11,7 +11,8 @@ from sqlalchemy import update
 from bot.app import Hotline, build_hotline
 from sandbox.client import SandboxClient
 from storage.models import Idea, IdeaEvent, Role, utcnow
-from tests.ideas_helpers import button_data, button_labels, press, say, stored, submit_idea
+from tests.driver import button_data, labels, press_data, say
+from tests.ideas_helpers import stored, submit_idea
 from tests.support import running_hotline, settings_for
 
 NEWS = "📣 News about your idea"
@@ -32,7 +33,7 @@ async def move(sandbox: SandboxClient, staff_id: int, card: dict, target: str, *
     applies, and returns the new card."""
     data = next(d for d in button_data(card) if d.startswith("ideas:rv:to:")
                 and d.endswith(f":{target}"))
-    prompt = await press(sandbox, staff_id, card, data, "Moving")
+    prompt = await press_data(sandbox, staff_id, card, data, "Moving")
     if answer is not None:
         prompt = await say(sandbox, staff_id, answer, "Moving")
         assert answer in prompt["text"]
@@ -42,7 +43,7 @@ async def move(sandbox: SandboxClient, staff_id: int, card: dict, target: str, *
         edited = await sandbox.wait_for_edit(staff_id, prompt["message_id"])
         assert "not be published yet" in edited["text"]
     apply = next(d for d in button_data(prompt) if d.startswith("ideas:rv:apply:"))
-    return await press(sandbox, staff_id, prompt, apply, "History")
+    return await press_data(sandbox, staff_id, prompt, apply, "History")
 
 
 async def test_from_idea_to_implemented_the_author_hears_of_each_published_change(
@@ -71,12 +72,12 @@ async def test_from_idea_to_implemented_the_author_hears_of_each_published_chang
     stored_idea = await stored(hotline, reference)
     assert stored_idea.status == "accepted" and stored_idea.published_status == "under_review"
     # A private note: never shown to the author, never a notice.
-    note = await press(sandbox, staff["id"], card, f"ideas:rv:note:{idea.id}", idea.reference)
+    note = await press_data(sandbox, staff["id"], card, f"ideas:rv:note:{idea.id}", idea.reference)
     await say(sandbox, staff["id"], "Call the street office first", "Note saved")
     assert note is not None
     publish = f"ideas:rv:publish:{idea.id}"
     assert publish in button_data(card)
-    card = await press(sandbox, staff["id"], card, publish, "History")
+    card = await press_data(sandbox, staff["id"], card, publish, "History")
     assert len(await notices(sandbox, author["id"])) == 2
     # Publishing again has nothing new: refused, no notice.
     answer = await sandbox.press_button(staff["id"], staff["id"], card["message_id"], publish,
@@ -160,9 +161,9 @@ async def test_a_photo_too_large_or_a_file_is_refused(sandbox_server, sandbox: S
         await say(sandbox, user["id"], "Title", "2.")
         await say(sandbox, user["id"], "Problem", "3.")
         streets = await say(sandbox, user["id"], "Solution", "4.")
-        communities = await press(sandbox, user["id"], streets, "ideas:new:street:1", "5.")
-        assert button_labels(communities) == ["Wujing Community", "Jinxing Community"]
-        await press(sandbox, user["id"], communities, "ideas:new:comm:1", "6.")
+        communities = await press_data(sandbox, user["id"], streets, "ideas:new:street:1", "5.")
+        assert labels(communities) == ["Wujing Community", "Jinxing Community"]
+        await press_data(sandbox, user["id"], communities, "ideas:new:comm:1", "6.")
         sent = await sandbox.send_document(user["id"], b"%PDF-1.4", "plan.pdf",
                                            mime_type="application/pdf")
         refused = await sandbox.wait_for_bot_message(
@@ -234,8 +235,8 @@ async def test_withdrawn_ideas_cannot_be_moved_and_edits_close(
     # Edit inside the window.
     mine = await say(sandbox, author["id"], "/myideas", "My ideas")
     one = await stored(hotline, first)
-    fields = await press(sandbox, author["id"], mine, f"ideas:my:edit:{one.id}", "Which part")
-    await press(sandbox, author["id"], fields, f"ideas:my:field:{one.id}:title", "new title")
+    fields = await press_data(sandbox, author["id"], mine, f"ideas:my:edit:{one.id}", "Which part")
+    await press_data(sandbox, author["id"], fields, f"ideas:my:field:{one.id}:title", "new title")
     await say(sandbox, author["id"], "First, better", "change to")
     assert (await stored(hotline, first)).title == "First, better"
     # The window passes: the same buttons are refused, nothing changes.
@@ -248,7 +249,8 @@ async def test_withdrawn_ideas_cannot_be_moved_and_edits_close(
     # Withdraw the second; staff can no longer move it.
     two = await stored(hotline, second)
     card = await review_card(sandbox, staff["id"], second)
-    confirm = await press(sandbox, author["id"], mine, f"ideas:my:wd:{two.id}", "Withdraw idea")
+    confirm = await press_data(sandbox, author["id"], mine, f"ideas:my:wd:{two.id}",
+                               "Withdraw idea")
     await sandbox.press_button(author["id"], author["id"], confirm["message_id"],
                                f"ideas:my:wdyes:{two.id}")
     done = await sandbox.wait_for_edit(author["id"], confirm["message_id"])
@@ -281,8 +283,8 @@ async def test_the_review_queue_is_oldest_first_and_filters_by_street_or_status(
                                                "not_adopted", None, True)
     card = await say(sandbox, staff["id"], "/review", "Old")
     assert card["text"].startswith(f"{made[0].reference} · Old")
-    card = await press(sandbox, staff["id"], card, f"ideas:rv:next:{made[0].id}:-", "Wujing")
-    end = await press(sandbox, staff["id"], card, f"ideas:rv:next:{made[1].id}:-", "no more")
+    card = await press_data(sandbox, staff["id"], card, f"ideas:rv:next:{made[0].id}:-", "Wujing")
+    end = await press_data(sandbox, staff["id"], card, f"ideas:rv:next:{made[1].id}:-", "no more")
     assert end["text"] == "There are no more ideas in this queue."  # closed statuses left out
     card = await say(sandbox, staff["id"], "/review Wujing Street", "Wujing one")
     assert "📍 Wujing Street · Wujing Community" in card["text"]

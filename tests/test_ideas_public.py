@@ -15,23 +15,16 @@ from bot.app import Hotline
 from bot.cli import main
 from sandbox.client import SandboxClient
 from storage.models import Role
-from tests.ideas_helpers import (
-    button_data,
-    button_labels,
-    press,
-    resident_idea,
-    say,
-    stored,
-    submit_idea,
-)
+from tests.driver import button_data, labels, press_data, say
+from tests.ideas_helpers import resident_idea, stored, submit_idea
 from tests.support import running_hotline, staff_forum_group
 
 
 async def open_public(sandbox: SandboxClient, user_id: int, reference: str) -> dict:
     listing = await say(sandbox, user_id, "/ideas", reference)
-    data = next(d for d, label in zip(button_data(listing), button_labels(listing), strict=True)
+    data = next(d for d, label in zip(button_data(listing), labels(listing), strict=True)
                 if label.startswith(reference))
-    return await press(sandbox, user_id, listing, data, reference)
+    return await press_data(sandbox, user_id, listing, data, reference)
 
 
 async def test_supports_are_counted_once_per_person(hotline: Hotline,
@@ -53,7 +46,7 @@ async def test_supports_are_counted_once_per_person(hotline: Hotline,
                                        support)
     assert first["answer"]["text"] == "Thank you for your support!"
     edited = await sandbox.wait_for_edit(fans[0]["id"], card["message_id"])
-    assert button_labels(edited)[0] == "👍 Support (1)"
+    assert labels(edited)[0] == "👍 Support (1)"
     again = await sandbox.press_button(fans[0]["id"], fans[0]["id"], card["message_id"],
                                        support)
     assert again["answer"]["text"] == "You already support this idea."
@@ -98,7 +91,7 @@ async def test_three_reports_hide_an_idea_until_staff_restore_it(
                    for m in posted)
         card = await say(sandbox, staff["id"], f"/review {idea.reference}", idea.reference)
         assert "Reported 3 times and hidden pending staff review." in card["text"]
-        await press(sandbox, staff["id"], card, f"ideas:rv:unhide:{idea.id}", idea.reference)
+        await press_data(sandbox, staff["id"], card, f"ideas:rv:unhide:{idea.id}", idea.reference)
         assert (await stored(hotline, idea.reference)).hidden_at is None
         listing = await say(sandbox, reporters[0]["id"], "/ideas", idea.reference)
         assert idea.reference in listing["text"]
@@ -127,8 +120,8 @@ async def test_new_ideas_are_announced_in_one_staff_topic_and_duplicates_told(
         created = [t for c in topics if c["id"] == group["id"] for t in c["topics"]]
         assert [t["name"] for t in created] == ["💡 公益金点子"]
         card = await say(sandbox, staff["id"], f"/review {second}", second)
-        ask = await press(sandbox, staff["id"], card,
-                          f"ideas:rv:dup:{(await stored(hotline, second)).id}", "Which idea")
+        ask = await press_data(sandbox, staff["id"], card,
+                               f"ideas:rv:dup:{(await stored(hotline, second)).id}", "Which idea")
         assert ask is not None
         await say(sandbox, staff["id"], "I-1999-0001", "No idea has that reference")
         await say(sandbox, staff["id"], first.reference.lower(), "marked a duplicate")
@@ -153,16 +146,16 @@ async def submit_idea_zh(sandbox: SandboxClient, user_id: int) -> str:
     await say(sandbox, user_id, "长椅 😀 <script>", "2.")
     await say(sandbox, user_id, "公交站没有座位。\n老人等车很累。", "3.")
     streets = await say(sandbox, user_id, "加两张长椅。", "4.")
-    assert button_labels(streets) == ["太和街道", "吴井街道", "矣六街道"]
-    communities = await press(sandbox, user_id, streets, "ideas:new:street:0", "5.")
-    photo = await press(sandbox, user_id, communities, "ideas:new:comm:1", "6.")
-    contact = await press(sandbox, user_id, photo, "ideas:new:nophoto", "7.")
-    name = await press(sandbox, user_id, contact, "ideas:new:nocontact", "8.")
-    check = await press(sandbox, user_id, name, "ideas:new:name:0", "请检查")
+    assert labels(streets) == ["太和街道", "吴井街道", "矣六街道"]
+    communities = await press_data(sandbox, user_id, streets, "ideas:new:street:0", "5.")
+    photo = await press_data(sandbox, user_id, communities, "ideas:new:comm:1", "6.")
+    contact = await press_data(sandbox, user_id, photo, "ideas:new:nophoto", "7.")
+    name = await press_data(sandbox, user_id, contact, "ideas:new:nocontact", "8.")
+    check = await press_data(sandbox, user_id, name, "ideas:new:name:0", "请检查")
     assert "长椅 😀 <script>" in check["text"]
     assert "公交站没有座位。\n老人等车很累。" in check["text"]
     assert "提交人：匿名" in check["text"] and "不希望被联系" in check["text"]
-    saved = await press(sandbox, user_id, check, "ideas:new:submit", "点子已提交")
+    saved = await press_data(sandbox, user_id, check, "ideas:new:submit", "点子已提交")
     return saved["text"].split("编号 ")[1].split("。")[0]
 
 
@@ -250,4 +243,4 @@ async def test_export_to_csv_and_xlsx_holds_what_was_submitted(
     staff = await sandbox.add_user("Officer", language_code="en")
     await hotline.services.people.grant(staff["id"], Role.STAFF)
     card = await say(sandbox, staff["id"], f"/review {reference}", reference)
-    assert "→ Funded" in button_labels(card)
+    assert "→ Funded" in labels(card)

@@ -7,9 +7,9 @@ from pathlib import Path
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import KbStatus
+from tests.driver import data_of, labels, press
 from tests.kb_support import ENTRIES_CSV, knowledge_base_ready
 from tests.test_cli import hotline as hotline_cli
-from tests.test_e2e_basics import button_rows
 
 
 async def test_faq_lists_matches_and_a_button_shows_the_whole_answer(
@@ -21,10 +21,9 @@ async def test_faq_lists_matches_and_a_button_shows_the_whole_answer(
     listing = await sandbox.wait_for_bot_message(user["id"])
     assert listing["text"].startswith("📚 与“项目经费如何记账”相关的知识库条目：")
     assert "1. 项目资金怎么入账？" in listing["text"]
-    button = button_rows(listing)[0][0]
-    assert button["text"] == "阅读第 1 条全文"
-    await sandbox.press_button(user["id"], user["id"], listing["message_id"],
-                               button["callback_data"])
+    assert labels(listing)[0] == "阅读第 1 条全文"
+    data = data_of(listing, "阅读第 1 条全文")
+    await press(sandbox, user["id"], listing, "阅读第 1 条全文")
     entry = await sandbox.wait_for_bot_message(user["id"])
     assert entry["text"].startswith("📚 知识库 · finance\n项目资金怎么入账？")
     assert "按照专款专用原则" in entry["text"]
@@ -34,10 +33,10 @@ async def test_faq_lists_matches_and_a_button_shows_the_whole_answer(
         {k: e[k] for k in ("type", "offset", "length")} for e in entry.get("entities", [])]
 
     # Retired since the list was sent: the button is refused, nothing is shown.
-    await hotline.services.kb.repository.change(int(button["callback_data"].split(":")[2]),
+    await hotline.services.kb.repository.change(int(data.split(":")[2]),
                                                 status=KbStatus.RETIRED)
     pressed = await sandbox.press_button(user["id"], user["id"], listing["message_id"],
-                                         button["callback_data"])
+                                         data)
     assert pressed["answer"]["text"] == "这个条目已不再提供。"
     forged = await sandbox.press_button(user["id"], user["id"], listing["message_id"],
                                         "kb:read:x", force=True)

@@ -7,17 +7,8 @@ from sandbox.client import SandboxClient
 from services.kb.redaction import mask_numbers, redact
 from services.profiles import Profile
 from storage.models import KbStatus
-from tests.hotline_support import (
-    ALL_DAY,
-    ask,
-    buttons,
-    expert,
-    has,
-    offer_to,
-    roster,
-    social_worker,
-    submit,
-)
+from tests.driver import buttons, has
+from tests.hotline_support import ALL_DAY, ask, expert, offer_to, roster, social_worker, submit
 from tests.kb_support import ENTRIES_CSV, knowledge_base_ready
 
 

@@ -8,17 +8,15 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from scheduler.hotline import send_weekly_report
 from storage.models import KbSuggestion, Role, utcnow
+from tests.driver import buttons, has, starts
 from tests.hotline_support import (
     ALL_DAY,
     ask,
-    buttons,
     expert,
-    has,
     latest_case,
     offer_to,
     roster,
     social_worker,
-    starts,
     submit,
 )
 from tests.kb_support import ENTRIES_CSV, knowledge_base_ready

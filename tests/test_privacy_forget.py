@@ -20,11 +20,12 @@ from storage.models import (
     utcnow,
 )
 from storage.repositories.outbox import OutboxRepository, Recipient
-from tests.hotline_support import ALL_DAY, ask, buttons, expert, has, roster, social_worker, submit
-from tests.ideas_helpers import resident_idea, say
+from tests.driver import buttons, has, person, say
+from tests.hotline_support import ALL_DAY, ask, expert, roster, social_worker, submit
+from tests.ideas_helpers import resident_idea
 from tests.support import bot_idle
 from tests.test_ideas_public import open_public
-from tests.trainings_support import NOW, course_plan, person
+from tests.trainings_support import NOW, course_plan
 
 STALE = ("This confirmation is no longer valid; nothing was erased. "
          "Send /forget again to erase your data.")

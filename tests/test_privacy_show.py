@@ -7,7 +7,7 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import PendingPick
 from storage.repositories.hotline_picks import PendingPickRepository
-from tests.hotline_support import buttons
+from tests.driver import buttons
 from tests.support import bot_idle
 from tests.test_privacy_forget import _ask_to_forget, _emma_with_everything
 

@@ -16,7 +16,8 @@ from sandbox.server import SandboxServer
 from services.announcements.broadcasts import Draft
 from storage.models import SendFailure
 from tests.announcements_support import progress_when, seed_subscribers, subscribe_bulk
-from tests.hotline_support import ask, buttons, expert, has, offer_to, roster, social_worker, submit
+from tests.driver import buttons, has
+from tests.hotline_support import ask, expert, offer_to, roster, social_worker, submit
 from tests.support import bot_idle, running_hotline
 
 ALL_DAY = "daily,00:00,24:00"

@@ -18,9 +18,10 @@ from storage.models import Role, User
 from storage.repositories.trainings import TrainingRepository
 from storage.repositories.users import UserRepository
 from tests.console_support import console_base, signed_in_client
+from tests.driver import buttons, person
 from tests.test_cli import hotline_env
 from tests.test_trainings_reminders import _register, _reminders
-from tests.trainings_support import NOW, buttons, course_plan, local, person
+from tests.trainings_support import NOW, course_plan, local
 
 COURSE = "社工考试辅导班"
 

@@ -7,15 +7,8 @@ from datetime import timedelta
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import Role
-from tests.trainings_support import (
-    NOW,
-    SHANGHAI,
-    buttons,
-    course_plan,
-    events_of,
-    local,
-    person,
-)
+from tests.driver import buttons, person
+from tests.trainings_support import NOW, SHANGHAI, course_plan, events_of, local
 
 
 async def _open_card(sandbox: SandboxClient, user: dict, course_id: int) -> dict:

@@ -15,8 +15,9 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from scheduler.trainings import REMINDER_JOB_ID
 from storage.models import Role
+from tests.driver import buttons, person
 from tests.support import quiet_clock, settings_for
-from tests.trainings_support import NOW, buttons, course_plan, local, person
+from tests.trainings_support import NOW, course_plan, local
 
 
 async def _register(sandbox: SandboxClient, user: dict, course_id: int) -> None:

@@ -17,8 +17,9 @@ from sandbox.client import SandboxClient
 from services.labels import display_width, shorten_label
 from services.texts import Texts
 from storage.models import Role
+from tests.driver import button_data, labels, say
 from tests.hotline_support import social_worker
-from tests.ideas_helpers import button_data, button_labels, resident_idea, say, submit_idea
+from tests.ideas_helpers import resident_idea, submit_idea
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,7 +53,7 @@ async def test_done_leaves_the_subscriptions_without_a_tap_hint(
     assert done["text"].startswith("You are subscribed to: Policy news")
     assert "Tap a topic" not in done["text"]
     assert "Send /subscribe to change it" in done["text"]
-    assert button_labels(done) == []
+    assert labels(done) == []
 
 
 @pytest.mark.parametrize(("title", "expected"), [
@@ -78,7 +79,7 @@ async def test_long_idea_titles_end_in_an_ellipsis_on_their_buttons(
     short = await resident_idea(hotline, author["id"], "Shade trees", public=True)
     reader = await sandbox.add_user("Fan", language_code="en")
     listing = await say(sandbox, reader["id"], "/ideas", short.reference)
-    shown = dict(zip(button_data(listing), button_labels(listing), strict=True))
+    shown = dict(zip(button_data(listing), labels(listing), strict=True))
     assert shown[f"ideas:pub:show:{english.id}"] == (
         f"{english.reference} Benches at the bus stop…")
     assert shown[f"ideas:pub:show:{chinese.id}"] == f"{chinese.reference} 在社区公园增设无障碍通…"
@@ -97,19 +98,19 @@ async def test_the_profile_community_comes_from_the_places_list(
     uid = worker["id"]
     streets = await fill_name_and_organisation(sandbox, uid)
     assert streets["text"].startswith("3. The community you serve? Choose its street")
-    assert button_labels(streets)[:2] == ["Taihe Street", "Wujing Street"]
-    assert button_labels(streets)[-1] == "Not listed: I will type it"
+    assert labels(streets)[:2] == ["Taihe Street", "Wujing Street"]
+    assert labels(streets)[-1] == "Not listed: I will type it"
     await sandbox.press_button(uid, uid, streets["message_id"], "profile:street:1")
     communities = await sandbox.wait_for_edit(uid, streets["message_id"])
     assert communities["text"].startswith("3. Which community of Wujing Street")
-    assert button_labels(communities) == ["Wujing Community", "Jinxing Community",
-                                          "← Another street", "Not listed: I will type it"]
+    assert labels(communities) == ["Wujing Community", "Jinxing Community",
+                                   "← Another street", "Not listed: I will type it"]
     await sandbox.press_button(uid, uid, streets["message_id"], "profile:comm:1")
     saved = await sandbox.wait_for_bot_message(
         uid, after=streets["message_id"], predicate=lambda m: "Profile saved" in m["text"])
     assert saved["text"] == "Profile saved: Wang Wei, Taihe Station, Jinxing Community"
     assert (await hotline.services.profiles.get(uid)).community == "金星社区"
-    assert button_labels(await message_now(sandbox, uid, streets["message_id"])) == []
+    assert labels(await message_now(sandbox, uid, streets["message_id"])) == []
     # The question is answered: a press on it now changes nothing.
     late = await sandbox.press_button(uid, uid, streets["message_id"], "profile:comm:0",
                                       force=True)
@@ -126,7 +127,7 @@ async def test_a_community_not_listed_is_typed(hotline: Hotline,
     await sandbox.press_button(uid, uid, streets["message_id"], "profile:type")
     typed = await sandbox.wait_for_edit(uid, streets["message_id"])
     assert typed["text"] == "3. Please type the name of the community you serve."
-    assert button_labels(typed) == []
+    assert labels(typed) == []
     saved = await say(sandbox, uid, "Sunshine  Village", "Profile saved")
     assert saved["text"] == "Profile saved: Wang Wei, Taihe Station, Sunshine Village"
     # A listed community typed by name is stored as the list names it.

@@ -21,7 +21,8 @@ from storage.models import CaseStatus, utcnow
 from storage.repositories.audit import AuditFilter
 from tests.browser.console_support import console_base, sign_in, staff_member
 from tests.console_ops_support import consultation
-from tests.hotline_support import ask, expert, has, roster, social_worker, submit
+from tests.driver import has
+from tests.hotline_support import ask, expert, roster, social_worker, submit
 
 HEADER = "telegram_id,categories,days,start,end\n"
 

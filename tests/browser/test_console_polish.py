@@ -20,17 +20,8 @@ from tests.browser.console_support import console_base, person, sign_in, staff_m
 from tests.browser.test_console_ops import audited, duty_day, duty_of
 from tests.console_ops_support import PNG, consultation
 from tests.console_support import http_client, signed_in_client
-from tests.hotline_support import (
-    ALL_DAY,
-    ask,
-    buttons,
-    expert,
-    has,
-    offer_to,
-    roster,
-    social_worker,
-    submit,
-)
+from tests.driver import buttons, has
+from tests.hotline_support import ALL_DAY, ask, expert, offer_to, roster, social_worker, submit
 
 PHONE = {"width": 390, "height": 844}
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

@@ -12,7 +12,8 @@ from playwright.async_api import expect
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from tests.console_support import console_base, link_from_bot
-from tests.hotline_support import ALL_DAY, ask, expert, has, roster, social_worker, submit
+from tests.driver import has
+from tests.hotline_support import ALL_DAY, ask, expert, roster, social_worker, submit
 from tests.support import bot_idle
 
 

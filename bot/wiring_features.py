@@ -16,6 +16,7 @@ from services.delivery.shared_limits import RedisRateLimiter, budget_namespace
 from services.hotline import HotlineServices
 from services.hotline.calendar_service import CalendarService
 from services.hotline.case_base import SuggestedQuestions
+from services.hotline.case_events import CaseEvents
 from services.hotline.cases import CaseService
 from services.hotline.experts import ExpertService
 from services.hotline.relay import RelayService
@@ -37,6 +38,7 @@ from storage.repositories.announcement_history import AnnouncementHistoryReposit
 from storage.repositories.announcements import AnnouncementRepository
 from storage.repositories.console_forms import ConsoleFormRepository
 from storage.repositories.hotline_cases import CaseRepository
+from storage.repositories.hotline_changed_cases import ChangedCaseRepository
 from storage.repositories.hotline_picks import PendingPickRepository
 from storage.repositories.hotline_roster import RosterRepository
 from storage.repositories.idea_board import IdeaBoardRepository
@@ -62,7 +64,9 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
                         claim_timeout=timedelta(seconds=settings.claim_timeout),
                         staff_chat_id=settings.staff_chat_id,
                         max_open_cases=settings.open_cases_per_asker,
-                        suggested_questions=suggested_questions)
+                        suggested_questions=suggested_questions,
+                        # Live console pages also follow what other processes change.
+                        events=CaseEvents(ChangedCaseRepository(database)))
     return HotlineServices(
         experts=experts, roster=roster, cases=cases,
         relay=RelayService(cases, experts, settings.relay_messages_per_minute,

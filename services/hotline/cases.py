@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from services.hotline.case_base import MAX_QUESTION_PARTS, SuggestedQuestions, card_category
 from services.hotline.case_claims import CaseClaims, ClaimOutcome
+from services.hotline.case_events import CaseEvents
 from services.hotline.case_routing import ON_DUTY, CaseRouting
 from services.hotline.experts import ExpertService
 from services.hotline.roster import RosterService
@@ -53,10 +54,11 @@ class CaseService(CaseRouting, CaseClaims):
     def __init__(self, cases: CaseRepository, experts: ExpertService, roster: RosterService,
                  people: PeopleService, profiles: ProfileService, *, claim_timeout: timedelta,
                  staff_chat_id: int | None, max_open_cases: int,
-                 suggested_questions: SuggestedQuestions | None = None) -> None:
+                 suggested_questions: SuggestedQuestions | None = None,
+                 events: CaseEvents | None = None) -> None:
         super().__init__(cases, experts, roster, people, profiles, claim_timeout=claim_timeout,
                          staff_chat_id=staff_chat_id, max_open_cases=max_open_cases,
-                         suggested_questions=suggested_questions)
+                         suggested_questions=suggested_questions, events=events)
 
     # ------------------------------------------------------------------ asking
 

@@ -56,7 +56,7 @@ from storage.models.trainings import (
 )
 from storage.models.upkeep import CacheVersion, ScheduledRun
 from storage.models.working_calendar import WorkingCalendarDay, WorkingCalendarReminder
-from storage.models.workspace import CaseAlert, CaseLogEntry, CaseNote, Snippet
+from storage.models.workspace import CaseAlert, CaseLogEntry, CaseNote, ChangedCase, Snippet
 
 __all__ = [
     "Absence",
@@ -76,6 +76,7 @@ __all__ = [
     "CaseOffer",
     "CaseRating",
     "CaseStatus",
+    "ChangedCase",
     "ConsoleFormToken",
     "ConsoleLoginToken",
     "ConsoleSession",

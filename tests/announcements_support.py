@@ -14,13 +14,15 @@ from sandbox.server import SandboxServer
 from services.container import Services
 from services.delivery.protocol import Progress
 from storage.repositories.users import UserRepository
+from tests.driver import wait_reply
 
 
 async def progress_reaching(sandbox: SandboxClient, chat_id: int, after: int, fragment: str,
                             *, timeout: float = 30.0) -> dict[str, Any]:  # noqa: ASYNC109
     """The progress message (the first bot message after `after`) once it shows `fragment`."""
-    message = await sandbox.wait_for_bot_message(
-        chat_id, after=after, predicate=lambda m: m["text"].startswith(("📤", "⏰", "✅", "⛔")))
+    message = await wait_reply(sandbox, chat_id,
+                               lambda m: m["text"].startswith(("📤", "⏰", "✅", "⛔")),
+                               after=after)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while fragment not in message["text"]:

@@ -1,4 +1,4 @@
-"""Helpers of the web-console tests: staff people, the sign-in link the bot sends, and an
+"""Helpers of the web-console tests: the sign-in link the bot sends, and an
 HTTP client that keeps the console's cookie (the browser tests build on these)."""
 
 from __future__ import annotations
@@ -9,16 +9,14 @@ import aiohttp
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
+from tests.driver import say
 
 LINK = re.compile(r"https?://\S+/console/login\?token=[A-Za-z0-9_-]+")
 
 
 async def link_from_bot(sandbox: SandboxClient, telegram_id: int) -> str:
     """Sends /console in the sandbox and returns the sign-in link from the bot's answer."""
-    sent = await sandbox.send_text(telegram_id, "/console")
-    answer = await sandbox.wait_for_bot_message(
-        telegram_id, after=sent["message_id"],
-        predicate=lambda message: "/console/login?token=" in (message.get("text") or ""))
+    answer = await say(sandbox, telegram_id, "/console", "/console/login?token=")
     found = LINK.search(answer["text"])
     assert found, answer["text"]
     return found[0]

@@ -87,7 +87,7 @@ def _wanted(expect: Expect) -> str:
 
 # ---------------------------------------------------------------- waiting
 
-async def reply(sandbox: SandboxClient, chat_id: int, expect: Expect = None, *,
+async def wait_reply(sandbox: SandboxClient, chat_id: int, expect: Expect = None, *,
                 after: int | None = None,
                 timeout: float = 5.0) -> Message:  # noqa: ASYNC109 - the tests' contract
     """The first bot message in the chat matching `expect`, with message_id > `after`
@@ -112,7 +112,7 @@ async def say(sandbox: SandboxClient, user_id: int, text: str, expect: Expect = 
     """Sends `text` as the person (in their private chat unless `chat_id`) and returns the
     bot's first message after it that matches `expect`."""
     sent = await sandbox.send_text(user_id, text, chat_id=chat_id, thread_id=thread_id)
-    return await reply(sandbox, chat_id or user_id, expect, after=sent["message_id"],
+    return await wait_reply(sandbox, chat_id or user_id, expect, after=sent["message_id"],
                        timeout=timeout)
 
 
@@ -138,7 +138,7 @@ async def press_data(sandbox: SandboxClient, user_id: int, message: Message, dat
                                         force=forged)
     if expect is None:
         return answer
-    return await reply(sandbox, chat_id, expect, after=last, timeout=timeout)
+    return await wait_reply(sandbox, chat_id, expect, after=last, timeout=timeout)
 
 
 async def person(sandbox: SandboxClient, hotline: Hotline | None, name: str, *,

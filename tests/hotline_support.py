@@ -8,7 +8,7 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from services.profiles import Profile
 from storage.models import Case, Role
-from tests.driver import buttons, person, press_data, reply, say, with_buttons
+from tests.driver import buttons, person, press_data, say, wait_reply, with_buttons
 
 ALL_DAY = "daily,00:00,24:00"
 # A 16x16 PNG: a photo an asker can send.
@@ -62,5 +62,5 @@ async def latest_case(hotline: Hotline, asker_id: int) -> Case:
 
 
 async def offer_to(sandbox: SandboxClient, user_id: int, number: str) -> dict[str, Any]:
-    return await reply(sandbox, user_id, lambda m: number in (m.get("text") or "") and any(
+    return await wait_reply(sandbox, user_id, lambda m: number in (m.get("text") or "") and any(
         data.startswith("hotline:claim:") for _, data in buttons(m)))

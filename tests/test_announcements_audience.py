@@ -13,7 +13,7 @@ from sandbox.client import SandboxClient
 from services.announcements.broadcasts import Draft
 from storage.models import Role
 from tests.announcements_support import progress_when
-from tests.driver import person, say
+from tests.driver import person, say, wait_reply
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -105,8 +105,8 @@ async def test_announce_from_the_command_line(hotline: Hotline, sandbox: Sandbox
     assert done.returncode == 0, done.stderr
     assert "announcement 1 queued for 1 recipients" in done.stdout
     hotline.services.delivery.wake()  # the CLI is another process: the sender polls too
-    received = await sandbox.wait_for_bot_message(
-        reader["id"], predicate=lambda m: m["text"].startswith("📢"), timeout=10)
+    received = await wait_reply(sandbox, reader["id"], lambda m: m["text"].startswith("📢"),
+                                timeout=10)
     assert received["text"] == "📢 Policy news\nFund rules\n\nNew <rules> for community funds."
     await progress_when(hotline.services, 1, lambda p: p.remaining == 0)
     status = await _cli(tmp_path, "announce", "status", "1")
@@ -127,8 +127,8 @@ async def test_announce_from_the_command_line(hotline: Hotline, sandbox: Sandbox
                 HOTLINE_ADMIN_IDS=str(staff["id"]))
     assert done.returncode == 0, done.stderr
     hotline.services.delivery.wake()
-    poster = await sandbox.wait_for_bot_message(
-        reader["id"], predicate=lambda m: "Poster" in (m.get("caption") or ""), timeout=10)
+    poster = await wait_reply(sandbox, reader["id"], lambda m: "Poster" in (m.get("caption") or ""),
+                              timeout=10)
     assert poster["photo"] and poster["caption"].startswith("📢 Policy news\nPoster")
     preview = (await sandbox.bot_messages(staff["id"]))[-1]
     assert preview["photo"][-1]["file_id"] == poster["photo"][-1]["file_id"]

@@ -9,7 +9,7 @@ from bot.app import Hotline, build_hotline
 from sandbox.client import SandboxClient
 from storage.models import Role
 from tests.announcements_support import progress_reaching
-from tests.driver import data_of, labels, person, press, say
+from tests.driver import data_of, labels, person, press, press_data, say, wait_reply
 from tests.support import quiet_clock, settings_for
 
 
@@ -17,35 +17,30 @@ async def test_a_newcomer_is_offered_a_subscription_and_chooses_topics(
         hotline: Hotline, sandbox: SandboxClient) -> None:
     user = await sandbox.add_user("Lin", language_code="en")
     sent = await sandbox.send_text(user["id"], "/start")
-    offer = await sandbox.wait_for_bot_message(
-        user["id"], after=sent["message_id"],
-        predicate=lambda m: m["text"].startswith("Would you like"))
+    offer = await wait_reply(sandbox, user["id"], lambda m: m["text"].startswith("Would you like"),
+                             after=sent["message_id"])
     assert labels(offer) == ["Yes, choose topics", "No, thanks"]
     assert (await hotline.services.subscriptions.settings(user["id"])).topics == frozenset()
-    await sandbox.press_button(user["id"], user["id"], offer["message_id"], "sub:menu")
+    await press_data(sandbox, user["id"], offer, "sub:menu")
     menu = await sandbox.wait_for_edit(user["id"], offer["message_id"])
     assert labels(menu) == ["☐ Project calls", "☐ Trainings", "☐ Policy news", "☐ Events",
                             "📍 My street", "Done"]
-    answer = await sandbox.press_button(user["id"], user["id"], offer["message_id"],
-                                        "sub:topic:policy")
+    answer = await press_data(sandbox, user["id"], offer, "sub:topic:policy")
     assert answer["answer"]["text"] == "Subscribed"
     menu = await sandbox.wait_for_edit(user["id"], offer["message_id"])
     assert "✅ Policy news" in labels(menu)
     assert menu["text"].startswith("You are subscribed to: Policy news")
-    await sandbox.press_button(user["id"], user["id"], offer["message_id"], "sub:streets")
+    await press_data(sandbox, user["id"], offer, "sub:streets")
     streets = await sandbox.wait_for_edit(user["id"], offer["message_id"])
-    await sandbox.press_button(user["id"], user["id"], offer["message_id"],
-                               data_of(streets, labels(streets)[0]))
+    await press_data(sandbox, user["id"], offer, data_of(streets, labels(streets)[0]))
     await sandbox.wait_for_edit(user["id"], offer["message_id"])
     stored = await hotline.services.subscriptions.settings(user["id"])
     assert stored.topics == {"policy"} and stored.street is not None
     # A resident cannot narrow project kinds (a social-worker setting), even by a forged press.
-    forged = await sandbox.press_button(user["id"], user["id"], offer["message_id"],
-                                        "sub:kind:elderly_care", force=True)
+    forged = await press_data(sandbox, user["id"], offer, "sub:kind:elderly_care", forged=True)
     assert forged["answer"]["text"].startswith("This button is no longer valid")
     for data in ("sub:topic:nonsense", "sub:street:99", "sub:street:-1"):
-        forged = await sandbox.press_button(user["id"], user["id"], offer["message_id"], data,
-                                            force=True)
+        forged = await press_data(sandbox, user["id"], offer, data, forged=True)
         assert forged["answer"]["show_alert"] is True
     reply = await say(sandbox, user["id"], "/unsubscribe")
     assert reply["text"].startswith("You will receive no more announcements.")
@@ -57,11 +52,10 @@ async def test_a_social_worker_narrows_project_calls_by_kind(
     worker = await person(sandbox, hotline, "Wei", role=Role.SOCIAL_WORKER, first="/start")
     menu = await say(sandbox, worker["id"], "/subscribe")
     assert "🗂 Project kinds" in labels(menu)
-    await sandbox.press_button(worker["id"], worker["id"], menu["message_id"], "sub:kinds")
+    await press_data(sandbox, worker["id"], menu, "sub:kinds")
     kinds = await sandbox.wait_for_edit(worker["id"], menu["message_id"])
     assert "☐ Home-based elderly care" in labels(kinds)
-    await sandbox.press_button(worker["id"], worker["id"], menu["message_id"],
-                               "sub:kind:elderly_care")
+    await press_data(sandbox, worker["id"], menu, "sub:kind:elderly_care")
     kinds = await sandbox.wait_for_edit(worker["id"], menu["message_id"])
     assert "✅ Home-based elderly care" in labels(kinds)
     stored = await hotline.services.subscriptions.settings(worker["id"])
@@ -100,8 +94,7 @@ async def test_staff_compose_a_project_call_with_preview_and_everyone_gets_it(
     await say(sandbox, staff["id"], "Registered social organisations", expect="contact")
     audience = await say(sandbox, staff["id"], "Ms Li 0871-1234567", expect="Audience")
     assert "Recipients: 2" in audience["text"]
-    await sandbox.press_button(staff["id"], staff["id"], audience["message_id"],
-                               "ann:role:social_worker")
+    await press_data(sandbox, staff["id"], audience, "ann:role:social_worker")
     narrowed = await sandbox.wait_for_edit(staff["id"], audience["message_id"])
     assert "Recipients: 1" in narrowed["text"] and "✅ social worker" in labels(narrowed)
     when = await press(sandbox, staff["id"], narrowed, "Next", expect="When?")
@@ -115,9 +108,8 @@ async def test_staff_compose_a_project_call_with_preview_and_everyone_gets_it(
     assert "Budget: 12.5 × 10,000 yuan" in preview["text"]
     assert labels(preview) == ["Details"]
 
-    await sandbox.press_button(staff["id"], staff["id"], confirm["message_id"], "ann:send")
-    received = await sandbox.wait_for_bot_message(
-        worker["id"], predicate=lambda m: m["text"].startswith("📢"))
+    await press_data(sandbox, staff["id"], confirm, "ann:send")
+    received = await wait_reply(sandbox, worker["id"], lambda m: m["text"].startswith("📢"))
     assert received["text"] == preview["text"]
     report = await progress_reaching(sandbox, staff["id"], confirm["message_id"],
                                      "has been sent")
@@ -125,8 +117,7 @@ async def test_staff_compose_a_project_call_with_preview_and_everyone_gets_it(
     assert not [m for m in await sandbox.bot_messages(resident["id"])
                 if m["text"].startswith("📢")]
     # The old confirmation cannot send it twice.
-    again = await sandbox.press_button(staff["id"], staff["id"], confirm["message_id"],
-                                       "ann:send", force=True)
+    again = await press_data(sandbox, staff["id"], confirm, "ann:send", forged=True)
     assert again["answer"]["show_alert"] is True
 
 
@@ -136,8 +127,7 @@ async def test_a_resident_cannot_announce_nor_press_staff_buttons(
     reply = await say(sandbox, resident["id"], "/announce")
     assert reply["text"] == "Sorry, you are not allowed to do that."
     for forged in ("ann:send", "ann:stop:1", "ann:topic:projects"):
-        answer = await sandbox.press_button(resident["id"], resident["id"], reply["message_id"],
-                                            forged, force=True)
+        answer = await press_data(sandbox, resident["id"], reply, forged, forged=True)
         assert answer["answer"]["text"] == "Sorry, you are not allowed to do that."
 
 
@@ -160,8 +150,7 @@ async def test_a_half_written_draft_survives_a_restart(sandbox_server, sandbox: 
         assert resumed["text"].startswith("Send the text")
         attach = await say(sandbox, staff["id"], "Saturday in the park", expect="photo")
         await sandbox.send_photo(staff["id"], _PNG, caption=None)
-        link = await sandbox.wait_for_bot_message(
-            staff["id"], predicate=lambda m: "Send a link" in m["text"])
+        link = await wait_reply(sandbox, staff["id"], lambda m: "Send a link" in m["text"])
         assert attach and link
     finally:
         await second.stop()
@@ -179,15 +168,15 @@ async def test_the_formatting_staff_type_is_kept(hotline: Hotline,
     sent = await sandbox.send_text(
         staff["id"], '<b>Saturday</b> in the <a href="https://park.example">park</a> &lt;b&gt;',
         formatted=True)
-    attach = await sandbox.wait_for_bot_message(
-        staff["id"], after=sent["message_id"], predicate=lambda m: "Send a photo" in m["text"])
+    attach = await wait_reply(sandbox, staff["id"], lambda m: "Send a photo" in m["text"],
+                              after=sent["message_id"])
     link = await press(sandbox, staff["id"], attach, "Skip", expect="Send a link")
     audience = await press(sandbox, staff["id"], link, "Skip", expect="Audience")
     when = await press(sandbox, staff["id"], audience, "Next", expect="When?")
     confirm = await press(sandbox, staff["id"], when, "Send now", expect="Send it?")
-    await sandbox.press_button(staff["id"], staff["id"], confirm["message_id"], "ann:send")
-    received = await sandbox.wait_for_bot_message(
-        reader["id"], predicate=lambda m: "Carnival" in m["text"], timeout=10)
+    await press_data(sandbox, staff["id"], confirm, "ann:send")
+    received = await wait_reply(sandbox, reader["id"], lambda m: "Carnival" in m["text"],
+                                timeout=10)
     assert "Saturday in the park <b>" in received["text"]
     before = received["text"][:received["text"].index("Saturday")]
     body_at = len(before.encode("utf-16-le")) // 2  # entity offsets count UTF-16 units
@@ -225,7 +214,7 @@ async def test_a_time_typed_schedules_it_and_stop_cancels_it(
     confirm = await say(sandbox, staff["id"], typed, expect="Send it?")
     assert f"Sending at: {typed}" in confirm["text"] and "Recipients: 1" in confirm["text"]
     assert when
-    await sandbox.press_button(staff["id"], staff["id"], confirm["message_id"], "ann:send")
+    await press_data(sandbox, staff["id"], confirm, "ann:send")
     scheduled = await progress_reaching(sandbox, staff["id"], confirm["message_id"],
                                         "will be sent at")
     assert f"will be sent at {typed}" in scheduled["text"]
@@ -233,7 +222,7 @@ async def test_a_time_typed_schedules_it_and_stop_cancels_it(
     assert job is not None
     assert job.next_run_time.astimezone(ZoneInfo("Asia/Shanghai")).strftime(
         "%Y-%m-%d %H:%M") == typed
-    await sandbox.press_button(staff["id"], staff["id"], scheduled["message_id"], "ann:stop:1")
+    await press_data(sandbox, staff["id"], scheduled, "ann:stop:1")
     stopped = await progress_reaching(sandbox, staff["id"], confirm["message_id"],
                                       "was stopped")
     assert "Sent 0 · blocked 0 · failed 0 · remaining 0" in stopped["text"]

@@ -21,7 +21,7 @@ from tests.announcements_support import (
     seed_subscribers,
     subscribe_bulk,
 )
-from tests.driver import person, say
+from tests.driver import person, press_data, say, wait_reply
 from tests.support import running_hotline
 
 
@@ -101,8 +101,7 @@ async def test_stopping_a_running_broadcast_sends_no_more(
             _draft(staff["id"], "Stop me"), progress_chat_id=staff["id"])
         progress = await progress_reaching(sandbox, staff["id"], 0, "being sent")
         assert progress["reply_markup"]["inline_keyboard"][0][0]["text"] == "⛔ Stop sending"
-        answer = await sandbox.press_button(staff["id"], staff["id"], progress["message_id"],
-                                            f"ann:stop:{record.id}")
+        answer = await press_data(sandbox, staff["id"], progress, f"ann:stop:{record.id}")
         assert answer["answer"]["text"].startswith("Stopped")
         final = await progress_reaching(sandbox, staff["id"], 0, "was stopped")
         # Only rows already on the wire can still finish; then nothing more goes out.
@@ -113,8 +112,8 @@ async def test_stopping_a_running_broadcast_sends_no_more(
         assert states["sent"] == len(received) and 0 < len(received) < 150
         assert states["cancelled"] == 150 - len(received)
         assert "reply_markup" not in final
-        again = await sandbox.press_button(staff["id"], staff["id"], progress["message_id"],
-                                           f"ann:stop:{record.id}", force=True)
+        again = await press_data(sandbox, staff["id"], progress, f"ann:stop:{record.id}",
+                                 forged=True)
         assert again["answer"]["text"].startswith("This announcement has already been")
     finally:
         await hotline.stop()
@@ -161,7 +160,6 @@ async def test_a_scheduled_announcement_waits_for_its_time(
     scheduled = await progress_reaching(sandbox, staff["id"], 0, "will be sent at")
     assert scheduled["reply_markup"]["inline_keyboard"][0][0]["text"] == "⛔ Stop sending"
     assert await _announcements_received(sandbox, "Later") == Counter()
-    message = await sandbox.wait_for_bot_message(
-        reader["id"], predicate=lambda m: "Later" in m["text"], timeout=10)
+    message = await wait_reply(sandbox, reader["id"], lambda m: "Later" in m["text"], timeout=10)
     assert message["date"] >= int(send_at.timestamp())
     await progress_reaching(sandbox, staff["id"], 0, "has been sent")

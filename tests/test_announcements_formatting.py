@@ -15,7 +15,7 @@ from sandbox.client import SandboxClient
 from services.announcements.body_formats import BodyFormatError, body_html
 from storage.models import Role
 from tests.announcements_support import progress_reaching
-from tests.driver import person, press, say
+from tests.driver import person, press, press_data, say, wait_reply
 from tests.test_announcements_audience import _cli
 from tests.test_cli import errors
 
@@ -48,17 +48,17 @@ async def test_formatting_typed_in_the_chat_page_reaches_residents_and_tags_stay
         staff["id"], "**Saturday** in the __park__, ~~Sunday~~ `10:00`: see "
                      "[the map](https://park.example/map) or https://park.example "
                      "<b>not bold</b> & more", shortcuts=True)
-    attach = await sandbox.wait_for_bot_message(
-        staff["id"], after=sent["message_id"], predicate=lambda m: "Send a photo" in m["text"])
+    attach = await wait_reply(sandbox, staff["id"], lambda m: "Send a photo" in m["text"],
+                              after=sent["message_id"])
     link = await press(sandbox, staff["id"], attach, "Skip", expect="Send a link")
     audience = await press(sandbox, staff["id"], link, "Skip", expect="Audience")
     when = await press(sandbox, staff["id"], audience, "Next", expect="When?")
     confirm = await press(sandbox, staff["id"], when, "Send now", expect="Send it?")
     assert "It is sent as soon as you confirm." in confirm["text"]
     assert "Sending at" not in confirm["text"]
-    await sandbox.press_button(staff["id"], staff["id"], confirm["message_id"], "ann:send")
-    received = await sandbox.wait_for_bot_message(
-        reader["id"], predicate=lambda m: "Carnival" in m["text"], timeout=10)
+    await press_data(sandbox, staff["id"], confirm, "ann:send")
+    received = await wait_reply(sandbox, reader["id"], lambda m: "Carnival" in m["text"],
+                                timeout=10)
     body = ("Saturday in the park, Sunday 10:00: see the map or https://park.example "
             "<b>not bold</b> & more")
     assert received["text"].endswith(body)
@@ -148,8 +148,8 @@ async def test_the_command_line_sends_a_markdown_file_with_its_formatting(
     assert '<b>New rules</b> for <i>community</i> funds: <a href="https://ex.org/rules">' \
            in done.stdout
     hotline.services.delivery.wake()  # the CLI is another process: the sender polls too
-    received = await sandbox.wait_for_bot_message(
-        reader["id"], predicate=lambda m: m["text"].startswith("📢"), timeout=10)
+    received = await wait_reply(sandbox, reader["id"], lambda m: m["text"].startswith("📢"),
+                                timeout=10)
     assert received["text"].endswith(
         "New rules for community funds: read them\n\nTyped <b>tags</b> stay.")
     assert _offsets(received, "New rules") >= {

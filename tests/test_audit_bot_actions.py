@@ -21,7 +21,7 @@ from services.audit import COMMAND_LINE_ACTOR
 from storage.models import Role, utcnow
 from storage.repositories.audit import AuditFilter, AuditRecord
 from tests.console_support import console_base, signed_in_client
-from tests.driver import buttons, has, person, press, say
+from tests.driver import buttons, person, press, press_data, say, wait_reply
 from tests.hotline_support import ask, expert, latest_case, social_worker, submit
 from tests.ideas_helpers import resident_idea
 from tests.support import quiet_clock, running_hotline, settings_for, staff_forum_group
@@ -53,7 +53,7 @@ async def finished(sandbox: SandboxClient, user_id: int) -> None:
     """Waits until the bot has handled everything this person sent: updates of one chat are
     handled in order, so the answer to /help comes after the earlier update's work is done."""
     sent = await sandbox.send_text(user_id, "/help")
-    await sandbox.wait_for_bot_message(user_id, after=sent["message_id"])
+    await wait_reply(sandbox, user_id, after=sent["message_id"])
 
 
 async def broadcast_from_the_bot(hotline: Hotline, sandbox: SandboxClient, staff_id: int) -> None:
@@ -67,8 +67,8 @@ async def broadcast_from_the_bot(hotline: Hotline, sandbox: SandboxClient, staff
     audience = await press(sandbox, staff_id, link, "Skip", expect="Audience")
     when = await press(sandbox, staff_id, audience, "Next", expect="When?")
     confirm = await press(sandbox, staff_id, when, "Send now", expect="Send it?")
-    await sandbox.press_button(staff_id, staff_id, confirm["message_id"], "ann:send")
-    await sandbox.wait_for_bot_message(reader["id"], predicate=has("Carnival"))
+    await press_data(sandbox, staff_id, confirm, "ann:send")
+    await wait_reply(sandbox, reader["id"], "Carnival")
     await finished(sandbox, staff_id)
 
 
@@ -78,9 +78,8 @@ async def review_in_the_bot(hotline: Hotline, sandbox: SandboxClient, staff_id: 
     card = await say(sandbox, staff_id, f"/review {idea.reference}", expect=idea.reference)
     prompt = await press(sandbox, staff_id, card, "→ Under review", expect="Moving")
     apply = next(d for _, d in buttons(prompt) if d.startswith("ideas:rv:apply:"))
-    await sandbox.press_button(staff_id, staff_id, prompt["message_id"], apply)
-    await sandbox.wait_for_bot_message(staff_id, after=prompt["message_id"],
-                                       predicate=has("History"))
+    await press_data(sandbox, staff_id, prompt, apply)
+    await wait_reply(sandbox, staff_id, "History", after=prompt["message_id"])
     return idea.reference
 
 
@@ -90,14 +89,14 @@ async def reassign_in_the_staff_group(hotline: Hotline, sandbox: SandboxClient,
     asker = await social_worker(hotline, sandbox, "Emma")
     # Nobody is on duty for policy questions: the case waits in the staff group's topic.
     await submit(sandbox, asker, await ask(sandbox, asker, "policy", "Who decides?"))
-    card = await sandbox.wait_for_bot_message(
-        group_id, after=0,
-        predicate=lambda m: any(d.startswith("hotline:reassign:") for _, d in buttons(m)))
+    card = await wait_reply(sandbox, group_id,
+                            lambda m: any(d.startswith("hotline:reassign:") for _, d in buttons(m)),
+                            after=0)
     reassign = next(d for _, d in buttons(card) if d.startswith("hotline:reassign:"))
-    await sandbox.press_button(staff_id, group_id, card["message_id"], reassign)
-    menu = await sandbox.wait_for_bot_message(group_id, predicate=has("Which expert"))
+    await press_data(sandbox, staff_id, card, reassign)
+    menu = await wait_reply(sandbox, group_id, "Which expert")
     [(_, choice)] = buttons(menu)
-    await sandbox.press_button(staff_id, group_id, menu["message_id"], choice)
+    await press_data(sandbox, staff_id, menu, choice)
     await sandbox.wait_for_edit(group_id, menu["message_id"])
     case = await latest_case(hotline, asker["id"])
     assert case.expert_id == wang["id"]
@@ -110,7 +109,7 @@ async def test_staff_actions_in_the_bot_are_audited_and_shown_to_admins(
     hotline = await running_hotline(sandbox_server, tmp_path, staff_chat_id=group["id"])
     try:
         sent = await sandbox.send_text(staff["id"], "/start")
-        await sandbox.wait_for_bot_message(staff["id"], after=sent["message_id"])
+        await wait_reply(sandbox, staff["id"], after=sent["message_id"])
         await hotline.services.people.grant(staff["id"], Role.STAFF)
 
         await broadcast_from_the_bot(hotline, sandbox, staff["id"])
@@ -233,16 +232,15 @@ async def test_staff_take_over_and_close_are_audited_but_an_experts_own_close_is
     hotline = await running_hotline(sandbox_server, tmp_path, staff_chat_id=group["id"])
     try:
         sent = await sandbox.send_text(staff["id"], "/start")
-        await sandbox.wait_for_bot_message(staff["id"], after=sent["message_id"])
+        await wait_reply(sandbox, staff["id"], after=sent["message_id"])
         await hotline.services.people.grant(staff["id"], Role.STAFF)
         asker = await social_worker(hotline, sandbox, "Emma")
         await submit(sandbox, asker, await ask(sandbox, asker, "policy", "Who decides?"))
-        card = await sandbox.wait_for_bot_message(
-            group["id"], after=0,
-            predicate=lambda m: any(d.startswith("hotline:takeover:") for _, d in buttons(m)))
+        card = await wait_reply(
+            sandbox, group["id"], after=0,
+            expect=lambda m: any(d.startswith("hotline:takeover:") for _, d in buttons(m)))
         take_over = next(d for _, d in buttons(card) if d.startswith("hotline:takeover:"))
-        taken = await sandbox.press_button(staff["id"], group["id"], card["message_id"],
-                                           take_over)
+        taken = await press_data(sandbox, staff["id"], card, take_over)
         assert taken["answer"]["text"] == "Claimed: the question is yours."
         case = await latest_case(hotline, asker["id"])
         entry = await only_entry(hotline, "cases.take_over")
@@ -250,7 +248,7 @@ async def test_staff_take_over_and_close_are_audited_but_an_experts_own_close_is
             staff["id"], "bot", case.number)
         assert json.loads(entry.detail)["expert"] == [None, staff["id"]]
 
-        await sandbox.wait_for_bot_message(staff["id"], predicate=has("Who decides"))
+        await wait_reply(sandbox, staff["id"], "Who decides")
         await say(sandbox, staff["id"], "/close", expect="closed")
         entry = await only_entry(hotline, "cases.close")
         assert (entry.telegram_id, entry.target) == (staff["id"], case.number)
@@ -259,10 +257,10 @@ async def test_staff_take_over_and_close_are_audited_but_an_experts_own_close_is
         # An expert closing their own case is their daily work, not a staff action.
         wang = await expert(hotline, sandbox, "Wang", "policy")
         await submit(sandbox, asker, await ask(sandbox, asker, "policy", "And who pays?"))
-        await sandbox.wait_for_bot_message(group["id"], predicate=has("C-2026-0002"))
+        await wait_reply(sandbox, group["id"], "C-2026-0002")
         await hotline.services.hotline.cases.reassign(
             (await latest_case(hotline, asker["id"])).id, wang["id"])
-        await sandbox.wait_for_bot_message(wang["id"], predicate=has("And who pays?"))
+        await wait_reply(sandbox, wang["id"], "And who pays?")
         await say(sandbox, wang["id"], "/close", expect="closed")
         _, total = await hotline.services.audit.search(AuditFilter(action="cases.close"), 1, 10)
         assert total == 1
@@ -287,8 +285,7 @@ async def test_course_changes_attendance_and_cancelling_in_the_bot_are_audited(
               expect="Marked")
     confirm = await say(sandbox, staff["id"], f"/training_cancel {course_id}",
                         expect="Cancel “")
-    await sandbox.press_button(staff["id"], staff["id"], confirm["message_id"],
-                               f"trainings:cancelcourse:{course_id}")
+    await press_data(sandbox, staff["id"], confirm, f"trainings:cancelcourse:{course_id}")
     await finished(sandbox, staff["id"])
 
     edit = await only_entry(hotline, "trainings.edit")  # the refused edit left no row

@@ -11,7 +11,7 @@ from services.announcements.broadcasts import Draft
 from storage.models import Role
 from tests.console_comms_support import once_of, page_tokens
 from tests.console_support import console_base, csrf_of, signed_in_client
-from tests.driver import person
+from tests.driver import person, wait_reply
 from tests.ideas_helpers import resident_idea
 
 MESSAGE = {"topic": "policy", "title": "Rent subsidy", "body": "Apply now.", "link": "",
@@ -120,8 +120,8 @@ async def test_a_change_kept_unpublished_reaches_the_author_only_when_published(
         status, _page = await post(client, f"{base}/ideas/{idea.id}/publish",
                                    {"csrf": csrf, "once": once_of(page)})
         assert status == 303
-    told = await sandbox.wait_for_bot_message(
-        author["id"], predicate=lambda m: "Next spring." in (m.get("text") or ""))
+    told = await wait_reply(sandbox, author["id"],
+                            lambda m: "Next spring." in (m.get("text") or ""))
     assert idea.reference in told["text"]
     stored = await hotline.services.ideas.get(idea.id)
     assert (stored.status, stored.published_status) == ("accepted", "accepted")

@@ -22,7 +22,7 @@ from tests.console_comms_support import (
     tiny_png,
 )
 from tests.console_support import console_base, csrf_of, signed_in_client
-from tests.driver import person
+from tests.driver import person, wait_reply
 from tests.ideas_helpers import resident_idea
 from tests.support import running_hotline
 
@@ -68,8 +68,7 @@ async def test_a_replayed_send_publishes_one_announcement_and_sends_it_once(
     announcement_id = int(first.split("?")[0].rsplit("/", 1)[1])
     await progress_when(hotline.services, announcement_id, lambda p: p.remaining == 0)
     for reader in readers:
-        await sandbox.wait_for_bot_message(
-            reader["id"], predicate=lambda m: "Rent subsidy" in (m.get("text") or ""))
+        await wait_reply(sandbox, reader["id"], lambda m: "Rent subsidy" in (m.get("text") or ""))
         received = [m for m in await sandbox.messages(reader["id"])
                     if "Rent subsidy" in (m.get("text") or "")]
         assert len(received) == 1
@@ -120,8 +119,7 @@ async def test_an_uploaded_photo_goes_out_with_the_announcement_as_its_caption(
                     client.get(f"{base}/announcements/draft-photo/{once}") as response):
             assert response.status == 404  # another person's form: not theirs to see
         for reader in readers:
-            received = await sandbox.wait_for_bot_message(
-                reader["id"], predicate=lambda m: "photo" in m)
+            received = await wait_reply(sandbox, reader["id"], lambda m: "photo" in m)
             assert "Rent subsidy" in received["caption"] and "Apply now." in received["caption"]
             assert received["photo"][-1]["file_id"] == file_id
             assert await sandbox.file_bytes(file_id) == photo
@@ -210,8 +208,7 @@ async def test_a_replayed_status_change_tells_the_author_once(
         change_again = {**change, "expected": "under_review", "status": "accepted"}
         status, _, replayed = await post(client, f"{url}/status", change_again)
         assert status == 303 and "console_comms.once.done" in replayed
-    await sandbox.wait_for_bot_message(
-        author["id"], predicate=lambda m: "Looking into it." in (m.get("text") or ""))
+    await wait_reply(sandbox, author["id"], lambda m: "Looking into it." in (m.get("text") or ""))
     told = [m for m in await sandbox.messages(author["id"])
             if idea.reference in (m.get("text") or "") and "Looking" in m["text"]]
     assert len(told) == 1
@@ -259,8 +256,7 @@ async def _document_goes_out(hotline: Hotline, sandbox: SandboxClient) -> None:
             **fields, "once": once_of(confirm),
             "attachment": hidden_value(confirm, "attachment")})
         assert status == 303
-    received = await sandbox.wait_for_bot_message(reader["id"],
-                                                  predicate=lambda m: "document" in m)
+    received = await wait_reply(sandbox, reader["id"], lambda m: "document" in m)
     assert received["document"]["file_name"] == "form.pdf"
     assert "Rent subsidy" in received["caption"]
     assert await sandbox.file_bytes(received["document"]["file_id"]) == leaflet

@@ -26,7 +26,7 @@ from tests.console_support import (
     press_sign_in,
     signed_in_client,
 )
-from tests.driver import person
+from tests.driver import person, wait_reply
 from tests.support import settings_for
 
 
@@ -169,7 +169,7 @@ async def test_a_resident_asking_for_console_is_refused(
         hotline: Hotline, sandbox: SandboxClient) -> None:
     resident = await person(sandbox, hotline, "Zhou", role=None)
     sent = await sandbox.send_text(resident["id"], "/console")
-    answer = await sandbox.wait_for_bot_message(resident["id"], after=sent["message_id"])
+    answer = await wait_reply(sandbox, resident["id"], after=sent["message_id"])
     assert answer["text"] == "Sorry, you are not allowed to do that."
     assert await count(hotline, ConsoleLoginToken) == 0
 

@@ -15,7 +15,7 @@ from bot.app import Hotline
 from bot.cli import main
 from sandbox.client import SandboxClient
 from storage.models import Role
-from tests.driver import button_data, labels, press_data, say
+from tests.driver import button_data, labels, press_data, say, wait_reply
 from tests.ideas_helpers import resident_idea, stored, submit_idea
 from tests.support import running_hotline, staff_forum_group
 
@@ -42,20 +42,18 @@ async def test_supports_are_counted_once_per_person(hotline: Hotline,
     assert "Submitted by: Lin" in card["text"] and "13800000000" not in card["text"]
     assert "Staff answer" in card["text"] and "Good idea." in card["text"]
     support = f"ideas:pub:sup:{idea.id}"
-    first = await sandbox.press_button(fans[0]["id"], fans[0]["id"], card["message_id"],
-                                       support)
+    first = await press_data(sandbox, fans[0]["id"], card, support)
     assert first["answer"]["text"] == "Thank you for your support!"
     edited = await sandbox.wait_for_edit(fans[0]["id"], card["message_id"])
     assert labels(edited)[0] == "👍 Support (1)"
-    again = await sandbox.press_button(fans[0]["id"], fans[0]["id"], card["message_id"],
-                                       support)
+    again = await press_data(sandbox, fans[0]["id"], card, support)
     assert again["answer"]["text"] == "You already support this idea."
     other = await open_public(sandbox, fans[1]["id"], idea.reference)
-    await sandbox.press_button(fans[1]["id"], fans[1]["id"], other["message_id"], support)
+    await press_data(sandbox, fans[1]["id"], other, support)
     assert (await stored(hotline, idea.reference)).support_count == 2
     # A forged support of an idea that is not public is refused, not counted.
-    forged = await sandbox.press_button(fans[1]["id"], fans[1]["id"], other["message_id"],
-                                        f"ideas:pub:sup:{hidden_one.id}", force=True)
+    forged = await press_data(sandbox, fans[1]["id"], other, f"ideas:pub:sup:{hidden_one.id}",
+                              forged=True)
     assert forged["answer"]["text"] == "This idea is not public at the moment."
     assert (await stored(hotline, hidden_one.reference)).support_count == 0
 
@@ -72,12 +70,10 @@ async def test_three_reports_hide_an_idea_until_staff_restore_it(
         for number, reporter in enumerate(reporters):
             card = await open_public(sandbox, reporter["id"], idea.reference)
             data = f"ideas:pub:rep:{idea.id}:spam"
-            answer = await sandbox.press_button(reporter["id"], reporter["id"],
-                                                card["message_id"], data)
+            answer = await press_data(sandbox, reporter["id"], card, data)
             assert answer["answer"]["text"] == "Thank you; staff will look at it."
             if number == 0:  # the same person twice counts once
-                again = await sandbox.press_button(reporter["id"], reporter["id"],
-                                                   card["message_id"], data)
+                again = await press_data(sandbox, reporter["id"], card, data)
                 assert again["answer"]["text"] == "You have already reported this idea."
         hidden = await stored(hotline, idea.reference)
         assert hidden.hidden_at is not None and hidden.report_count == 3
@@ -111,8 +107,7 @@ async def test_new_ideas_are_announced_in_one_staff_topic_and_duplicates_told(
             "title": "路灯", "problem": "巷子太黑", "solution": "装路灯", "street": "太和街道",
             "community": "太和社区", "contact": None, "show_name": False})
         second = await submit_idea_zh(sandbox, author["id"])
-        announced = await sandbox.wait_for_bot_message(
-            group["id"], predicate=lambda m: second in m.get("text", ""))
+        announced = await wait_reply(sandbox, group["id"], lambda m: second in m.get("text", ""))
         assert announced["text"].startswith(f"🆕 新点子 {second}：长椅 😀 <script>")
         topic_id = await hotline.services.ideas.staff_topic(group["id"])
         assert announced["message_thread_id"] == topic_id
@@ -125,14 +120,12 @@ async def test_new_ideas_are_announced_in_one_staff_topic_and_duplicates_told(
         assert ask is not None
         await say(sandbox, staff["id"], "I-1999-0001", "No idea has that reference")
         await say(sandbox, staff["id"], first.reference.lower(), "marked a duplicate")
-        told = await sandbox.wait_for_bot_message(
-            author["id"], predicate=lambda m: "重复" in m.get("text", ""))
+        told = await wait_reply(sandbox, author["id"], lambda m: "重复" in m.get("text", ""))
         assert f"您的点子 {second} 与已有的点子 {first.reference}（路灯）重复" in told["text"]
         assert (await stored(hotline, second)).duplicate_of_id == first.id
         # The next idea is announced in the same topic: it was created once.
         third = await submit_idea_zh(sandbox, author["id"])
-        announced = await sandbox.wait_for_bot_message(
-            group["id"], predicate=lambda m: third in m.get("text", ""))
+        announced = await wait_reply(sandbox, group["id"], lambda m: third in m.get("text", ""))
         assert announced["message_thread_id"] == topic_id
         chats = (await sandbox.state())["chats"]
         assert len([t for c in chats if c["id"] == group["id"] for t in c["topics"]]) == 1

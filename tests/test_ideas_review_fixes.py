@@ -9,7 +9,7 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import Role
 from tests.console_support import console_base, signed_in_client
-from tests.driver import button_data, labels, press_data, say
+from tests.driver import button_data, labels, press_data, say, wait_reply
 from tests.ideas_helpers import resident_idea, stored, submit_idea
 
 
@@ -42,8 +42,8 @@ async def test_a_typed_answer_retires_the_first_panel_which_then_changes_nothing
     assert f"ideas:rv:apply:{idea.id}" in button_data(second)
     # A press on it anyway (an old client, a forged press) is refused and applies nothing.
     for action in ("apply", "pubnow", "cancel"):
-        answer = await sandbox.press_button(staff["id"], staff["id"], first["message_id"],
-                                            f"ideas:rv:{action}:{idea.id}", force=True)
+        answer = await press_data(sandbox, staff["id"], first, f"ideas:rv:{action}:{idea.id}",
+                                  forged=True)
         assert answer["answer"]["text"] == (
             f"This panel for {reference} was replaced by a newer one below; nothing was "
             "changed. Please use the latest panel.")
@@ -52,17 +52,16 @@ async def test_a_typed_answer_retires_the_first_panel_which_then_changes_nothing
     draft = await hotline.services.dialogs.current(staff["id"])
     assert draft.data["answer"] == "We will build it." and draft.data["publish"] is True
     # Pressing "→ status" again makes a third panel and retires the second.
-    await sandbox.press_button(staff["id"], staff["id"], card["message_id"],
-                               f"ideas:rv:to:{idea.id}:submitted:under_review")
-    third = await sandbox.wait_for_bot_message(staff["id"], after=second["message_id"],
-                                               predicate=lambda m: "Moving" in m["text"])
+    await press_data(sandbox, staff["id"], card, f"ideas:rv:to:{idea.id}:submitted:under_review")
+    third = await wait_reply(sandbox, staff["id"], lambda m: "Moving" in m["text"],
+                             after=second["message_id"])
     assert button_data(await message_now(sandbox, staff["id"], second["message_id"])) == []
     # The live panel applies what it shows, and only that.
     await press_data(sandbox, staff["id"], third, f"ideas:rv:apply:{idea.id}", "History")
     applied = await stored(hotline, reference)
     assert (applied.status, applied.answer) == ("under_review", None)
-    closed = await sandbox.press_button(staff["id"], staff["id"], second["message_id"],
-                                        f"ideas:rv:apply:{idea.id}", force=True)
+    closed = await press_data(sandbox, staff["id"], second, f"ideas:rv:apply:{idea.id}",
+                              forged=True)
     assert closed["answer"]["text"].startswith("This panel is closed")
     assert f"/review {reference}" in closed["answer"]["text"]
     assert (await stored(hotline, reference)).status == "under_review"
@@ -83,8 +82,7 @@ async def test_a_card_shown_again_retires_the_earlier_card(
     assert f"ideas:rv:to:{idea.id}:submitted:accepted" in button_data(second)
     for data in (f"ideas:rv:to:{idea.id}:submitted:accepted", f"ideas:rv:note:{idea.id}",
                  f"ideas:rv:dup:{idea.id}"):
-        answer = await sandbox.press_button(staff["id"], staff["id"], first["message_id"],
-                                            data, force=True)
+        answer = await press_data(sandbox, staff["id"], first, data, forged=True)
         assert answer["answer"]["text"].startswith(f"This panel for {reference} was replaced")
     assert await hotline.services.dialogs.current(staff["id"]) is None
     # Another reviewer's card is theirs: it stays live beside mine.
@@ -93,8 +91,8 @@ async def test_a_card_shown_again_retires_the_earlier_card(
                              f"ideas:rv:to:{idea.id}:submitted:not_adopted", "Moving")
     await press_data(sandbox, other["id"], panel, f"ideas:rv:apply:{idea.id}", "History")
     # My live card is now out of date: the press says what happened and changes nothing.
-    answer = await sandbox.press_button(staff["id"], staff["id"], second["message_id"],
-                                        f"ideas:rv:to:{idea.id}:submitted:accepted")
+    answer = await press_data(sandbox, staff["id"], second,
+                              f"ideas:rv:to:{idea.id}:submitted:accepted")
     assert answer["answer"]["text"] == (
         f"{reference} was changed meanwhile and is now “Not adopted”; nothing was changed. "
         f"Send /review {reference} for its current card.")
@@ -111,8 +109,7 @@ async def test_a_note_retires_an_open_panel(hotline: Hotline, sandbox: SandboxCl
                              f"ideas:rv:to:{idea.id}:submitted:accepted", "Moving")
     await press_data(sandbox, staff["id"], card, f"ideas:rv:note:{idea.id}", "note")
     assert button_data(await message_now(sandbox, staff["id"], panel["message_id"])) == []
-    answer = await sandbox.press_button(staff["id"], staff["id"], panel["message_id"],
-                                        f"ideas:rv:apply:{idea.id}", force=True)
+    answer = await press_data(sandbox, staff["id"], panel, f"ideas:rv:apply:{idea.id}", forged=True)
     assert answer["answer"]["text"].startswith("This panel is closed")
     assert (await stored(hotline, reference)).status == "submitted"
 
@@ -146,16 +143,14 @@ async def test_support_updates_the_card_and_the_author_cannot_support_their_own(
     listing = await say(sandbox, fan["id"], "/ideas", idea.reference)
     card = await press_data(sandbox, fan["id"], listing, f"ideas:pub:show:{idea.id}", "Supports")
     assert "👍 Supports: 0" in card["text"]
-    await sandbox.press_button(fan["id"], fan["id"], card["message_id"],
-                               f"ideas:pub:sup:{idea.id}")
+    await press_data(sandbox, fan["id"], card, f"ideas:pub:sup:{idea.id}")
     edited = await sandbox.wait_for_edit(fan["id"], card["message_id"])
     assert "👍 Supports: 1" in edited["text"] and "Supports: 0" not in edited["text"]
     assert labels(edited)[0] == "👍 Support (1)"
 
     own = await say(sandbox, author["id"], "/ideas", idea.reference)
     own_card = await press_data(sandbox, author["id"], own, f"ideas:pub:show:{idea.id}", "Supports")
-    refused = await sandbox.press_button(author["id"], author["id"], own_card["message_id"],
-                                         f"ideas:pub:sup:{idea.id}")
+    refused = await press_data(sandbox, author["id"], own_card, f"ideas:pub:sup:{idea.id}")
     assert refused["answer"]["text"] == (
         f"{idea.reference} is your own idea: supports come from other people.")
     assert (await stored(hotline, idea.reference)).support_count == 1
@@ -192,8 +187,8 @@ async def test_the_reviewer_sees_the_authors_language_and_the_notice_frame_uses_
     assert "作者使用English（英语）" in panel["text"]
     panel = await say(sandbox, reviewer["id"], "谢谢，我们会尽快落实。", "作者使用")
     await press_data(sandbox, reviewer["id"], panel, f"ideas:rv:apply:{idea.id}", reference)
-    notice = await sandbox.wait_for_bot_message(
-        author["id"], predicate=lambda m: "News about your idea" in (m.get("text") or ""))
+    notice = await wait_reply(sandbox, author["id"],
+                              lambda m: "News about your idea" in (m.get("text") or ""))
     # The frame is English; the staff's own words stay as written.
     assert "New status: Accepted" in notice["text"]
     assert "谢谢，我们会尽快落实。" in notice["text"]

@@ -8,7 +8,7 @@ from typing import Any
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import Role
-from tests.driver import button_data, labels, person, press, press_data, say
+from tests.driver import button_data, labels, person, press, press_data, say, wait_reply
 from tests.ideas_helpers import REFERENCE, stored
 
 
@@ -58,8 +58,7 @@ async def test_an_idea_review_fixes_one_part_and_comes_back(
                              "Please check your idea")
     assert "Wujing Street · Jinxing Community" in third["text"]
     # An earlier review (forged press) cannot submit what it no longer shows.
-    old = await sandbox.press_button(user["id"], user["id"], again["message_id"],
-                                     "ideas:new:submit", force=True)
+    old = await press_data(sandbox, user["id"], again, "ideas:new:submit", forged=True)
     assert old["answer"]["text"] == ("This review is out of date: your idea was changed after "
                                      "it. Please use the latest review below.")
     assert await hotline.services.ideas.mine(user["id"]) == []
@@ -107,11 +106,10 @@ async def test_the_announce_preview_fixes_one_field_and_comes_back(
     third = await press(sandbox, uid, asked, "Skip", expect="Send it?")
     assert labels((await sandbox.bot_messages(uid))[-2]) == []
     # The earlier confirmation cannot send the draft it no longer shows.
-    old = await sandbox.press_button(uid, uid, again["message_id"], "ann:send", force=True)
+    old = await press_data(sandbox, uid, again, "ann:send", forged=True)
     assert old["answer"]["text"] == ("This confirmation is out of date: the draft was changed "
                                      "after it. Please use the latest one below.")
-    await sandbox.press_button(uid, uid, third["message_id"], "ann:send")
-    received = await sandbox.wait_for_bot_message(
-        resident["id"], predicate=lambda m: m["text"].startswith("📢"))
+    await press_data(sandbox, uid, third, "ann:send")
+    received = await wait_reply(sandbox, resident["id"], lambda m: m["text"].startswith("📢"))
     assert received["text"].startswith("📢 Policy news\nNew rules")
     assert labels(received) == []

@@ -9,7 +9,7 @@ from bot.app import Hotline, build_hotline
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.models import Role
-from tests.driver import buttons, person, reply, say
+from tests.driver import buttons, person, press_data, say, wait_reply
 from tests.support import quiet_clock, settings_for
 from tests.trainings_support import NOW, course_plan, local
 
@@ -20,7 +20,7 @@ async def answers(sandbox: SandboxClient, user: dict, text: str,
     message = await say(sandbox, user["id"], text)
     replies = [message["text"]]
     for _ in range(count - 1):
-        message = await reply(sandbox, user["id"], after=message["message_id"])
+        message = await wait_reply(sandbox, user["id"], after=message["message_id"])
         replies.append(message["text"])
     return replies
 
@@ -107,18 +107,15 @@ async def test_list_edit_attendance_and_cancel_tell_the_registrants(
     # One more place: 李 moves up from the waitlist and is told, with her calendar file.
     raised = await answers(sandbox, staff, f"/training_edit {course_id} capacity 2")
     assert raised[0] == f"Course {course_id} is changed; telling 2 registrants."
-    await sandbox.wait_for_bot_message(li["id"], predicate=lambda m: "有名额空出来了" in
-                                       m.get("text", ""))
-    notice = await sandbox.wait_for_bot_message(ann["id"], predicate=lambda m: "Course change"
-                                                in m.get("text", ""))
+    await wait_reply(sandbox, li["id"], lambda m: "有名额空出来了" in m.get("text", ""))
+    notice = await wait_reply(sandbox, ann["id"], lambda m: "Course change" in m.get("text", ""))
     assert "The number of places is now 2." in notice["text"]
 
     assert (await answers(sandbox, staff, f"/training_edit {course_id} deadline 2026-12-10 18:00")
             )[0] == "Registration deadline: must not be after the first session starts."
     moved = await answers(sandbox, staff, f"/training_edit {course_id} place 2 <b>Room</b> 9")
     assert moved[0] == f"Course {course_id} is changed; telling 2 registrants."
-    place = await sandbox.wait_for_bot_message(
-        ann["id"], predicate=lambda m: "moves to" in m.get("text", ""))
+    place = await wait_reply(sandbox, ann["id"], lambda m: "moves to" in m.get("text", ""))
     assert "Session 2 (Saturday, December 12, 2026 14:30–17:00) moves to: <b>Room</b> 9" in \
         place["text"]
     assert not [e for e in place.get("entities", []) if e["type"] == "bold" and
@@ -130,18 +127,16 @@ async def test_list_edit_attendance_and_cancel_tell_the_registrants(
     assert [p.attended_sessions for p in people if p.telegram_id == li["id"]] == [(1,)]
 
     sent = await sandbox.send_text(staff["id"], f"/training_cancel {course_id}")
-    confirm = await sandbox.wait_for_bot_message(staff["id"], after=sent["message_id"])
+    confirm = await wait_reply(sandbox, staff["id"], after=sent["message_id"])
     assert buttons(confirm) == [("⚠️ Yes, cancel the course",
                                  f"trainings:cancelcourse:{course_id}")]
-    await sandbox.press_button(staff["id"], staff["id"], confirm["message_id"],
-                               f"trainings:cancelcourse:{course_id}")
-    told = await sandbox.wait_for_bot_message(
-        li["id"], predicate=lambda m: "已取消" in m.get("text", ""))
+    await press_data(sandbox, staff["id"], confirm, f"trainings:cancelcourse:{course_id}")
+    told = await wait_reply(sandbox, li["id"], lambda m: "已取消" in m.get("text", ""))
     assert told["text"] == "❌ 很抱歉，培训课程「社工考试辅导班」已取消，相关提醒也已撤销。"
     assert (await trainings.course(course_id)).status == "cancelled"
     assert [r for r in await trainings.reminders.reminders_of(course_id)
             if r.state == "pending"] == []
     # The old confirmation pressed again (stale): refused, nothing happens.
-    again = await sandbox.press_button(staff["id"], staff["id"], confirm["message_id"],
-                                       f"trainings:cancelcourse:{course_id}", force=True)
+    again = await press_data(sandbox, staff["id"], confirm, f"trainings:cancelcourse:{course_id}",
+                             forged=True)
     assert again["answer"]["text"] == "This course no longer exists or was cancelled."

@@ -13,7 +13,7 @@ from sandbox.client import SandboxClient
 from services.announcements.broadcasts import Draft
 from storage.models import Role
 from tests.announcements_support import progress_when
-from tests.driver import person, say, wait_reply
+from tests.driver import labels, person, say, wait_reply
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -149,5 +149,4 @@ async def test_staff_edit_the_topics_as_data(hotline: Hotline, sandbox: SandboxC
     assert refused.returncode == 2 and "lowercase letters" in refused.stderr
     reader = await person(sandbox, hotline, "Ann", first="/start")
     menu = await say(sandbox, reader["id"], "/subscribe")
-    labels = [b["text"] for row in menu["reply_markup"]["inline_keyboard"] for b in row]
-    assert "☐ Housing support" in labels
+    assert "☐ Housing support" in labels(menu)

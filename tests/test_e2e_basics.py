@@ -13,7 +13,7 @@ from scheduler.housekeeping import RETENTION_JOB_ID, enforce_retention, housekee
 from services.conversation_log import LogEntry
 from services.periodic import Schedule
 from storage.models import Role, utcnow
-from tests.driver import labels, press_data, wait_reply
+from tests.driver import labels, press, press_data, wait_reply
 from tests.support import quiet_clock, settings_for
 
 
@@ -162,8 +162,7 @@ async def test_privacy_and_forget(hotline: Hotline, sandbox: SandboxClient) -> N
     sent = await sandbox.send_text(user["id"], "/forget")
     confirm = await wait_reply(sandbox, user["id"], after=sent["message_id"])
     assert labels(confirm) == ["Yes, erase", "Cancel"]
-    yes = confirm["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
-    await press_data(sandbox, user["id"], confirm, yes)
+    await press(sandbox, user["id"], confirm, "Yes, erase")
     done = await sandbox.wait_for_edit(user["id"], confirm["message_id"])
     assert done["text"].startswith("Your personal data has been erased.")
     person = await hotline.services.people.get(user["id"])

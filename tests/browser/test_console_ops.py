@@ -21,7 +21,7 @@ from storage.models import CaseStatus, utcnow
 from storage.repositories.audit import AuditFilter
 from tests.browser.console_support import console_base, sign_in, staff_member
 from tests.console_ops_support import consultation
-from tests.driver import wait_reply
+from tests.driver import labels, wait_reply
 from tests.hotline_support import ask, expert, roster, social_worker, submit
 
 HEADER = "telegram_id,categories,days,start,end\n"
@@ -318,7 +318,7 @@ async def test_cases_filter_transcript_reassign_and_close(
     await page.wait_for_url("**/console/cases/C-2026-0001?notice=*")
     assert await page.locator("#case-status").inner_text() == "Closed"
     rating = await wait_reply(sandbox, talk.asker["id"], "is closed")
-    assert "1★" in [b["text"] for row in rating["reply_markup"]["inline_keyboard"] for b in row]
+    assert "1★" in labels(rating)
     note = await wait_reply(sandbox, talk.zhao["id"], "Bureau staff")
     assert note["text"] == "Bureau staff have closed consultation C-2026-0001. Thank you!"
     assert await page.locator("#actions").count() == 0

@@ -88,8 +88,8 @@ def _wanted(expect: Expect) -> str:
 # ---------------------------------------------------------------- waiting
 
 async def wait_reply(sandbox: SandboxClient, chat_id: int, expect: Expect = None, *,
-                after: int | None = None,
-                timeout: float = 5.0) -> Message:  # noqa: ASYNC109 - the tests' contract
+                     after: int | None = None,
+                     timeout: float = 5.0) -> Message:  # noqa: ASYNC109 - the tests' contract
     """The first bot message in the chat matching `expect`, with message_id > `after`
     (after=None: after this client's last action in the chat, moving past each answer).
     Runs out with what was expected and the chat's last messages."""
@@ -113,7 +113,7 @@ async def say(sandbox: SandboxClient, user_id: int, text: str, expect: Expect = 
     bot's first message after it that matches `expect`."""
     sent = await sandbox.send_text(user_id, text, chat_id=chat_id, thread_id=thread_id)
     return await wait_reply(sandbox, chat_id or user_id, expect, after=sent["message_id"],
-                       timeout=timeout)
+                            timeout=timeout)
 
 
 async def press(sandbox: SandboxClient, user_id: int, message: Message, label: str,

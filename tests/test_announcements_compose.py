@@ -16,9 +16,8 @@ from tests.support import quiet_clock, settings_for
 async def test_a_newcomer_is_offered_a_subscription_and_chooses_topics(
         hotline: Hotline, sandbox: SandboxClient) -> None:
     user = await sandbox.add_user("Lin", language_code="en")
-    sent = await sandbox.send_text(user["id"], "/start")
-    offer = await wait_reply(sandbox, user["id"], lambda m: m["text"].startswith("Would you like"),
-                             after=sent["message_id"])
+    offer = await say(sandbox, user["id"], "/start",
+                      lambda m: m["text"].startswith("Would you like"))
     assert labels(offer) == ["Yes, choose topics", "No, thanks"]
     assert (await hotline.services.subscriptions.settings(user["id"])).topics == frozenset()
     await press_data(sandbox, user["id"], offer, "sub:menu")

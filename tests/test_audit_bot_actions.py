@@ -52,8 +52,7 @@ def table_of(page: str) -> str:
 async def finished(sandbox: SandboxClient, user_id: int) -> None:
     """Waits until the bot has handled everything this person sent: updates of one chat are
     handled in order, so the answer to /help comes after the earlier update's work is done."""
-    sent = await sandbox.send_text(user_id, "/help")
-    await wait_reply(sandbox, user_id, after=sent["message_id"])
+    await say(sandbox, user_id, "/help")
 
 
 async def broadcast_from_the_bot(hotline: Hotline, sandbox: SandboxClient, staff_id: int) -> None:
@@ -231,8 +230,7 @@ async def test_staff_take_over_and_close_are_audited_but_an_experts_own_close_is
     staff, group = await staff_forum_group(sandbox, "Hotline staff")
     hotline = await running_hotline(sandbox_server, tmp_path, staff_chat_id=group["id"])
     try:
-        sent = await sandbox.send_text(staff["id"], "/start")
-        await wait_reply(sandbox, staff["id"], after=sent["message_id"])
+        await say(sandbox, staff["id"], "/start")
         await hotline.services.people.grant(staff["id"], Role.STAFF)
         asker = await social_worker(hotline, sandbox, "Emma")
         await submit(sandbox, asker, await ask(sandbox, asker, "policy", "Who decides?"))

@@ -26,7 +26,7 @@ from tests.console_support import (
     press_sign_in,
     signed_in_client,
 )
-from tests.driver import person, wait_reply
+from tests.driver import person, say
 from tests.support import settings_for
 
 
@@ -168,8 +168,7 @@ async def test_a_revoked_staff_member_loses_access_at_once(
 async def test_a_resident_asking_for_console_is_refused(
         hotline: Hotline, sandbox: SandboxClient) -> None:
     resident = await person(sandbox, hotline, "Zhou", role=None)
-    sent = await sandbox.send_text(resident["id"], "/console")
-    answer = await wait_reply(sandbox, resident["id"], after=sent["message_id"])
+    answer = await say(sandbox, resident["id"], "/console")
     assert answer["text"] == "Sorry, you are not allowed to do that."
     assert await count(hotline, ConsoleLoginToken) == 0
 

@@ -19,7 +19,7 @@ from tests.console_support import (
     press_sign_in,
     signed_in_client,
 )
-from tests.driver import has, person, wait_reply
+from tests.driver import has, person, say
 from tests.hotline_support import ask, offer_to, social_worker, submit
 
 
@@ -41,8 +41,7 @@ async def post(client: aiohttp.ClientSession, url: str, data: dict[str, str]) ->
 
 async def console_says(sandbox: SandboxClient, telegram_id: int, command: str,
                        fragment: str) -> str:
-    sent = await sandbox.send_text(telegram_id, command)
-    answer = await wait_reply(sandbox, telegram_id, has(fragment), after=sent["message_id"])
+    answer = await say(sandbox, telegram_id, command, has(fragment))
     return answer["text"]
 
 

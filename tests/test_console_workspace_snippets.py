@@ -13,7 +13,7 @@ from sandbox.client import SandboxClient
 from storage.models import Role
 from tests.console_ops_support import consultation
 from tests.console_support import console_base, csrf_of, signed_in_client
-from tests.driver import buttons, person, press_data, wait_reply
+from tests.driver import buttons, person, press_data, say, wait_reply
 from tests.support import bot_idle
 
 FILLED = "Dear Emma, for C-2026-0001 bring the seal. — Legal expert Wang {typo}"
@@ -65,8 +65,7 @@ async def test_canned_replies_are_kept_filled_in_and_sent_from_telegram(
     assert await hotline.services.ops.snippets.repository.usable("finance", li_id) == []
 
     wang = talk.wang["id"]
-    sent = await sandbox.send_text(wang, "/snippets")
-    offer = await wait_reply(sandbox, wang, lambda m: bool(buttons(m)), after=sent["message_id"])
+    offer = await say(sandbox, wang, "/snippets", lambda m: bool(buttons(m)))
     assert [label for label, _ in buttons(offer)] == ["Lease basics", "Thanks"]
     lease = buttons(offer)[0][1]
     answer = await press_data(sandbox, wang, offer, lease)

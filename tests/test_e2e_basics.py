@@ -13,7 +13,7 @@ from scheduler.housekeeping import RETENTION_JOB_ID, enforce_retention, housekee
 from services.conversation_log import LogEntry
 from services.periodic import Schedule
 from storage.models import Role, utcnow
-from tests.driver import labels, press, press_data, wait_reply
+from tests.driver import labels, press, press_data, say, wait_reply
 from tests.support import quiet_clock, settings_for
 
 
@@ -34,11 +34,9 @@ async def test_start_in_chinese_shows_welcome_and_menu(hotline: Hotline,
 async def test_start_in_english_and_the_second_time(hotline: Hotline,
                                                     sandbox: SandboxClient) -> None:
     user = await sandbox.add_user("Emma", language_code="en")
-    first = await sandbox.send_text(user["id"], "/start")
-    reply = await wait_reply(sandbox, user["id"], after=first["message_id"])
+    reply = await say(sandbox, user["id"], "/start")
     assert reply["text"].startswith("Hello, Emma! Welcome to the Community Hotline.")
-    second = await sandbox.send_text(user["id"], "/start")
-    again = await wait_reply(sandbox, user["id"], after=second["message_id"])
+    again = await say(sandbox, user["id"], "/start")
     assert again["text"].startswith("Welcome back, Emma!")
 
 
@@ -99,19 +97,16 @@ async def test_command_menus_are_set_per_language(hotline: Hotline,
 async def test_unknown_command_and_free_text_get_a_clear_reply(
         hotline: Hotline, sandbox: SandboxClient) -> None:
     user = await sandbox.add_user("Emma", language_code="en")
-    sent = await sandbox.send_text(user["id"], "/frobnicate <b>now</b>")
-    reply = await wait_reply(sandbox, user["id"], after=sent["message_id"])
+    reply = await say(sandbox, user["id"], "/frobnicate <b>now</b>")
     assert reply["text"] == "There is no command /frobnicate. Send /help to see what I can do."
     # Like Telegram, "/x<b>" is no command at all: it is answered as free text.
-    sent = await sandbox.send_text(user["id"], "/x<b>")
-    reply = await wait_reply(sandbox, user["id"], after=sent["message_id"])
+    reply = await say(sandbox, user["id"], "/x<b>")
     assert reply["text"].startswith("I did not understand that message.")
     # 5,000 characters: more than one Telegram message holds, so the client sends two.
     long_text = "长" * 5000
     parts = [long_text[:4096], long_text[4096:]]
     for part in parts:
-        sent = await sandbox.send_text(user["id"], part)
-        reply = await wait_reply(sandbox, user["id"], after=sent["message_id"])
+        reply = await say(sandbox, user["id"], part)
         assert reply["text"].startswith("I did not understand that message.")
     history = await hotline.services.conversation_log.history(user["id"])
     stored = [e.text for e in history if e.direction == "in" and e.kind == "text"]
@@ -155,12 +150,10 @@ async def test_privacy_and_forget(hotline: Hotline, sandbox: SandboxClient) -> N
     user = await sandbox.add_user("Emma", last_name="Stone", language_code="en")
     await sandbox.send_text(user["id"], "/start")
     await wait_reply(sandbox, user["id"])
-    sent = await sandbox.send_text(user["id"], "/privacy")
-    summary = await wait_reply(sandbox, user["id"], after=sent["message_id"])
+    summary = await say(sandbox, user["id"], "/privacy")
     assert "Name: Emma Stone" in summary["text"] and "Roles: resident" in summary["text"]
     assert "deleted automatically after 365 days" in summary["text"]
-    sent = await sandbox.send_text(user["id"], "/forget")
-    confirm = await wait_reply(sandbox, user["id"], after=sent["message_id"])
+    confirm = await say(sandbox, user["id"], "/forget")
     assert labels(confirm) == ["Yes, erase", "Cancel"]
     await press(sandbox, user["id"], confirm, "Yes, erase")
     done = await sandbox.wait_for_edit(user["id"], confirm["message_id"])
@@ -179,25 +172,19 @@ async def test_profile_dialog_survives_a_restart(sandbox_server, sandbox: Sandbo
     await first.start()
     user = await sandbox.add_user("Wei", language_code="en")
     await first.services.people.grant(user["id"], Role.SOCIAL_WORKER)
-    sent = await sandbox.send_text(user["id"], "/profile")
-    await wait_reply(sandbox, user["id"], after=sent["message_id"])
-    sent = await sandbox.send_text(user["id"], "Wang Wei")
-    ask = await wait_reply(sandbox, user["id"], after=sent["message_id"])
+    await say(sandbox, user["id"], "/profile")
+    ask = await say(sandbox, user["id"], "Wang Wei")
     assert ask["text"] == "2. Your organisation or community service station?"
     await first.stop()
 
     second = await build_hotline(settings, clock=quiet_clock)
     await second.start()
     try:
-        sent = await sandbox.send_text(user["id"], "x" * 200)
-        refused = await wait_reply(sandbox, user["id"], after=sent["message_id"])
+        refused = await say(sandbox, user["id"], "x" * 200)
         assert refused["text"] == "That is too long: at most 128 characters."
-        sent = await sandbox.send_text(user["id"], "Taihe Social Work Station")
-        await wait_reply(sandbox, user["id"], after=sent["message_id"])
-        sent = await sandbox.send_text(user["id"], "Wujing")
-        saved = await wait_reply(sandbox, user["id"],
-                                 lambda m: m["text"].startswith("Profile saved"),
-                                 after=sent["message_id"])
+        await say(sandbox, user["id"], "Taihe Social Work Station")
+        saved = await say(sandbox, user["id"], "Wujing",
+                          lambda m: m["text"].startswith("Profile saved"))
         assert saved["text"] == "Profile saved: Wang Wei, Taihe Social Work Station, Wujing"
     finally:
         await second.stop()
@@ -205,8 +192,7 @@ async def test_profile_dialog_survives_a_restart(sandbox_server, sandbox: Sandbo
 
 async def test_profile_is_refused_to_residents(hotline: Hotline, sandbox: SandboxClient) -> None:
     user = await sandbox.add_user("Emma", language_code="en")
-    sent = await sandbox.send_text(user["id"], "/profile")
-    reply = await wait_reply(sandbox, user["id"], after=sent["message_id"])
+    reply = await say(sandbox, user["id"], "/profile")
     assert reply["text"] == "Sorry, you are not allowed to do that."
 
 
@@ -218,8 +204,7 @@ async def test_a_failing_update_is_apologised_for_and_the_bot_goes_on(
         raise RuntimeError("database on fire")
 
     monkeypatch.setattr(hotline.services.privacy, "summary", broken)
-    sent = await sandbox.send_text(user["id"], "/privacy")
-    apology = await wait_reply(sandbox, user["id"], after=sent["message_id"])
+    apology = await say(sandbox, user["id"], "/privacy")
     assert apology["text"].startswith("Sorry, something went wrong with your request.")
     sent = await sandbox.send_text(user["id"], "/help")
     assert (await wait_reply(sandbox, user["id"], after=sent["message_id"]))["text"]

@@ -18,7 +18,7 @@ from storage import cache_triggers
 from storage.db import Database
 from storage.models import Role
 from storage.repositories.users import TelegramIdentity, UserRepository
-from tests.driver import buttons, press_data, wait_reply
+from tests.driver import buttons, press_data, say, wait_reply
 from tests.hotline_support import ALL_DAY, ask, offer_to, social_worker, submit
 from tests.support import bot_idle, running_hotline
 
@@ -159,12 +159,10 @@ async def test_cli_changes_are_honoured_by_the_running_bot_at_once(
 
         # A block and an unblock from the command line apply to the next message.
         await run_cli(database_url, "cases", "block", str(asker["id"]), "--reason", "abuse")
-        sent = await sandbox.send_text(asker["id"], "/ask")
-        barred = await wait_reply(sandbox, asker["id"], after=sent["message_id"])
+        barred = await say(sandbox, asker["id"], "/ask")
         assert barred["text"].startswith("Sorry, you have been barred from the expert hotline.")
         await run_cli(database_url, "cases", "unblock", str(asker["id"]))
-        sent = await sandbox.send_text(asker["id"], "/ask")
-        again = await wait_reply(sandbox, asker["id"], "", after=sent["message_id"])
+        again = await say(sandbox, asker["id"], "/ask", "")
         assert not again["text"].startswith("Sorry, you have been barred")
     finally:
         await hotline.stop()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from services.profiles import Profile
-from tests.driver import buttons, press_data, wait_reply
+from tests.driver import buttons, press_data, say, wait_reply
 from tests.hotline_support import ALL_DAY, ask, expert, offer_to, roster, social_worker
 from tests.support import bot_idle
 
@@ -69,8 +69,7 @@ async def test_stale_staff_buttons_and_the_case_card_comma(hotline: Hotline,
     # Wang opens the transfer menu, then closes the case: the menu's choices are stale.
     await press_data(sandbox, wang["id"], card, buttons(card)[1][1])
     menu = await wait_reply(sandbox, wang["id"], "转给哪个类别")
-    sent = await sandbox.send_text(wang["id"], "/close")
-    await wait_reply(sandbox, wang["id"], "已结束", after=sent["message_id"])
+    await say(sandbox, wang["id"], "/close", "已结束")
     late = await press_data(sandbox, wang["id"], menu, dict(buttons(menu))["财务"])
     assert late["answer"]["text"] == "咨询 C-2026-0001 已经结束，这个按钮不再有效。"
     await bot_idle(hotline)
@@ -87,8 +86,7 @@ async def test_ending_a_waiting_case_takes_the_claim_buttons_away(
     confirm = await ask(sandbox, asker, "legal", "Never mind")
     await press_data(sandbox, asker["id"], confirm, "hotline:ask_send")
     offer = await offer_to(sandbox, wang["id"], "C-2026-0001")
-    sent = await sandbox.send_text(asker["id"], "/end")
-    await wait_reply(sandbox, asker["id"], "is closed", after=sent["message_id"])
+    await say(sandbox, asker["id"], "/end", "is closed")
     await bot_idle(hotline)
     assert buttons(await _now(sandbox, wang["id"], offer["message_id"])) == []
     late = await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1], forged=True)

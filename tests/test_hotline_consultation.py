@@ -7,7 +7,7 @@ import asyncio
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import CaseStatus, Role
-from tests.driver import buttons, press_data, starts, wait_reply
+from tests.driver import buttons, press_data, say, starts, wait_reply
 from tests.hotline_support import (
     ALL_DAY,
     PNG,
@@ -127,21 +127,17 @@ async def test_a_profile_comes_first_then_the_question(hotline: Hotline,
                                                        sandbox: SandboxClient) -> None:
     asker = await social_worker(hotline, sandbox, "Wei", profile=False)
     uid = asker["id"]
-    sent = await sandbox.send_text(uid, "/ask")
-    first = await wait_reply(sandbox, uid, after=sent["message_id"])
+    first = await say(sandbox, uid, "/ask")
     assert first["text"].startswith("Before asking, please fill in your social-worker profile")
     for answer in ("Wang Wei", "Taihe Station"):
-        sent = await sandbox.send_text(uid, answer)
-        await wait_reply(sandbox, uid, after=sent["message_id"])
-    sent = await sandbox.send_text(uid, "Wujing")
-    chooser = await wait_reply(sandbox, uid, lambda m: bool(buttons(m)), after=sent["message_id"])
+        await say(sandbox, uid, answer)
+    chooser = await say(sandbox, uid, "Wujing", lambda m: bool(buttons(m)))
     assert chooser["text"] == "Please choose the kind of advice you need:"
     assert [label for label, _ in buttons(chooser)] == [
         "Practice supervision", "Finance", "Legal", "Policy", "Project design and management"]
     assert (await hotline.services.profiles.get(uid)).community == "Wujing"
     # The deep link t.me/<bot>?start=ask opens the same chooser.
-    sent = await sandbox.send_text(uid, "/start ask")
-    linked = await wait_reply(sandbox, uid, after=sent["message_id"])
+    linked = await say(sandbox, uid, "/start ask")
     assert linked["text"] == "Please choose the kind of advice you need:"
 
 
@@ -166,8 +162,7 @@ async def test_an_expert_with_two_open_cases_routes_by_reply_or_asks(
                             reply_to=anchors["C-2026-0001"]["message_id"])
     assert (await wait_reply(sandbox, emma["id"]))["text"] == "For Emma"
 
-    unrouted = await sandbox.send_text(wang["id"], "Which one am I?")
-    question = await wait_reply(sandbox, wang["id"], after=unrouted["message_id"])
+    question = await say(sandbox, wang["id"], "Which one am I?")
     assert question["text"].startswith("You have several open consultations")
     assert [label for label, _ in buttons(question)] == ["C-2026-0001", "C-2026-0002"]
     await press_data(sandbox, wang["id"], question, buttons(question)[1][1])
@@ -215,8 +210,7 @@ async def test_photos_documents_and_edits_are_relayed(hotline: Hotline,
     assert edited["text"] == "The amount is right."
     # Caption edits: tests/test_hotline_relay_delivery.py.
 
-    sticker_like = await sandbox.send_text(uid, "/not_a_case_command")
-    reply = await wait_reply(sandbox, uid, after=sticker_like["message_id"])
+    reply = await say(sandbox, uid, "/not_a_case_command")
     assert reply["text"].startswith("There is no command")
     case = await latest_case(hotline, uid)
     await bot_idle(hotline)
@@ -238,8 +232,7 @@ async def test_the_asker_blocked_the_bot_mid_case(hotline: Hotline,
     await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
     await wait_reply(sandbox, asker["id"], "has been taken")
     await sandbox.block_bot(asker["id"])
-    sent = await sandbox.send_text(wang["id"], "Here is my answer")
-    told = await wait_reply(sandbox, wang["id"], "could not be delivered", after=sent["message_id"])
+    told = await say(sandbox, wang["id"], "Here is my answer", "could not be delivered")
     assert told["text"] == ("This message could not be delivered (consultation C-2026-0001): "
                             "the other side has stopped or blocked the bot.")
     case = await latest_case(hotline, asker["id"])
@@ -258,8 +251,7 @@ async def test_open_case_limit_and_unsupported_input(hotline: Hotline,
                                      "shift for this category in the next two weeks")
     nobody = await wait_reply(sandbox, asker["id"], "C-2026-0001")
     assert nobody["text"].startswith("Sorry, no expert or staff member can be reached")
-    sent = await sandbox.send_text(asker["id"], "/ask")
-    refused = await wait_reply(sandbox, asker["id"], after=sent["message_id"])
+    refused = await say(sandbox, asker["id"], "/ask")
     assert refused["text"].startswith("You already have 1 open consultations.")
     voice = await sandbox.send_voice(asker["id"], b"OggS voice", duration=2)
     held = await wait_reply(sandbox, asker["id"], after=voice["message_id"])
@@ -278,10 +270,8 @@ async def test_staff_can_bar_a_person_from_the_hotline(hotline: Hotline,
     assert await asyncio.to_thread(cli_main, ["cases", "block", str(asker["id"]),
                                               "--reason", "abuse"]) == 0
     assert "is barred from the hotline" in capsys.readouterr().out
-    sent = await sandbox.send_text(asker["id"], "/ask")
-    refused = await wait_reply(sandbox, asker["id"], after=sent["message_id"])
+    refused = await say(sandbox, asker["id"], "/ask")
     assert refused["text"].startswith("Sorry, you have been barred from the expert hotline.")
     assert await asyncio.to_thread(cli_main, ["cases", "unblock", str(asker["id"])]) == 0
-    sent = await sandbox.send_text(asker["id"], "/ask")
-    chooser = await wait_reply(sandbox, asker["id"], after=sent["message_id"])
+    chooser = await say(sandbox, asker["id"], "/ask")
     assert chooser["text"] == "Please choose the kind of advice you need:"

@@ -16,7 +16,7 @@ from scheduler.hotline import WEEKLY_REPORT_JOB_ID, hotline_jobs, send_weekly_re
 from services.hotline.reports import EXPORT_COLUMNS
 from services.periodic import Schedule
 from storage.models import CaseStatus, Role, utcnow
-from tests.driver import buttons, press_data, wait_reply
+from tests.driver import buttons, press_data, say, wait_reply
 from tests.hotline_support import (
     ALL_DAY,
     ask,
@@ -115,8 +115,7 @@ async def test_close_rate_comment_reopen_and_rate_again(hotline: Hotline,
     await sandbox.send_text(uid, "One more thing")
     assert (await wait_reply(sandbox, wang["id"], "One more"))
 
-    sent = await sandbox.send_text(uid, "/end")
-    ended = await wait_reply(sandbox, uid, after=sent["message_id"])
+    ended = await say(sandbox, uid, "/end")
     assert ended["text"].startswith("Consultation C-2026-0001 is closed.")
     told = await wait_reply(sandbox, wang["id"], "has ended")
     assert told["text"].startswith("The asker has ended consultation C-2026-0001")
@@ -127,8 +126,7 @@ async def test_close_rate_comment_reopen_and_rate_again(hotline: Hotline,
     await wait_reply(sandbox, uid, "open again")
     await sandbox.send_text(uid, "Not a comment")
     assert await wait_reply(sandbox, wang["id"], "Not a comment")
-    sent = await sandbox.send_text(uid, "/end")
-    ended = await wait_reply(sandbox, uid, "is closed", after=sent["message_id"])
+    ended = await say(sandbox, uid, "/end", "is closed")
     # Every rating given is kept; the case shows the latest.
     history = await repository.ratings(case.id)
     assert [(r.stars, r.comment) for r in history] == [(4, "Very clear, thanks"), (2, None)]
@@ -155,8 +153,7 @@ async def test_reopen_command_asks_which_of_several(hotline: Hotline,
     await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
     asker = await social_worker(hotline, sandbox, "Emma", language="zh-hans")
     uid = asker["id"]
-    sent = await sandbox.send_text(uid, "/reopen")
-    none = await wait_reply(sandbox, uid, after=sent["message_id"])
+    none = await say(sandbox, uid, "/reopen")
     assert none["text"] == "您没有 48 小时内结束、可以重新打开的咨询。如有新问题，请发送 /ask。"
     cases = hotline.services.hotline.cases
     for number, question in (("C-2026-0001", "第一个问题"), ("C-2026-0002", "第二个问题")):
@@ -167,8 +164,7 @@ async def test_reopen_command_asks_which_of_several(hotline: Hotline,
         case = await latest_case(hotline, uid)
         await cases.close(case, "expert")
         await wait_reply(sandbox, uid, f"{number} 已结束")
-    sent = await sandbox.send_text(uid, "/reopen")
-    which = await wait_reply(sandbox, uid, after=sent["message_id"])
+    which = await say(sandbox, uid, "/reopen")
     assert which["text"] == "要重新打开哪个咨询？"
     assert [label for label, _ in buttons(which)] == ["C-2026-0002", "C-2026-0001"]
     await press_data(sandbox, uid, which, buttons(which)[1][1])
@@ -179,8 +175,7 @@ async def test_reopen_command_asks_which_of_several(hotline: Hotline,
     await bot_idle(hotline)
     assert buttons(await _now(sandbox, uid, which["message_id"])) == []
     # The only one left closed is reopened at once.
-    sent = await sandbox.send_text(uid, "/reopen")
-    direct = await wait_reply(sandbox, uid, after=sent["message_id"])
+    direct = await say(sandbox, uid, "/reopen")
     assert direct["text"].startswith("咨询 C-2026-0002 已重新打开")
 
 
@@ -241,8 +236,7 @@ async def test_duty_on_off_stats_transcript_and_weekly_report(
     wang = await expert(hotline, sandbox, "王伟", "legal,finance", name_en="Wang Wei",
                         language="zh-hans")
     await roster(hotline, f"{wang['id']},legal,{ALL_DAY}", f"{wang['id']},finance,{ALL_DAY}")
-    sent = await sandbox.send_text(wang["id"], "/duty")
-    duty = await wait_reply(sandbox, wang["id"], after=sent["message_id"])
+    duty = await say(sandbox, wang["id"], "/duty")
     # A week of two categories a day is one line, not fourteen.
     zone = hotline.services.hotline.roster.zone
     today = utcnow().astimezone(zone).date()
@@ -259,8 +253,7 @@ async def test_duty_on_off_stats_transcript_and_weekly_report(
         "text"].startswith("好的，您现在暂停值班")
     cases = hotline.services.hotline.cases
     assert await hotline.services.hotline.roster.on_duty("legal", utcnow()) == []
-    sent = await sandbox.send_text(wang["id"], "/duty on")
-    await wait_reply(sandbox, wang["id"], after=sent["message_id"])
+    await say(sandbox, wang["id"], "/duty on")
     assert await hotline.services.hotline.roster.on_duty("legal", utcnow()) == [wang["id"]]
 
     asker = await social_worker(hotline, sandbox, "Emma")
@@ -273,8 +266,7 @@ async def test_duty_on_off_stats_transcript_and_weekly_report(
 
     staff = await sandbox.add_user("Zhou", language_code="en")
     await hotline.services.people.grant(staff["id"], Role.STAFF)
-    sent = await sandbox.send_text(staff["id"], "/stats")
-    stats = await wait_reply(sandbox, staff["id"], after=sent["message_id"])
+    stats = await say(sandbox, staff["id"], "/stats")
     assert "1 consultations, 1 claimed, 1 closed." in stats["text"]
     assert "Average rating 5 (1 ratings)." in stats["text"]
     assert "Legal: 1;" in stats["text"] and "王伟 (Legal expert Wang): 1;" in stats["text"]
@@ -331,8 +323,7 @@ async def test_forget_anonymises_the_askers_side_of_transcripts(
     await _claimed(hotline, sandbox, wang, asker, "C-2026-0001", "My private question")
     await sandbox.send_text(wang["id"], "The expert's answer")
     await wait_reply(sandbox, asker["id"], "expert's answer")
-    sent = await sandbox.send_text(asker["id"], "/forget")
-    confirm = await wait_reply(sandbox, asker["id"], after=sent["message_id"])
+    confirm = await say(sandbox, asker["id"], "/forget")
     await press_data(sandbox, asker["id"], confirm, buttons(confirm)[0][1])
     await sandbox.wait_for_edit(asker["id"], confirm["message_id"])
     case = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")

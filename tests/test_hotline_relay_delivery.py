@@ -11,7 +11,7 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient, SandboxError
 from sandbox.server import SandboxServer
 from storage.models import Role
-from tests.driver import buttons, has, press_data, wait_reply
+from tests.driver import buttons, has, press_data, say, wait_reply
 from tests.hotline_support import (
     ALL_DAY,
     PNG,
@@ -116,8 +116,7 @@ async def test_failures_are_told_and_a_429_is_retried_once(hotline: Hotline,
     # Telegram keeps failing (5xx, dropped connections): retried, then the sender is told.
     await sandbox.configure(faults={"rate": 1.0, "kinds": ["5xx", "drop"],
                                     "methods": ["copyMessage"]}, seed=3)
-    sent = await sandbox.send_text(uid, "Lost in transit")
-    told = await wait_reply(sandbox, uid, after=sent["message_id"])
+    told = await say(sandbox, uid, "Lost in transit")
     assert told["text"] == ("Sorry, this message could not be delivered (consultation "
                             "C-2026-0001). Please send it again later.")
     await sandbox.configure(faults=None)
@@ -126,8 +125,7 @@ async def test_failures_are_told_and_a_429_is_retried_once(hotline: Hotline,
 
     # The expert blocked the bot: the asker is told so.
     await sandbox.block_bot(wang["id"])
-    sent = await sandbox.send_text(uid, "Hello?")
-    told = await wait_reply(sandbox, uid, after=sent["message_id"])
+    told = await say(sandbox, uid, "Hello?")
     assert told["text"] == ("This message could not be delivered (consultation C-2026-0001): "
                             "the other side has stopped or blocked the bot.")
     await bot_idle(hotline)

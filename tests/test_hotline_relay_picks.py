@@ -11,7 +11,7 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from scheduler.hotline import purge_pending_picks
 from storage.models import utcnow
-from tests.driver import buttons, press_data, wait_reply
+from tests.driver import buttons, press_data, say, wait_reply
 from tests.hotline_support import ALL_DAY, ask, expert, offer_to, roster, social_worker, submit
 from tests.support import bot_idle, running_hotline
 
@@ -25,9 +25,7 @@ async def _claimed(hotline: Hotline, sandbox: SandboxClient, lawyer: dict, asker
 
 
 async def _which(sandbox: SandboxClient, user_id: int, text: str) -> dict:
-    sent = await sandbox.send_text(user_id, text)
-    question = await wait_reply(sandbox, user_id, lambda m: bool(buttons(m)),
-                                after=sent["message_id"])
+    question = await say(sandbox, user_id, text, lambda m: bool(buttons(m)))
     assert question["text"].startswith("You have several open consultations")
     return question
 

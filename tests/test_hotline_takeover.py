@@ -9,7 +9,7 @@ from pathlib import Path
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.models import Role
-from tests.driver import buttons, press_data, wait_reply
+from tests.driver import buttons, press_data, say, wait_reply
 from tests.hotline_support import (
     ALL_DAY,
     ask,
@@ -113,8 +113,7 @@ async def test_replies_to_history_copies_route_and_the_topic_is_not_relayed(
 
         # /stats names the staff member who holds the cases, not their id.
         await cases.close(emma_case, "expert")
-        sent = await sandbox.send_text(staffer["id"], "/stats")
-        stats = await wait_reply(sandbox, staffer["id"], after=sent["message_id"])
+        stats = await say(sandbox, staffer["id"], "/stats")
         assert "Staff Zhou (Bureau staff): 2;" in stats["text"]
         assert str(staffer["id"]) not in stats["text"]
     finally:

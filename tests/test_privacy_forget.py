@@ -77,9 +77,7 @@ async def _emma_with_everything(hotline: Hotline, sandbox: SandboxClient
     await services.kb.repository.add_many([services.kb.new_entry(
         "legal", "My private question", "The answer", status=KbStatus.PROPOSED,
         source_case_id=case.id, proposed_by=wang["id"])])
-    sent = await sandbox.send_text(emma["id"], "/idea")
-    await wait_reply(sandbox, emma["id"], "1. Give your idea a short title",
-                     after=sent["message_id"])
+    await say(sandbox, emma["id"], "/idea", "1. Give your idea a short title")
     assert await services.dialogs.current(emma["id"]) is not None
     return emma, li, course_id, idea.id, li_idea.id
 

@@ -7,7 +7,7 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import PendingPick
 from storage.repositories.hotline_picks import PendingPickRepository
-from tests.driver import buttons, press_data, wait_reply
+from tests.driver import buttons, press_data, say
 from tests.support import bot_idle
 from tests.test_privacy_forget import _ask_to_forget, _emma_with_everything
 
@@ -16,8 +16,7 @@ _OWN_LINES = {"messages", "profile"}
 
 
 async def _privacy(sandbox: SandboxClient, user: dict) -> list[str]:
-    sent = await sandbox.send_text(user["id"], "/privacy")
-    shown = await wait_reply(sandbox, user["id"], after=sent["message_id"])
+    shown = await say(sandbox, user["id"], "/privacy")
     return shown["text"].splitlines()
 
 

@@ -16,7 +16,7 @@ from sandbox.server import SandboxServer
 from services.announcements.broadcasts import Draft
 from storage.models import SendFailure
 from tests.announcements_support import progress_when, seed_subscribers, subscribe_bulk
-from tests.driver import buttons, has, press_data, wait_reply
+from tests.driver import buttons, has, press_data, say, wait_reply
 from tests.hotline_support import ask, expert, offer_to, roster, social_worker, submit
 from tests.support import bot_idle, running_hotline
 
@@ -129,8 +129,7 @@ async def test_a_final_failure_is_recorded_once_and_shown(hotline: Hotline,
                                                           sandbox: SandboxClient) -> None:
     asker, wang = await _claimed_case(hotline, sandbox)
     await sandbox.configure(faults={"rate": 1.0, "kinds": ["5xx"], "methods": ["copyMessage"]})
-    sent = await sandbox.send_text(asker["id"], "Lost in transit")
-    told = await wait_reply(sandbox, asker["id"], after=sent["message_id"])
+    told = await say(sandbox, asker["id"], "Lost in transit")
     assert "could not be delivered" in told["text"]
     await sandbox.configure(faults=None)
     attempts = [c for c in await sandbox.calls("copyMessage") if c["error_code"] == 500

@@ -18,7 +18,7 @@ from storage.models import Role, User
 from storage.repositories.trainings import TrainingRepository
 from storage.repositories.users import UserRepository
 from tests.console_support import console_base, signed_in_client
-from tests.driver import buttons, person, press_data, wait_reply
+from tests.driver import buttons, person, press_data, say, wait_reply
 from tests.test_cli import hotline_env
 from tests.test_trainings_reminders import _register, _reminders
 from tests.trainings_support import NOW, course_plan, local
@@ -71,8 +71,7 @@ async def test_i_cant_come_skips_one_session_and_keeps_the_place(
         ({("exam", "7d")} if trainings.exam_date is None else set())
 
     # Emma's /mytrainings and the staff's /training_list show it.
-    sent = await sandbox.send_text(emma["id"], "/mytrainings")
-    mine = await wait_reply(sandbox, emma["id"], after=sent["message_id"])
+    mine = await say(sandbox, emma["id"], "/mytrainings")
     assert "1) Saturday, December 5, 2026 09:00–12:00 · 区民政局三楼会议室\n" \
            "   🙅 you said you cannot come to this session\n2) Saturday" in mine["text"]
     staff = await person(sandbox, hotline, "Sue", role=Role.STAFF)

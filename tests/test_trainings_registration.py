@@ -7,13 +7,12 @@ from datetime import timedelta
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import Role
-from tests.driver import buttons, person, press_data, wait_reply
+from tests.driver import buttons, person, press_data, say, wait_reply
 from tests.trainings_support import NOW, SHANGHAI, course_plan, events_of, local
 
 
 async def _open_card(sandbox: SandboxClient, user: dict, course_id: int) -> dict:
-    sent = await sandbox.send_text(user["id"], "/trainings")
-    listing = await wait_reply(sandbox, user["id"], after=sent["message_id"])
+    listing = await say(sandbox, user["id"], "/trainings")
     data = f"trainings:show:{course_id}"
     assert data in [d for _, d in buttons(listing)]
     await press_data(sandbox, user["id"], listing, data)
@@ -85,8 +84,7 @@ async def test_full_course_waitlists_and_a_cancellation_promotes_the_first_in_li
     assert await trainings.status_of(course_id, bob["id"]) == ("waitlisted", 1)
     assert await trainings.status_of(course_id, ann["id"]) == ("cancelled", 0)
 
-    sent = await sandbox.send_text(li["id"], "/mytrainings")
-    mine = await wait_reply(sandbox, li["id"], after=sent["message_id"])
+    mine = await say(sandbox, li["id"], "/mytrainings")
     assert "我报名的培训" in mine["text"] and "✅ 您已报名。" in mine["text"]
     assert "2026年12月5日星期六 09:00–12:00 · 区民政局三楼会议室" in mine["text"]
 
@@ -97,8 +95,7 @@ async def test_forged_stale_and_closed_presses_are_refused(
     trainings.clock.freeze(NOW)
     course_id = await trainings.create(course_plan(audience="social_workers"), None)
     resident = await person(sandbox, hotline, "Res")
-    sent = await sandbox.send_text(resident["id"], "/trainings")
-    listing = await wait_reply(sandbox, resident["id"], after=sent["message_id"])
+    listing = await say(sandbox, resident["id"], "/trainings")
 
     async def alert(data: str) -> str:
         answer = await press_data(sandbox, resident["id"], listing, data, forged=True)
@@ -131,8 +128,7 @@ async def test_exam_shows_the_countdown_and_the_prep_courses(
     course_id = await trainings.create(course_plan(), None)
     await trainings.create(course_plan(title="财务管理", kind="financial_management"), None)
     li = await person(sandbox, hotline, "李", language="zh-hans")
-    sent = await sandbox.send_text(li["id"], "/exam")
-    reply = await wait_reply(sandbox, li["id"], after=sent["message_id"])
+    reply = await say(sandbox, li["id"], "/exam")
     assert "2026年12月3日星期四，还有 10 天" in reply["text"]
     assert f"{course_id}. 社工考试辅导班" in reply["text"] and "财务管理" not in reply["text"]
     assert buttons(reply) == [(f"📘 {course_id}. 社工考试辅导班",
@@ -149,8 +145,7 @@ async def test_check_in_works_only_during_the_session_window(
     first, second = (await trainings.course(course_id)).sessions
 
     trainings.clock.freeze(local(2026, 12, 5, 8, 40))  # 20 minutes before the first session
-    sent = await sandbox.send_text(emma["id"], "/mytrainings")
-    mine = await wait_reply(sandbox, emma["id"], after=sent["message_id"])
+    mine = await say(sandbox, emma["id"], "/mytrainings")
     assert buttons(mine) == [("📍 Check in", f"trainings:checkin:{first.id}")]
     answer = await press_data(sandbox, emma["id"], mine, f"trainings:checkin:{first.id}")
     assert answer["answer"]["text"] == "Checked in: 社工考试辅导班"
@@ -174,8 +169,7 @@ async def test_a_long_list_shows_the_soonest_to_close_and_says_how_many_more(
             title=f"Course {day:02d}", sessions=((start, start + timedelta(hours=2), "Hall"),),
             deadline=start - timedelta(days=1)), None)
     emma = await person(sandbox, hotline, "Emma")
-    sent = await sandbox.send_text(emma["id"], "/trainings")
-    listing = await wait_reply(sandbox, emma["id"], after=sent["message_id"])
+    listing = await say(sandbox, emma["id"], "/trainings")
     labels = [label for label, _ in buttons(listing)]
     assert len(labels) == 15 and labels[0].endswith("Course 01") and "Course 16" not in \
         listing["text"]

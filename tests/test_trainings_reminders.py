@@ -15,15 +15,14 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from scheduler.trainings import REMINDER_JOB_ID
 from storage.models import Role
-from tests.driver import buttons, person, press_data, wait_reply
+from tests.driver import buttons, person, press_data, say, wait_reply
 from tests.support import quiet_clock, settings_for
 from tests.trainings_support import NOW, course_plan, local
 
 
 async def _register(sandbox: SandboxClient, user: dict, course_id: int) -> None:
     """Registers through the course card, as a person would."""
-    sent = await sandbox.send_text(user["id"], "/trainings")
-    listing = await wait_reply(sandbox, user["id"], after=sent["message_id"])
+    listing = await say(sandbox, user["id"], "/trainings")
     await press_data(sandbox, user["id"], listing, f"trainings:show:{course_id}")
     card = await wait_reply(sandbox, user["id"], after=listing["message_id"])
     await press_data(sandbox, user["id"], card, f"trainings:register:{course_id}")
@@ -265,8 +264,7 @@ async def test_a_burst_of_reminders_never_delays_a_reply_to_a_person(
     burst = asyncio.create_task(dispatcher.dispatch_due())
     await asyncio.sleep(0.3)  # let the burst get going before the person writes
     asked_at = loop.time()
-    sent = await sandbox.send_text(writer["id"], "/help")
-    reply = await wait_reply(sandbox, writer["id"], after=sent["message_id"])
+    reply = await say(sandbox, writer["id"], "/help")
     answered_in = loop.time() - asked_at
     assert reply["text"].startswith("Commands")
     assert not burst.done(), "the burst ended before the person wrote: the test proves nothing"

@@ -126,8 +126,7 @@ async def test_list_edit_attendance_and_cancel_tell_the_registrants(
     people = await trainings.registrants(course_id)
     assert [p.attended_sessions for p in people if p.telegram_id == li["id"]] == [(1,)]
 
-    sent = await sandbox.send_text(staff["id"], f"/training_cancel {course_id}")
-    confirm = await wait_reply(sandbox, staff["id"], after=sent["message_id"])
+    confirm = await say(sandbox, staff["id"], f"/training_cancel {course_id}")
     assert buttons(confirm) == [("⚠️ Yes, cancel the course",
                                  f"trainings:cancelcourse:{course_id}")]
     await press_data(sandbox, staff["id"], confirm, f"trainings:cancelcourse:{course_id}")

@@ -21,7 +21,7 @@ from storage.models import CaseStatus, utcnow
 from storage.repositories.audit import AuditFilter
 from tests.browser.console_support import console_base, sign_in, staff_member
 from tests.console_ops_support import consultation
-from tests.driver import labels, wait_reply
+from tests.driver import labels, say, wait_reply
 from tests.hotline_support import ask, expert, roster, social_worker, submit
 
 HEADER = "telegram_id,categories,days,start,end\n"
@@ -29,8 +29,7 @@ HEADER = "telegram_id,categories,days,start,end\n"
 
 async def duty_of(sandbox: SandboxClient, expert_id: int) -> str:
     """What /duty answers the expert now."""
-    sent = await sandbox.send_text(expert_id, "/duty")
-    answer = await wait_reply(sandbox, expert_id, after=sent["message_id"])
+    answer = await say(sandbox, expert_id, "/duty")
     return answer["text"]
 
 

@@ -19,6 +19,7 @@ from services.delivery.shared_limits import RedisRateLimiter, budget_namespace
 from services.hotline import HotlineServices
 from services.hotline.calendar_service import CalendarService
 from services.hotline.case_base import SuggestedQuestions
+from services.hotline.case_events import CaseEvents
 from services.hotline.case_sample import CaseSample
 from services.hotline.cases import CaseService
 from services.hotline.duty_cases import DutyCases
@@ -56,6 +57,7 @@ from storage.repositories.audit import AuditRepository
 from storage.repositories.console_forms import ConsoleFormRepository
 from storage.repositories.hotline_browsing import HotlineBrowsingRepository
 from storage.repositories.hotline_cases import CaseRepository
+from storage.repositories.hotline_changed_cases import ChangedCaseRepository
 from storage.repositories.hotline_duty_cases import DutyCaseRepository
 from storage.repositories.hotline_picks import PendingPickRepository
 from storage.repositories.hotline_roster import RosterRepository
@@ -93,7 +95,9 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
                         staff_chat_id=settings.staff_chat_id,
                         max_open_cases=settings.open_cases_per_asker,
                         suggested_questions=suggested_questions,
-                        fallback_for=fallbacks.person_for)
+                        fallback_for=fallbacks.person_for,
+                        # Live console pages also follow what other processes change.
+                        events=CaseEvents(ChangedCaseRepository(database)))
     duty_cases = DutyCases(
         fallbacks=fallbacks, declines=OfferDeclines(cases, duty_repository),
         ratings=RatingNotices(cases, people, case_link),

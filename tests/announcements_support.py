@@ -9,68 +9,20 @@ from typing import Any
 
 import aiohttp
 
-from bot.app import Hotline
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from services.container import Services
 from services.delivery.protocol import Progress
-from storage.models import Role
 from storage.repositories.users import UserRepository
-
-
-def labels(message: dict) -> list[str]:
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
-    return [button["text"] for row in rows for button in row]
-
-
-def button_data(message: dict, label: str) -> str:
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
-    for row in rows:
-        for button in row:
-            if button["text"] == label:
-                return button.get("callback_data") or button.get("url")
-    raise AssertionError(f"no button {label!r} in {labels(message)}")
-
-
-async def started_user(sandbox: SandboxClient, name: str, *, language: str = "en",
-                       role: Role | None = None, hotline: Hotline | None = None
-                       ) -> dict[str, Any]:
-    """A person who sent /start (so the bot may write to them), with an optional role."""
-    user = await sandbox.add_user(name, language_code=language)
-    sent = await sandbox.send_text(user["id"], "/start")
-    await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"])
-    if role is not None and hotline is not None:
-        await hotline.services.people.grant(user["id"], role)
-    return user
-
-
-async def say(sandbox: SandboxClient, user_id: int, text: str, *,
-              contains: str | None = None) -> dict[str, Any]:
-    """Sends text and returns the bot's answer (the first one containing `contains`)."""
-    sent = await sandbox.send_text(user_id, text)
-    return await sandbox.wait_for_bot_message(
-        user_id, after=sent["message_id"],
-        predicate=(lambda m: contains in (m.get("text") or m.get("caption") or ""))
-        if contains else None)
-
-
-async def press(sandbox: SandboxClient, user_id: int, message: dict, label: str, *,
-                expect: str | None = None) -> dict[str, Any]:
-    """Presses a button by its label; returns the next bot message containing `expect`."""
-    last = max(m["message_id"] for m in await sandbox.messages(user_id))
-    answer = await sandbox.press_button(user_id, user_id, message["message_id"],
-                                        button_data(message, label))
-    if expect is None:
-        return answer
-    return await sandbox.wait_for_bot_message(
-        user_id, after=last, predicate=lambda m: expect in (m.get("text") or ""))
+from tests.driver import wait_reply
 
 
 async def progress_reaching(sandbox: SandboxClient, chat_id: int, after: int, fragment: str,
                             *, timeout: float = 30.0) -> dict[str, Any]:  # noqa: ASYNC109
     """The progress message (the first bot message after `after`) once it shows `fragment`."""
-    message = await sandbox.wait_for_bot_message(
-        chat_id, after=after, predicate=lambda m: m["text"].startswith(("📤", "⏰", "✅", "⛔")))
+    message = await wait_reply(sandbox, chat_id,
+                               lambda m: m["text"].startswith(("📤", "⏰", "✅", "⛔")),
+                               after=after)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while fragment not in message["text"]:

@@ -10,17 +10,8 @@ from typing import Any
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import Case
-from tests.hotline_support import (
-    ALL_DAY,
-    ask,
-    buttons,
-    expert,
-    has,
-    offer_to,
-    roster,
-    social_worker,
-    submit,
-)
+from tests.driver import buttons, press_data, wait_reply
+from tests.hotline_support import ALL_DAY, ask, expert, offer_to, roster, social_worker, submit
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00"
        b"\x00\x00\x90\x91h6\x00\x00\x00\x19IDATx\x9cc\xfc\xcf\xc0\xc0\xc0\xc4\xc0\xc0\xc0"
@@ -45,16 +36,15 @@ async def consultation(hotline: Hotline, sandbox: SandboxClient) -> Consultation
     uid = asker["id"]
     await submit(sandbox, asker, await ask(sandbox, asker, "legal", "How do we sign a lease?"))
     offer = await offer_to(sandbox, wang["id"], "C-2026-0001")
-    await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
-                               buttons(offer)[0][1])
-    await sandbox.wait_for_bot_message(uid, predicate=has("has been taken"))
-    await sandbox.wait_for_bot_message(wang["id"], predicate=has("How do we sign"))
+    await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
+    await wait_reply(sandbox, uid, "has been taken")
+    await wait_reply(sandbox, wang["id"], "How do we sign")
     await sandbox.send_text(wang["id"], "Bring the organisation's seal.")
-    await sandbox.wait_for_bot_message(uid, predicate=has("organisation's seal"))
+    await wait_reply(sandbox, uid, "organisation's seal")
     await sandbox.send_photo(uid, PNG, caption="the draft lease")
-    await sandbox.wait_for_bot_message(wang["id"], predicate=has("the draft lease"))
+    await wait_reply(sandbox, wang["id"], "the draft lease")
     follow_up = await sandbox.send_text(uid, "Is a copy enough?")
-    copy = await sandbox.wait_for_bot_message(wang["id"], predicate=has("Is a copy"))
+    copy = await wait_reply(sandbox, wang["id"], "Is a copy")
     await sandbox.edit_text(uid, uid, follow_up["message_id"], "Is a scanned copy enough?")
     await sandbox.wait_for_edit(wang["id"], copy["message_id"])
     case = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")

@@ -1,39 +1,22 @@
-"""Helpers of the web-console tests: staff people, the sign-in link the bot sends, and an
+"""Helpers of the web-console tests: the sign-in link the bot sends, and an
 HTTP client that keeps the console's cookie (the browser tests build on these)."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import aiohttp
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
-from storage.models import Role
+from tests.driver import say
 
 LINK = re.compile(r"https?://\S+/console/login\?token=[A-Za-z0-9_-]+")
 
 
-async def person(hotline: Hotline, sandbox: SandboxClient, name: str, *,
-                 role: Role | None = Role.STAFF, language: str = "en") -> dict[str, Any]:
-    """A sandbox user who has written to the bot (so it knows them), with `role` granted."""
-    user = await sandbox.add_user(name, language_code=language)
-    # /help has exactly one reply (a first /start adds offers of other features), so no
-    # straggler can be taken for the answer to a later command.
-    sent = await sandbox.send_text(user["id"], "/help")
-    await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"])
-    if role is not None:
-        await hotline.services.people.grant(user["id"], role)
-    return user
-
-
 async def link_from_bot(sandbox: SandboxClient, telegram_id: int) -> str:
     """Sends /console in the sandbox and returns the sign-in link from the bot's answer."""
-    sent = await sandbox.send_text(telegram_id, "/console")
-    answer = await sandbox.wait_for_bot_message(
-        telegram_id, after=sent["message_id"],
-        predicate=lambda message: "/console/login?token=" in (message.get("text") or ""))
+    answer = await say(sandbox, telegram_id, "/console", "/console/login?token=")
     found = LINK.search(answer["text"])
     assert found, answer["text"]
     return found[0]

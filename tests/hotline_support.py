@@ -8,6 +8,7 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from services.profiles import Profile
 from storage.models import Case, Role
+from tests.driver import buttons, person, press_data, say, wait_reply, with_buttons
 
 ALL_DAY = "daily,00:00,24:00"
 # A 16x16 PNG: a photo an asker can send.
@@ -16,25 +17,10 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08
        b"\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 
 
-def buttons(message: dict) -> list[tuple[str, str]]:
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
-    return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
-
-
-def starts(prefix: str):
-    return lambda message: (message.get("text") or "").startswith(prefix)
-
-
-def has(fragment: str):
-    return lambda message: fragment in (message.get("text") or message.get("caption") or "")
-
-
 async def social_worker(hotline: Hotline, sandbox: SandboxClient, name: str,
                         language: str = "en", *, profile: bool = True) -> dict[str, Any]:
-    user = await sandbox.add_user(name, language_code=language)
-    await sandbox.send_text(user["id"], "/start")
-    await sandbox.wait_for_bot_message(user["id"])
-    await hotline.services.people.grant(user["id"], Role.SOCIAL_WORKER)
+    user = await person(sandbox, hotline, name, language=language, role=Role.SOCIAL_WORKER,
+                        first="/start")
     if profile:
         await hotline.services.profiles.save(
             user["id"], Profile(name, "Taihe Social Work Station", "Taihe Community"))
@@ -43,9 +29,7 @@ async def social_worker(hotline: Hotline, sandbox: SandboxClient, name: str,
 
 async def expert(hotline: Hotline, sandbox: SandboxClient, name: str, categories: str,
                  *, name_en: str | None = None, language: str = "en") -> dict[str, Any]:
-    user = await sandbox.add_user(name, language_code=language)
-    await sandbox.send_text(user["id"], "/start")
-    await sandbox.wait_for_bot_message(user["id"])
+    user = await person(sandbox, hotline, name, language=language, first="/start")
     await hotline.services.hotline.experts.add(user["id"], name, categories.split(","),
                                                name_en=name_en)
     return user
@@ -60,19 +44,14 @@ async def ask(sandbox: SandboxClient, asker: dict[str, Any], category: str,
               question: str) -> dict[str, Any]:
     """Runs /ask to the confirmation; returns the confirmation message (Send not pressed)."""
     uid = asker["id"]
-    sent = await sandbox.send_text(uid, "/ask")
-    chooser = await sandbox.wait_for_bot_message(uid, after=sent["message_id"],
-                                                 predicate=lambda m: bool(buttons(m)))
-    await sandbox.press_button(uid, uid, chooser["message_id"], f"hotline:ask:{category}")
+    chooser = await say(sandbox, uid, "/ask", with_buttons)
+    await press_data(sandbox, uid, chooser, f"hotline:ask:{category}")
     await sandbox.wait_for_edit(uid, chooser["message_id"])
-    sent = await sandbox.send_text(uid, question)
-    return await sandbox.wait_for_bot_message(uid, after=sent["message_id"],
-                                              predicate=lambda m: bool(buttons(m)))
+    return await say(sandbox, uid, question, with_buttons)
 
 
 async def submit(sandbox: SandboxClient, asker: dict[str, Any], confirm: dict[str, Any]) -> None:
-    uid = asker["id"]
-    answer = await sandbox.press_button(uid, uid, confirm["message_id"], "hotline:ask_send")
+    answer = await press_data(sandbox, asker["id"], confirm, "hotline:ask_send")
     assert answer["answer"] is not None
 
 
@@ -83,6 +62,5 @@ async def latest_case(hotline: Hotline, asker_id: int) -> Case:
 
 
 async def offer_to(sandbox: SandboxClient, user_id: int, number: str) -> dict[str, Any]:
-    return await sandbox.wait_for_bot_message(
-        user_id, predicate=lambda m: number in (m.get("text") or "") and any(
-            data.startswith("hotline:claim:") for _, data in buttons(m)))
+    return await wait_reply(sandbox, user_id, lambda m: number in (m.get("text") or "") and any(
+        data.startswith("hotline:claim:") for _, data in buttons(m)))

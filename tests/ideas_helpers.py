@@ -3,43 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from services.actors import Actor
 from storage.models import Idea, Role
+from tests.driver import press_data, say
 
 REFERENCE = re.compile(r"I-\d{4}-\d{4}")
 
 # The staff member who accepts the ideas tests make public (no sandbox user has this id).
 SEEDING_STAFF_ID = 1
-
-
-def button_data(message: dict[str, Any]) -> list[str]:
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
-    return [button["callback_data"] for row in rows for button in row]
-
-
-def button_labels(message: dict[str, Any]) -> list[str]:
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
-    return [button["text"] for row in rows for button in row]
-
-
-async def say(sandbox: SandboxClient, user_id: int, text: str, expect: str) -> dict[str, Any]:
-    """Sends a text and returns the bot's next message containing `expect`."""
-    sent = await sandbox.send_text(user_id, text)
-    return await sandbox.wait_for_bot_message(
-        user_id, after=sent["message_id"], predicate=lambda m: expect in (m.get("text") or ""))
-
-
-async def press(sandbox: SandboxClient, user_id: int, message: dict[str, Any], data: str,
-                expect: str) -> dict[str, Any]:
-    """Presses a button of `message` and returns the bot's next message containing `expect`."""
-    await sandbox.press_button(user_id, user_id, message["message_id"], data)
-    return await sandbox.wait_for_bot_message(
-        user_id, after=message["message_id"],
-        predicate=lambda m: expect in (m.get("text") or ""))
 
 
 async def submit_idea(sandbox: SandboxClient, user_id: int, *, title: str = "Benches",
@@ -52,16 +26,19 @@ async def submit_idea(sandbox: SandboxClient, user_id: int, *, title: str = "Ben
     await say(sandbox, user_id, title, "2. What problem")
     await say(sandbox, user_id, problem, "3. What solution")
     streets = await say(sandbox, user_id, solution, "4. Which street")
-    communities = await press(sandbox, user_id, streets, "ideas:new:street:0", "5. Which")
-    photo = await press(sandbox, user_id, communities, "ideas:new:comm:0", "6. Send one photo")
-    asked = await press(sandbox, user_id, photo, "ideas:new:nophoto", "7. May staff contact")
+    communities = await press_data(sandbox, user_id, streets, "ideas:new:street:0", "5. Which")
+    photo = await press_data(sandbox, user_id, communities, "ideas:new:comm:0",
+                             "6. Send one photo")
+    asked = await press_data(sandbox, user_id, photo, "ideas:new:nophoto",
+                             "7. May staff contact")
     if contact is None:
-        name = await press(sandbox, user_id, asked, "ideas:new:nocontact", "8. When the idea")
+        name = await press_data(sandbox, user_id, asked, "ideas:new:nocontact",
+                                "8. When the idea")
     else:
         name = await say(sandbox, user_id, contact, "8. When the idea")
-    check = await press(sandbox, user_id, name, f"ideas:new:name:{int(show_name)}",
-                        "Please check your idea")
-    saved = await press(sandbox, user_id, check, "ideas:new:submit", "Your idea is saved as")
+    check = await press_data(sandbox, user_id, name, f"ideas:new:name:{int(show_name)}",
+                             "Please check your idea")
+    saved = await press_data(sandbox, user_id, check, "ideas:new:submit", "Your idea is saved as")
     found = REFERENCE.search(saved["text"])
     assert found is not None, saved["text"]
     return found.group(0)

@@ -12,7 +12,8 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from services.announcements.broadcasts import Draft
 from storage.models import Role
-from tests.announcements_support import progress_when, say, started_user
+from tests.announcements_support import progress_when
+from tests.driver import labels, person, say, wait_reply
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,16 +60,16 @@ async def test_the_audience_filter_picks_the_right_people(
 
 async def test_latest_announcements_and_their_deep_links(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    reader = await started_user(sandbox, "Ann", hotline=hotline)
+    reader = await person(sandbox, hotline, "Ann", first="/start")
     empty = await say(sandbox, reader["id"], "/announcements")
     assert empty["text"] == "There are no announcements yet."
     record = await hotline.services.announcements.publish(Draft(
         author_id=None, topic="events", title="<Carnival>", body_html="Saturday &amp; Sunday"))
-    listing = await say(sandbox, reader["id"], "/announcements", contains="Latest")
+    listing = await say(sandbox, reader["id"], "/announcements", expect="Latest")
     assert "Events\n<Carnival>" in listing["text"]
     link = next(e["url"] for e in listing["entities"] if e["type"] == "text_link")
     assert link == f"https://t.me/{hotline.application.bot.username}?start=a{record.id}"
-    opened = await say(sandbox, reader["id"], f"/start a{record.id}", contains="📢")
+    opened = await say(sandbox, reader["id"], f"/start a{record.id}", expect="📢")
     assert opened["text"] == "📢 Events\n<Carnival>\n\nSaturday & Sunday"
     for payload in ("a999", "a1x", "a" + "9" * 40):
         missing = await say(sandbox, reader["id"], f"/start {payload}")
@@ -87,8 +88,8 @@ async def _cli(tmp_path: Path, *args: str, stdin: str = "",
 
 async def test_announce_from_the_command_line(hotline: Hotline, sandbox: SandboxClient,
                                               tmp_path: Path) -> None:
-    staff = await started_user(sandbox, "Zhou", role=Role.STAFF, hotline=hotline)
-    reader = await started_user(sandbox, "Ann", hotline=hotline)
+    staff = await person(sandbox, hotline, "Zhou", role=Role.STAFF, first="/start")
+    reader = await person(sandbox, hotline, "Ann", first="/start")
     await hotline.services.subscriptions.subscribe(reader["id"], ["policy"])
     body = tmp_path / "body.txt"
     body.write_text("New <rules> for community funds.", encoding="utf-8")
@@ -104,8 +105,8 @@ async def test_announce_from_the_command_line(hotline: Hotline, sandbox: Sandbox
     assert done.returncode == 0, done.stderr
     assert "announcement 1 queued for 1 recipients" in done.stdout
     hotline.services.delivery.wake()  # the CLI is another process: the sender polls too
-    received = await sandbox.wait_for_bot_message(
-        reader["id"], predicate=lambda m: m["text"].startswith("📢"), timeout=10)
+    received = await wait_reply(sandbox, reader["id"], lambda m: m["text"].startswith("📢"),
+                                timeout=10)
     assert received["text"] == "📢 Policy news\nFund rules\n\nNew <rules> for community funds."
     await progress_when(hotline.services, 1, lambda p: p.remaining == 0)
     status = await _cli(tmp_path, "announce", "status", "1")
@@ -126,8 +127,8 @@ async def test_announce_from_the_command_line(hotline: Hotline, sandbox: Sandbox
                 HOTLINE_ADMIN_IDS=str(staff["id"]))
     assert done.returncode == 0, done.stderr
     hotline.services.delivery.wake()
-    poster = await sandbox.wait_for_bot_message(
-        reader["id"], predicate=lambda m: "Poster" in (m.get("caption") or ""), timeout=10)
+    poster = await wait_reply(sandbox, reader["id"], lambda m: "Poster" in (m.get("caption") or ""),
+                              timeout=10)
     assert poster["photo"] and poster["caption"].startswith("📢 Policy news\nPoster")
     preview = (await sandbox.bot_messages(staff["id"]))[-1]
     assert preview["photo"][-1]["file_id"] == poster["photo"][-1]["file_id"]
@@ -146,7 +147,6 @@ async def test_staff_edit_the_topics_as_data(hotline: Hotline, sandbox: SandboxC
     assert added.returncode == 0 and "topic housing added" in added.stdout
     refused = await _cli(tmp_path, "topics", "set", "Bad Key", "--zh", "x", "--en", "y")
     assert refused.returncode == 2 and "lowercase letters" in refused.stderr
-    reader = await started_user(sandbox, "Ann", hotline=hotline)
+    reader = await person(sandbox, hotline, "Ann", first="/start")
     menu = await say(sandbox, reader["id"], "/subscribe")
-    labels = [b["text"] for row in menu["reply_markup"]["inline_keyboard"] for b in row]
-    assert "☐ Housing support" in labels
+    assert "☐ Housing support" in labels(menu)

@@ -8,50 +8,38 @@ from zoneinfo import ZoneInfo
 from bot.app import Hotline, build_hotline
 from sandbox.client import SandboxClient
 from storage.models import Role
-from tests.announcements_support import (
-    button_data,
-    labels,
-    press,
-    progress_reaching,
-    say,
-    started_user,
-)
+from tests.announcements_support import progress_reaching
+from tests.driver import data_of, labels, person, press, press_data, say, wait_reply
 from tests.support import quiet_clock, settings_for
 
 
 async def test_a_newcomer_is_offered_a_subscription_and_chooses_topics(
         hotline: Hotline, sandbox: SandboxClient) -> None:
     user = await sandbox.add_user("Lin", language_code="en")
-    sent = await sandbox.send_text(user["id"], "/start")
-    offer = await sandbox.wait_for_bot_message(
-        user["id"], after=sent["message_id"],
-        predicate=lambda m: m["text"].startswith("Would you like"))
+    offer = await say(sandbox, user["id"], "/start",
+                      lambda m: m["text"].startswith("Would you like"))
     assert labels(offer) == ["Yes, choose topics", "No, thanks"]
     assert (await hotline.services.subscriptions.settings(user["id"])).topics == frozenset()
-    await sandbox.press_button(user["id"], user["id"], offer["message_id"], "sub:menu")
+    await press_data(sandbox, user["id"], offer, "sub:menu")
     menu = await sandbox.wait_for_edit(user["id"], offer["message_id"])
     assert labels(menu) == ["☐ Project calls", "☐ Trainings", "☐ Policy news", "☐ Events",
                             "📍 My street", "Done"]
-    answer = await sandbox.press_button(user["id"], user["id"], offer["message_id"],
-                                        "sub:topic:policy")
+    answer = await press_data(sandbox, user["id"], offer, "sub:topic:policy")
     assert answer["answer"]["text"] == "Subscribed"
     menu = await sandbox.wait_for_edit(user["id"], offer["message_id"])
     assert "✅ Policy news" in labels(menu)
     assert menu["text"].startswith("You are subscribed to: Policy news")
-    await sandbox.press_button(user["id"], user["id"], offer["message_id"], "sub:streets")
+    await press_data(sandbox, user["id"], offer, "sub:streets")
     streets = await sandbox.wait_for_edit(user["id"], offer["message_id"])
-    await sandbox.press_button(user["id"], user["id"], offer["message_id"],
-                               button_data(streets, labels(streets)[0]))
+    await press_data(sandbox, user["id"], offer, data_of(streets, labels(streets)[0]))
     await sandbox.wait_for_edit(user["id"], offer["message_id"])
     stored = await hotline.services.subscriptions.settings(user["id"])
     assert stored.topics == {"policy"} and stored.street is not None
     # A resident cannot narrow project kinds (a social-worker setting), even by a forged press.
-    forged = await sandbox.press_button(user["id"], user["id"], offer["message_id"],
-                                        "sub:kind:elderly_care", force=True)
+    forged = await press_data(sandbox, user["id"], offer, "sub:kind:elderly_care", forged=True)
     assert forged["answer"]["text"].startswith("This button is no longer valid")
     for data in ("sub:topic:nonsense", "sub:street:99", "sub:street:-1"):
-        forged = await sandbox.press_button(user["id"], user["id"], offer["message_id"], data,
-                                            force=True)
+        forged = await press_data(sandbox, user["id"], offer, data, forged=True)
         assert forged["answer"]["show_alert"] is True
     reply = await say(sandbox, user["id"], "/unsubscribe")
     assert reply["text"].startswith("You will receive no more announcements.")
@@ -60,14 +48,13 @@ async def test_a_newcomer_is_offered_a_subscription_and_chooses_topics(
 
 async def test_a_social_worker_narrows_project_calls_by_kind(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    worker = await started_user(sandbox, "Wei", role=Role.SOCIAL_WORKER, hotline=hotline)
+    worker = await person(sandbox, hotline, "Wei", role=Role.SOCIAL_WORKER, first="/start")
     menu = await say(sandbox, worker["id"], "/subscribe")
     assert "🗂 Project kinds" in labels(menu)
-    await sandbox.press_button(worker["id"], worker["id"], menu["message_id"], "sub:kinds")
+    await press_data(sandbox, worker["id"], menu, "sub:kinds")
     kinds = await sandbox.wait_for_edit(worker["id"], menu["message_id"])
     assert "☐ Home-based elderly care" in labels(kinds)
-    await sandbox.press_button(worker["id"], worker["id"], menu["message_id"],
-                               "sub:kind:elderly_care")
+    await press_data(sandbox, worker["id"], menu, "sub:kind:elderly_care")
     kinds = await sandbox.wait_for_edit(worker["id"], menu["message_id"])
     assert "✅ Home-based elderly care" in labels(kinds)
     stored = await hotline.services.subscriptions.settings(worker["id"])
@@ -76,38 +63,37 @@ async def test_a_social_worker_narrows_project_calls_by_kind(
 
 async def test_staff_compose_a_project_call_with_preview_and_everyone_gets_it(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await started_user(sandbox, "Zhou", role=Role.STAFF, hotline=hotline)
-    worker = await started_user(sandbox, "Wei", role=Role.SOCIAL_WORKER, hotline=hotline)
-    resident = await started_user(sandbox, "Ann", hotline=hotline)
+    staff = await person(sandbox, hotline, "Zhou", role=Role.STAFF, first="/start")
+    worker = await person(sandbox, hotline, "Wei", role=Role.SOCIAL_WORKER, first="/start")
+    resident = await person(sandbox, hotline, "Ann", first="/start")
     subs = hotline.services.subscriptions
-    for person in (worker, resident):
-        await subs.subscribe(person["id"], ["projects"])
+    for someone in (worker, resident):
+        await subs.subscribe(someone["id"], ["projects"])
 
-    topics = await say(sandbox, staff["id"], "/announce", contains="Choose the topic")
+    topics = await say(sandbox, staff["id"], "/announce", expect="Choose the topic")
     assert labels(topics) == ["Project calls", "Trainings", "Policy news", "Events"]
     ask = await press(sandbox, staff["id"], topics, "Project calls", expect="title")
     ask = await say(sandbox, staff["id"], "x" * 129)
     assert ask["text"] == "That is too long: at most 128 characters."
-    await say(sandbox, staff["id"], "Elderly care <2027>", contains="Send the text")
+    await say(sandbox, staff["id"], "Elderly care <2027>", expect="Send the text")
     attach = await say(sandbox, staff["id"], "Apply <b>now</b> & bring forms",
-                       contains="Send a photo")
+                       expect="Send a photo")
     await press(sandbox, staff["id"], attach, "Skip", expect="Send a link")
     refused = await say(sandbox, staff["id"], "javascript:alert(1)")
     assert refused["text"].startswith("That is not a link")
     kinds = await say(sandbox, staff["id"], "https://example.org/call",
-                      contains="kind of project")
+                      expect="kind of project")
     await press(sandbox, staff["id"], kinds, "Home-based elderly care", expect="budget")
     refused = await say(sandbox, staff["id"], "-3")
     assert refused["text"].startswith("Send an amount above 0")
-    await say(sandbox, staff["id"], "12.5", contains="deadline")
+    await say(sandbox, staff["id"], "12.5", expect="deadline")
     refused = await say(sandbox, staff["id"], "2001-01-01")
     assert refused["text"] == "That time has passed; send a time in the future."
-    await say(sandbox, staff["id"], "2099-12-31", contains="eligibility")
-    await say(sandbox, staff["id"], "Registered social organisations", contains="contact")
-    audience = await say(sandbox, staff["id"], "Ms Li 0871-1234567", contains="Audience")
+    await say(sandbox, staff["id"], "2099-12-31", expect="eligibility")
+    await say(sandbox, staff["id"], "Registered social organisations", expect="contact")
+    audience = await say(sandbox, staff["id"], "Ms Li 0871-1234567", expect="Audience")
     assert "Recipients: 2" in audience["text"]
-    await sandbox.press_button(staff["id"], staff["id"], audience["message_id"],
-                               "ann:role:social_worker")
+    await press_data(sandbox, staff["id"], audience, "ann:role:social_worker")
     narrowed = await sandbox.wait_for_edit(staff["id"], audience["message_id"])
     assert "Recipients: 1" in narrowed["text"] and "✅ social worker" in labels(narrowed)
     when = await press(sandbox, staff["id"], narrowed, "Next", expect="When?")
@@ -121,9 +107,8 @@ async def test_staff_compose_a_project_call_with_preview_and_everyone_gets_it(
     assert "Budget: 12.5 × 10,000 yuan" in preview["text"]
     assert labels(preview) == ["Details"]
 
-    await sandbox.press_button(staff["id"], staff["id"], confirm["message_id"], "ann:send")
-    received = await sandbox.wait_for_bot_message(
-        worker["id"], predicate=lambda m: m["text"].startswith("📢"))
+    await press_data(sandbox, staff["id"], confirm, "ann:send")
+    received = await wait_reply(sandbox, worker["id"], lambda m: m["text"].startswith("📢"))
     assert received["text"] == preview["text"]
     report = await progress_reaching(sandbox, staff["id"], confirm["message_id"],
                                      "has been sent")
@@ -131,19 +116,17 @@ async def test_staff_compose_a_project_call_with_preview_and_everyone_gets_it(
     assert not [m for m in await sandbox.bot_messages(resident["id"])
                 if m["text"].startswith("📢")]
     # The old confirmation cannot send it twice.
-    again = await sandbox.press_button(staff["id"], staff["id"], confirm["message_id"],
-                                       "ann:send", force=True)
+    again = await press_data(sandbox, staff["id"], confirm, "ann:send", forged=True)
     assert again["answer"]["show_alert"] is True
 
 
 async def test_a_resident_cannot_announce_nor_press_staff_buttons(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    resident = await started_user(sandbox, "Ann", hotline=hotline)
+    resident = await person(sandbox, hotline, "Ann", first="/start")
     reply = await say(sandbox, resident["id"], "/announce")
     assert reply["text"] == "Sorry, you are not allowed to do that."
     for forged in ("ann:send", "ann:stop:1", "ann:topic:projects"):
-        answer = await sandbox.press_button(resident["id"], resident["id"], reply["message_id"],
-                                            forged, force=True)
+        answer = await press_data(sandbox, resident["id"], reply, forged, forged=True)
         assert answer["answer"]["text"] == "Sorry, you are not allowed to do that."
 
 
@@ -153,21 +136,20 @@ async def test_a_half_written_draft_survives_a_restart(sandbox_server, sandbox: 
     first = await build_hotline(settings, clock=quiet_clock)
     await first.start()
     try:
-        staff = await started_user(sandbox, "Zhou", role=Role.STAFF, hotline=first)
-        topics = await say(sandbox, staff["id"], "/announce", contains="Choose the topic")
+        staff = await person(sandbox, first, "Zhou", role=Role.STAFF, first="/start")
+        topics = await say(sandbox, staff["id"], "/announce", expect="Choose the topic")
         await press(sandbox, staff["id"], topics, "Events", expect="title")
-        await say(sandbox, staff["id"], "Carnival", contains="Send the text")
+        await say(sandbox, staff["id"], "Carnival", expect="Send the text")
     finally:
         await first.stop()
     second = await build_hotline(settings, clock=quiet_clock)
     await second.start()
     try:
-        resumed = await say(sandbox, staff["id"], "/announce", contains="Send the text")
+        resumed = await say(sandbox, staff["id"], "/announce", expect="Send the text")
         assert resumed["text"].startswith("Send the text")
-        attach = await say(sandbox, staff["id"], "Saturday in the park", contains="photo")
+        attach = await say(sandbox, staff["id"], "Saturday in the park", expect="photo")
         await sandbox.send_photo(staff["id"], _PNG, caption=None)
-        link = await sandbox.wait_for_bot_message(
-            staff["id"], predicate=lambda m: "Send a link" in m["text"])
+        link = await wait_reply(sandbox, staff["id"], lambda m: "Send a link" in m["text"])
         assert attach and link
     finally:
         await second.stop()
@@ -175,25 +157,25 @@ async def test_a_half_written_draft_survives_a_restart(sandbox_server, sandbox: 
 
 async def test_the_formatting_staff_type_is_kept(hotline: Hotline,
                                                  sandbox: SandboxClient) -> None:
-    staff = await started_user(sandbox, "Zhou", role=Role.STAFF, hotline=hotline)
-    reader = await started_user(sandbox, "Ann", hotline=hotline)
+    staff = await person(sandbox, hotline, "Zhou", role=Role.STAFF, first="/start")
+    reader = await person(sandbox, hotline, "Ann", first="/start")
     await hotline.services.subscriptions.subscribe(reader["id"], ["events"])
-    topics = await say(sandbox, staff["id"], "/announce", contains="Choose the topic")
+    topics = await say(sandbox, staff["id"], "/announce", expect="Choose the topic")
     await press(sandbox, staff["id"], topics, "Events", expect="title")
-    await say(sandbox, staff["id"], "Carnival", contains="Send the text")
+    await say(sandbox, staff["id"], "Carnival", expect="Send the text")
     # Bold and a link made with the client's formatting toolbar, plus a literal "<b>".
     sent = await sandbox.send_text(
         staff["id"], '<b>Saturday</b> in the <a href="https://park.example">park</a> &lt;b&gt;',
         formatted=True)
-    attach = await sandbox.wait_for_bot_message(
-        staff["id"], after=sent["message_id"], predicate=lambda m: "Send a photo" in m["text"])
+    attach = await wait_reply(sandbox, staff["id"], lambda m: "Send a photo" in m["text"],
+                              after=sent["message_id"])
     link = await press(sandbox, staff["id"], attach, "Skip", expect="Send a link")
     audience = await press(sandbox, staff["id"], link, "Skip", expect="Audience")
     when = await press(sandbox, staff["id"], audience, "Next", expect="When?")
     confirm = await press(sandbox, staff["id"], when, "Send now", expect="Send it?")
-    await sandbox.press_button(staff["id"], staff["id"], confirm["message_id"], "ann:send")
-    received = await sandbox.wait_for_bot_message(
-        reader["id"], predicate=lambda m: "Carnival" in m["text"], timeout=10)
+    await press_data(sandbox, staff["id"], confirm, "ann:send")
+    received = await wait_reply(sandbox, reader["id"], lambda m: "Carnival" in m["text"],
+                                timeout=10)
     assert "Saturday in the park <b>" in received["text"]
     before = received["text"][:received["text"].index("Saturday")]
     body_at = len(before.encode("utf-16-le")) // 2  # entity offsets count UTF-16 units
@@ -211,13 +193,13 @@ _PNG = bytes.fromhex(
 
 async def test_a_time_typed_schedules_it_and_stop_cancels_it(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await started_user(sandbox, "Zhou", role=Role.STAFF, hotline=hotline)
-    reader = await started_user(sandbox, "Ann", hotline=hotline)
+    staff = await person(sandbox, hotline, "Zhou", role=Role.STAFF, first="/start")
+    reader = await person(sandbox, hotline, "Ann", first="/start")
     await hotline.services.subscriptions.subscribe(reader["id"], ["events"])
-    topics = await say(sandbox, staff["id"], "/announce", contains="Choose the topic")
+    topics = await say(sandbox, staff["id"], "/announce", expect="Choose the topic")
     await press(sandbox, staff["id"], topics, "Events", expect="title")
-    await say(sandbox, staff["id"], "Carnival", contains="Send the text")
-    attach = await say(sandbox, staff["id"], "Saturday", contains="Send a photo")
+    await say(sandbox, staff["id"], "Carnival", expect="Send the text")
+    attach = await say(sandbox, staff["id"], "Saturday", expect="Send a photo")
     link = await press(sandbox, staff["id"], attach, "Skip", expect="Send a link")
     audience = await press(sandbox, staff["id"], link, "Skip", expect="Audience")
     when = await press(sandbox, staff["id"], audience, "Next", expect="When?")
@@ -228,10 +210,10 @@ async def test_a_time_typed_schedules_it_and_stop_cancels_it(
         assert reason in refused["text"]
     local = datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=1)
     typed = local.strftime("%Y-%m-%d 09:30")
-    confirm = await say(sandbox, staff["id"], typed, contains="Send it?")
+    confirm = await say(sandbox, staff["id"], typed, expect="Send it?")
     assert f"Sending at: {typed}" in confirm["text"] and "Recipients: 1" in confirm["text"]
     assert when
-    await sandbox.press_button(staff["id"], staff["id"], confirm["message_id"], "ann:send")
+    await press_data(sandbox, staff["id"], confirm, "ann:send")
     scheduled = await progress_reaching(sandbox, staff["id"], confirm["message_id"],
                                         "will be sent at")
     assert f"will be sent at {typed}" in scheduled["text"]
@@ -239,7 +221,7 @@ async def test_a_time_typed_schedules_it_and_stop_cancels_it(
     assert job is not None
     assert job.next_run_time.astimezone(ZoneInfo("Asia/Shanghai")).strftime(
         "%Y-%m-%d %H:%M") == typed
-    await sandbox.press_button(staff["id"], staff["id"], scheduled["message_id"], "ann:stop:1")
+    await press_data(sandbox, staff["id"], scheduled, "ann:stop:1")
     stopped = await progress_reaching(sandbox, staff["id"], confirm["message_id"],
                                       "was stopped")
     assert "Sent 0 · blocked 0 · failed 0 · remaining 0" in stopped["text"]

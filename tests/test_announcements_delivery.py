@@ -18,11 +18,10 @@ from storage.models import Role, utcnow
 from tests.announcements_support import (
     progress_reaching,
     progress_when,
-    say,
     seed_subscribers,
-    started_user,
     subscribe_bulk,
 )
+from tests.driver import labels, person, press_data, say, wait_reply
 from tests.support import running_hotline
 
 
@@ -48,7 +47,7 @@ async def test_500_subscribers_at_the_flood_limit_with_a_reply_in_between(
     hotline = await running_hotline(sandbox_server, tmp_path)
     try:
         await subscribe_bulk(hotline.services, ids, ["policy"])
-        staff = await started_user(sandbox, "Zhou", role=Role.STAFF, hotline=hotline)
+        staff = await person(sandbox, hotline, "Zhou", role=Role.STAFF, first="/start")
         for user_id in blocked:
             await sandbox.block_bot(user_id)
         await sandbox.configure(flood_limits=True)
@@ -61,7 +60,7 @@ async def test_500_subscribers_at_the_flood_limit_with_a_reply_in_between(
         await progress_reaching(sandbox, staff["id"], 0, "being sent")
         newcomer = await sandbox.add_user("Late", language_code="en")
         asked = time.monotonic()
-        reply = await say(sandbox, newcomer["id"], "/start", contains="Hello")
+        reply = await say(sandbox, newcomer["id"], "/start", expect="Hello")
         assert time.monotonic() - asked < 1.0, "the reply waited behind the broadcast"
         assert reply["text"].startswith("Hello, Late!")
 
@@ -96,14 +95,13 @@ async def test_stopping_a_running_broadcast_sends_no_more(
     hotline = await running_hotline(sandbox_server, tmp_path)
     try:
         await subscribe_bulk(hotline.services, ids, ["policy"])
-        staff = await started_user(sandbox, "Zhou", role=Role.STAFF, hotline=hotline)
+        staff = await person(sandbox, hotline, "Zhou", role=Role.STAFF, first="/start")
         await sandbox.configure(flood_limits=True)
         record = await hotline.services.announcements.publish(
             _draft(staff["id"], "Stop me"), progress_chat_id=staff["id"])
         progress = await progress_reaching(sandbox, staff["id"], 0, "being sent")
-        assert progress["reply_markup"]["inline_keyboard"][0][0]["text"] == "⛔ Stop sending"
-        answer = await sandbox.press_button(staff["id"], staff["id"], progress["message_id"],
-                                            f"ann:stop:{record.id}")
+        assert labels(progress)[0] == "⛔ Stop sending"
+        answer = await press_data(sandbox, staff["id"], progress, f"ann:stop:{record.id}")
         assert answer["answer"]["text"].startswith("Stopped")
         final = await progress_reaching(sandbox, staff["id"], 0, "was stopped")
         # Only rows already on the wire can still finish; then nothing more goes out.
@@ -114,8 +112,8 @@ async def test_stopping_a_running_broadcast_sends_no_more(
         assert states["sent"] == len(received) and 0 < len(received) < 150
         assert states["cancelled"] == 150 - len(received)
         assert "reply_markup" not in final
-        again = await sandbox.press_button(staff["id"], staff["id"], progress["message_id"],
-                                           f"ann:stop:{record.id}", force=True)
+        again = await press_data(sandbox, staff["id"], progress, f"ann:stop:{record.id}",
+                                 forged=True)
         assert again["answer"]["text"].startswith("This announcement has already been")
     finally:
         await hotline.stop()
@@ -125,8 +123,8 @@ async def test_failures_are_retried_recorded_and_never_dropped(
         hotline: Hotline, sandbox: SandboxClient) -> None:
     hotline.services.delivery.settings = EngineSettings(backoff_base=0.05, max_attempts=4,
                                                         progress_interval=0.5)
-    staff = await started_user(sandbox, "Zhou", role=Role.STAFF, hotline=hotline)
-    people = [await started_user(sandbox, f"P{i}", hotline=hotline) for i in range(30)]
+    staff = await person(sandbox, hotline, "Zhou", role=Role.STAFF, first="/start")
+    people = [await person(sandbox, hotline, f"P{i}", first="/start") for i in range(30)]
     ids = [p["id"] for p in people]
     gone = 4_000_000_001  # a chat Telegram does not know
     await subscribe_bulk(hotline.services, [*ids, gone], ["policy"])
@@ -152,17 +150,16 @@ async def test_failures_are_retried_recorded_and_never_dropped(
 
 async def test_a_scheduled_announcement_waits_for_its_time(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await started_user(sandbox, "Zhou", role=Role.STAFF, hotline=hotline)
-    reader = await started_user(sandbox, "Ann", hotline=hotline)
+    staff = await person(sandbox, hotline, "Zhou", role=Role.STAFF, first="/start")
+    reader = await person(sandbox, hotline, "Ann", first="/start")
     await hotline.services.subscriptions.subscribe(reader["id"], ["policy"])
     send_at = utcnow() + timedelta(seconds=2)
     record = await hotline.services.announcements.publish(
         _draft(staff["id"], "Later", send_at=send_at), progress_chat_id=staff["id"])
     assert record.state == "scheduled"
     scheduled = await progress_reaching(sandbox, staff["id"], 0, "will be sent at")
-    assert scheduled["reply_markup"]["inline_keyboard"][0][0]["text"] == "⛔ Stop sending"
+    assert labels(scheduled)[0] == "⛔ Stop sending"
     assert await _announcements_received(sandbox, "Later") == Counter()
-    message = await sandbox.wait_for_bot_message(
-        reader["id"], predicate=lambda m: "Later" in m["text"], timeout=10)
+    message = await wait_reply(sandbox, reader["id"], lambda m: "Later" in m["text"], timeout=10)
     assert message["date"] >= int(send_at.timestamp())
     await progress_reaching(sandbox, staff["id"], 0, "has been sent")

@@ -14,7 +14,8 @@ from handlers.entity_html import formatted_html
 from sandbox.client import SandboxClient
 from services.announcements.body_formats import BodyFormatError, body_html
 from storage.models import Role
-from tests.announcements_support import press, progress_reaching, say, started_user
+from tests.announcements_support import progress_reaching
+from tests.driver import person, press, press_data, say, wait_reply
 from tests.test_announcements_audience import _cli
 from tests.test_cli import errors
 
@@ -28,15 +29,15 @@ def _offsets(message: dict, anchor: str) -> set[tuple]:
 
 
 async def _compose_until_body(sandbox: SandboxClient, staff_id: int) -> dict:
-    topics = await say(sandbox, staff_id, "/announce", contains="Choose the topic")
+    topics = await say(sandbox, staff_id, "/announce", expect="Choose the topic")
     await press(sandbox, staff_id, topics, "Events", expect="title")
-    return await say(sandbox, staff_id, "Carnival", contains="Send the text")
+    return await say(sandbox, staff_id, "Carnival", expect="Send the text")
 
 
 async def test_formatting_typed_in_the_chat_page_reaches_residents_and_tags_stay_text(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await started_user(sandbox, "Zhou", role=Role.STAFF, hotline=hotline)
-    reader = await started_user(sandbox, "Ann", hotline=hotline)
+    staff = await person(sandbox, hotline, "Zhou", role=Role.STAFF, first="/start")
+    reader = await person(sandbox, hotline, "Ann", first="/start")
     await hotline.services.subscriptions.subscribe(reader["id"], ["events"])
     ask = await _compose_until_body(sandbox, staff["id"])
     # The instructions name the app's formatting, and say typed tags are shown as typed.
@@ -47,17 +48,17 @@ async def test_formatting_typed_in_the_chat_page_reaches_residents_and_tags_stay
         staff["id"], "**Saturday** in the __park__, ~~Sunday~~ `10:00`: see "
                      "[the map](https://park.example/map) or https://park.example "
                      "<b>not bold</b> & more", shortcuts=True)
-    attach = await sandbox.wait_for_bot_message(
-        staff["id"], after=sent["message_id"], predicate=lambda m: "Send a photo" in m["text"])
+    attach = await wait_reply(sandbox, staff["id"], lambda m: "Send a photo" in m["text"],
+                              after=sent["message_id"])
     link = await press(sandbox, staff["id"], attach, "Skip", expect="Send a link")
     audience = await press(sandbox, staff["id"], link, "Skip", expect="Audience")
     when = await press(sandbox, staff["id"], audience, "Next", expect="When?")
     confirm = await press(sandbox, staff["id"], when, "Send now", expect="Send it?")
     assert "It is sent as soon as you confirm." in confirm["text"]
     assert "Sending at" not in confirm["text"]
-    await sandbox.press_button(staff["id"], staff["id"], confirm["message_id"], "ann:send")
-    received = await sandbox.wait_for_bot_message(
-        reader["id"], predicate=lambda m: "Carnival" in m["text"], timeout=10)
+    await press_data(sandbox, staff["id"], confirm, "ann:send")
+    received = await wait_reply(sandbox, reader["id"], lambda m: "Carnival" in m["text"],
+                                timeout=10)
     body = ("Saturday in the park, Sunday 10:00: see the map or https://park.example "
             "<b>not bold</b> & more")
     assert received["text"].endswith(body)
@@ -136,7 +137,7 @@ def test_a_body_file_with_a_wrong_link_or_tag_is_refused_naming_the_line(
 
 async def test_the_command_line_sends_a_markdown_file_with_its_formatting(
         hotline: Hotline, sandbox: SandboxClient, tmp_path: Path) -> None:
-    reader = await started_user(sandbox, "Ann", hotline=hotline)
+    reader = await person(sandbox, hotline, "Ann", first="/start")
     await hotline.services.subscriptions.subscribe(reader["id"], ["policy"])
     body = tmp_path / "body.md"
     body.write_text("**New rules** for *community* funds: [read them](https://ex.org/rules)"
@@ -147,8 +148,8 @@ async def test_the_command_line_sends_a_markdown_file_with_its_formatting(
     assert '<b>New rules</b> for <i>community</i> funds: <a href="https://ex.org/rules">' \
            in done.stdout
     hotline.services.delivery.wake()  # the CLI is another process: the sender polls too
-    received = await sandbox.wait_for_bot_message(
-        reader["id"], predicate=lambda m: m["text"].startswith("📢"), timeout=10)
+    received = await wait_reply(sandbox, reader["id"], lambda m: m["text"].startswith("📢"),
+                                timeout=10)
     assert received["text"].endswith(
         "New rules for community funds: read them\n\nTyped <b>tags</b> stay.")
     assert _offsets(received, "New rules") >= {

@@ -20,9 +20,9 @@ from sandbox.server import SandboxServer
 from services.audit import COMMAND_LINE_ACTOR
 from storage.models import Role, utcnow
 from storage.repositories.audit import AuditFilter, AuditRecord
-from tests.announcements_support import press, say, started_user
-from tests.console_support import console_base, person, signed_in_client
-from tests.hotline_support import ask, buttons, expert, has, latest_case, social_worker, submit
+from tests.console_support import console_base, signed_in_client
+from tests.driver import buttons, person, press, press_data, say, wait_reply
+from tests.hotline_support import ask, expert, latest_case, social_worker, submit
 from tests.ideas_helpers import resident_idea
 from tests.support import quiet_clock, running_hotline, settings_for, staff_forum_group
 from tests.trainings_support import NOW, course_plan
@@ -52,35 +52,33 @@ def table_of(page: str) -> str:
 async def finished(sandbox: SandboxClient, user_id: int) -> None:
     """Waits until the bot has handled everything this person sent: updates of one chat are
     handled in order, so the answer to /help comes after the earlier update's work is done."""
-    sent = await sandbox.send_text(user_id, "/help")
-    await sandbox.wait_for_bot_message(user_id, after=sent["message_id"])
+    await say(sandbox, user_id, "/help")
 
 
 async def broadcast_from_the_bot(hotline: Hotline, sandbox: SandboxClient, staff_id: int) -> None:
-    reader = await started_user(sandbox, "Ann", hotline=hotline)
+    reader = await person(sandbox, hotline, "Ann", first="/start")
     await hotline.services.subscriptions.subscribe(reader["id"], ["events"])
-    topics = await say(sandbox, staff_id, "/announce", contains="Choose the topic")
+    topics = await say(sandbox, staff_id, "/announce", expect="Choose the topic")
     await press(sandbox, staff_id, topics, "Events", expect="title")
-    await say(sandbox, staff_id, "Carnival", contains="Send the text")
-    attach = await say(sandbox, staff_id, "Saturday in the park", contains="Send a photo")
+    await say(sandbox, staff_id, "Carnival", expect="Send the text")
+    attach = await say(sandbox, staff_id, "Saturday in the park", expect="Send a photo")
     link = await press(sandbox, staff_id, attach, "Skip", expect="Send a link")
     audience = await press(sandbox, staff_id, link, "Skip", expect="Audience")
     when = await press(sandbox, staff_id, audience, "Next", expect="When?")
     confirm = await press(sandbox, staff_id, when, "Send now", expect="Send it?")
-    await sandbox.press_button(staff_id, staff_id, confirm["message_id"], "ann:send")
-    await sandbox.wait_for_bot_message(reader["id"], predicate=has("Carnival"))
+    await press_data(sandbox, staff_id, confirm, "ann:send")
+    await wait_reply(sandbox, reader["id"], "Carnival")
     await finished(sandbox, staff_id)
 
 
 async def review_in_the_bot(hotline: Hotline, sandbox: SandboxClient, staff_id: int) -> str:
-    author = await started_user(sandbox, "Lin", hotline=hotline)
+    author = await person(sandbox, hotline, "Lin", first="/start")
     idea = await resident_idea(hotline, author["id"], "Shade trees")
-    card = await say(sandbox, staff_id, f"/review {idea.reference}", contains=idea.reference)
+    card = await say(sandbox, staff_id, f"/review {idea.reference}", expect=idea.reference)
     prompt = await press(sandbox, staff_id, card, "→ Under review", expect="Moving")
     apply = next(d for _, d in buttons(prompt) if d.startswith("ideas:rv:apply:"))
-    await sandbox.press_button(staff_id, staff_id, prompt["message_id"], apply)
-    await sandbox.wait_for_bot_message(staff_id, after=prompt["message_id"],
-                                       predicate=has("History"))
+    await press_data(sandbox, staff_id, prompt, apply)
+    await wait_reply(sandbox, staff_id, "History", after=prompt["message_id"])
     return idea.reference
 
 
@@ -90,14 +88,14 @@ async def reassign_in_the_staff_group(hotline: Hotline, sandbox: SandboxClient,
     asker = await social_worker(hotline, sandbox, "Emma")
     # Nobody is on duty for policy questions: the case waits in the staff group's topic.
     await submit(sandbox, asker, await ask(sandbox, asker, "policy", "Who decides?"))
-    card = await sandbox.wait_for_bot_message(
-        group_id, after=0,
-        predicate=lambda m: any(d.startswith("hotline:reassign:") for _, d in buttons(m)))
+    card = await wait_reply(sandbox, group_id,
+                            lambda m: any(d.startswith("hotline:reassign:") for _, d in buttons(m)),
+                            after=0)
     reassign = next(d for _, d in buttons(card) if d.startswith("hotline:reassign:"))
-    await sandbox.press_button(staff_id, group_id, card["message_id"], reassign)
-    menu = await sandbox.wait_for_bot_message(group_id, predicate=has("Which expert"))
+    await press_data(sandbox, staff_id, card, reassign)
+    menu = await wait_reply(sandbox, group_id, "Which expert")
     [(_, choice)] = buttons(menu)
-    await sandbox.press_button(staff_id, group_id, menu["message_id"], choice)
+    await press_data(sandbox, staff_id, menu, choice)
     await sandbox.wait_for_edit(group_id, menu["message_id"])
     case = await latest_case(hotline, asker["id"])
     assert case.expert_id == wang["id"]
@@ -110,7 +108,7 @@ async def test_staff_actions_in_the_bot_are_audited_and_shown_to_admins(
     hotline = await running_hotline(sandbox_server, tmp_path, staff_chat_id=group["id"])
     try:
         sent = await sandbox.send_text(staff["id"], "/start")
-        await sandbox.wait_for_bot_message(staff["id"], after=sent["message_id"])
+        await wait_reply(sandbox, staff["id"], after=sent["message_id"])
         await hotline.services.people.grant(staff["id"], Role.STAFF)
 
         await broadcast_from_the_bot(hotline, sandbox, staff["id"])
@@ -141,7 +139,7 @@ async def test_staff_actions_in_the_bot_are_audited_and_shown_to_admins(
         assert detail["status"] == ["offered", "open"]
         assert_recent(case_entry)
 
-        admin = await person(hotline, sandbox, "Admin Yang", role=Role.ADMIN)
+        admin = await person(sandbox, hotline, "Admin Yang", role=Role.ADMIN)
         async with await signed_in_client(hotline, sandbox, admin["id"]) as client:
             page = await page_of(client, f"{console_base(hotline)}/audit")
             rows = table_of(page)
@@ -212,7 +210,7 @@ async def test_a_role_granted_on_the_command_line_is_audited_and_shown_to_admins
         imported = await only_entry(hotline, "roster.import")
         assert imported.channel == "cli" and imported.target == "plan.csv"
 
-        admin = await person(hotline, sandbox, "Admin Yang", role=Role.ADMIN)
+        admin = await person(sandbox, hotline, "Admin Yang", role=Role.ADMIN)
         async with await signed_in_client(hotline, sandbox, admin["id"]) as client:
             page = await page_of(client, f"{console_base(hotline)}/audit?channel=cli")
             rows = table_of(page)
@@ -232,17 +230,15 @@ async def test_staff_take_over_and_close_are_audited_but_an_experts_own_close_is
     staff, group = await staff_forum_group(sandbox, "Hotline staff")
     hotline = await running_hotline(sandbox_server, tmp_path, staff_chat_id=group["id"])
     try:
-        sent = await sandbox.send_text(staff["id"], "/start")
-        await sandbox.wait_for_bot_message(staff["id"], after=sent["message_id"])
+        await say(sandbox, staff["id"], "/start")
         await hotline.services.people.grant(staff["id"], Role.STAFF)
         asker = await social_worker(hotline, sandbox, "Emma")
         await submit(sandbox, asker, await ask(sandbox, asker, "policy", "Who decides?"))
-        card = await sandbox.wait_for_bot_message(
-            group["id"], after=0,
-            predicate=lambda m: any(d.startswith("hotline:takeover:") for _, d in buttons(m)))
+        card = await wait_reply(
+            sandbox, group["id"], after=0,
+            expect=lambda m: any(d.startswith("hotline:takeover:") for _, d in buttons(m)))
         take_over = next(d for _, d in buttons(card) if d.startswith("hotline:takeover:"))
-        taken = await sandbox.press_button(staff["id"], group["id"], card["message_id"],
-                                           take_over)
+        taken = await press_data(sandbox, staff["id"], card, take_over)
         assert taken["answer"]["text"] == "Claimed: the question is yours."
         case = await latest_case(hotline, asker["id"])
         entry = await only_entry(hotline, "cases.take_over")
@@ -250,8 +246,8 @@ async def test_staff_take_over_and_close_are_audited_but_an_experts_own_close_is
             staff["id"], "bot", case.number)
         assert json.loads(entry.detail)["expert"] == [None, staff["id"]]
 
-        await sandbox.wait_for_bot_message(staff["id"], predicate=has("Who decides"))
-        await say(sandbox, staff["id"], "/close", contains="closed")
+        await wait_reply(sandbox, staff["id"], "Who decides")
+        await say(sandbox, staff["id"], "/close", expect="closed")
         entry = await only_entry(hotline, "cases.close")
         assert (entry.telegram_id, entry.target) == (staff["id"], case.number)
         assert json.loads(entry.detail)["status"] == ["open", "closed"]
@@ -259,11 +255,11 @@ async def test_staff_take_over_and_close_are_audited_but_an_experts_own_close_is
         # An expert closing their own case is their daily work, not a staff action.
         wang = await expert(hotline, sandbox, "Wang", "policy")
         await submit(sandbox, asker, await ask(sandbox, asker, "policy", "And who pays?"))
-        await sandbox.wait_for_bot_message(group["id"], predicate=has("C-2026-0002"))
+        await wait_reply(sandbox, group["id"], "C-2026-0002")
         await hotline.services.hotline.cases.reassign(
             (await latest_case(hotline, asker["id"])).id, wang["id"])
-        await sandbox.wait_for_bot_message(wang["id"], predicate=has("And who pays?"))
-        await say(sandbox, wang["id"], "/close", contains="closed")
+        await wait_reply(sandbox, wang["id"], "And who pays?")
+        await say(sandbox, wang["id"], "/close", expect="closed")
         _, total = await hotline.services.audit.search(AuditFilter(action="cases.close"), 1, 10)
         assert total == 1
     finally:
@@ -275,20 +271,19 @@ async def test_course_changes_attendance_and_cancelling_in_the_bot_are_audited(
     trainings = hotline.services.trainings
     trainings.clock.freeze(NOW)
     course_id = await trainings.create(course_plan(capacity=1), None)
-    staff = await started_user(sandbox, "Staff Qin", role=Role.STAFF, hotline=hotline)
-    ann = await started_user(sandbox, "Ann", hotline=hotline)
+    staff = await person(sandbox, hotline, "Staff Qin", role=Role.STAFF, first="/start")
+    ann = await person(sandbox, hotline, "Ann", first="/start")
     await trainings.register(course_id, ann["id"], frozenset({"resident"}))
 
     refused = await say(sandbox, staff["id"], f"/training_edit {course_id} capacity 0")
     assert refused["text"] == "Capacity: must be between 1 and 1000."
     await say(sandbox, staff["id"], f"/training_edit {course_id} capacity 3",
-              contains="is changed")
+              expect="is changed")
     await say(sandbox, staff["id"], f"/training_attend {course_id} 1 {ann['id']}",
-              contains="Marked")
+              expect="Marked")
     confirm = await say(sandbox, staff["id"], f"/training_cancel {course_id}",
-                        contains="Cancel “")
-    await sandbox.press_button(staff["id"], staff["id"], confirm["message_id"],
-                               f"trainings:cancelcourse:{course_id}")
+                        expect="Cancel “")
+    await press_data(sandbox, staff["id"], confirm, f"trainings:cancelcourse:{course_id}")
     await finished(sandbox, staff["id"])
 
     edit = await only_entry(hotline, "trainings.edit")  # the refused edit left no row

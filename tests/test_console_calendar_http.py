@@ -17,10 +17,10 @@ from tests.console_support import (
     console_base,
     csrf_of,
     http_client,
-    person,
     press_sign_in,
     signed_in_client,
 )
+from tests.driver import person
 from tests.hotline_support import expert, roster
 
 # Made-up days of a year no package knows (tests build their own notices).
@@ -39,7 +39,7 @@ async def test_staff_enter_a_year_day_by_day_and_from_a_file(
         hotline: Hotline, sandbox: SandboxClient) -> None:
     base = console_base(hotline) + "/roster/calendar/2031"
     calendar = hotline.services.hotline.calendar
-    staff = await person(hotline, sandbox, "Chen")
+    staff = await person(sandbox, hotline, "Chen", role=Role.STAFF)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         async with client.get(base) as response:
             page = await response.text()
@@ -123,7 +123,7 @@ async def test_staff_enter_a_year_day_by_day_and_from_a_file(
 
 async def test_refusals_change_nothing(hotline: Hotline, sandbox: SandboxClient) -> None:
     base = console_base(hotline) + "/roster/calendar/2031"
-    staff = await person(hotline, sandbox, "Chen")
+    staff = await person(sandbox, hotline, "Chen", role=Role.STAFF)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         csrf, once = await page_tokens(client, base)
         form = {"once": once, "day": "2031-01-01", "kind": "holiday", "name": "元旦"}
@@ -135,7 +135,7 @@ async def test_refusals_change_nothing(hotline: Hotline, sandbox: SandboxClient)
         status, _, _ = await post(client, base + "/days", {**form, "csrf": csrf,
                                                            "once": "forged"})
         assert status == 400
-    social = await person(hotline, sandbox, "Zhou", role=Role.SOCIAL_WORKER)
+    social = await person(sandbox, hotline, "Zhou", role=Role.SOCIAL_WORKER)
     async with http_client() as client:
         await press_sign_in(client, await hotline.services.console.issue_link(social["id"]))
         async with client.get(base) as response:
@@ -153,7 +153,7 @@ async def test_the_console_reminds_while_next_year_is_unknown(
     calendar = hotline.services.hotline.calendar
     today = utcnow().astimezone(hotline.services.hotline.roster.zone).date()
     due = await calendar.unknown_next_year(today)
-    staff = await person(hotline, sandbox, "Chen")
+    staff = await person(sandbox, hotline, "Chen", role=Role.STAFF)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         for path in ("/", "/roster/calendar"):
             async with client.get(console_base(hotline) + path) as response:
@@ -173,7 +173,7 @@ async def test_a_roster_file_with_only_its_header_is_refused_unless_emptying_is_
     await roster(hotline, f"{wang['id']},legal,daily,09:00,12:00")
     url = console_base(hotline) + "/roster"
     header = b"telegram_id,categories,days,start,end\n"
-    staff = await person(hotline, sandbox, "Chen")
+    staff = await person(sandbox, hotline, "Chen", role=Role.STAFF)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         async with client.get(url) as response:
             csrf = csrf_of(await response.text())

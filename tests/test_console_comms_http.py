@@ -10,7 +10,8 @@ from sandbox.client import SandboxClient
 from services.announcements.broadcasts import Draft
 from storage.models import Role
 from tests.console_comms_support import once_of, page_tokens
-from tests.console_support import console_base, csrf_of, person, signed_in_client
+from tests.console_support import console_base, csrf_of, signed_in_client
+from tests.driver import person, wait_reply
 from tests.ideas_helpers import resident_idea, staff_actor
 
 MESSAGE = {"topic": "policy", "title": "Rent subsidy", "body": "Apply now.", "link": "",
@@ -24,7 +25,7 @@ async def post(client: aiohttp.ClientSession, url: str, data: dict[str, str]) ->
 
 async def test_sending_needs_the_csrf_token_and_a_checked_form(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await person(hotline, sandbox, "Wang")
+    staff = await person(sandbox, hotline, "Wang", role=Role.STAFF)
     base = console_base(hotline)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         async with client.get(f"{base}/announcements/new") as response:
@@ -51,7 +52,7 @@ async def test_sending_needs_the_csrf_token_and_a_checked_form(
 
 async def test_progress_is_json_and_unknown_ids_are_not_found(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await person(hotline, sandbox, "Wang")
+    staff = await person(sandbox, hotline, "Wang", role=Role.STAFF)
     record = await hotline.services.announcements.publish(Draft(None, "policy", "T", "B"))
     base = console_base(hotline)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
@@ -67,11 +68,11 @@ async def test_progress_is_json_and_unknown_ids_are_not_found(
 
 async def test_a_stale_status_change_is_refused_and_the_author_is_not_told(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    author = await person(hotline, sandbox, "Liu", role=None)
+    author = await person(sandbox, hotline, "Liu", role=None)
     idea = await resident_idea(hotline, author["id"], "Benches")
     await hotline.services.ideas.change_status(staff_actor(1), idea.id, "submitted",
                                                "under_review", None, True)
-    staff = await person(hotline, sandbox, "Wang")
+    staff = await person(sandbox, hotline, "Wang", role=Role.STAFF)
     base = console_base(hotline)
     before = len(await sandbox.messages(author["id"]))
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
@@ -90,7 +91,7 @@ async def test_a_stale_status_change_is_refused_and_the_author_is_not_told(
 
 async def test_people_without_a_staff_role_are_refused(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await person(hotline, sandbox, "Wang")
+    staff = await person(sandbox, hotline, "Wang", role=Role.STAFF)
     base = console_base(hotline)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         await hotline.services.people.revoke(staff["id"], Role.STAFF)
@@ -101,9 +102,9 @@ async def test_people_without_a_staff_role_are_refused(
 
 async def test_a_change_kept_unpublished_reaches_the_author_only_when_published(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    author = await person(hotline, sandbox, "Liu", role=None)
+    author = await person(sandbox, hotline, "Liu", role=None)
     idea = await resident_idea(hotline, author["id"], "Benches")
-    staff = await person(hotline, sandbox, "Wang")
+    staff = await person(sandbox, hotline, "Wang", role=Role.STAFF)
     base = console_base(hotline)
     before = len(await sandbox.messages(author["id"]))
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
@@ -119,8 +120,8 @@ async def test_a_change_kept_unpublished_reaches_the_author_only_when_published(
         status, _page = await post(client, f"{base}/ideas/{idea.id}/publish",
                                    {"csrf": csrf, "once": once_of(page)})
         assert status == 303
-    told = await sandbox.wait_for_bot_message(
-        author["id"], predicate=lambda m: "Next spring." in (m.get("text") or ""))
+    told = await wait_reply(sandbox, author["id"],
+                            lambda m: "Next spring." in (m.get("text") or ""))
     assert idea.reference in told["text"]
     stored = await hotline.services.ideas.get(idea.id)
     assert (stored.status, stored.published_status) == ("accepted", "accepted")

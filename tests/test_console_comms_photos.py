@@ -7,12 +7,13 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import Role
 from tests.console_comms_support import tiny_png
-from tests.console_support import console_base, http_client, person, signed_in_client
+from tests.console_support import console_base, http_client, signed_in_client
+from tests.driver import person
 
 
 async def test_an_ideas_photo_is_shown_through_the_console_and_fetched_once(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    author = await person(hotline, sandbox, "Liu", role=None)
+    author = await person(sandbox, hotline, "Liu", role=None)
     await hotline.services.people.grant(author["id"], Role.RESIDENT)
     sent = await sandbox.send_photo(author["id"], tiny_png())
     file_id = sent["photo"][-1]["file_id"]
@@ -20,7 +21,7 @@ async def test_an_ideas_photo_is_shown_through_the_console_and_fetched_once(
         "title": "Broken lamp", "problem": "Dark at night.", "solution": "Fix it.",
         "street": "太和街道", "community": "太和社区", "contact": "13800000000",
         "show_name": False, "photo": file_id})
-    staff = await person(hotline, sandbox, "Wang")
+    staff = await person(sandbox, hotline, "Wang", role=Role.STAFF)
     url = f"{console_base(hotline)}/ideas/{idea.id}"
     token = hotline.settings.bot_token.get_secret_value()
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
@@ -40,11 +41,11 @@ async def test_an_ideas_photo_is_shown_through_the_console_and_fetched_once(
 
 async def test_an_idea_without_a_photo_has_none_to_show(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    author = await person(hotline, sandbox, "Liu", role=Role.RESIDENT)
+    author = await person(sandbox, hotline, "Liu", role=Role.RESIDENT)
     idea = await hotline.services.ideas.submit(author["id"], {
         "title": "Benches", "problem": "None.", "solution": "Some.", "street": "太和街道",
         "community": "太和社区", "contact": "13800000000", "show_name": False})
-    staff = await person(hotline, sandbox, "Wang")
+    staff = await person(sandbox, hotline, "Wang", role=Role.STAFF)
     url = f"{console_base(hotline)}/ideas/{idea.id}"
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         async with client.get(url) as response:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
+from storage.models import Role
 from tests.console_comms_support import page_tokens, post
-from tests.console_support import console_base, person, signed_in_client
+from tests.console_support import console_base, signed_in_client
+from tests.driver import person, wait_reply
 from tests.trainings_support import NOW, course_plan, events_of
 
 NOTICE_ADDED = "A session was added, now session 2"
@@ -23,9 +25,9 @@ async def _course_with_registrant(hotline: Hotline, sandbox: SandboxClient
     trainings = hotline.services.trainings
     trainings.clock.freeze(NOW)
     course_id = await trainings.create(course_plan(capacity=5), None)
-    reader = await person(hotline, sandbox, "Li", role=None)
+    reader = await person(sandbox, hotline, "Li", role=None)
     await trainings.register(course_id, reader["id"], frozenset())
-    staff = await person(hotline, sandbox, "Wang")
+    staff = await person(sandbox, hotline, "Wang", role=Role.STAFF)
     return course_id, reader, staff
 
 
@@ -43,11 +45,10 @@ async def test_a_session_added_is_told_to_registrants_once_and_gets_reminders(
         status, _, again = await post(client, f"{url}/sessions/add",
                                       {**adding, "csrf": csrf, "once": once})
         assert status == 303 and "console_comms.once.done" in again
-    told = await sandbox.wait_for_bot_message(
-        reader["id"], predicate=lambda m: NOTICE_ADDED in (m.get("text") or ""))
+    told = await wait_reply(sandbox, reader["id"], lambda m: NOTICE_ADDED in (m.get("text") or ""))
     assert "Room 5" in told["text"] and "18:30–20:30" in told["text"]
-    calendar = await sandbox.wait_for_bot_message(
-        reader["id"], after=told["message_id"], predicate=lambda m: "document" in m)
+    calendar = await wait_reply(sandbox, reader["id"], lambda m: "document" in m,
+                                after=told["message_id"])
     assert len(events_of(await sandbox.file_bytes(calendar["document"]["file_id"]))) == 3
     course = await trainings.course(course_id)
     assert [s.place for s in course.sessions] == [
@@ -105,8 +106,8 @@ async def test_a_removed_session_is_told_and_its_reminders_go(
         status, _, again = await post(client, f"{url}/sessions/1/remove",
                                       {"csrf": csrf, "once": once, "confirm": "1"})
         assert status == 303 and "console_comms.once.done" in again
-    told = await sandbox.wait_for_bot_message(
-        reader["id"], predicate=lambda m: NOTICE_REMOVED in (m.get("text") or ""))
+    told = await wait_reply(sandbox, reader["id"],
+                            lambda m: NOTICE_REMOVED in (m.get("text") or ""))
     assert "1) " in told["text"] and "R5" in told["text"] and "三楼" not in told["text"]
     course = await trainings.course(course_id)
     assert [(s.position, s.place) for s in course.sessions] == [

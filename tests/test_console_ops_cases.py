@@ -22,7 +22,8 @@ from storage.repositories.hotline_browsing import CaseQuery, HotlineBrowsingRepo
 from storage.repositories.hotline_cases import CaseRepository
 from storage.repositories.users import UserRepository
 from tests.console_ops_support import consultation
-from tests.hotline_support import buttons, has, offer_to
+from tests.driver import buttons, wait_reply
+from tests.hotline_support import offer_to
 
 
 async def test_the_transcript_shows_what_both_sides_saw(hotline: Hotline,
@@ -120,14 +121,14 @@ async def test_reassign_transfer_and_close_tell_everyone(hotline: Hotline,
 
     moved = await actions.reassign(number, talk.zhao["id"])
     assert (moved.before.expert_id, moved.after.expert_id) == (talk.wang["id"], talk.zhao["id"])
-    told = await sandbox.wait_for_bot_message(uid, predicate=has("now answered by"))
+    told = await wait_reply(sandbox, uid, "now answered by")
     assert told["text"] == ("Your consultation C-2026-0001 is now answered by "
                             "Legal expert Zhao.")
-    await sandbox.wait_for_bot_message(talk.wang["id"], predicate=has("handed to someone"))
-    card = await sandbox.wait_for_bot_message(talk.zhao["id"], predicate=has("yours to answer"))
+    await wait_reply(sandbox, talk.wang["id"], "handed to someone")
+    card = await wait_reply(sandbox, talk.zhao["id"], "yours to answer")
     assert card["text"].startswith("💬 Consultation C-2026-0001 · Legal: yours to answer.")
     # The new expert reads what was said so far.
-    await sandbox.wait_for_bot_message(talk.zhao["id"], predicate=has("organisation's seal"))
+    await wait_reply(sandbox, talk.zhao["id"], "organisation's seal")
 
     with pytest.raises(CaseActionError) as refused:
         await actions.transfer(number, "legal")
@@ -135,10 +136,10 @@ async def test_reassign_transfer_and_close_tell_everyone(hotline: Hotline,
     transferred = await actions.transfer(number, "finance")
     assert (transferred.after.status, transferred.after.category) == (CaseStatus.OFFERED,
                                                                       "finance")
-    told = await sandbox.wait_for_bot_message(uid, predicate=has("transferred"))
+    told = await wait_reply(sandbox, uid, "transferred")
     assert told["text"].startswith("Your consultation C-2026-0001 has been transferred to "
                                    "Finance")
-    note = await sandbox.wait_for_bot_message(talk.zhao["id"], predicate=has("Bureau staff"))
+    note = await wait_reply(sandbox, talk.zhao["id"], "Bureau staff")
     assert note["text"] == ("Bureau staff have transferred consultation C-2026-0001 to "
                             "another field; you need not answer it any more.")
     offer = await offer_to(sandbox, talk.li["id"], number)
@@ -148,12 +149,12 @@ async def test_reassign_transfer_and_close_tell_everyone(hotline: Hotline,
     assert (claimed.before.status, claimed.after.status) == (CaseStatus.OFFERED,
                                                              CaseStatus.OPEN)
     await sandbox.wait_for_edit(talk.li["id"], offer["message_id"])
-    await sandbox.wait_for_bot_message(uid, predicate=has("has been taken"))
+    await wait_reply(sandbox, uid, "has been taken")
     closed = await actions.close(number)
     assert (closed.after.status, closed.after.closed_by) == (CaseStatus.CLOSED, "staff")
-    rating = await sandbox.wait_for_bot_message(uid, predicate=has("is closed"))
+    rating = await wait_reply(sandbox, uid, "is closed")
     assert [label for label, _ in buttons(rating)] == ["1★", "2★", "3★", "4★", "5★", "Reopen"]
-    note = await sandbox.wait_for_bot_message(talk.li["id"], predicate=has("Bureau staff"))
+    note = await wait_reply(sandbox, talk.li["id"], "Bureau staff")
     assert note["text"] == "Bureau staff have closed consultation C-2026-0001. Thank you!"
     with pytest.raises(CaseActionError) as refused:
         await actions.close(number)

@@ -14,10 +14,10 @@ from tests.console_support import (
     console_base,
     csrf_of,
     http_client,
-    person,
     press_sign_in,
     signed_in_client,
 )
+from tests.driver import person
 from tests.hotline_support import expert, roster
 
 POSTS = ["/roster/cell/add", "/roster/cell/remove", "/roster/cell/retime", "/roster/import",
@@ -45,13 +45,13 @@ async def test_refusals_change_nothing(hotline: Hotline, sandbox: SandboxClient)
              "end": "12:00", "expert": str(talk.zhao["id"]), "new_start": "08:00",
              "new_end": "09:00", "confirm": "1", "category_to": "finance",
              "export_from": "2026-01-01", "export_to": "2026-12-31", "format": "csv"}
-    staff = await person(hotline, sandbox, "Chen")
+    staff = await person(sandbox, hotline, "Chen", role=Role.STAFF)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         for path in POSTS:
             for csrf in ({}, {"csrf": "forged"}):
                 status, _ = await post(client, base + path, {**forms, **csrf})
                 assert status == 403, path
-    social = await person(hotline, sandbox, "Zhou", role=Role.SOCIAL_WORKER)
+    social = await person(sandbox, hotline, "Zhou", role=Role.SOCIAL_WORKER)
     async with http_client() as client:
         await press_sign_in(client, await hotline.services.console.issue_link(social["id"]))
         for path in ("/roster", "/roster/overrides", "/roster/calendar", "/cases",
@@ -71,7 +71,7 @@ async def test_bad_input_is_answered_beside_the_field(hotline: Hotline,
     wang = await expert(hotline, sandbox, "王伟", "legal", name_en="Wang Wei")
     await roster(hotline, f"{wang['id']},legal,daily,09:00,12:00")
     base = console_base(hotline)
-    staff = await person(hotline, sandbox, "Chen")
+    staff = await person(sandbox, hotline, "Chen", role=Role.STAFF)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         status, page = await get(client, base + "/roster")
         assert status == 200

@@ -23,10 +23,10 @@ from tests.console_support import (
     csrf_of,
     http_client,
     link_from_bot,
-    person,
     press_sign_in,
     signed_in_client,
 )
+from tests.driver import person, say
 from tests.support import settings_for
 
 
@@ -52,7 +52,7 @@ async def post(client: aiohttp.ClientSession, url: str, data: dict[str, str]) ->
 
 async def test_the_link_opens_a_session_once_with_a_safe_cookie(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await person(hotline, sandbox, "Wang")
+    staff = await person(sandbox, hotline, "Wang", role=Role.STAFF)
     link = await link_from_bot(sandbox, staff["id"])
     assert link.startswith(f"http://127.0.0.1:{hotline.http_port}/console/login?token=")
     async with http_client() as scanner:  # a link preview fetches the URL: nothing is used
@@ -82,7 +82,7 @@ async def test_the_link_opens_a_session_once_with_a_safe_cookie(
 
 async def test_a_sign_in_posted_from_another_site_is_refused(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await person(hotline, sandbox, "Feng")
+    staff = await person(sandbox, hotline, "Feng", role=Role.STAFF)
     link = await link_from_bot(sandbox, staff["id"])
     token = link.split("token=", 1)[1]
     async with http_client() as client:
@@ -96,7 +96,7 @@ async def test_a_sign_in_posted_from_another_site_is_refused(
 
 async def test_an_expired_link_is_refused_and_stays_unused(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await person(hotline, sandbox, "Li", language="zh-hans")
+    staff = await person(sandbox, hotline, "Li", language="zh-hans", role=Role.STAFF)
     link = await link_from_bot(sandbox, staff["id"])
     await set_all(hotline, ConsoleLoginToken, expires_at=utcnow() - timedelta(seconds=1))
     async with http_client() as client:
@@ -120,7 +120,7 @@ async def test_unknown_and_malformed_tokens_are_not_found(hotline: Hotline) -> N
 
 async def test_posts_without_the_right_csrf_token_change_nothing(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await person(hotline, sandbox, "Chen")
+    staff = await person(sandbox, hotline, "Chen", role=Role.STAFF)
     client = await signed_in_client(hotline, sandbox, staff["id"])
     async with client:
         _, page = await get(client, f"{console_base(hotline)}/")
@@ -146,7 +146,7 @@ async def test_a_session_without_a_staff_role_is_forbidden(
         hotline: Hotline, sandbox: SandboxClient) -> None:
     # A social worker (and a resident) who somehow holds a sign-in link: the server refuses.
     for role in (Role.SOCIAL_WORKER, None):
-        someone = await person(hotline, sandbox, f"Zhao {role}", role=role)
+        someone = await person(sandbox, hotline, f"Zhao {role}", role=role)
         link = await hotline.services.console.issue_link(someone["id"])
         async with http_client() as client:
             assert (await press_sign_in(client, link)).status == 303
@@ -157,7 +157,7 @@ async def test_a_session_without_a_staff_role_is_forbidden(
 
 async def test_a_revoked_staff_member_loses_access_at_once(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await person(hotline, sandbox, "Sun")
+    staff = await person(sandbox, hotline, "Sun", role=Role.STAFF)
     client = await signed_in_client(hotline, sandbox, staff["id"])
     async with client:
         assert (await get(client, f"{console_base(hotline)}/"))[0] == 200
@@ -167,16 +167,15 @@ async def test_a_revoked_staff_member_loses_access_at_once(
 
 async def test_a_resident_asking_for_console_is_refused(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    resident = await person(hotline, sandbox, "Zhou", role=None)
-    sent = await sandbox.send_text(resident["id"], "/console")
-    answer = await sandbox.wait_for_bot_message(resident["id"], after=sent["message_id"])
+    resident = await person(sandbox, hotline, "Zhou", role=None)
+    answer = await say(sandbox, resident["id"], "/console")
     assert answer["text"] == "Sorry, you are not allowed to do that."
     assert await count(hotline, ConsoleLoginToken) == 0
 
 
 async def test_a_tampered_or_missing_cookie_is_unauthorised(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await person(hotline, sandbox, "Wu")
+    staff = await person(sandbox, hotline, "Wu", role=Role.STAFF)
     client = await signed_in_client(hotline, sandbox, staff["id"])
     async with client:
         genuine = next(c.value for c in client.cookie_jar if c.key == "hotline_console")
@@ -192,7 +191,7 @@ async def test_a_tampered_or_missing_cookie_is_unauthorised(
 
 
 async def test_sign_out_ends_the_session(hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await person(hotline, sandbox, "Zheng")
+    staff = await person(sandbox, hotline, "Zheng", role=Role.STAFF)
     client = await signed_in_client(hotline, sandbox, staff["id"])
     async with client:
         genuine = next(c.value for c in client.cookie_jar if c.key == "hotline_console")
@@ -210,7 +209,7 @@ async def test_sign_out_ends_the_session(hotline: Hotline, sandbox: SandboxClien
 
 async def test_expired_and_idle_sessions_are_unauthorised(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await person(hotline, sandbox, "Feng")
+    staff = await person(sandbox, hotline, "Feng", role=Role.STAFF)
     client = await signed_in_client(hotline, sandbox, staff["id"])
     async with client:
         assert (await get(client, f"{console_base(hotline)}/"))[0] == 200
@@ -229,8 +228,8 @@ async def test_expired_and_idle_sessions_are_unauthorised(
 
 async def test_the_audit_log_is_for_admins_and_filters(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await person(hotline, sandbox, "Han")
-    admin = await person(hotline, sandbox, "Admin Yang", role=Role.ADMIN)
+    staff = await person(sandbox, hotline, "Han", role=Role.STAFF)
+    admin = await person(sandbox, hotline, "Admin Yang", role=Role.ADMIN)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         assert (await get(client, f"{console_base(hotline)}/audit"))[0] == 403
     async with await signed_in_client(hotline, sandbox, admin["id"]) as client:
@@ -251,7 +250,7 @@ async def test_an_https_console_url_makes_the_cookie_secure(
                                                console_url="https://hotline.example.org/"))
     await running.start()
     try:
-        staff = await person(running, sandbox, "Qian")
+        staff = await person(sandbox, running, "Qian", role=Role.STAFF)
         link = await link_from_bot(sandbox, staff["id"])
         assert link.startswith("https://hotline.example.org/console/login?token=")
         local = link.replace("https://hotline.example.org", f"http://127.0.0.1:{running.http_port}")
@@ -265,7 +264,7 @@ async def test_an_https_console_url_makes_the_cookie_secure(
 
 async def test_console_is_in_the_staff_command_menu_only(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await person(hotline, sandbox, "Tao")
+    staff = await person(sandbox, hotline, "Tao", role=Role.STAFF)
     await hotline.application.bot_data[COMMAND_MENU_KEY].refresh_for(staff["id"])
     personal = await sandbox.my_commands(scope={"type": "chat", "chat_id": staff["id"]})
     assert {"command": "console",

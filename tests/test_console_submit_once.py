@@ -11,6 +11,7 @@ import aiohttp
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
+from storage.models import Role
 from tests.announcements_support import progress_when
 from tests.console_comms_support import (
     hidden_value,
@@ -20,7 +21,8 @@ from tests.console_comms_support import (
     post,
     tiny_png,
 )
-from tests.console_support import console_base, csrf_of, person, signed_in_client
+from tests.console_support import console_base, csrf_of, signed_in_client
+from tests.driver import person, wait_reply
 from tests.ideas_helpers import resident_idea
 from tests.support import running_hotline
 
@@ -37,10 +39,10 @@ async def _confirm_page(client: aiohttp.ClientSession, base: str,
 
 async def test_a_replayed_send_publishes_one_announcement_and_sends_it_once(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    readers = [await person(hotline, sandbox, name, role=None) for name in ("Ann", "Bo")]
+    readers = [await person(sandbox, hotline, name, role=None) for name in ("Ann", "Bo")]
     for reader in readers:
         await hotline.services.subscriptions.subscribe(reader["id"], ["policy"])
-    staff = await person(hotline, sandbox, "Wang")
+    staff = await person(sandbox, hotline, "Wang", role=Role.STAFF)
     base = console_base(hotline)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         async with client.get(f"{base}/announcements/new") as response:
@@ -66,8 +68,7 @@ async def test_a_replayed_send_publishes_one_announcement_and_sends_it_once(
     announcement_id = int(first.split("?")[0].rsplit("/", 1)[1])
     await progress_when(hotline.services, announcement_id, lambda p: p.remaining == 0)
     for reader in readers:
-        await sandbox.wait_for_bot_message(
-            reader["id"], predicate=lambda m: "Rent subsidy" in (m.get("text") or ""))
+        await wait_reply(sandbox, reader["id"], lambda m: "Rent subsidy" in (m.get("text") or ""))
         received = [m for m in await sandbox.messages(reader["id"])
                     if "Rent subsidy" in (m.get("text") or "")]
         assert len(received) == 1
@@ -78,10 +79,10 @@ async def test_an_uploaded_photo_goes_out_with_the_announcement_as_its_caption(
     storage = await sandbox.create_group("Hotline attachments", is_forum=False)
     hotline = await running_hotline(sandbox_server, tmp_path, media_chat_id=storage["id"])
     try:
-        readers = [await person(hotline, sandbox, name, role=None) for name in ("Ann", "Bo")]
+        readers = [await person(sandbox, hotline, name, role=None) for name in ("Ann", "Bo")]
         for reader in readers:
             await hotline.services.subscriptions.subscribe(reader["id"], ["policy"])
-        staff = await person(hotline, sandbox, "Wang")
+        staff = await person(sandbox, hotline, "Wang", role=Role.STAFF)
         base = console_base(hotline)
         photo = tiny_png()
         async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
@@ -113,13 +114,12 @@ async def test_an_uploaded_photo_goes_out_with_the_announcement_as_its_caption(
                 assert f'src="/console/announcements/{record.id}/photo"' in await response.text()
             async with client.get(f"{base}/announcements/{record.id}/photo") as response:
                 assert response.status == 200 and await response.read() == photo
-        other = await person(hotline, sandbox, "Zhou")
+        other = await person(sandbox, hotline, "Zhou", role=Role.STAFF)
         async with (await signed_in_client(hotline, sandbox, other["id"]) as client,
                     client.get(f"{base}/announcements/draft-photo/{once}") as response):
             assert response.status == 404  # another person's form: not theirs to see
         for reader in readers:
-            received = await sandbox.wait_for_bot_message(
-                reader["id"], predicate=lambda m: "photo" in m)
+            received = await wait_reply(sandbox, reader["id"], lambda m: "photo" in m)
             assert "Rent subsidy" in received["caption"] and "Apply now." in received["caption"]
             assert received["photo"][-1]["file_id"] == file_id
             assert await sandbox.file_bytes(file_id) == photo
@@ -131,7 +131,7 @@ async def test_an_uploaded_photo_goes_out_with_the_announcement_as_its_caption(
 
 async def test_without_a_storage_chat_an_attachment_is_refused_and_nothing_is_posted(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await person(hotline, sandbox, "Wang")
+    staff = await person(sandbox, hotline, "Wang", role=Role.STAFF)
     base = console_base(hotline)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         async with client.get(f"{base}/announcements/new") as response:
@@ -146,7 +146,7 @@ async def test_without_a_storage_chat_an_attachment_is_refused_and_nothing_is_po
 
 async def test_attachments_are_refused_on_the_server_by_type_and_size(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await person(hotline, sandbox, "Wang")
+    staff = await person(sandbox, hotline, "Wang", role=Role.STAFF)
     base = console_base(hotline)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         async with client.get(f"{base}/announcements/new") as response:
@@ -174,7 +174,7 @@ async def test_attachments_are_refused_on_the_server_by_type_and_size(
 
 async def test_a_replayed_new_course_form_creates_one_course(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await person(hotline, sandbox, "Wang")
+    staff = await person(sandbox, hotline, "Wang", role=Role.STAFF)
     base = console_base(hotline)
     course = {"title": "Archive management", "kind": "archive_management", "description": "",
               "sessions": "2030-01-05 09:00-12:00 Room 301", "capacity": "20",
@@ -193,9 +193,9 @@ async def test_a_replayed_new_course_form_creates_one_course(
 
 async def test_a_replayed_status_change_tells_the_author_once(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    author = await person(hotline, sandbox, "Liu", role=None)
+    author = await person(sandbox, hotline, "Liu", role=None)
     idea = await resident_idea(hotline, author["id"], "Benches")
-    staff = await person(hotline, sandbox, "Wang")
+    staff = await person(sandbox, hotline, "Wang", role=Role.STAFF)
     url = f"{console_base(hotline)}/ideas/{idea.id}"
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         csrf, once = await page_tokens(client, url)
@@ -208,8 +208,7 @@ async def test_a_replayed_status_change_tells_the_author_once(
         change_again = {**change, "expected": "under_review", "status": "accepted"}
         status, _, replayed = await post(client, f"{url}/status", change_again)
         assert status == 303 and "console_comms.once.done" in replayed
-    await sandbox.wait_for_bot_message(
-        author["id"], predicate=lambda m: "Looking into it." in (m.get("text") or ""))
+    await wait_reply(sandbox, author["id"], lambda m: "Looking into it." in (m.get("text") or ""))
     told = [m for m in await sandbox.messages(author["id"])
             if idea.reference in (m.get("text") or "") and "Looking" in m["text"]]
     assert len(told) == 1
@@ -227,9 +226,9 @@ async def test_a_document_goes_out_as_a_file_and_a_body_too_large_is_refused(
 
 
 async def _document_goes_out(hotline: Hotline, sandbox: SandboxClient) -> None:
-    reader = await person(hotline, sandbox, "Ann", role=None)
+    reader = await person(sandbox, hotline, "Ann", role=None)
     await hotline.services.subscriptions.subscribe(reader["id"], ["policy"])
-    staff = await person(hotline, sandbox, "Wang")
+    staff = await person(sandbox, hotline, "Wang", role=Role.STAFF)
     base = console_base(hotline)
     leaflet = b"%PDF-1.4 the application form"
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
@@ -257,8 +256,7 @@ async def _document_goes_out(hotline: Hotline, sandbox: SandboxClient) -> None:
             **fields, "once": once_of(confirm),
             "attachment": hidden_value(confirm, "attachment")})
         assert status == 303
-    received = await sandbox.wait_for_bot_message(reader["id"],
-                                                  predicate=lambda m: "document" in m)
+    received = await wait_reply(sandbox, reader["id"], lambda m: "document" in m)
     assert received["document"]["file_name"] == "form.pdf"
     assert "Rent subsidy" in received["caption"]
     assert await sandbox.file_bytes(received["document"]["file_id"]) == leaflet

@@ -16,11 +16,11 @@ from tests.console_support import (
     csrf_of,
     http_client,
     link_from_bot,
-    person,
     press_sign_in,
     signed_in_client,
 )
-from tests.hotline_support import ask, has, offer_to, social_worker, submit
+from tests.driver import has, person, say
+from tests.hotline_support import ask, offer_to, social_worker, submit
 
 
 async def get(client: aiohttp.ClientSession, url: str) -> tuple[int, str]:
@@ -41,9 +41,7 @@ async def post(client: aiohttp.ClientSession, url: str, data: dict[str, str]) ->
 
 async def console_says(sandbox: SandboxClient, telegram_id: int, command: str,
                        fragment: str) -> str:
-    sent = await sandbox.send_text(telegram_id, command)
-    answer = await sandbox.wait_for_bot_message(telegram_id, after=sent["message_id"],
-                                                predicate=has(fragment))
+    answer = await say(sandbox, telegram_id, command, has(fragment))
     return answer["text"]
 
 
@@ -89,7 +87,7 @@ async def test_an_expert_sees_and_opens_only_their_cases_and_offers(
         assert (await get(zhao, f"{base}/cases/C-2026-0001"))[0] == 404
         assert await status_of(zhao, f"{base}/cases/C-2026-0001/files/{photo.message_id}") == 404
 
-    staff = await person(hotline, sandbox, "Chen")
+    staff = await person(sandbox, hotline, "Chen", role=Role.STAFF)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as chen:
         _, page = await get(chen, f"{base}/cases")
         assert all(f"C-2026-000{n}" in page for n in (1, 2, 3))
@@ -101,8 +99,8 @@ async def test_an_expert_sees_and_opens_only_their_cases_and_offers(
 
 async def test_console_logout_ends_every_session_of_the_sender_only(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    wang = await person(hotline, sandbox, "Wang", role=Role.EXPERT)
-    chen = await person(hotline, sandbox, "Chen")
+    wang = await person(sandbox, hotline, "Wang", role=Role.EXPERT)
+    chen = await person(sandbox, hotline, "Chen", role=Role.STAFF)
     base = console_base(hotline)
     laptop = await signed_in_client(hotline, sandbox, wang["id"])
     phone = await signed_in_client(hotline, sandbox, wang["id"])
@@ -127,11 +125,11 @@ async def test_console_logout_ends_every_session_of_the_sender_only(
 
 async def test_the_zh_cn_logout_answer_and_a_resident_without_sessions(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    li = await person(hotline, sandbox, "Li", role=Role.EXPERT, language="zh-hans")
+    li = await person(sandbox, hotline, "Li", role=Role.EXPERT, language="zh-hans")
     async with await signed_in_client(hotline, sandbox, li["id"]):
         said = await console_says(sandbox, li["id"], "/console logout", "结束的会话数")
         assert "结束的会话数：1" in said
-    resident = await person(hotline, sandbox, "Sun", role=None)
+    resident = await person(sandbox, hotline, "Sun", role=None)
     await console_says(sandbox, resident["id"], "/console logout", "no open console")
     said = await console_says(sandbox, resident["id"], "/console", "not")
     assert "/console/login" not in said

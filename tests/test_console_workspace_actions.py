@@ -8,9 +8,11 @@ import aiohttp
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
+from storage.models import Role
 from tests.console_ops_support import consultation
-from tests.console_support import console_base, csrf_of, person, signed_in_client
-from tests.hotline_support import has, offer_to
+from tests.console_support import console_base, csrf_of, signed_in_client
+from tests.driver import person, wait_reply
+from tests.hotline_support import offer_to
 
 
 async def page_of(client: aiohttp.ClientSession, url: str) -> tuple[int, str]:
@@ -39,11 +41,11 @@ async def test_an_expert_transfers_and_staff_take_over_from_the_case_page(
         status, where, _ = await post(browser, f"{case_url}/hand-on",
                                       {"csrf": csrf_of(page), "category": "finance"})
         assert status == 303 and "console_workspace.done.transferred" in where
-    told = await sandbox.wait_for_bot_message(talk.asker["id"], predicate=has("transferred"))
+    told = await wait_reply(sandbox, talk.asker["id"], "transferred")
     assert "Finance" in told["text"]
     await offer_to(sandbox, talk.li["id"], "C-2026-0001")  # the finance expert on duty
 
-    staff = await person(hotline, sandbox, "Chen")
+    staff = await person(sandbox, hotline, "Chen", role=Role.STAFF)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as desk:
         _, page = await page_of(desk, case_url)
         status, where, _ = await post(desk, f"{case_url}/take-over", {"csrf": csrf_of(page)})
@@ -53,17 +55,17 @@ async def test_an_expert_transfers_and_staff_take_over_from_the_case_page(
         assert "Transferred to Finance" in page and "Claimed by Chen" in page
         status, _, body = await post(desk, f"{case_url}/take-over", {"csrf": csrf_of(page)})
         assert status == 400 and "already yours" in body
-    await sandbox.wait_for_bot_message(talk.asker["id"], predicate=has("has been taken"))
+    await wait_reply(sandbox, talk.asker["id"], "has been taken")
     case = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")
     assert case is not None and case.expert_id == staff["id"] and case.category == "finance"
 
     # A colleague takes the open case over; the asker closes and reopens it: all in order.
-    colleague = await person(hotline, sandbox, "Zhou")
+    colleague = await person(sandbox, hotline, "Zhou", role=Role.STAFF)
     async with await signed_in_client(hotline, sandbox, colleague["id"]) as other:
         _, page = await page_of(other, case_url)
         status, _, _ = await post(other, f"{case_url}/take-over", {"csrf": csrf_of(page)})
         assert status == 303
-    await sandbox.wait_for_bot_message(talk.asker["id"], predicate=has("now answered"))
+    await wait_reply(sandbox, talk.asker["id"], "now answered")
     cases = hotline.services.hotline.cases
     assert await cases.close(await cases.repository.get(case.id), "asker")
     assert (await cases.reopen(case.id, talk.asker["id"])).result == "reopened"

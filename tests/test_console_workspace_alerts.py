@@ -15,12 +15,11 @@ from sandbox.server import SandboxServer
 from scheduler.hotline import announce_waiting
 from storage.models import Case, CaseMessage, Role, utcnow
 from tests.console_support import console_base, signed_in_client
+from tests.driver import buttons, press_data, wait_reply
 from tests.hotline_support import (
     ALL_DAY,
     ask,
-    buttons,
     expert,
-    has,
     latest_case,
     offer_to,
     roster,
@@ -71,11 +70,10 @@ async def test_overdue_and_unanswered_cases_are_marked_and_announced_once(
             overdue = await alerts_in_topic()
             assert len(overdue) == 1 and "仍无人认领" in overdue[0] and "C-2026-0001" in overdue[0]
 
-            await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
-                                       buttons(offer)[0][1])
-            await sandbox.wait_for_bot_message(emma["id"], predicate=has("has been taken"))
+            await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
+            await wait_reply(sandbox, emma["id"], "has been taken")
             await sandbox.send_text(emma["id"], "Hello? Anyone there?")
-            await sandbox.wait_for_bot_message(wang["id"], predicate=has("Anyone there"))
+            await wait_reply(sandbox, wang["id"], "Anyone there")
             await bot_idle(hotline)
             assert "Asker waiting for an answer" not in await listed(desk, inbox)
             # Twenty minutes pass without an answer.
@@ -89,7 +87,7 @@ async def test_overdue_and_unanswered_cases_are_marked_and_announced_once(
             assert len(alerts) == 2 and "已等待回复 21 分钟" in alerts[1]
 
             await sandbox.send_text(wang["id"], "Sorry, here is the answer.")
-            await sandbox.wait_for_bot_message(emma["id"], predicate=has("here is the answer"))
+            await wait_reply(sandbox, emma["id"], "here is the answer")
             await bot_idle(hotline)
             assert "Asker waiting for an answer" not in await listed(desk, inbox)
             assert await announce_waiting(services) == 0

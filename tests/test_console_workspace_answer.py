@@ -17,11 +17,11 @@ from sandbox.server import SandboxServer
 from storage.models import CaseMessage, Role
 from tests.console_ops_support import PNG
 from tests.console_support import console_base, csrf_of, signed_in_client
+from tests.driver import wait_reply
 from tests.hotline_support import (
     ALL_DAY,
     ask,
     expert,
-    has,
     latest_case,
     offer_to,
     roster,
@@ -72,7 +72,7 @@ async def test_an_expert_claims_and_answers_in_the_console_while_the_asker_write
             status, where, _ = await post(browser, f"{case_url}/claim", {"csrf": csrf_of(page)})
             assert status == 303 and "console_workspace.done.claimed" in where
             # The same notice as the bot's Claim button gives the asker.
-            card = await sandbox.wait_for_bot_message(emma["id"], predicate=has("has been taken"))
+            card = await wait_reply(sandbox, emma["id"], "has been taken")
             status, page = await page_of(browser, case_url)
             assert "Your answer was" not in page and 'id="reply-box"' in page
             assert "Legal expert Wang" in page  # whom the asker will see it from
@@ -81,15 +81,14 @@ async def test_an_expert_claims_and_answers_in_the_console_while_the_asker_write
                     "text": "Bring the organisation's seal."}
             status, where, _ = await post(browser, f"{case_url}/answer", form)
             assert status == 303 and "console_workspace.done.answered" in where
-            answer = await sandbox.wait_for_bot_message(
-                emma["id"], predicate=has("organisation's seal"))
+            answer = await wait_reply(sandbox, emma["id"], "organisation's seal")
             assert answer["reply_to_message"]["message_id"] == card["message_id"]
             # The same form again (a double click, a reload): nothing more is sent.
             status, where, _ = await post(browser, f"{case_url}/answer", form)
             assert status == 303 and "console_comms.once.done" in where
 
             asked = await sandbox.send_text(emma["id"], "Is a scanned copy enough?")
-            await sandbox.wait_for_bot_message(wang["id"], predicate=has("scanned copy"))
+            await wait_reply(sandbox, wang["id"], "scanned copy")
             await bot_idle(hotline)  # the copy arrives before the transcript row is written
             status, page = await page_of(browser, case_url)
             assert "Is a scanned copy enough?" in page
@@ -101,10 +100,8 @@ async def test_an_expert_claims_and_answers_in_the_console_while_the_asker_write
                     "csrf": csrf_of(p), "once": once_of(p), "text": f"Tab {n}: yes."})
                 for n, (_, p) in enumerate(pages, 1)))
             assert [s[0] for s in sent] == [303, 303]
-            await sandbox.wait_for_bot_message(emma["id"], after=asked["message_id"],
-                                               predicate=has("Tab 2"))
-            await sandbox.wait_for_bot_message(emma["id"], after=asked["message_id"],
-                                               predicate=has("Tab 1"))
+            await wait_reply(sandbox, emma["id"], "Tab 2", after=asked["message_id"])
+            await wait_reply(sandbox, emma["id"], "Tab 1", after=asked["message_id"])
             # A photo with words under it, as a Telegram reply would carry it.
             _, page = await page_of(browser, case_url)
             upload = aiohttp.FormData()
@@ -115,8 +112,7 @@ async def test_an_expert_claims_and_answers_in_the_console_while_the_asker_write
             async with browser.post(f"{case_url}/answer", data=upload,
                                     allow_redirects=False) as response:
                 assert response.status == 303
-            photo = await sandbox.wait_for_bot_message(
-                emma["id"], predicate=lambda m: m.get("photo") is not None)
+            photo = await wait_reply(sandbox, emma["id"], lambda m: m.get("photo") is not None)
             assert photo["caption"] == "The seal goes here."
             assert photo["reply_to_message"]["message_id"] == card["message_id"]
             _, page = await page_of(browser, case_url)
@@ -153,7 +149,7 @@ async def test_an_expert_claims_and_answers_in_the_console_while_the_asker_write
             _, page = await page_of(browser, case_url)
             status, where, _ = await post(browser, f"{case_url}/finish", {"csrf": csrf_of(page)})
             assert status == 303 and "console_workspace.done.closed" in where
-            await sandbox.wait_for_bot_message(emma["id"], predicate=has("rate"))
+            await wait_reply(sandbox, emma["id"], "rate")
             _, page = await page_of(browser, case_url)
             assert 'id="reply-box"' not in page
             # One timeline: each message once, between what happened to the case.

@@ -15,17 +15,8 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import Case, utcnow
 from tests.console_support import console_base, http_client, signed_in_client
-from tests.hotline_support import (
-    ALL_DAY,
-    ask,
-    buttons,
-    expert,
-    has,
-    offer_to,
-    roster,
-    social_worker,
-    submit,
-)
+from tests.driver import buttons, press_data, wait_reply
+from tests.hotline_support import ALL_DAY, ask, expert, offer_to, roster, social_worker, submit
 
 
 async def page_of(client: aiohttp.ClientSession, url: str) -> tuple[int, str]:
@@ -89,10 +80,8 @@ async def test_the_inbox_and_the_case_page_follow_telegram_live(
             _, listed = await page_of(browser, f"{base}/inbox/list?view=open")
             assert "C-2026-0001" in listed and "C-2026-0002" not in listed
 
-            await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
-                                       buttons(offer)[0][1])
-            card = await sandbox.wait_for_bot_message(emma["id"],
-                                                      predicate=has("has been taken"))
+            await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
+            card = await wait_reply(sandbox, emma["id"], "has been taken")
             _, listed = await page_of(browser, f"{base}/inbox/list?view=mine")
             assert "C-2026-0001" in listed and 'data-waiting="0"' in listed
 

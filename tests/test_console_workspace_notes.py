@@ -14,12 +14,11 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.models import CaseNote, Role
 from tests.console_support import console_base, csrf_of, signed_in_client
+from tests.driver import buttons, press_data, wait_reply
 from tests.hotline_support import (
     ALL_DAY,
     ask,
-    buttons,
     expert,
-    has,
     latest_case,
     offer_to,
     roster,
@@ -53,7 +52,7 @@ async def test_notes_are_for_staff_and_the_expert_and_never_reach_the_asker(
     hotline = await running_hotline(sandbox_server, tmp_path, staff_chat_id=group["id"])
     try:
         await sandbox.send_text(staffer["id"], "/start")
-        await sandbox.wait_for_bot_message(staffer["id"])
+        await wait_reply(sandbox, staffer["id"])
         await hotline.services.people.grant(staffer["id"], Role.STAFF)
         wang = await expert(hotline, sandbox, "王伟", "legal", name_en="Wang Wei")
         zhao = await expert(hotline, sandbox, "赵敏", "legal", name_en="Zhao Min")
@@ -61,9 +60,8 @@ async def test_notes_are_for_staff_and_the_expert_and_never_reach_the_asker(
         emma = await social_worker(hotline, sandbox, "Emma")
         await submit(sandbox, emma, await ask(sandbox, emma, "legal", "How do we sign a lease?"))
         offer = await offer_to(sandbox, wang["id"], "C-2026-0001")
-        await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
-                                   buttons(offer)[0][1])
-        await sandbox.wait_for_bot_message(emma["id"], predicate=has("has been taken"))
+        await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
+        await wait_reply(sandbox, emma["id"], "has been taken")
         await bot_idle(hotline)
         before = len(await sandbox.bot_messages(emma["id"]))
         case_url = f"{console_base(hotline)}/cases/C-2026-0001"

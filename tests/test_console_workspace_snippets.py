@@ -10,9 +10,10 @@ import aiohttp
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
+from storage.models import Role
 from tests.console_ops_support import consultation
-from tests.console_support import console_base, csrf_of, person, signed_in_client
-from tests.hotline_support import buttons, has
+from tests.console_support import console_base, csrf_of, signed_in_client
+from tests.driver import buttons, person, press_data, say, wait_reply
 from tests.support import bot_idle
 
 FILLED = "Dear Emma, for C-2026-0001 bring the seal. — Legal expert Wang {typo}"
@@ -33,7 +34,7 @@ async def test_canned_replies_are_kept_filled_in_and_sent_from_telegram(
         hotline: Hotline, sandbox: SandboxClient) -> None:
     talk = await consultation(hotline, sandbox)
     base = console_base(hotline)
-    staff = await person(hotline, sandbox, "Chen")
+    staff = await person(sandbox, hotline, "Chen", role=Role.STAFF)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as desk:
         _, page = await page_of(desk, f"{base}/snippets")
         status, _, body = await post(desk, f"{base}/snippets", {
@@ -64,19 +65,17 @@ async def test_canned_replies_are_kept_filled_in_and_sent_from_telegram(
     assert await hotline.services.ops.snippets.repository.usable("finance", li_id) == []
 
     wang = talk.wang["id"]
-    sent = await sandbox.send_text(wang, "/snippets")
-    offer = await sandbox.wait_for_bot_message(wang, after=sent["message_id"],
-                                               predicate=lambda m: bool(buttons(m)))
+    offer = await say(sandbox, wang, "/snippets", lambda m: bool(buttons(m)))
     assert [label for label, _ in buttons(offer)] == ["Lease basics", "Thanks"]
     lease = buttons(offer)[0][1]
-    answer = await sandbox.press_button(wang, wang, offer["message_id"], lease)
+    answer = await press_data(sandbox, wang, offer, lease)
     assert answer["answer"]["text"] == "Sent to the asker."
-    await sandbox.wait_for_bot_message(talk.asker["id"], predicate=has("bring the seal"))
+    await wait_reply(sandbox, talk.asker["id"], "bring the seal")
 
     # Once the case is closed, the same button sends nothing.
     case = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")
     assert case is not None and await hotline.services.hotline.cases.close(case, "expert")
-    refused = await sandbox.press_button(wang, wang, offer["message_id"], lease)
+    refused = await press_data(sandbox, wang, offer, lease)
     assert refused["answer"]["show_alert"]
     assert "not open for you" in refused["answer"]["text"]
     await bot_idle(hotline)

@@ -20,6 +20,7 @@ from storage.group_insert import GroupInsert
 from storage.migrate import upgrade_to_head
 from storage.models import ConversationEntry
 from storage.repositories.conversation import ConversationRepository
+from tests.driver import wait_reply
 
 CHAT = 501
 
@@ -134,10 +135,10 @@ async def test_privacy_answers_after_an_unwritable_entry(hotline: Hotline,
     user = await sandbox.add_user("Emma", language_code="en")
     hotline.services.conversation_log.record(entry("broken", chat_id=None))
     await sandbox.send_text(user["id"], "/start")
-    await sandbox.wait_for_bot_message(user["id"])
+    await wait_reply(sandbox, user["id"])
     await sandbox.send_text(user["id"], "/privacy")
-    reply = await sandbox.wait_for_bot_message(
-        user["id"], predicate=lambda m: m["text"].startswith("What we store about you"))
+    reply = await wait_reply(sandbox, user["id"],
+                             lambda m: m["text"].startswith("What we store about you"))
     assert "Name: Emma" in reply["text"]
     history = await hotline.services.conversation_log.history(user["id"])
     assert [e.text for e in history if e.direction == "in"][:2] == ["/start", "/privacy"]

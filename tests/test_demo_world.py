@@ -20,7 +20,8 @@ from bot.settings import load_settings
 from sandbox.client import SandboxClient
 from sandbox.persistence import WorldFileError
 from sandbox.server import SandboxConfig, SandboxServer
-from tests.hotline_support import PNG, buttons, has
+from tests.driver import buttons, has
+from tests.hotline_support import PNG
 from tests.support import free_port
 from tests.test_cli import TOKEN_SHAPE, hotline_env
 

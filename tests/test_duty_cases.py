@@ -14,12 +14,11 @@ from storage.models import CaseStatus, Role, utcnow
 from storage.repositories.audit import AuditFilter
 from storage.repositories.hotline_duty_cases import DutyCaseRepository
 from storage.timestamps import as_utc
+from tests.driver import buttons, has
 from tests.hotline_support import (
     ALL_DAY,
     ask,
-    buttons,
     expert,
-    has,
     latest_case,
     offer_to,
     roster,

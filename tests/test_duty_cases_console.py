@@ -18,10 +18,10 @@ from tests.console_support import (
     console_base,
     csrf_of,
     http_client,
-    person,
     press_sign_in,
     signed_in_client,
 )
+from tests.driver import person
 from tests.hotline_support import expert
 
 
@@ -39,7 +39,7 @@ async def test_staff_name_and_clear_a_fallback_in_the_console(hotline: Hotline,
                                                               sandbox: SandboxClient) -> None:
     base = console_base(hotline)
     qian = await expert(hotline, sandbox, "Qian", "finance")
-    staff = await person(hotline, sandbox, "Chen")
+    staff = await person(sandbox, hotline, "Chen", role=Role.STAFF)
     fallbacks = hotline.services.hotline.duty_cases.fallbacks
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         status, page = await _get(client, base + "/roster/fallbacks")
@@ -73,7 +73,7 @@ async def test_staff_name_and_clear_a_fallback_in_the_console(hotline: Hotline,
         ("roster.fallback_clear", "legal", "console"),
         ("roster.fallback_set", "legal", "console")]
     # A social worker is refused the page and the form.
-    social = await person(hotline, sandbox, "Zhou", role=Role.SOCIAL_WORKER)
+    social = await person(sandbox, hotline, "Zhou", role=Role.SOCIAL_WORKER)
     async with http_client() as client:
         await press_sign_in(client, await hotline.services.console.issue_link(social["id"]))
         assert (await _get(client, base + "/roster/fallbacks"))[0] == 403

@@ -18,7 +18,8 @@ from storage import cache_triggers
 from storage.db import Database
 from storage.models import Role
 from storage.repositories.users import TelegramIdentity, UserRepository
-from tests.hotline_support import ALL_DAY, ask, buttons, has, offer_to, social_worker, submit
+from tests.driver import buttons, press_data, say, wait_reply
+from tests.hotline_support import ALL_DAY, ask, offer_to, social_worker, submit
 from tests.support import bot_idle, running_hotline
 
 REPO = Path(__file__).resolve().parent.parent
@@ -124,7 +125,7 @@ async def test_cli_changes_are_honoured_by_the_running_bot_at_once(
         li = await sandbox.add_user("Li", language_code="en")
         for user in (wang, li):  # the bot knows them (and caches them) as residents
             await sandbox.send_text(user["id"], "/start")
-            await sandbox.wait_for_bot_message(user["id"])
+            await wait_reply(sandbox, user["id"])
         asker = await social_worker(hotline, sandbox, "Emma")
 
         # An expert added and put on duty from the command line claims at once.
@@ -135,8 +136,7 @@ async def test_cli_changes_are_honoured_by_the_running_bot_at_once(
         await run_cli(database_url, "roster", "import", str(plan))
         await submit(sandbox, asker, await ask(sandbox, asker, "legal", "First question"))
         offer = await offer_to(sandbox, wang["id"], "C-2026-0001")
-        claimed = await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
-                                             buttons(offer)[0][1])
+        claimed = await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
         assert claimed["answer"]["text"] == "Claimed: the question is yours."
         assert "duty" in await menu_of(sandbox, wang["id"], lambda c: "duty" in c)
 
@@ -153,20 +153,16 @@ async def test_cli_changes_are_honoured_by_the_running_bot_at_once(
 
         # A role revoked from the command line is refused on the next press.
         await run_cli(database_url, "users", "revoke", str(li["id"]), "expert")
-        refused = await sandbox.press_button(li["id"], li["id"], offer["message_id"],
-                                             buttons(offer)[0][1])
+        refused = await press_data(sandbox, li["id"], offer, buttons(offer)[0][1])
         assert refused["answer"]["text"] == "Sorry, you are not allowed to do that."
         assert await menu_of(sandbox, li["id"], lambda c: "duty" not in c) == []
 
         # A block and an unblock from the command line apply to the next message.
         await run_cli(database_url, "cases", "block", str(asker["id"]), "--reason", "abuse")
-        sent = await sandbox.send_text(asker["id"], "/ask")
-        barred = await sandbox.wait_for_bot_message(asker["id"], after=sent["message_id"])
+        barred = await say(sandbox, asker["id"], "/ask")
         assert barred["text"].startswith("Sorry, you have been barred from the expert hotline.")
         await run_cli(database_url, "cases", "unblock", str(asker["id"]))
-        sent = await sandbox.send_text(asker["id"], "/ask")
-        again = await sandbox.wait_for_bot_message(asker["id"], after=sent["message_id"],
-                                                   predicate=has(""))
+        again = await say(sandbox, asker["id"], "/ask", "")
         assert not again["text"].startswith("Sorry, you have been barred")
     finally:
         await hotline.stop()

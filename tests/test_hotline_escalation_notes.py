@@ -10,12 +10,11 @@ from pathlib import Path
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.models import Role, utcnow
+from tests.driver import buttons, press_data, wait_reply
 from tests.hotline_support import (
     ALL_DAY,
     ask,
-    buttons,
     expert,
-    has,
     latest_case,
     offer_to,
     roster,
@@ -50,17 +49,14 @@ async def test_off_hours_is_one_reply_and_a_transfer_names_the_next_shift(
         "to other experts and the bureau staff, and will tell you when someone takes it."]
 
     # Li takes it and transfers it to Finance, whose only expert works tomorrow morning.
-    await sandbox.press_button(backup["id"], backup["id"], offer["message_id"],
-                               buttons(offer)[0][1])
-    taken = await sandbox.wait_for_bot_message(asker["id"], predicate=has("has been taken"))
+    await press_data(sandbox, backup["id"], offer, buttons(offer)[0][1])
+    taken = await wait_reply(sandbox, asker["id"], "has been taken")
     zhao = await expert(hotline, sandbox, "Zhao", "finance")
     await roster_service.add_override(tomorrow, zhao["id"], "on", ("finance",), "09:00", "12:00")
-    card = await sandbox.wait_for_bot_message(backup["id"], predicate=has("yours to answer"))
-    await sandbox.press_button(backup["id"], backup["id"], card["message_id"],
-                               buttons(card)[1][1])
-    choice = await sandbox.wait_for_bot_message(backup["id"], predicate=has("Transfer"))
-    await sandbox.press_button(backup["id"], backup["id"], choice["message_id"],
-                               dict(buttons(choice))["Finance"])
+    card = await wait_reply(sandbox, backup["id"], "yours to answer")
+    await press_data(sandbox, backup["id"], card, buttons(card)[1][1])
+    choice = await wait_reply(sandbox, backup["id"], "Transfer")
+    await press_data(sandbox, backup["id"], choice, dict(buttons(choice))["Finance"])
     await offer_to(sandbox, zhao["id"], "C-2026-0001")  # as a backup, meanwhile
     await bot_idle(hotline)
     told = _texts(await sandbox.bot_messages(asker["id"]), taken["message_id"])
@@ -84,24 +80,24 @@ async def test_staff_card_says_the_offers_could_not_be_delivered(
         await roster(hotline, f"{silent[0]['id']},legal,{ALL_DAY}")
         asker = await social_worker(hotline, sandbox, "Emma")
         await submit(sandbox, asker, await ask(sandbox, asker, "legal", "Anyone there?"))
-        staff_offer = await sandbox.wait_for_bot_message(
-            group["id"], after=0, predicate=lambda m: any(d.startswith("hotline:claim:")
-                                                          for _, d in buttons(m)))
+        staff_offer = await wait_reply(
+            sandbox, group["id"], after=0,
+            expect=lambda m: any(d.startswith("hotline:claim:") for _, d in buttons(m)))
         text = staff_offer["text"]
         assert "值班专家和后备专家都未接手" not in text
         assert ("⚠️ 咨询没能发给以下专家：\n"
                 "• 王伟：机器人无法给他发消息（还没有在私聊中启动机器人，或已屏蔽机器人）\n"
                 "• 李娜：机器人无法给他发消息（还没有在私聊中启动机器人，或已屏蔽机器人）") in text
-        told = await sandbox.wait_for_bot_message(asker["id"], predicate=has("bureau staff"))
+        told = await wait_reply(sandbox, asker["id"], "bureau staff")
         assert told["text"].startswith("Consultation C-2026-0001 has been passed on to the "
                                        "bureau staff")
 
         # A category nobody answers: the card says so, and the asker gets one reply.
         confirm = await ask(sandbox, asker, "policy", "Who decides?")
         await submit(sandbox, asker, confirm)
-        policy_offer = await sandbox.wait_for_bot_message(
-            group["id"], after=staff_offer["message_id"],
-            predicate=lambda m: "C-2026-0002" in (m.get("text") or "") and any(
+        policy_offer = await wait_reply(
+            sandbox, group["id"], after=staff_offer["message_id"],
+            expect=lambda m: "C-2026-0002" in (m.get("text") or "") and any(
                 d.startswith("hotline:claim:") for _, d in buttons(m)))
         assert ("没有可以接收这个咨询的政策专家：现在没有人值班，也没有可用的后备专家"
                 "（未登记、暂停值班或请假）。请工作人员安排。") in policy_offer["text"]
@@ -131,17 +127,16 @@ async def test_stats_count_claim_time_where_it_was_claimed(hotline,
     # The case waited 10 minutes before Wang claimed it in Legal.
     await repository.set_fields(case.id, created_at=utcnow() - timedelta(minutes=40),
                                 waiting_since=utcnow() - timedelta(minutes=10))
-    await sandbox.press_button(wang["id"], wang["id"], offer["message_id"], buttons(offer)[0][1])
-    card = await sandbox.wait_for_bot_message(wang["id"], predicate=has("yours to answer"))
-    await sandbox.press_button(wang["id"], wang["id"], card["message_id"], buttons(card)[1][1])
-    choice = await sandbox.wait_for_bot_message(wang["id"], predicate=has("Transfer"))
-    await sandbox.press_button(wang["id"], wang["id"], choice["message_id"],
-                               dict(buttons(choice))["Finance"])
+    await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
+    card = await wait_reply(sandbox, wang["id"], "yours to answer")
+    await press_data(sandbox, wang["id"], card, buttons(card)[1][1])
+    choice = await wait_reply(sandbox, wang["id"], "Transfer")
+    await press_data(sandbox, wang["id"], choice, dict(buttons(choice))["Finance"])
     finance_offer = await offer_to(sandbox, li["id"], "C-2026-0001")
 
     async def stats() -> str:
         sent = await sandbox.send_text(staff["id"], "/stats")
-        return (await sandbox.wait_for_bot_message(staff["id"], after=sent["message_id"]))[
+        return (await wait_reply(sandbox, staff["id"], after=sent["message_id"]))[
             "text"]
 
     # Waiting again in Finance: not claimed.
@@ -151,9 +146,8 @@ async def test_stats_count_claim_time_where_it_was_claimed(hotline,
 
     # It waited 5 minutes in Finance before Li claimed it: Finance's claim time is 5, not 40.
     await repository.set_fields(case.id, waiting_since=utcnow() - timedelta(minutes=5))
-    await sandbox.press_button(li["id"], li["id"], finance_offer["message_id"],
-                               buttons(finance_offer)[0][1])
-    await sandbox.wait_for_bot_message(asker["id"], predicate=has("Finance expert Li"))
+    await press_data(sandbox, li["id"], finance_offer, buttons(finance_offer)[0][1])
+    await wait_reply(sandbox, asker["id"], "Finance expert Li")
     claimed = await stats()
     assert "1 consultations, 1 claimed, 0 closed." in claimed
     assert "Legal: 0; claim 10.0 min" in claimed

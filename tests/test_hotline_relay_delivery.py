@@ -11,13 +11,12 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient, SandboxError
 from sandbox.server import SandboxServer
 from storage.models import Role
+from tests.driver import buttons, has, press_data, say, wait_reply
 from tests.hotline_support import (
     ALL_DAY,
     PNG,
     ask,
-    buttons,
     expert,
-    has,
     latest_case,
     offer_to,
     roster,
@@ -40,9 +39,9 @@ async def _open_case(hotline: Hotline, sandbox: SandboxClient,
     asker = await social_worker(hotline, sandbox, "Emma")
     await submit(sandbox, asker, await ask(sandbox, asker, category, "Is this fine?"))
     offer = await offer_to(sandbox, wang["id"], "C-2026-0001")
-    await sandbox.press_button(wang["id"], wang["id"], offer["message_id"], buttons(offer)[0][1])
-    await sandbox.wait_for_bot_message(asker["id"], predicate=has("has been taken"))
-    await sandbox.wait_for_bot_message(wang["id"], predicate=has("Is this fine?"))
+    await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
+    await wait_reply(sandbox, asker["id"], "has been taken")
+    await wait_reply(sandbox, wang["id"], "Is this fine?")
     return asker, wang
 
 
@@ -50,7 +49,7 @@ async def _after_the_last_update(sandbox: SandboxClient, asker_id: int, expert_i
     """The bot handles one chat's updates in order: once this message is relayed, whatever
     the asker did before has been handled to the end (the transcript written too)."""
     await sandbox.send_text(asker_id, "Thank you")
-    await sandbox.wait_for_bot_message(expert_id, predicate=has("Thank you"))
+    await wait_reply(sandbox, expert_id, "Thank you")
 
 
 async def test_caption_edits_reach_the_copy_and_the_staff_mirror(
@@ -62,9 +61,8 @@ async def test_caption_edits_reach_the_copy_and_the_staff_mirror(
         asker, wang = await _open_case(hotline, sandbox)
         case = await latest_case(hotline, asker["id"])
         photo = await sandbox.send_photo(asker["id"], PNG, caption="invoice v1")
-        copy = await sandbox.wait_for_bot_message(wang["id"], predicate=has("invoice v1"))
-        mirror = await sandbox.wait_for_bot_message(group["id"], after=0,
-                                                    predicate=has("invoice v1"))
+        copy = await wait_reply(sandbox, wang["id"], "invoice v1")
+        mirror = await wait_reply(sandbox, group["id"], "invoice v1", after=0)
         assert mirror["message_thread_id"] == case.staff_thread_id and mirror["photo"]
 
         await sandbox.edit_caption(asker["id"], asker["id"], photo["message_id"], "invoice v2")
@@ -80,11 +78,10 @@ async def test_caption_edits_reach_the_copy_and_the_staff_mirror(
         # (A group reads the default language.)
         for chat_id, old, said in ((wang["id"], copy, EDITED),
                                    (group["id"], mirror, EDITED_ZH)):
-            notice = await sandbox.wait_for_bot_message(chat_id, after=old["message_id"],
-                                                        predicate=has("✏️"))
+            notice = await wait_reply(sandbox, chat_id, "✏️", after=old["message_id"])
             assert notice["text"] == said
             assert notice["reply_to_message"]["message_id"] == old["message_id"]
-            new = await sandbox.wait_for_bot_message(chat_id, after=notice["message_id"])
+            new = await wait_reply(sandbox, chat_id, after=notice["message_id"])
             assert new["caption"] == "invoice v3" and new["photo"]
             assert new["reply_to_message"]["message_id"] == old["message_id"]
         assert new["message_thread_id"] == case.staff_thread_id
@@ -107,9 +104,9 @@ async def test_failures_are_told_and_a_429_is_retried_once(hotline: Hotline,
     await sandbox.configure(faults={"rate": 1.0, "kinds": ["429"], "methods": ["copyMessage"],
                                     "retry_after": 1, "count": 1})
     await sandbox.send_text(uid, "Are you there?")
-    await sandbox.wait_for_bot_message(wang["id"], predicate=has("Are you there?"))
+    await wait_reply(sandbox, wang["id"], "Are you there?")
     await sandbox.send_text(uid, "Next one")  # handled after the first one has finished
-    await sandbox.wait_for_bot_message(wang["id"], predicate=has("Next one"))
+    await wait_reply(sandbox, wang["id"], "Next one")
     assert [m["text"] for m in await sandbox.bot_messages(wang["id"])
             if m.get("text") == "Are you there?"] == ["Are you there?"]
     copies = [c["error_code"] for c in await sandbox.calls("copyMessage")]
@@ -119,8 +116,7 @@ async def test_failures_are_told_and_a_429_is_retried_once(hotline: Hotline,
     # Telegram keeps failing (5xx, dropped connections): retried, then the sender is told.
     await sandbox.configure(faults={"rate": 1.0, "kinds": ["5xx", "drop"],
                                     "methods": ["copyMessage"]}, seed=3)
-    sent = await sandbox.send_text(uid, "Lost in transit")
-    told = await sandbox.wait_for_bot_message(uid, after=sent["message_id"])
+    told = await say(sandbox, uid, "Lost in transit")
     assert told["text"] == ("Sorry, this message could not be delivered (consultation "
                             "C-2026-0001). Please send it again later.")
     await sandbox.configure(faults=None)
@@ -129,8 +125,7 @@ async def test_failures_are_told_and_a_429_is_retried_once(hotline: Hotline,
 
     # The expert blocked the bot: the asker is told so.
     await sandbox.block_bot(wang["id"])
-    sent = await sandbox.send_text(uid, "Hello?")
-    told = await sandbox.wait_for_bot_message(uid, after=sent["message_id"])
+    told = await say(sandbox, uid, "Hello?")
     assert told["text"] == ("This message could not be delivered (consultation C-2026-0001): "
                             "the other side has stopped or blocked the bot.")
     await bot_idle(hotline)
@@ -152,23 +147,23 @@ async def test_empty_unsupported_and_long_messages_get_clear_replies(
     # While the question is being written.
     confirm = await ask(sandbox, asker, "legal", "A question")
     sent = await sandbox.send_text(uid, "   ")
-    assert (await sandbox.wait_for_bot_message(uid, after=sent["message_id"]))["text"] == (
+    assert (await wait_reply(sandbox, uid, after=sent["message_id"]))["text"] == (
         "Please write your question.")
     sent = await sandbox.send_location(uid, 31.23, 121.47)
-    assert (await sandbox.wait_for_bot_message(uid, after=sent["message_id"]))["text"] == (
+    assert (await wait_reply(sandbox, uid, after=sent["message_id"]))["text"] == (
         unsupported)
     await submit(sandbox, asker, confirm)
     offer = await offer_to(sandbox, wang["id"], "C-2026-0001")
-    await sandbox.press_button(wang["id"], wang["id"], offer["message_id"], buttons(offer)[0][1])
-    await sandbox.wait_for_bot_message(uid, predicate=has("has been taken"))
-    await sandbox.wait_for_bot_message(wang["id"], predicate=has("A question"))
+    await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
+    await wait_reply(sandbox, uid, "has been taken")
+    await wait_reply(sandbox, wang["id"], "A question")
 
     # In the open case.
     sent = await sandbox.send_location(uid, 31.23, 121.47)
-    assert (await sandbox.wait_for_bot_message(uid, after=sent["message_id"]))["text"] == (
+    assert (await wait_reply(sandbox, uid, after=sent["message_id"]))["text"] == (
         unsupported)
     sent = await sandbox.send_text(uid, " \n ")
-    assert (await sandbox.wait_for_bot_message(uid, after=sent["message_id"]))["text"] == (
+    assert (await wait_reply(sandbox, uid, after=sent["message_id"]))["text"] == (
         "This message is empty, so it was not passed on. Please write something and send it "
         "again.")
 
@@ -177,13 +172,13 @@ async def test_empty_unsupported_and_long_messages_get_clear_replies(
     with pytest.raises(SandboxError, match="4096"):
         await sandbox.send_text(uid, "x" * 4097)
     longest = await sandbox.send_text(uid, "a" * 4096)
-    copy = await sandbox.wait_for_bot_message(wang["id"], predicate=has("a" * 4096))
+    copy = await wait_reply(sandbox, wang["id"], has("a" * 4096))
     assert copy["text"] == "a" * 4096
     await sandbox.configure(faults={**UNEDITABLE, "methods": ["editMessageText"]})
     await sandbox.edit_text(uid, uid, longest["message_id"], "b" * 4096)
-    notice = await sandbox.wait_for_bot_message(wang["id"], after=copy["message_id"])
+    notice = await wait_reply(sandbox, wang["id"], after=copy["message_id"])
     assert notice["text"] == EDITED
-    new = await sandbox.wait_for_bot_message(wang["id"], after=notice["message_id"])
+    new = await wait_reply(sandbox, wang["id"], after=notice["message_id"])
     assert new["text"] == "b" * 4096
     await sandbox.configure(faults=None)
     await _after_the_last_update(sandbox, uid, wang["id"])

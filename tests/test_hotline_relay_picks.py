@@ -11,17 +11,8 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from scheduler.hotline import purge_pending_picks
 from storage.models import utcnow
-from tests.hotline_support import (
-    ALL_DAY,
-    ask,
-    buttons,
-    expert,
-    has,
-    offer_to,
-    roster,
-    social_worker,
-    submit,
-)
+from tests.driver import buttons, press_data, say, wait_reply
+from tests.hotline_support import ALL_DAY, ask, expert, offer_to, roster, social_worker, submit
 from tests.support import bot_idle, running_hotline
 
 
@@ -29,15 +20,12 @@ async def _claimed(hotline: Hotline, sandbox: SandboxClient, lawyer: dict, asker
                    number: str) -> None:
     await submit(sandbox, asker, await ask(sandbox, asker, "legal", f"Question of {number}"))
     offer = await offer_to(sandbox, lawyer["id"], number)
-    await sandbox.press_button(lawyer["id"], lawyer["id"], offer["message_id"],
-                               buttons(offer)[0][1])
-    await sandbox.wait_for_bot_message(asker["id"], predicate=has("has been taken"))
+    await press_data(sandbox, lawyer["id"], offer, buttons(offer)[0][1])
+    await wait_reply(sandbox, asker["id"], "has been taken")
 
 
 async def _which(sandbox: SandboxClient, user_id: int, text: str) -> dict:
-    sent = await sandbox.send_text(user_id, text)
-    question = await sandbox.wait_for_bot_message(user_id, after=sent["message_id"],
-                                                  predicate=lambda m: bool(buttons(m)))
+    question = await say(sandbox, user_id, text, lambda m: bool(buttons(m)))
     assert question["text"].startswith("You have several open consultations")
     return question
 
@@ -65,8 +53,8 @@ async def test_a_pick_after_a_restart_relays_and_stores_the_message(
     second = await running_hotline(sandbox_server, tmp_path)
     try:
         [(label, for_bo)] = [b for b in buttons(question) if b[0] == "C-2026-0002"]
-        await sandbox.press_button(wang["id"], wang["id"], question["message_id"], for_bo)
-        relayed = await sandbox.wait_for_bot_message(bo["id"], predicate=has("lease"))
+        await press_data(sandbox, wang["id"], question, for_bo)
+        relayed = await wait_reply(sandbox, bo["id"], "lease")
         assert relayed["text"] == "Please send the lease by Friday"
         picked = await sandbox.wait_for_edit(wang["id"], question["message_id"])
         assert picked["text"] == f"Consultation {label} chosen." and not buttons(picked)
@@ -74,8 +62,7 @@ async def test_a_pick_after_a_restart_relays_and_stores_the_message(
         # A second press of the same button, or of the other case's, sends nothing again.
         # (Wang's updates are handled in order: the answer means the pick has finished.)
         for data in (for_bo, next(d for lbl, d in buttons(question) if lbl == "C-2026-0001")):
-            again = await sandbox.press_button(wang["id"], wang["id"], question["message_id"],
-                                               data, force=True)
+            again = await press_data(sandbox, wang["id"], question, data, forged=True)
             assert again["answer"] == {
                 "text": "This message has already gone to consultation C-2026-0002; it is "
                         "not sent twice.", "show_alert": True}
@@ -89,8 +76,7 @@ async def test_a_pick_after_a_restart_relays_and_stores_the_message(
         # Two days on, the housekeeping job forgets both; the old button says so.
         purged = await purge_pending_picks(second.services, utcnow() + timedelta(hours=49))
         assert purged == 2
-        stale = await sandbox.press_button(wang["id"], wang["id"], later["message_id"],
-                                           buttons(later)[0][1])
+        stale = await press_data(sandbox, wang["id"], later, buttons(later)[0][1])
         expired = ("This choice has expired and the message was not passed on. If it is still "
                    "needed, please send it again.")
         assert stale["answer"] == {"text": expired, "show_alert": True}
@@ -111,20 +97,18 @@ async def test_an_edit_while_waiting_and_a_closed_case(hotline: Hotline,
     await _claimed(hotline, sandbox, wang, emma, "C-2026-0001")
     await _claimed(hotline, sandbox, wang, bo, "C-2026-0002")
     sent = await sandbox.send_text(wang["id"], "Teh draft is fine")
-    question = await sandbox.wait_for_bot_message(wang["id"], after=sent["message_id"],
-                                                  predicate=lambda m: bool(buttons(m)))
+    question = await wait_reply(sandbox, wang["id"], lambda m: bool(buttons(m)),
+                                after=sent["message_id"])
     another = await _which(sandbox, wang["id"], "Anything else?")
     await sandbox.edit_text(wang["id"], wang["id"], sent["message_id"], "The draft is fine")
-    await sandbox.press_button(wang["id"], wang["id"], question["message_id"],
-                               buttons(question)[0][1])
-    relayed = await sandbox.wait_for_bot_message(emma["id"], predicate=has("draft"))
+    await press_data(sandbox, wang["id"], question, buttons(question)[0][1])
+    relayed = await wait_reply(sandbox, emma["id"], "draft")
     assert relayed["text"] == "The draft is fine"
 
     # Bo's case closes while a question about it is still open on the screen.
     [case] = await hotline.services.hotline.cases.repository.active_of_asker(bo["id"])
     assert await hotline.services.hotline.cases.repository.close(case.id, "expert")
-    refused = await sandbox.press_button(wang["id"], wang["id"], another["message_id"],
-                                         buttons(another)[1][1])
+    refused = await press_data(sandbox, wang["id"], another, buttons(another)[1][1])
     assert refused["answer"] == {"text": "That consultation has ended or is no longer yours; "
                                          "the message was not passed on.", "show_alert": True}
     assert not [m for m in await sandbox.bot_messages(bo["id"])

@@ -9,12 +9,11 @@ from pathlib import Path
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.models import Role
+from tests.driver import buttons, press_data, say, wait_reply
 from tests.hotline_support import (
     ALL_DAY,
     ask,
-    buttons,
     expert,
-    has,
     latest_case,
     offer_to,
     roster,
@@ -30,7 +29,7 @@ async def test_replies_to_history_copies_route_and_the_topic_is_not_relayed(
     hotline = await running_hotline(sandbox_server, tmp_path, staff_chat_id=group["id"])
     try:
         await sandbox.send_text(staffer["id"], "/start")
-        await sandbox.wait_for_bot_message(staffer["id"])
+        await wait_reply(sandbox, staffer["id"])
         await hotline.services.people.grant(staffer["id"], Role.STAFF)
         wang = await expert(hotline, sandbox, "Wang", "legal")
         await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
@@ -41,11 +40,10 @@ async def test_replies_to_history_copies_route_and_the_topic_is_not_relayed(
                                         (bo, "C-2026-0002", "Bo's question")):
             await submit(sandbox, asker, await ask(sandbox, asker, "legal", question))
             offer = await offer_to(sandbox, wang["id"], number)
-            await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
-                                       buttons(offer)[0][1])
-            await sandbox.wait_for_bot_message(asker["id"], predicate=has("has been taken"))
+            await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
+            await wait_reply(sandbox, asker["id"], "has been taken")
             originals[number] = await sandbox.send_text(asker["id"], f"More from {number}")
-            await sandbox.wait_for_bot_message(wang["id"], predicate=has(f"More from {number}"))
+            await wait_reply(sandbox, wang["id"], f"More from {number}")
 
         # Staff take both cases over from their topics.
         cases = hotline.services.hotline.cases
@@ -54,11 +52,10 @@ async def test_replies_to_history_copies_route_and_the_topic_is_not_relayed(
             topic_card = next(m for m in await sandbox.bot_messages(
                 group["id"], thread_id=case.staff_thread_id)
                 if any(d.startswith("hotline:takeover:") for _, d in buttons(m)))
-            taken = await sandbox.press_button(staffer["id"], group["id"],
-                                               topic_card["message_id"],
-                                               f"hotline:takeover:{case.id}")
+            taken = await press_data(sandbox, staffer["id"], topic_card,
+                                     f"hotline:takeover:{case.id}")
             assert taken["answer"]["text"] == "Claimed: the question is yours."
-            await sandbox.wait_for_bot_message(asker["id"], predicate=has("now answered"))
+            await wait_reply(sandbox, asker["id"], "now answered")
         await bot_idle(hotline)
         emma_copy = next(m for m in await sandbox.bot_messages(staffer["id"])
                          if m.get("text") == "More from C-2026-0001")
@@ -67,7 +64,7 @@ async def test_replies_to_history_copies_route_and_the_topic_is_not_relayed(
         # it as a reply to her own message.
         sent = await sandbox.send_text(staffer["id"], "Answer for Emma",
                                        reply_to=emma_copy["message_id"])
-        answer = await sandbox.wait_for_bot_message(emma["id"], predicate=has("Answer for Emma"))
+        answer = await wait_reply(sandbox, emma["id"], "Answer for Emma")
         assert answer["reply_to_message"]["message_id"] == originals["C-2026-0001"]["message_id"]
         await bot_idle(hotline)
         assert not [m for m in await sandbox.bot_messages(staffer["id"])
@@ -90,8 +87,7 @@ async def test_replies_to_history_copies_route_and_the_topic_is_not_relayed(
         await hotline.services.people.grant(other["id"], Role.STAFF)
         said = await sandbox.send_text(other["id"], "Who knows this law?", chat_id=group["id"],
                                        thread_id=emma_case.staff_thread_id)
-        hint = await sandbox.wait_for_bot_message(group["id"], after=said["message_id"],
-                                                  predicate=has("stay among staff"))
+        hint = await wait_reply(sandbox, group["id"], "stay among staff", after=said["message_id"])
         assert hint["message_thread_id"] == emma_case.staff_thread_id
         assert hint["reply_to_message"]["message_id"] == said["message_id"]
         assert hint["text"] == (
@@ -102,8 +98,7 @@ async def test_replies_to_history_copies_route_and_the_topic_is_not_relayed(
                                         thread_id=emma_case.staff_thread_id)
         mine = await sandbox.send_text(staffer["id"], "Noted", chat_id=group["id"],
                                        thread_id=emma_case.staff_thread_id)
-        yours = await sandbox.wait_for_bot_message(group["id"], after=mine["message_id"],
-                                                   predicate=has("is yours"))
+        yours = await wait_reply(sandbox, group["id"], "is yours", after=mine["message_id"])
         assert yours["text"].startswith("Consultation C-2026-0001 is yours: answer the asker "
                                         "in your private chat with the bot")
         await bot_idle(hotline)
@@ -118,8 +113,7 @@ async def test_replies_to_history_copies_route_and_the_topic_is_not_relayed(
 
         # /stats names the staff member who holds the cases, not their id.
         await cases.close(emma_case, "expert")
-        sent = await sandbox.send_text(staffer["id"], "/stats")
-        stats = await sandbox.wait_for_bot_message(staffer["id"], after=sent["message_id"])
+        stats = await say(sandbox, staffer["id"], "/stats")
         assert "Staff Zhou (Bureau staff): 2;" in stats["text"]
         assert str(staffer["id"]) not in stats["text"]
     finally:
@@ -134,12 +128,11 @@ async def test_a_reply_to_a_note_about_a_case_routes_to_it(hotline,
     notes = {}
     for number, question in (("C-2026-0001", "First"), ("C-2026-0002", "Second")):
         await submit(sandbox, emma, await ask(sandbox, emma, "legal", question))
-        notes[number] = await sandbox.wait_for_bot_message(
-            emma["id"], predicate=has(f"{number} (Legal) has been sent"))
+        notes[number] = await wait_reply(sandbox, emma["id"], f"{number} (Legal) has been sent")
     # Two cases waiting: a reply to the first one's note needs no "which case?".
     sent = await sandbox.send_text(emma["id"], "Add this to the first",
                                    reply_to=notes["C-2026-0001"]["message_id"])
-    held = await sandbox.wait_for_bot_message(emma["id"], after=sent["message_id"])
+    held = await wait_reply(sandbox, emma["id"], after=sent["message_id"])
     assert held["text"].startswith("Consultation C-2026-0001 is still waiting")
     await bot_idle(hotline)
     first = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")

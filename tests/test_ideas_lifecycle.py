@@ -11,15 +11,8 @@ from sqlalchemy import update
 from bot.app import Hotline, build_hotline
 from sandbox.client import SandboxClient
 from storage.models import Idea, IdeaEvent, Role, utcnow
-from tests.ideas_helpers import (
-    button_data,
-    button_labels,
-    press,
-    say,
-    staff_actor,
-    stored,
-    submit_idea,
-)
+from tests.driver import button_data, labels, press_data, say, wait_reply
+from tests.ideas_helpers import staff_actor, stored, submit_idea
 from tests.support import running_hotline, settings_for
 
 NEWS = "📣 News about your idea"
@@ -40,17 +33,17 @@ async def move(sandbox: SandboxClient, staff_id: int, card: dict, target: str, *
     applies, and returns the new card."""
     data = next(d for d in button_data(card) if d.startswith("ideas:rv:to:")
                 and d.endswith(f":{target}"))
-    prompt = await press(sandbox, staff_id, card, data, "Moving")
+    prompt = await press_data(sandbox, staff_id, card, data, "Moving")
     if answer is not None:
         prompt = await say(sandbox, staff_id, answer, "Moving")
         assert answer in prompt["text"]
     if not publish:
         toggle = next(d for d in button_data(prompt) if d.startswith("ideas:rv:pubnow:"))
-        await sandbox.press_button(staff_id, staff_id, prompt["message_id"], toggle)
+        await press_data(sandbox, staff_id, prompt, toggle)
         edited = await sandbox.wait_for_edit(staff_id, prompt["message_id"])
         assert "not be published yet" in edited["text"]
     apply = next(d for d in button_data(prompt) if d.startswith("ideas:rv:apply:"))
-    return await press(sandbox, staff_id, prompt, apply, "History")
+    return await press_data(sandbox, staff_id, prompt, apply, "History")
 
 
 async def test_from_idea_to_implemented_the_author_hears_of_each_published_change(
@@ -79,16 +72,15 @@ async def test_from_idea_to_implemented_the_author_hears_of_each_published_chang
     stored_idea = await stored(hotline, reference)
     assert stored_idea.status == "accepted" and stored_idea.published_status == "under_review"
     # A private note: never shown to the author, never a notice.
-    note = await press(sandbox, staff["id"], card, f"ideas:rv:note:{idea.id}", idea.reference)
+    note = await press_data(sandbox, staff["id"], card, f"ideas:rv:note:{idea.id}", idea.reference)
     await say(sandbox, staff["id"], "Call the street office first", "Note saved")
     assert note is not None
     publish = f"ideas:rv:publish:{idea.id}"
     assert publish in button_data(card)
-    card = await press(sandbox, staff["id"], card, publish, "History")
+    card = await press_data(sandbox, staff["id"], card, publish, "History")
     assert len(await notices(sandbox, author["id"])) == 2
     # Publishing again has nothing new: refused, no notice.
-    answer = await sandbox.press_button(staff["id"], staff["id"], card["message_id"], publish,
-                                        force=True)
+    answer = await press_data(sandbox, staff["id"], card, publish, forged=True)
     assert answer["answer"]["text"] == "There is no change waiting to be published."
     card = await move(sandbox, staff["id"], card, "in_progress")
     card = await move(sandbox, staff["id"], card, "implemented", answer="Done in May.")
@@ -126,9 +118,8 @@ async def test_a_restart_mid_submission_resumes_the_draft(sandbox_server, sandbo
         await say(sandbox, user["id"], "The lane is dark.", "3. What solution")
         resumed = await say(sandbox, user["id"], "/idea", "unfinished idea")
         assert "continue where you left off" in resumed["text"]
-        streets = await sandbox.wait_for_bot_message(
-            user["id"], after=resumed["message_id"],
-            predicate=lambda m: "3. What solution" in m["text"])
+        streets = await wait_reply(sandbox, user["id"], lambda m: "3. What solution" in m["text"],
+                                   after=resumed["message_id"])
         assert streets is not None
         await say(sandbox, user["id"], "Solar lamps.", "4. Which street")
         draft = await second.services.dialogs.current(user["id"])
@@ -168,23 +159,22 @@ async def test_a_photo_too_large_or_a_file_is_refused(sandbox_server, sandbox: S
         await say(sandbox, user["id"], "Title", "2.")
         await say(sandbox, user["id"], "Problem", "3.")
         streets = await say(sandbox, user["id"], "Solution", "4.")
-        communities = await press(sandbox, user["id"], streets, "ideas:new:street:1", "5.")
-        assert button_labels(communities) == ["Wujing Community", "Jinxing Community"]
-        await press(sandbox, user["id"], communities, "ideas:new:comm:1", "6.")
+        communities = await press_data(sandbox, user["id"], streets, "ideas:new:street:1", "5.")
+        assert labels(communities) == ["Wujing Community", "Jinxing Community"]
+        await press_data(sandbox, user["id"], communities, "ideas:new:comm:1", "6.")
         sent = await sandbox.send_document(user["id"], b"%PDF-1.4", "plan.pdf",
                                            mime_type="application/pdf")
-        refused = await sandbox.wait_for_bot_message(
-            user["id"], after=sent["message_id"], predicate=lambda m: "picture" in m["text"])
+        refused = await wait_reply(sandbox, user["id"], lambda m: "picture" in m["text"],
+                                   after=sent["message_id"])
         assert refused["text"].startswith("A picture is needed here")
         big = PNG_HEADER + b"\0" * 2000
         sent = await sandbox.send_photo(user["id"], big)
-        refused = await sandbox.wait_for_bot_message(
-            user["id"], after=sent["message_id"], predicate=lambda m: "too large" in m["text"])
+        refused = await wait_reply(sandbox, user["id"], lambda m: "too large" in m["text"],
+                                   after=sent["message_id"])
         assert refused["text"] == ("That photo is too large: at most 0.001 MB. "
                                    "Please send a smaller one.")
         sent = await sandbox.send_photo(user["id"], PNG_HEADER)
-        await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"],
-                                           predicate=lambda m: "7." in m["text"])
+        await wait_reply(sandbox, user["id"], lambda m: "7." in m["text"], after=sent["message_id"])
         draft = await hotline.services.dialogs.current(user["id"])
         assert draft.step == "contact" and draft.data["photo"]
         assert draft.data["community"] == "金星社区"
@@ -207,25 +197,23 @@ async def test_forged_or_stale_review_buttons_are_refused_and_logged(
     # A resident forging a staff button: refused by role, nothing changes.
     for forged in (f"ideas:rv:to:{idea.id}:submitted:accepted", f"ideas:rv:publish:{idea.id}",
                    f"ideas:rv:apply:{idea.id}"):
-        answer = await sandbox.press_button(author["id"], author["id"], mine["message_id"],
-                                            forged, force=True)
+        answer = await press_data(sandbox, author["id"], mine, forged, forged=True)
         assert answer["answer"]["text"] == "Sorry, you are not allowed to do that."
     assert "refused review_button" in caplog.text
     # Staff pressing a button from an out-of-date card: refused as stale.
     staff = await sandbox.add_user("Officer", language_code="en")
     await hotline.services.people.grant(staff["id"], Role.ADMIN)
     card = await say(sandbox, staff["id"], f"/review {reference}", reference)
-    answer = await sandbox.press_button(staff["id"], staff["id"], card["message_id"],
-                                        f"ideas:rv:to:{idea.id}:accepted:implemented",
-                                        force=True)
+    answer = await press_data(sandbox, staff["id"], card,
+                              f"ideas:rv:to:{idea.id}:accepted:implemented",
+                              forged=True)
     assert answer["answer"]["text"].startswith(f"{reference} was changed meanwhile")
     # Another resident trying to withdraw or edit someone else's idea.
     other = await sandbox.add_user("Nosy", language_code="en")
     await say(sandbox, other["id"], "/myideas", "not submitted any ideas")
     other_chat = (await sandbox.bot_messages(other["id"]))[-1]
     for forged in (f"ideas:my:wdyes:{idea.id}", f"ideas:my:field:{idea.id}:title"):
-        answer = await sandbox.press_button(other["id"], other["id"], other_chat["message_id"],
-                                            forged, force=True)
+        answer = await press_data(sandbox, other["id"], other_chat, forged, forged=True)
         assert answer["answer"]["text"] == "This is not your idea; nothing was changed."
     unchanged = await stored(hotline, reference)
     assert (unchanged.status, unchanged.withdrawn_at) == ("submitted", None)
@@ -242,27 +230,26 @@ async def test_withdrawn_ideas_cannot_be_moved_and_edits_close(
     # Edit inside the window.
     mine = await say(sandbox, author["id"], "/myideas", "My ideas")
     one = await stored(hotline, first)
-    fields = await press(sandbox, author["id"], mine, f"ideas:my:edit:{one.id}", "Which part")
-    await press(sandbox, author["id"], fields, f"ideas:my:field:{one.id}:title", "new title")
+    fields = await press_data(sandbox, author["id"], mine, f"ideas:my:edit:{one.id}", "Which part")
+    await press_data(sandbox, author["id"], fields, f"ideas:my:field:{one.id}:title", "new title")
     await say(sandbox, author["id"], "First, better", "change to")
     assert (await stored(hotline, first)).title == "First, better"
     # The window passes: the same buttons are refused, nothing changes.
     async with hotline.services.database.session() as session:
         await session.execute(update(Idea).where(Idea.id == one.id)
                               .values(edit_until=utcnow() - timedelta(minutes=1)))
-    answer = await sandbox.press_button(author["id"], author["id"], fields["message_id"],
-                                        f"ideas:my:field:{one.id}:title")
+    answer = await press_data(sandbox, author["id"], fields, f"ideas:my:field:{one.id}:title")
     assert answer["answer"]["text"].startswith(f"Idea {first} can no longer be edited")
     # Withdraw the second; staff can no longer move it.
     two = await stored(hotline, second)
     card = await review_card(sandbox, staff["id"], second)
-    confirm = await press(sandbox, author["id"], mine, f"ideas:my:wd:{two.id}", "Withdraw idea")
-    await sandbox.press_button(author["id"], author["id"], confirm["message_id"],
-                               f"ideas:my:wdyes:{two.id}")
+    confirm = await press_data(sandbox, author["id"], mine, f"ideas:my:wd:{two.id}",
+                               "Withdraw idea")
+    await press_data(sandbox, author["id"], confirm, f"ideas:my:wdyes:{two.id}")
     done = await sandbox.wait_for_edit(author["id"], confirm["message_id"])
     assert done["text"] == f"Idea {second} is withdrawn."
-    answer = await sandbox.press_button(staff["id"], staff["id"], card["message_id"],
-                                        f"ideas:rv:to:{two.id}:submitted:accepted")
+    answer = await press_data(sandbox, staff["id"], card,
+                              f"ideas:rv:to:{two.id}:submitted:accepted")
     assert answer["answer"]["text"] == (
         f"Idea {second} was withdrawn by its author; it cannot be changed.")
     assert (await stored(hotline, second)).status == "submitted"
@@ -289,8 +276,8 @@ async def test_the_review_queue_is_oldest_first_and_filters_by_street_or_status(
                                                "not_adopted", None, True)
     card = await say(sandbox, staff["id"], "/review", "Old")
     assert card["text"].startswith(f"{made[0].reference} · Old")
-    card = await press(sandbox, staff["id"], card, f"ideas:rv:next:{made[0].id}:-", "Wujing")
-    end = await press(sandbox, staff["id"], card, f"ideas:rv:next:{made[1].id}:-", "no more")
+    card = await press_data(sandbox, staff["id"], card, f"ideas:rv:next:{made[0].id}:-", "Wujing")
+    end = await press_data(sandbox, staff["id"], card, f"ideas:rv:next:{made[1].id}:-", "no more")
     assert end["text"] == "There are no more ideas in this queue."  # closed statuses left out
     card = await say(sandbox, staff["id"], "/review Wujing Street", "Wujing one")
     assert "📍 Wujing Street · Wujing Community" in card["text"]

@@ -15,24 +15,16 @@ from bot.app import Hotline
 from bot.cli import main
 from sandbox.client import SandboxClient
 from storage.models import Role
-from tests.ideas_helpers import (
-    button_data,
-    button_labels,
-    press,
-    resident_idea,
-    say,
-    staff_actor,
-    stored,
-    submit_idea,
-)
+from tests.driver import button_data, labels, press_data, say, wait_reply
+from tests.ideas_helpers import resident_idea, staff_actor, stored, submit_idea
 from tests.support import running_hotline, staff_forum_group
 
 
 async def open_public(sandbox: SandboxClient, user_id: int, reference: str) -> dict:
     listing = await say(sandbox, user_id, "/ideas", reference)
-    data = next(d for d, label in zip(button_data(listing), button_labels(listing), strict=True)
+    data = next(d for d, label in zip(button_data(listing), labels(listing), strict=True)
                 if label.startswith(reference))
-    return await press(sandbox, user_id, listing, data, reference)
+    return await press_data(sandbox, user_id, listing, data, reference)
 
 
 async def test_supports_are_counted_once_per_person(hotline: Hotline,
@@ -50,20 +42,18 @@ async def test_supports_are_counted_once_per_person(hotline: Hotline,
     assert "Submitted by: Lin" in card["text"] and "13800000000" not in card["text"]
     assert "Staff answer" in card["text"] and "Good idea." in card["text"]
     support = f"ideas:pub:sup:{idea.id}"
-    first = await sandbox.press_button(fans[0]["id"], fans[0]["id"], card["message_id"],
-                                       support)
+    first = await press_data(sandbox, fans[0]["id"], card, support)
     assert first["answer"]["text"] == "Thank you for your support!"
     edited = await sandbox.wait_for_edit(fans[0]["id"], card["message_id"])
-    assert button_labels(edited)[0] == "👍 Support (1)"
-    again = await sandbox.press_button(fans[0]["id"], fans[0]["id"], card["message_id"],
-                                       support)
+    assert labels(edited)[0] == "👍 Support (1)"
+    again = await press_data(sandbox, fans[0]["id"], card, support)
     assert again["answer"]["text"] == "You already support this idea."
     other = await open_public(sandbox, fans[1]["id"], idea.reference)
-    await sandbox.press_button(fans[1]["id"], fans[1]["id"], other["message_id"], support)
+    await press_data(sandbox, fans[1]["id"], other, support)
     assert (await stored(hotline, idea.reference)).support_count == 2
     # A forged support of an idea that is not public is refused, not counted.
-    forged = await sandbox.press_button(fans[1]["id"], fans[1]["id"], other["message_id"],
-                                        f"ideas:pub:sup:{hidden_one.id}", force=True)
+    forged = await press_data(sandbox, fans[1]["id"], other, f"ideas:pub:sup:{hidden_one.id}",
+                              forged=True)
     assert forged["answer"]["text"] == "This idea is not public at the moment."
     assert (await stored(hotline, hidden_one.reference)).support_count == 0
 
@@ -80,12 +70,10 @@ async def test_three_reports_hide_an_idea_until_staff_restore_it(
         for number, reporter in enumerate(reporters):
             card = await open_public(sandbox, reporter["id"], idea.reference)
             data = f"ideas:pub:rep:{idea.id}:spam"
-            answer = await sandbox.press_button(reporter["id"], reporter["id"],
-                                                card["message_id"], data)
+            answer = await press_data(sandbox, reporter["id"], card, data)
             assert answer["answer"]["text"] == "Thank you; staff will look at it."
             if number == 0:  # the same person twice counts once
-                again = await sandbox.press_button(reporter["id"], reporter["id"],
-                                                   card["message_id"], data)
+                again = await press_data(sandbox, reporter["id"], card, data)
                 assert again["answer"]["text"] == "You have already reported this idea."
         hidden = await stored(hotline, idea.reference)
         assert hidden.hidden_at is not None and hidden.report_count == 3
@@ -99,7 +87,7 @@ async def test_three_reports_hide_an_idea_until_staff_restore_it(
                    for m in posted)
         card = await say(sandbox, staff["id"], f"/review {idea.reference}", idea.reference)
         assert "Reported 3 times and hidden pending staff review." in card["text"]
-        await press(sandbox, staff["id"], card, f"ideas:rv:unhide:{idea.id}", idea.reference)
+        await press_data(sandbox, staff["id"], card, f"ideas:rv:unhide:{idea.id}", idea.reference)
         assert (await stored(hotline, idea.reference)).hidden_at is None
         listing = await say(sandbox, reporters[0]["id"], "/ideas", idea.reference)
         assert idea.reference in listing["text"]
@@ -119,8 +107,7 @@ async def test_new_ideas_are_announced_in_one_staff_topic_and_duplicates_told(
             "title": "路灯", "problem": "巷子太黑", "solution": "装路灯", "street": "太和街道",
             "community": "太和社区", "contact": None, "show_name": False})
         second = await submit_idea_zh(sandbox, author["id"])
-        announced = await sandbox.wait_for_bot_message(
-            group["id"], predicate=lambda m: second in m.get("text", ""))
+        announced = await wait_reply(sandbox, group["id"], lambda m: second in m.get("text", ""))
         assert announced["text"].startswith(f"🆕 新点子 {second}：长椅 😀 <script>")
         topic_id = await hotline.services.ideas.staff_topic(group["id"])
         assert announced["message_thread_id"] == topic_id
@@ -128,19 +115,17 @@ async def test_new_ideas_are_announced_in_one_staff_topic_and_duplicates_told(
         created = [t for c in topics if c["id"] == group["id"] for t in c["topics"]]
         assert [t["name"] for t in created] == ["💡 公益金点子"]
         card = await say(sandbox, staff["id"], f"/review {second}", second)
-        ask = await press(sandbox, staff["id"], card,
-                          f"ideas:rv:dup:{(await stored(hotline, second)).id}", "Which idea")
+        ask = await press_data(sandbox, staff["id"], card,
+                               f"ideas:rv:dup:{(await stored(hotline, second)).id}", "Which idea")
         assert ask is not None
         await say(sandbox, staff["id"], "I-1999-0001", "No idea has that reference")
         await say(sandbox, staff["id"], first.reference.lower(), "marked a duplicate")
-        told = await sandbox.wait_for_bot_message(
-            author["id"], predicate=lambda m: "重复" in m.get("text", ""))
+        told = await wait_reply(sandbox, author["id"], lambda m: "重复" in m.get("text", ""))
         assert f"您的点子 {second} 与已有的点子 {first.reference}（路灯）重复" in told["text"]
         assert (await stored(hotline, second)).duplicate_of_id == first.id
         # The next idea is announced in the same topic: it was created once.
         third = await submit_idea_zh(sandbox, author["id"])
-        announced = await sandbox.wait_for_bot_message(
-            group["id"], predicate=lambda m: third in m.get("text", ""))
+        announced = await wait_reply(sandbox, group["id"], lambda m: third in m.get("text", ""))
         assert announced["message_thread_id"] == topic_id
         chats = (await sandbox.state())["chats"]
         assert len([t for c in chats if c["id"] == group["id"] for t in c["topics"]]) == 1
@@ -154,16 +139,16 @@ async def submit_idea_zh(sandbox: SandboxClient, user_id: int) -> str:
     await say(sandbox, user_id, "长椅 😀 <script>", "2.")
     await say(sandbox, user_id, "公交站没有座位。\n老人等车很累。", "3.")
     streets = await say(sandbox, user_id, "加两张长椅。", "4.")
-    assert button_labels(streets) == ["太和街道", "吴井街道", "矣六街道"]
-    communities = await press(sandbox, user_id, streets, "ideas:new:street:0", "5.")
-    photo = await press(sandbox, user_id, communities, "ideas:new:comm:1", "6.")
-    contact = await press(sandbox, user_id, photo, "ideas:new:nophoto", "7.")
-    name = await press(sandbox, user_id, contact, "ideas:new:nocontact", "8.")
-    check = await press(sandbox, user_id, name, "ideas:new:name:0", "请检查")
+    assert labels(streets) == ["太和街道", "吴井街道", "矣六街道"]
+    communities = await press_data(sandbox, user_id, streets, "ideas:new:street:0", "5.")
+    photo = await press_data(sandbox, user_id, communities, "ideas:new:comm:1", "6.")
+    contact = await press_data(sandbox, user_id, photo, "ideas:new:nophoto", "7.")
+    name = await press_data(sandbox, user_id, contact, "ideas:new:nocontact", "8.")
+    check = await press_data(sandbox, user_id, name, "ideas:new:name:0", "请检查")
     assert "长椅 😀 <script>" in check["text"]
     assert "公交站没有座位。\n老人等车很累。" in check["text"]
     assert "提交人：匿名" in check["text"] and "不希望被联系" in check["text"]
-    saved = await press(sandbox, user_id, check, "ideas:new:submit", "点子已提交")
+    saved = await press_data(sandbox, user_id, check, "ideas:new:submit", "点子已提交")
     return saved["text"].split("编号 ")[1].split("。")[0]
 
 
@@ -251,4 +236,4 @@ async def test_export_to_csv_and_xlsx_holds_what_was_submitted(
     staff = await sandbox.add_user("Officer", language_code="en")
     await hotline.services.people.grant(staff["id"], Role.STAFF)
     card = await say(sandbox, staff["id"], f"/review {reference}", reference)
-    assert "→ Funded" in button_labels(card)
+    assert "→ Funded" in labels(card)

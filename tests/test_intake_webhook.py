@@ -19,6 +19,7 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.models import ConversationEntry, InboundUpdate
 from storage.repositories.inbound_updates import InboundUpdateRepository
+from tests.driver import wait_reply
 from tests.support import bot_idle, free_port, quiet_clock, settings_for
 
 SECRET = "webhook-secret-for-tests"
@@ -103,7 +104,7 @@ async def test_an_id_beyond_64_bits_is_acknowledged_and_not_handled(
         caplog: pytest.LogCaptureFixture) -> None:
     user = await sandbox.add_user("Emma", language_code="en")
     await sandbox.send_text(user["id"], "/start")
-    await sandbox.wait_for_bot_message(user["id"])
+    await wait_reply(sandbox, user["id"])
     await bot_idle(webhook_bot)
     before = len(await sandbox.bot_messages(user["id"]))
     caplog.set_level(logging.INFO, logger="bot.webhook")
@@ -118,7 +119,7 @@ async def test_an_id_beyond_64_bits_is_acknowledged_and_not_handled(
     status, _, _ = await post(webhook_bot.settings.webhook_url,
                               text_update(900_002, user, "/help"))
     assert status == 200
-    await sandbox.wait_for_bot_message(user["id"], predicate=lambda m: "Commands" in m["text"])
+    await wait_reply(sandbox, user["id"], lambda m: "Commands" in m["text"])
     await bot_idle(webhook_bot)
     assert len(await sandbox.bot_messages(user["id"])) == before + 1
     async with webhook_bot.services.database.session() as session:
@@ -131,19 +132,18 @@ async def test_a_text_with_u0000_is_stored_and_answered(webhook_bot: Hotline,
     """On PostgreSQL a U+0000 in a text used to stop the conversation log for good."""
     user = await sandbox.add_user("Emma", language_code="en")
     await sandbox.send_text(user["id"], "/start")
-    await sandbox.wait_for_bot_message(user["id"])
+    await wait_reply(sandbox, user["id"])
     await bot_idle(webhook_bot)
     status, _, _ = await post(webhook_bot.settings.webhook_url,
                               text_update(900_010, user, "/help a\x00b", message_id=777))
     assert status == 200
-    await sandbox.wait_for_bot_message(user["id"], predicate=lambda m: "Commands" in m["text"])
+    await wait_reply(sandbox, user["id"], lambda m: "Commands" in m["text"])
     await bot_idle(webhook_bot)
     [entry] = [e for e in await webhook_bot.services.conversation_log.history(user["id"])
                if e.message_id == 777]
     assert entry.text == "/help a\ufffdb"  # one UTF-16 unit for one: entity offsets hold
     await sandbox.send_text(user["id"], "/privacy")
-    reply = await sandbox.wait_for_bot_message(user["id"],
-                                               predicate=lambda m: "Commands" not in m["text"])
+    reply = await wait_reply(sandbox, user["id"], lambda m: "Commands" not in m["text"])
     assert reply["text"]
     async with webhook_bot.services.database.session() as session:
         texts = (await session.execute(select(ConversationEntry.text).where(
@@ -160,7 +160,7 @@ async def test_past_the_backlog_limit_telegram_is_asked_to_retry(
     try:
         user = await sandbox.add_user("Emma", language_code="en")
         await sandbox.send_text(user["id"], "/start")
-        await sandbox.wait_for_bot_message(user["id"])
+        await wait_reply(sandbox, user["id"])
         await bot_idle(hotline)
         # The first reply waits 4 s at the Bot API; the chat's next updates wait behind it.
         await sandbox.configure(faults={"rate": 1.0, "kinds": ["slow"], "slow_ms": 4000,

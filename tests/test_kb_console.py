@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import KbStatus, Role
-from tests.console_support import console_base, csrf_of, http_client, person, signed_in_client
+from tests.console_support import console_base, csrf_of, http_client, signed_in_client
+from tests.driver import person
 from tests.kb_support import ENTRIES_CSV, knowledge_base_ready
 
 
@@ -14,8 +15,8 @@ async def test_staff_review_edit_retire_and_search(hotline: Hotline,
     await knowledge_base_ready(hotline)
     kb = hotline.services.kb
     await kb.import_csv(ENTRIES_CSV)
-    staff = await person(hotline, sandbox, "Staff")
-    expert = await person(hotline, sandbox, "Expert", role=Role.EXPERT)
+    staff = await person(sandbox, hotline, "Staff", role=Role.STAFF)
+    expert = await person(sandbox, hotline, "Expert", role=Role.EXPERT)
     [proposal_id] = await kb.repository.add_many([kb.new_entry(
         "legal", "自书遗嘱要注意什么？", "须亲笔书写并签名。", status=KbStatus.PROPOSED,
         proposed_by=expert["id"])])

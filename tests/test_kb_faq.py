@@ -7,9 +7,9 @@ from pathlib import Path
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import KbStatus
+from tests.driver import data_of, labels, press, press_data, wait_reply
 from tests.kb_support import ENTRIES_CSV, knowledge_base_ready
 from tests.test_cli import hotline as hotline_cli
-from tests.test_e2e_basics import button_rows
 
 
 async def test_faq_lists_matches_and_a_button_shows_the_whole_answer(
@@ -18,14 +18,13 @@ async def test_faq_lists_matches_and_a_button_shows_the_whole_answer(
     await hotline.services.kb.import_csv(ENTRIES_CSV)
     user = await sandbox.add_user("王", language_code="zh-hans")
     await sandbox.send_text(user["id"], "/faq 项目经费如何记账")
-    listing = await sandbox.wait_for_bot_message(user["id"])
+    listing = await wait_reply(sandbox, user["id"])
     assert listing["text"].startswith("📚 与“项目经费如何记账”相关的知识库条目：")
     assert "1. 项目资金怎么入账？" in listing["text"]
-    button = button_rows(listing)[0][0]
-    assert button["text"] == "阅读第 1 条全文"
-    await sandbox.press_button(user["id"], user["id"], listing["message_id"],
-                               button["callback_data"])
-    entry = await sandbox.wait_for_bot_message(user["id"])
+    assert labels(listing)[0] == "阅读第 1 条全文"
+    data = data_of(listing, "阅读第 1 条全文")
+    await press(sandbox, user["id"], listing, "阅读第 1 条全文")
+    entry = await wait_reply(sandbox, user["id"])
     assert entry["text"].startswith("📚 知识库 · finance\n项目资金怎么入账？")
     assert "按照专款专用原则" in entry["text"]
     before = entry["text"][: entry["text"].index("专款专用")]
@@ -34,13 +33,11 @@ async def test_faq_lists_matches_and_a_button_shows_the_whole_answer(
         {k: e[k] for k in ("type", "offset", "length")} for e in entry.get("entities", [])]
 
     # Retired since the list was sent: the button is refused, nothing is shown.
-    await hotline.services.kb.repository.change(int(button["callback_data"].split(":")[2]),
+    await hotline.services.kb.repository.change(int(data.split(":")[2]),
                                                 status=KbStatus.RETIRED)
-    pressed = await sandbox.press_button(user["id"], user["id"], listing["message_id"],
-                                         button["callback_data"])
+    pressed = await press_data(sandbox, user["id"], listing, data)
     assert pressed["answer"]["text"] == "这个条目已不再提供。"
-    forged = await sandbox.press_button(user["id"], user["id"], listing["message_id"],
-                                        "kb:read:x", force=True)
+    forged = await press_data(sandbox, user["id"], listing, "kb:read:x", forged=True)
     assert forged["answer"]["text"] == "这个条目已不再提供。"
 
 
@@ -50,10 +47,10 @@ async def test_faq_without_words_or_without_matches_says_so(hotline: Hotline,
     await hotline.services.kb.import_csv(ENTRIES_CSV)
     user = await sandbox.add_user("Emma", language_code="en")
     await sandbox.send_text(user["id"], "/faq")
-    usage = await sandbox.wait_for_bot_message(user["id"])
+    usage = await wait_reply(sandbox, user["id"])
     assert usage["text"].startswith("Write your question after /faq")
     await sandbox.send_text(user["id"], "/faq <b>parking</b> permits")
-    none = await sandbox.wait_for_bot_message(user["id"])
+    none = await wait_reply(sandbox, user["id"])
     assert none["text"] == ("Nothing in the knowledge base matches “<b>parking</b> permits”. "
                             "You can ask an expert with /ask.")
 

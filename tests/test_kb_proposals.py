@@ -7,17 +7,8 @@ from sandbox.client import SandboxClient
 from services.kb.redaction import mask_numbers, redact
 from services.profiles import Profile
 from storage.models import KbStatus
-from tests.hotline_support import (
-    ALL_DAY,
-    ask,
-    buttons,
-    expert,
-    has,
-    offer_to,
-    roster,
-    social_worker,
-    submit,
-)
+from tests.driver import buttons, press_data, wait_reply
+from tests.hotline_support import ALL_DAY, ask, expert, offer_to, roster, social_worker, submit
 from tests.kb_support import ENTRIES_CSV, knowledge_base_ready
 
 
@@ -40,16 +31,16 @@ async def _closed_case(hotline: Hotline, sandbox: SandboxClient) -> tuple[dict, 
     await submit(sandbox, asker, await ask(
         sandbox, asker, "legal", "我是太和社工站的王芳，电话13812345678，老人想立遗嘱怎么办？"))
     offer = await offer_to(sandbox, wang["id"], "C-2026-0001")
-    await sandbox.press_button(wang["id"], wang["id"], offer["message_id"], buttons(offer)[0][1])
-    card = await sandbox.wait_for_bot_message(wang["id"], predicate=has("C-2026-0001"))
+    await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
+    card = await wait_reply(sandbox, wang["id"], "C-2026-0001")
     await sandbox.send_text(wang["id"], "王芳您好，自书遗嘱须本人亲笔书写、签名并注明日期。")
-    await sandbox.wait_for_bot_message(asker["id"], predicate=has("亲笔书写"))
+    await wait_reply(sandbox, asker["id"], "亲笔书写")
     await sandbox.send_document(wang["id"], b"%PDF-1.4 sample", "遗嘱范本.pdf",
                                 mime_type="application/pdf", caption="遗嘱范本")
-    await sandbox.wait_for_bot_message(asker["id"], predicate=has("遗嘱范本"))
+    await wait_reply(sandbox, asker["id"], "遗嘱范本")
     close = next(data for _, data in buttons(card) if data.startswith("hotline:close:"))
-    await sandbox.press_button(wang["id"], wang["id"], card["message_id"], close)
-    offer = await sandbox.wait_for_bot_message(wang["id"], predicate=has("加入知识库"))
+    await press_data(sandbox, wang["id"], card, close)
+    offer = await wait_reply(sandbox, wang["id"], "加入知识库")
     return wang, asker, offer
 
 
@@ -58,11 +49,10 @@ async def test_the_expert_proposes_a_closed_case_without_the_askers_details(
     wang, asker, offer = await _closed_case(hotline, sandbox)
     assert [label for label, _ in buttons(offer)] == ["📚 加入知识库"]
     data = buttons(offer)[0][1]
-    refused = await sandbox.press_button(asker["id"], asker["id"],
-                                         (await sandbox.bot_messages(asker["id"]))[-1][
-                                             "message_id"], data, force=True)
+    refused = await press_data(sandbox, asker["id"],
+                               (await sandbox.bot_messages(asker["id"]))[-1], data, forged=True)
     assert refused["answer"]["text"]  # only the case's expert may propose it
-    await sandbox.press_button(wang["id"], wang["id"], offer["message_id"], data)
+    await press_data(sandbox, wang["id"], offer, data)
     done = await sandbox.wait_for_edit(wang["id"], offer["message_id"])
     assert done["text"].startswith("✅ 已提议把 C-2026-0001 加入知识库")
     kb = hotline.services.kb
@@ -73,7 +63,7 @@ async def test_the_expert_proposes_a_closed_case_without_the_askers_details(
     assert proposal.proposed_by == wang["id"] and proposal.source_case_id is not None
     assert await kb.search("立遗嘱") == []  # not public before staff approve it
 
-    await sandbox.press_button(wang["id"], wang["id"], offer["message_id"], data, force=True)
+    await press_data(sandbox, wang["id"], offer, data, forged=True)
     again = await sandbox.wait_for_edit(wang["id"], offer["message_id"])
     assert again["text"].startswith("C-2026-0001 已经提议过")
     assert len(await kb.repository.listing([KbStatus.PROPOSED])) == 1
@@ -86,19 +76,17 @@ async def test_the_expert_proposes_a_closed_case_without_the_askers_details(
     # Read in full: the answer, then the expert's document.
     reader = await social_worker(hotline, sandbox, "李", language="zh-hans")
     await sandbox.send_text(reader["id"], "/faq 老人立遗嘱")
-    listing = await sandbox.wait_for_bot_message(reader["id"], predicate=has("知识库条目"))
-    await sandbox.press_button(reader["id"], reader["id"], listing["message_id"],
-                               buttons(listing)[0][1])
-    await sandbox.wait_for_bot_message(reader["id"], predicate=has("亲笔书写"))
-    document = await sandbox.wait_for_bot_message(reader["id"],
-                                                  predicate=lambda m: "document" in m)
+    listing = await wait_reply(sandbox, reader["id"], "知识库条目")
+    await press_data(sandbox, reader["id"], listing, buttons(listing)[0][1])
+    await wait_reply(sandbox, reader["id"], "亲笔书写")
+    document = await wait_reply(sandbox, reader["id"], lambda m: "document" in m)
     assert document["document"]["file_name"] == "遗嘱范本.pdf"
 
 
 async def test_forget_erases_the_askers_unapproved_proposal(hotline: Hotline,
                                                             sandbox: SandboxClient) -> None:
     wang, asker, offer = await _closed_case(hotline, sandbox)
-    await sandbox.press_button(wang["id"], wang["id"], offer["message_id"], buttons(offer)[0][1])
+    await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
     await sandbox.wait_for_edit(wang["id"], offer["message_id"])
     report = await hotline.services.privacy.forget(asker["id"])
     assert report["kb_proposals"] == 1
@@ -114,24 +102,22 @@ async def test_an_expert_sends_an_entrys_answer_as_the_reply(hotline: Hotline,
     asker = await social_worker(hotline, sandbox, "Emma")
     await submit(sandbox, asker, await ask(sandbox, asker, "legal", "Our dog barks at night"))
     offer = await offer_to(sandbox, wang["id"], "C-2026-0001")
-    await sandbox.press_button(wang["id"], wang["id"], offer["message_id"], buttons(offer)[0][1])
-    await sandbox.wait_for_bot_message(asker["id"], predicate=has("has been taken"))
+    await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
+    await wait_reply(sandbox, asker["id"], "has been taken")
 
     await sandbox.send_text(wang["id"], "/faq 项目资金入账")
-    listing = await sandbox.wait_for_bot_message(wang["id"], predicate=has("Knowledge-base"))
-    await sandbox.press_button(wang["id"], wang["id"], listing["message_id"],
-                               buttons(listing)[0][1])
-    entry = await sandbox.wait_for_bot_message(wang["id"], predicate=has("Knowledge base ·"))
+    listing = await wait_reply(sandbox, wang["id"], "Knowledge-base")
+    await press_data(sandbox, wang["id"], listing, buttons(listing)[0][1])
+    entry = await wait_reply(sandbox, wang["id"], "Knowledge base ·")
     assert "copy the text above, edit it" in entry["text"]
     assert [label for label, _ in buttons(entry)] == ["📤 Send as my reply in C-2026-0001"]
-    await sandbox.press_button(wang["id"], wang["id"], entry["message_id"], buttons(entry)[0][1])
-    relayed = await sandbox.wait_for_bot_message(asker["id"], predicate=has("专款专用"))
+    await press_data(sandbox, wang["id"], entry, buttons(entry)[0][1])
+    relayed = await wait_reply(sandbox, asker["id"], "专款专用")
     assert relayed["text"].startswith("按照专款专用原则")
-    await sandbox.wait_for_bot_message(wang["id"], predicate=has("went to the asker"))
+    await wait_reply(sandbox, wang["id"], "went to the asker")
     case = (await hotline.services.hotline.cases.repository.active_of_asker(asker["id"]))[0]
     assert case.first_answer_at is not None
 
     # A forged button for someone else's case is refused and sends nothing.
-    other = await sandbox.press_button(asker["id"], asker["id"], relayed["message_id"],
-                                       buttons(entry)[0][1], force=True)
+    other = await press_data(sandbox, asker["id"], relayed, buttons(entry)[0][1], forged=True)
     assert other["answer"]["text"] == "This entry or consultation can no longer take a reply."

@@ -8,17 +8,15 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from scheduler.hotline import send_weekly_report
 from storage.models import KbSuggestion, Role, utcnow
+from tests.driver import buttons, press_data, starts, wait_reply
 from tests.hotline_support import (
     ALL_DAY,
     ask,
-    buttons,
     expert,
-    has,
     latest_case,
     offer_to,
     roster,
     social_worker,
-    starts,
     submit,
 )
 from tests.kb_support import ENTRIES_CSV, knowledge_base_ready
@@ -47,7 +45,7 @@ async def test_this_answers_my_question_ends_there(hotline: Hotline,
     assert entry.shown_count == 1
 
     ok = dict((label, data) for label, data in buttons(shown))["✅ 第 1 条已解答"]
-    await sandbox.press_button(asker["id"], asker["id"], shown["message_id"], ok)
+    await press_data(sandbox, asker["id"], shown, ok)
     glad = await sandbox.wait_for_edit(asker["id"], shown["message_id"])
     assert glad["text"].startswith("很高兴知识库帮到了您") and not buttons(glad)
     assert await hotline.services.hotline.cases.repository.active_of_asker(asker["id"]) == []
@@ -58,8 +56,7 @@ async def test_this_answers_my_question_ends_there(hotline: Hotline,
         assert row.outcome == "self_served" and row.chosen_entry_id == entry.id
 
     # Pressed again (or another person's suggestion forged): refused, counted once.
-    again = await sandbox.press_button(asker["id"], asker["id"], shown["message_id"], ok,
-                                       force=True)
+    again = await press_data(sandbox, asker["id"], shown, ok, forged=True)
     assert again["answer"]["text"]
     assert (await entries_by_question(hotline))["遗嘱需要几个见证人？"].helpful_count == 1
 
@@ -79,13 +76,12 @@ async def test_i_still_want_an_expert_sends_it_on_with_the_suggestions(
     expert_button = dict(buttons(shown))["💬 I still want an expert"]
 
     own = (await sandbox.bot_messages(stranger["id"]))[-1]
-    forged = await sandbox.press_button(stranger["id"], stranger["id"], own["message_id"],
-                                        expert_button, force=True)
+    forged = await press_data(sandbox, stranger["id"], own, expert_button, forged=True)
     assert forged["answer"]["text"]  # refused: not their question
-    await sandbox.press_button(asker["id"], asker["id"], shown["message_id"], expert_button)
+    await press_data(sandbox, asker["id"], shown, expert_button)
     sent = await sandbox.wait_for_edit(asker["id"], shown["message_id"])
     assert not buttons(sent)
-    told = await sandbox.wait_for_bot_message(asker["id"], predicate=starts("Consultation"))
+    told = await wait_reply(sandbox, asker["id"], starts("Consultation"))
     assert "has been sent to 1 expert(s)" in told["text"]
     case = await latest_case(hotline, asker["id"])
     offer = await offer_to(sandbox, wang["id"], case.number)
@@ -107,7 +103,7 @@ async def test_nothing_is_suggested_when_nothing_matches_well(hotline: Hotline,
     await submit(sandbox, asker, confirm)
     sent = await sandbox.wait_for_edit(asker["id"], confirm["message_id"])
     assert not sent["text"].startswith("📚") and not buttons(sent)
-    await sandbox.wait_for_bot_message(asker["id"], predicate=starts("Consultation"))
+    await wait_reply(sandbox, asker["id"], starts("Consultation"))
     case = await latest_case(hotline, asker["id"])
     offer = await offer_to(sandbox, wang["id"], case.number)
     assert "📚" not in offer["text"]
@@ -125,15 +121,14 @@ async def test_the_weekly_report_shows_self_served_acceptance_and_entries(
         confirm = await ask(sandbox, asker, "legal", "遗嘱要几个证人在场？")
         await submit(sandbox, asker, confirm)
         shown = await sandbox.wait_for_edit(asker["id"], confirm["message_id"])
-        await sandbox.press_button(asker["id"], asker["id"], shown["message_id"],
-                                   dict(buttons(shown))[choice])
+        await press_data(sandbox, asker["id"], shown, dict(buttons(shown))[choice])
         await sandbox.wait_for_edit(asker["id"], shown["message_id"])
     admin = await sandbox.add_user("Admin", language_code="en")
     await sandbox.send_text(admin["id"], "/start")
-    await sandbox.wait_for_bot_message(admin["id"])
+    await wait_reply(sandbox, admin["id"])
     await hotline.services.people.grant(admin["id"], Role.ADMIN)
     assert await send_weekly_report(hotline.services, utcnow() + timedelta(days=7)) == 1
-    report = await sandbox.wait_for_bot_message(admin["id"], predicate=has("Knowledge base"))
+    report = await wait_reply(sandbox, admin["id"], "Knowledge base")
     assert ("Questions shown entries: 3; self-served: 2; still sent to an expert: 1; "
             "acceptance: 67%") in report["text"]
     assert "Entries most often helpful:\n· 遗嘱需要几个见证人？ (2 times)" in report["text"]

@@ -20,11 +20,12 @@ from storage.models import (
     utcnow,
 )
 from storage.repositories.outbox import OutboxRepository, Recipient
-from tests.hotline_support import ALL_DAY, ask, buttons, expert, has, roster, social_worker, submit
-from tests.ideas_helpers import resident_idea, say
+from tests.driver import buttons, person, press_data, say, wait_reply
+from tests.hotline_support import ALL_DAY, ask, expert, roster, social_worker, submit
+from tests.ideas_helpers import resident_idea
 from tests.support import bot_idle
 from tests.test_ideas_public import open_public
-from tests.trainings_support import NOW, course_plan, person
+from tests.trainings_support import NOW, course_plan
 
 STALE = ("This confirmation is no longer valid; nothing was erased. "
          "Send /forget again to erase your data.")
@@ -69,23 +70,21 @@ async def _emma_with_everything(hotline: Hotline, sandbox: SandboxClient
 
     confirm = await ask(sandbox, emma, "legal", "My private question")
     await submit(sandbox, emma, confirm)
-    await sandbox.wait_for_bot_message(wang["id"], predicate=has("My private question"))
+    await wait_reply(sandbox, wang["id"], "My private question")
     # A knowledge-base proposal from her case, not yet approved.
     case = (await services.hotline.cases.repository.active_of_asker(emma["id"]))[0]
     await services.kb.ready()
     await services.kb.repository.add_many([services.kb.new_entry(
         "legal", "My private question", "The answer", status=KbStatus.PROPOSED,
         source_case_id=case.id, proposed_by=wang["id"])])
-    sent = await sandbox.send_text(emma["id"], "/idea")
-    await sandbox.wait_for_bot_message(emma["id"], after=sent["message_id"],
-                                       predicate=has("1. Give your idea a short title"))
+    await say(sandbox, emma["id"], "/idea", "1. Give your idea a short title")
     assert await services.dialogs.current(emma["id"]) is not None
     return emma, li, course_id, idea.id, li_idea.id
 
 
 async def _ask_to_forget(sandbox: SandboxClient, user: dict) -> dict:
     sent = await sandbox.send_text(user["id"], "/forget")
-    return await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"])
+    return await wait_reply(sandbox, user["id"], after=sent["message_id"])
 
 
 async def test_forget_erases_every_area_and_says_what_it_did(
@@ -108,7 +107,7 @@ async def test_forget_erases_every_area_and_says_what_it_did(
     yes = buttons(confirm)[0][1]
     assert yes.startswith(f"forget:yes:{uid}:") and len(yes.encode()) <= 64
 
-    await sandbox.press_button(uid, uid, confirm["message_id"], yes)
+    await press_data(sandbox, uid, confirm, yes)
     done = await sandbox.wait_for_edit(uid, confirm["message_id"])
     lines = done["text"].splitlines()
     assert lines[0] == "Your personal data has been erased."
@@ -126,8 +125,7 @@ async def test_forget_erases_every_area_and_says_what_it_did(
     assert not buttons(done)
 
     # Li, first on the waitlist, has the place and is told, exactly as after a cancellation.
-    promoted = await sandbox.wait_for_bot_message(
-        li["id"], predicate=has("A place came free: you are now registered for"))
+    promoted = await wait_reply(sandbox, li["id"], "A place came free: you are now registered for")
     assert "社工考试辅导班" in promoted["text"]
     assert await services.trainings.status_of(course_id, li["id"]) == ("registered", 0)
     assert await services.trainings.status_of(course_id, uid) == ("cancelled", 0)
@@ -174,7 +172,7 @@ async def test_forget_erases_every_area_and_says_what_it_did(
     assert await _count(hotline, AuditEntry, AuditEntry.telegram_id == uid) == 1
 
     # A second press of the same button is refused: the confirmation was used up.
-    answer = await sandbox.press_button(uid, uid, confirm["message_id"], yes, force=True)
+    answer = await press_data(sandbox, uid, confirm, yes, forged=True)
     assert answer["answer"]["text"] == STALE and answer["answer"]["show_alert"] is True
 
 
@@ -186,11 +184,11 @@ async def test_cancelling_erases_nothing_and_uses_the_confirmation_up(
     await services.subscriptions.subscribe(uid, ["policy"])
     confirm = await _ask_to_forget(sandbox, emma)
     (_, yes), (_, no) = buttons(confirm)
-    await sandbox.press_button(uid, uid, confirm["message_id"], no)
+    await press_data(sandbox, uid, confirm, no)
     cancelled = await sandbox.wait_for_edit(uid, confirm["message_id"])
     assert cancelled["text"] == "Cancelled; nothing was erased."
     # The cancelled confirmation's "yes" cannot be pressed afterwards.
-    answer = await sandbox.press_button(uid, uid, confirm["message_id"], yes, force=True)
+    answer = await press_data(sandbox, uid, confirm, yes, forged=True)
     assert answer["answer"]["text"] == STALE
     kept = await services.people.get(uid)
     assert kept.first_name == "Emma" and kept.forgotten_at is None
@@ -215,15 +213,14 @@ async def test_a_forged_confirmation_for_someone_else_erases_nothing(
     # Emma's own button data, Emma's id with Mallory's token, Mallory's id with Emma's token.
     for forged in (emma_yes, f"forget:yes:{emma['id']}:{mallory_token}",
                    f"forget:yes:{mid}:{emma_token}", f"forget:yes:{mid}:not-a-token"):
-        answer = await sandbox.press_button(mid, mid, mallory_confirm["message_id"], forged,
-                                            force=True)
+        answer = await press_data(sandbox, mid, mallory_confirm, forged, forged=True)
         assert answer["answer"]["text"] == STALE, forged
     for user in (emma, mallory):
         kept = await services.people.get(user["id"])
         assert kept.forgotten_at is None and kept.first_name == user["first_name"]
         assert (await services.subscriptions.settings(user["id"])).topics == {"policy"}
     # Emma's confirmation still works for Emma.
-    await sandbox.press_button(emma["id"], emma["id"], emma_confirm["message_id"], emma_yes)
+    await press_data(sandbox, emma["id"], emma_confirm, emma_yes)
     done = await sandbox.wait_for_edit(emma["id"], emma_confirm["message_id"])
     assert done["text"].startswith("Your personal data has been erased.")
     assert (await services.people.get(mid)).forgotten_at is None

@@ -7,7 +7,7 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import PendingPick
 from storage.repositories.hotline_picks import PendingPickRepository
-from tests.hotline_support import buttons
+from tests.driver import buttons, press_data, say
 from tests.support import bot_idle
 from tests.test_privacy_forget import _ask_to_forget, _emma_with_everything
 
@@ -16,8 +16,7 @@ _OWN_LINES = {"messages", "profile"}
 
 
 async def _privacy(sandbox: SandboxClient, user: dict) -> list[str]:
-    sent = await sandbox.send_text(user["id"], "/privacy")
-    shown = await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"])
+    shown = await say(sandbox, user["id"], "/privacy")
     return shown["text"].splitlines()
 
 
@@ -62,7 +61,7 @@ async def test_privacy_shows_every_area_forget_erases_with_the_same_figures(
 
     # /forget then reports, area by area, exactly what /privacy showed.
     confirm = await _ask_to_forget(sandbox, emma)
-    await sandbox.press_button(uid, uid, confirm["message_id"], buttons(confirm)[0][1])
+    await press_data(sandbox, uid, confirm, buttons(confirm)[0][1])
     done = (await sandbox.wait_for_edit(uid, confirm["message_id"]))["text"].splitlines()
     for key in keys:
         if key in ("profile", "draft"):

@@ -9,7 +9,9 @@ import pytest
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
-from tests.console_support import console_base, csrf_of, person, signed_in_client
+from storage.models import Role
+from tests.console_support import console_base, csrf_of, signed_in_client
+from tests.driver import person
 
 MESSAGE = {"topic": "policy", "title": "Rent subsidy", "link": "", "when": "now",
            "send_at": ""}
@@ -24,7 +26,7 @@ async def post(client: aiohttp.ClientSession, url: str, data: dict[str, str]) ->
 
 async def test_the_toolbars_tags_pass_to_the_review(hotline: Hotline,
                                                     sandbox: SandboxClient) -> None:
-    staff = await person(hotline, sandbox, "Wang")
+    staff = await person(sandbox, hotline, "Wang", role=Role.STAFF)
     base = console_base(hotline)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         async with client.get(f"{base}/announcements/new") as response:
@@ -46,7 +48,7 @@ async def test_the_toolbars_tags_pass_to_the_review(hotline: Hotline,
 ])
 async def test_other_tags_are_refused_beside_the_body(
         hotline: Hotline, sandbox: SandboxClient, body: str, shown: str) -> None:
-    staff = await person(hotline, sandbox, "Wang")
+    staff = await person(sandbox, hotline, "Wang", role=Role.STAFF)
     base = console_base(hotline)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         async with client.get(f"{base}/announcements/new") as response:
@@ -60,7 +62,7 @@ async def test_other_tags_are_refused_beside_the_body(
 
 async def test_the_refusal_is_in_chinese_for_a_chinese_reader(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await person(hotline, sandbox, "Li", language="zh-hans")
+    staff = await person(sandbox, hotline, "Li", language="zh-hans", role=Role.STAFF)
     base = console_base(hotline)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         async with client.get(f"{base}/announcements/new") as response:

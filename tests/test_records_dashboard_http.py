@@ -12,9 +12,10 @@ import aiohttp
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from services.send_failures import FinalFailure
-from storage.models import CaseStatus, utcnow
+from storage.models import CaseStatus, Role, utcnow
 from tests.console_ops_support import consultation
-from tests.console_support import console_base, person, signed_in_client
+from tests.console_support import console_base, signed_in_client
+from tests.driver import person
 from tests.ideas_helpers import resident_idea
 
 
@@ -56,7 +57,7 @@ async def test_periods_experts_escalations_and_the_oldest_waiting_case(
                                 waiting_since=now - timedelta(hours=3, minutes=5))
 
     base = console_base(hotline)
-    staff = await person(hotline, sandbox, "Chen")
+    staff = await person(sandbox, hotline, "Chen", role=Role.STAFF)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         status, page = await page_of(client, base + "/")
         assert status == 200
@@ -88,7 +89,7 @@ async def test_periods_experts_escalations_and_the_oldest_waiting_case(
         assert status == 400 and "Please choose from the list." in words(page, "period-error")
         assert 'aria-current="page">This week</a>' in page
 
-    chinese = await person(hotline, sandbox, "Wu", language="zh-hans")
+    chinese = await person(sandbox, hotline, "Wu", language="zh-hans", role=Role.STAFF)
     async with await signed_in_client(hotline, sandbox, chinese["id"]) as client:
         status, page = await page_of(client, base + "/?period=last_week")
         assert 'aria-current="page">上周</a>' in page
@@ -99,12 +100,13 @@ async def test_periods_experts_escalations_and_the_oldest_waiting_case(
 
 async def test_idea_places_are_in_the_viewers_language(hotline: Hotline,
                                                        sandbox: SandboxClient) -> None:
-    author = await person(hotline, sandbox, "Resident", role=None)
+    author = await person(sandbox, hotline, "Resident", role=None)
     idea = await resident_idea(hotline, author["id"], "More benches")
     base = console_base(hotline)
     for language, place in (("en", "Taihe Street · Taihe Community"),
                             ("zh-hans", "太和街道 · 太和社区")):
-        staff = await person(hotline, sandbox, f"Staff {language}", language=language)
+        staff = await person(sandbox, hotline, f"Staff {language}",
+                             language=language, role=Role.STAFF)
         async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
             _, page = await page_of(client, base + "/")
             assert f"{idea.reference} More benches {place}" in words(page, "ideas")
@@ -115,7 +117,7 @@ async def test_messages_the_bot_gave_up_on_are_shown_to_staff(
     """What the send gateway finally gave up on (tests/test_send_gateway.py records it) is
     where staff look: the dashboard counts the last day's and lists the newest."""
     base = console_base(hotline)
-    staff = await person(hotline, sandbox, "Chen")
+    staff = await person(sandbox, hotline, "Chen", role=Role.STAFF)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         _, page = await page_of(client, base + "/")
         assert words(page, "undelivered").startswith(

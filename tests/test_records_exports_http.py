@@ -12,9 +12,10 @@ from openpyxl import load_workbook
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
-from storage.models import utcnow
+from storage.models import Role, utcnow
 from tests.console_ops_support import consultation
-from tests.console_support import console_base, csrf_of, person, signed_in_client
+from tests.console_support import console_base, csrf_of, signed_in_client
+from tests.driver import person
 from tests.trainings_support import course_plan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,7 +41,8 @@ async def test_case_export_is_in_the_viewers_language(hotline: Hotline,
              ["C-2026-0001", "法律", "处理中", "Emma"]),
             ("en", ["Case number", "Category", "Status", "Asker"],
              ["C-2026-0001", "Legal", "Open", "Emma"])):
-        staff = await person(hotline, sandbox, f"Staff {language}", language=language)
+        staff = await person(sandbox, hotline, f"Staff {language}",
+                             language=language, role=Role.STAFF)
         async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
             async with client.get(base + "/cases") as response:
                 token = csrf_of(await response.text())
@@ -70,10 +72,10 @@ async def test_registrant_export_is_in_the_viewers_language(hotline: Hotline,
     start = utcnow() + timedelta(days=10)
     course_id = await trainings.create(course_plan(sessions=(
         (start, start + timedelta(hours=2), "区民政局三楼会议室"),)), None)
-    learners = [await person(hotline, sandbox, name, role=None) for name in ("=Emma", "李雷")]
+    learners = [await person(sandbox, hotline, name, role=None) for name in ("=Emma", "李雷")]
     for learner in learners:
         await trainings.register(course_id, learner["id"], frozenset())
-    await trainings.register(course_id, (await person(hotline, sandbox, "Tom", role=None))["id"],
+    await trainings.register(course_id, (await person(sandbox, hotline, "Tom", role=None))["id"],
                              frozenset())
     base = console_base(hotline)
     for language, headers, statuses in (
@@ -81,7 +83,8 @@ async def test_registrant_export_is_in_the_viewers_language(hotline: Hotline,
              ["已报名", "已报名", "候补"]),
             ("en", ["Telegram ID", "Name", "Telegram username", "Status", "Registered"],
              ["Registered", "Registered", "Waitlisted"])):
-        staff = await person(hotline, sandbox, f"Staff {language}", language=language)
+        staff = await person(sandbox, hotline, f"Staff {language}",
+                             language=language, role=Role.STAFF)
         async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
             kind, data = await download(client, "GET",
                                         f"{base}/trainings/{course_id}/export.xlsx")

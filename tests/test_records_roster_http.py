@@ -17,10 +17,10 @@ from tests.console_support import (
     console_base,
     csrf_of,
     http_client,
-    person,
     press_sign_in,
     signed_in_client,
 )
+from tests.driver import person
 from tests.hotline_support import expert, roster
 
 
@@ -43,7 +43,7 @@ def listed(page: str, element: str) -> str:
 async def test_hours_written_9_00_are_09_00(hotline: Hotline, sandbox: SandboxClient) -> None:
     wang = await expert(hotline, sandbox, "王伟", "legal", name_en="Wang Wei")
     base = console_base(hotline)
-    staff = await person(hotline, sandbox, "Chen")
+    staff = await person(sandbox, hotline, "Chen", role=Role.STAFF)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         page = (await get(client, base + "/roster"))[1]
         version = re.search(r'data-version="([^"]+)"', page)[1]
@@ -86,7 +86,8 @@ async def test_removing_asks_and_warns_of_days_left_with_nobody(
                    "next 14 days", "Keep, back to the roster"),
             ("zh-hans", f"未来 14 天内有 {len(expected)} 个工作日“法律”无人值班",
              "保留，返回值班表")):
-        staff = await person(hotline, sandbox, f"Chen {language}", language=language)
+        staff = await person(sandbox, hotline, f"Chen {language}",
+                             language=language, role=Role.STAFF)
         async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
             page = (await get(client, base + "/roster"))[1]
             version = re.search(r'data-version="([^"]+)"', page)[1]
@@ -130,8 +131,8 @@ async def test_removing_asks_and_warns_of_days_left_with_nobody(
 async def test_experts_are_added_from_the_console(hotline: Hotline,
                                                   sandbox: SandboxClient) -> None:
     base = console_base(hotline)
-    newcomer = await person(hotline, sandbox, "Sun Li", role=None)
-    staff = await person(hotline, sandbox, "Chen")
+    newcomer = await person(sandbox, hotline, "Sun Li", role=None)
+    staff = await person(sandbox, hotline, "Chen", role=Role.STAFF)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         page = (await get(client, base + "/roster/experts"))[1]
         token = csrf_of(page)
@@ -165,7 +166,7 @@ async def test_experts_are_added_from_the_console(hotline: Hotline,
     assert [(e.action, e.target) for e in entries if e.action.startswith("experts.")] == [
         ("experts.update", str(newcomer["id"])), ("experts.add", str(newcomer["id"]))]
     # A social worker is refused the page and the form.
-    social = await person(hotline, sandbox, "Zhou", role=Role.SOCIAL_WORKER)
+    social = await person(sandbox, hotline, "Zhou", role=Role.SOCIAL_WORKER)
     async with http_client() as client:
         await press_sign_in(client, await hotline.services.console.issue_link(social["id"]))
         assert (await get(client, base + "/roster/experts"))[0] == 403

@@ -8,10 +8,8 @@ from typing import Any
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import Role
-from tests.announcements_support import labels, started_user
-from tests.announcements_support import press as press_label
-from tests.announcements_support import say as say_to
-from tests.ideas_helpers import REFERENCE, button_data, button_labels, press, say, stored
+from tests.driver import button_data, labels, person, press, press_data, say, wait_reply
+from tests.ideas_helpers import REFERENCE, stored
 
 
 async def message_now(sandbox: SandboxClient, chat_id: int, message_id: int) -> dict[str, Any]:
@@ -24,11 +22,11 @@ async def idea_review(sandbox: SandboxClient, user_id: int) -> dict[str, Any]:
     await say(sandbox, user_id, "Bneches", "2. What problem")
     await say(sandbox, user_id, "No benches at the bus stop.", "3. What solution")
     streets = await say(sandbox, user_id, "Put up two benches.", "4. Which street")
-    communities = await press(sandbox, user_id, streets, "ideas:new:street:0", "5. Which")
-    photo = await press(sandbox, user_id, communities, "ideas:new:comm:0", "6. Send one photo")
-    await press(sandbox, user_id, photo, "ideas:new:nophoto", "7. May staff")
+    communities = await press_data(sandbox, user_id, streets, "ideas:new:street:0", "5. Which")
+    photo = await press_data(sandbox, user_id, communities, "ideas:new:comm:0", "6. Send one photo")
+    await press_data(sandbox, user_id, photo, "ideas:new:nophoto", "7. May staff")
     name = await say(sandbox, user_id, "13800000000", "8. When the idea")
-    return await press(sandbox, user_id, name, "ideas:new:name:1", "Please check your idea")
+    return await press_data(sandbox, user_id, name, "ideas:new:name:1", "Please check your idea")
 
 
 async def test_an_idea_review_fixes_one_part_and_comes_back(
@@ -36,14 +34,14 @@ async def test_an_idea_review_fixes_one_part_and_comes_back(
     user = await sandbox.add_user("Lin", language_code="en")
     review = await idea_review(sandbox, user["id"])
     assert "Bneches" in review["text"]
-    assert button_labels(review) == ["✅ Submit", "✏️ Edit", "↺ Start over", "✖ Cancel"]
-    parts = await press(sandbox, user["id"], review, "ideas:new:edit", "Which part")
-    assert button_labels(parts) == [
+    assert labels(review) == ["✅ Submit", "✏️ Edit", "↺ Start over", "✖ Cancel"]
+    parts = await press_data(sandbox, user["id"], review, "ideas:new:edit", "Which part")
+    assert labels(parts) == [
         "Title", "Problem", "Solution", "Street and community", "Photo", "Contact",
         "Name shown or not", "↩ Back to the review"]
     # The review being changed can no longer be submitted.
     assert button_data(await message_now(sandbox, user["id"], review["message_id"])) == []
-    asked = await press(sandbox, user["id"], parts, "ideas:new:fix:title", "short title")
+    asked = await press_data(sandbox, user["id"], parts, "ideas:new:fix:title", "short title")
     assert asked["text"].startswith("Give your idea a short title")  # no step number now
     again = await say(sandbox, user["id"], "Benches", "Please check your idea")
     assert "Benches" in again["text"] and "Bneches" not in again["text"]
@@ -53,23 +51,22 @@ async def test_an_idea_review_fixes_one_part_and_comes_back(
     assert "Submitted by: Lin" in again["text"]
 
     # The place is asked as street, then community, then the review.
-    parts = await press(sandbox, user["id"], again, "ideas:new:edit", "Which part")
-    streets = await press(sandbox, user["id"], parts, "ideas:new:fix:place", "Which street")
-    communities = await press(sandbox, user["id"], streets, "ideas:new:street:1", "Which")
-    third = await press(sandbox, user["id"], communities, "ideas:new:comm:1",
-                        "Please check your idea")
+    parts = await press_data(sandbox, user["id"], again, "ideas:new:edit", "Which part")
+    streets = await press_data(sandbox, user["id"], parts, "ideas:new:fix:place", "Which street")
+    communities = await press_data(sandbox, user["id"], streets, "ideas:new:street:1", "Which")
+    third = await press_data(sandbox, user["id"], communities, "ideas:new:comm:1",
+                             "Please check your idea")
     assert "Wujing Street · Jinxing Community" in third["text"]
     # An earlier review (forged press) cannot submit what it no longer shows.
-    old = await sandbox.press_button(user["id"], user["id"], again["message_id"],
-                                     "ideas:new:submit", force=True)
+    old = await press_data(sandbox, user["id"], again, "ideas:new:submit", forged=True)
     assert old["answer"]["text"] == ("This review is out of date: your idea was changed after "
                                      "it. Please use the latest review below.")
     assert await hotline.services.ideas.mine(user["id"]) == []
     # "Back to the review" changes nothing.
-    parts = await press(sandbox, user["id"], third, "ideas:new:edit", "Which part")
-    fourth = await press(sandbox, user["id"], parts, "ideas:new:fix:none",
-                         "Please check your idea")
-    saved = await press(sandbox, user["id"], fourth, "ideas:new:submit", "Your idea is saved")
+    parts = await press_data(sandbox, user["id"], third, "ideas:new:edit", "Which part")
+    fourth = await press_data(sandbox, user["id"], parts, "ideas:new:fix:none",
+                              "Please check your idea")
+    saved = await press_data(sandbox, user["id"], fourth, "ideas:new:submit", "Your idea is saved")
     found = REFERENCE.search(saved["text"])
     assert found is not None
     idea = await stored(hotline, found.group(0))
@@ -79,41 +76,40 @@ async def test_an_idea_review_fixes_one_part_and_comes_back(
 
 async def test_the_announce_preview_fixes_one_field_and_comes_back(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await started_user(sandbox, "Zhou", role=Role.STAFF, hotline=hotline)
-    resident = await started_user(sandbox, "Ann", hotline=hotline)
+    staff = await person(sandbox, hotline, "Zhou", role=Role.STAFF, first="/start")
+    resident = await person(sandbox, hotline, "Ann", first="/start")
     await hotline.services.subscriptions.subscribe(resident["id"], ["policy"])
     uid = staff["id"]
-    topics = await say_to(sandbox, uid, "/announce", contains="Choose the topic")
-    await press_label(sandbox, uid, topics, "Policy news", expect="title")
-    await say_to(sandbox, uid, "Nwe rules", contains="Send the text")
-    attach = await say_to(sandbox, uid, "The rules change in May.", contains="Send a photo")
-    link = await press_label(sandbox, uid, attach, "Skip", expect="Send a link")
-    audience = await say_to(sandbox, uid, "https://example.org/rules", contains="Audience")
-    when = await press_label(sandbox, uid, audience, "Next", expect="When?")
-    confirm = await press_label(sandbox, uid, when, "Send now", expect="Send it?")
+    topics = await say(sandbox, uid, "/announce", expect="Choose the topic")
+    await press(sandbox, uid, topics, "Policy news", expect="title")
+    await say(sandbox, uid, "Nwe rules", expect="Send the text")
+    attach = await say(sandbox, uid, "The rules change in May.", expect="Send a photo")
+    link = await press(sandbox, uid, attach, "Skip", expect="Send a link")
+    audience = await say(sandbox, uid, "https://example.org/rules", expect="Audience")
+    when = await press(sandbox, uid, audience, "Next", expect="When?")
+    confirm = await press(sandbox, uid, when, "Send now", expect="Send it?")
     assert labels(confirm) == ["✅ Send", "✏️ Edit a part", "Discard the draft"]
     assert link is not None
-    fields = await press_label(sandbox, uid, confirm, "✏️ Edit a part", expect="Which part")
+    fields = await press(sandbox, uid, confirm, "✏️ Edit a part", expect="Which part")
     assert labels(fields) == ["Title", "Text", "Photo or file", "Link button", "Recipients",
                               "Sending time", "↩ Back to the preview"]
     assert labels(await message_now(sandbox, uid, confirm["message_id"])) == []
-    await press_label(sandbox, uid, fields, "Title", expect="title")
-    again = await say_to(sandbox, uid, "New rules", contains="Send it?")
+    await press(sandbox, uid, fields, "Title", expect="title")
+    again = await say(sandbox, uid, "New rules", expect="Send it?")
     preview = (await sandbox.bot_messages(uid))[-2]
     assert preview["text"].startswith("📢 Policy news\nNew rules")
     assert "The rules change in May." in preview["text"]
     assert labels(preview) == ["Details"]  # the link kept
     # Skipping the link when asked again removes it.
-    fields = await press_label(sandbox, uid, again, "✏️ Edit a part", expect="Which part")
-    asked = await press_label(sandbox, uid, fields, "Link button", expect="Send a link")
-    third = await press_label(sandbox, uid, asked, "Skip", expect="Send it?")
+    fields = await press(sandbox, uid, again, "✏️ Edit a part", expect="Which part")
+    asked = await press(sandbox, uid, fields, "Link button", expect="Send a link")
+    third = await press(sandbox, uid, asked, "Skip", expect="Send it?")
     assert labels((await sandbox.bot_messages(uid))[-2]) == []
     # The earlier confirmation cannot send the draft it no longer shows.
-    old = await sandbox.press_button(uid, uid, again["message_id"], "ann:send", force=True)
+    old = await press_data(sandbox, uid, again, "ann:send", forged=True)
     assert old["answer"]["text"] == ("This confirmation is out of date: the draft was changed "
                                      "after it. Please use the latest one below.")
-    await sandbox.press_button(uid, uid, third["message_id"], "ann:send")
-    received = await sandbox.wait_for_bot_message(
-        resident["id"], predicate=lambda m: m["text"].startswith("📢"))
+    await press_data(sandbox, uid, third, "ann:send")
+    received = await wait_reply(sandbox, resident["id"], lambda m: m["text"].startswith("📢"))
     assert received["text"].startswith("📢 Policy news\nNew rules")
     assert labels(received) == []

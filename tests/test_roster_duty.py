@@ -27,8 +27,9 @@ from storage.models import Role, utcnow
 from storage.repositories.hotline_roster import RosterRepository
 from storage.repositories.roster_duty import RosterDutyRepository
 from storage.repositories.users import UserRepository
-from tests.console_support import console_base, person, signed_in_client
-from tests.hotline_support import buttons, expert, has, roster
+from tests.console_support import console_base, signed_in_client
+from tests.driver import buttons, has, person
+from tests.hotline_support import expert, roster
 from tests.support import quiet_clock, running_hotline, settings_for, staff_forum_group
 from tests.test_audit_bot_actions import page_of
 from tests.test_cli import errors
@@ -68,7 +69,7 @@ async def test_a_gap_made_by_duty_off_is_announced_once(
         # Another daily run, and a restart, name it no more.
         assert await announce_gaps(hotline.services) == 0
         # The console's roster page shows the same gaps, in the viewer's language.
-        staffer = await person(hotline, sandbox, "Staff Qian")
+        staffer = await person(sandbox, hotline, "Staff Qian", role=Role.STAFF)
         async with await signed_in_client(hotline, sandbox, staffer["id"]) as client:
             page = await page_of(client, f"{console_base(hotline)}/roster")
         listed = page[page.index('id="coverage-gaps"'):page.index("</section>",
@@ -174,7 +175,7 @@ async def test_an_offer_nobody_takes_is_withdrawn_when_its_shift_starts(
         sent = await sandbox.send_text(li["id"], f"/duty swap {wang['id']}")
         refused = await sandbox.wait_for_bot_message(li["id"], after=sent["message_id"])
         assert refused["text"] == "Only the expert whose shift it is, or staff, can offer it."
-        staffer = await person(hotline, sandbox, "Staff Qian")
+        staffer = await person(sandbox, hotline, "Staff Qian", role=Role.STAFF)
         await _swap_offer(hotline, sandbox, staffer, TODAY, "14:00", on_behalf_of=wang)
         offer = await sandbox.wait_for_bot_message(
             li["id"], predicate=lambda m: any(d.startswith(TAKE) for _, d in buttons(m)))

@@ -12,6 +12,7 @@ from bot.app import Hotline, build_hotline
 from bot.settings import SettingsError, load_settings
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
+from tests.driver import wait_reply
 from tests.support import free_port, quiet_clock, settings_for
 
 SECRET = "webhook-secret-for-tests"
@@ -49,7 +50,7 @@ async def test_webhook_mode_receives_pushed_updates(webhook_hotline: Hotline,
     assert set_webhook["params"]["secret_token"] == SECRET
     user = await sandbox.add_user("Emma", language_code="en")
     await sandbox.send_text(user["id"], "/start")
-    reply = await sandbox.wait_for_bot_message(user["id"])
+    reply = await wait_reply(sandbox, user["id"])
     assert reply["text"].startswith("Hello, Emma!")
 
 
@@ -57,7 +58,7 @@ async def test_webhook_refuses_a_missing_or_wrong_secret(webhook_hotline: Hotlin
                                                          sandbox: SandboxClient) -> None:
     user = await sandbox.add_user("Emma", language_code="en")
     await sandbox.send_text(user["id"], "/start")
-    await sandbox.wait_for_bot_message(user["id"])
+    await wait_reply(sandbox, user["id"])
     url = webhook_hotline.settings.webhook_url
     async with aiohttp.ClientSession() as http:
         for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "guess"}):
@@ -74,7 +75,7 @@ async def test_a_redelivered_update_is_processed_once(webhook_hotline: Hotline,
                                                       sandbox: SandboxClient) -> None:
     user = await sandbox.add_user("Emma", language_code="en")
     await sandbox.send_text(user["id"], "/start")
-    await sandbox.wait_for_bot_message(user["id"])
+    await wait_reply(sandbox, user["id"])
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
     async with aiohttp.ClientSession() as http:
         for _ in range(3):
@@ -84,7 +85,7 @@ async def test_a_redelivered_update_is_processed_once(webhook_hotline: Hotline,
         async with http.post(webhook_hotline.settings.webhook_url, headers=headers,
                              data=b"{not json") as response:
             assert response.status == 400
-    await sandbox.wait_for_bot_message(user["id"], predicate=lambda m: "/help" in m["text"])
+    await wait_reply(sandbox, user["id"], lambda m: "/help" in m["text"])
     await asyncio.sleep(0.5)
     helps = [m for m in await sandbox.bot_messages(user["id"]) if "/help" in m["text"]
              and m["text"].startswith("Commands")]

@@ -16,7 +16,8 @@ from sandbox.server import SandboxServer
 from services.announcements.broadcasts import Draft
 from storage.models import SendFailure
 from tests.announcements_support import progress_when, seed_subscribers, subscribe_bulk
-from tests.hotline_support import ask, buttons, expert, has, offer_to, roster, social_worker, submit
+from tests.driver import buttons, has, press_data, say, wait_reply
+from tests.hotline_support import ask, expert, offer_to, roster, social_worker, submit
 from tests.support import bot_idle, running_hotline
 
 ALL_DAY = "daily,00:00,24:00"
@@ -31,7 +32,7 @@ async def _people(sandbox: SandboxClient, count: int, prefix: str) -> list[int]:
 async def _all_ask_for_help(sandbox: SandboxClient, ids: list[int]) -> None:
     """Everyone sends /help at the same moment and gets an answer."""
     await asyncio.gather(*(sandbox.send_text(uid, "/help") for uid in ids))
-    await asyncio.gather(*(sandbox.wait_for_bot_message(uid, predicate=HELP, timeout=30)
+    await asyncio.gather(*(wait_reply(sandbox, uid, HELP, timeout=30)
                            for uid in ids))
 
 
@@ -80,13 +81,13 @@ async def test_a_reply_that_meets_a_429_arrives_once_and_in_order(
     person = await sandbox.add_user("Lin", language_code="en")
     uid = person["id"]
     await sandbox.send_text(uid, "/language")
-    await sandbox.wait_for_bot_message(uid, predicate=has("Choose your language"))
+    await wait_reply(sandbox, uid, "Choose your language")
     await sandbox.configure(faults={"rate": 1.0, "kinds": ["429"], "methods": ["sendMessage"],
                                     "retry_after": 1, "count": 1})
     await sandbox.send_text(uid, "/help")
     await sandbox.send_text(uid, "/language")
-    await sandbox.wait_for_bot_message(uid, predicate=HELP)
-    await sandbox.wait_for_bot_message(uid, predicate=has("Choose your language"))
+    await wait_reply(sandbox, uid, HELP)
+    await wait_reply(sandbox, uid, "Choose your language")
     texts = [m.get("text", "") for m in await sandbox.bot_messages(uid)]
     assert sum("Commands" in t for t in texts) == 1
     assert ["help" if "Commands" in t else "language" for t in texts
@@ -102,8 +103,8 @@ async def _claimed_case(hotline: Hotline, sandbox: SandboxClient) -> tuple[dict,
     asker = await social_worker(hotline, sandbox, "Emma")
     await submit(sandbox, asker, await ask(sandbox, asker, "legal", "Is this fine?"))
     offer = await offer_to(sandbox, wang["id"], "C-2026-0001")
-    await sandbox.press_button(wang["id"], wang["id"], offer["message_id"], buttons(offer)[0][1])
-    await sandbox.wait_for_bot_message(wang["id"], predicate=has("Is this fine?"))
+    await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
+    await wait_reply(sandbox, wang["id"], "Is this fine?")
     return asker, wang
 
 
@@ -116,7 +117,7 @@ async def test_a_relay_keeps_its_order_under_429s(hotline: Hotline,
     said = [f"part {n}" for n in range(1, 7)]
     for text in said:
         await sandbox.send_text(asker["id"], text)
-    await sandbox.wait_for_bot_message(wang["id"], predicate=has("part 6"), timeout=30)
+    await wait_reply(sandbox, wang["id"], "part 6", timeout=30)
     await sandbox.configure(faults=None)
     copies = [m["text"] for m in await sandbox.bot_messages(wang["id"])
               if m.get("text", "").startswith("part ")]
@@ -128,8 +129,7 @@ async def test_a_final_failure_is_recorded_once_and_shown(hotline: Hotline,
                                                           sandbox: SandboxClient) -> None:
     asker, wang = await _claimed_case(hotline, sandbox)
     await sandbox.configure(faults={"rate": 1.0, "kinds": ["5xx"], "methods": ["copyMessage"]})
-    sent = await sandbox.send_text(asker["id"], "Lost in transit")
-    told = await sandbox.wait_for_bot_message(asker["id"], after=sent["message_id"])
+    told = await say(sandbox, asker["id"], "Lost in transit")
     assert "could not be delivered" in told["text"]
     await sandbox.configure(faults=None)
     attempts = [c for c in await sandbox.calls("copyMessage") if c["error_code"] == 500

@@ -21,8 +21,9 @@ from services.refusals import Refused
 from storage.models import CourseStatus, Role
 from storage.repositories.audit import AuditFilter
 from tests.console_comms_support import page_tokens
-from tests.console_support import console_base, csrf_of, person, signed_in_client
-from tests.ideas_helpers import press, say, staff_actor, stored, submit_idea
+from tests.console_support import console_base, csrf_of, signed_in_client
+from tests.driver import person, press_data, say
+from tests.ideas_helpers import staff_actor, stored, submit_idea
 from tests.trainings_support import NOW, course_plan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,13 +37,13 @@ async def audit_count(hotline: Hotline, action: str) -> int:
 async def test_the_bot_and_the_console_refuse_a_stale_status_change_in_the_same_words(
         hotline: Hotline, sandbox: SandboxClient) -> None:
     author = await sandbox.add_user("Lin", language_code="en")
-    reviewer = await person(hotline, sandbox, "Officer")
-    colleague = await person(hotline, sandbox, "Colleague")
+    reviewer = await person(sandbox, hotline, "Officer", role=Role.STAFF)
+    colleague = await person(sandbox, hotline, "Colleague", role=Role.STAFF)
     reference = await submit_idea(sandbox, author["id"])
     idea = await stored(hotline, reference)
     card = await say(sandbox, reviewer["id"], f"/review {reference}", reference)
-    panel = await press(sandbox, reviewer["id"], card,
-                        f"ideas:rv:to:{idea.id}:submitted:accepted", "Moving")
+    panel = await press_data(sandbox, reviewer["id"], card,
+                             f"ideas:rv:to:{idea.id}:submitted:accepted", "Moving")
     # Someone else moves the idea on while both the panel and the console page are open.
     await hotline.services.ideas.change_status(staff_actor(1), idea.id, "submitted",
                                                "under_review", None, True)
@@ -89,7 +90,7 @@ async def test_the_command_line_refuses_to_stop_an_announcement_in_the_bots_word
     # Nobody subscribed: the announcement is done at once, so nothing is left to stop.
     record = await hotline.services.announcements.publish(
         Draft(None, "policy", "Rent subsidy", "Apply now."))
-    staff = await person(hotline, sandbox, "Officer")
+    staff = await person(sandbox, hotline, "Officer", role=Role.STAFF)
     shown = next(m for m in reversed(await sandbox.messages(staff["id"]))
                  if m["from"]["is_bot"])
     answer = await sandbox.press_button(staff["id"], staff["id"], shown["message_id"],
@@ -130,7 +131,7 @@ async def run_cli(hotline: Hotline, cwd: Path, *args: str) -> subprocess.Complet
 
 async def test_the_console_stops_an_announcement_through_the_same_door(
         hotline: Hotline, sandbox: SandboxClient) -> None:
-    staff = await person(hotline, sandbox, "Officer")
+    staff = await person(sandbox, hotline, "Officer", role=Role.STAFF)
     await hotline.services.subscriptions.subscribe(staff["id"], ["policy"])
     when = NOW.replace(year=NOW.year + 5)  # far ahead: still scheduled when stopped
     record = await hotline.services.announcements.publish(

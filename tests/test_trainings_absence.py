@@ -18,9 +18,10 @@ from storage.models import Role, User
 from storage.repositories.trainings import TrainingRepository
 from storage.repositories.users import UserRepository
 from tests.console_support import console_base, signed_in_client
+from tests.driver import buttons, person, press_data, say, wait_reply
 from tests.test_cli import hotline_env
 from tests.test_trainings_reminders import _register, _reminders
-from tests.trainings_support import NOW, buttons, course_plan, local, person
+from tests.trainings_support import NOW, course_plan, local
 
 COURSE = "社工考试辅导班"
 
@@ -46,9 +47,8 @@ async def test_i_cant_come_skips_one_session_and_keeps_the_place(
         ("Cancel my registration for the course", f"trainings:quit:{course_id}")]
     assert "your place on the course stays yours" in reminder["text"]
 
-    await sandbox.press_button(emma["id"], emma["id"], reminder["message_id"],
-                               f"trainings:skip:{first.id}")
-    noted = await sandbox.wait_for_bot_message(emma["id"], after=reminder["message_id"])
+    await press_data(sandbox, emma["id"], reminder, f"trainings:skip:{first.id}")
+    noted = await wait_reply(sandbox, emma["id"], after=reminder["message_id"])
     assert noted["text"] == (
         f"Noted: you will miss session 1 of “{COURSE}” (Saturday, December 5, 2026 "
         "09:00–12:00). Your place on the course stays yours, and there are no more reminders "
@@ -72,13 +72,12 @@ async def test_i_cant_come_skips_one_session_and_keeps_the_place(
         ({("exam", "7d")} if trainings.exam_date is None else set())
 
     # Emma's /mytrainings and the staff's /training_list show it.
-    sent = await sandbox.send_text(emma["id"], "/mytrainings")
-    mine = await sandbox.wait_for_bot_message(emma["id"], after=sent["message_id"])
+    mine = await say(sandbox, emma["id"], "/mytrainings")
     assert "1) Saturday, December 5, 2026 09:00–12:00 · 区民政局三楼会议室\n" \
            "   🙅 you said you cannot come to this session\n2) Saturday" in mine["text"]
     staff = await person(sandbox, hotline, "Sue", role=Role.STAFF)
     sent = await sandbox.send_text(staff["id"], f"/training_list {course_id}")
-    listed = await sandbox.wait_for_bot_message(staff["id"], after=sent["message_id"])
+    listed = await wait_reply(sandbox, staff["id"], after=sent["message_id"])
     assert f"✅ Emma ({emma['id']}), attended sessions: –\n   🙅 cannot come to sessions: 1" \
         in listed["text"]
 
@@ -92,31 +91,30 @@ async def test_i_cant_come_skips_one_session_and_keeps_the_place(
     assert await dispatcher.dispatch_due() == 1
     assert len(await _reminders(sandbox, emma)) == 1
     # Pressing again (an old copy of the button) says it was noted already; nothing changes.
-    await sandbox.press_button(emma["id"], emma["id"], reminder["message_id"],
-                               f"trainings:skip:{first.id}", force=True)
-    again = await sandbox.wait_for_bot_message(emma["id"], after=mine["message_id"])
+    await press_data(sandbox, emma["id"], reminder, f"trainings:skip:{first.id}", forged=True)
+    again = await wait_reply(sandbox, emma["id"], after=mine["message_id"])
     assert again["text"] == (f"You already told us you cannot come to session 1 of “{COURSE}”; "
                              "your place on the course stays yours.")
 
     # Once a session has begun it is too late to say so with the button.
     trainings.clock.freeze(local(2026, 12, 5, 9, 30))
-    late = await sandbox.press_button(li["id"], li["id"], (await _reminders(sandbox, li))[-1]
-                                      ["message_id"], f"trainings:skip:{first.id}")
+    late = await press_data(sandbox, li["id"], (await _reminders(sandbox, li))[-1],
+                            f"trainings:skip:{first.id}")
     assert late["answer"] == {"text": "That session has already begun; please tell the "
                                       "organisers directly.", "show_alert": True}
     # Someone without a place, or a forged id, is refused; nothing is stored for them.
-    wu_message = (await sandbox.bot_messages(wu["id"]))[-1]["message_id"]
+    wu_message = (await sandbox.bot_messages(wu["id"]))[-1]
     for data, refusal in ((f"trainings:skip:{second.id}",
                            "You are not registered for this course."),
                           ("trainings:skip:x1", "This button is no longer valid")):
-        forged = await sandbox.press_button(wu["id"], wu["id"], wu_message, data, force=True)
+        forged = await press_data(sandbox, wu["id"], wu_message, data, forged=True)
         assert forged["answer"]["text"].startswith(refusal)
     # A reminder sent before sessions had their own button (it names the course) skips the
     # next session.
-    await sandbox.press_button(li["id"], li["id"], (await _reminders(sandbox, li))[-1]
-                               ["message_id"], f"trainings:cantcome:{course_id}", force=True)
-    await sandbox.wait_for_bot_message(
-        li["id"], predicate=lambda m: m["text"].startswith("Noted: you will miss session 2"))
+    await press_data(sandbox, li["id"], (await _reminders(sandbox, li))[-1],
+                     f"trainings:cantcome:{course_id}", forged=True)
+    await wait_reply(sandbox, li["id"],
+                     lambda m: m["text"].startswith("Noted: you will miss session 2"))
     noted = trainings.repository.absence_notices
     assert await noted.absences(course_id) == {emma["id"]: {first.id}, li["id"]: {second.id}}
     trainings.clock.freeze(local(2026, 12, 11, 14, 30))  # 1 day before session 2: Emma only
@@ -138,12 +136,10 @@ async def test_i_can_come_after_all_takes_the_absence_back(
     trainings.clock.freeze(local(2026, 12, 4, 9, 0))
     assert await dispatcher.dispatch_due() == 1
     [reminder] = await _reminders(sandbox, emma)
-    await sandbox.press_button(emma["id"], emma["id"], reminder["message_id"],
-                               f"trainings:skip:{first.id}")
-    noted = await sandbox.wait_for_bot_message(emma["id"], after=reminder["message_id"])
-    await sandbox.press_button(emma["id"], emma["id"], noted["message_id"],
-                               f"trainings:unskip:{first.id}")
-    back = await sandbox.wait_for_bot_message(emma["id"], after=noted["message_id"])
+    await press_data(sandbox, emma["id"], reminder, f"trainings:skip:{first.id}")
+    noted = await wait_reply(sandbox, emma["id"], after=reminder["message_id"])
+    await press_data(sandbox, emma["id"], noted, f"trainings:unskip:{first.id}")
+    back = await wait_reply(sandbox, emma["id"], after=noted["message_id"])
     assert back["text"] == (f"Good: you are expected at session 1 of “{COURSE}” again, and "
                             "its reminders are back.")
     assert await trainings.repository.absence_notices.absences(course_id) == {}
@@ -155,8 +151,7 @@ async def test_i_can_come_after_all_takes_the_absence_back(
         "⏰ Training reminder: starts in 1 hour")
     # Too late once the session has begun.
     trainings.clock.freeze(local(2026, 12, 5, 9, 1))
-    late = await sandbox.press_button(emma["id"], emma["id"], noted["message_id"],
-                                      f"trainings:unskip:{first.id}", force=True)
+    late = await press_data(sandbox, emma["id"], noted, f"trainings:unskip:{first.id}", forged=True)
     assert late["answer"]["text"] == ("That session has already begun; please tell the "
                                       "organisers directly.")
 
@@ -173,35 +168,30 @@ async def test_cancelling_the_course_from_a_reminder_asks_first(
     assert await dispatcher.dispatch_due() == 1
     [reminder] = await _reminders(sandbox, emma)
 
-    await sandbox.press_button(emma["id"], emma["id"], reminder["message_id"],
-                               f"trainings:quit:{course_id}")
-    question = await sandbox.wait_for_bot_message(emma["id"], after=reminder["message_id"])
+    await press_data(sandbox, emma["id"], reminder, f"trainings:quit:{course_id}")
+    question = await wait_reply(sandbox, emma["id"], after=reminder["message_id"])
     assert question["text"].startswith(
         f"Cancel your registration for the whole course “{COURSE}”? Your place goes to the "
         "next person on the waitlist.")
     assert buttons(question) == [("Yes, cancel my registration", f"trainings:quityes:{course_id}"),
                                  ("No, keep my place", f"trainings:keep:{course_id}")]
-    await sandbox.press_button(emma["id"], emma["id"], question["message_id"],
-                               f"trainings:keep:{course_id}")
-    kept = await sandbox.wait_for_bot_message(emma["id"], after=question["message_id"])
+    await press_data(sandbox, emma["id"], question, f"trainings:keep:{course_id}")
+    kept = await wait_reply(sandbox, emma["id"], after=question["message_id"])
     assert kept["text"] == f"Good: your place on “{COURSE}” stays yours."
     assert await trainings.status_of(course_id, emma["id"]) == ("registered", 0)
     shown = {m["message_id"]: m for m in await sandbox.messages(emma["id"])}
     assert buttons(shown[question["message_id"]]) == []
 
-    await sandbox.press_button(emma["id"], emma["id"], reminder["message_id"],
-                               f"trainings:quit:{course_id}")
-    question = await sandbox.wait_for_bot_message(emma["id"], after=kept["message_id"])
-    await sandbox.press_button(emma["id"], emma["id"], question["message_id"],
-                               f"trainings:quityes:{course_id}")
-    freed = await sandbox.wait_for_bot_message(emma["id"], after=question["message_id"])
+    await press_data(sandbox, emma["id"], reminder, f"trainings:quit:{course_id}")
+    question = await wait_reply(sandbox, emma["id"], after=kept["message_id"])
+    await press_data(sandbox, emma["id"], question, f"trainings:quityes:{course_id}")
+    freed = await wait_reply(sandbox, emma["id"], after=question["message_id"])
     assert freed["text"] == f"All right: your place in “{COURSE}” is freed for the waitlist."
     assert await trainings.status_of(course_id, emma["id"]) == ("cancelled", 0)
     assert await trainings.status_of(course_id, wu["id"]) == ("registered", 0)
     # Now without a place: both buttons refuse, nothing more is asked.
     for data in (f"trainings:quit:{course_id}", f"trainings:quityes:{course_id}"):
-        refused = await sandbox.press_button(emma["id"], emma["id"], reminder["message_id"],
-                                             data, force=True)
+        refused = await press_data(sandbox, emma["id"], reminder, data, forged=True)
         assert refused["answer"]["text"] == "You are not registered for this course."
 
 

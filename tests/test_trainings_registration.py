@@ -7,24 +7,16 @@ from datetime import timedelta
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import Role
-from tests.trainings_support import (
-    NOW,
-    SHANGHAI,
-    buttons,
-    course_plan,
-    events_of,
-    local,
-    person,
-)
+from tests.driver import buttons, person, press_data, say, wait_reply
+from tests.trainings_support import NOW, SHANGHAI, course_plan, events_of, local
 
 
 async def _open_card(sandbox: SandboxClient, user: dict, course_id: int) -> dict:
-    sent = await sandbox.send_text(user["id"], "/trainings")
-    listing = await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"])
+    listing = await say(sandbox, user["id"], "/trainings")
     data = f"trainings:show:{course_id}"
     assert data in [d for _, d in buttons(listing)]
-    await sandbox.press_button(user["id"], user["id"], listing["message_id"], data)
-    return await sandbox.wait_for_bot_message(user["id"], after=listing["message_id"])
+    await press_data(sandbox, user["id"], listing, data)
+    return await wait_reply(sandbox, user["id"], after=listing["message_id"])
 
 
 async def test_register_gets_a_confirmation_and_a_calendar_in_shanghai_time(
@@ -38,15 +30,13 @@ async def test_register_gets_a_confirmation_and_a_calendar_in_shanghai_time(
     assert "Saturday, December 5, 2026 09:00–12:00 · 区民政局三楼会议室" in card["text"]
     assert buttons(card) == [("✅ Register", f"trainings:register:{course_id}")]
 
-    await sandbox.press_button(emma["id"], emma["id"], card["message_id"],
-                               f"trainings:register:{course_id}")
+    await press_data(sandbox, emma["id"], card, f"trainings:register:{course_id}")
     edited = await sandbox.wait_for_edit(emma["id"], card["message_id"])
     assert "✅ You are registered." in edited["text"]
     assert buttons(edited) == [("↩️ Cancel registration", f"trainings:cancel:{course_id}")]
-    confirmation = await sandbox.wait_for_bot_message(emma["id"], after=card["message_id"])
+    confirmation = await wait_reply(sandbox, emma["id"], after=card["message_id"])
     assert confirmation["text"].startswith("✅ You are registered for 社工考试辅导班")
-    document = await sandbox.wait_for_bot_message(emma["id"],
-                                                  after=confirmation["message_id"])
+    document = await wait_reply(sandbox, emma["id"], after=confirmation["message_id"])
     assert document["document"]["file_name"] == f"training-{course_id}.ics"
     events = events_of(await sandbox.file_bytes(document["document"]["file_id"]))
     starts = sorted(event.decoded("dtstart") for event in events)
@@ -68,40 +58,33 @@ async def test_full_course_waitlists_and_a_cancellation_promotes_the_first_in_li
     li = await person(sandbox, hotline, "李", language="zh-hans")
     bob = await person(sandbox, hotline, "Bob")
     card = await _open_card(sandbox, ann, course_id)
-    await sandbox.press_button(ann["id"], ann["id"], card["message_id"],
-                               f"trainings:register:{course_id}")
+    await press_data(sandbox, ann["id"], card, f"trainings:register:{course_id}")
     await sandbox.wait_for_edit(ann["id"], card["message_id"])
 
     li_card = await _open_card(sandbox, li, course_id)
     assert "名额已满，候补 0 人" in li_card["text"]
-    await sandbox.press_button(li["id"], li["id"], li_card["message_id"],
-                               f"trainings:register:{course_id}")
-    waiting = await sandbox.wait_for_bot_message(li["id"], after=li_card["message_id"])
+    await press_data(sandbox, li["id"], li_card, f"trainings:register:{course_id}")
+    waiting = await wait_reply(sandbox, li["id"], after=li_card["message_id"])
     assert "候补名单，排第 1 位" in waiting["text"]
     bob_card = await _open_card(sandbox, bob, course_id)
-    await sandbox.press_button(bob["id"], bob["id"], bob_card["message_id"],
-                               f"trainings:register:{course_id}")
-    bob_waiting = await sandbox.wait_for_bot_message(bob["id"], after=bob_card["message_id"])
+    await press_data(sandbox, bob["id"], bob_card, f"trainings:register:{course_id}")
+    bob_waiting = await wait_reply(sandbox, bob["id"], after=bob_card["message_id"])
     assert "number 2 on the waitlist" in bob_waiting["text"]
 
     # Ann gives her place back: 李 (first in line) is promoted and told, Bob moves up.
-    await sandbox.press_button(ann["id"], ann["id"], card["message_id"],
-                               f"trainings:cancel:{course_id}")
-    done = await sandbox.wait_for_bot_message(ann["id"], predicate=lambda m: "cancelled" in
-                                              m.get("text", ""))
+    await press_data(sandbox, ann["id"], card, f"trainings:cancel:{course_id}")
+    done = await wait_reply(sandbox, ann["id"], lambda m: "cancelled" in m.get("text", ""))
     assert "Your registration for “社工考试辅导班” is cancelled." in done["text"]
-    promoted = await sandbox.wait_for_bot_message(
-        li["id"], after=waiting["message_id"], predicate=lambda m: "有名额空出来了" in
-        m.get("text", ""))
+    promoted = await wait_reply(sandbox, li["id"], lambda m: "有名额空出来了" in m.get("text", ""),
+                                after=waiting["message_id"])
     assert "您已从候补转为正式报名 社工考试辅导班" in promoted["text"]
-    calendar = await sandbox.wait_for_bot_message(li["id"], after=promoted["message_id"])
+    calendar = await wait_reply(sandbox, li["id"], after=promoted["message_id"])
     assert calendar["document"]["file_name"] == f"training-{course_id}.ics"
     assert await trainings.status_of(course_id, li["id"]) == ("registered", 0)
     assert await trainings.status_of(course_id, bob["id"]) == ("waitlisted", 1)
     assert await trainings.status_of(course_id, ann["id"]) == ("cancelled", 0)
 
-    sent = await sandbox.send_text(li["id"], "/mytrainings")
-    mine = await sandbox.wait_for_bot_message(li["id"], after=sent["message_id"])
+    mine = await say(sandbox, li["id"], "/mytrainings")
     assert "我报名的培训" in mine["text"] and "✅ 您已报名。" in mine["text"]
     assert "2026年12月5日星期六 09:00–12:00 · 区民政局三楼会议室" in mine["text"]
 
@@ -112,13 +95,10 @@ async def test_forged_stale_and_closed_presses_are_refused(
     trainings.clock.freeze(NOW)
     course_id = await trainings.create(course_plan(audience="social_workers"), None)
     resident = await person(sandbox, hotline, "Res")
-    sent = await sandbox.send_text(resident["id"], "/trainings")
-    listing = await sandbox.wait_for_bot_message(resident["id"], after=sent["message_id"])
-    mid = listing["message_id"]
+    listing = await say(sandbox, resident["id"], "/trainings")
 
     async def alert(data: str) -> str:
-        answer = await sandbox.press_button(resident["id"], resident["id"], mid, data,
-                                            force=True)
+        answer = await press_data(sandbox, resident["id"], listing, data, forged=True)
         return answer["answer"]["text"]
 
     assert await alert(f"trainings:register:{course_id}") == (
@@ -148,8 +128,7 @@ async def test_exam_shows_the_countdown_and_the_prep_courses(
     course_id = await trainings.create(course_plan(), None)
     await trainings.create(course_plan(title="财务管理", kind="financial_management"), None)
     li = await person(sandbox, hotline, "李", language="zh-hans")
-    sent = await sandbox.send_text(li["id"], "/exam")
-    reply = await sandbox.wait_for_bot_message(li["id"], after=sent["message_id"])
+    reply = await say(sandbox, li["id"], "/exam")
     assert "2026年12月3日星期四，还有 10 天" in reply["text"]
     assert f"{course_id}. 社工考试辅导班" in reply["text"] and "财务管理" not in reply["text"]
     assert buttons(reply) == [(f"📘 {course_id}. 社工考试辅导班",
@@ -166,17 +145,14 @@ async def test_check_in_works_only_during_the_session_window(
     first, second = (await trainings.course(course_id)).sessions
 
     trainings.clock.freeze(local(2026, 12, 5, 8, 40))  # 20 minutes before the first session
-    sent = await sandbox.send_text(emma["id"], "/mytrainings")
-    mine = await sandbox.wait_for_bot_message(emma["id"], after=sent["message_id"])
+    mine = await say(sandbox, emma["id"], "/mytrainings")
     assert buttons(mine) == [("📍 Check in", f"trainings:checkin:{first.id}")]
-    answer = await sandbox.press_button(emma["id"], emma["id"], mine["message_id"],
-                                        f"trainings:checkin:{first.id}")
+    answer = await press_data(sandbox, emma["id"], mine, f"trainings:checkin:{first.id}")
     assert answer["answer"]["text"] == "Checked in: 社工考试辅导班"
-    again = await sandbox.press_button(emma["id"], emma["id"], mine["message_id"],
-                                       f"trainings:checkin:{first.id}")
+    again = await press_data(sandbox, emma["id"], mine, f"trainings:checkin:{first.id}")
     assert again["answer"]["text"] == "You had already checked in: 社工考试辅导班"
-    early = await sandbox.press_button(emma["id"], emma["id"], mine["message_id"],
-                                       f"trainings:checkin:{second.id}", force=True)
+    early = await press_data(sandbox, emma["id"], mine, f"trainings:checkin:{second.id}",
+                             forged=True)
     assert early["answer"]["text"] == (
         "Check-in is open from 30 minutes before the session until it ends.")
     [registrant] = await trainings.registrants(course_id)
@@ -193,8 +169,7 @@ async def test_a_long_list_shows_the_soonest_to_close_and_says_how_many_more(
             title=f"Course {day:02d}", sessions=((start, start + timedelta(hours=2), "Hall"),),
             deadline=start - timedelta(days=1)), None)
     emma = await person(sandbox, hotline, "Emma")
-    sent = await sandbox.send_text(emma["id"], "/trainings")
-    listing = await sandbox.wait_for_bot_message(emma["id"], after=sent["message_id"])
+    listing = await say(sandbox, emma["id"], "/trainings")
     labels = [label for label, _ in buttons(listing)]
     assert len(labels) == 15 and labels[0].endswith("Course 01") and "Course 16" not in \
         listing["text"]

@@ -15,21 +15,19 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from scheduler.trainings import REMINDER_JOB_ID
 from storage.models import Role
+from tests.driver import buttons, person, press_data, say, wait_reply
 from tests.support import quiet_clock, settings_for
-from tests.trainings_support import NOW, buttons, course_plan, local, person
+from tests.trainings_support import NOW, course_plan, local
 
 
 async def _register(sandbox: SandboxClient, user: dict, course_id: int) -> None:
     """Registers through the course card, as a person would."""
-    sent = await sandbox.send_text(user["id"], "/trainings")
-    listing = await sandbox.wait_for_bot_message(user["id"], after=sent["message_id"])
-    await sandbox.press_button(user["id"], user["id"], listing["message_id"],
-                               f"trainings:show:{course_id}")
-    card = await sandbox.wait_for_bot_message(user["id"], after=listing["message_id"])
-    await sandbox.press_button(user["id"], user["id"], card["message_id"],
-                               f"trainings:register:{course_id}")
-    await sandbox.wait_for_bot_message(  # the calendar file comes last
-        user["id"], after=card["message_id"], predicate=lambda m: "document" in m)
+    listing = await say(sandbox, user["id"], "/trainings")
+    await press_data(sandbox, user["id"], listing, f"trainings:show:{course_id}")
+    card = await wait_reply(sandbox, user["id"], after=listing["message_id"])
+    await press_data(sandbox, user["id"], card, f"trainings:register:{course_id}")
+    await wait_reply(sandbox, user["id"], lambda m: "document" in m,  # the calendar file: last
+                     after=card["message_id"])
 
 
 async def _reminders(sandbox: SandboxClient, user: dict) -> list[dict]:
@@ -73,12 +71,10 @@ async def test_reminders_arrive_at_the_right_times_in_both_languages(
 
     # Cancelling the course (asked first) frees the place and removes Emma's reminders.
     last = (await _reminders(sandbox, emma))[-1]
-    await sandbox.press_button(emma["id"], emma["id"], last["message_id"],
-                               f"trainings:quit:{course_id}")
-    asked = await sandbox.wait_for_bot_message(emma["id"], after=last["message_id"])
-    await sandbox.press_button(emma["id"], emma["id"], asked["message_id"],
-                               f"trainings:quityes:{course_id}")
-    freed = await sandbox.wait_for_bot_message(emma["id"], after=asked["message_id"])
+    await press_data(sandbox, emma["id"], last, f"trainings:quit:{course_id}")
+    asked = await wait_reply(sandbox, emma["id"], after=last["message_id"])
+    await press_data(sandbox, emma["id"], asked, f"trainings:quityes:{course_id}")
+    freed = await wait_reply(sandbox, emma["id"], after=asked["message_id"])
     assert freed["text"] == "All right: your place in “社工考试辅导班” is freed for the waitlist."
     rows = await trainings.reminders.reminders_of(course_id)
     assert not [r for r in rows if r.telegram_id == emma["id"] and r.state == "pending"]
@@ -109,10 +105,9 @@ async def test_a_reschedule_moves_the_reminders_and_tells_the_registrants(
 
     sent = await sandbox.send_text(staff["id"],
                                    f"/training_move {course_id} 1 2026-12-06 10:00-12:30")
-    ack = await sandbox.wait_for_bot_message(staff["id"], after=sent["message_id"])
+    ack = await wait_reply(sandbox, staff["id"], after=sent["message_id"])
     assert ack["text"] == f"Course {course_id} is changed; telling 1 registrants."
-    notice = await sandbox.wait_for_bot_message(
-        emma["id"], predicate=lambda m: "Course change" in m.get("text", ""))
+    notice = await wait_reply(sandbox, emma["id"], lambda m: "Course change" in m.get("text", ""))
     assert "Session 1 is now: Sunday, December 6, 2026 10:00–12:30 · 区民政局三楼会议室" in \
         notice["text"]
     rows = await trainings.reminders.reminders_of(course_id)
@@ -130,7 +125,7 @@ async def test_a_reschedule_moves_the_reminders_and_tells_the_registrants(
     # A bad reschedule is refused, naming the field; nothing moves.
     sent = await sandbox.send_text(staff["id"],
                                    f"/training_move {course_id} 2 2026-12-12 18:00-17:00")
-    refusal = await sandbox.wait_for_bot_message(staff["id"], after=sent["message_id"])
+    refusal = await wait_reply(sandbox, staff["id"], after=sent["message_id"])
     assert refusal["text"] == "Sessions: session 2 ends before it starts."
     course = await trainings.course(course_id)
     assert course.sessions[1].starts_at == local(2026, 12, 12, 14, 30)
@@ -180,8 +175,7 @@ async def test_a_reminder_due_while_the_bot_was_down_is_sent_once_after_restarts
     # Down over both "1 day" and "1 hour before"; back 30 minutes before the session: the
     # start-up run sends the nearer reminder once and drops the other.
     second = await _start(sandbox_server, tmp_path, bots, local(2026, 12, 5, 8, 30))
-    reminder = await sandbox.wait_for_bot_message(
-        emma["id"], predicate=lambda m: "⏰" in m.get("text", ""))
+    reminder = await wait_reply(sandbox, emma["id"], lambda m: "⏰" in m.get("text", ""))
     assert reminder["text"].startswith("⏰ Training reminder: starts in 30 minutes")
     assert await second.services.training_reminders.dispatch_due() == 0
     await _stop(bots, second)
@@ -234,11 +228,9 @@ async def test_notices_not_yet_sent_when_the_bot_stops_go_out_once_after_the_res
             ] == []
 
     second = await _start(sandbox_server, tmp_path, bots, NOW)
-    promoted = await sandbox.wait_for_bot_message(
-        li["id"], predicate=lambda m: "有名额空出来了" in m.get("text", ""))
+    promoted = await wait_reply(sandbox, li["id"], lambda m: "有名额空出来了" in m.get("text", ""))
     assert "您已从候补转为正式报名 社工考试辅导班" in promoted["text"]
-    await sandbox.wait_for_bot_message(li["id"], after=promoted["message_id"],
-                                       predicate=lambda m: "document" in m)
+    await wait_reply(sandbox, li["id"], lambda m: "document" in m, after=promoted["message_id"])
     assert await second.services.training_reminders.send_notices() == 0
     await _stop(bots, second)
     await _start(sandbox_server, tmp_path, bots, NOW)
@@ -261,7 +253,7 @@ async def test_a_burst_of_reminders_never_delays_a_reply_to_a_person(
         await sandbox.send_text(user["id"], "/help")
         registrants.append(user)
     for user in registrants:
-        await sandbox.wait_for_bot_message(user["id"])
+        await wait_reply(sandbox, user["id"])
         await trainings.register(course_id, user["id"], frozenset({"resident"}))
     writer = await person(sandbox, hotline, "Writer")
     await sandbox.configure(flood_limits=True)
@@ -272,8 +264,7 @@ async def test_a_burst_of_reminders_never_delays_a_reply_to_a_person(
     burst = asyncio.create_task(dispatcher.dispatch_due())
     await asyncio.sleep(0.3)  # let the burst get going before the person writes
     asked_at = loop.time()
-    sent = await sandbox.send_text(writer["id"], "/help")
-    reply = await sandbox.wait_for_bot_message(writer["id"], after=sent["message_id"])
+    reply = await say(sandbox, writer["id"], "/help")
     answered_in = loop.time() - asked_at
     assert reply["text"].startswith("Commands")
     assert not burst.done(), "the burst ended before the person wrote: the test proves nothing"

@@ -9,18 +9,19 @@ from bot.app import Hotline, build_hotline
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.models import Role
+from tests.driver import buttons, person, press_data, say, wait_reply
 from tests.support import quiet_clock, settings_for
-from tests.trainings_support import NOW, buttons, course_plan, local, person
+from tests.trainings_support import NOW, course_plan, local
 
 
-async def _say(sandbox: SandboxClient, user: dict, text: str, count: int = 1) -> list[str]:
-    """Sends a message and returns the bot's `count` replies to it."""
-    sent = await sandbox.send_text(user["id"], text)
-    replies, after = [], sent["message_id"]
-    for _ in range(count):
-        message = await sandbox.wait_for_bot_message(user["id"], after=after)
+async def answers(sandbox: SandboxClient, user: dict, text: str,
+                  count: int = 1) -> list[str]:
+    """Sends a message and returns the texts of the bot's `count` replies to it."""
+    message = await say(sandbox, user["id"], text)
+    replies = [message["text"]]
+    for _ in range(count - 1):
+        message = await wait_reply(sandbox, user["id"], after=message["message_id"])
         replies.append(message["text"])
-        after = message["message_id"]
     return replies
 
 
@@ -32,30 +33,30 @@ async def test_new_course_dialog_checks_every_field_and_survives_a_restart(
     await bot.start()
     try:
         resident = await person(sandbox, bot, "Res")
-        assert (await _say(sandbox, resident, "/training_new"))[0] == (
+        assert (await answers(sandbox, resident, "/training_new"))[0] == (
             bot.services.texts.text("en", "auth.refused"))
         staff = await person(sandbox, bot, "Staff", role=Role.STAFF)
-        first = await _say(sandbox, staff, "/training_new")
+        first = await answers(sandbox, staff, "/training_new")
         assert first[0].startswith("New course (step 1 of 7")
         assert "What is the course title?" in first[0]
-        kind = await _say(sandbox, staff, "Project management basics")
+        kind = await answers(sandbox, staff, "Project management basics")
         assert "1. Social-work exam preparation" in kind[0] and "7. Other" in kind[0]
-        assert (await _say(sandbox, staff, "9", 2))[0] == (
+        assert (await answers(sandbox, staff, "9", 2))[0] == (
             "Kind: please reply with a number from the list.")
-        await _say(sandbox, staff, "2")
-        await _say(sandbox, staff, "-")
-        assert (await _say(sandbox, staff, "2026-12-05 12:00-09:00 Room 1", 2))[0] == (
+        await answers(sandbox, staff, "2")
+        await answers(sandbox, staff, "-")
+        assert (await answers(sandbox, staff, "2026-12-05 12:00-09:00 Room 1", 2))[0] == (
             "Sessions: session 1 ends before it starts.")
-        assert (await _say(sandbox, staff, "2026-11-01 09:00-12:00 Room 1", 2))[0] == (
+        assert (await answers(sandbox, staff, "2026-11-01 09:00-12:00 Room 1", 2))[0] == (
             "Sessions: that time is in the past; please give a future one.")
-        assert (await _say(sandbox, staff, "next Saturday in the hall", 2))[0].startswith(
+        assert (await answers(sandbox, staff, "next Saturday in the hall", 2))[0].startswith(
             "Sessions: line 1 is not like: 2026-12-05 09:00-12:00")
-        await _say(sandbox, staff, "2026-12-05 09:00-12:00 Room 1\n"
-                                   "2026-12-12 09:00-12:00 https://meeting.example/x")
-        assert (await _say(sandbox, staff, "0", 2))[0] == "Capacity: must be between 1 and 1000."
-        assert (await _say(sandbox, staff, "thirty", 2))[0] == (
+        await answers(sandbox, staff, "2026-12-05 09:00-12:00 Room 1\n"
+                      "2026-12-12 09:00-12:00 https://meeting.example/x")
+        assert (await answers(sandbox, staff, "0", 2))[0] == "Capacity: must be between 1 and 1000."
+        assert (await answers(sandbox, staff, "thirty", 2))[0] == (
             "Capacity: please send a whole number.")
-        await _say(sandbox, staff, "30")
+        await answers(sandbox, staff, "30")
     finally:
         await bot.stop()
 
@@ -65,12 +66,12 @@ async def test_new_course_dialog_checks_every_field_and_survives_a_restart(
     await bot.start()
     try:
         assert await bot.services.trainings.open_courses() == []
-        assert (await _say(sandbox, staff, "2026-12-06 18:00", 2))[0] == (
+        assert (await answers(sandbox, staff, "2026-12-06 18:00", 2))[0] == (
             "Registration deadline: must not be after the first session starts.")
-        assert (await _say(sandbox, staff, "2026-11-20 18:00", 2))[0] == (
+        assert (await answers(sandbox, staff, "2026-11-20 18:00", 2))[0] == (
             "Registration deadline: that time is in the past; please give a future one.")
-        await _say(sandbox, staff, "2026-12-01 18:00")
-        done = await _say(sandbox, staff, "2", 2)
+        await answers(sandbox, staff, "2026-12-01 18:00")
+        done = await answers(sandbox, staff, "2", 2)
         [course] = await bot.services.trainings.open_courses()
         assert done[0] == f"✅ The course is published as number {course.id}."
         assert (course.title, course.kind, course.audience, course.capacity) == (
@@ -94,53 +95,47 @@ async def test_list_edit_attendance_and_cancel_tell_the_registrants(
     await trainings.register(course_id, ann["id"], frozenset({"resident"}))
     await trainings.register(course_id, li["id"], frozenset({"resident"}))
 
-    listing = await _say(sandbox, staff, f"/training_list {course_id}")
+    listing = await answers(sandbox, staff, f"/training_list {course_id}")
     assert listing[0].splitlines()[1:] == [
         "Registered 1 of 1, waiting 1",
         f"✅ Ann <b>x</b> ({ann['id']}), attended sessions: –",
         f"⏳ 李 ({li['id']}), waiting"]
-    assert (await _say(sandbox, staff, f"/training_edit {course_id} capacity 0"))[0] == (
+    assert (await answers(sandbox, staff, f"/training_edit {course_id} capacity 0"))[0] == (
         "Capacity: must be between 1 and 1000.")
-    assert (await _say(sandbox, staff, "/training_list 12x"))[0].startswith("Usage:")
+    assert (await answers(sandbox, staff, "/training_list 12x"))[0].startswith("Usage:")
 
     # One more place: 李 moves up from the waitlist and is told, with her calendar file.
-    raised = await _say(sandbox, staff, f"/training_edit {course_id} capacity 2")
+    raised = await answers(sandbox, staff, f"/training_edit {course_id} capacity 2")
     assert raised[0] == f"Course {course_id} is changed; telling 2 registrants."
-    await sandbox.wait_for_bot_message(li["id"], predicate=lambda m: "有名额空出来了" in
-                                       m.get("text", ""))
-    notice = await sandbox.wait_for_bot_message(ann["id"], predicate=lambda m: "Course change"
-                                                in m.get("text", ""))
+    await wait_reply(sandbox, li["id"], lambda m: "有名额空出来了" in m.get("text", ""))
+    notice = await wait_reply(sandbox, ann["id"], lambda m: "Course change" in m.get("text", ""))
     assert "The number of places is now 2." in notice["text"]
 
-    assert (await _say(sandbox, staff, f"/training_edit {course_id} deadline 2026-12-10 18:00")
+    assert (await answers(sandbox, staff, f"/training_edit {course_id} deadline 2026-12-10 18:00")
             )[0] == "Registration deadline: must not be after the first session starts."
-    moved = await _say(sandbox, staff, f"/training_edit {course_id} place 2 <b>Room</b> 9")
+    moved = await answers(sandbox, staff, f"/training_edit {course_id} place 2 <b>Room</b> 9")
     assert moved[0] == f"Course {course_id} is changed; telling 2 registrants."
-    place = await sandbox.wait_for_bot_message(
-        ann["id"], predicate=lambda m: "moves to" in m.get("text", ""))
+    place = await wait_reply(sandbox, ann["id"], lambda m: "moves to" in m.get("text", ""))
     assert "Session 2 (Saturday, December 12, 2026 14:30–17:00) moves to: <b>Room</b> 9" in \
         place["text"]
     assert not [e for e in place.get("entities", []) if e["type"] == "bold" and
                 place["text"][e["offset"]:].startswith("Room")]
 
-    marked = await _say(sandbox, staff, f"/training_attend {course_id} 1 {li['id']}")
+    marked = await answers(sandbox, staff, f"/training_attend {course_id} 1 {li['id']}")
     assert marked[0] == f"Marked {li['id']} present at session 1."
     people = await trainings.registrants(course_id)
     assert [p.attended_sessions for p in people if p.telegram_id == li["id"]] == [(1,)]
 
-    sent = await sandbox.send_text(staff["id"], f"/training_cancel {course_id}")
-    confirm = await sandbox.wait_for_bot_message(staff["id"], after=sent["message_id"])
+    confirm = await say(sandbox, staff["id"], f"/training_cancel {course_id}")
     assert buttons(confirm) == [("⚠️ Yes, cancel the course",
                                  f"trainings:cancelcourse:{course_id}")]
-    await sandbox.press_button(staff["id"], staff["id"], confirm["message_id"],
-                               f"trainings:cancelcourse:{course_id}")
-    told = await sandbox.wait_for_bot_message(
-        li["id"], predicate=lambda m: "已取消" in m.get("text", ""))
+    await press_data(sandbox, staff["id"], confirm, f"trainings:cancelcourse:{course_id}")
+    told = await wait_reply(sandbox, li["id"], lambda m: "已取消" in m.get("text", ""))
     assert told["text"] == "❌ 很抱歉，培训课程「社工考试辅导班」已取消，相关提醒也已撤销。"
     assert (await trainings.course(course_id)).status == "cancelled"
     assert [r for r in await trainings.reminders.reminders_of(course_id)
             if r.state == "pending"] == []
     # The old confirmation pressed again (stale): refused, nothing happens.
-    again = await sandbox.press_button(staff["id"], staff["id"], confirm["message_id"],
-                                       f"trainings:cancelcourse:{course_id}", force=True)
+    again = await press_data(sandbox, staff["id"], confirm, f"trainings:cancelcourse:{course_id}",
+                             forged=True)
     assert again["answer"]["text"] == "This course no longer exists or was cancelled."

@@ -17,8 +17,9 @@ from sandbox.client import SandboxClient
 from services.labels import display_width, shorten_label
 from services.texts import Texts
 from storage.models import Role
+from tests.driver import button_data, labels, press_data, say, wait_reply
 from tests.hotline_support import social_worker
-from tests.ideas_helpers import button_data, button_labels, resident_idea, say, submit_idea
+from tests.ideas_helpers import resident_idea, submit_idea
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,14 +46,14 @@ async def test_done_leaves_the_subscriptions_without_a_tap_hint(
         hotline: Hotline, sandbox: SandboxClient) -> None:
     user = await sandbox.add_user("Lin", language_code="en")
     menu = await say(sandbox, user["id"], "/subscribe", "Tap a topic")
-    await sandbox.press_button(user["id"], user["id"], menu["message_id"], "sub:topic:policy")
+    await press_data(sandbox, user["id"], menu, "sub:topic:policy")
     await sandbox.wait_for_edit(user["id"], menu["message_id"])
-    await sandbox.press_button(user["id"], user["id"], menu["message_id"], "sub:done")
+    await press_data(sandbox, user["id"], menu, "sub:done")
     done = await sandbox.wait_for_edit(user["id"], menu["message_id"])
     assert done["text"].startswith("You are subscribed to: Policy news")
     assert "Tap a topic" not in done["text"]
     assert "Send /subscribe to change it" in done["text"]
-    assert button_labels(done) == []
+    assert labels(done) == []
 
 
 @pytest.mark.parametrize(("title", "expected"), [
@@ -78,7 +79,7 @@ async def test_long_idea_titles_end_in_an_ellipsis_on_their_buttons(
     short = await resident_idea(hotline, author["id"], "Shade trees", public=True)
     reader = await sandbox.add_user("Fan", language_code="en")
     listing = await say(sandbox, reader["id"], "/ideas", short.reference)
-    shown = dict(zip(button_data(listing), button_labels(listing), strict=True))
+    shown = dict(zip(button_data(listing), labels(listing), strict=True))
     assert shown[f"ideas:pub:show:{english.id}"] == (
         f"{english.reference} Benches at the bus stop…")
     assert shown[f"ideas:pub:show:{chinese.id}"] == f"{chinese.reference} 在社区公园增设无障碍通…"
@@ -97,22 +98,21 @@ async def test_the_profile_community_comes_from_the_places_list(
     uid = worker["id"]
     streets = await fill_name_and_organisation(sandbox, uid)
     assert streets["text"].startswith("3. The community you serve? Choose its street")
-    assert button_labels(streets)[:2] == ["Taihe Street", "Wujing Street"]
-    assert button_labels(streets)[-1] == "Not listed: I will type it"
-    await sandbox.press_button(uid, uid, streets["message_id"], "profile:street:1")
+    assert labels(streets)[:2] == ["Taihe Street", "Wujing Street"]
+    assert labels(streets)[-1] == "Not listed: I will type it"
+    await press_data(sandbox, uid, streets, "profile:street:1")
     communities = await sandbox.wait_for_edit(uid, streets["message_id"])
     assert communities["text"].startswith("3. Which community of Wujing Street")
-    assert button_labels(communities) == ["Wujing Community", "Jinxing Community",
-                                          "← Another street", "Not listed: I will type it"]
-    await sandbox.press_button(uid, uid, streets["message_id"], "profile:comm:1")
-    saved = await sandbox.wait_for_bot_message(
-        uid, after=streets["message_id"], predicate=lambda m: "Profile saved" in m["text"])
+    assert labels(communities) == ["Wujing Community", "Jinxing Community",
+                                   "← Another street", "Not listed: I will type it"]
+    await press_data(sandbox, uid, streets, "profile:comm:1")
+    saved = await wait_reply(sandbox, uid, lambda m: "Profile saved" in m["text"],
+                             after=streets["message_id"])
     assert saved["text"] == "Profile saved: Wang Wei, Taihe Station, Jinxing Community"
     assert (await hotline.services.profiles.get(uid)).community == "金星社区"
-    assert button_labels(await message_now(sandbox, uid, streets["message_id"])) == []
+    assert labels(await message_now(sandbox, uid, streets["message_id"])) == []
     # The question is answered: a press on it now changes nothing.
-    late = await sandbox.press_button(uid, uid, streets["message_id"], "profile:comm:0",
-                                      force=True)
+    late = await press_data(sandbox, uid, streets, "profile:comm:0", forged=True)
     assert late["answer"]["text"] == ("This question has already been answered. Send /profile "
                                       "to change your profile.")
     assert (await hotline.services.profiles.get(uid)).community == "金星社区"
@@ -123,10 +123,10 @@ async def test_a_community_not_listed_is_typed(hotline: Hotline,
     worker = await social_worker(hotline, sandbox, "Wei", profile=False)
     uid = worker["id"]
     streets = await fill_name_and_organisation(sandbox, uid)
-    await sandbox.press_button(uid, uid, streets["message_id"], "profile:type")
+    await press_data(sandbox, uid, streets, "profile:type")
     typed = await sandbox.wait_for_edit(uid, streets["message_id"])
     assert typed["text"] == "3. Please type the name of the community you serve."
-    assert button_labels(typed) == []
+    assert labels(typed) == []
     saved = await say(sandbox, uid, "Sunshine  Village", "Profile saved")
     assert saved["text"] == "Profile saved: Wang Wei, Taihe Station, Sunshine Village"
     # A listed community typed by name is stored as the list names it.
@@ -137,14 +137,12 @@ async def test_a_community_not_listed_is_typed(hotline: Hotline,
     # Forged place buttons are refused.
     streets = await fill_name_and_organisation(sandbox, uid)
     for forged in ("profile:street:99", "profile:comm:0", "profile:street:-1"):
-        answer = await sandbox.press_button(uid, uid, streets["message_id"], forged,
-                                            force=True)
+        answer = await press_data(sandbox, uid, streets, forged, forged=True)
         assert answer["answer"]["show_alert"] is True
     resident = await sandbox.add_user("Ann", language_code="en")
     await hotline.services.people.grant(resident["id"], Role.RESIDENT)
     own = await say(sandbox, resident["id"], "/help", "")
-    refused = await sandbox.press_button(resident["id"], resident["id"], own["message_id"],
-                                         "profile:street:0", force=True)
+    refused = await press_data(sandbox, resident["id"], own, "profile:street:0", forged=True)
     assert refused["answer"]["text"] == "Sorry, you are not allowed to do that."
 
 

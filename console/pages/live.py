@@ -1,5 +1,6 @@
-"""The live inbox and live case pages: Server-Sent Events from aiohttp, fed by the in-process
-case event hub (services/hotline/case_events.py).
+"""The live inbox and live case pages: Server-Sent Events from aiohttp, fed by the case event
+hub (services/hotline/case_events.py), which hears this process's changes and, through the
+database, every other process's.
 
 A stream carries only "changed" (never case data): on it the page fetches its fragment
 through the ordinary role-checked views, so an expert's page learns nothing of cases they
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 
 from aiohttp import web
 
@@ -20,7 +22,7 @@ from console.keys import SERVICES
 from console.pages import cases
 from console.pages.roster import category_names
 from console.pages.roster_case_labels import render_ops
-from services.hotline.case_events import STOP
+from services.hotline.case_events import EVERY_CASE, STOP
 from services.hotline.inbox import VIEWS
 from storage.models import Role
 
@@ -34,11 +36,16 @@ async def _inbox_context(request: web.Request) -> dict:
     view = form.choice("view", {v: v for v in VIEWS}, required=False) or (
         "open" if signed_in.is_staff else "mine")
     category = form.choice("category", names, required=False)
+    # A page number that is not one (an old or edited link) shows the first page.
+    raw_page = request.query.get("page", "")
+    number = int(raw_page) if re.fullmatch(r"[1-9]\d{0,4}", raw_page) else 1
     page = await request.app[SERVICES].ops.inbox.page(view, category, signed_in.telegram_id,
-                                                      signed_in.is_staff)
+                                                      signed_in.is_staff, page=number)
     query = {"view": view, **({"category": category} if category else {})}
     return {"inbox": page, "view": view, "category": category or "", "names": names,
-            "views": VIEWS, "query": query}
+            "views": VIEWS, "query": query,
+            # The live list refetches the page it shows, not the first one.
+            "page_query": {**query, **({"page": page.page} if page.page > 1 else {})}}
 
 
 @requires(Role.EXPERT)
@@ -81,7 +88,7 @@ async def _stream(request: web.Request, case_id: int | None) -> web.StreamRespon
                 continue
             if changed == STOP:
                 break
-            if case_id is None or changed == case_id:
+            if case_id is None or changed in (case_id, EVERY_CASE):
                 await response.write(b"event: changed\ndata: 1\n\n")
     return response
 

@@ -31,7 +31,8 @@ class CaseServiceBase:
                  people: PeopleService, profiles: ProfileService, *, claim_timeout: timedelta,
                  staff_chat_id: int | None, max_open_cases: int,
                  suggested_questions: SuggestedQuestions | None = None,
-                 fallback_for: FallbackFor | None = None) -> None:
+                 fallback_for: FallbackFor | None = None,
+                 events: CaseEvents | None = None) -> None:
         self.repository = cases
         self._fallback_for = fallback_for
         self._suggested_questions = suggested_questions
@@ -40,7 +41,7 @@ class CaseServiceBase:
         self._people = people
         self._profiles = profiles
         self.claim_timeout = claim_timeout
-        self.events = CaseEvents()  # live console pages listen to every change of a case
+        self.events = events or CaseEvents()  # live console pages listen to every change
         self.staff_chat_id = staff_chat_id
         self.max_open_cases = max_open_cases
         self._messenger: CaseMessenger | None = None

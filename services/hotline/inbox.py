@@ -12,7 +12,8 @@ from storage.models import Case, CaseStatus, utcnow
 from storage.repositories.hotline_browsing import HotlineBrowsingRepository
 
 VIEWS = ("mine", "waiting", "open")
-LIMIT = 200  # more open cases than this at once is a crisis the dashboard shows, not a list
+# Cases per page: every waiting or open case is on some page, and the total is shown.
+PAGE_SIZE = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,9 @@ class InboxItem:
 class InboxPage:
     items: list[InboxItem]
     waiting_count: int  # offered, unclaimed, that this viewer may see: the page title's count
+    total: int = 0  # the cases of this view and category, on every page
+    page: int = 1
+    pages: int = 1
 
 
 def _aware(moment: datetime) -> datetime:
@@ -45,17 +49,24 @@ class Inbox:
         self._claim_timeout = claim_timeout
 
     async def page(self, view: str, category: str | None, viewer_id: int,
-                   is_staff: bool, now: datetime | None = None) -> InboxPage:
+                   is_staff: bool, now: datetime | None = None, *,
+                   page: int = 1) -> InboxPage:
+        """One page of the view (a page past the last shows the last: cases were claimed)."""
         now = now or utcnow()
         visible_to = None if is_staff else viewer_id
-        rows = await self._browsing.active_cases(
-            category=category,
-            status={"mine": CaseStatus.OPEN, "waiting": CaseStatus.OFFERED}.get(view),
-            expert_id=viewer_id if view == "mine" else None,
-            visible_to=visible_to, limit=LIMIT)
-        waiting_rows = rows if view == "waiting" else await self._browsing.active_cases(
-            category=None, status=CaseStatus.OFFERED, expert_id=None, visible_to=visible_to,
-            limit=LIMIT)
+        chosen = {"category": category,
+                  "status": {"mine": CaseStatus.OPEN, "waiting": CaseStatus.OFFERED}.get(view),
+                  "expert_id": viewer_id if view == "mine" else None,
+                  "visible_to": visible_to}
+        total = await self._browsing.count_active_cases(**chosen)
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(page, 1), pages)
+        rows = await self._browsing.active_cases(**chosen, limit=PAGE_SIZE,
+                                                 offset=(page - 1) * PAGE_SIZE)
+        waiting_count = total if view == "waiting" else (
+            await self._browsing.count_active_cases(
+                category=None, status=CaseStatus.OFFERED, expert_id=None,
+                visible_to=visible_to))
         names = await self._browser.names({r.asker_id for r in rows}
                                           | {r.expert_id for r in rows if r.expert_id})
         asker_waits = await self._alerts.unanswered_since(rows)
@@ -69,4 +80,4 @@ class Inbox:
                 case.status == CaseStatus.OFFERED and waited > self._claim_timeout,
                 case.id in asker_waits
                 and now - asker_waits[case.id] > self._alerts.unanswered_after))
-        return InboxPage(items, len(waiting_rows))
+        return InboxPage(items, waiting_count, total, page, pages)

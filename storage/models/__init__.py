@@ -58,7 +58,7 @@ from storage.models.trainings import (
 )
 from storage.models.upkeep import CacheVersion, ScheduledRun
 from storage.models.working_calendar import WorkingCalendarDay, WorkingCalendarReminder
-from storage.models.workspace import CaseAlert, CaseLogEntry, CaseNote, Snippet
+from storage.models.workspace import CaseAlert, CaseLogEntry, CaseNote, ChangedCase, Snippet
 
 __all__ = [
     "Absence",
@@ -79,6 +79,7 @@ __all__ = [
     "CaseRating",
     "CaseStatus",
     "CategoryFallback",
+    "ChangedCase",
     "ConsoleFormToken",
     "ConsoleLoginToken",
     "ConsoleSession",

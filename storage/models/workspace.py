@@ -66,3 +66,14 @@ class CaseLogEntry(SQLModel, table=True):
     kind: str = Field(max_length=16)
     person_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class ChangedCase(SQLModel, table=True):
+    """That a case changed (its row, a message, a note, a hand-over), written by database
+    triggers in the changing transaction, from any process (storage/case_change_triggers.py),
+    so that every process's live console pages see it. The latest rows only are kept."""
+
+    __tablename__ = "hotline_changed_cases"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int

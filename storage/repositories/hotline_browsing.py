@@ -75,25 +75,23 @@ class HotlineBrowsingRepository:
 
     async def active_cases(self, *, category: str | None, status: str | None,
                            expert_id: int | None, visible_to: int | None,
-                           limit: int) -> list[Case]:
+                           limit: int, offset: int = 0) -> list[Case]:
         """Cases not closed (offered or open), longest waiting first, for the live inbox."""
-        conditions = [Case.status != CaseStatus.CLOSED]
-        if category is not None:
-            conditions.append(Case.category == category)
-        if status is not None:
-            conditions.append(Case.status == status)
-        if expert_id is not None:
-            conditions.append(Case.expert_id == expert_id)
-        if visible_to is not None:
-            conditions.append(or_(Case.expert_id == visible_to, and_(
-                Case.status == CaseStatus.OFFERED,
-                exists().where(CaseOffer.case_id == Case.id,
-                               CaseOffer.expert_id == visible_to))))
+        conditions = _active_conditions(category, status, expert_id, visible_to)
         waiting = func.coalesce(Case.waiting_since, Case.created_at)
         async with self._db.session() as session:
             rows = await session.execute(select(Case).where(*conditions)
-                                         .order_by(waiting, Case.id).limit(limit))
+                                         .order_by(waiting, Case.id)
+                                         .offset(offset).limit(limit))
             return list(rows.scalars())
+
+    async def count_active_cases(self, *, category: str | None, status: str | None,
+                                 expert_id: int | None, visible_to: int | None) -> int:
+        """How many cases `active_cases` would list without a limit."""
+        conditions = _active_conditions(category, status, expert_id, visible_to)
+        async with self._db.session() as session:
+            return int((await session.execute(
+                select(func.count()).select_from(Case).where(*conditions))).scalar_one())
 
     async def override(self, override_id: int) -> OverrideRow | None:
         async with self._db.session() as session:
@@ -103,3 +101,19 @@ class HotlineBrowsingRepository:
             return OverrideRow(row.id, row.day, row.telegram_id, row.kind,
                                tuple(p for p in (row.categories or "").split(";") if p),
                                row.start, row.end)
+
+
+def _active_conditions(category: str | None, status: str | None, expert_id: int | None,
+                       visible_to: int | None) -> list:
+    conditions = [Case.status != CaseStatus.CLOSED]
+    if category is not None:
+        conditions.append(Case.category == category)
+    if status is not None:
+        conditions.append(Case.status == status)
+    if expert_id is not None:
+        conditions.append(Case.expert_id == expert_id)
+    if visible_to is not None:
+        conditions.append(or_(Case.expert_id == visible_to, and_(
+            Case.status == CaseStatus.OFFERED,
+            exists().where(CaseOffer.case_id == Case.id, CaseOffer.expert_id == visible_to))))
+    return conditions

@@ -8,7 +8,8 @@ from typing import Any
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import Role
-from tests.console_support import console_base, link_from_bot, person
+from tests.console_support import console_base, link_from_bot
+from tests.driver import person
 
 __all__ = ["console_base", "person", "sign_in", "staff_member"]
 
@@ -16,7 +17,7 @@ __all__ = ["console_base", "person", "sign_in", "staff_member"]
 async def staff_member(hotline: Hotline, sandbox: SandboxClient, name: str, *,
                        role: Role = Role.STAFF, language: str = "en") -> dict[str, Any]:
     """A sandbox user with a staff (or admin) role, known to the bot."""
-    return await person(hotline, sandbox, name, role=role, language=language)
+    return await person(sandbox, hotline, name, role=role, language=language)
 
 
 async def sign_in(hotline: Hotline, sandbox: SandboxClient, page: Any, telegram_id: int) -> None:

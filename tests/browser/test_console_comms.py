@@ -17,6 +17,7 @@ from sandbox.client import SandboxClient
 from storage.models import Role, utcnow
 from storage.repositories.audit import AuditFilter
 from tests.browser.console_support import console_base, person, sign_in, staff_member
+from tests.driver import press_data, say, wait_reply
 from tests.ideas_helpers import resident_idea
 
 SHANGHAI_OFFSET = timedelta(hours=8)
@@ -78,8 +79,8 @@ async def test_an_announcement_is_previewed_confirmed_sent_and_reported(
     await expect(page.locator("#cancel-box")).to_have_count(0)
     await screenshots(page, "announcement-finished")
     for reader in readers:
-        message = await sandbox.wait_for_bot_message(
-            reader["id"], predicate=lambda m: "Rent subsidy <2027>" in (m.get("text") or ""))
+        message = await wait_reply(sandbox, reader["id"],
+                                   lambda m: "Rent subsidy <2027>" in (m.get("text") or ""))
         assert "Read this carefully & apply <script>x</script>." in message["text"]
         before = message["text"][:message["text"].index("this")]
         offset = len(before.encode("utf-16-le")) // 2  # Telegram counts UTF-16 units
@@ -178,8 +179,8 @@ async def test_an_idea_accepted_with_an_answer_reaches_its_author(
     await expect(page.locator(".notice")).to_have_text(
         "Saved and published; the author has been told.")
     await expect(page.locator("#idea-status")).to_have_text("Accepted")
-    notice = await sandbox.wait_for_bot_message(
-        author["id"], predicate=lambda m: idea.reference in (m.get("text") or ""))
+    notice = await wait_reply(sandbox, author["id"],
+                              lambda m: idea.reference in (m.get("text") or ""))
     assert "Accepted" in notice["text"]
     assert "We will put up two benches <soon>." in notice["text"]
 
@@ -201,8 +202,7 @@ async def test_an_idea_accepted_with_an_answer_reaches_its_author(
     await page.fill("#field-original", idea.reference)
     await page.get_by_role("button", name="Mark as duplicate").click()
     await expect(page.locator(".notice")).to_contain_text("Marked as a duplicate")
-    await sandbox.wait_for_bot_message(
-        author["id"], predicate=lambda m: other.reference in (m.get("text") or ""))
+    await wait_reply(sandbox, author["id"], lambda m: other.reference in (m.get("text") or ""))
 
     async with page.expect_download() as waiting:
         await page.goto(f"{base}/ideas")
@@ -236,13 +236,10 @@ async def test_a_course_made_in_the_console_gets_a_registrant_through_the_bot(
     await expect(page.locator("#places")).to_have_text("0 of 20 places taken, 0 waiting")
 
     learner = await person(hotline, sandbox, "Emma", role=Role.SOCIAL_WORKER)
-    sent = await sandbox.send_text(learner["id"], "/trainings")
-    listing = await sandbox.wait_for_bot_message(learner["id"], after=sent["message_id"])
-    await sandbox.press_button(learner["id"], learner["id"], listing["message_id"],
-                               f"trainings:show:{course_id}")
-    card = await sandbox.wait_for_bot_message(learner["id"], after=listing["message_id"])
-    await sandbox.press_button(learner["id"], learner["id"], card["message_id"],
-                               f"trainings:register:{course_id}")
+    listing = await say(sandbox, learner["id"], "/trainings")
+    await press_data(sandbox, learner["id"], listing, f"trainings:show:{course_id}")
+    card = await wait_reply(sandbox, learner["id"], after=listing["message_id"])
+    await press_data(sandbox, learner["id"], card, f"trainings:register:{course_id}")
     await sandbox.wait_for_edit(learner["id"], card["message_id"])
 
     await page.reload()
@@ -259,7 +256,7 @@ async def test_a_course_made_in_the_console_gets_a_registrant_through_the_bot(
     await page.fill("#edit-title #field-value", "Financial management, 2nd round")
     await page.locator("#edit-title").get_by_role("button", name="Save").click()
     await expect(page.locator("h1")).to_contain_text("Financial management, 2nd round")
-    told = await sandbox.wait_for_bot_message(learner["id"], after=last)
+    told = await wait_reply(sandbox, learner["id"], after=last)
     assert "Financial management, 2nd round" in told["text"]
 
     await page.fill("#edit-capacity #field-value", "0")

@@ -15,6 +15,7 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from tests.browser.console_support import console_base, person, sign_in, staff_member
 from tests.console_comms_support import tiny_png
+from tests.driver import wait_reply
 from tests.support import running_hotline
 from tests.trainings_support import NOW, course_plan
 
@@ -67,8 +68,7 @@ async def _photo_reaches_subscribers(hotline: Hotline, sandbox: SandboxClient, p
     assert len(await sandbox.calls("deleteMessage")) == 1
     file_id = None
     for reader in readers:
-        received = await sandbox.wait_for_bot_message(reader["id"],
-                                                      predicate=lambda m: "photo" in m)
+        received = await wait_reply(sandbox, reader["id"], lambda m: "photo" in m)
         file_id = file_id or received["photo"][-1]["file_id"]
         assert received["photo"][-1]["file_id"] == file_id
         assert "Winter heating" in received["caption"]
@@ -97,6 +97,6 @@ async def test_a_session_added_on_the_course_page_reaches_the_registrant(
     await expect(page.locator(".notice")).to_be_visible()
     await expect(page.locator("table").first).to_contain_text("Room 7")
     await screenshots(page, "course-session-added")
-    told = await sandbox.wait_for_bot_message(
-        reader["id"], predicate=lambda m: "A session was added" in (m.get("text") or ""))
+    told = await wait_reply(sandbox, reader["id"],
+                            lambda m: "A session was added" in (m.get("text") or ""))
     assert "now session 3" in told["text"] and "Room 7" in told["text"]

@@ -21,15 +21,15 @@ from storage.models import CaseStatus, utcnow
 from storage.repositories.audit import AuditFilter
 from tests.browser.console_support import console_base, sign_in, staff_member
 from tests.console_ops_support import consultation
-from tests.hotline_support import ask, expert, has, roster, social_worker, submit
+from tests.driver import labels, say, wait_reply
+from tests.hotline_support import ask, expert, roster, social_worker, submit
 
 HEADER = "telegram_id,categories,days,start,end\n"
 
 
 async def duty_of(sandbox: SandboxClient, expert_id: int) -> str:
     """What /duty answers the expert now."""
-    sent = await sandbox.send_text(expert_id, "/duty")
-    answer = await sandbox.wait_for_bot_message(expert_id, after=sent["message_id"])
+    answer = await say(sandbox, expert_id, "/duty")
     return answer["text"]
 
 
@@ -255,7 +255,7 @@ async def test_cases_filter_transcript_reassign_and_close(
     talk = await consultation(hotline, sandbox)
     other = await social_worker(hotline, sandbox, "Olivia")
     await submit(sandbox, other, await ask(sandbox, other, "finance", "Budget lines?"))
-    await sandbox.wait_for_bot_message(other["id"], predicate=has("C-2026-0002"))
+    await wait_reply(sandbox, other["id"], "C-2026-0002")
     staff = await staff_member(hotline, sandbox, "Zhang")
     await sign_in(hotline, sandbox, page, staff["id"])
     await page.get_by_role("link", name="Cases", exact=True).click()
@@ -304,9 +304,9 @@ async def test_cases_filter_transcript_reassign_and_close(
     await page.get_by_role("button", name="Reassign", exact=True).click()
     await page.wait_for_url("**/console/cases/C-2026-0001?notice=*")
     assert "赵敏" in await page.locator("#case-expert").inner_text()
-    told = await sandbox.wait_for_bot_message(talk.asker["id"], predicate=has("now answered"))
+    told = await wait_reply(sandbox, talk.asker["id"], "now answered")
     assert told["text"] == "Your consultation C-2026-0001 is now answered by Legal expert Zhao."
-    await sandbox.wait_for_bot_message(talk.zhao["id"], predicate=has("yours to answer"))
+    await wait_reply(sandbox, talk.zhao["id"], "yours to answer")
 
     async with page.expect_response("**/close") as answer:
         await page.get_by_role("button", name="Close", exact=True).click()
@@ -316,9 +316,9 @@ async def test_cases_filter_transcript_reassign_and_close(
     await page.get_by_role("button", name="Close", exact=True).click()
     await page.wait_for_url("**/console/cases/C-2026-0001?notice=*")
     assert await page.locator("#case-status").inner_text() == "Closed"
-    rating = await sandbox.wait_for_bot_message(talk.asker["id"], predicate=has("is closed"))
-    assert "1★" in [b["text"] for row in rating["reply_markup"]["inline_keyboard"] for b in row]
-    note = await sandbox.wait_for_bot_message(talk.zhao["id"], predicate=has("Bureau staff"))
+    rating = await wait_reply(sandbox, talk.asker["id"], "is closed")
+    assert "1★" in labels(rating)
+    note = await wait_reply(sandbox, talk.zhao["id"], "Bureau staff")
     assert note["text"] == "Bureau staff have closed consultation C-2026-0001. Thank you!"
     assert await page.locator("#actions").count() == 0
     assert [len(await audited(hotline, a)) for a in ("cases.reassign", "cases.close")] == [1, 1]

@@ -20,17 +20,8 @@ from tests.browser.console_support import console_base, person, sign_in, staff_m
 from tests.browser.test_console_ops import audited, duty_day, duty_of
 from tests.console_ops_support import PNG, consultation
 from tests.console_support import http_client, signed_in_client
-from tests.hotline_support import (
-    ALL_DAY,
-    ask,
-    buttons,
-    expert,
-    has,
-    offer_to,
-    roster,
-    social_worker,
-    submit,
-)
+from tests.driver import buttons, press_data, wait_reply
+from tests.hotline_support import ALL_DAY, ask, expert, offer_to, roster, social_worker, submit
 
 PHONE = {"width": 390, "height": 844}
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -151,10 +142,9 @@ async def test_a_transcripts_files_are_shown_through_the_bot(
     uid = talk.asker["id"]
     await sandbox.send_document(uid, PDF, "lease.pdf", mime_type="application/pdf",
                                 caption="the signed lease")
-    await sandbox.wait_for_bot_message(talk.wang["id"], predicate=has("the signed lease"))
+    await wait_reply(sandbox, talk.wang["id"], "the signed lease")
     await sandbox.send_voice(uid, OGG, duration=2)
-    await sandbox.wait_for_bot_message(talk.wang["id"],
-                                       predicate=lambda m: m.get("voice") is not None)
+    await wait_reply(sandbox, talk.wang["id"], lambda m: m.get("voice") is not None)
     staff = await staff_member(hotline, sandbox, "Zhang")
     await sign_in(hotline, sandbox, page, staff["id"])
     base = console_base(hotline)
@@ -229,7 +219,7 @@ async def test_a_waiting_case_is_moved_to_another_category(
     await screenshots(page, "case-moved")
 
     # The asker is told as after the expert's Transfer; Wang's Claim button is withdrawn.
-    told = await sandbox.wait_for_bot_message(asker["id"], predicate=has("transferred"))
+    told = await wait_reply(sandbox, asker["id"], "transferred")
     assert told["text"].startswith("Your consultation C-2026-0001 has been transferred to "
                                    "Finance")
     edited = await sandbox.wait_for_edit(wang["id"], offer["message_id"])
@@ -237,15 +227,13 @@ async def test_a_waiting_case_is_moved_to_another_category(
     assert buttons(edited) == []
     # The old button, pressed anyway (a chat still showing it), wins nothing; Li, on duty
     # for finance, claims it.
-    stale = await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
-                                       buttons(offer)[0][1], force=True)
+    stale = await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1], forged=True)
     assert stale["answer"] is not None and "taken" not in str(stale["answer"]).lower()
     new_offer = await offer_to(sandbox, li["id"], "C-2026-0001")
     case = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")
     assert case is not None and (case.status, case.expert_id) == (CaseStatus.OFFERED, None)
-    await sandbox.press_button(li["id"], li["id"], new_offer["message_id"],
-                               buttons(new_offer)[0][1])
-    await sandbox.wait_for_bot_message(asker["id"], predicate=has("has been taken"))
+    await press_data(sandbox, li["id"], new_offer, buttons(new_offer)[0][1])
+    await wait_reply(sandbox, asker["id"], "has been taken")
     case = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")
     assert case is not None and (case.status, case.expert_id) == (CaseStatus.OPEN, li["id"])
     [moved] = await audited(hotline, "cases.transfer")

@@ -12,7 +12,8 @@ from playwright.async_api import expect
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from tests.console_support import console_base, link_from_bot
-from tests.hotline_support import ALL_DAY, ask, expert, has, roster, social_worker, submit
+from tests.driver import wait_reply
+from tests.hotline_support import ALL_DAY, ask, expert, roster, social_worker, submit
 from tests.support import bot_idle
 
 
@@ -48,7 +49,7 @@ async def test_an_expert_works_a_case_in_the_browser_while_the_asker_writes_in_t
     await row.get_by_role("link", name="C-2026-0001").click()
     await page.get_by_role("button", name="Claim this case").click()
     await page.wait_for_url("**/console/cases/C-2026-0001?notice=*")
-    card = await sandbox.wait_for_bot_message(emma["id"], predicate=has("has been taken"))
+    card = await wait_reply(sandbox, emma["id"], "has been taken")
 
     # The asker writes in Telegram: the open case page shows it without a reload.
     await page.evaluate("window.__sameDocument = true")
@@ -70,7 +71,7 @@ async def test_an_expert_works_a_case_in_the_browser_while_the_asker_writes_in_t
     await page.get_by_role("button", name="Send to the asker").click()
     await page.wait_for_url("**/console/cases/C-2026-0001?notice=*")
     await expect(page.locator(".notice")).to_have_text("Your answer was sent to the asker.")
-    answer = await sandbox.wait_for_bot_message(emma["id"], predicate=has("a scanned copy with"))
+    answer = await wait_reply(sandbox, emma["id"], "a scanned copy with")
     assert answer["reply_to_message"]["message_id"] == card["message_id"]
 
     messages = await timeline.locator(".message").all_inner_texts()

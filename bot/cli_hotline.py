@@ -9,21 +9,17 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.app import open_database
+from bot.app import command_services
 from bot.cli_args import record_id, telegram_id
 from bot.cli_audit import CommandLineAudit
 from bot.cli_calendar import add_calendar_parser, calendar_command, describe_line
 from bot.cli_files import InputFileError, read_utf8
 from bot.settings import SUPPORTED_LOCALES, Settings
-from bot.wiring_features import build_hotline_services
 from services.hotline import HotlineServices
 from services.hotline.calendar_days import describe_day
 from services.hotline.experts import ExpertInputError
 from services.hotline.roster import RosterFileError
-from services.people import PeopleService
-from services.profiles import ProfileService
 from services.texts import Texts
-from storage.repositories.users import UserRepository
 
 COMMANDS = ("experts", "categories", "roster", "cases", "calendar")
 
@@ -95,20 +91,13 @@ def add_hotline_parsers(commands: Any) -> None:
 
 def hotline_command(settings: Settings, args: argparse.Namespace) -> int:
     async def work() -> int:
-        database = await open_database(settings)
-        try:
-            users = UserRepository(database)
-            texts = Texts(SUPPORTED_LOCALES, settings.default_locale)
-            people = PeopleService(users, settings.default_locale, settings.admin_ids)
-            hotline = build_hotline_services(settings, database, people, texts,
-                                             ProfileService(users))
+        async with command_services(settings) as services:
+            hotline = services.hotline
             await hotline.experts.seed_categories_if_empty()
             runner = {"experts": _experts, "categories": _categories, "roster": _roster,
                       "cases": _cases, "calendar": calendar_command}[args.command]
             args.default_locale = settings.default_locale
-            return await runner(hotline, CommandLineAudit(database), args)
-        finally:
-            await database.close()
+            return await runner(hotline, CommandLineAudit(services.database), args)
 
     return asyncio.run(work())
 

@@ -16,8 +16,6 @@ from handlers import (
     hotline_snippets,
     hotline_staff,
 )
-from handlers.context import SERVICES_KEY
-from handlers.hotline_messenger import TelegramCaseMessenger
 
 MODULES = [hotline_ask, hotline_case, hotline_staff, hotline_duty, hotline_snippets,
            hotline_relay]
@@ -25,7 +23,5 @@ COMMANDS = [spec for module in MODULES for spec in module.COMMANDS]
 
 
 def register(application: Application) -> None:
-    services = application.bot_data[SERVICES_KEY]
-    services.hotline.cases.attach(TelegramCaseMessenger(application.bot, services))
     for module in MODULES:
         module.register(application)

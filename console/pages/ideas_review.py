@@ -36,7 +36,7 @@ async def _tell_author(request: web.Request, idea: Idea, key: str | None = None,
     services = request.app[SERVICES]
     html = await author_notice(services.ideas, services.people, services.texts, idea, key,
                                **values)
-    delivered = await services.comms.send(idea.author_id, html)
+    delivered = await services.ideas.tell_author(idea.author_id, html)
     if not delivered:
         # The author blocked the bot or erased their chat: the change stands all the same.
         log.warning("console: could not tell the author of %s", idea.reference)
@@ -151,7 +151,7 @@ async def hide(request: web.Request) -> web.StreamResponse:
     idea, form = await _posted(request)
     async with _once(request, idea, form):
         try:
-            await request.app[SERVICES].comms.idea_board.hide(viewer(request).telegram_id,
+            await request.app[SERVICES].ideas.board.hide(viewer(request).telegram_id,
                                                               idea.id)
         except IdeaRefused as refusal:
             return await _refused(request, idea, "visibility", Form(), "visibility", refusal)

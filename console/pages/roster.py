@@ -47,7 +47,7 @@ async def category_names(request: web.Request) -> dict[str, str]:
 async def _page(request: web.Request, *, status: int = 200, edit: CellEdit | None = None,
                 problem: Form | None = None,
                 rejected: RosterImportRejected | None = None) -> web.Response:
-    editor = request.app[SERVICES].ops.roster
+    editor = request.app[SERVICES].hotline.roster_editor
     plan = await editor.plan()
     english = locale_of(request) == "en"
     names = {c.key: (c.name_en if english else c.name_zh) for c in plan.categories}
@@ -60,7 +60,7 @@ async def _page(request: web.Request, *, status: int = 200, edit: CellEdit | Non
         request, "console/roster.html", status=status, plan=plan, columns=DAY_COLUMNS,
         categories=categories, names=names, answering=answering, edit=edit, problem=problem,
         rejected=rejected, today_column=WEEKDAYS[local_today(request).weekday()],
-        days=await request.app[SERVICES].ops.dates.days(local_today(request), WEEK_DAYS))
+        days=await request.app[SERVICES].hotline.roster_dates.days(local_today(request), WEEK_DAYS))
 
 
 @requires(Role.STAFF)
@@ -102,7 +102,7 @@ async def add_to_cell(request: web.Request) -> web.StreamResponse:
         return await _page(request, status=400, problem=form,
                            edit=CellEdit(action, category, day, start, end, form))
     try:
-        await request.app[SERVICES].ops.roster.add(version, category, day, start, end,
+        await request.app[SERVICES].hotline.roster_editor.add(version, category, day, start, end,
                                                    expert_id)
     except RosterEditError as error:
         return await _refused(request, form, action, error)
@@ -120,7 +120,7 @@ async def remove_from_cell(request: web.Request) -> web.StreamResponse:
     expert_id = form.integer("expert")
     if expert_id is None:
         return await _page(request, status=400, problem=form)
-    editor = request.app[SERVICES].ops.roster
+    editor = request.app[SERVICES].hotline.roster_editor
     try:
         if form.value("confirm") != "1":
             gaps = await editor.removal_gaps(version, category, day, start, end, expert_id,
@@ -147,7 +147,7 @@ async def retime_cell(request: web.Request) -> web.StreamResponse:
     version, category, day, start, end = _cell_form(form)
     new_start, new_end = form.value("new_start").strip(), form.value("new_end").strip()
     try:
-        await request.app[SERVICES].ops.roster.retime(version, category, day, start, end,
+        await request.app[SERVICES].hotline.roster_editor.retime(version, category, day, start, end,
                                                       new_start, new_end)
     except RosterEditError as error:
         if error.field in ("start", "end"):
@@ -169,7 +169,7 @@ async def import_csv(request: web.Request) -> web.StreamResponse:
         return await _page(request, status=400, problem=form)
     data = upload.file.read()
     try:
-        count = await request.app[SERVICES].ops.roster.import_csv(
+        count = await request.app[SERVICES].hotline.roster_editor.import_csv(
             data, allow_empty=posted.get("allow_empty") == "1")
     except RosterImportRejected as rejected:
         await audit(request, "roster.import_refused", target=upload.filename or "",
@@ -183,7 +183,7 @@ async def import_csv(request: web.Request) -> web.StreamResponse:
 @requires(Role.STAFF)
 async def export_csv(request: web.Request) -> web.StreamResponse:
     """The plan as a CSV file that `hotline roster import` (and this page) read back."""
-    text = await request.app[SERVICES].ops.roster.export_csv()
+    text = await request.app[SERVICES].hotline.roster_editor.export_csv()
     name = f"roster-{local_today(request)}.csv"
     await audit(request, "roster.export", target=name,
                 detail={"shifts": max(text.count("\n") - 1, 0)})

@@ -28,7 +28,7 @@ async def _overrides_page(request: web.Request, *, status: int = 200,
                           form: Form | None = None) -> web.Response:
     services = request.app[SERVICES]
     today = local_today(request)
-    rows = await services.ops.dates.overrides(today - timedelta(days=OVERRIDES_BACK),
+    rows = await services.hotline.roster_dates.overrides(today - timedelta(days=OVERRIDES_BACK),
                                                today + timedelta(days=OVERRIDES_AHEAD))
     experts = {e.telegram_id: e for e in await services.hotline.experts.all()}
     return await render_ops(request, "console/roster_overrides.html", status=status, rows=rows,
@@ -47,7 +47,7 @@ async def add_override(request: web.Request) -> web.StreamResponse:
     """Adds leave ("off"), an extra shift ("on"), or a swap (leave for one expert, their
     shifts to another) on a date."""
     form = Form(await request.post())
-    dates = request.app[SERVICES].ops.dates
+    dates = request.app[SERVICES].hotline.roster_dates
     day = form.date("day")
     expert_id = form.integer("expert")
     kind = form.choice("kind", ("off", "on", "swap"))
@@ -82,7 +82,7 @@ async def add_override(request: web.Request) -> web.StreamResponse:
 async def remove_override(request: web.Request) -> web.StreamResponse:
     """Removes one dated exception."""
     raw = request.match_info["override_id"]
-    removed = await request.app[SERVICES].ops.dates.remove_override(int(raw))
+    removed = await request.app[SERVICES].hotline.roster_dates.remove_override(int(raw))
     if removed is None:
         raise redirect("/console/roster/overrides", notice="console_ops.overrides.gone")
     await audit(request, "roster.override_remove",

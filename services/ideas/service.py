@@ -12,7 +12,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from services.ideas.board import IdeaBoard
 from services.ideas.rules import LIMITS, REPORT_REASONS, IdeaRefused, clean_text
+from services.trainings.messenger import SendOutcome, TrainingMessenger
 from storage.models import Idea, IdeaEvent, IdeaStatus, utcnow
 from storage.repositories.ideas import EDITABLE_FIELDS, IdeaRepository, PublicIdea
 from storage.timestamps import as_utc
@@ -41,12 +43,20 @@ class StatusChange:
 
 class IdeaService:
     def __init__(self, ideas: IdeaRepository, rules: IdeaRules, timezone: str, *,
+                 board: IdeaBoard, messenger: TrainingMessenger,
                  staff_chat_id: int | None = None) -> None:
         self._ideas = ideas
+        self.board = board  # the web console's search, export and hiding of ideas
+        # Writes to an idea's author outside a reply (the console's review decisions).
+        self._messenger = messenger
         self.rules = rules
         # The staff group where new ideas are announced (in their own forum topic), if any.
         self.staff_chat_id = staff_chat_id
         self._zone = ZoneInfo(timezone)
+
+    async def tell_author(self, author_id: int, html: str) -> bool:
+        """Writes to an idea's author; False when it could not be delivered."""
+        return await self._messenger.send(author_id, html) == SendOutcome.SENT
 
     # ------------------------------------------------------------------ statuses
 

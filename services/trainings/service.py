@@ -11,6 +11,7 @@ import logging
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from services.trainings.board import TrainingBoard
 from services.trainings.clock import Clock
 from services.trainings.course_changes import EDITABLE, Change, CourseChanges, session_at
 from services.trainings.courses import CoursePlan
@@ -19,6 +20,7 @@ from services.trainings.reminder_planning import ReminderPlanning
 from storage.models import CourseStatus, RegistrationStatus, Role
 from storage.repositories.training_notices import NoticeRepository
 from storage.repositories.training_reminders import ReminderRepository
+from storage.repositories.training_sessions import TrainingSessionRepository
 from storage.repositories.trainings import (
     CourseInfo,
     NewCourse,
@@ -61,7 +63,12 @@ class TrainingService(CourseChanges, ReminderPlanning):
     def __init__(self, repository: TrainingRepository, reminders: ReminderRepository,
                  notices: NoticeRepository, clock: Clock, zone: ZoneInfo,
                  session_offsets: tuple[Offset, ...], exam_offsets: tuple[Offset, ...],
-                 exam_date: date | None) -> None:
+                 exam_date: date | None, *, board: TrainingBoard,
+                 sessions: TrainingSessionRepository) -> None:
+        # Imported here: CourseSessions works through this service's own doors (and its
+        # module imports this one), so the service makes it, complete, with itself.
+        from services.trainings.sessions import CourseSessions
+
         self.repository = repository
         self.reminders = reminders
         self.notices = notices
@@ -70,6 +77,9 @@ class TrainingService(CourseChanges, ReminderPlanning):
         self.session_offsets = session_offsets
         self.exam_offsets = exam_offsets
         self.exam_date = exam_date
+        self.board = board  # the web console's paged list of courses
+        # Sessions added to or removed from an open course (the console's course page).
+        self.sessions = CourseSessions(self, sessions)
 
     # -- courses --------------------------------------------------------------------------
 

@@ -105,7 +105,7 @@ class TelegramCaseMessenger:
         locale = await self._locale(chat_id)
         template, rows = CARDS[kind]
         html = self._texts.render(locale, template, card=card, kind=kind,
-                                           en=locale == "en")
+                                  en=locale == "en")
         return html, self._keyboard(locale, card, rows)
 
     async def send_card(self, chat_id: int, kind: str, card: CaseCard, *,

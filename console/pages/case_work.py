@@ -84,7 +84,7 @@ async def close(request: web.Request) -> web.StreamResponse:
     form = Form(await request.post())
     try:
         case = await request.app[SERVICES].hotline.case_work.close(request.match_info["number"],
-                                                          viewer(request).telegram_id)
+                                                                   viewer(request).telegram_id)
     except CaseWorkRefused as refused:
         return await _refused(request, form, refused)
     if viewer(request).is_staff:  # as the bot: a staff member's close is audited
@@ -115,7 +115,7 @@ async def take_over(request: web.Request) -> web.StreamResponse:
     form = Form(await request.post())
     try:
         case = await request.app[SERVICES].hotline.case_work.take_over(request.match_info["number"],
-                                                              viewer(request).telegram_id)
+                                                                       viewer(request).telegram_id)
     except CaseWorkRefused as refused:
         return await _refused(request, form, refused)
     await audit(request, "cases.take_over", target=case.number,

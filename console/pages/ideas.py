@@ -102,7 +102,7 @@ async def export(request: web.Request) -> web.StreamResponse:
         return text(request, f"ideas.export.{column}")
 
     data = await services.ideas.board.export(wanted.status, wanted.first, wanted.last,
-                                                  file_format, locale, header)
+                                             file_format, locale, header)
     await audit(request, "ideas.export", detail={
         "format": file_format, "status": wanted.status,
         "from": wanted.first.isoformat() if wanted.first else None,

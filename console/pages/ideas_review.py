@@ -152,7 +152,7 @@ async def hide(request: web.Request) -> web.StreamResponse:
     async with _once(request, idea, form):
         try:
             await request.app[SERVICES].ideas.board.hide(viewer(request).telegram_id,
-                                                              idea.id)
+                                                         idea.id)
         except IdeaRefused as refusal:
             return await _refused(request, idea, "visibility", Form(), "visibility", refusal)
         await audit(request, "ideas.hide", target=idea.reference)

@@ -35,7 +35,7 @@ async def _inbox_context(request: web.Request) -> dict:
         "open" if signed_in.is_staff else "mine")
     category = form.choice("category", names, required=False)
     page = await request.app[SERVICES].hotline.inbox.page(view, category, signed_in.telegram_id,
-                                                      signed_in.is_staff)
+                                                          signed_in.is_staff)
     query = {"view": view, **({"category": category} if category else {})}
     return {"inbox": page, "view": view, "category": category or "", "names": names,
             "views": VIEWS, "query": query}

@@ -103,7 +103,7 @@ async def add_to_cell(request: web.Request) -> web.StreamResponse:
                            edit=CellEdit(action, category, day, start, end, form))
     try:
         await request.app[SERVICES].hotline.roster_editor.add(version, category, day, start, end,
-                                                   expert_id)
+                                                              expert_id)
     except RosterEditError as error:
         return await _refused(request, form, action, error)
     await audit(request, "roster.shift_add", target=f"{category} {day} {start}-{end}",
@@ -148,7 +148,7 @@ async def retime_cell(request: web.Request) -> web.StreamResponse:
     new_start, new_end = form.value("new_start").strip(), form.value("new_end").strip()
     try:
         await request.app[SERVICES].hotline.roster_editor.retime(version, category, day, start, end,
-                                                      new_start, new_end)
+                                                                 new_start, new_end)
     except RosterEditError as error:
         if error.field in ("start", "end"):
             error.field = f"new_{error.field}"

@@ -117,7 +117,7 @@ def _users_command(settings: Settings, args: argparse.Namespace) -> int:
             changed = await users.revoke(args.telegram_id, role)
             print(f"{args.telegram_id} {'is no longer' if changed else 'was not'} {role.value}")
         if changed:  # a grant of a role already held changes nothing worth a row
-            await CommandLineAudit(services.database).record(
+            await CommandLineAudit(services.audit).record(
                 f"users.{args.action}", target=str(args.telegram_id), detail={"role": role.value})
         return 0
 
@@ -153,7 +153,7 @@ def _places_command(settings: Settings, args: argparse.Namespace) -> int:
             except (PlacesFileError, InputFileError) as error:
                 print(f"hotline: {args.file}: {error}; the list is unchanged", file=sys.stderr)
                 return 2
-            await CommandLineAudit(services.database).record(
+            await CommandLineAudit(services.audit).record(
                 "places.import", target=args.file.name, detail={"places": count})
             print(f"imported {count} places")
             return 0

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.app import command_services, open_database
+from bot.app import command_services
 from bot.cli_args import bounded_int, parse_record_id
 from bot.cli_audit import CommandLineAudit
 from bot.cli_files import InputFileError, read_utf8
@@ -29,7 +29,7 @@ from services.audit_entries import announcement_cancelled, announcement_publishe
 from services.container import Services
 from services.texts import Texts
 from storage.models import utcnow
-from storage.repositories.announcements import AnnouncementRepository, Topic
+from storage.repositories.announcements import Topic
 
 COMMANDS = ("announce", "deliver", "topics")
 _TOPIC_KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -78,9 +78,8 @@ def announce_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _topics(settings: Settings, args: argparse.Namespace) -> int:
-    database = await open_database(settings)
-    try:
-        repository = AnnouncementRepository(database)
+    async with command_services(settings) as services:
+        topics = services.subscriptions
         if args.action == "set":
             zh, en = " ".join(args.zh.split()), " ".join(args.en.split())
             if not _TOPIC_KEY.match(args.key):
@@ -88,23 +87,20 @@ async def _topics(settings: Settings, args: argparse.Namespace) -> int:
                              "projects")
             if not zh or not en or len(zh) > 32 or len(en) > 64:
                 return _fail("--zh must be 1-32 characters and --en 1-64")
-            new = await repository.save_topic(Topic(args.key, zh, en, args.kinds),
-                                              args.position)
-            await CommandLineAudit(database).record(
+            new = await topics.save_topic(Topic(args.key, zh, en, args.kinds), args.position)
+            await CommandLineAudit(services.audit).record(
                 "announcements.topic_set", target=args.key,
                 detail={"zh": zh, "en": en, "kinds": args.kinds, "new": new})
             print(f"topic {args.key} {'added' if new else 'updated'}")
-        for topic in await repository.topics():
+        for topic in await topics.topics():
             kinds = " (by project kind)" if topic.has_kinds else ""
             print(f"{topic.key}\t{topic.name}\t{topic.name_en}{kinds}")
         return 0
-    finally:
-        await database.close()
 
 
 async def _with_services(settings: Settings, args: argparse.Namespace) -> int:
     async with command_services(settings) as services:
-        audit = CommandLineAudit(services.database)
+        audit = CommandLineAudit(services.audit)
         match args.action:
             case ["status" | "cancel" as verb, number] if parse_record_id(number) is None:
                 return _fail(f"announce {verb}: the id must be a whole number from 1 to "

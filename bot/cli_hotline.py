@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -95,9 +96,10 @@ def hotline_command(settings: Settings, args: argparse.Namespace) -> int:
             hotline = services.hotline
             await hotline.experts.seed_categories_if_empty()
             runner = {"experts": _experts, "categories": _categories, "roster": _roster,
-                      "cases": _cases, "calendar": calendar_command}[args.command]
+                      "cases": partial(_cases, texts=services.texts),
+                      "calendar": calendar_command}[args.command]
             args.default_locale = settings.default_locale
-            return await runner(hotline, CommandLineAudit(services.database), args)
+            return await runner(hotline, CommandLineAudit(services.audit), args)
 
     return asyncio.run(work())
 
@@ -199,7 +201,7 @@ async def _roster(hotline: HotlineServices, audit: CommandLineAudit,
 
 
 async def _cases(hotline: HotlineServices, audit: CommandLineAudit,
-                 args: argparse.Namespace) -> int:
+                 args: argparse.Namespace, *, texts: Texts) -> int:
     reports = hotline.reports
     if args.action == "show":
         found = await reports.transcript(args.number)
@@ -229,7 +231,6 @@ async def _cases(hotline: HotlineServices, audit: CommandLineAudit,
     first = datetime.combine(args.first, time(), reports.zone)
     last = datetime.combine(args.last + timedelta(days=1), time(), reports.zone)
     locale = args.locale or args.default_locale
-    texts = Texts(SUPPORTED_LOCALES, locale)
     data, count = await reports.export(first, last, args.format, locale,
                                        lambda key: texts.text(locale, key))
     output = args.output or Path(f"cases-{args.first}-{args.last}.{args.format}")

@@ -8,16 +8,15 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from bot.app import open_database
+from bot.app import command_services
 from bot.cli_args import bounded_int
 from bot.cli_audit import CommandLineAudit
-from bot.settings import SUPPORTED_LOCALES, Settings
-from services.ideas.export import FORMATS, IdeaExport, write_csv, write_xlsx
-from services.texts import Texts
+from bot.settings import Settings
+from services.container import Services
+from services.ideas import IdeaService
+from services.ideas.export import FORMATS, write_csv, write_xlsx
 from storage.models import IdeaStatus
-from storage.repositories.ideas import IdeaRepository
 
 # Status keys travel in callback data (64 bytes in all), hence short and plain.
 STATUS_KEY = re.compile(r"^[a-z_]{1,16}$")
@@ -56,36 +55,31 @@ def ideas_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
-    database = await open_database(settings)
-    try:
-        repository = IdeaRepository(database)
-        audit = CommandLineAudit(database)
+    async with command_services(settings) as services:
+        audit = CommandLineAudit(services.audit)
         if args.action == "export":
-            return await _export(settings, repository, audit, args)
+            return await _export(settings, services, audit, args)
         if args.action == "status":
-            return await _save_status(repository, audit, args)
-        for status in await repository.statuses():
+            return await _save_status(services.ideas, audit, args)
+        for status in await services.ideas.statuses():
             flags = ",".join(f for f, on in (("public", status.public), ("open", status.open))
                              if on)
             print(f"{status.position}\t{status.key}\t{status.name_zh}\t{status.name_en}\t{flags}")
         return 0
-    finally:
-        await database.close()
 
 
-async def _export(settings: Settings, repository: IdeaRepository, audit: CommandLineAudit,
+async def _export(settings: Settings, services: Services, audit: CommandLineAudit,
                   args: argparse.Namespace) -> int:
-    known = {s.key for s in await repository.statuses()}
+    known = {s.key for s in await services.ideas.statuses()}
     if args.status is not None and args.status not in known:
         print(f"hotline: --status must be one of: {', '.join(sorted(known))}", file=sys.stderr)
         return 2
     if args.first and args.last and args.first > args.last:
         print("hotline: --from is after --to", file=sys.stderr)
         return 2
-    zone = ZoneInfo(settings.timezone)
     locale = settings.default_locale
-    rows = await IdeaExport(repository, zone, locale).rows(args.status, args.first, args.last)
-    texts = Texts(SUPPORTED_LOCALES, locale)
+    rows = await services.ideas.board.export_rows(args.status, args.first, args.last, locale)
+    texts = services.texts
 
     def header(column: str) -> str:
         return texts.text(locale, f"ideas.export.{column}")
@@ -105,7 +99,7 @@ async def _export(settings: Settings, repository: IdeaRepository, audit: Command
     return 0
 
 
-async def _save_status(repository: IdeaRepository, audit: CommandLineAudit,
+async def _save_status(ideas: IdeaService, audit: CommandLineAudit,
                        args: argparse.Namespace) -> int:
     if not STATUS_KEY.match(args.key):
         print("hotline: the key must be 1 to 16 lower-case letters or _", file=sys.stderr)
@@ -114,7 +108,7 @@ async def _save_status(repository: IdeaRepository, audit: CommandLineAudit,
     if not zh or not en or len(zh) > 32 or len(en) > 64:
         print("hotline: --zh (up to 32) and --en (up to 64) must not be empty", file=sys.stderr)
         return 2
-    await repository.save_status(IdeaStatus(key=args.key, name_zh=zh, name_en=en,
+    await ideas.save_status(IdeaStatus(key=args.key, name_zh=zh, name_en=en,
                                             position=args.position, public=args.public,
                                             open=not args.closed))
     await audit.record("ideas.status_set", target=args.key, detail={

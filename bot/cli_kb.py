@@ -68,7 +68,7 @@ def kb_command(settings: Settings, args: argparse.Namespace) -> int:
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     async with command_services(settings) as services:
         kb = services.kb
-        audit = CommandLineAudit(services.database)
+        audit = CommandLineAudit(services.audit)
         if args.action == "import":
             try:
                 count = await kb.import_csv(args.file.read_text(encoding="utf-8-sig"))

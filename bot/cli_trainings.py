@@ -54,7 +54,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
             return 2
     async with command_services(settings) as services:
         trainings = services.trainings
-        audit = CommandLineAudit(services.database)
+        audit = CommandLineAudit(services.audit)
         if args.action == "add":
             try:
                 plan = plan_from_toml(text, settings.zone, trainings.clock.now())

@@ -19,6 +19,10 @@ class SubscriptionService:
     async def topics(self) -> list[Topic]:
         return await self._repo.topics()
 
+    async def save_topic(self, topic: Topic, position: int | None) -> bool:
+        """Adds the topic or renames it (`hotline announce topics set`); True when new."""
+        return await self._repo.save_topic(topic, position)
+
     async def topic(self, key: str) -> Topic | None:
         return next((t for t in await self._repo.topics() if t.key == key), None)
 

@@ -154,7 +154,7 @@ def build_application(bot: ExtBot, inbox: UpdateInbox) -> Application:
     )
 
 
-def register(application: Application, services: Services) -> None:
+def add_handlers(application: Application, services: Services) -> None:
     """The handlers, and what they read from bot_data: the services and the command menu."""
     application.bot_data[SERVICES_KEY] = services
     application.bot_data[COMMAND_MENU_KEY] = CommandMenu(
@@ -320,7 +320,7 @@ async def build_hotline(settings: Settings, *,
         foundation, build_telegram_side(bot, foundation),
         console_url=settings.console_url or f"http://127.0.0.1:{listener.getsockname()[1]}",
         scheduler=application.job_queue.scheduler)
-    register(application, services)
+    add_handlers(application, services)
     health = HealthService(database, bot.get_me, services.send_failures.count_last_day)
     web_app = build_web_app(settings, application, health, services, inbox)
     return Hotline(settings, services, application, web_app, inbox, listener, clock)

@@ -246,7 +246,7 @@ class DeliveryEngine:
         self._on_wire.add(task)
         try:
             outcome = await self.messenger.deliver(message.chat_id, payload,
-                                                    paid=message.paid)
+                                                   paid=message.paid)
         finally:
             self._on_wire.discard(task)
         self._recent.append(time.monotonic())

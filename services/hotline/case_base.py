@@ -26,8 +26,7 @@ SuggestedQuestions = Callable[[int], Awaitable[list[str]]]
 class CaseServiceBase:
     def __init__(self, cases: CaseRepository, experts: ExpertService, roster: RosterService,
                  people: PeopleService, profiles: ProfileService, messenger: CaseMessenger, *,
-                 claim_timeout: timedelta,
-                 staff_chat_id: int | None, max_open_cases: int,
+                 claim_timeout: timedelta, staff_chat_id: int | None, max_open_cases: int,
                  suggested_questions: SuggestedQuestions | None = None) -> None:
         self.repository = cases
         self._suggested_questions = suggested_questions

@@ -25,15 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
-from telegram import Bot
 from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.app import build_services, open_database
-from bot.gateway import send_request
 from bot.settings import load_settings
-from bot.telegram_sender import TelegramSender
 from sandbox.client import SandboxClient
 from services.announcements.broadcasts import Draft
 from storage.repositories.users import UserRepository
@@ -127,11 +124,11 @@ async def _broadcast(base: str, token: str, client: SandboxClient, folder: Path,
     await UserRepository(database).ensure_many(ids, "en")
     await services.subscriptions.subscribe_many(ids, ["policy"])
     marker = f"Bench {name[1]}"
-    # The bot's own send path: the gateway on the budget (in memory: SQLite, one process).
-    bot = Bot(token, base_url=f"{base}/bot", request=send_request(settings, services))
+    # The bot's own send path (built by the root): the gateway on the budget (in memory:
+    # SQLite, one process).
+    bot = services.delivery.messenger.bot
     await bot.initialize()
-    sender = TelegramSender(bot)
-    services.delivery.start(sender)
+    services.delivery.start()
     try:
         started = time.perf_counter()
         record = await services.announcements.publish(Draft(

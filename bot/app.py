@@ -1,82 +1,54 @@
-"""The composition root: settings → storage → services → PTB Application → aiohttp server.
+"""The composition root: settings → database → the send path → the PTB Bot → Application →
+Telegram-side adapters → services → handlers → aiohttp server, in this order, once.
 
-Nothing else in the project builds a service or opens a connection; everything is handed
-down from here, so tests can build the same graph against a sandbox and a temporary database.
+Its builders are in bot/assembly.py; nothing else in the project builds a service, a sender
+or a connection. The CLI and `hotline deliver` build theirs through the same builders
+(build_services below), so tests can build the same graph against a sandbox and a temporary
+database.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+import socket
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from aiohttp import web
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder, ExtBot
 
-from bot.console_files import TelegramFileSource
-from bot.console_uploader import TelegramMediaUploader
-from bot.gateway import send_request
+from bot.assembly import (
+    Foundation,
+    assemble_services,
+    build_bot,
+    build_foundation,
+    build_telegram_side,
+)
 from bot.inbox_bridge import hand_over_to, report_finished_to
 from bot.polling import DurablePolling
-from bot.privacy_wiring import register_erasers
-from bot.settings import SUPPORTED_LOCALES, Settings, SettingsError, describe_os_error
-from bot.telegram_sender import TelegramSender
-from bot.training_sender import TelegramTrainingMessenger
-from bot.transport import RecordingRequest, default_request
+from bot.settings import Settings, SettingsError, describe_os_error
 from bot.update_processor import PerChatUpdateProcessor
 from bot.webserver import build_web_app
-from bot.wiring_features import (
-    build_comms_console,
-    build_delivery,
-    build_hotline_services,
-    build_idea_service,
-    build_subscription_service,
-    build_training_dispatcher,
-    build_training_service,
-)
 from handlers.command_menu import CommandMenu
 from handlers.context import COMMAND_MENU_KEY, CONTEXT_TYPES, SERVICES_KEY
 from handlers.registry import command_catalogue, register_handlers
-from scheduler.announcements import schedule_announcements, schedule_wakeup
+from scheduler.announcements import schedule_announcements
 from scheduler.hotline import schedule_hotline
 from scheduler.periodic import build_periodic_jobs, start_periodic_jobs
 from scheduler.trainings import schedule_training_reminders
-from services.announcements.broadcasts import AnnouncementService
-from services.audit import AuditLog
-from services.console_access import ConsoleAccess
-from services.console_forms import FormTokens
 from services.container import Services
-from services.conversation_log import ConversationLog
-from services.dashboard import DashboardService
 from services.delivery.shared_limits import BudgetUnavailable
-from services.dialogs import DialogService
 from services.health import HealthService
-from services.hotline.ops_console import build_ops_console
-from services.kb import build_knowledge_base
-from services.people import PeopleService
-from services.places import PlacesService
-from services.privacy import PrivacyService
-from services.profiles import ProfileService
-from services.send_failures import SendFailureLog
-from services.texts import Texts
 from services.update_inbox import UpdateInbox
 from storage.db import Database, DatabaseUnavailable
 from storage.migrate import upgrade_to_head
 from storage.models import utcnow
-from storage.repositories.audit import AuditRepository
-from storage.repositories.console import ConsoleRepository
-from storage.repositories.console_forms import ConsoleFormRepository
-from storage.repositories.conversation import ConversationRepository
-from storage.repositories.dashboard import DashboardRepository
-from storage.repositories.drafts import DraftRepository
 from storage.repositories.inbound_updates import InboundUpdateRepository
-from storage.repositories.places import PlaceRepository
-from storage.repositories.send_failures import SendFailureRepository
-from storage.repositories.users import UserRepository
 
 log = logging.getLogger(__name__)
 # Updates processed at once (different chats only: see bot/update_processor.py).
@@ -106,84 +78,74 @@ async def open_database(settings: Settings) -> Database:
     return database
 
 
-async def check_send_budget(settings: Settings, services: Services) -> None:
+async def check_send_budget(foundation: Foundation) -> None:
     """A shared budget that does not answer is a settings error, said before anything runs."""
     try:
-        await services.delivery.limiter.ping()
+        await foundation.budget.ping()
     except BudgetUnavailable as exc:
-        await services.database.close()
+        await foundation.database.close()
         raise SettingsError(
-            f"HOTLINE_REDIS_URL: Redis at {settings.budget_redis_url} does not answer ({exc});"
-            " with PostgreSQL the send budget is shared through it: start redis-server."
+            f"HOTLINE_REDIS_URL: Redis at {foundation.settings.budget_redis_url} does not "
+            f"answer ({exc}); with PostgreSQL the send budget is shared through it: start "
+            "redis-server."
         ) from None
+
+
+def configured_console_url(settings: Settings) -> str:
+    """Where sign-in links point in a process that serves no pages (the CLI)."""
+    return settings.console_url or f"http://127.0.0.1:{settings.http_port}"
 
 
 def build_services(settings: Settings, database: Database,
                    clock: Callable[[], datetime] = utcnow) -> Services:
-    users = UserRepository(database)
-    texts = Texts(SUPPORTED_LOCALES, settings.default_locale, settings.timezone)
-    audit = AuditLog(AuditRepository(database))  # the features' front doors write to it
-    people = PeopleService(users, settings.default_locale, settings.admin_ids)
-    conversation_log = ConversationLog(ConversationRepository(database))
-    delivery, announcements, outbox = build_delivery(settings, database)
-    trainings = build_training_service(settings, database, audit)
-    kb = build_knowledge_base(database)
-    console = ConsoleAccess(ConsoleRepository(database), people, settings.console_url)
-    hotline = build_hotline_services(
-        settings, database, people, texts, ProfileService(users),
-        kb.suggestions.questions_for_case,
-        # The transcript's link staff read (issue 15): the server's address is known late.
-        case_link=lambda number: f"{console.base_url}/console/cases/{number}", clock=clock)
-    privacy = PrivacyService(users, people, conversation_log, settings.log_retention_days,
-                             FormTokens(ConsoleFormRepository(database)))
-    ideas = build_idea_service(settings, database, audit)
-    services = Services(
-        database=database,
-        texts=texts,
-        people=people,
-        places=PlacesService(PlaceRepository(database)),
-        profiles=ProfileService(users),
-        dialogs=DialogService(DraftRepository(database)),
-        conversation_log=conversation_log,
-        privacy=privacy,
-        hotline=hotline,
-        ideas=ideas,
-        kb=kb,
-        console=console,
-        audit=audit,
-        dashboard=DashboardService(DashboardRepository(database), hotline.reports,
-                                   hotline.cases.repository, delivery, ideas,
-                                   settings.timezone),
-        delivery=delivery,
-        subscriptions=build_subscription_service(database, audit),
-        announcements=AnnouncementService(announcements, outbox, delivery, texts, people,
-                                          audit=audit, paid=settings.paid_broadcast,
-                                          timezone=settings.timezone),
-        trainings=trainings,
-        training_reminders=build_training_dispatcher(trainings, texts, settings),
-        comms=build_comms_console(settings, database, trainings),
-        ops=build_ops_console(database, hotline, people, ProfileService(users),
-                              timedelta(minutes=settings.unanswered_alert_minutes)),
-        send_failures=SendFailureLog(SendFailureRepository(database),
-                                     settings.log_retention_days),
-        default_locale=settings.default_locale,
-        timezone=settings.timezone,
-        retention_days=settings.log_retention_days,
-    )
-    register_erasers(services)
-    return services
+    """The services of a process that handles no updates (the CLI's commands, tests): the
+    root's own order on a Bot that is never started; what they publish the running bot's
+    sender sends."""
+    foundation = build_foundation(settings, database)
+    bot = build_bot(foundation, record=False)
+    return assemble_services(foundation, build_telegram_side(bot, foundation),
+                             console_url=configured_console_url(settings), clock=clock)
 
 
-def build_application(settings: Settings, services: Services, inbox: UpdateInbox) -> Application:
-    assert settings.bot_token is not None, "the sandbox or the user supplies a token"
-    application = (
+@contextlib.asynccontextmanager
+async def command_services(settings: Settings) -> AsyncIterator[Services]:
+    """A CLI command's services (build_services on a database opened for it), closed after."""
+    database = await open_database(settings)
+    services: Services | None = None
+    try:
+        services = build_services(settings, database)
+        yield services
+    finally:
+        if services is not None:
+            await services.delivery.limiter.close()
+        await database.close()
+
+
+def bind_listener(settings: Settings) -> socket.socket:
+    """The HTTP server's socket, bound before anything is built, so that a port of 0 (any
+    free port) is the real port when the console's sign-in links are made."""
+    host, port = settings.http_host, settings.http_port
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        listener = socket.socket(family, kind, proto)
+        try:
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind(address)
+        except OSError:
+            listener.close()
+            raise
+    except OSError as exc:
+        raise SettingsError(
+            f"HOTLINE_HTTP_PORT: cannot listen on {host}:{port} ({describe_os_error(exc)})."
+        ) from None
+    return listener
+
+
+def build_application(bot: ExtBot, inbox: UpdateInbox) -> Application:
+    return (
         ApplicationBuilder()
-        .token(settings.bot_token.get_secret_value())
-        .base_url(settings.api_base_url)
-        .base_file_url(settings.file_base_url)
-        .request(RecordingRequest(send_request(settings, services),
-                                  services.conversation_log.record))
-        .get_updates_request(default_request(for_updates=True, client=settings.http_client))
+        .bot(bot)
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES,
                                                    on_finished=report_finished_to(inbox)))
@@ -191,29 +153,21 @@ def build_application(settings: Settings, services: Services, inbox: UpdateInbox
         .updater(None)
         .build()
     )
+
+
+def add_handlers(application: Application, services: Services) -> None:
+    """The handlers, and what they read from bot_data: the services and the command menu."""
     application.bot_data[SERVICES_KEY] = services
     application.bot_data[COMMAND_MENU_KEY] = CommandMenu(
         application.bot, services.texts, services.people, command_catalogue()
     )
     register_handlers(application)
-    messenger = TelegramTrainingMessenger(application.bot)
-    services.training_reminders.connect(messenger)
-    services.comms.connect(messenger)  # the console writes to idea authors through it
-    services.comms.connect_uploader(TelegramMediaUploader(
-        application.bot, settings.media_chat_id or settings.staff_chat_id))
-    services.comms.files.connect(TelegramFileSource(application.bot))
-    return application
 
 
 async def start_delivery(application: Application, services: Services) -> None:
     """The sender and its scheduled wake-ups; running broadcasts resume from the outbox."""
-    sender = TelegramSender(application.bot)
-    services.announcements.attach_board(sender)
-    scheduler = application.job_queue.scheduler
-    services.announcements.attach_alarm(
-        lambda announcement_id, when: schedule_wakeup(scheduler, services, announcement_id, when))
-    services.delivery.start(sender)
-    await schedule_announcements(scheduler, services)
+    services.delivery.start()
+    await schedule_announcements(application.job_queue.scheduler, services)
 
 
 def inbox_database(settings: Settings, database: Database) -> Database:
@@ -235,6 +189,7 @@ class Hotline:
     application: Application
     web_app: web.Application
     inbox: UpdateInbox
+    listener: socket.socket  # the HTTP server's socket, bound by build_hotline
     # The periodic jobs' clock (tests start the bot "on a Monday at 11:00").
     clock: Callable[[], datetime] = utcnow
     _runner: web.AppRunner | None = field(default=None, init=False)
@@ -271,14 +226,7 @@ class Hotline:
                                   build_periodic_jobs(services, self.inbox, self.clock))
         self._runner = web.AppRunner(self.web_app, handle_signals=False)
         await self._runner.setup()
-        host, port = self.settings.http_host, self.settings.http_port
-        try:
-            await web.TCPSite(self._runner, host, port).start()
-        except OSError as exc:
-            raise SettingsError(
-                f"HOTLINE_HTTP_PORT: cannot listen on {host}:{port} ({describe_os_error(exc)})."
-            ) from None
-        services.console.use_listening_address(f"http://127.0.0.1:{self.http_port}")
+        await web.SockSite(self._runner, self.listener).start()
         log.info("web console at %s/console/ (sign in with /console in the bot)",
                  services.console.base_url)
         if self.webhook_mode:
@@ -322,8 +270,7 @@ class Hotline:
     @property
     def http_port(self) -> int:
         """The bound port (useful when the setting was 0: any free port)."""
-        assert self._runner is not None
-        return self._runner.addresses[0][1]
+        return self.listener.getsockname()[1]
 
     async def stop(self) -> None:
         """Stops taking updates, finishes the ones in flight, then closes storage.
@@ -334,6 +281,7 @@ class Hotline:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        self.listener.close()  # never served (start-up did not get this far), or served
         if self._polling is not None:
             await self._polling.stop()
             self._polling = None
@@ -355,14 +303,25 @@ class Hotline:
 
 async def build_hotline(settings: Settings, *,
                         clock: Callable[[], datetime] = utcnow) -> Hotline:
-    database = await open_database(settings)
-    services = build_services(settings, database, clock)
-    await check_send_budget(settings, services)
+    """The whole bot, in the root's one order (see this module's docstring)."""
+    listener = bind_listener(settings)
+    try:
+        database = await open_database(settings)
+        foundation = build_foundation(settings, database)
+        await check_send_budget(foundation)
+    except BaseException:
+        listener.close()
+        raise
+    bot = build_bot(foundation)
     own = inbox_database(settings, database)
     inbox = UpdateInbox(InboundUpdateRepository(own, owns_database=own is not database),
                         backlog_limit=settings.inbox_backlog_limit)
-    application = build_application(settings, services, inbox)
-    health = HealthService(database, application.bot.get_me,
-                           services.send_failures.count_last_day)
+    application = build_application(bot, inbox)
+    services = assemble_services(
+        foundation, build_telegram_side(bot, foundation),
+        console_url=settings.console_url or f"http://127.0.0.1:{listener.getsockname()[1]}",
+        scheduler=application.job_queue.scheduler, clock=clock)
+    add_handlers(application, services)
+    health = HealthService(database, bot.get_me, services.send_failures.count_last_day)
     web_app = build_web_app(settings, application, health, services, inbox)
-    return Hotline(settings, services, application, web_app, inbox, clock)
+    return Hotline(settings, services, application, web_app, inbox, listener, clock)

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.app import open_database
+from bot.app import command_services, open_database
 from bot.cli_announce import COMMANDS as ANNOUNCE_COMMANDS
 from bot.cli_announce import add_announce_parsers, announce_command
 from bot.cli_args import Parser, bounded_int, telegram_id
@@ -25,13 +25,10 @@ from bot.cli_kb import add_kb_parser, kb_command
 from bot.cli_trainings import add_trainings_parser, trainings_command
 from bot.logging_setup import configure_logging, masked_output
 from bot.settings import Settings, SettingsError, load_settings
-from services.conversation_log import ConversationLog
-from services.places import PlacesFileError, PlacesService
+from services.container import Services
+from services.places import PlacesFileError
 from storage.migrate import current_revision, head_revision
 from storage.models import Role
-from storage.repositories.conversation import ConversationRepository
-from storage.repositories.places import PlaceRepository
-from storage.repositories.users import UserRepository
 
 log = logging.getLogger("hotline")
 # Set (to anything) by the test suite and by developers: an unexpected error is raised with
@@ -85,6 +82,11 @@ async def _with_database(settings: Settings, work: Callable[..., Awaitable[int]]
         await database.close()
 
 
+async def _with_services(settings: Settings, work: Callable[..., Awaitable[int]]) -> int:
+    async with command_services(settings) as services:
+        return await work(services)
+
+
 def _db_command(settings: Settings, args: argparse.Namespace) -> int:
     async def work(database) -> int:  # type: ignore[no-untyped-def]
         revision = await current_revision(database)
@@ -98,8 +100,8 @@ def _db_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _users_command(settings: Settings, args: argparse.Namespace) -> int:
-    async def work(database) -> int:  # type: ignore[no-untyped-def]
-        users = UserRepository(database)
+    async def work(services: Services) -> int:
+        users = services.people
         if args.action == "list":
             people = await users.list_people(Role(args.role) if args.role else None)
             for person in people:
@@ -109,25 +111,24 @@ def _users_command(settings: Settings, args: argparse.Namespace) -> int:
             return 0
         role = Role(args.role)
         if args.action == "grant":
-            changed = await users.grant(args.telegram_id, role, settings.default_locale)
+            changed = await users.grant(args.telegram_id, role)
             print(f"{args.telegram_id} {'is now' if changed else 'already was'} {role.value}")
         else:
             changed = await users.revoke(args.telegram_id, role)
             print(f"{args.telegram_id} {'is no longer' if changed else 'was not'} {role.value}")
         if changed:  # a grant of a role already held changes nothing worth a row
-            await CommandLineAudit(database).record(
+            await CommandLineAudit(services.audit).record(
                 f"users.{args.action}", target=str(args.telegram_id), detail={"role": role.value})
         return 0
 
-    return asyncio.run(_with_database(settings, work))
+    return asyncio.run(_with_services(settings, work))
 
 
 def _log_command(settings: Settings, args: argparse.Namespace) -> int:
     zone = ZoneInfo(settings.timezone)
 
-    async def work(database) -> int:  # type: ignore[no-untyped-def]
-        entries = await ConversationLog(ConversationRepository(database)).history(
-            args.telegram_id, args.limit)
+    async def work(services: Services) -> int:
+        entries = await services.conversation_log.history(args.telegram_id, args.limit)
         for e in entries:
             arrow = "→ bot" if e.direction == "in" else "bot →"
             when = e.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
@@ -139,12 +140,12 @@ def _log_command(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{len(entries)} messages")
         return 0
 
-    return asyncio.run(_with_database(settings, work))
+    return asyncio.run(_with_services(settings, work))
 
 
 def _places_command(settings: Settings, args: argparse.Namespace) -> int:
-    async def work(database) -> int:  # type: ignore[no-untyped-def]
-        places = PlacesService(PlaceRepository(database))
+    async def work(services: Services) -> int:
+        places = services.places
         if args.action == "import":
             try:
                 text = await asyncio.to_thread(read_utf8, args.file)
@@ -152,8 +153,8 @@ def _places_command(settings: Settings, args: argparse.Namespace) -> int:
             except (PlacesFileError, InputFileError) as error:
                 print(f"hotline: {args.file}: {error}; the list is unchanged", file=sys.stderr)
                 return 2
-            await CommandLineAudit(database).record("places.import", target=args.file.name,
-                                                    detail={"places": count})
+            await CommandLineAudit(services.audit).record(
+                "places.import", target=args.file.name, detail={"places": count})
             print(f"imported {count} places")
             return 0
         for street in await places.streets():
@@ -161,7 +162,7 @@ def _places_command(settings: Settings, args: argparse.Namespace) -> int:
             print(f"{street.name} ({street.name_en}): {names}")
         return 0
 
-    return asyncio.run(_with_database(settings, work))
+    return asyncio.run(_with_services(settings, work))
 
 
 def _secrets(settings: Settings) -> list[str]:

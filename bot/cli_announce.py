@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.app import build_services, open_database
+from bot.app import command_services
 from bot.cli_args import bounded_int, parse_record_id
 from bot.cli_audit import CommandLineAudit
 from bot.cli_files import InputFileError, read_utf8
 from bot.settings import Settings
-from bot.wiring_features import build_subscription_service
 from services.announcements.body_formats import FORMATS, BodyFormatError, body_html
 from services.announcements.broadcasts import Draft
 from services.announcements.composing import (
@@ -79,10 +78,9 @@ def announce_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _topics(settings: Settings, args: argparse.Namespace) -> int:
-    database = await open_database(settings)
-    try:
-        audit = CommandLineAudit(database)
-        subscriptions = build_subscription_service(database, audit.log)
+    async with command_services(settings) as services:
+        subscriptions = services.subscriptions
+        audit = CommandLineAudit(services.audit)
         if args.action == "set":
             zh, en = " ".join(args.zh.split()), " ".join(args.en.split())
             if not _TOPIC_KEY.match(args.key):
@@ -97,16 +95,11 @@ async def _topics(settings: Settings, args: argparse.Namespace) -> int:
             kinds = " (by project kind)" if topic.has_kinds else ""
             print(f"{topic.key}\t{topic.name}\t{topic.name_en}{kinds}")
         return 0
-    finally:
-        await database.close()
 
 
 async def _with_services(settings: Settings, args: argparse.Namespace) -> int:
-    database = await open_database(settings)
-    services: Services | None = None
-    try:
-        services = build_services(settings, database)
-        audit = CommandLineAudit(database)
+    async with command_services(settings) as services:
+        audit = CommandLineAudit(services.audit)
         match args.action:
             case ["status" | "cancel" as verb, number] if parse_record_id(number) is None:
                 return _fail(f"announce {verb}: the id must be a whole number from 1 to "
@@ -119,10 +112,6 @@ async def _with_services(settings: Settings, args: argparse.Namespace) -> int:
                 return await _compose(services, audit, settings, args)
             case _:
                 return _fail("expected: announce status ID, announce cancel ID, or --topic ...")
-    finally:
-        if services is not None:
-            await services.delivery.limiter.close()
-        await database.close()
 
 
 def _fail(message: str) -> int:
@@ -169,19 +158,15 @@ def _send_time(raw: str | None, zone: ZoneInfo) -> datetime | None:
 
 async def _upload_photo(settings: Settings, services: Services, path: Path) -> str:
     """Sends the photo to the first admin (their preview) and returns Telegram's file_id."""
-    from telegram import Bot
     from telegram.error import NetworkError, TelegramError
-
-    from bot.gateway import send_request
 
     if settings.bot_token is None or not settings.admin_ids:
         raise ValueError("uploading a file needs HOTLINE_BOT_TOKEN and HOTLINE_ADMIN_IDS "
                          "(the first admin receives it as a preview)")
     data = await asyncio.to_thread(path.read_bytes)
     try:
-        async with Bot(settings.bot_token.get_secret_value(), base_url=settings.api_base_url,
-                       base_file_url=settings.file_base_url,
-                       request=send_request(settings, services)) as bot:
+        # The root's bot for this process (its sender's), on the one send path.
+        async with services.delivery.messenger.bot as bot:
             sent = await bot.send_photo(settings.admin_ids[0], data, filename=path.name)
     except NetworkError as error:
         # The message names the URL called, token included: the CLI's output masks it.

@@ -14,8 +14,6 @@ from typing import Any
 
 from services.actors import Actor
 from services.audit import CLI, COMMAND_LINE_ACTOR, AuditLog
-from storage.db import Database
-from storage.repositories.audit import AuditRepository
 
 
 def operator() -> str:
@@ -30,8 +28,8 @@ def operator() -> str:
 class CommandLineAudit:
     """Writes the rows of one command-line run (one operator, one database)."""
 
-    def __init__(self, database: Database) -> None:
-        self._log = AuditLog(AuditRepository(database))
+    def __init__(self, log: AuditLog) -> None:
+        self._log = log
         self._operator = operator()
 
     async def record(self, action: str, *, target: str = "",

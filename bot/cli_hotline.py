@@ -6,26 +6,23 @@ import argparse
 import asyncio
 import sys
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bot.app import open_database
+from bot.app import command_services
 from bot.cli_args import record_id, telegram_id
 from bot.cli_audit import CommandLineAudit, operator
 from bot.cli_calendar import add_calendar_parser, calendar_command, describe_line
 from bot.cli_fallback import add_fallback_parser, fallback_command
 from bot.cli_files import InputFileError, read_utf8
 from bot.settings import SUPPORTED_LOCALES, Settings
-from bot.wiring_features import build_hotline_services
 from services.actors import Actor
 from services.hotline import HotlineServices
 from services.hotline.calendar_days import describe_day
 from services.hotline.experts import ExpertInputError
-from services.people import PeopleService
-from services.profiles import ProfileService
 from services.refusals import Refused
 from services.texts import Texts
-from storage.repositories.users import UserRepository
 
 COMMANDS = ("experts", "categories", "roster", "cases", "calendar", "fallback")
 
@@ -101,22 +98,16 @@ def add_hotline_parsers(commands: Any) -> None:
 
 def hotline_command(settings: Settings, args: argparse.Namespace) -> int:
     async def work() -> int:
-        database = await open_database(settings)
-        try:
-            users = UserRepository(database)
-            texts = Texts(SUPPORTED_LOCALES, settings.default_locale)
-            people = PeopleService(users, settings.default_locale, settings.admin_ids)
-            hotline = build_hotline_services(settings, database, people, texts,
-                                             ProfileService(users))
+        async with command_services(settings) as services:
+            hotline = services.hotline
             await hotline.experts.seed_categories_if_empty()
             runner = {"experts": _experts, "categories": _categories, "roster": _roster,
-                      "cases": _cases, "calendar": calendar_command,
+                      "cases": partial(_cases, texts=services.texts),
+                      "calendar": calendar_command,
                       "fallback": fallback_command}[args.command]
             args.default_locale = settings.default_locale
-            args.texts = texts
-            return await runner(hotline, CommandLineAudit(database), args)
-        finally:
-            await database.close()
+            args.texts = services.texts
+            return await runner(hotline, CommandLineAudit(services.audit), args)
 
     return asyncio.run(work())
 
@@ -213,7 +204,7 @@ async def _roster(hotline: HotlineServices, audit: CommandLineAudit,
 
 
 async def _cases(hotline: HotlineServices, audit: CommandLineAudit,
-                 args: argparse.Namespace) -> int:
+                 args: argparse.Namespace, *, texts: Texts) -> int:
     reports = hotline.reports
     if args.action == "show":
         found = await reports.transcript(args.number)
@@ -243,7 +234,6 @@ async def _cases(hotline: HotlineServices, audit: CommandLineAudit,
     first = datetime.combine(args.first, time(), reports.zone)
     last = datetime.combine(args.last + timedelta(days=1), time(), reports.zone)
     locale = args.locale or args.default_locale
-    texts = Texts(SUPPORTED_LOCALES, locale)
     data, count = await reports.export(first, last, args.format, locale,
                                        lambda key: texts.text(locale, key))
     output = args.output or Path(f"cases-{args.first}-{args.last}.{args.format}")

@@ -9,11 +9,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from bot.app import open_database
+from bot.app import command_services
 from bot.cli_args import bounded_int
 from bot.cli_audit import CommandLineAudit
 from bot.settings import SUPPORTED_LOCALES, Settings
-from bot.wiring_features import build_idea_service
 from services.ideas import IdeaService
 from services.ideas.export import FORMATS, write_csv, write_xlsx
 from services.texts import Texts
@@ -56,10 +55,9 @@ def ideas_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
-    database = await open_database(settings)
-    try:
-        audit = CommandLineAudit(database)
-        ideas = build_idea_service(settings, database, audit.log)
+    async with command_services(settings) as services:
+        audit = CommandLineAudit(services.audit)
+        ideas = services.ideas
         if args.action == "export":
             return await _export(settings, ideas, audit, args)
         if args.action == "status":
@@ -69,8 +67,6 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
                              if on)
             print(f"{status.position}\t{status.key}\t{status.name_zh}\t{status.name_en}\t{flags}")
         return 0
-    finally:
-        await database.close()
 
 
 async def _export(settings: Settings, ideas: IdeaService, audit: CommandLineAudit,
@@ -83,7 +79,7 @@ async def _export(settings: Settings, ideas: IdeaService, audit: CommandLineAudi
         print("hotline: --from is after --to", file=sys.stderr)
         return 2
     locale = settings.default_locale
-    rows = await ideas.export_rows(args.status, args.first, args.last, locale)
+    rows = await ideas.board.export_rows(args.status, args.first, args.last, locale)
     texts = Texts(SUPPORTED_LOCALES, locale)
 
     def header(column: str) -> str:

@@ -7,10 +7,9 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.app import open_database
+from bot.app import command_services
 from bot.cli_audit import CommandLineAudit
 from bot.settings import Settings
-from services.kb import build_knowledge_base
 from services.kb.entries_csv import KbFileError
 from services.kb.service import KnowledgeBase
 from storage.models import KbStatus
@@ -67,10 +66,9 @@ def kb_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    database = await open_database(settings)
-    try:
-        kb = build_knowledge_base(database)
-        audit = CommandLineAudit(database)
+    async with command_services(settings) as services:
+        kb = services.kb
+        audit = CommandLineAudit(services.audit)
         if args.action == "import":
             try:
                 count = await kb.import_csv(args.file.read_text(encoding="utf-8-sig"))
@@ -109,5 +107,3 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             await audit.record("kb.synonym", target=args.group, detail={"words": words})
             print(f"{args.group}: added {' '.join(words)}")
         return 0
-    finally:
-        await database.close()

@@ -7,12 +7,11 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.app import open_database
+from bot.app import command_services
 from bot.cli_args import record_id
 from bot.cli_audit import CommandLineAudit
 from bot.cli_files import InputFileError, read_utf8
 from bot.settings import SUPPORTED_LOCALES, Settings
-from bot.wiring_features import build_training_service
 from services.texts import Texts
 from services.trainings.courses import CourseInputError, field_refusal, plan_from_toml
 from services.trainings.exports import registrants_table
@@ -51,10 +50,9 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         except InputFileError as error:
             print(f"hotline: {args.file}: {error}; nothing was saved", file=sys.stderr)
             return 2
-    database = await open_database(settings)
-    try:
-        audit = CommandLineAudit(database)
-        trainings = build_training_service(settings, database, audit.log)
+    async with command_services(settings) as services:
+        audit = CommandLineAudit(services.audit)
+        trainings = services.trainings
         if args.action == "add":
             try:
                 plan = plan_from_toml(text, settings.zone, trainings.clock.now())
@@ -80,7 +78,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
             return 2
         people = await trainings.registrants(course.id, with_history=True)
         locale = args.locale or settings.default_locale
-        texts = Texts(SUPPORTED_LOCALES, locale)
+        texts = services.texts
         output = args.output or Path(f"training-{course.id}.{args.format}")
         try:
             output.write_bytes(registrants_table(args.format, course, people, settings.zone,
@@ -93,5 +91,3 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
                                    "file": output.name})
         print(f"wrote {len(people)} registrants to {output}")
         return 0
-    finally:
-        await database.close()

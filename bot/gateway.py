@@ -35,10 +35,9 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.settings import Settings
 from bot.transport import DelegatingRequest, default_request
-from services.container import Services
 from services.delivery.limits import RateBudget
 from services.delivery.protocol import DeliveryResult, Outcome
-from services.send_failures import FinalFailure
+from services.send_failures import FinalFailure, SendFailureLog
 
 log = logging.getLogger(__name__)
 
@@ -280,7 +279,8 @@ class SendGateway(DelegatingRequest):
             self._on_final_failure(FinalFailure(chat_id, api_method, outcome.value, reason))
 
 
-def send_request(settings: Settings, services: Services) -> SendGateway:
+def send_request(settings: Settings, budget: RateBudget,
+                 failures: SendFailureLog) -> SendGateway:
     """The request object of every Bot object that sends (the bot's and `hotline deliver`'s)."""
-    return SendGateway(default_request(client=settings.http_client), services.delivery.limiter,
-                       on_final_failure=services.send_failures.note)
+    return SendGateway(default_request(client=settings.http_client), budget,
+                       on_final_failure=failures.note)

@@ -11,13 +11,10 @@ import asyncio
 import logging
 import signal
 
-from telegram import Bot
-
-from bot.app import build_services, check_send_budget, open_database
-from bot.gateway import send_request
+from bot.app import check_send_budget, configured_console_url, open_database
+from bot.assembly import assemble_services, build_bot, build_foundation, build_telegram_side
 from bot.logging_setup import configure_logging
 from bot.settings import Settings
-from bot.telegram_sender import TelegramSender
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +23,13 @@ async def run_sender(settings: Settings) -> None:
     assert settings.bot_token is not None, "a sender needs HOTLINE_BOT_TOKEN"
     configure_logging(settings.log_level, [settings.bot_token.get_secret_value()])
     database = await open_database(settings)
-    services = build_services(settings, database)
-    await check_send_budget(settings, services)
-    # The same send gateway as the bot's, on the same shared budget (Redis with PostgreSQL).
-    bot = Bot(settings.bot_token.get_secret_value(), base_url=settings.api_base_url,
-              base_file_url=settings.file_base_url, request=send_request(settings, services))
+    foundation = build_foundation(settings, database)
+    await check_send_budget(foundation)
+    # The same send gateway as the bot's, on the same shared budget (Redis with PostgreSQL);
+    # no conversation log runs here: broadcasts are recorded in the outbox.
+    bot = build_bot(foundation, record=False)
+    services = assemble_services(foundation, build_telegram_side(bot, foundation),
+                                 console_url=configured_console_url(settings))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -38,9 +37,7 @@ async def run_sender(settings: Settings) -> None:
     services.send_failures.start()
     try:
         await bot.initialize()
-        sender = TelegramSender(bot)
-        services.announcements.attach_board(sender)
-        services.delivery.start(sender)
+        services.delivery.start()
         log.info("sender %s is running", services.delivery.sender_id)
         await stop.wait()
     finally:

@@ -10,7 +10,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.telegram_sender import TelegramSender
 from handlers.context import HotlineContext
 from handlers.entity_html import formatted_html
 from handlers.replies import reply
@@ -170,8 +169,8 @@ async def _preview(update: Update, context: HotlineContext, state: DraftState) -
                                                   limit=limit))
         await ask(update, context, state)
         return
-    result = await TelegramSender(context.bot).deliver(update.effective_chat.id, message,
-                                                      paid=False, broadcast=False)
+    result = await context.services.delivery.messenger.deliver(
+        update.effective_chat.id, message, paid=False, broadcast=False)
     if result.outcome is not Outcome.SENT:
         await reply(update, context, context.html("announce.error.preview",
                                                   reason=result.reason or ""))

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
-from bot.telegram_sender import TelegramSender
 from handlers.context import HotlineContext
 from handlers.replies import reply
 from handlers.routes import Routes
@@ -43,8 +42,8 @@ async def open_announcement(update: Update, context: HotlineContext, payload: st
         await reply(update, context, context.html("announcements.not_found"))
         return
     message = await service.message_for(record, context.locale)
-    await TelegramSender(context.bot).deliver(update.effective_chat.id, message, paid=False,
-                                              broadcast=False)
+    await context.services.delivery.messenger.deliver(update.effective_chat.id, message,
+                                                      paid=False, broadcast=False)
 
 
 def register(application: Application, routes: Routes) -> None:

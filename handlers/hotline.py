@@ -22,8 +22,6 @@ from handlers import (
     roster_import,
     roster_swaps,
 )
-from handlers.context import SERVICES_KEY
-from handlers.hotline_messenger import TelegramCaseMessenger
 from handlers.routes import Routes
 
 MODULES = [hotline_ask, hotline_case, hotline_staff, hotline_duty, roster_swaps, roster_import,
@@ -35,7 +33,5 @@ COMMANDS = [spec for module in MODULES for spec in module.COMMANDS]
 
 
 def register(application: Application, routes: Routes) -> None:
-    services = application.bot_data[SERVICES_KEY]
-    services.hotline.cases.attach(TelegramCaseMessenger(application.bot, services))
     for module in MODULES:
         module.register(application, routes)

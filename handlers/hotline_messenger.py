@@ -22,9 +22,10 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.gateway import classify
-from services.container import Services
 from services.delivery.protocol import Outcome
 from services.hotline.messenger import CaseCard, Delivery
+from services.people import PeopleService
+from services.texts import Texts
 
 log = logging.getLogger(__name__)
 
@@ -84,22 +85,25 @@ async def attempt(call: Callable[[], Awaitable[Any]], what: str) -> tuple[Any, s
 
 
 class TelegramCaseMessenger:
-    def __init__(self, bot: Bot, services: Services) -> None:
+    def __init__(self, bot: Bot, texts: Texts, people: PeopleService,
+                 default_locale: str) -> None:
         self._bot = bot
-        self._services = services
+        self._texts = texts
+        self._people = people
+        self._default_locale = default_locale
 
     async def _locale(self, chat_id: int) -> str:
         if chat_id > 0:
-            person = await self._services.people.get(chat_id)
+            person = await self._people.get(chat_id)
             if person is not None:
                 return person.locale
-        return self._services.default_locale
+        return self._default_locale
 
     def _keyboard(self, locale: str, card: CaseCard,
                   rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
         if not rows:
             return None
-        texts = self._services.texts
+        texts = self._texts
         return InlineKeyboardMarkup([
             [InlineKeyboardButton(texts.text(locale, key),
                                   callback_data=_callback(action, card.case_id))
@@ -108,8 +112,8 @@ class TelegramCaseMessenger:
     async def _render(self, chat_id: int, kind: str, card: CaseCard) -> tuple[str, Any]:
         locale = await self._locale(chat_id)
         template, rows = CARDS[kind]
-        html = self._services.texts.render(locale, template, card=card, kind=kind,
-                                           en=locale == "en")
+        html = self._texts.render(locale, template, card=card, kind=kind,
+                                  en=locale == "en")
         return html, self._keyboard(locale, card, rows)
 
     async def send_card(self, chat_id: int, kind: str, card: CaseCard, *,
@@ -132,18 +136,18 @@ class TelegramCaseMessenger:
 
     async def notify(self, chat_id: int, key: str, *, thread_id: int | None = None,
                      reply_to: int | None = None, **values: object) -> Delivery:
-        html = self._services.texts.html(await self._locale(chat_id), key, **values)
+        html = self._texts.html(await self._locale(chat_id), key, **values)
         return await self._send_html(chat_id, html, None, thread_id, reply_to, key)
 
     async def send_rendered(self, chat_id: int, template: str, **data: object) -> Delivery:
-        html = self._services.texts.render(await self._locale(chat_id), template, **data)
+        html = self._texts.render(await self._locale(chat_id), template, **data)
         return await self._send_html(chat_id, html, None, None, None, template)
 
     async def notify_with_buttons(self, chat_id: int, key: str,
                                   buttons: tuple[tuple[str, str], ...],
                                   **values: object) -> Delivery:
         locale = await self._locale(chat_id)
-        texts = self._services.texts
+        texts = self._texts
         keyboard = InlineKeyboardMarkup([[
             InlineKeyboardButton(texts.text(locale, label), callback_data=data)
             for label, data in buttons]])

@@ -36,7 +36,7 @@ async def list_snippets(update: Update, context: HotlineContext) -> None:
     if case is None or case.expert_id != user_id or case.status != CaseStatus.OPEN:
         await reply(update, context, context.html("hotline.snippets.no_case"))
         return
-    usable = await context.services.ops.snippets.for_case(case, user_id)
+    usable = await context.services.hotline.snippets.for_case(case, user_id)
     if not usable:
         await reply(update, context, context.html("hotline.snippets.none"))
         return
@@ -56,7 +56,7 @@ async def send_snippet(update: Update, context: HotlineContext) -> None:
         return
     user_id = update.effective_user.id
     case = await context.services.hotline.cases.repository.get(ids[0])
-    snippets = context.services.ops.snippets
+    snippets = context.services.hotline.snippets
     snippet = await snippets.repository.get(ids[1])
     if case is None or snippet is None or case.expert_id != user_id or not (
             snippet.owner_id == user_id
@@ -65,8 +65,8 @@ async def send_snippet(update: Update, context: HotlineContext) -> None:
                             "hotline.snippets.not_yours")
         return
     try:
-        await context.services.ops.work.answer(case.number, user_id,
-                                               await snippets.fill(snippet.body, case))
+        await context.services.hotline.case_work.answer(case.number, user_id,
+                                                        await snippets.fill(snippet.body, case))
     except CaseWorkRefused:
         await refuse_button(update, context, f"snippet to case {case.id} not open",
                             "hotline.snippets.not_yours")

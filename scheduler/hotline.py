@@ -46,7 +46,7 @@ async def check_escalations(services: Services) -> int:
 
 async def announce_waiting(services: Services, now: datetime | None = None) -> int:
     """Tells staff, once, of cases past the claim timeout or with an unanswered message."""
-    sent = await services.ops.alerts.announce_due(now)
+    sent = await services.hotline.waiting_alerts.announce_due(now)
     if sent:
         log.info("sent %s hotline waiting alerts to staff", sent)
     return sent

@@ -41,26 +41,17 @@ class SignInRefused(Exception):
 
 class ConsoleAccess:
     def __init__(self, repository: ConsoleRepository, people: PeopleService,
-                 base_url: str | None, clock: Callable[[], datetime] = utcnow) -> None:
+                 base_url: str, clock: Callable[[], datetime] = utcnow) -> None:
+        """`base_url`: HOTLINE_CONSOLE_URL, else the address the server really bound (the
+        composition root binds it first: the port may have been 0, any free port)."""
         self._repository = repository
         self._people = people
-        self._base_url = base_url.rstrip("/") if base_url else None
+        self.base_url = base_url.rstrip("/")
         self._clock = clock
-
-    @property
-    def base_url(self) -> str:
-        assert self._base_url is not None, "set by the settings or once the server listens"
-        return self._base_url
 
     @property
     def secure_cookie(self) -> bool:
         return self.base_url.startswith("https://")
-
-    def use_listening_address(self, url: str) -> None:
-        """Without HOTLINE_CONSOLE_URL, links point at the address the server really bound
-        (the port may have been 0: any free port)."""
-        if self._base_url is None:
-            self._base_url = url.rstrip("/")
 
     async def issue_link(self, telegram_id: int) -> str:
         token = secrets.token_urlsafe(32)

@@ -29,16 +29,13 @@ def image_type(data: bytes) -> str | None:
 
 
 class ConsoleFiles:
-    def __init__(self, limit: int = CACHE_BYTES) -> None:
-        self._source: FileSource | None = None
+    def __init__(self, source: FileSource, limit: int = CACHE_BYTES) -> None:
+        self._source = source
         self._limit = limit
         self._kept: OrderedDict[str, bytes] = OrderedDict()
         self._size = 0
         # Two browsers opening the same idea fetch its photo from Telegram once.
         self._fetching: dict[str, asyncio.Lock] = {}
-
-    def connect(self, source: FileSource) -> None:
-        self._source = source
 
     async def image(self, file_id: str) -> tuple[bytes, str] | None:
         """The image and its content type; None if it cannot be had or is not an image."""
@@ -54,8 +51,6 @@ class ConsoleFiles:
         if file_id in self._kept:
             self._kept.move_to_end(file_id)
             return self._kept[file_id]
-        if self._source is None:
-            return None
         lock = self._fetching.setdefault(file_id, asyncio.Lock())
         async with lock:
             data = self._kept.get(file_id)

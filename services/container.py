@@ -1,4 +1,5 @@
-"""The services the handlers, the scheduler and the CLI use, built once by bot.app."""
+"""The services the handlers, the console, the scheduler and the CLI use, one field per
+feature, built once, complete, by the composition root (bot/app.py, bot/assembly.py)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ from dataclasses import dataclass
 from services.announcements.broadcasts import AnnouncementService
 from services.announcements.subscriptions import SubscriptionService
 from services.audit import AuditLog
-from services.comms_console import CommsConsole
 from services.console_access import ConsoleAccess
+from services.console_files import ConsoleFiles
+from services.console_forms import FormTokens
 from services.conversation_log import ConversationLog
 from services.dashboard import DashboardService
 from services.delivery.engine import DeliveryEngine
 from services.dialogs import DialogService
 from services.hotline import HotlineServices
-from services.hotline.ops_console import OpsConsole
 from services.ideas import IdeaService
 from services.kb.service import KnowledgeBase
 from services.people import PeopleService
@@ -49,8 +50,10 @@ class Services:
     announcements: AnnouncementService
     trainings: TrainingService
     training_reminders: ReminderDispatcher
-    comms: CommsConsole
-    ops: OpsConsole
+    # The console's one-time form tokens (the /forget confirmation uses them too).
+    form_tokens: FormTokens
+    # Files people sent the bot, fetched through it when a console page shows them.
+    files: ConsoleFiles
     send_failures: SendFailureLog
     default_locale: str
     timezone: str

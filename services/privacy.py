@@ -12,7 +12,7 @@ what each removed, for the reply.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from services.console_forms import Claim, FormTokens, Outcome
@@ -82,17 +82,19 @@ class PrivacyService:
         conversation_log: ConversationLog,
         retention_days: int,
         confirmations: FormTokens,
+        erasers: Sequence[Eraser],
+        kept: Sequence[Kept],
     ) -> None:
         self._users = users
         self._people = people
         self._log = conversation_log
         self._retention_days = retention_days
         self._confirmations = confirmations
-        # Every area that keeps something about a person adds its eraser here (wired in
-        # bot/privacy_wiring.py); /forget runs them in this order.
+        # Every area that keeps something about a person has its eraser here (the list is
+        # made by the composition root, bot/assembly.py); /forget runs them in this order.
         self.erasers: list[Eraser] = [Eraser("messages", conversation_log.erase_user,
-                                             conversation_log.count_for_user)]
-        self.kept: list[Kept] = []
+                                             conversation_log.count_for_user), *erasers]
+        self.kept: list[Kept] = list(kept)
 
     async def summary(self, telegram_id: int) -> PrivacySummary | None:
         person = await self._users.get(telegram_id)

@@ -180,11 +180,11 @@ async def test_a_roster_file_with_only_its_header_is_refused_unless_emptying_is_
         status, page, _ = await post(client, url + "/import", multipart(
             {"csrf": csrf}, {"file": ("plan.csv", header, CSV)}))
         assert status == 400 and "The file has no shifts" in page
-        assert len(await hotline.services.ops.roster.export_csv()) > len(header)
+        assert len(await hotline.services.hotline.roster_editor.export_csv()) > len(header)
         refused = await audited(hotline, "roster.import_refused")
         assert refused[0][1]["reason"] == "no_shifts"
         status, _, location = await post(client, url + "/import", multipart(
             {"csrf": csrf, "allow_empty": "1"}, {"file": ("plan.csv", header, CSV)}))
         assert status == 303 and "console_ops.roster.imported" in location
-        assert await hotline.services.ops.roster.export_csv() == header.decode()
+        assert await hotline.services.hotline.roster_editor.export_csv() == header.decode()
 

@@ -35,19 +35,19 @@ async def test_sending_needs_the_csrf_token_and_a_checked_form(
                                   {**MESSAGE, "csrf": csrf, "topic": "forged",
                                    "roles": "admin"})
         assert status == 400 and 'id="topic-error"' in page and 'id="roles-error"' in page
-        history = await hotline.services.comms.announcement_history.page(1)
+        history = await hotline.services.announcements.history.page(1)
         assert history.total == 0
         # Without the confirmation step's one-time token nothing is sent either.
         status, page = await post(client, f"{base}/announcements/send",
                                   {**MESSAGE, "csrf": csrf})
         assert status == 400 and "out of date" in page
-        assert (await hotline.services.comms.announcement_history.page(1)).total == 0
+        assert (await hotline.services.announcements.history.page(1)).total == 0
         _status, confirm = await post(client, f"{base}/announcements/review",
                                       {**MESSAGE, "csrf": csrf})
         status, _page = await post(client, f"{base}/announcements/send",
                                    {**MESSAGE, "csrf": csrf, "once": once_of(confirm)})
         assert status == 303
-        assert (await hotline.services.comms.announcement_history.page(1)).total == 1
+        assert (await hotline.services.announcements.history.page(1)).total == 1
 
 
 async def test_progress_is_json_and_unknown_ids_are_not_found(

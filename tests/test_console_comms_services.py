@@ -129,14 +129,14 @@ async def test_history_lists_every_state_with_its_delivery_report(services: Serv
     claimed = await outbox.claim("test", 10, timedelta(minutes=1))
     await outbox.record("test", [OutboxResult(claimed[0].id, SENT, message_id=5),
                                  OutboxResult(claimed[1].id, BLOCKED, error="blocked")])
-    page = await services.comms.announcement_history.page(1)
+    page = await services.announcements.history.page(1)
     assert [(e.record.title, e.record.state) for e in page.entries] == [
         ("Second", "cancelled"), ("First", "sending")]  # "send now" is sending at once
     first = page.entries[1].report
     assert (first.sent, first.blocked, first.failed, first.remaining) == (1, 1, 0, 1)
     assert page.entries[0].report.cancelled == 3
     assert (page.number, page.pages, page.total) == (1, 1, 2)
-    only = await services.comms.announcement_history.page(9, ["cancelled"])
+    only = await services.announcements.history.page(9, ["cancelled"])
     assert [e.record.id for e in only.entries] == [later.id] and only.number == 1
     assert sent.recipients == 3
 
@@ -171,10 +171,10 @@ async def test_the_course_list_holds_cancelled_courses_too(services: Services) -
     first = await services.trainings.create(form.plan, None)
     second = await services.trainings.create(form.plan, None)
     await services.trainings.cancel_course(STAFF, first)
-    everything = await services.comms.training_board.courses(None)
+    everything = await services.trainings.board.courses(None)
     assert [(c.id, c.status) for c in everything.courses] == [(second, "open"),
                                                               (first, "cancelled")]
-    cancelled = await services.comms.training_board.courses("cancelled")
+    cancelled = await services.trainings.board.courses("cancelled")
     assert [c.id for c in cancelled.courses] == [first] and cancelled.total == 1
 
 
@@ -191,7 +191,7 @@ async def _idea(services: Services, author: int, title: str, street: str = "太�
 
 
 async def test_the_board_filters_and_hides(services: Services) -> None:
-    board = services.comms.idea_board
+    board = services.ideas.board
     benches = await _idea(services, 201, "Benches")
     lights = await _idea(services, 202, "Street lights 100%", street="吴井街道",
                          community="吴井社区")
@@ -219,7 +219,7 @@ async def test_the_board_filters_and_hides(services: Services) -> None:
 
 async def test_the_export_is_the_clis_file(services: Services) -> None:
     await _idea(services, 301, "=SUM(A1)")
-    board = services.comms.idea_board
+    board = services.ideas.board
 
     def header(column: str) -> str:
         return services.texts.text("en", f"ideas.export.{column}")

@@ -95,7 +95,7 @@ async def test_a_removed_session_is_told_and_its_reminders_go(
         hotline: Hotline, sandbox: SandboxClient) -> None:
     course_id, reader, staff = await _course_with_registrant(hotline, sandbox)
     trainings = hotline.services.trainings
-    await hotline.services.comms.course_sessions.add(course_id, "2026-12-08 18:30-20:30 R5")
+    await hotline.services.trainings.sessions.add(course_id, "2026-12-08 18:30-20:30 R5")
     first = (await trainings.course(course_id)).sessions[0]
     url = f"{console_base(hotline)}/trainings/{course_id}"
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
@@ -115,7 +115,7 @@ async def test_a_removed_session_is_told_and_its_reminders_go(
     rows = await trainings.reminders.reminders_of(course_id)
     assert not [r for r in rows if r.target == f"s{first.id}"]
     # The last two cannot both go: a course keeps one session.
-    await hotline.services.comms.course_sessions.remove(course_id, 1)
+    await hotline.services.trainings.sessions.remove(course_id, 1)
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         csrf, once = await page_tokens(client, url)
         status, page, _ = await post(client, f"{url}/sessions/1/remove",

@@ -29,7 +29,7 @@ from tests.hotline_support import offer_to
 async def test_the_transcript_shows_what_both_sides_saw(hotline: Hotline,
                                                         sandbox: SandboxClient) -> None:
     talk = await consultation(hotline, sandbox)
-    detail = await hotline.services.ops.cases.detail("c-2026-0001")
+    detail = await hotline.services.hotline.case_browser.detail("c-2026-0001")
     assert detail is not None
     assert (detail.asker_name, detail.expert_name) == ("Emma", "王伟")
     assert (detail.alias_zh, detail.alias_en) == ("法律专家 王老师", "Legal expert Wang")
@@ -50,10 +50,10 @@ async def test_the_transcript_shows_what_both_sides_saw(hotline: Hotline,
     assert follow_up.text == "Is a copy enough?"
     assert [e.text for e in follow_up.edits] == ["Is a scanned copy enough?"]
     assert all(e.at >= detail.case.created_at for e in entries)
-    assert await hotline.services.ops.cases.detail("C-2026-9999") is None
+    assert await hotline.services.hotline.case_browser.detail("C-2026-9999") is None
     # /forget: the asker's words are gone from the transcript, the messages are not.
     await hotline.services.hotline.cases.repository.anonymise_asker(talk.asker["id"])
-    erased = (await hotline.services.ops.cases.detail("C-2026-0001")).entries
+    erased = (await hotline.services.hotline.case_browser.detail("C-2026-0001")).entries
     assert [e.erased for e in erased] == [True, False, True, True]
 
 
@@ -62,7 +62,7 @@ async def test_the_list_filters_and_pages(hotline: Hotline, sandbox: SandboxClie
     repository = hotline.services.hotline.cases.repository
     for _ in range(PAGE_SIZE + 2):
         await repository.create(talk.asker["id"], "finance", None, 0)
-    browser = hotline.services.ops.cases
+    browser = hotline.services.hotline.case_browser
     first = await browser.search(CaseFilters(), 1)
     assert (first.total, first.pages, len(first.items)) == (PAGE_SIZE + 3, 2, PAGE_SIZE)
     assert first.items[0].case.number == f"C-2026-{PAGE_SIZE + 3:04d}"  # newest first
@@ -110,7 +110,7 @@ async def test_the_list_filters_and_pages(hotline: Hotline, sandbox: SandboxClie
 async def test_reassign_transfer_and_close_tell_everyone(hotline: Hotline,
                                                          sandbox: SandboxClient) -> None:
     talk = await consultation(hotline, sandbox)
-    actions = hotline.services.ops.actions
+    actions = hotline.services.hotline.case_actions
     uid, number = talk.asker["id"], "C-2026-0001"
     for expert_id, key in [(talk.li["id"], "other_category"), (talk.wang["id"], "same_expert"),
                            (uid, "not_expert")]:

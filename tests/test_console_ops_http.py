@@ -39,8 +39,8 @@ async def post(client: aiohttp.ClientSession, url: str, data: dict[str, str]) ->
 async def test_refusals_change_nothing(hotline: Hotline, sandbox: SandboxClient) -> None:
     talk = await consultation(hotline, sandbox)
     base = console_base(hotline)
-    plan = await hotline.services.ops.roster.export_csv()
-    version = (await hotline.services.ops.roster.plan()).version
+    plan = await hotline.services.hotline.roster_editor.export_csv()
+    version = (await hotline.services.hotline.roster_editor.plan()).version
     forms = {"version": version, "category": "legal", "day": "mon", "start": "09:00",
              "end": "12:00", "expert": str(talk.zhao["id"]), "new_start": "08:00",
              "new_end": "09:00", "confirm": "1", "category_to": "finance",
@@ -60,7 +60,7 @@ async def test_refusals_change_nothing(hotline: Hotline, sandbox: SandboxClient)
     async with http_client() as client:
         assert (await get(client, base + "/cases/C-2026-0001"))[0] == 401
         assert (await post(client, base + "/cases/C-2026-0001/close", forms))[0] == 401
-    assert await hotline.services.ops.roster.export_csv() == plan
+    assert await hotline.services.hotline.roster_editor.export_csv() == plan
     case = await hotline.services.hotline.cases.repository.get(talk.case.id)
     assert (case.status, case.expert_id) == ("open", talk.wang["id"])
     assert (await hotline.services.audit.search(AuditFilter(action="cases.close"), 1, 10))[1] == 0
@@ -105,6 +105,7 @@ async def test_bad_input_is_answered_beside_the_field(hotline: Hotline,
         async with client.post(base + "/roster/export", data={"csrf": token}) as response:
             assert response.status == 200
             assert response.headers["Content-Type"].startswith("text/csv")
-            assert await response.text() == await hotline.services.ops.roster.export_csv()
+            assert await response.text() == (
+                await hotline.services.hotline.roster_editor.export_csv())
         async with client.post(base + "/roster/import", data={"csrf": token}) as response:
             assert response.status == 400 and "Choose a CSV file." in await response.text()

@@ -64,7 +64,7 @@ async def test_a_replayed_send_publishes_one_announcement_and_sends_it_once(
         status, page, _ = await post(client, f"{base}/announcements/send",
                                      {**MESSAGE, "csrf": csrf, "once": "made-up"})
         assert status == 400 and "out of date" in page
-    assert (await hotline.services.comms.announcement_history.page(1)).total == 1
+    assert (await hotline.services.announcements.history.page(1)).total == 1
     announcement_id = int(first.split("?")[0].rsplit("/", 1)[1])
     await progress_when(hotline.services, announcement_id, lambda p: p.remaining == 0)
     for reader in readers:
@@ -188,7 +188,7 @@ async def test_a_replayed_new_course_form_creates_one_course(
                                        {**course, "csrf": csrf, "once": once})
         assert status == 303 and "console_comms.once.done" in second
         assert second.split("?")[0] == first.split("?")[0]
-    assert (await hotline.services.comms.training_board.courses(None)).total == 1
+    assert (await hotline.services.trainings.board.courses(None)).total == 1
 
 
 async def test_a_replayed_status_change_tells_the_author_once(

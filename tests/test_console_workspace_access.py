@@ -77,8 +77,8 @@ async def test_an_expert_sees_and_opens_only_their_cases_and_offers(
         status, _ = await post(wang, f"{base}/cases/C-2026-0001/close",
                                {"csrf": csrf_of(page), "confirm": "on"})
         assert status == 403
-        photo = next(e for e in (await hotline.services.ops.cases.detail("C-2026-0001")).entries
-                     if e.kind == "photo")
+        detail = await hotline.services.hotline.case_browser.detail("C-2026-0001")
+        photo = next(e for e in detail.entries if e.kind == "photo")
         assert await status_of(wang, f"{base}/cases/C-2026-0001/files/{photo.message_id}") == 200
 
     async with await signed_in_client(hotline, sandbox, talk.zhao["id"]) as zhao:

@@ -62,7 +62,7 @@ async def test_canned_replies_are_kept_filled_in_and_sent_from_telegram(
 
     # Li (finance) sees neither Wang's own reply nor the legal library in her list.
     li_id = talk.li["id"]
-    assert await hotline.services.ops.snippets.repository.usable("finance", li_id) == []
+    assert await hotline.services.hotline.snippets.repository.usable("finance", li_id) == []
 
     wang = talk.wang["id"]
     offer = await say(sandbox, wang, "/snippets", lambda m: bool(buttons(m)))

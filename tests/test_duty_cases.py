@@ -118,7 +118,7 @@ async def test_a_decline_moves_the_offer_on_at_once_and_is_recorded(
         assert again["answer"]["text"] == "You have already declined consultation C-2026-0001."
         assert len(await repository.declines(case.id)) == 1
         # The console's timeline of the case shows the decline.
-        browser = hotline.services.ops.cases
+        browser = hotline.services.hotline.case_browser
         timeline = await browser.timeline(await browser.detail("C-2026-0001"))
         assert ("declined", "Wang") in [(item.event.kind, item.event.who) for item in timeline
                                         if item.event is not None]

@@ -9,10 +9,13 @@ import pytest
 
 from services.audit import AuditLog
 from services.ideas import IdeaInputError, IdeaRefused, IdeaRules, IdeaService
+from services.ideas.board import IdeaBoard
 from services.ideas.rules import clean_text, normalise_reference
+from services.trainings.messenger import Buttons, SendOutcome
 from storage.db import Database
 from storage.models import utcnow
 from storage.repositories.audit import AuditRepository
+from storage.repositories.idea_board import IdeaBoardRepository
 from storage.repositories.ideas import IdeaRepository
 from storage.repositories.users import UserRepository
 from tests.ideas_helpers import staff_actor
@@ -27,6 +30,24 @@ async def authors(database: Database, *ids: int) -> None:
     users = UserRepository(database)
     for telegram_id in ids:
         await users.ensure_exists(telegram_id, "zh_CN")
+
+
+class _Unreachable:
+    """The outer edge: these tests write to no author."""
+
+    async def send(self, chat_id: int, html: str, buttons: Buttons = ()) -> SendOutcome:
+        return SendOutcome.UNREACHABLE
+
+    async def send_file(self, chat_id: int, filename: str, data: bytes,
+                        caption_html: str) -> SendOutcome:
+        return SendOutcome.UNREACHABLE
+
+
+def _service(database: Database, ideas: IdeaRepository) -> IdeaService:
+    return IdeaService(ideas, IdeaRules(5, 30, 3, 5_000_000), "Asia/Shanghai",
+                       audit=AuditLog(AuditRepository(database)),
+                       board=IdeaBoard(IdeaBoardRepository(database), ideas, "Asia/Shanghai"),
+                       messenger=_Unreachable())
 
 
 async def test_reference_numbers_are_unique_per_year_even_when_concurrent(
@@ -61,8 +82,7 @@ async def test_supports_and_reports_count_once_and_hide_at_the_threshold(
 
 async def test_status_changes_expect_the_status_the_reviewer_saw(database: Database) -> None:
     await authors(database, 1, 9)
-    service = IdeaService(IdeaRepository(database), IdeaRules(5, 30, 3, 5_000_000),
-                          "Asia/Shanghai", audit=AuditLog(AuditRepository(database)))
+    service = _service(database, IdeaRepository(database))
     idea = await service.submit(1, FIELDS)
     change = await service.change_status(STAFF, idea.id, "submitted", "under_review", None, False)
     assert not change.notify_author and change.idea.published_status == "submitted"
@@ -100,8 +120,7 @@ async def test_forget_erases_the_authors_contact_but_keeps_the_idea(database: Da
                                      "show_name": True}, "submitted", later)
     other = await ideas.create(2026, {**FIELDS, "author_id": 2, "contact": "wx: li"},
                                "submitted", later)
-    service = IdeaService(ideas, IdeaRules(5, 30, 3, 5_000_000), "Asia/Shanghai",
-                          audit=AuditLog(AuditRepository(database)))
+    service = _service(database, ideas)
     assert await service.erase_author_details(1) == 1
     kept = await ideas.get(mine.id)
     assert kept.title == "T" and kept.contact is None and kept.show_name is False

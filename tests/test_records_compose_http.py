@@ -57,7 +57,7 @@ async def test_other_tags_are_refused_beside_the_body(
                                   {**MESSAGE, "csrf": csrf, "body": body})
         assert status == 400 and 'id="body-error"' in page
         assert shown in page, page[page.find("body-error") - 200:page.find("body-error") + 400]
-    assert (await hotline.services.comms.announcement_history.page(1)).total == 0
+    assert (await hotline.services.announcements.history.page(1)).total == 0
 
 
 async def test_the_refusal_is_in_chinese_for_a_chinese_reader(

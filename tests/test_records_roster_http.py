@@ -52,7 +52,7 @@ async def test_hours_written_9_00_are_09_00(hotline: Hotline, sandbox: SandboxCl
             "shift": "new", "start": "9:00", "end": "12:30", "expert": str(wang["id"])})
         assert status == 303
         assert f"{wang['id']},legal,mon,09:00,12:30" in (
-            await hotline.services.ops.roster.export_csv())
+            await hotline.services.hotline.roster_editor.export_csv())
         page = (await get(client, base + "/roster"))[1]
         upload = aiohttp.FormData()
         upload.add_field("csrf", csrf_of(page))
@@ -61,7 +61,7 @@ async def test_hours_written_9_00_are_09_00(hotline: Hotline, sandbox: SandboxCl
                          filename="plan.csv", content_type="text/csv")
         status, _ = await post(client, base + "/roster/import", upload)
         assert status == 303
-    assert await hotline.services.ops.roster.export_csv() == (
+    assert await hotline.services.hotline.roster_editor.export_csv() == (
         f"telegram_id,categories,days,start,end\n{wang['id']},legal,tue,08:30,09:45\n")
 
 
@@ -102,7 +102,8 @@ async def test_removing_asks_and_warns_of_days_left_with_nobody(
                 assert day.isoformat() in warned
             assert all(d.isoformat() not in warned for d in coming if d not in expected)
     # Nothing is removed until confirmed.
-    assert f"{wang['id']},legal,workdays" in await hotline.services.ops.roster.export_csv()
+    plan = await hotline.services.hotline.roster_editor.export_csv()
+    assert f"{wang['id']},legal,workdays" in plan
     # Li's finance days are covered by nobody else either, but Zhao's Monday is no loss:
     async with await signed_in_client(hotline, sandbox, staff["id"]) as client:
         page = (await get(client, base + "/roster"))[1]
@@ -121,7 +122,7 @@ async def test_removing_asks_and_warns_of_days_left_with_nobody(
                                {**cell, "csrf": token, "version": version,
                                 "confirm": "1"})
         assert status == 303
-    plan = await hotline.services.ops.roster.export_csv()
+    plan = await hotline.services.hotline.roster_editor.export_csv()
     assert f"{wang['id']},legal,workdays" not in plan and f"{zhao['id']},legal,mon" in plan
     _, removed = await hotline.services.audit.search(AuditFilter(action="roster.shift_remove"),
                                                      1, 10)

@@ -9,6 +9,7 @@ import pytest
 
 from services.audit import AuditLog
 from services.texts import Texts
+from services.trainings.board import TrainingBoard
 from services.trainings.clock import Clock
 from services.trainings.messenger import Buttons, SendOutcome
 from services.trainings.notices import NoticeSender
@@ -17,8 +18,10 @@ from services.trainings.reminders import ReminderDispatcher
 from services.trainings.service import TrainingRefusal, TrainingService
 from storage.db import Database
 from storage.repositories.audit import AuditRepository
+from storage.repositories.training_board import TrainingBoardRepository
 from storage.repositories.training_notices import NoticeRepository
 from storage.repositories.training_reminders import ReminderRepository
+from storage.repositories.training_sessions import TrainingSessionRepository
 from storage.repositories.trainings import TrainingRepository
 from storage.repositories.users import UserRepository
 from tests.ideas_helpers import staff_actor
@@ -48,14 +51,17 @@ def _service(database: Database, clock: Clock) -> TrainingService:
     return TrainingService(TrainingRepository(database), ReminderRepository(database),
                            NoticeRepository(database), clock, SHANGHAI,
                            parse_offsets("1d,1h"), parse_offsets("7d"), None,
-                           audit=AuditLog(AuditRepository(database)))
+                           audit=AuditLog(AuditRepository(database)),
+                           board=TrainingBoard(TrainingBoardRepository(database)),
+                           sessions=TrainingSessionRepository(database))
 
 
-def _dispatcher(trainings: TrainingService, texts: Texts) -> ReminderDispatcher:
+def _dispatcher(trainings: TrainingService, texts: Texts,
+                messenger: RecordingMessenger) -> ReminderDispatcher:
     notices = NoticeSender(trainings.notices, trainings.repository, trainings.reminders, texts,
                            trainings.clock, SHANGHAI)
     return ReminderDispatcher(trainings.repository, trainings.reminders, notices, texts,
-                              trainings.clock, SHANGHAI)
+                              trainings.clock, SHANGHAI, messenger)
 
 
 async def _people(database: Database) -> None:
@@ -78,10 +84,8 @@ async def test_two_dispatchers_on_one_database_send_each_reminder_once(
     try:
         texts = Texts(("zh_CN", "en"), "zh_CN")
         one, two = RecordingMessenger(), RecordingMessenger()
-        first = _dispatcher(_service(database, clock), texts)
-        second = _dispatcher(_service(other, clock), texts)
-        first.connect(one)
-        second.connect(two)
+        first = _dispatcher(_service(database, clock), texts, one)
+        second = _dispatcher(_service(other, clock), texts, two)
         clock.freeze(local(2026, 12, 4, 9, 0))
         counts = await asyncio.gather(first.dispatch_due(), second.dispatch_due())
         assert sum(counts) == len(PEOPLE)

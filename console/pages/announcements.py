@@ -38,8 +38,8 @@ async def history(request: web.Request) -> web.Response:
     """Every announcement, newest first, with sent, blocked, failed and remaining."""
     state = request.query.get("state", "")
     states = [state] if state in STATES else []
-    page = await request.app[SERVICES].comms.announcement_history.page(page_number(request),
-                                                                       states)
+    page = await request.app[SERVICES].announcements.history.page(page_number(request),
+                                                                  states)
     topics = {t.key: t.label(locale_of(request))
               for t in await request.app[SERVICES].subscriptions.topics()}
     return await render(request, "console/announcements.html", page=page, topics=topics,

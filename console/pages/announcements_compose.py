@@ -94,7 +94,7 @@ async def _composing_token(request: web.Request, form: Form) -> str:
     """The form's one-time token (the one Send claims), or a new one if it is not usable
     (opened more than a day ago)."""
     token = form.value(ONCE)
-    tokens = request.app[SERVICES].comms.form_tokens
+    tokens = request.app[SERVICES].form_tokens
     if not await tokens.usable(token, viewer(request).telegram_id, SEND_PURPOSE):
         token = await issue(request, SEND_PURPOSE)
     form.values[ONCE] = token

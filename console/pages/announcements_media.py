@@ -86,13 +86,13 @@ def _checked(form: Form, chosen: list[tuple[str, web.FileField]]) -> Attachment 
 
 async def attached(request: web.Request, token: str) -> dict | None:
     """The attachment uploaded earlier for this composing form, if any."""
-    tokens = request.app[SERVICES].comms.form_tokens
+    tokens = request.app[SERVICES].form_tokens
     return await tokens.payload(token, viewer(request).telegram_id, SEND_PURPOSE)
 
 
 async def attach(request: web.Request, token: str, media: dict | None) -> bool:
     """Keeps `media` (or nothing) on the composing form's token; False if it is not usable."""
-    tokens = request.app[SERVICES].comms.form_tokens
+    tokens = request.app[SERVICES].form_tokens
     return await tokens.attach(token, viewer(request).telegram_id, SEND_PURPOSE, media)
 
 
@@ -102,9 +102,9 @@ async def upload(request: web.Request, form: Form, attachment: Attachment,
     is what the broadcast sends. None (and a refusal beside the field) when no storage chat
     is set or Telegram refused it."""
     services = request.app[SERVICES]
-    uploader = services.comms.uploader
+    uploader = services.announcements.uploader
     me = viewer(request)
-    if uploader is None or not uploader.ready:
+    if not uploader.ready:
         form.fail(attachment.kind.value, "records.media.no_storage_chat")
         return None
     caption = services.texts.html(me.locale, "console_comms.media.upload_caption", title=title)

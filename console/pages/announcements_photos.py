@@ -17,7 +17,7 @@ _TOKEN_LENGTH = 128
 
 
 async def _image(request: web.Request, file_id: str | None) -> web.Response:
-    found = await request.app[SERVICES].comms.files.image(file_id) if file_id else None
+    found = await request.app[SERVICES].files.image(file_id) if file_id else None
     if found is None:
         raise web.HTTPNotFound()
     data, content_type = found

@@ -13,7 +13,7 @@ from console.auth import requires
 from console.keys import SERVICES
 from console.pages.cases import may_see
 from console.rendering import render_refusal
-from services.hotline.case_files import CaseFileError, CaseFiles
+from services.hotline.case_files import CaseFileError
 from storage.models import Role
 
 REFUSALS = {
@@ -29,12 +29,12 @@ async def case_file(request: web.Request) -> web.StreamResponse:
     """The file's bytes: shown in the page when it is an image or a recording, else a
     download; private to this browser for an hour (the file behind a message never changes)."""
     services = request.app[SERVICES]
-    case = await services.ops.cases.case(request.match_info["number"])
+    case = await services.hotline.case_browser.case(request.match_info["number"])
     if case is None or not await may_see(request, case):
         return await render_refusal(request, 404, "console.refused.not_found")
-    files = CaseFiles(services.hotline.cases.repository, services.comms.files)
     try:
-        found = await files.file(request.match_info["number"], int(request.match_info["id"]))
+        found = await services.hotline.case_files.file(request.match_info["number"],
+                                                       int(request.match_info["id"]))
     except CaseFileError as error:
         status, key = REFUSALS[error.reason]
         return await render_refusal(request, status, key)

@@ -49,7 +49,7 @@ async def claim(request: web.Request) -> web.StreamResponse:
     form = Form(await request.post())
     signed_in = viewer(request)
     try:
-        case = await request.app[SERVICES].ops.work.claim(
+        case = await request.app[SERVICES].hotline.case_work.claim(
             request.match_info["number"], signed_in.telegram_id,
             frozenset(signed_in.person.roles))
     except CaseWorkRefused as refused:
@@ -69,7 +69,7 @@ async def answer(request: web.Request) -> web.StreamResponse:
     text = form.value("text")  # the service checks it: empty, too long
     async with only_once(request, form.value(FIELD), _case_path(request)):
         try:
-            answered = await request.app[SERVICES].ops.work.answer(
+            answered = await request.app[SERVICES].hotline.case_work.answer(
                 request.match_info["number"], viewer(request).telegram_id, text, attachment)
         except CaseWorkRefused as refused:
             return await _refused(request, form, refused)
@@ -83,8 +83,8 @@ async def close(request: web.Request) -> web.StreamResponse:
     """The expert's Close button: the asker is asked for a rating, staff are told."""
     form = Form(await request.post())
     try:
-        case = await request.app[SERVICES].ops.work.close(request.match_info["number"],
-                                                          viewer(request).telegram_id)
+        case = await request.app[SERVICES].hotline.case_work.close(request.match_info["number"],
+                                                                   viewer(request).telegram_id)
     except CaseWorkRefused as refused:
         return await _refused(request, form, refused)
     if viewer(request).is_staff:  # as the bot: a staff member's close is audited
@@ -101,7 +101,7 @@ async def add_note(request: web.Request) -> web.StreamResponse:
     signed_in = viewer(request)
     async with only_once(request, form.value(FIELD), f"{_case_path(request)}/notes"):
         try:
-            case = await request.app[SERVICES].ops.work.add_note(
+            case = await request.app[SERVICES].hotline.case_work.add_note(
                 request.match_info["number"], signed_in.telegram_id, signed_in.is_staff,
                 form.value("note"))
         except CaseWorkRefused as refused:
@@ -114,8 +114,8 @@ async def take_over(request: web.Request) -> web.StreamResponse:
     """Staff take the case (as from its topic): they answer it from now on."""
     form = Form(await request.post())
     try:
-        case = await request.app[SERVICES].ops.work.take_over(request.match_info["number"],
-                                                              viewer(request).telegram_id)
+        case = await request.app[SERVICES].hotline.case_work.take_over(request.match_info["number"],
+                                                                       viewer(request).telegram_id)
     except CaseWorkRefused as refused:
         return await _refused(request, form, refused)
     await audit(request, "cases.take_over", target=case.number,
@@ -131,7 +131,7 @@ async def hand_on(request: web.Request) -> web.StreamResponse:
     if category is None:
         return await cases.show_case(request, status=400, form=form)
     try:
-        case = await request.app[SERVICES].ops.work.transfer(
+        case = await request.app[SERVICES].hotline.case_work.transfer(
             request.match_info["number"], viewer(request).telegram_id, category)
     except CaseWorkRefused as refused:
         return await _refused(request, form, refused)

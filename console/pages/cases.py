@@ -52,7 +52,7 @@ async def _list_page(request: web.Request, *, status: int = 200,
     # A page number out of range (an old link) shows the first page rather than an error.
     raw_page = request.query.get("page", "")
     page = int(raw_page) if re.fullmatch(r"[1-9]\d{0,4}", raw_page) else 1
-    found = await services.ops.cases.search(filters, page)
+    found = await services.hotline.case_browser.search(filters, page)
     today = local_today(request)
     query = {k: v for k, v in request.query.items() if k != "page" and v}
     return await render_ops(
@@ -84,7 +84,7 @@ async def export_cases(request: web.Request) -> web.StreamResponse:
         form.fail("export_to", "console_ops.cases.error.export_too_long", days=EXPORT_MAX_DAYS)
     if not form.ok or first is None or last is None or kind is None:
         return await _list_page(request, status=400, export_form=form)
-    data, count, name = await request.app[SERVICES].ops.cases.export(
+    data, count, name = await request.app[SERVICES].hotline.case_browser.export(
         first, last, kind, locale_of(request), lambda key: text(request, key))
     await audit(request, "cases.export", target=name, detail={"cases": count})
     return web.Response(body=data, content_type=EXPORT_FORMATS[kind],
@@ -95,14 +95,14 @@ async def export_cases(request: web.Request) -> web.StreamResponse:
 async def may_see(request: web.Request, case: Case) -> bool:
     """Staff see every case; an expert only those they hold or are offered."""
     signed_in = viewer(request)
-    return signed_in.is_staff or await request.app[SERVICES].ops.cases.expert_may_see(
+    return signed_in.is_staff or await request.app[SERVICES].hotline.case_browser.expert_may_see(
         case, signed_in.telegram_id)
 
 
 async def show_case(request: web.Request, *, status: int = 200,
                      form: Form | None = None) -> web.Response:
     services = request.app[SERVICES]
-    detail = await services.ops.cases.detail(request.match_info["number"])
+    detail = await services.hotline.case_browser.detail(request.match_info["number"])
     if detail is None or not await may_see(request, detail.case):
         raise web.HTTPNotFound()  # an expert is not told that someone else's case exists
     experts = [e for e in await services.hotline.experts.of_category(detail.case.category)
@@ -113,9 +113,9 @@ async def show_case(request: web.Request, *, status: int = 200,
     return await render_ops(request, "console/case.html", status=status, detail=detail,
                         form=form, experts=experts, names=names,
                         staff=signed_in.is_staff, holds=holds,
-                        snippets=await services.ops.snippets.for_case(
+                        snippets=await services.hotline.snippets.for_case(
                             detail.case, signed_in.telegram_id) if holds else [],
-                        timeline=await services.ops.cases.timeline(detail),
+                        timeline=await services.hotline.case_browser.timeline(detail),
                         may_claim=detail.case.status == "offered" and not signed_in.is_staff,
                         once=await issue(request, f"/console/cases/{detail.case.number}")
                         if holds else "",
@@ -158,7 +158,7 @@ async def reassign(request: web.Request) -> web.StreamResponse:
     expert_id = form.integer("expert", minimum=1)
     if expert_id is None:
         return await show_case(request, status=400, form=form)
-    actions = request.app[SERVICES].ops.actions
+    actions = request.app[SERVICES].hotline.case_actions
     return await _act(request, "reassign", form,
                       lambda number: actions.reassign(number, expert_id))
 
@@ -170,7 +170,7 @@ async def transfer(request: web.Request) -> web.StreamResponse:
     category = form.choice("category", await category_names(request))
     if category is None:
         return await show_case(request, status=400, form=form)
-    actions = request.app[SERVICES].ops.actions
+    actions = request.app[SERVICES].hotline.case_actions
     return await _act(request, "transfer", form,
                       lambda number: actions.transfer(number, category))
 
@@ -182,7 +182,7 @@ async def close(request: web.Request) -> web.StreamResponse:
     if not form.flag("confirm"):
         form.fail("confirm", "console_ops.cases.error.confirm_close")
         return await show_case(request, status=400, form=form)
-    actions = request.app[SERVICES].ops.actions
+    actions = request.app[SERVICES].hotline.case_actions
     return await _act(request, "close", form, actions.close)
 
 

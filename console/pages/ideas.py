@@ -65,7 +65,7 @@ async def board(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     form = Form(request.query)
     wanted = await read_filter(request, form)
-    page = await services.comms.idea_board.search(wanted, page_number(request))
+    page = await services.ideas.board.search(wanted, page_number(request))
     streets, communities = await _places(request)
     street_names, community_names = await place_names(request)
     labels = await status_labels(request)
@@ -101,8 +101,8 @@ async def export(request: web.Request) -> web.StreamResponse:
     def header(column: str) -> str:
         return text(request, f"ideas.export.{column}")
 
-    data = await services.comms.idea_board.export(wanted.status, wanted.first, wanted.last,
-                                                  file_format, locale, header)
+    data = await services.ideas.board.export(wanted.status, wanted.first, wanted.last,
+                                             file_format, locale, header)
     await audit(request, "ideas.export", detail={
         "format": file_format, "status": wanted.status,
         "from": wanted.first.isoformat() if wanted.first else None,
@@ -115,7 +115,7 @@ async def export(request: web.Request) -> web.StreamResponse:
 async def photo(request: web.Request) -> web.StreamResponse:
     """The idea's photo, fetched through the bot (the page never sees a Telegram address)."""
     idea = await idea_of(request)
-    found = (await request.app[SERVICES].comms.files.image(idea.photo_file_id)
+    found = (await request.app[SERVICES].files.image(idea.photo_file_id)
              if idea.photo_file_id else None)
     if found is None:
         raise web.HTTPNotFound()

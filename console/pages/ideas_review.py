@@ -39,7 +39,7 @@ async def _tell_author(request: web.Request, idea: Idea, key: str | None = None,
     services = request.app[SERVICES]
     html = await author_notice(services.ideas, services.people, services.texts, idea, key,
                                **values)
-    delivered = await services.comms.send(idea.author_id, html)
+    delivered = await services.ideas.tell_author(idea.author_id, html)
     if not delivered:
         # The author blocked the bot or erased their chat: the change stands all the same.
         log.warning("console: could not tell the author of %s", idea.reference)

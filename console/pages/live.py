@@ -39,8 +39,8 @@ async def _inbox_context(request: web.Request) -> dict:
     # A page number that is not one (an old or edited link) shows the first page.
     raw_page = request.query.get("page", "")
     number = int(raw_page) if re.fullmatch(r"[1-9]\d{0,4}", raw_page) else 1
-    page = await request.app[SERVICES].ops.inbox.page(view, category, signed_in.telegram_id,
-                                                      signed_in.is_staff, page=number)
+    page = await request.app[SERVICES].hotline.inbox.page(
+        view, category, signed_in.telegram_id, signed_in.is_staff, page=number)
     query = {"view": view, **({"category": category} if category else {})}
     return {"inbox": page, "view": view, "category": category or "", "names": names,
             "views": VIEWS, "query": query,
@@ -64,11 +64,11 @@ async def inbox_list(request: web.Request) -> web.Response:
 async def timeline(request: web.Request) -> web.Response:
     """The case's timeline alone, for the live case page to put in place."""
     services = request.app[SERVICES]
-    detail = await services.ops.cases.detail(request.match_info["number"])
+    detail = await services.hotline.case_browser.detail(request.match_info["number"])
     if detail is None or not await cases.may_see(request, detail.case):
         raise web.HTTPNotFound()
     return await render_ops(request, "console/case_timeline.html", detail=detail,
-                            timeline=await services.ops.cases.timeline(detail),
+                            timeline=await services.hotline.case_browser.timeline(detail),
                             names=await category_names(request))
 
 
@@ -100,7 +100,7 @@ async def inbox_stream(request: web.Request) -> web.StreamResponse:
 
 @requires(Role.EXPERT)
 async def case_stream(request: web.Request) -> web.StreamResponse:
-    case = await request.app[SERVICES].ops.cases.case(request.match_info["number"])
+    case = await request.app[SERVICES].hotline.case_browser.case(request.match_info["number"])
     if case is None or not await cases.may_see(request, case):
         raise web.HTTPNotFound()
     return await _stream(request, case.id)

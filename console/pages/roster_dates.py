@@ -28,7 +28,7 @@ async def _overrides_page(request: web.Request, *, status: int = 200,
     services = request.app[SERVICES]
     today = local_today(request)
     rows = await services.hotline.roster_dates.overrides(today - timedelta(days=OVERRIDES_BACK),
-                                               today + timedelta(days=OVERRIDES_AHEAD))
+                                                         today + timedelta(days=OVERRIDES_AHEAD))
     experts = {e.telegram_id: e for e in await services.hotline.experts.all()}
     return await render_ops(request, "console/roster_overrides.html", status=status, rows=rows,
                         experts=experts, names=await category_names(request), form=form,

@@ -26,7 +26,7 @@ REFUSALS = {
 async def _page(request: web.Request, *, status: int = 200,
                 form: Form | None = None) -> web.Response:
     signed_in = viewer(request)
-    library = await request.app[SERVICES].ops.snippets.repository.library(signed_in.telegram_id)
+    library = await request.app[SERVICES].hotline.snippets.repository.library(signed_in.telegram_id)
     return await render_ops(request, "console/snippets.html", status=status, form=form,
                             library=library, names=await category_names(request),
                             staff=signed_in.is_staff, placeholders=PLACEHOLDERS)
@@ -46,7 +46,7 @@ async def add(request: web.Request) -> web.StreamResponse:
     if not form.ok:
         return await _page(request, status=400, form=form)
     try:
-        await request.app[SERVICES].ops.snippets.add(
+        await request.app[SERVICES].hotline.snippets.add(
             signed_in.telegram_id, signed_in.is_staff, shared=shared, category=category,
             title=form.value("title"), body=form.value("body"))
     except SnippetRefused as refused:
@@ -60,7 +60,7 @@ async def remove(request: web.Request) -> web.StreamResponse:
     form = Form(await request.post())
     signed_in = viewer(request)
     try:
-        await request.app[SERVICES].ops.snippets.remove(
+        await request.app[SERVICES].hotline.snippets.remove(
             int(request.match_info["id"]), signed_in.telegram_id, signed_in.is_staff)
     except SnippetRefused as refused:
         form.fail("_general", REFUSALS[refused.reason], **refused.values)

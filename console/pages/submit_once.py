@@ -22,7 +22,7 @@ FIELD = "once"
 
 async def issue(request: web.Request, purpose: str, payload: dict | None = None) -> str:
     """A token for one form on the page being rendered; `purpose` is the page's path."""
-    return await request.app[SERVICES].comms.form_tokens.issue(
+    return await request.app[SERVICES].form_tokens.issue(
         viewer(request).telegram_id, purpose, payload)
 
 
@@ -35,7 +35,7 @@ async def only_once(request: web.Request, token: str, purpose: str) -> AsyncIter
     nothing changed and the corrected form may be sent again. Every block therefore ends
     by raising its redirect or returning its refusal; nothing runs after it.
     """
-    tokens = request.app[SERVICES].comms.form_tokens
+    tokens = request.app[SERVICES].form_tokens
     claim = await tokens.claim(token, viewer(request).telegram_id, purpose)
     _answer_if_used(claim, purpose)
     if claim.outcome == Outcome.UNKNOWN:
@@ -57,7 +57,7 @@ async def only_once(request: web.Request, token: str, purpose: str) -> AsyncIter
 async def answer_if_used(request: web.Request, token: str, purpose: str) -> None:
     """For a form that is checked again before acting (its time may have passed): a second
     submission is led to the first one's result even when the check would now refuse it."""
-    tokens = request.app[SERVICES].comms.form_tokens
+    tokens = request.app[SERVICES].form_tokens
     _answer_if_used(await tokens.used(token, viewer(request).telegram_id, purpose), purpose)
 
 

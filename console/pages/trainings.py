@@ -43,7 +43,7 @@ async def course_list(request: web.Request) -> web.Response:
     status = request.query.get("status", "")
     status = status if status in STATUSES else ""
     services = request.app[SERVICES]
-    page = await services.comms.training_board.courses(status or None, page_number(request))
+    page = await services.trainings.board.courses(status or None, page_number(request))
     now = services.trainings.clock.now()
     choices = options(request)
     return await render(request, "console/trainings.html", page=page, chosen=status,

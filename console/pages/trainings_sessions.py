@@ -28,7 +28,7 @@ async def add_session(request: web.Request) -> web.StreamResponse:
         return await course_page(request, await course_of(request),
                                  forms={"add-session": form}, status=400)
     line = f"{day.isoformat()} {start:%H:%M}-{end:%H:%M} {place}"
-    sessions = request.app[SERVICES].comms.course_sessions
+    sessions = request.app[SERVICES].trainings.sessions
     return await apply_change(request, "add-session", form,
                               lambda: sessions.add(course_id, line),
                               audited=("trainings.session_add", {"session": line}))
@@ -44,7 +44,7 @@ async def remove_session(request: web.Request) -> web.StreamResponse:
         form.fail("confirm", "console_comms.trainings.error.confirm_remove")
         return await course_page(request, await course_of(request), forms={form_id: form},
                                  status=400)
-    sessions = request.app[SERVICES].comms.course_sessions
+    sessions = request.app[SERVICES].trainings.sessions
     return await apply_change(request, form_id, form,
                               lambda: sessions.remove(course_id, position),
                               audited=("trainings.session_remove", {"session": position}))

@@ -8,12 +8,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
 from services.actors import Actor, record_action
+from services.announcements.media_upload import MediaUploader
 from services.audit import AuditLog
 from services.audit_entries import announcement_cancelled, announcement_published
 from services.delivery.engine import DeliveryEngine
@@ -28,6 +29,9 @@ from storage.repositories.announcements import (
     Audience,
 )
 from storage.repositories.outbox import OutboxRepository, Recipient
+
+if TYPE_CHECKING:  # history.py reads this module's CAMPAIGN_KIND
+    from services.announcements.history import AnnouncementHistory
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +91,13 @@ class AnnouncementService:
 
     def __init__(self, repository: AnnouncementRepository, outbox: OutboxRepository,
                  engine: DeliveryEngine, texts: Texts, people: PeopleService, *,
-                 audit: AuditLog, paid: bool, timezone: str) -> None:
+                 audit: AuditLog, paid: bool, timezone: str, board: ProgressBoard,
+                 history: AnnouncementHistory, uploader: MediaUploader,
+                 wake_at: Callable[[int, datetime], None] | None = None) -> None:
+        """`board`: where the composer watches progress; `history`: the console's paged
+        list; `uploader`: the console's attachments to Telegram file ids; `wake_at`: how to
+        wake the sender at a scheduled time (the bot's APScheduler; None in a process that
+        does not send, such as the CLI: the running bot's sender finds the rows when due)."""
         self._zone = ZoneInfo(timezone)
         self._repo = repository
         self._audit = audit
@@ -96,16 +106,11 @@ class AnnouncementService:
         self._engine = engine
         self._texts = texts
         self._paid = paid
-        self._board: ProgressBoard | None = None
-        self._wake_at: Callable[[int, datetime], None] | None = None
-        engine.register_source(CAMPAIGN_KIND, self)
-
-    def attach_board(self, board: ProgressBoard) -> None:
         self._board = board
-
-    def attach_alarm(self, wake_at: Callable[[int, datetime], None]) -> None:
-        """How to wake the sender at a scheduled time (the bot's APScheduler)."""
         self._wake_at = wake_at
+        self.history = history
+        self.uploader = uploader
+        engine.register_source(CAMPAIGN_KIND, self)
 
     # -- composing ------------------------------------------------------------------------
 
@@ -244,7 +249,7 @@ class AnnouncementService:
 
     async def _show(self, campaign_id: int, progress: Progress) -> None:
         record = await self._repo.get(campaign_id)
-        if record is None or record.progress_chat_id is None or self._board is None:
+        if record is None or record.progress_chat_id is None:
             return
         locale = await self._author_locale(record)
         buttons = []

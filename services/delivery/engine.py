@@ -57,14 +57,15 @@ class EngineSettings:
 
 
 class DeliveryEngine:
-    def __init__(self, outbox: OutboxRepository, limiter: RateBudget,
+    def __init__(self, outbox: OutboxRepository, limiter: RateBudget, messenger: Messenger,
                  settings: EngineSettings | None = None) -> None:
         self.outbox = outbox
         self.limiter = limiter
         self.settings = settings or EngineSettings()
         self.sender_id = f"{uuid.uuid4().hex[:12]}"
         self._sources: dict[str, CampaignSource] = {}
-        self._messenger: Messenger | None = None
+        # The Telegram side (bot/telegram_sender.py); also what sends a single preview.
+        self.messenger = messenger
         self._queue: asyncio.Queue[ClaimedMessage] = asyncio.Queue()
         self._results: list[OutboxResult] = []
         self._wake = asyncio.Event()
@@ -95,8 +96,7 @@ class DeliveryEngine:
     # are recorded and a restart neither waits for the lease nor sends them again.
     STOP_GRACE = 10.0
 
-    def start(self, messenger: Messenger) -> None:
-        self._messenger = messenger
+    def start(self) -> None:
         self._closing = False
         self._stopping = asyncio.Event()
         loops = [self._claim_loop(), self._flush_loop(), self._progress_loop(),
@@ -239,15 +239,14 @@ class DeliveryEngine:
             return OutboxResult(message.id, CANCELLED, error="cancelled")
         if self._closing:
             return None
-        assert self._messenger is not None
         # On the wire from here: after a crash it may have arrived or not (the lease decides).
         self._waiting.pop(message.id, None)
         task = asyncio.current_task()
         assert task is not None
         self._on_wire.add(task)
         try:
-            outcome = await self._messenger.deliver(message.chat_id, payload,
-                                                    paid=message.paid)
+            outcome = await self.messenger.deliver(message.chat_id, payload,
+                                                   paid=message.paid)
         finally:
             self._on_wire.discard(task)
         self._recent.append(time.monotonic())

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.hotline import HotlineServices
+from services.hotline.cases import CaseService
+from services.hotline.experts import ExpertService
 from services.hotline.waiting_transfer import WaitingCaseMover
 from storage.models import Case, CaseStatus
 
@@ -34,12 +35,14 @@ class ActionResult:
 
 
 class CaseActions:
-    def __init__(self, hotline: HotlineServices, waiting: WaitingCaseMover) -> None:
-        self._hotline = hotline
+    def __init__(self, cases: CaseService, experts: ExpertService,
+                 waiting: WaitingCaseMover) -> None:
+        self._cases = cases
+        self._experts = experts
         self._waiting = waiting
 
     async def _case(self, number: str) -> Case:
-        case = await self._hotline.cases.repository.by_number(number.strip().upper())
+        case = await self._cases.repository.by_number(number.strip().upper())
         if case is None:
             raise CaseActionError("console_ops.cases.error.no_case", number=number)
         if case.status == CaseStatus.CLOSED:
@@ -47,14 +50,14 @@ class CaseActions:
         return case
 
     async def _reloaded(self, case: Case) -> Case:
-        after = await self._hotline.cases.repository.get(case.id)
+        after = await self._cases.repository.get(case.id)
         assert after is not None
         return after
 
     async def reassign(self, number: str, expert_id: int) -> ActionResult:
         """A waiting case is claimed for the expert; an open one is handed over to them."""
         case = await self._case(number)
-        expert = await self._hotline.experts.get(expert_id)
+        expert = await self._experts.get(expert_id)
         if expert is None:
             raise CaseActionError("console_ops.cases.error.not_expert", "expert")
         if case.category not in expert.categories:
@@ -65,7 +68,7 @@ class CaseActions:
         if expert_id == case.expert_id:
             raise CaseActionError("console_ops.cases.error.same_expert", "expert",
                                   name=expert.name)
-        if not await self._hotline.cases.reassign(case.id, expert_id):
+        if not await self._cases.reassign(case.id, expert_id):
             raise CaseActionError("console_ops.cases.error.changed", number=case.number)
         return ActionResult(case, await self._reloaded(case))
 
@@ -73,7 +76,7 @@ class CaseActions:
         """Back to the queue of another category, as the expert's Transfer button does; a
         waiting case moves queues (WaitingCaseMover)."""
         case = await self._case(number)
-        target = await self._hotline.experts.category(category)
+        target = await self._experts.category(category)
         if target is None or not target.active:
             raise CaseActionError("console_ops.cases.error.unknown_category", "category")
         if category == case.category:
@@ -86,9 +89,9 @@ class CaseActions:
         if case.expert_id is None:
             raise CaseActionError("console_ops.cases.error.changed", number=case.number)
         expert_id = case.expert_id
-        if not await self._hotline.cases.transfer(case, expert_id, category):
+        if not await self._cases.transfer(case, expert_id, category):
             raise CaseActionError("console_ops.cases.error.changed", number=case.number)
-        await self._hotline.cases.messenger.notify(
+        await self._cases.messenger.notify(
             expert_id, "hotline.console.transferred_by_staff", number=case.number,
             reply_to=case.expert_anchor_id)
         return ActionResult(case, await self._reloaded(case))
@@ -96,10 +99,10 @@ class CaseActions:
     async def close(self, number: str) -> ActionResult:
         """Closes the case; the asker is asked for a rating, as after /close."""
         case = await self._case(number)
-        if not await self._hotline.cases.close(case, CLOSED_BY_STAFF):
+        if not await self._cases.close(case, CLOSED_BY_STAFF):
             raise CaseActionError("console_ops.cases.error.changed", number=case.number)
         if case.expert_id is not None:
-            await self._hotline.cases.messenger.notify(
+            await self._cases.messenger.notify(
                 case.expert_id, "hotline.console.closed_by_staff", number=case.number,
                 reply_to=case.expert_anchor_id)
         return ActionResult(case, await self._reloaded(case))

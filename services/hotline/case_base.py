@@ -28,8 +28,8 @@ FallbackFor = Callable[[str], Awaitable[int | None]]
 
 class CaseServiceBase:
     def __init__(self, cases: CaseRepository, experts: ExpertService, roster: RosterService,
-                 people: PeopleService, profiles: ProfileService, *, claim_timeout: timedelta,
-                 staff_chat_id: int | None, max_open_cases: int,
+                 people: PeopleService, profiles: ProfileService, messenger: CaseMessenger, *,
+                 claim_timeout: timedelta, staff_chat_id: int | None, max_open_cases: int,
                  suggested_questions: SuggestedQuestions | None = None,
                  fallback_for: FallbackFor | None = None,
                  events: CaseEvents | None = None) -> None:
@@ -44,16 +44,7 @@ class CaseServiceBase:
         self.events = events or CaseEvents()  # live console pages listen to every change
         self.staff_chat_id = staff_chat_id
         self.max_open_cases = max_open_cases
-        self._messenger: CaseMessenger | None = None
-
-    def attach(self, messenger: CaseMessenger) -> None:
-        """The handlers layer plugs in the Telegram side once the bot exists."""
-        self._messenger = messenger
-
-    @property
-    def messenger(self) -> CaseMessenger:
-        assert self._messenger is not None, "handlers.hotline attaches the messenger"
-        return self._messenger
+        self.messenger = messenger  # the Telegram side (handlers/hotline_messenger.py)
 
     # ------------------------------------------------------------------ cards and aliases
 

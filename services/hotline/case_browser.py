@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from math import ceil
 
-from services.hotline import HotlineServices
 from services.hotline.case_timeline import TimelineItem, build_timeline
+from services.hotline.cases import CaseService
+from services.hotline.experts import ExpertService
+from services.hotline.reports import ReportService
 from services.people import PeopleService
 from services.profiles import ProfileService
 from storage.models import Case, CaseMessage, CaseStatus
@@ -108,15 +110,17 @@ class CaseDetail:
 
 
 class CaseBrowser:
-    def __init__(self, browsing: HotlineBrowsingRepository, hotline: HotlineServices,
-                 people: PeopleService, profiles: ProfileService,
-                 notes: CaseNoteRepository | None = None) -> None:
+    def __init__(self, browsing: HotlineBrowsingRepository, cases: CaseService,
+                 experts: ExpertService, reports: ReportService, people: PeopleService,
+                 profiles: ProfileService, notes: CaseNoteRepository | None = None) -> None:
         self._browsing = browsing
         self._notes = notes
-        self._hotline = hotline
+        self._cases = cases
+        self._experts = experts
+        self._reports = reports
         self._people = people
         self._profiles = profiles
-        self.zone = hotline.reports.zone
+        self.zone = reports.zone
 
     def bounds(self, first: date | None, last: date | None
                ) -> tuple[datetime | None, datetime | None]:
@@ -147,7 +151,7 @@ class CaseBrowser:
         return found
 
     async def case(self, number: str) -> Case | None:
-        return await self._hotline.cases.repository.by_number(number.strip().upper())
+        return await self._cases.repository.by_number(number.strip().upper())
 
     async def expert_may_see(self, case: Case, telegram_id: int) -> bool:
         """An expert sees a case they hold, or one still offered to them; staff see all."""
@@ -155,25 +159,25 @@ class CaseBrowser:
             return True
         if case.status != CaseStatus.OFFERED:
             return False
-        offers = await self._hotline.cases.repository.offers(case.id)
+        offers = await self._cases.repository.offers(case.id)
         return any(offer.expert_id == telegram_id for offer in offers)
 
     async def detail(self, number: str) -> CaseDetail | None:
         case = await self.case(number)
         if case is None:
             return None
-        messages = await self._hotline.cases.repository.messages(case.id)
-        offers = await self._hotline.cases.repository.offers(case.id)
+        messages = await self._cases.repository.messages(case.id)
+        offers = await self._cases.repository.offers(case.id)
         ids = {case.asker_id} | {m.sender_id for m in messages if m.sender_id}
         ids |= {o.expert_id for o in offers if o.expert_id}
         ids |= {m.target_chat_id for m in messages if m.target_chat_id}
         if case.expert_id:
             ids.add(case.expert_id)
         names = await self.names(ids)
-        category = await self._hotline.experts.category(case.category)
+        category = await self._experts.category(case.category)
         profile = await self._profiles.get(case.asker_id)
         asker = await self._people.get(case.asker_id)
-        alias_zh, alias_en = await self._hotline.cases.aliases(case.expert_id)
+        alias_zh, alias_en = await self._cases.aliases(case.expert_id)
         return CaseDetail(
             case, category.name_zh if category else case.category,
             category.name_en if category else case.category, names[case.asker_id],
@@ -198,7 +202,7 @@ class CaseBrowser:
             alias = ("", "")
             if side == "expert" and m.sender_id is not None:
                 if m.sender_id not in aliases:
-                    aliases[m.sender_id] = await self._hotline.cases.aliases(m.sender_id)
+                    aliases[m.sender_id] = await self._cases.aliases(m.sender_id)
                 alias = aliases[m.sender_id]
             entries[key] = TranscriptEntry(
                 side, m.sender_id, names.get(m.sender_id, "") if m.sender_id else "",
@@ -210,7 +214,7 @@ class CaseBrowser:
 
     async def timeline(self, detail: CaseDetail) -> list[TimelineItem]:
         """The case as one timeline of messages and events (services/hotline/case_timeline)."""
-        repository = self._hotline.cases.repository
+        repository = self._cases.repository
         claims = await repository.claims_of([detail.case.id])
         notes = await self._notes.of_case(detail.case.id) if self._notes else []
         logged = await repository.logged_events(detail.case.id)
@@ -221,12 +225,12 @@ class CaseBrowser:
                               notes, logged)
 
     def local(self, moment: datetime | None) -> str:
-        return self._hotline.reports.local(moment)
+        return self._reports.local(moment)
 
     async def export(self, first: date, last: date, kind: str, locale: str,
                      text: Callable[[str], str]) -> tuple[bytes, int, str]:
         """The same file as `hotline cases export --from --to --format`, and its name."""
         start, end = self.bounds(first, last)
         assert start is not None and end is not None
-        data, count = await self._hotline.reports.export(start, end, kind, locale, text)
+        data, count = await self._reports.export(start, end, kind, locale, text)
         return data, count, f"cases-{first}-{last}.{kind}"

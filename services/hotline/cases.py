@@ -21,6 +21,7 @@ from services.hotline.case_claims import CaseClaims, ClaimOutcome
 from services.hotline.case_events import CaseEvents
 from services.hotline.case_routing import ON_DUTY, CaseRouting
 from services.hotline.experts import ExpertService
+from services.hotline.messenger import CaseMessenger
 from services.hotline.roster import RosterService
 from services.people import PeopleService
 from services.profiles import ProfileService
@@ -57,12 +58,13 @@ class QuestionPart:
 
 class CaseService(CaseRouting, CaseClaims):
     def __init__(self, cases: CaseRepository, experts: ExpertService, roster: RosterService,
-                 people: PeopleService, profiles: ProfileService, *, claim_timeout: timedelta,
-                 staff_chat_id: int | None, max_open_cases: int,
+                 people: PeopleService, profiles: ProfileService, messenger: CaseMessenger, *,
+                 claim_timeout: timedelta, staff_chat_id: int | None, max_open_cases: int,
                  suggested_questions: SuggestedQuestions | None = None,
                  fallback_for: FallbackFor | None = None,
                  events: CaseEvents | None = None) -> None:
-        super().__init__(cases, experts, roster, people, profiles, claim_timeout=claim_timeout,
+        super().__init__(cases, experts, roster, people, profiles, messenger,
+                         claim_timeout=claim_timeout,
                          staff_chat_id=staff_chat_id, max_open_cases=max_open_cases,
                          suggested_questions=suggested_questions, fallback_for=fallback_for,
                          events=events)

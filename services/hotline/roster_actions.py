@@ -37,7 +37,10 @@ NOTICES_PER_RUN = 200
 class RosterActions:
     def __init__(self, editor: RosterEditor, dates: RosterDates, experts: ExpertService,
                  duty: RosterDutyRepository, coverage: CoverageWatch, audit: AuditLog,
-                 cases: CaseService) -> None:
+                 cases: CaseService, *, sends_here: bool) -> None:
+        """`sends_here`: this process is the running bot, which tells people at once; a
+        command-line run only queues, and the bot's next check sends (its Bot has no token
+        to speak with)."""
         self._editor = editor
         self._dates = dates
         self._experts = experts
@@ -45,6 +48,7 @@ class RosterActions:
         self._coverage = coverage
         self._audit = audit
         self._cases = cases  # its messenger (in the bot) and the staff chat
+        self._sends_here = sends_here
 
     def today(self) -> date:
         """The local date a change is checked against ("not in the past"), as people see it
@@ -152,19 +156,11 @@ class RosterActions:
 
     # ------------------------------------------------------------------ notifications
 
-    def _messenger(self) -> CaseMessenger | None:
-        # The bot attaches its messenger to the case service when it starts; a command-line
-        # run has none: what it queued is sent by the running bot's next check.
-        try:
-            return self._cases.messenger
-        except AssertionError:
-            return None
-
     async def _changed(self) -> None:
         """Sends what the change asked for where a bot is at hand (queued notices, gaps)."""
-        messenger = self._messenger()
-        if messenger is None:
+        if not self._sends_here:
             return
+        messenger = self._cases.messenger
         await self.deliver_notices(messenger)
         await self._coverage.announce(messenger, self._cases.staff_chat_id)
 

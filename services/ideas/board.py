@@ -63,10 +63,15 @@ class IdeaBoard:
             return await self.search(wanted, pages)
         return BoardPage(ideas, number, pages, total)
 
+    async def export_rows(self, status: str | None, first: date | None, last: date | None,
+                          locale: str) -> list[list[object]]:
+        """The export's rows (the CLI writes them to its own file)."""
+        return await IdeaExport(self._ideas, self._zone, locale).rows(status, first, last)
+
     async def export(self, status: str | None, first: date | None, last: date | None,
                      file_format: str, locale: str, header: Header) -> bytes:
         """The `hotline ideas export` file (csv or xlsx), as bytes for a download."""
-        rows = await IdeaExport(self._ideas, self._zone, locale).rows(status, first, last)
+        rows = await self.export_rows(status, first, last, locale)
         writer = write_xlsx if file_format == "xlsx" else write_csv
         return await asyncio.to_thread(_written, writer, header, rows, file_format)
 

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.actors import Actor, record_action
 from services.audit import AuditLog
-from services.ideas.export import IdeaExport
+from services.ideas.board import IdeaBoard
 from services.ideas.rules import LIMITS, REPORT_REASONS, IdeaRefused, clean_text
+from services.trainings.messenger import SendOutcome, TrainingMessenger
 from storage.models import Idea, IdeaEvent, IdeaStatus, utcnow
 from storage.repositories.ideas import EDITABLE_FIELDS, IdeaRepository, PublicIdea
 from storage.timestamps import as_utc
@@ -48,13 +49,21 @@ class StatusChange:
 
 class IdeaService:
     def __init__(self, ideas: IdeaRepository, rules: IdeaRules, timezone: str, *,
-                 audit: AuditLog, staff_chat_id: int | None = None) -> None:
+                 audit: AuditLog, board: IdeaBoard, messenger: TrainingMessenger,
+                 staff_chat_id: int | None = None) -> None:
         self._ideas = ideas
         self._audit = audit
+        self.board = board  # the web console's search, export and hiding of ideas
+        # Writes to an idea's author outside a reply (the console's review decisions).
+        self._messenger = messenger
         self.rules = rules
         # The staff group where new ideas are announced (in their own forum topic), if any.
         self.staff_chat_id = staff_chat_id
         self._zone = ZoneInfo(timezone)
+
+    async def tell_author(self, author_id: int, html: str) -> bool:
+        """Writes to an idea's author; False when it could not be delivered."""
+        return await self._messenger.send(author_id, html) == SendOutcome.SENT
 
     # ------------------------------------------------------------------ statuses
 
@@ -275,11 +284,6 @@ class IdeaService:
         assert idea is not None
         await record_action(self._audit, actor, "ideas.show", idea.reference)
         return idea
-
-    async def export_rows(self, status: str | None, first: date | None, last: date | None,
-                          locale: str) -> list[list[object]]:
-        """The rows of `hotline ideas export` (local days, headers in `locale`)."""
-        return await IdeaExport(self._ideas, self._zone, locale).rows(status, first, last)
 
     async def save_status(self, actor: Actor, status: IdeaStatus) -> None:
         """Adds or changes a review status (`hotline ideas status`)."""

@@ -32,25 +32,21 @@ STALE_CLAIM = timedelta(minutes=10)
 
 class ReminderDispatcher:
     def __init__(self, courses: TrainingRepository, reminders: ReminderRepository,
-                 notices: NoticeSender, texts: Texts, clock: Clock, zone: ZoneInfo) -> None:
+                 notices: NoticeSender, texts: Texts, clock: Clock, zone: ZoneInfo,
+                 messenger: TrainingMessenger) -> None:
         self.courses = courses
         self.reminders = reminders
         self.notices = notices
         self.texts = texts
         self.clock = clock
         self.zone = zone
-        self.messenger: TrainingMessenger | None = None
+        self.messenger = messenger
         # One run at a time in this process (the scheduler's and any other caller's); other
         # processes are kept apart by the claims.
         self._running = asyncio.Lock()
 
-    def connect(self, messenger: TrainingMessenger) -> None:
-        self.messenger = messenger
-
     async def dispatch_due(self) -> int:
         """Sends the notices owed and every reminder due now; returns the reminders sent."""
-        if self.messenger is None:
-            return 0
         async with self._running:
             now = self.clock.now()
             released = (await self.reminders.release_stale_claims(now - STALE_CLAIM)
@@ -63,8 +59,6 @@ class ReminderDispatcher:
     async def send_notices(self) -> int:
         """Sends the notices owed now (called right after a change, not to wait for the
         next wake-up); what a crash leaves pending goes out on the next run."""
-        if self.messenger is None:
-            return 0
         async with self._running:
             return await self.notices.send_pending(self.messenger)
 
@@ -120,7 +114,6 @@ class ReminderDispatcher:
 
     async def _send(self, due: DueReminder, course: CourseInfo, locale: str | None,
                     now: datetime) -> str:
-        assert self.messenger is not None
         locale = locale or self.texts.default_locale
         # The time really left, not the offset: a reminder sent late after a restart, or
         # after a session moved closer, must not say "in 1 day" when it is in 12 hours.

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from services.actors import Actor, record_action
 from services.audit import AuditLog
+from services.trainings.board import TrainingBoard
 from services.trainings.clock import Clock
 from services.trainings.course_changes import EDITABLE, Change, CourseChanges, session_at
 from services.trainings.courses import CoursePlan
@@ -28,6 +29,7 @@ from services.trainings.reminder_planning import ReminderPlanner
 from storage.models import RegistrationStatus, Role
 from storage.repositories.training_notices import NoticeRepository
 from storage.repositories.training_reminders import ReminderRepository
+from storage.repositories.training_sessions import TrainingSessionRepository
 from storage.repositories.trainings import (
     CourseInfo,
     NewCourse,
@@ -57,7 +59,12 @@ class TrainingService:
     def __init__(self, repository: TrainingRepository, reminders: ReminderRepository,
                  notices: NoticeRepository, clock: Clock, zone: ZoneInfo,
                  session_offsets: tuple[Offset, ...], exam_offsets: tuple[Offset, ...],
-                 exam_date: date | None, *, audit: AuditLog) -> None:
+                 exam_date: date | None, *, audit: AuditLog, board: TrainingBoard,
+                 sessions: TrainingSessionRepository) -> None:
+        # Imported here: CourseSessions works through this service's own doors (and its
+        # module imports this one), so the service makes it, complete, with itself.
+        from services.trainings.sessions import CourseSessions
+
         self.repository = repository
         self.reminders = reminders
         self.notices = notices
@@ -67,6 +74,9 @@ class TrainingService:
         self.planner = ReminderPlanner(repository, reminders, clock, zone, session_offsets,
                                        exam_offsets, exam_date)
         self.changes = CourseChanges(repository, notices, self.planner, clock, zone)
+        self.board = board  # the web console's paged list of courses
+        # Sessions added to or removed from an open course (the console's course page).
+        self.sessions = CourseSessions(self, sessions)
 
     @property
     def exam_date(self) -> date | None:

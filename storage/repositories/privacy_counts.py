@@ -1,5 +1,5 @@
 """How much each area holds about one person, for /privacy: each count is what that area's
-/forget eraser would remove or anonymise now (bot/privacy_wiring.py pairs them), and for the
+/forget eraser would remove or anonymise now (bot/assembly.py pairs them), and for the
 records /forget keeps, how many there are."""
 
 from __future__ import annotations

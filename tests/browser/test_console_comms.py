@@ -142,7 +142,7 @@ async def test_refused_fields_are_shown_beside_the_field_and_nothing_is_sent(
     await expect(page.locator("#link-error")).to_contain_text("Not a web address")
     await expect(page.locator("#field-title")).to_have_value("Too late")  # kept as typed
     await screenshots(page, "announcement-refused")
-    page_of_history = await hotline.services.comms.announcement_history.page(1)
+    page_of_history = await hotline.services.announcements.history.page(1)
     assert page_of_history.total == 0
 
     await page.goto(f"{base}/trainings/new")
@@ -157,7 +157,7 @@ async def test_refused_fields_are_shown_beside_the_field_and_nothing_is_sent(
     await expect(page.locator("#capacity-error")).to_have_text(
         "Capacity: must be between 1 and 1000.")
     await screenshots(page, "training-refused")
-    assert (await hotline.services.comms.training_board.courses(None)).total == 0
+    assert (await hotline.services.trainings.board.courses(None)).total == 0
 
 
 async def test_an_idea_accepted_with_an_answer_reaches_its_author(

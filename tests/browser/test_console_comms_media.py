@@ -74,7 +74,7 @@ async def _photo_reaches_subscribers(hotline: Hotline, sandbox: SandboxClient, p
         assert "Winter heating" in received["caption"]
         assert "Heating starts on 1 December." in received["caption"]
         assert len([m for m in await sandbox.messages(reader["id"]) if "photo" in m]) == 1
-    assert (await hotline.services.comms.announcement_history.page(1)).total == 1
+    assert (await hotline.services.announcements.history.page(1)).total == 1
 
 
 async def test_a_session_added_on_the_course_page_reaches_the_registrant(

@@ -118,7 +118,7 @@ async def test_editing_the_grid_changes_duty_in_the_bot(
     assert await page.locator(f"#cell-legal-{column} .shift").count() == 0
 
     # A wrong time is refused beside its field; the plan stays.
-    before = await hotline.services.ops.roster.export_csv()
+    before = await hotline.services.hotline.roster_editor.export_csv()
     cell = page.locator(f"#cell-legal-{column}")
     await cell.locator("details.new-shift summary").click()
     await cell.locator("details.new-shift input[name=start]").fill("18:00")
@@ -130,7 +130,7 @@ async def test_editing_the_grid_changes_duty_in_the_bot(
     assert await refused.get_attribute("open") is not None
     assert "The end 10:00 must be after the start 18:00." in await refused.inner_text()
     assert await refused.locator("input[name=start]").input_value() == "18:00"
-    assert await hotline.services.ops.roster.export_csv() == before
+    assert await hotline.services.hotline.roster_editor.export_csv() == before
     await screenshots(page, "roster-refused-edit")
 
     await page.goto(f"{console_base(hotline)}/roster")
@@ -160,7 +160,7 @@ async def test_a_bad_csv_is_refused_with_its_line_and_the_plan_stays(
     await page.wait_for_url("**/console/roster?notice=*")
     assert "replaced the weekly plan" in await page.locator(".notice").inner_text()
     assert "王伟" in await page.locator("#cell-legal-workdays").inner_text()
-    plan = await hotline.services.ops.roster.export_csv()
+    plan = await hotline.services.hotline.roster_editor.export_csv()
 
     bad = (HEADER + f"{wang['id']},legal,daily,08:00,09:00\n"
            f"{li['id']},legal,daily,09:00,12:00\n")
@@ -172,7 +172,7 @@ async def test_a_bad_csv_is_refused_with_its_line_and_the_plan_stays(
     refusal = await page.locator("#import-rejected").inner_text()
     assert f"Line 3: expert {li['id']} does not answer “legal”." in refusal
     assert "Nothing was changed: the roster stays as it was." in refusal
-    assert await hotline.services.ops.roster.export_csv() == plan
+    assert await hotline.services.hotline.roster_editor.export_csv() == plan
     await screenshots(page, "roster-refused-file")
 
     async with page.expect_download() as info:

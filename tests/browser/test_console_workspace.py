@@ -60,7 +60,7 @@ async def test_an_expert_works_a_case_in_the_browser_while_the_asker_writes_in_t
     assert await page.evaluate("window.__sameDocument === true")
 
     # A canned reply, filled in for this case, goes into the box at the press of Insert.
-    await hotline.services.ops.snippets.add(
+    await hotline.services.hotline.snippets.add(
         wang["id"], False, shared=False, category=None, title="Scanned copies",
         body="Yes, {name}, a scanned copy with the seal is enough.")
     await page.reload()

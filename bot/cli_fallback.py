@@ -9,7 +9,6 @@ from typing import Any
 
 from bot.cli_audit import CommandLineAudit
 from bot.settings import SUPPORTED_LOCALES
-from services.audit import CLI, COMMAND_LINE_ACTOR
 from services.hotline import HotlineServices
 from services.refusals import Refused
 from services.texts import Texts
@@ -27,18 +26,19 @@ def add_fallback_parser(commands: Any) -> None:
     clear.add_argument("category")
 
 
-async def fallback_command(hotline: HotlineServices, _audit: CommandLineAudit,
+async def fallback_command(hotline: HotlineServices, audit: CommandLineAudit,
                            args: argparse.Namespace) -> int:
-    """The service writes the audit entry itself (channel cli), as for the bot and console."""
+    """The service writes the audit entry itself (channel cli, the operator named), as for
+    the bot and console."""
     fallbacks = hotline.duty_cases.fallbacks
     try:
         if args.action == "set":
-            view = await fallbacks.set(COMMAND_LINE_ACTOR, args.category,
-                                       await fallbacks.find_person(args.person), channel=CLI)
+            view = await fallbacks.set(audit.actor, args.category,
+                                       await fallbacks.find_person(args.person))
             print(f"{view.category}: {view.person} ({view.telegram_id})")
             return 0
         if args.action == "clear":
-            await fallbacks.clear(COMMAND_LINE_ACTOR, args.category, channel=CLI)
+            await fallbacks.clear(audit.actor, args.category)
             print(f"{args.category}: cleared")
             return 0
     except Refused as refused:

@@ -10,7 +10,7 @@ from handlers.auth import require_roles
 from handlers.context import HotlineContext
 from handlers.replies import reply
 from handlers.routes import Routes
-from services.audit import BOT
+from services.actors import Actor
 from services.commands import CommandSpec
 from services.refusals import Refused
 from storage.models import Role
@@ -25,16 +25,16 @@ async def fallback(update: Update, context: HotlineContext) -> None:
     """Lists the fallbacks, or names or clears one category's."""
     fallbacks = context.services.hotline.duty_cases.fallbacks
     args = [a[:MAX_ARGUMENT] for a in context.args or []]
-    actor = update.effective_user.id
+    actor = Actor.in_bot(update.effective_user.id)
     try:
         if len(args) == 2 and args[1].lower() in CLEAR_WORDS:
-            await fallbacks.clear(actor, args[0].lower(), channel=BOT)
+            await fallbacks.clear(actor, args[0].lower())
             await reply(update, context, context.html("hotline.fallback.cleared",
                                                       category=args[0].lower()))
             return
         if len(args) >= 2:
             person = await fallbacks.find_person(" ".join(args[1:]))
-            view = await fallbacks.set(actor, args[0].lower(), person, channel=BOT)
+            view = await fallbacks.set(actor, args[0].lower(), person)
             await reply(update, context, context.html(
                 "hotline.fallback.saved", category=view.category_name(context.locale),
                 person=view.person))

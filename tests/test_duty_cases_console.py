@@ -3,15 +3,19 @@ and from the command line: the same front door, refusals and audit entries as /f
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import aiohttp
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
+from services.audit import COMMAND_LINE_ACTOR
 from storage.models import Role
 from storage.repositories.audit import AuditFilter
 from tests.console_support import (
@@ -105,3 +109,12 @@ def test_the_command_line_names_and_clears_a_fallback(tmp_path: Path) -> None:
     assert run("fallback", "clear", "finance").returncode == 0
     again = run("fallback", "clear", "finance")
     assert again.returncode == 2 and "No fallback is named for “finance”." in again.stderr
+    # Audited as every command-line change: the command line's actor, naming the operator.
+    with closing(sqlite3.connect(tmp_path / "cli.db")) as database:
+        rows = database.execute(
+            "SELECT action, target, telegram_id, channel, detail FROM audit_log "
+            "WHERE action LIKE 'roster.fallback%' ORDER BY id").fetchall()
+    assert [row[:4] for row in rows] == [
+        ("roster.fallback_set", "finance", COMMAND_LINE_ACTOR, "cli"),
+        ("roster.fallback_clear", "finance", COMMAND_LINE_ACTOR, "cli")]
+    assert all("@" in json.loads(row[4])["operator"] for row in rows)

@@ -2,7 +2,8 @@
 
 The log stores stable action names (`cases.transfer`), written by the console, the bot and
 the command line alike. The page shows the name in words with the stored name beside it; an
-action without a text here (a new one) shows its stored name alone, never a catalogue key.
+action without a text here (a new one) shows its stored name alone, never a catalogue key;
+tests/test_audit_action_names.py reads the code for every action it records and wants one.
 """
 
 from __future__ import annotations
@@ -62,4 +63,12 @@ ACTIONS = {
     "kb.save": "console_kb.action.save",
     "kb.retire": "console_kb.action.retire",
     "kb.synonym": "console_kb.action.synonym",
+    "roster.duty_off": "console.audit.done.roster_duty_off",
+    "roster.duty_on": "console.audit.done.roster_duty_on",
+    "roster.swap_offer": "console.audit.done.roster_swap_offer",
+    "roster.swap_take": "console.audit.done.roster_swap_take",
+    "roster.swap_withdraw": "console.audit.done.roster_swap_withdraw",
+    "ideas.status_set": "console.audit.done.ideas_status_set",
+    "users.grant": "console.audit.done.users_grant",
+    "users.revoke": "console.audit.done.users_revoke",
 }

@@ -2,7 +2,8 @@
 language, with the case, idea, announcement or course linked.
 
 Each stored action has a sentence; one without (a new action) falls back to a generic
-sentence that names the stored action, never to a catalogue key.
+sentence that names the stored action, never to a catalogue key (and
+tests/test_audit_action_names.py wants one for every action the code records).
 """
 
 from __future__ import annotations
@@ -65,6 +66,20 @@ SENTENCES = {
     "ideas.export": "records.audit.ideas_export",
     "users.grant": "records.audit.users_grant",
     "users.revoke": "records.audit.users_revoke",
+    "roster.duty_off": "records.audit.roster_duty_off",
+    "roster.duty_on": "records.audit.roster_duty_on",
+    "roster.swap_offer": "records.audit.roster_swap_offer",
+    "roster.swap_take": "records.audit.roster_swap_take",
+    "roster.swap_withdraw": "records.audit.roster_swap_withdraw",
+    "calendar.import": "records.audit.calendar_import",
+    "calendar.import_refused": "records.audit.calendar_import_refused",
+    "calendar.day_set": "records.audit.calendar_day_set",
+    "calendar.day_remove": "records.audit.calendar_day_remove",
+    "kb.import": "records.audit.kb_import",
+    "kb.approve": "records.audit.kb_approve",
+    "kb.save": "records.audit.kb_save",
+    "kb.retire": "records.audit.kb_retire",
+    "kb.synonym": "records.audit.kb_synonym",
 }
 _CASE = re.compile(r"C-\d{4}-\d{4,}")
 _IDEA = re.compile(r"I-\d{4}-\d{4,}")

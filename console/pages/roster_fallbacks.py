@@ -11,7 +11,7 @@ from console.keys import SERVICES
 from console.pages.roster import category_names
 from console.pages.roster_case_labels import render_ops
 from console.rendering import redirect
-from services.audit import CONSOLE
+from services.actors import Actor
 from services.refusals import Refused
 from storage.models import Role
 
@@ -42,13 +42,12 @@ async def save_fallback(request: web.Request) -> web.StreamResponse:
     if not form.ok or category is None:
         return await _page(request, status=400, form=form)
     fallbacks = request.app[SERVICES].hotline.duty_cases.fallbacks
-    actor = viewer(request).telegram_id
+    actor = Actor.in_console(viewer(request).telegram_id)
     try:
         if person:
-            await fallbacks.set(actor, category, await fallbacks.find_person(person),
-                                channel=CONSOLE)
+            await fallbacks.set(actor, category, await fallbacks.find_person(person))
         else:
-            await fallbacks.clear(actor, category, channel=CONSOLE)
+            await fallbacks.clear(actor, category)
     except Refused as refused:
         form.fail(refused.field or "person", refused.key, **refused.values)
         return await _page(request, status=400, form=form)

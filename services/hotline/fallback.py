@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.actors import Actor, record_action
 from services.audit import CLI, AuditLog
 from services.hotline.experts import ExpertService
 from services.people import PeopleService
@@ -54,26 +55,25 @@ class CategoryFallbacks:
                                       person_id, await self._name(person_id)))
         return views
 
-    async def set(self, actor_id: int, category: str, person_id: int, *,
-                  channel: str) -> FallbackView:
+    async def set(self, actor: Actor, category: str, person_id: int) -> FallbackView:
         """Names the category's fallback: an expert (of any category) or a staff member."""
-        await self._check_actor(actor_id, channel)
+        await self._check_actor(actor)
         known = await self._experts.category(category)
         if known is None or not known.active:
             raise Refused("hotline.fallback.unknown_category", "category", category=category)
         if not await self._eligible(person_id):
             raise Refused("hotline.fallback.not_eligible", "person", person=str(person_id))
-        await self._repository.set_fallback(category, person_id, actor_id)
+        await self._repository.set_fallback(category, person_id, actor.telegram_id)
         name = await self._name(person_id)
-        await self._audit.record(actor_id, AUDIT_SET, target=category,
-                                 detail={"person": person_id, "name": name}, channel=channel)
+        await record_action(self._audit, actor, AUDIT_SET, category,
+                            {"person": person_id, "name": name})
         return FallbackView(category, known.name_zh, known.name_en, person_id, name)
 
-    async def clear(self, actor_id: int, category: str, *, channel: str) -> None:
-        await self._check_actor(actor_id, channel)
+    async def clear(self, actor: Actor, category: str) -> None:
+        await self._check_actor(actor)
         if not await self._repository.clear_fallback(category):
             raise Refused("hotline.fallback.none_set", "category", category=category)
-        await self._audit.record(actor_id, AUDIT_CLEAR, target=category, channel=channel)
+        await record_action(self._audit, actor, AUDIT_CLEAR, category)
 
     async def find_person(self, reference: str) -> int:
         """A Telegram id, or the name of an expert (as staff know them); refused otherwise."""
@@ -104,10 +104,11 @@ class CategoryFallbacks:
         person = await self._people.get(row.telegram_id)
         return row.telegram_id if person is not None and STAFF_ROLES & person.roles else None
 
-    async def _check_actor(self, actor_id: int, channel: str) -> None:
-        if channel == CLI:  # the operator of the command line is the bureau's own
+    async def _check_actor(self, actor: Actor) -> None:
+        """Staff only; the command line's operator holds every power (services.actors)."""
+        if actor.channel == CLI:
             return
-        person = await self._people.get(actor_id)
+        person = await self._people.get(actor.telegram_id)
         if person is None or not STAFF_ROLES & person.roles:
             raise Refused("hotline.fallback.not_allowed")
 

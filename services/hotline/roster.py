@@ -214,11 +214,15 @@ class RosterService:
 
     def plan_for(self, day: date, shifts: list[ShiftRow], overrides: list[OverrideRow],
                  calendar: WorkingCalendar) -> list[Duty]:
-        on_leave = {o.telegram_id for o in overrides if o.day == day and o.kind == "off"}
+        leave = [o for o in overrides if o.day == day and o.kind == "off"]
+        on_leave = {o.telegram_id for o in leave if o.start is None}
+        # An "off" with hours (a swapped shift) takes only the shift of exactly those hours.
+        shift_off = {(o.telegram_id, o.start, o.end) for o in leave if o.start is not None}
         duties = [Duty(s.telegram_id, s.categories, s.start, s.end) for s in shifts
                   if s.telegram_id not in on_leave and day_matches(s.days, day, calendar)]
         duties += [Duty(o.telegram_id, o.categories, o.start or "00:00", o.end or "24:00", True)
                    for o in overrides if o.day == day and o.kind == "on"]
+        duties = [d for d in duties if (d.telegram_id, d.start, d.end) not in shift_off]
         return sorted(duties, key=lambda d: (d.start, d.telegram_id))
 
     async def on_duty(self, category: str, moment: datetime) -> list[int]:
@@ -237,10 +241,14 @@ class RosterService:
         return found
 
     async def on_leave(self, moment: datetime) -> set[int]:
-        """Experts with an "off" override on that (local) date: not even asked as backups."""
-        day = moment.astimezone(self.zone).date()
-        return {o.telegram_id for o in await self._repository.overrides(day, day)
-                if o.kind == "off"}
+        """Experts off at that moment: on leave that (local) date, or off for a shift (swapped
+        away) whose hours hold the moment. Not even asked as backups."""
+        local = moment.astimezone(self.zone)
+        now = local.hour * 60 + local.minute
+        return {o.telegram_id for o in await self._repository.overrides(local.date(),
+                                                                       local.date())
+                if o.kind == "off" and (o.start is None or o.end is None
+                                        or minutes(o.start) <= now < minutes(o.end))}
 
     async def next_shift_start(self, category: str, moment: datetime) -> datetime | None:
         """When the next shift covering the category starts (local time), within two weeks."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 from services.actors import Actor
 from services.audit import AuditLog
@@ -24,7 +24,7 @@ from services.hotline.roster_dates import RosterDates
 from services.hotline.roster_editing import RosterEditor, check_size
 from services.hotline.roster_plan import Assignment
 from services.refusals import Refused
-from storage.models import utcnow
+from storage.models import ReminderState, utcnow
 from storage.repositories.hotline_roster import OverrideRow
 from storage.repositories.roster_duty import RosterDutyRepository
 
@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 
 CHANGE_TEMPLATE = "roster_changed"
 NOTICES_PER_RUN = 200
+# A claim older than this belongs to a process that died mid-send: the notice is queued again.
+STALE_CLAIM = timedelta(minutes=10)
+# Failures that sending again cannot mend; any other (network, rate limit) is tried again.
+FINAL_FAILURES = {"blocked": ReminderState.DROPPED, "rejected": ReminderState.FAILED}
 
 
 class RosterActions:
@@ -179,18 +183,28 @@ class RosterActions:
         await self._duty.queue_notices(notices)
 
     async def deliver_notices(self, messenger: CaseMessenger) -> int:
-        """Sends the queued notices (each taken by one process first); how many arrived."""
+        """Sends the queued notices (each claimed by one process first); how many arrived.
+        A notice leaves the queue only once sent or refused for good: one that failed for
+        now is tried again by the next check, as is one whose process died mid-send."""
+        now = utcnow()
+        await self._duty.release_stale_notices(now - STALE_CLAIM)
         sent = 0
         for notice in await self._duty.queued_notices(NOTICES_PER_RUN):
-            if not await self._duty.take_notice(notice.id):
+            if not await self._duty.take_notice(notice.id, now):
                 continue
             delivery = await messenger.send_rendered(notice.chat_id, notice.template,
                                                      **json.loads(notice.data))
             if delivery.ok:
                 sent += 1
+                await self._duty.finish_notice(notice.id, ReminderState.SENT, utcnow())
+                continue
+            log.warning("a roster change notice to %s did not arrive (%s)",
+                        notice.chat_id, delivery.failure)
+            final = FINAL_FAILURES.get(delivery.failure or "")
+            if final is None:
+                await self._duty.release_notice(notice.id)
             else:
-                log.warning("a roster change notice to %s did not arrive (%s)",
-                            notice.chat_id, delivery.failure)
+                await self._duty.finish_notice(notice.id, final, utcnow())
         return sent
 
     async def _record(self, actor: Actor, action: str, target: str,

@@ -106,7 +106,9 @@ class CoverageWatch:
                 continue
             planned_duties = self._roster.plan_for(day, shifts, [], calendar)
             actual = self._roster.plan_for(day, shifts, overrides, calendar)
-            on_leave = {o.telegram_id for o in overrides if o.day == day and o.kind == "off"}
+            # Off for one swapped shift only, an expert can still cover other hours.
+            on_leave = {o.telegram_id for o in overrides
+                        if o.day == day and o.kind == "off" and o.start is None}
             for category in categories:
                 uncovered = _without(
                     _merged(self._hours(planned_duties, experts, category.key, False)),

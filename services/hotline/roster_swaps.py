@@ -3,8 +3,9 @@
 An expert (or staff on their behalf) offers one of their coming shifts; the other experts of
 its categories get the offer with Accept. The first Accept takes it: the offer goes from open
 to taken by one conditional UPDATE, so of two pressing at once exactly one wins and the
-other is told it was taken. The roster's overrides then record it (the offerer off that day,
-the taker on for the shift's hours in the categories they answer). An offer nobody takes
+other is told it was taken. The roster's overrides then record it (the offerer off for the
+shift's hours, their other shifts that day kept; the taker on for those hours in the
+categories they answer). An offer nobody takes
 before the shift starts is withdrawn by the periodic check, and staff are warned.
 """
 
@@ -155,7 +156,9 @@ class ShiftSwaps:
             status = current.status if current is not None else TAKEN
             raise Refused(CLOSED_REASONS.get(status, "roster.swap.already_taken"))
         categories = tuple(c for c in swap.categories if c in taker.categories)
-        await self._roster.add_override(swap.day, swap.expert_id, "off")
+        # Off for this shift's hours only: another shift of the offerer that day stays theirs.
+        await self._roster.add_override(swap.day, swap.expert_id, "off", (), swap.start,
+                                        swap.end)
         await self._roster.add_override(swap.day, taker.telegram_id, "on", categories,
                                         swap.start, swap.end)
         await self._record(actor, "roster.swap_take", swap, taker=taker.telegram_id)

@@ -9,6 +9,7 @@ from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import utc_column, utcnow
+from storage.models.trainings import ReminderState
 
 
 class ShiftSwap(SQLModel, table=True):
@@ -52,12 +53,19 @@ class CoverageGapNotice(SQLModel, table=True):
 class RosterNotice(SQLModel, table=True):
     """A message asked for by a roster change (an expert told staff changed their shifts),
     kept until the bot has sent it: a change made at the command line, where no bot runs,
-    is told by the running bot's next check."""
+    is told by the running bot's next check. `state` goes pending -> claimed (one process
+    sends it) -> sent, or dropped (the bot is blocked) or failed (Telegram refused it); a
+    send that failed for a while, or a claim its process never finished, goes back to
+    pending, so a notice is lost neither to a crash nor to a network error."""
 
     __tablename__ = "roster_notices"
+    __table_args__ = (Index("ix_roster_notices_state", "state", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     template: str = Field(max_length=64)
     data: str = Field(max_length=4000)
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    state: str = Field(default=ReminderState.PENDING, max_length=16)
+    claimed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

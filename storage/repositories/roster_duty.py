@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from storage.claims import claim_row, finish_row, release_stale_claims
 from storage.db import Database
-from storage.models import CoverageGapNotice, RosterNotice, ShiftSwap, utcnow
+from storage.models import CoverageGapNotice, ReminderState, RosterNotice, ShiftSwap, utcnow
 from storage.timestamps import as_utc
 
 OPEN, TAKEN, WITHDRAWN, EXPIRED = "open", "taken", "withdrawn", "expired"
@@ -114,15 +115,31 @@ class RosterDutyRepository:
                              for chat, template, data in notices])
 
     async def queued_notices(self, limit: int) -> list[NoticeRow]:
+        """The notices waiting to be sent, oldest first."""
         async with self._db.session() as session:
-            rows = await session.execute(select(RosterNotice).order_by(RosterNotice.id)
-                                         .limit(limit))
+            rows = await session.execute(
+                select(RosterNotice).where(RosterNotice.state == ReminderState.PENDING)
+                .order_by(RosterNotice.id).limit(limit))
             return [NoticeRow(r.id, r.chat_id, r.template, r.data)  # type: ignore[arg-type]
                     for r in rows.scalars()]
 
-    async def take_notice(self, notice_id: int) -> bool:
-        """Claims a queued notice for sending: True for exactly one process."""
+    async def take_notice(self, notice_id: int, now: datetime) -> bool:
+        """Claims a queued notice for sending: True for exactly one process. The row stays
+        until the send is finished (finish_notice) or handed back (release_notice)."""
+        return await claim_row(self._db, RosterNotice, notice_id, now) is not None
+
+    async def finish_notice(self, notice_id: int, state: str, now: datetime) -> None:
+        """Sent, or given up for good (dropped: the bot is blocked; failed: refused)."""
+        await finish_row(self._db, RosterNotice, notice_id, state, now)
+
+    async def release_notice(self, notice_id: int) -> None:
+        """The send failed for now (network, rate limit): the next check tries again."""
         async with self._db.session() as session:
-            result = await session.execute(delete(RosterNotice)
-                                           .where(RosterNotice.id == notice_id))
-            return bool(result.rowcount)
+            await session.execute(
+                update(RosterNotice).where(RosterNotice.id == notice_id,
+                                           RosterNotice.state == ReminderState.CLAIMED)
+                .values(state=ReminderState.PENDING, claimed_at=None))
+
+    async def release_stale_notices(self, claimed_before: datetime) -> int:
+        """Claims of a process that died mid-send go back to the queue."""
+        return await release_stale_claims(self._db, RosterNotice, claimed_before)

@@ -17,10 +17,12 @@ from services.hotline import HotlineServices
 from services.hotline.calendar_service import CalendarService
 from services.hotline.case_base import SuggestedQuestions
 from services.hotline.cases import CaseService
+from services.hotline.expert_figures import ExpertFigures
 from services.hotline.experts import ExpertService
 from services.hotline.relay import RelayService
 from services.hotline.reports import ReportService
 from services.hotline.roster import RosterService
+from services.hotline.working_clock import WorkingClock
 from services.ideas.board import IdeaBoard
 from services.people import PeopleService
 from services.profiles import ProfileService
@@ -37,6 +39,7 @@ from storage.repositories.announcement_history import AnnouncementHistoryReposit
 from storage.repositories.announcements import AnnouncementRepository
 from storage.repositories.console_forms import ConsoleFormRepository
 from storage.repositories.hotline_cases import CaseRepository
+from storage.repositories.hotline_expert_figures import ExpertFiguresRepository
 from storage.repositories.hotline_picks import PendingPickRepository
 from storage.repositories.hotline_roster import RosterRepository
 from storage.repositories.idea_board import IdeaBoardRepository
@@ -63,12 +66,15 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
                         staff_chat_id=settings.staff_chat_id,
                         max_open_cases=settings.open_cases_per_asker,
                         suggested_questions=suggested_questions)
+    reports = ReportService(CaseRepository(database), experts, settings.timezone, people,
+                            WorkingClock(roster, rosters))
     return HotlineServices(
         experts=experts, roster=roster, cases=cases,
         relay=RelayService(cases, experts, settings.relay_messages_per_minute,
                            PendingPickRepository(database)),
-        reports=ReportService(CaseRepository(database), experts, settings.timezone, people),
+        reports=reports,
         calendar=calendar,
+        expert_figures=ExpertFigures(ExpertFiguresRepository(database), reports, experts),
     )
 
 

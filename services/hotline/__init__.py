@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from services.hotline.calendar_service import CalendarService
 from services.hotline.cases import CaseService
+from services.hotline.expert_figures import ExpertFigures
 from services.hotline.experts import ExpertService
 from services.hotline.relay import RelayService
 from services.hotline.reports import ReportService
@@ -20,3 +21,4 @@ class HotlineServices:
     relay: RelayService
     reports: ReportService
     calendar: CalendarService
+    expert_figures: ExpertFigures  # /mystats

@@ -116,15 +116,16 @@ class KbRepository:
     async def candidates(self, alternatives: Alternatives,
                          limit: int) -> list[tuple[KbEntry, float]]:
         """Published entries only: nothing else is in the index."""
+        if not any(alternatives):
+            return []
         async with self._db.session() as session:
-            ranked = await kb_index.candidates(session, alternatives, limit)
-            if not ranked:
-                return []
-            rows = await session.execute(select(KbEntry).where(
-                KbEntry.id.in_([entry_id for entry_id, _ in ranked])))
-            entries = {entry.id: entry for entry in rows.scalars()}
-            return [(entries[i], rank) for i, rank in ranked
-                    if i in entries and entries[i].status == KbStatus.PUBLISHED]
+            ranked = kb_index.ranked(session.bind.dialect.name, alternatives, limit)
+            rows = await session.execute(
+                select(KbEntry, ranked.c.rank)
+                .join(ranked, KbEntry.id == ranked.c.entry_id)
+                .where(KbEntry.status == KbStatus.PUBLISHED)
+                .order_by(ranked.c.rank.desc(), KbEntry.id))
+            return [(entry, float(rank)) for entry, rank in rows.all()]
 
     async def count_shown(self, ids: Sequence[int]) -> None:
         await self._bump(ids, shown_count=KbEntry.shown_count + 1)

@@ -112,6 +112,7 @@ async def test_stats_and_the_console_say_which_clock_is_which(
             page = await response.text()
         async with client.get(f"{console_base(hotline)}/") as response:
             dashboard = await response.text()
+
     def words(html: str, element: str) -> str:
         found = re.search(rf'id="{element}"[^>]*>(.*?)</', html, re.S)
         assert found, element
@@ -156,8 +157,8 @@ async def test_mystats_shows_an_expert_their_own_figures_in_both_clocks(
     text = (await sandbox.wait_for_bot_message(wang["id"], after=sent["message_id"]))["text"]
     last_week = lines_of(text.split("本月")[0])
     assert last_week[0] == "我的评价与数据"
-    assert f"上周 {saturday - timedelta(days=5):%Y-%m-%d} 至 {saturday + timedelta(days=1):%Y-%m-%d}" \
-        in last_week
+    monday, sunday = saturday - timedelta(days=5), saturday + timedelta(days=1)
+    assert f"上周 {monday:%Y-%m-%d} 至 {sunday:%Y-%m-%d}" in last_week
     assert "认领 1 个，结束 1 个。" in last_week
     # Wall clock 90 min; working time only from 09:00 on the make-up Saturday: 30.
     assert "认领用时中位数 90.0 分钟（工作时间 30.0 分钟）" in last_week

@@ -11,7 +11,7 @@ from statistics import mean, median
 
 from services.hotline.experts import ExpertService
 from services.hotline.reports import ReportService
-from services.hotline.working_clock import Clocks
+from services.hotline.working_clock import Clocks, WorkingHours
 from services.refusals import Refused
 from storage.models import Case, CaseClaim, CaseRating, utcnow
 from storage.repositories.hotline_expert_figures import ExpertFiguresRepository
@@ -100,7 +100,8 @@ class ExpertFigures:
             comments=_comments(ratings))
 
     @staticmethod
-    def _clocks(rows: list[Case] | list[CaseClaim], begin: str, end: str, hours) -> Clocks:
+    def _clocks(rows: list[Case] | list[CaseClaim], begin: str, end: str,
+                hours: WorkingHours | None) -> Clocks:
         wall = _median(_minutes(getattr(r, begin), getattr(r, end)) for r in rows)
         working = None if hours is None else _median(
             hours.minutes(r.category, getattr(r, begin), getattr(r, end)) for r in rows)

@@ -60,8 +60,9 @@ def ranked(dialect: str, alternatives: Alternatives, limit: int) -> Subquery:
     (PostgreSQL), larger is better in both, and only comparable within one query."""
     if dialect == "postgresql":
         expr = _tsquery_expression(alternatives)
-        # ts_rank over the GIN index's matches, best first (migration kb_search_0001).
-        sql = "SELECT entry_id, rank FROM kb_candidates(:expr, :limit)"
+        sql = ("SELECT s.entry_id AS entry_id, ts_rank(s.document, q) AS rank "
+               "FROM kb_search s, to_tsquery('simple', :expr) q "
+               "WHERE s.document @@ q ORDER BY rank DESC LIMIT :limit")
     else:
         expr = _fts5_expression(alternatives)
         # bm25() is smaller for better matches; the question column weighs four times more.

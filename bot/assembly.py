@@ -54,6 +54,7 @@ from services.hotline.cases import CaseService
 from services.hotline.console_work import CaseWork
 from services.hotline.duty_cases import DutyCases
 from services.hotline.expert_desk import ExpertDesk
+from services.hotline.expert_figures import ExpertFigures
 from services.hotline.experts import ExpertService
 from services.hotline.fallback import CategoryFallbacks
 from services.hotline.inbox import Inbox
@@ -70,6 +71,7 @@ from services.hotline.roster_swaps import ShiftSwaps
 from services.hotline.snippets import Snippets
 from services.hotline.waiting_alerts import WaitingAlerts
 from services.hotline.waiting_transfer import WaitingCaseMover
+from services.hotline.working_clock import WorkingClock
 from services.ideas import IdeaRules, IdeaService
 from services.ideas.board import IdeaBoard
 from services.kb import build_knowledge_base
@@ -101,6 +103,7 @@ from storage.repositories.hotline_browsing import HotlineBrowsingRepository
 from storage.repositories.hotline_cases import CaseRepository
 from storage.repositories.hotline_changed_cases import ChangedCaseRepository
 from storage.repositories.hotline_duty_cases import DutyCaseRepository
+from storage.repositories.hotline_expert_figures import ExpertFiguresRepository
 from storage.repositories.hotline_notes import (
     CaseAlertRepository,
     CaseNoteRepository,
@@ -313,7 +316,8 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
                         events=CaseEvents(ChangedCaseRepository(database)))
     relay = RelayService(cases, experts, settings.relay_messages_per_minute,
                          PendingPickRepository(database))
-    reports = ReportService(case_rows, experts, settings.timezone, people)
+    reports = ReportService(case_rows, experts, settings.timezone, people,
+                            WorkingClock(roster, rosters))
     browsing = HotlineBrowsingRepository(database)
     notes = CaseNoteRepository(database)
     browser = CaseBrowser(browsing, cases, experts, reports, people, profiles, notes)
@@ -326,6 +330,7 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
     return HotlineServices(
         experts=experts, roster=roster, cases=cases, relay=relay, reports=reports,
         calendar=calendar,
+        expert_figures=ExpertFigures(ExpertFiguresRepository(database), reports, experts),
         duty_cases=DutyCases(
             fallbacks=fallbacks, declines=OfferDeclines(cases, duty_repository),
             ratings=RatingNotices(cases, people, case_link),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from handlers import kb_reuse
+from handlers import kb_reuse, kb_reuse_edit
 from handlers.context import HotlineContext
 from handlers.hotline_input import callback_ints, refuse_button
 from handlers.replies import answer_callback, reply
@@ -62,6 +62,8 @@ async def read_entry(update: Update, context: HotlineContext) -> None:
             await context.bot.send_photo(chat_id, file_id)
         else:
             await context.bot.send_document(chat_id, file_id)
+    if buttons:
+        await kb_reuse_edit.offer_edit(update, context, entry.id)
 
 
 def register(application: Application, routes: Routes) -> None:

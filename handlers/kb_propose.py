@@ -12,7 +12,7 @@ from handlers.hotline_input import callback_ints, refuse_button
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes
 from services.kb.service import CaseForProposal
-from storage.models import Case, CaseStatus
+from storage.models import Case, CaseStatus, KbEntry
 
 
 async def offer_proposal(update: Update, context: HotlineContext, case: Case) -> None:
@@ -52,9 +52,23 @@ async def propose(update: Update, context: HotlineContext) -> None:
         return
     entry = await context.services.kb.proposals.propose(await _for_proposal(context, case))
     await answer_callback(update)
+    if entry is not None:  # stored now, so staff hear of each proposal once
+        await _tell_staff(context, case, entry)
     key = "kb.propose.done" if entry is not None else "kb.propose.not_stored"
     await update.callback_query.edit_message_text(context.html(key, number=case.number),
                                                   parse_mode=ParseMode.HTML)
+
+
+async def _tell_staff(context: HotlineContext, case: Case, entry: KbEntry) -> None:
+    """A note in the case's staff topic (or the staff group) linking to the console's review."""
+    cases = context.services.hotline.cases
+    if cases.staff_chat_id is None:
+        return
+    expert = await context.services.hotline.experts.get(case.expert_id or 0)
+    await cases.messenger.notify(
+        cases.staff_chat_id, "kb.propose.staff_note", thread_id=case.staff_thread_id,
+        expert=expert.name if expert is not None else str(case.expert_id), number=case.number,
+        link=f"{context.services.console.base_url}/console/kb/{entry.id}")
 
 
 def register(application: Application, routes: Routes) -> None:

@@ -45,9 +45,16 @@ async def send_answer(update: Update, context: HotlineContext) -> None:
                             key="kb.reuse.unavailable")
         return
     await answer_callback(update)
+    await relay_answer(update, context, case, entry.answer)
+
+
+async def relay_answer(update: Update, context: HotlineContext, case: Case,
+                       answer_html: str) -> None:
+    """Relays an answer (an entry's, or the expert's edit of it) as the expert's reply."""
+    user_id = update.effective_user.id
     # The answer appears in the expert's chat first, so the relay copies a message of the
     # expert's conversation exactly as it copies one they typed.
-    shown = await reply(update, context, entry.answer)
+    shown = await reply(update, context, answer_html)
     if shown is None:
         return
     result = await context.services.hotline.relay.relay(

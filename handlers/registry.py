@@ -24,6 +24,7 @@ from handlers import (
     kb_faq,
     kb_propose,
     kb_reuse,
+    kb_reuse_edit,
     kb_suggest,
     language,
     main_menu,
@@ -43,7 +44,7 @@ from services.commands import CommandSpec
 FEATURES = [start, help, main_menu, language, privacy, profile,
             ideas_submit, ideas_mine, ideas_review, ideas_public,
             subscribe, announcements, announce, trainings, trainings_staff, console,
-            kb_faq, kb_suggest, kb_reuse, kb_propose]
+            kb_faq, kb_suggest, kb_reuse, kb_reuse_edit, kb_propose]
 # hotline first among the last: its relay takes any private message of a case participant.
 LAST = [hotline, dialogs, fallback]
 

@@ -12,6 +12,7 @@ from sandbox.client import SandboxClient
 from storage.models import Case
 from tests.driver import buttons, press_data, wait_reply
 from tests.hotline_support import ALL_DAY, ask, expert, offer_to, roster, social_worker, submit
+from tests.support import bot_idle
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00"
        b"\x00\x00\x90\x91h6\x00\x00\x00\x19IDATx\x9cc\xfc\xcf\xc0\xc0\xc0\xc4\xc0\xc0\xc0"
@@ -47,6 +48,7 @@ async def consultation(hotline: Hotline, sandbox: SandboxClient) -> Consultation
     copy = await wait_reply(sandbox, wang["id"], "Is a copy")
     await sandbox.edit_text(uid, uid, follow_up["message_id"], "Is a scanned copy enough?")
     await sandbox.wait_for_edit(wang["id"], copy["message_id"])
+    await bot_idle(hotline)  # the edit's transcript row is written after the copy is edited
     case = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")
     assert case is not None
     return Consultation(wang, zhao, li, asker, case)

@@ -15,7 +15,8 @@ from services.actors import Actor
 from services.hotline.messenger import CaseMessenger, Delivery
 from storage.models import utcnow
 from storage.repositories.roster_duty import RosterDutyRepository
-from tests.hotline_support import expert, has
+from tests.driver import has
+from tests.hotline_support import expert
 from tests.support import running_hotline
 
 

@@ -11,7 +11,8 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from services.actors import Actor
 from services.hotline.roster_swaps import TAKE
-from tests.hotline_support import buttons, expert, has, roster
+from tests.driver import buttons, has
+from tests.hotline_support import expert, roster
 from tests.support import running_hotline
 from tests.test_roster_duty import TODAY, _swap_offer
 

@@ -116,6 +116,7 @@ async def show_case(request: web.Request, *, status: int = 200,
                         snippets=await services.hotline.snippets.for_case(
                             detail.case, signed_in.telegram_id) if holds else [],
                         timeline=await services.hotline.case_browser.timeline(detail),
+                        clocks=await services.hotline.reports.case_clocks(detail.case),
                         may_claim=detail.case.status == "offered" and not signed_in.is_staff,
                         once=await issue(request, f"/console/cases/{detail.case.number}")
                         if holds else "",

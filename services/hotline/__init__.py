@@ -12,6 +12,7 @@ from services.hotline.case_files import CaseFiles
 from services.hotline.cases import CaseService
 from services.hotline.console_work import CaseWork
 from services.hotline.duty_cases import DutyCases
+from services.hotline.expert_figures import ExpertFigures
 from services.hotline.experts import ExpertService
 from services.hotline.inbox import Inbox
 from services.hotline.relay import RelayService
@@ -48,3 +49,4 @@ class HotlineServices:
     inbox: Inbox
     waiting_alerts: WaitingAlerts
     snippets: Snippets
+    expert_figures: ExpertFigures  # /mystats

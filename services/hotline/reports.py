@@ -9,6 +9,8 @@ from statistics import mean
 from zoneinfo import ZoneInfo
 
 from services.hotline.experts import ExpertService
+from services.hotline.working_clock import CaseClocks, WorkingClock, WorkingHours
+from services.hotline.working_time import as_utc
 from services.people import PeopleService
 from services.spreadsheets import table
 from storage.models import Case, CaseClaim, CaseMessage, CaseRating, CaseStatus
@@ -40,6 +42,11 @@ class Figures:
     minutes_to_close: float | None
     rating: float | None
     ratings: int
+    # The same three in working time (services/hotline/working_time.py): only the roster's
+    # hours for the case's category on working days count. None without a working clock.
+    working_to_claim: float | None = None
+    working_to_first_answer: float | None = None
+    working_to_close: float | None = None
 
 
 def _minutes(first: datetime | None, last: datetime | None) -> float | None:
@@ -53,11 +60,25 @@ def _average(values: Iterable[float | None]) -> float | None:
     return round(mean(present), 1) if present else None
 
 
-def figures_of(label: str, cases: list[Case], claims: list[CaseClaim]) -> Figures:
+def figures_of(label: str, cases: list[Case], claims: list[CaseClaim],
+               hours: WorkingHours | None = None) -> Figures:
     """Claim times come from `claims` (each measured in the category it was made in, from
     when the case began waiting there); a case that waits again after a transfer is not
-    counted as claimed. Ratings are each case's latest: the asker's last word on it."""
+    counted as claimed. Ratings are each case's latest: the asker's last word on it.
+    Working times are measured in the category's hours: a claim's where it was made, the
+    answer and the close in the case's category now."""
     ratings = [c.rating for c in cases if c.rating is not None]
+    working: dict[str, float | None] = {}
+    if hours is not None:
+        working = {
+            "working_to_claim": _average(hours.minutes(c.category, c.waiting_since,
+                                                       c.claimed_at) for c in claims),
+            "working_to_first_answer": _average(hours.minutes(c.category, c.claimed_at,
+                                                              c.first_answer_at)
+                                                for c in cases),
+            "working_to_close": _average(hours.minutes(c.category, c.created_at, c.closed_at)
+                                         for c in cases),
+        }
     return Figures(
         label=label,
         cases=len(cases),
@@ -69,28 +90,46 @@ def figures_of(label: str, cases: list[Case], claims: list[CaseClaim]) -> Figure
         minutes_to_close=_average(_minutes(c.created_at, c.closed_at) for c in cases),
         rating=round(mean(ratings), 2) if ratings else None,
         ratings=len(ratings),
+        **working,
     )
 
 
 class ReportService:
     def __init__(self, cases: CaseRepository, experts: ExpertService, timezone: str,
-                 people: PeopleService) -> None:
+                 people: PeopleService, working: WorkingClock | None = None) -> None:
         self._cases = cases
         self._experts = experts
         self._people = people
         self.zone = ZoneInfo(timezone)
+        self.working = working
+
+    async def working_hours(self, cases: Iterable[Case],
+                            claims: Iterable[CaseClaim] = ()) -> WorkingHours | None:
+        """One snapshot of the working hours covering every moment of these cases."""
+        moments = [as_utc(m) for c in cases for m in (c.created_at, c.claimed_at,
+                                                      c.first_answer_at, c.closed_at) if m]
+        moments += [as_utc(m) for c in claims for m in (c.waiting_since, c.claimed_at) if m]
+        if self.working is None or not moments:
+            return None
+        return await self.working.hours(min(moments), max(moments))
+
+    async def case_clocks(self, case: Case) -> CaseClocks | None:
+        """The case page's times in both clocks (None without a working clock)."""
+        hours = await self.working_hours([case])
+        return hours.case_clocks(case) if hours is not None else None
 
     async def figures(self, first: datetime, last: datetime,
                       locale: str) -> tuple[Figures, list[Figures], list[Figures]]:
         """Totals, then per category, then per handler, for cases opened in [first, last)."""
         cases = await self._cases.between(first, last)
         claims = await self._cases.claims_of([c.id for c in cases if c.id is not None])
+        hours = await self.working_hours(cases, claims)
         categories = {c.key: (c.name_en if locale == "en" else c.name_zh)
                       for c in await self._experts.categories()}
         # A category counts its cases now in it, and the claims made in it (a case
         # transferred away still leaves its claim time where it was claimed).
         by_category = [figures_of(name, [c for c in cases if c.category == key],
-                                  [c for c in claims if c.category == key])
+                                  [c for c in claims if c.category == key], hours)
                        for key, name in categories.items()]
         by_expert = []
         handlers = {c.expert_id for c in cases if c.expert_id is not None}
@@ -99,8 +138,8 @@ class ReportService:
             by_expert.append(figures_of(
                 await self._handler_label(expert_id, locale),
                 [c for c in cases if c.expert_id == expert_id],
-                [c for c in claims if c.expert_id == expert_id]))
-        return (figures_of("", cases, claims),
+                [c for c in claims if c.expert_id == expert_id], hours))
+        return (figures_of("", cases, claims, hours),
                 [f for f in by_category if f.cases or f.minutes_to_claim is not None],
                 by_expert)
 

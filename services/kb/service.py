@@ -71,6 +71,7 @@ class KnowledgeBase:
         self._segmenter = segmenter
         self.good_match = good_match
         self._matcher: Matcher | None = None
+        self._synonyms: dict[str, list[str]] = {}
         self._matcher_at = 0.0
         self.proposals = Proposals(self)
 
@@ -87,7 +88,12 @@ class KnowledgeBase:
             # Waits for the dictionary (loading in a thread since start) off the event loop.
             await asyncio.to_thread(self._segmenter.warm_up)
         if self._matcher is None or time.monotonic() - self._matcher_at > SYNONYMS_FRESH_SECONDS:
-            self._matcher = Matcher(self._segmenter, await self.repository.synonyms())
+            synonyms = await self.repository.synonyms()
+            # The same synonyms keep the same matcher, and with it its cache of the entries'
+            # segmented questions (cutting 40 candidates' questions again costs every search).
+            if self._matcher is None or synonyms != self._synonyms:
+                self._matcher = Matcher(self._segmenter, synonyms)
+                self._synonyms = synonyms
             self._matcher_at = time.monotonic()
         return self._matcher
 

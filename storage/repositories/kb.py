@@ -116,15 +116,24 @@ class KbRepository:
     async def candidates(self, alternatives: Alternatives,
                          limit: int) -> list[tuple[KbEntry, float]]:
         """Published entries only: nothing else is in the index."""
+        if not any(alternatives):
+            return []
+        ranked = kb_index.ranked(self._db.dialect, alternatives, limit)
+        statement = (select(KbEntry, ranked.c.rank)
+                     .join(ranked, KbEntry.id == ranked.c.entry_id)
+                     .where(KbEntry.status == KbStatus.PUBLISHED)
+                     .order_by(ranked.c.rank.desc(), KbEntry.id))
+        if self._db.dialect == "postgresql":
+            # One round trip: a single read needs no transaction, so no BEGIN and COMMIT
+            # around it (on a busy machine each trip waits for the server to be scheduled).
+            async with self._db.engine.connect() as connection:
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+                async with AsyncSession(bind=connection, expire_on_commit=False) as session:
+                    rows = await session.execute(statement)
+                    return [(entry, float(rank)) for entry, rank in rows.all()]
         async with self._db.session() as session:
-            ranked = await kb_index.candidates(session, alternatives, limit)
-            if not ranked:
-                return []
-            rows = await session.execute(select(KbEntry).where(
-                KbEntry.id.in_([entry_id for entry_id, _ in ranked])))
-            entries = {entry.id: entry for entry in rows.scalars()}
-            return [(entries[i], rank) for i, rank in ranked
-                    if i in entries and entries[i].status == KbStatus.PUBLISHED]
+            rows = await session.execute(statement)
+            return [(entry, float(rank)) for entry, rank in rows.all()]
 
     async def count_shown(self, ids: Sequence[int]) -> None:
         await self._bump(ids, shown_count=KbEntry.shown_count + 1)

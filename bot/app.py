@@ -127,8 +127,9 @@ def build_services(settings: Settings, database: Database) -> Services:
     delivery, announcements, outbox = build_delivery(settings, database)
     trainings = build_training_service(settings, database)
     kb = build_knowledge_base(database)
+    audit = AuditLog(AuditRepository(database))
     hotline = build_hotline_services(settings, database, people, texts, ProfileService(users),
-                                     kb.suggestions.questions_for_case)
+                                     audit, kb.suggestions.questions_for_case)
     privacy = PrivacyService(users, people, conversation_log, settings.log_retention_days,
                              FormTokens(ConsoleFormRepository(database)))
     ideas = IdeaService(
@@ -152,7 +153,7 @@ def build_services(settings: Settings, database: Database) -> Services:
         kb=kb,
         console=ConsoleAccess(ConsoleRepository(database), people,
                               settings.console_url),
-        audit=AuditLog(AuditRepository(database)),
+        audit=audit,
         dashboard=DashboardService(DashboardRepository(database), hotline.reports,
                                    hotline.cases.repository, delivery, ideas,
                                    settings.timezone),

@@ -11,18 +11,22 @@ from typing import Any
 
 from bot.app import open_database
 from bot.cli_args import record_id, telegram_id
-from bot.cli_audit import CommandLineAudit
+from bot.cli_audit import CommandLineAudit, operator
 from bot.cli_calendar import add_calendar_parser, calendar_command, describe_line
 from bot.cli_files import InputFileError, read_utf8
 from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.wiring_features import build_hotline_services
+from services.audit import CLI, COMMAND_LINE_ACTOR, AuditLog
 from services.hotline import HotlineServices
 from services.hotline.calendar_days import describe_day
+from services.hotline.case_actions import Actor
 from services.hotline.experts import ExpertInputError
 from services.hotline.roster import RosterFileError
 from services.people import PeopleService
 from services.profiles import ProfileService
+from services.refusals import Refused
 from services.texts import Texts
+from storage.repositories.audit import AuditRepository
 from storage.repositories.users import UserRepository
 
 COMMANDS = ("experts", "categories", "roster", "cases", "calendar")
@@ -101,16 +105,24 @@ def hotline_command(settings: Settings, args: argparse.Namespace) -> int:
             texts = Texts(SUPPORTED_LOCALES, settings.default_locale)
             people = PeopleService(users, settings.default_locale, settings.admin_ids)
             hotline = build_hotline_services(settings, database, people, texts,
-                                             ProfileService(users))
+                                             ProfileService(users),
+                                             AuditLog(AuditRepository(database)))
             await hotline.experts.seed_categories_if_empty()
             runner = {"experts": _experts, "categories": _categories, "roster": _roster,
                       "cases": _cases, "calendar": calendar_command}[args.command]
             args.default_locale = settings.default_locale
+            args.texts = texts
             return await runner(hotline, CommandLineAudit(database), args)
         finally:
             await database.close()
 
     return asyncio.run(work())
+
+
+def _refused(args: argparse.Namespace, refused: Refused) -> int:
+    """A door's refusal in the same words as the bot's, in --locale (or the default)."""
+    locale = getattr(args, "locale", None) or args.default_locale
+    return _fail(args.texts.refusal(locale, refused.refusal))
 
 
 def _fail(message: str) -> int:
@@ -220,20 +232,17 @@ async def _cases(hotline: HotlineServices, audit: CommandLineAudit,
             print(line)
         return 0
     if args.action in ("block", "unblock"):
-        repository = hotline.cases.repository
-        if args.action == "block":
-            if await hotline.experts.get(args.telegram_id) is not None:
-                return _fail(f"{args.telegram_id} is an expert; remove the role first")
-            await hotline.cases.repository.block(args.telegram_id, args.reason[:256])
-            await audit.record("cases.block", target=str(args.telegram_id),
-                               detail={"reason": args.reason[:256]})
-            print(f"{args.telegram_id} is barred from the hotline")
-        else:
-            changed = await repository.unblock(args.telegram_id)
-            if changed:
-                await audit.record("cases.unblock", target=str(args.telegram_id))
-            print(f"{args.telegram_id} {'may use' if changed else 'was not barred from'} "
-                  "the hotline")
+        actor = Actor(COMMAND_LINE_ACTOR, frozenset(), CLI, operator=operator())
+        try:
+            if args.action == "block":
+                await hotline.actions.block(actor, args.telegram_id, args.reason)
+                print(f"{args.telegram_id} is barred from the hotline")
+                return 0
+            changed = await hotline.actions.unblock(actor, args.telegram_id)
+        except Refused as refused:
+            return _refused(args, refused)
+        print(f"{args.telegram_id} {'may use' if changed else 'was not barred from'} "
+              "the hotline")
         return 0
     if args.last < args.first:
         return _fail("--to is before --from")

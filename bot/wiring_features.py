@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot.settings import Settings
 from services.announcements.history import AnnouncementHistory
+from services.audit import AuditLog
 from services.comms_console import CommsConsole
 from services.console_forms import FormTokens
 from services.delivery.engine import DeliveryEngine, EngineSettings
@@ -15,12 +16,14 @@ from services.delivery.limits import Limits, RateBudget, RateLimiter
 from services.delivery.shared_limits import RedisRateLimiter, budget_namespace
 from services.hotline import HotlineServices
 from services.hotline.calendar_service import CalendarService
-from services.hotline.case_base import SuggestedQuestions
+from services.hotline.case_actions import CaseActions
+from services.hotline.case_cards import SuggestedQuestions
 from services.hotline.cases import CaseService
 from services.hotline.experts import ExpertService
 from services.hotline.relay import RelayService
 from services.hotline.reports import ReportService
 from services.hotline.roster import RosterService
+from services.hotline.waiting_transfer import WaitingCaseMover
 from services.ideas.board import IdeaBoard
 from services.people import PeopleService
 from services.profiles import ProfileService
@@ -37,8 +40,10 @@ from storage.repositories.announcement_history import AnnouncementHistoryReposit
 from storage.repositories.announcements import AnnouncementRepository
 from storage.repositories.console_forms import ConsoleFormRepository
 from storage.repositories.hotline_cases import CaseRepository
+from storage.repositories.hotline_handoffs import HandoffRepository
 from storage.repositories.hotline_picks import PendingPickRepository
 from storage.repositories.hotline_roster import RosterRepository
+from storage.repositories.hotline_waiting import WaitingCaseRepository
 from storage.repositories.idea_board import IdeaBoardRepository
 from storage.repositories.ideas import IdeaRepository
 from storage.repositories.outbox import OutboxRepository
@@ -51,7 +56,7 @@ from storage.repositories.working_calendar import WorkingCalendarRepository
 
 
 def build_hotline_services(settings: Settings, database: Database, people: PeopleService,
-                           texts: Texts, profiles: ProfileService,
+                           texts: Texts, profiles: ProfileService, audit: AuditLog,
                            suggested_questions: SuggestedQuestions | None = None
                            ) -> HotlineServices:
     rosters = RosterRepository(database)
@@ -62,9 +67,12 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
                         claim_timeout=timedelta(seconds=settings.claim_timeout),
                         staff_chat_id=settings.staff_chat_id,
                         max_open_cases=settings.open_cases_per_asker,
-                        suggested_questions=suggested_questions)
+                        suggested_questions=suggested_questions,
+                        handoffs=HandoffRepository(database))
+    waiting = WaitingCaseMover(cases, people, WaitingCaseRepository(database))
     return HotlineServices(
         experts=experts, roster=roster, cases=cases,
+        actions=CaseActions(cases, experts, waiting, audit),
         relay=RelayService(cases, experts, settings.relay_messages_per_minute,
                            PendingPickRepository(database)),
         reports=ReportService(CaseRepository(database), experts, settings.timezone, people),

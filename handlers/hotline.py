@@ -12,6 +12,7 @@ from handlers import (
     hotline_ask,
     hotline_case,
     hotline_duty,
+    hotline_handoff,
     hotline_relay,
     hotline_snippets,
     hotline_staff,
@@ -19,8 +20,8 @@ from handlers import (
 from handlers.context import SERVICES_KEY
 from handlers.hotline_messenger import TelegramCaseMessenger
 
-MODULES = [hotline_ask, hotline_case, hotline_staff, hotline_duty, hotline_snippets,
-           hotline_relay]
+MODULES = [hotline_ask, hotline_case, hotline_handoff, hotline_staff, hotline_duty,
+           hotline_snippets, hotline_relay]
 COMMANDS = [spec for module in MODULES for spec in module.COMMANDS]
 
 

@@ -15,7 +15,7 @@ from handlers.context import HotlineContext
 from handlers.hotline_common import callback_ints, refuse_button
 from handlers.replies import answer_callback, reply
 from services.commands import CommandSpec
-from services.hotline.console_work import CaseWorkRefused
+from services.refusals import Refused
 from storage.models import CaseStatus, Role
 
 ANSWERERS = (Role.EXPERT, Role.STAFF, Role.ADMIN)
@@ -54,7 +54,7 @@ async def send_snippet(update: Update, context: HotlineContext) -> None:
         await refuse_button(update, context, "malformed snippet")
         return
     user_id = update.effective_user.id
-    case = await context.services.hotline.cases.repository.get(ids[0])
+    case = await context.services.hotline.cases.get(ids[0])
     snippets = context.services.ops.snippets
     snippet = await snippets.repository.get(ids[1])
     if case is None or snippet is None or case.expert_id != user_id or not (
@@ -66,7 +66,7 @@ async def send_snippet(update: Update, context: HotlineContext) -> None:
     try:
         await context.services.ops.work.answer(case.number, user_id,
                                                await snippets.fill(snippet.body, case))
-    except CaseWorkRefused:
+    except Refused:
         await refuse_button(update, context, f"snippet to case {case.id} not open",
                             "hotline.snippets.not_yours")
         return

@@ -19,6 +19,7 @@ from tests.hotline_support import (
     latest_case,
     offer_to,
     roster,
+    skip_handoff,
     social_worker,
     submit,
 )
@@ -61,6 +62,7 @@ async def test_off_hours_is_one_reply_and_a_transfer_names_the_next_shift(
     choice = await sandbox.wait_for_bot_message(backup["id"], predicate=has("Transfer"))
     await sandbox.press_button(backup["id"], backup["id"], choice["message_id"],
                                dict(buttons(choice))["Finance"])
+    await skip_handoff(sandbox, backup["id"], choice["message_id"])
     await offer_to(sandbox, zhao["id"], "C-2026-0001")  # as a backup, meanwhile
     await bot_idle(hotline)
     told = _texts(await sandbox.bot_messages(asker["id"]), taken["message_id"])
@@ -137,6 +139,7 @@ async def test_stats_count_claim_time_where_it_was_claimed(hotline,
     choice = await sandbox.wait_for_bot_message(wang["id"], predicate=has("Transfer"))
     await sandbox.press_button(wang["id"], wang["id"], choice["message_id"],
                                dict(buttons(choice))["Finance"])
+    await skip_handoff(sandbox, wang["id"], choice["message_id"])
     finance_offer = await offer_to(sandbox, li["id"], "C-2026-0001")
 
     async def stats() -> str:

@@ -25,6 +25,7 @@ from tests.hotline_support import (
     latest_case,
     offer_to,
     roster,
+    skip_handoff,
     social_worker,
     submit,
 )
@@ -208,6 +209,7 @@ async def test_transfer_to_another_category_and_to_another_expert(
                       "Project design and management", "Legal expert Zhao"]
     await sandbox.press_button(wang["id"], wang["id"], choice["message_id"],
                                dict(buttons(choice))["Finance"])
+    await skip_handoff(sandbox, wang["id"], choice["message_id"])
     told = await sandbox.wait_for_bot_message(asker["id"], predicate=has("transferred"))
     assert told["text"].startswith("Your consultation C-2026-0001 has been transferred to "
                                    "Finance")
@@ -238,6 +240,7 @@ async def test_transfer_to_another_category_and_to_another_expert(
     choice = await sandbox.wait_for_bot_message(wang["id"], predicate=has("Transfer"))
     await sandbox.press_button(wang["id"], wang["id"], choice["message_id"],
                                dict(buttons(choice))["Legal expert Zhao"])
+    await skip_handoff(sandbox, wang["id"], choice["message_id"])
     zhao_card = await sandbox.wait_for_bot_message(zhao["id"], predicate=has("yours to answer"))
     history = await sandbox.wait_for_bot_message(zhao["id"], after=zhao_card["message_id"])
     assert history["text"] == "Contract question"

@@ -33,6 +33,8 @@ SENTENCES = {
     "cases.transfer": "records.audit.cases_transfer",
     "cases.close": "records.audit.cases_close",
     "cases.take_over": "records.audit.cases_take_over",
+    "cases.release": "records.audit.cases_release",
+    "cases.reopen": "records.audit.cases_reopen",
     "cases.export": "records.audit.cases_export",
     "cases.block": "records.audit.cases_block",
     "cases.unblock": "records.audit.cases_unblock",

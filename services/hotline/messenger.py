@@ -29,6 +29,11 @@ class CaseCard:
     offered: int = 0
     undelivered: tuple[tuple[str, str], ...] = ()
     suggested: tuple[str, ...] = ()  # knowledge-base questions the asker found not enough
+    # The latest handoff note (services/hotline/handoffs.py), read first by the next expert:
+    # its summary, or why there is none (a catalogue key of a ready reason, or free words).
+    handoff: str = ""
+    handoff_skip_key: str = ""
+    handoff_skip: str = ""
 
 
 @dataclass(frozen=True, slots=True)

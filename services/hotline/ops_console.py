@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from services.hotline import HotlineServices
-from services.hotline.case_actions import CaseActions
 from services.hotline.case_browser import CaseBrowser
 from services.hotline.console_work import CaseWork
 from services.hotline.inbox import Inbox
@@ -15,7 +14,6 @@ from services.hotline.roster_dates import RosterDates
 from services.hotline.roster_editing import RosterEditor
 from services.hotline.snippets import Snippets
 from services.hotline.waiting_alerts import WaitingAlerts
-from services.hotline.waiting_transfer import WaitingCaseMover
 from services.people import PeopleService
 from services.profiles import ProfileService
 from storage.db import Database
@@ -26,7 +24,6 @@ from storage.repositories.hotline_notes import (
     SnippetRepository,
 )
 from storage.repositories.hotline_roster import RosterRepository
-from storage.repositories.hotline_waiting import WaitingCaseRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +31,6 @@ class OpsConsole:
     roster: RosterEditor
     dates: RosterDates
     cases: CaseBrowser
-    actions: CaseActions
     work: CaseWork
     inbox: Inbox
     alerts: WaitingAlerts
@@ -54,8 +50,6 @@ def build_ops_console(database: Database, hotline: HotlineServices, people: Peop
         roster=RosterEditor(rosters, hotline.roster, hotline.experts),
         dates=RosterDates(rosters, browsing, hotline.roster, hotline.experts),
         cases=cases,
-        actions=CaseActions(hotline, WaitingCaseMover(hotline.cases, people,
-                                                      WaitingCaseRepository(database))),
         work=CaseWork(hotline.cases, hotline.relay, notes),
         inbox=Inbox(browsing, cases, hotline.cases.claim_timeout, alerts),
         alerts=alerts,

@@ -1,0 +1,189 @@
+"""Release and reopen through the case doors (services/hotline/case_actions.py), from the bot
+and from the console, end to end through the sandbox; forged presses and stale forms are
+refused without acting; the CLI says a refusal in the bot's words; handoff notes come first."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from bot.app import Hotline
+from sandbox.client import SandboxClient
+from services.refusals import Refusal
+from storage.models import CaseStatus
+from storage.repositories.audit import AuditFilter
+from tests.console_ops_support import consultation
+from tests.console_support import console_base, csrf_of, person, signed_in_client
+from tests.hotline_support import buttons, has, offer_to
+
+
+async def page_of(client: aiohttp.ClientSession, url: str) -> str:
+    async with client.get(url, allow_redirects=False) as response:
+        return await response.text()
+
+
+async def post(client: aiohttp.ClientSession, url: str,
+               data: dict[str, str]) -> tuple[int, str, str]:
+    async with client.post(url, data=data, allow_redirects=False) as response:
+        return response.status, response.headers.get("Location", ""), await response.text()
+
+
+async def audited(hotline: Hotline, action: str) -> int:
+    return (await hotline.services.audit.search(AuditFilter(action=action), 1, 10))[1]
+
+
+async def test_an_expert_releases_a_case_in_the_bot_and_a_forged_press_does_nothing(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    talk = await consultation(hotline, sandbox)  # C-2026-0001, legal, held by Wang
+    cases = hotline.services.hotline.cases
+    # Li (finance) forges the /release choice's button: refused, nothing changes.
+    forged = await sandbox.press_button(talk.li["id"], talk.li["id"], 1,
+                                        f"hotline:release:{talk.case.id}", force=True)
+    assert forged["answer"]["text"].startswith("This button is not yours or no longer applies")
+    assert (await cases.get(talk.case.id)).expert_id == talk.wang["id"]
+
+    sent = await sandbox.send_text(talk.wang["id"], "/release")
+    done = await sandbox.wait_for_bot_message(talk.wang["id"], after=sent["message_id"],
+                                              predicate=has("is released"))
+    assert done["text"] == ("Consultation C-2026-0001 is released; it is offered to other "
+                            "experts.")
+    told = await sandbox.wait_for_bot_message(talk.asker["id"],
+                                              predicate=has("passed to another expert"))
+    assert "C-2026-0001" in told["text"]
+    # Nobody else of legal is on duty: the backup (Zhao) is offered it, as after a timeout.
+    await offer_to(sandbox, talk.zhao["id"], "C-2026-0001")
+    case = await cases.get(talk.case.id)
+    assert (case.status, case.expert_id) == (CaseStatus.OFFERED, None)
+    assert await audited(hotline, "cases.release") == 1
+    # Wang's late second release is told the case is no longer his.
+    late = await sandbox.send_text(talk.wang["id"], "/release")
+    answer = await sandbox.wait_for_bot_message(talk.wang["id"], after=late["message_id"])
+    assert "no open" in answer["text"] or "not" in answer["text"]
+
+
+async def test_staff_reopen_in_the_bot_and_release_and_reopen_in_the_console(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    talk = await consultation(hotline, sandbox)
+    number = "C-2026-0001"
+    case_url = f"{console_base(hotline)}/cases/{number}"
+    staff = await person(hotline, sandbox, "Chen")
+    async with await signed_in_client(hotline, sandbox, staff["id"]) as desk:
+        page = await page_of(desk, case_url)
+        assert 'id="release"' in page and 'id="reopen"' not in page
+        # A reopen posted while the case is open (a stale page) is refused, not acted on.
+        status, _, body = await post(desk, f"{case_url}/reopen", {"csrf": csrf_of(page)})
+        assert status == 400 and "is not closed; there is nothing to reopen" in body
+        status, where, _ = await post(desk, f"{case_url}/release", {"csrf": csrf_of(page)})
+        assert status == 303 and "console_workspace.done.released" in where
+        await sandbox.wait_for_bot_message(talk.wang["id"], predicate=has("Bureau staff have "
+                                                                          "released"))
+        await sandbox.wait_for_bot_message(talk.asker["id"],
+                                           predicate=has("passed to another expert"))
+        status, _, body = await post(desk, f"{case_url}/release", {"csrf": csrf_of(page)})
+        assert status == 400 and "is not held by anyone" in body
+
+    offer = await offer_to(sandbox, talk.zhao["id"], number)
+    await sandbox.press_button(talk.zhao["id"], talk.zhao["id"], offer["message_id"],
+                               f"hotline:claim:{talk.case.id}")
+    await sandbox.wait_for_bot_message(talk.asker["id"], predicate=has("Zhao"))
+    actions = hotline.services.hotline.actions
+    cases = hotline.services.hotline.cases
+    assert await cases.close(await cases.get(talk.case.id), "expert")
+
+    # Staff reopen it from the bot: /reopen N; the expert and the asker are told.
+    sent = await sandbox.send_text(staff["id"], f"/reopen {number}")
+    reply = await sandbox.wait_for_bot_message(staff["id"], after=sent["message_id"])
+    assert reply["text"] == f"Consultation {number} is open again."
+    await sandbox.wait_for_bot_message(talk.zhao["id"], predicate=has("Bureau staff have "
+                                                                      "reopened"))
+    await sandbox.wait_for_bot_message(talk.asker["id"], predicate=has("Bureau staff have "
+                                                                       "reopened"))
+    assert (await cases.get(talk.case.id)).status == CaseStatus.OPEN
+    # The same refusal, from the bot, when it is open already.
+    again = await sandbox.send_text(staff["id"], f"/reopen {number}")
+    refused = await sandbox.wait_for_bot_message(staff["id"], after=again["message_id"])
+    assert refused["text"] == (f"Consultation {number} is not closed; there is nothing to "
+                               "reopen.")
+
+    # Closed again; the console's Reopen shows only now, and works.
+    assert await cases.close(await cases.get(talk.case.id), "expert")
+    async with await signed_in_client(hotline, sandbox, staff["id"]) as desk:
+        page = await page_of(desk, case_url)
+        assert 'id="reopen"' in page and 'id="release"' not in page
+        status, where, _ = await post(desk, f"{case_url}/reopen", {"csrf": csrf_of(page)})
+        assert status == 303 and "console_workspace.done.reopened" in where
+        page = await page_of(desk, case_url)
+        assert "Reopened by staff" in page
+    assert await audited(hotline, "cases.reopen") == 2
+    assert (await actions.find(number)).expert_id == talk.zhao["id"]
+
+
+async def test_a_transfer_keeps_the_handoff_note_that_the_next_expert_reads_first(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    talk = await consultation(hotline, sandbox)
+    case_url = f"{console_base(hotline)}/cases/C-2026-0001"
+    async with await signed_in_client(hotline, sandbox, talk.wang["id"]) as browser:
+        page = await page_of(browser, case_url)
+        status, _, body = await post(browser, f"{case_url}/hand-on", {
+            "csrf": csrf_of(page), "category": "finance", "summary": "x" * 201})
+        assert status == 400 and "at most 200 characters" in body
+        status, _, _ = await post(browser, f"{case_url}/hand-on", {
+            "csrf": csrf_of(page), "category": "finance",
+            "summary": "Lease signed;\nonly the deposit question is open"})
+        assert status == 303
+    offer = await offer_to(sandbox, talk.li["id"], "C-2026-0001")
+    assert offer["text"].startswith("📝 Handoff note: Lease signed; only the deposit question "
+                                    "is open")
+    staff = await person(hotline, sandbox, "Chen")
+    async with await signed_in_client(hotline, sandbox, staff["id"]) as desk:
+        page = await page_of(desk, case_url)
+        assert 'id="handoff"' in page and "only the deposit question is open" in page
+    handoffs = await hotline.services.hotline.cases.handoffs_of(talk.case.id)
+    assert [(h.author_id, h.action) for h in handoffs] == [(talk.wang["id"], "transfer")]
+
+
+def test_the_cli_refuses_in_the_bots_words(tmp_path) -> None:
+    from tests.test_cli import errors
+    from tests.test_cli import hotline as run_cli
+
+    added = run_cli(tmp_path, "experts", "add", "555", "--name", "Wang", "--categories",
+                    "legal")
+    assert added.returncode == 0, added.stderr
+    from services.texts import Texts
+
+    texts = Texts(("zh_CN", "en"), "zh_CN")
+    refusal = Refusal("hotline.block.is_expert", {"telegram_id": 555})
+    result = run_cli(tmp_path, "cases", "block", "555")
+    assert result.returncode == 2
+    assert errors(result).strip() == f"hotline: {texts.refusal('zh_CN', refusal)}"
+
+
+async def test_an_expert_writes_the_handoff_note_in_telegram(hotline: Hotline,
+                                                            sandbox: SandboxClient) -> None:
+    talk = await consultation(hotline, sandbox)
+    wang = talk.wang["id"]
+    card = next(m for m in await sandbox.bot_messages(wang)
+                if "yours to answer" in (m.get("text") or ""))
+    await sandbox.press_button(wang, wang, card["message_id"], buttons(card)[1][1])
+    choice = await sandbox.wait_for_bot_message(wang, predicate=has("Transfer"))
+    await sandbox.press_button(wang, wang, choice["message_id"],
+                               dict(buttons(choice))["Finance"])
+    prompt = await sandbox.wait_for_edit(wang, choice["message_id"])
+    assert prompt["text"].startswith("Before consultation C-2026-0001 is handed on")
+    assert [label for label, _ in buttons(prompt)] == ["Nothing to add", "Urgent, no time"]
+    # The case has not moved yet: it waits for the note.
+    assert (await hotline.services.hotline.cases.get(talk.case.id)).category == "legal"
+    sent = await sandbox.send_text(wang, "x" * 201)
+    too_long = await sandbox.wait_for_bot_message(wang, after=sent["message_id"])
+    assert too_long["text"] == "Keep it to one line: at most 200 characters."
+    sent = await sandbox.send_text(wang, "The deposit is the open question")
+    done = await sandbox.wait_for_bot_message(wang, after=sent["message_id"])
+    assert done["text"] == "Consultation C-2026-0001 has been transferred. Thank you!"
+    offer = await offer_to(sandbox, talk.li["id"], "C-2026-0001")
+    assert offer["text"].startswith("📝 Handoff note: The deposit is the open question")
+    # The asker never saw the note.
+    assert not any("deposit" in (m.get("text") or "")
+                   for m in await sandbox.bot_messages(talk.asker["id"]))
+    # A skip button pressed afterwards (the prompt is spent) does nothing.
+    late = await sandbox.press_button(wang, wang, choice["message_id"],
+                                      f"hotline:handoff:{talk.case.id}:urgent", force=True)
+    assert late["answer"]["text"].startswith("This button is not yours or no longer applies")

@@ -1,4 +1,5 @@
-"""`hotline experts|categories|roster|cases ...`: the expert hotline from the command line."""
+"""`hotline experts|categories|roster|cases ...`: the expert hotline from the command line
+(the case actions that tell people in Telegram are in bot/cli_cases.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from bot.app import open_database
 from bot.cli_args import record_id, telegram_id
 from bot.cli_audit import CommandLineAudit, operator
 from bot.cli_calendar import add_calendar_parser, calendar_command, describe_line
+from bot.cli_cases import ACTIONS as CASE_ACTIONS
+from bot.cli_cases import add_case_action_parsers, case_action
 from bot.cli_files import InputFileError, read_utf8
 from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.wiring_features import build_hotline_services
@@ -87,6 +90,7 @@ def add_hotline_parsers(commands: Any) -> None:
     block.add_argument("--reason", default="")
     unblock = cases.add_parser("unblock", help="let a barred person use the hotline again")
     unblock.add_argument("telegram_id", type=telegram_id)
+    add_case_action_parsers(cases)
     export = cases.add_parser("export", help="export cases and their figures")
     export.add_argument("--from", dest="first", type=_date, required=True)
     export.add_argument("--to", dest="last", type=_date, required=True)
@@ -98,6 +102,10 @@ def add_hotline_parsers(commands: Any) -> None:
 
 
 def hotline_command(settings: Settings, args: argparse.Namespace) -> int:
+    if args.command == "cases" and args.action in CASE_ACTIONS:
+        # These tell people in Telegram: the bot's whole set of services (bot/cli_cases.py).
+        return asyncio.run(case_action(settings, args))
+
     async def work() -> int:
         database = await open_database(settings)
         try:

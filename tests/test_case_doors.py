@@ -4,10 +4,16 @@ refused without acting; the CLI says a refusal in the bot's words; handoff notes
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+from pathlib import Path
+
 import aiohttp
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
+from sandbox.server import SandboxServer
 from services.refusals import Refusal
 from storage.models import CaseStatus
 from storage.repositories.audit import AuditFilter
@@ -187,3 +193,45 @@ async def test_an_expert_writes_the_handoff_note_in_telegram(hotline: Hotline,
     late = await sandbox.press_button(wang, wang, choice["message_id"],
                                       f"hotline:handoff:{talk.case.id}:urgent", force=True)
     assert late["answer"]["text"].startswith("This button is not yours or no longer applies")
+
+
+async def run_cli(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    """`hotline ...` in its own process, without blocking the bot and the sandbox here."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", *args, env=env, cwd=str(Path.cwd()),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    lines = [line for line in err.decode().splitlines()
+             if not line.startswith("hotline: database ")]
+    return process.returncode or 0, out.decode(), "\n".join(lines)
+
+
+async def test_the_cli_acts_through_the_doors_in_the_bots_words(
+        hotline: Hotline, sandbox: SandboxClient, sandbox_server: SandboxServer,
+        tmp_path: Path) -> None:
+    talk = await consultation(hotline, sandbox)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
+    env.update(HOTLINE_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+               HOTLINE_BOT_TOKEN=sandbox_server.token,
+               HOTLINE_API_BASE_URL=sandbox_server.bot_api_base,
+               HOTLINE_API_FILE_BASE_URL=sandbox_server.file_api_base)
+    staff = await person(hotline, sandbox, "Chen")
+    sent = await sandbox.send_text(staff["id"], "/reopen C-2026-0001")
+    in_the_bot = await sandbox.wait_for_bot_message(staff["id"], after=sent["message_id"])
+    code, _, said = await run_cli(env, "cases", "reopen", "C-2026-0001", "--locale", "en")
+    assert (code, said) == (2, f"hotline: {in_the_bot['text']}")
+
+    code, _, said = await run_cli(env, "cases", "transfer", "C-2026-0001", "--category",
+                                  "finance", "--locale", "en")
+    assert (code, said) == (2, "hotline: Write one line for the next expert, or choose why "
+                               "you skip it.")
+    code, out, said = await run_cli(env, "cases", "transfer", "C-2026-0001", "--category",
+                                    "finance", "--skip-reason", "urgent")
+    assert code == 0, said
+    assert out.startswith("C-2026-0001: offered")
+    offer = await offer_to(sandbox, talk.li["id"], "C-2026-0001")
+    assert offer["text"].startswith("📝 Handed on without a note (Urgent, no time).")
+    await sandbox.wait_for_bot_message(talk.wang["id"], predicate=has("Bureau staff"))
+    entries, total = await hotline.services.audit.search(AuditFilter(action="cases.transfer"),
+                                                         1, 10)
+    assert total == 1 and entries[0].channel == "cli"

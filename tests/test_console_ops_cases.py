@@ -53,7 +53,7 @@ async def test_the_transcript_shows_what_both_sides_saw(hotline: Hotline,
     assert all(e.at >= detail.case.created_at for e in entries)
     assert await hotline.services.ops.cases.detail("C-2026-9999") is None
     # /forget: the asker's words are gone from the transcript, the messages are not.
-    await hotline.services.hotline.cases.repository.anonymise_asker(talk.asker["id"])
+    await hotline.services.hotline.cases.repository.transcript.anonymise_asker(talk.asker["id"])
     erased = (await hotline.services.ops.cases.detail("C-2026-0001")).entries
     assert [e.erased for e in erased] == [True, False, True, True]
 
@@ -173,7 +173,7 @@ async def test_the_search_query_on_each_database(database: Database) -> None:
     cases = CaseRepository(database)
     made = [await cases.create(1, "legal", None, 0), await cases.create(2, "finance", None, 0),
             await cases.create(1, "legal", None, 0)]
-    await cases.claim(made[0].id, 2)
+    await cases.changes.claim(made[0].id, 2)
     await cases.add_message(CaseMessage(case_id=made[0].id, sender_role="asker", sender_id=1,
                                         source_chat_id=1, source_message_id=5, kind="text",
                                         text="hi"))

@@ -131,7 +131,7 @@ async def test_stats_count_claim_time_where_it_was_claimed(hotline,
     repository = hotline.services.hotline.cases.repository
     case = await latest_case(hotline, asker["id"])
     # The case waited 10 minutes before Wang claimed it in Legal.
-    await repository.set_fields(case.id, created_at=utcnow() - timedelta(minutes=40),
+    await repository.changes.set_fields(case.id, created_at=utcnow() - timedelta(minutes=40),
                                 waiting_since=utcnow() - timedelta(minutes=10))
     await sandbox.press_button(wang["id"], wang["id"], offer["message_id"], buttons(offer)[0][1])
     card = await sandbox.wait_for_bot_message(wang["id"], predicate=has("yours to answer"))
@@ -153,7 +153,7 @@ async def test_stats_count_claim_time_where_it_was_claimed(hotline,
     assert "Legal: 0; claim 10.0 min" in waiting
 
     # It waited 5 minutes in Finance before Li claimed it: Finance's claim time is 5, not 40.
-    await repository.set_fields(case.id, waiting_since=utcnow() - timedelta(minutes=5))
+    await repository.changes.set_fields(case.id, waiting_since=utcnow() - timedelta(minutes=5))
     await sandbox.press_button(li["id"], li["id"], finance_offer["message_id"],
                                buttons(finance_offer)[0][1])
     await sandbox.wait_for_bot_message(asker["id"], predicate=has("Finance expert Li"))

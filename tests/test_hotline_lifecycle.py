@@ -137,7 +137,7 @@ async def test_close_rate_comment_reopen_and_rate_again(hotline: Hotline,
     ended = await sandbox.wait_for_bot_message(uid, after=sent["message_id"],
                                                predicate=has("is closed"))
     # Every rating given is kept; the case shows the latest.
-    history = await repository.ratings(case.id)
+    history = await repository.history.ratings(case.id)
     assert [(r.stars, r.comment) for r in history] == [(4, "Very clear, thanks"), (2, None)]
     assert (await repository.get(case.id)).rating == 2
     # The export: the latest rating in its columns, and every rating given at the end.
@@ -147,7 +147,7 @@ async def test_close_rate_comment_reopen_and_rate_again(hotline: Hotline,
     assert (values["rating"], values["rating_comment"], values["all_ratings"]) == (2, "", "4;2")
 
     # Past 48 hours a closed case stays closed, and its Reopen button goes.
-    await repository.set_fields(case.id, closed_at=utcnow() - timedelta(hours=49))
+    await repository.changes.set_fields(case.id, closed_at=utcnow() - timedelta(hours=49))
     late = await sandbox.press_button(uid, uid, ended["message_id"], f"hotline:reopen:{case.id}",
                                       force=True)
     assert late["answer"]["text"] == (
@@ -351,6 +351,6 @@ async def test_forget_anonymises_the_askers_side_of_transcripts(
     await sandbox.wait_for_edit(asker["id"], confirm["message_id"])
     case = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")
     await bot_idle(hotline)
-    stored = await hotline.services.hotline.cases.repository.messages(case.id)
+    stored = await hotline.services.hotline.cases.repository.transcript.messages(case.id)
     assert [(m.sender_role, m.text) for m in stored] == [
         ("asker", None), ("expert", "The expert's answer")]

@@ -32,7 +32,7 @@ async def case_file(request: web.Request) -> web.StreamResponse:
     case = await services.ops.cases.case(request.match_info["number"])
     if case is None or not await may_see(request, case):
         return await render_refusal(request, 404, "console.refused.not_found")
-    files = CaseFiles(services.hotline.cases.repository, services.comms.files)
+    files = CaseFiles(services.hotline.cases, services.comms.files)
     try:
         found = await files.file(request.match_info["number"], int(request.match_info["id"]))
     except CaseFileError as error:

@@ -12,6 +12,7 @@ from console.keys import SERVICES
 from console.pages import cases
 from console.pages.announcements_media import accepts_uploads, read_upload
 from console.pages.comms_once import FIELD, only_once
+from console.pages.ops_texts import refusal_key
 from console.pages.roster import category_names
 from console.rendering import redirect
 from services.refusals import Refused
@@ -22,8 +23,18 @@ def _case_path(request: web.Request) -> str:
     return f"/console/cases/{request.match_info['number'].upper()}"
 
 
+# What CaseWork (services/hotline/console_work.py) refuses an answer or a note with.
+WORK_REFUSALS = frozenset({
+    "console_workspace.refused.no_case", "console_workspace.refused.not_open",
+    "console_workspace.refused.not_yours", "console_workspace.refused.empty",
+    "console_workspace.refused.too_long", "console_workspace.refused.own_chat",
+    "console_workspace.refused.empty_note",
+})
+
+
 async def _refused(request: web.Request, form: Form, refused: Refused) -> web.Response:
-    form.fail(refused.field or "_general", refused.key, **refused.values)
+    key = refused.key if refused.key in WORK_REFUSALS else refusal_key(refused.key)
+    form.fail(refused.field or "_general", key, **refused.values)
     return await cases.show_case(request, status=400, form=form)
 
 

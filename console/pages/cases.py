@@ -148,14 +148,12 @@ def actor(request: web.Request) -> Actor:
 
 
 def handoff_of(form: Form) -> Handoff | None:
-    """The transfer form's handoff note: a line, or a ready or written reason for none;
-    refused when too long (marked by its field); None when the form says nothing."""
-    summary = form.value("summary")
-    reason = form.value("skip_other").strip() or form.value("skip").strip()
-    if not summary.strip() and not reason:
-        return None
+    """The transfer form's handoff note: a line, or why there is none (a ready reason,
+    "nothing to add" when the form's choice is left as it comes, or the person's own
+    words); None, with the field marked, when too long."""
+    reason = form.value("skip_other").strip() or form.value("skip").strip() or "nothing"
     try:
-        return Handoff.of(summary, reason)
+        return Handoff.of(form.value("summary"), reason)
     except Refused as refused:
         form.fail(refused.field or "summary", refused.key, **refused.values)
         return None
@@ -181,8 +179,8 @@ async def reassign(request: web.Request) -> web.StreamResponse:
     if expert_id is None:
         return await show_case(request, status=400, form=form)
     doors = request.app[SERVICES].hotline.actions
-    return await act(request, form, lambda who, number: doors.reassign(
-        who, number, expert_id, handoff_of(form)), DONE["reassign"])
+    return await act(request, form, lambda who, number: doors.reassign(who, number, expert_id),
+                     DONE["reassign"])
 
 
 @requires(Role.STAFF)

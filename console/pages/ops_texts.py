@@ -78,12 +78,6 @@ REFUSALS = frozenset({
     "console_ops.cases.error.is_asker", "console_ops.cases.error.same_expert",
     "console_ops.cases.error.unknown_category", "console_ops.cases.error.same_category",
     "console_ops.cases.error.changed",
-    # The case doors' and the console workspace's (services/hotline/case_actions.py,
-    # console_work.py), shown by the case page next to their field.
-    "console_workspace.refused.no_case", "console_workspace.refused.not_open",
-    "console_workspace.refused.not_yours", "console_workspace.refused.empty",
-    "console_workspace.refused.too_long", "console_workspace.refused.own_chat",
-    "console_workspace.refused.empty_note",
 })
 
 

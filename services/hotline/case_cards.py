@@ -52,7 +52,8 @@ class CaseCards:
 
     async def card(self, case: Case) -> CaseCard:
         category = await self._experts.category(case.category)
-        parts = [m for m in await self.repository.messages(case.id) if m.sender_role == "asker"]
+        parts = [m for m in await self.repository.transcript.messages(case.id)
+                 if m.sender_role == "asker"]
         question = "\n".join(m.text for m in parts[:MAX_QUESTION_PARTS] if m.text)
         attachments = sum(1 for m in parts[:MAX_QUESTION_PARTS] if m.media_ref)
         alias_zh, alias_en = await self.aliases(case.expert_id)
@@ -88,7 +89,7 @@ class CaseCards:
                                            **values)
         self.events.publish(case.id)
         if note.message_id is not None:
-            await self.repository.add_copy(case.id, chat_id, note.message_id)
+            await self.repository.history.add_copy(case.id, chat_id, note.message_id)
 
     async def tell_handler(self, case: Case, key: str, **values: object) -> None:
         if case.expert_id is not None:

@@ -54,7 +54,7 @@ class CaseClaims:
             reason = ("not an expert" if expert is None else
                       f"expert of {','.join(expert.categories)}, case is {case.category}")
             return ClaimOutcome("refused", case, reason)
-        if case.status != CaseStatus.OFFERED or not await self.repository.claim(case_id,
+        if case.status != CaseStatus.OFFERED or not await self.repository.changes.claim(case_id,
                                                                                 presser_id):
             return ClaimOutcome("taken", await self.repository.get(case_id))
         claimed = await self.repository.get(case_id)
@@ -77,7 +77,7 @@ class CaseClaims:
         """The expert's case card, the question copied under it, and the asker told who."""
         assert case.expert_id is not None
         expert_card = await self._cards.messenger.send_card(case.expert_id, "claimed", card)
-        if not expert_card.ok and await self.repository.unclaim(case.id, case.expert_id):
+        if not expert_card.ok and await self.repository.changes.unclaim(case.id, case.expert_id):
             # Typically staff claiming in the group who never opened a private chat with
             # the bot: the case waits again, and the topic says how to take it.
             log.warning("case %s: claimer %s cannot be written to (%s); claim undone",
@@ -87,14 +87,14 @@ class CaseClaims:
         asker_card = await self._cards.messenger.send_card(case.asker_id, "claimed_asker", card)
         # After a transfer the asker's earlier card is superseded: its End button goes.
         await self._cards.drop_buttons(case.asker_id, case.asker_anchor_id)
-        await self.repository.set_fields(case.id, expert_anchor_id=expert_card.message_id,
+        await self.repository.changes.set_fields(case.id, expert_anchor_id=expert_card.message_id,
                                          asker_anchor_id=asker_card.message_id)
         await self.reset_active_case(case.expert_id)
-        for held in await self.repository.held(case.id):
+        for held in await self.repository.transcript.held(case.id):
             delivery = await self._cards.messenger.copy(case.expert_id, held.source_chat_id,
                                                  held.source_message_id,
                                                  reply_to=expert_card.message_id)
-            await self.repository.update_message(
+            await self.repository.transcript.update_message(
                 held.id, target_chat_id=case.expert_id, target_message_id=delivery.message_id,
                 delivery="delivered" if delivery.ok else "failed")
 
@@ -103,9 +103,9 @@ class CaseClaims:
         previous = case.expert_id
         if previous == to_user or to_user == case.asker_id:
             return False
-        if not await self.repository.reassign(case.id, to_user):
+        if not await self.repository.changes.reassign(case.id, to_user):
             return False
-        await self.repository.log_event(case.id, "handed_over", to_user)
+        await self.repository.log.log_event(case.id, "handed_over", to_user)
         if previous is not None:
             await self._cards.drop_buttons(previous, case.expert_anchor_id)
             await self._cards.messenger.notify(previous, "hotline.handed_over.previous",
@@ -116,16 +116,16 @@ class CaseClaims:
         assert moved is not None
         card = await self._cards.card(moved)
         anchor = await self._cards.messenger.send_card(to_user, "claimed", card)
-        await self.repository.set_fields(case.id, expert_anchor_id=anchor.message_id)
+        await self.repository.changes.set_fields(case.id, expert_anchor_id=anchor.message_id)
         # The new expert reads what was said so far, in order, under their case card; each
         # copy is kept, so replying to any of them routes to this case and its thread.
-        for message in await self.repository.messages(case.id):
+        for message in await self.repository.transcript.messages(case.id):
             if message.version == 0 and message.delivery != "failed":
                 copy = await self._cards.messenger.copy(to_user, message.source_chat_id,
                                                  message.source_message_id,
                                                  reply_to=anchor.message_id)
                 if copy.message_id is not None:
-                    await self.repository.add_copy(case.id, to_user, copy.message_id,
+                    await self.repository.history.add_copy(case.id, to_user, copy.message_id,
                                                    message.id)
         await self._cards.tell(moved, moved.asker_id, "hotline.handed_over.asker",
                         alias=await self._cards.alias_for(moved.asker_id, to_user),
@@ -158,9 +158,9 @@ class CaseClaims:
         """The holder gives the case up (or staff take it from them): it is offered afresh
         in its category, as when an offer's time runs out, to everyone but the holder."""
         holder = case.expert_id
-        if holder is None or not await self.repository.release(case.id, holder):
+        if holder is None or not await self.repository.changes.release(case.id, holder):
             return False
-        await self.repository.log_event(case.id, "released", holder)
+        await self.repository.log.log_event(case.id, "released", holder)
         await self._cards.drop_buttons(holder, case.expert_anchor_id)
         await self._cards.messenger.notify(
             holder, "hotline.released.by_staff" if by_staff else "hotline.released.expert",
@@ -179,7 +179,7 @@ class CaseClaims:
     async def _claim_for(self, case_id: int, user_id: int) -> bool:
         """Claims a waiting case on someone's behalf, as if they had pressed Claim first."""
         offers = await self.repository.offers(case_id)
-        if not await self.repository.claim(case_id, user_id):
+        if not await self.repository.changes.claim(case_id, user_id):
             return False
         claimed = await self.repository.get(case_id)
         assert claimed is not None

@@ -54,7 +54,7 @@ class CaseRouting:
             # The off-hours reply already says the question goes on to others.
             await self._escalate(case, ON_DUTY, card, quiet=True)
             return
-        await self.repository.escalate(case.id, ON_DUTY, ON_DUTY, now + self.claim_timeout)
+        await self.repository.changes.escalate(case.id, ON_DUTY, ON_DUTY, now + self.claim_timeout)
         offered = await self._offer(case, card, on_duty, ON_DUTY)
         if offered.sent:
             await self._cards.tell(case, case.asker_id, "hotline.case.offered",
@@ -102,7 +102,8 @@ class CaseRouting:
         on_duty = [e for e in await self._roster.on_duty(case.category, now) if e not in skip]
         if on_duty:
             await self._cards.tell(case, case.asker_id, "hotline.transfer.asker", category=category)
-            await self.repository.escalate(case.id, ON_DUTY, ON_DUTY, now + self.claim_timeout)
+            await self.repository.changes.escalate(case.id, ON_DUTY, ON_DUTY,
+                                                   now + self.claim_timeout)
             offered = await self._offer(case, card, on_duty, ON_DUTY)
             if not offered.sent:
                 await self._escalate(case, ON_DUTY, card, offered.undelivered)
@@ -124,7 +125,8 @@ class CaseRouting:
         now = utcnow()
         on_duty = [e for e in await self._roster.on_duty(case.category, now) if e not in skip]
         if on_duty:
-            await self.repository.escalate(case.id, ON_DUTY, ON_DUTY, now + self.claim_timeout)
+            await self.repository.changes.escalate(case.id, ON_DUTY, ON_DUTY,
+                                                   now + self.claim_timeout)
             offered = await self._offer(case, card, on_duty, ON_DUTY)
             if not offered.sent:
                 await self._escalate(case, ON_DUTY, card, offered.undelivered, quiet=True)
@@ -157,7 +159,7 @@ class CaseRouting:
                        if not e.stepped_off and e.telegram_id not in already
                        and e.telegram_id != case.asker_id]
             if backups:
-                if not await self.repository.escalate(case.id, level, BACKUPS,
+                if not await self.repository.changes.escalate(case.id, level, BACKUPS,
                                                       utcnow() + self.claim_timeout):
                     return False
                 offered = await self._offer(case, card, backups, BACKUPS)
@@ -167,7 +169,7 @@ class CaseRouting:
                     return True
                 undelivered += offered.undelivered
                 level = BACKUPS
-        if not await self.repository.escalate(case.id, level, STAFF, None):
+        if not await self.repository.changes.escalate(case.id, level, STAFF, None):
             return False
         await self._offer_to_staff(case, card, undelivered, quiet=quiet)
         return True
@@ -218,12 +220,13 @@ class CaseRouting:
             self.staff_chat_id, f"{case.number} · {card.category_zh}")
         if thread_id is None:
             return None
-        await self.repository.set_fields(case.id, staff_thread_id=thread_id)
+        await self.repository.changes.set_fields(case.id, staff_thread_id=thread_id)
         case.staff_thread_id = thread_id
         await self._cards.messenger.send_card(self.staff_chat_id, "staff_topic", card,
                                        thread_id=thread_id)
-        for held in await self.repository.held(case.id):
+        for held in await self.repository.transcript.held(case.id):
             mirror = await self._cards.messenger.copy(self.staff_chat_id, held.source_chat_id,
                                                held.source_message_id, thread_id=thread_id)
-            await self.repository.update_message(held.id, mirror_message_id=mirror.message_id)
+            await self.repository.transcript.update_message(
+                held.id, mirror_message_id=mirror.message_id)
         return thread_id

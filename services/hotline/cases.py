@@ -152,10 +152,10 @@ class CaseService:
         return await self.repository.open_of_expert(expert_id)
 
     async def messages(self, case_id: int) -> list[CaseMessage]:
-        return await self.repository.messages(case_id)
+        return await self.repository.transcript.messages(case_id)
 
     async def claims_of(self, case_id: int) -> list[CaseClaim]:
-        return await self.repository.claims_of([case_id])
+        return await self.repository.history.claims_of([case_id])
 
     async def handoffs_of(self, case_id: int) -> list[CaseHandoff]:
         return await self._handoffs.of_case(case_id) if self._handoffs is not None else []
@@ -164,7 +164,7 @@ class CaseService:
 
     async def comment(self, case_id: int, asker_id: int, text: str) -> bool:
         """The asker's optional words on their latest rating."""
-        return await self.repository.comment(case_id, asker_id, text)
+        return await self.repository.history.comment(case_id, asker_id, text)
 
     async def block(self, telegram_id: int, reason: str) -> bool:
         return await self.repository.block(telegram_id, reason)
@@ -212,17 +212,18 @@ class CaseService:
     async def close(self, case: Case, by: str) -> bool:
         """Closes (by the expert or by the asker's /end) and asks the asker for a rating; the
         case cards' End, Close and Transfer buttons go, their step being done."""
-        if not await self.repository.close(case.id, by):
+        if not await self.repository.changes.close(case.id, by):
             return False
         closed = await self.repository.get(case.id)
         assert closed is not None
         # A reopening clears closed_at and an unrated closing leaves no rating: kept here.
-        await self.repository.log_event(case.id, "closed", None)
+        await self.repository.log.log_event(case.id, "closed", None)
         card = await self.card(closed)
         rating_card = await self.messenger.send_card(closed.asker_id, "closed_asker", card)
-        await self.repository.set_fields(closed.id, closed_card_id=rating_card.message_id)
+        await self.repository.changes.set_fields(closed.id, closed_card_id=rating_card.message_id)
         if rating_card.message_id is not None:  # after a reopening, a reply to it routes
-            await self.repository.add_copy(closed.id, closed.asker_id, rating_card.message_id)
+            await self.repository.history.add_copy(closed.id, closed.asker_id,
+                                                   rating_card.message_id)
         await self._cards.drop_buttons(closed.asker_id, closed.asker_anchor_id)
         await self._cards.drop_buttons(closed.expert_id, closed.expert_anchor_id)
         if case.status == CaseStatus.OFFERED:  # ended while waiting: no Claim is left to win
@@ -249,14 +250,14 @@ class CaseService:
             return Outcome("already_open", case)
         if case.expert_id is None:
             return Outcome("never_answered", case)
-        if not await self.repository.reopen(case_id, utcnow() - REOPEN_WINDOW):
+        if not await self.repository.changes.reopen(case_id, utcnow() - REOPEN_WINDOW):
             after = await self.repository.get(case_id)
             if after is not None and after.status != CaseStatus.CLOSED:
                 return Outcome("already_open", after)
             return Outcome("too_late", case)
         reopened = await self.repository.get(case_id)
         assert reopened is not None and reopened.expert_id is not None
-        await self.repository.log_event(case_id, "reopened", asker_id)
+        await self.repository.log.log_event(case_id, "reopened", asker_id)
         # The rating card's step is over; the conversation cards work again.
         await self._cards.drop_buttons(reopened.asker_id, case.closed_card_id)
         card = await self.card(reopened)
@@ -276,11 +277,11 @@ class CaseService:
         on the roster (or staff), else offered afresh in its category."""
         holder = case.expert_id
         if holder is not None and await self._may_still_answer(holder):
-            if not await self.repository.reopen(case.id, None):
+            if not await self.repository.changes.reopen(case.id, None):
                 return False
             reopened = await self.repository.get(case.id)
             assert reopened is not None
-            await self.repository.log_event(case.id, "reopened_staff", None)
+            await self.repository.log.log_event(case.id, "reopened_staff", None)
             await self._cards.drop_buttons(reopened.asker_id, case.closed_card_id)
             card = await self.card(reopened)
             if reopened.asker_anchor_id is not None:
@@ -295,11 +296,11 @@ class CaseService:
                             reply_to=reopened.asker_anchor_id)
             await self.mirror_note(reopened, "hotline.reopened_by_staff.staff")
             return True
-        if not await self.repository.reopen_waiting(case.id):
+        if not await self.repository.changes.reopen_waiting(case.id):
             return False
         reopened = await self.repository.get(case.id)
         assert reopened is not None
-        await self.repository.log_event(case.id, "reopened_staff", None)
+        await self.repository.log.log_event(case.id, "reopened_staff", None)
         await self._cards.drop_buttons(reopened.asker_id, case.closed_card_id)
         await self.tell(reopened, reopened.asker_id, "hotline.reopened_by_staff.asker_waiting",
                         reply_to=reopened.asker_anchor_id)
@@ -327,17 +328,17 @@ class CaseService:
             return Outcome("not_yours")
         if case.status != CaseStatus.CLOSED:
             return Outcome("open_again", case)
-        if await self.repository.rate(case_id, asker_id, stars):
+        if await self.repository.history.rate(case_id, asker_id, stars):
             self.events.publish(case_id)
             return Outcome("rated", await self.repository.get(case_id) or case)
-        given = await self.repository.rating_of_closing(case)
+        given = await self.repository.history.rating_of_closing(case)
         return Outcome("already_rated", case, given.stars if given is not None else 0)
 
     async def transfer(self, case: Case, expert_id: int, category: str) -> bool:
         """Back to the queue in another category; the asker and the staff topic are told."""
         if category == case.category or await self._experts.category(category) is None:
             return False
-        if not await self.repository.transfer(case.id, expert_id, category, None):
+        if not await self.repository.changes.transfer(case.id, expert_id, category, None):
             return False
         await self._cards.drop_buttons(expert_id, case.expert_anchor_id)
         if await self._experts.active_case(expert_id) == case.id:

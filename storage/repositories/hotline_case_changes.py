@@ -17,9 +17,8 @@ ACTIVE = (CaseStatus.OFFERED, CaseStatus.OPEN)
 
 
 class CaseStateChanges:
-    """Part of CaseRepository (which provides the database)."""
-
-    _db: Database
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     async def claim(self, case_id: int, expert_id: int) -> bool:
         """First claim wins; the claim is recorded in the category the case waits in."""

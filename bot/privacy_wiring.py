@@ -59,7 +59,7 @@ def register_erasers(services: Services) -> None:
         # Before the hotline's own eraser: a proposal is found through the case's asker.
         Eraser("kb_proposals", services.kb.repository.erase_proposals_of,
                services.kb.repository.count_proposals_of),
-        Eraser("hotline_messages", services.hotline.cases.repository.transcript.anonymise_asker,
+        Eraser("hotline_messages", services.hotline.cases.anonymise_asker,
                counts.hotline_messages),
         # Messages still waiting for "which case?" count as hotline messages in the reply.
         Eraser("hotline_messages", PendingPickRepository(database).erase_user,

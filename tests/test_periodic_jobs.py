@@ -95,7 +95,7 @@ async def test_a_run_abandoned_by_a_dead_process_is_taken_over(database: Databas
     clock = Clock(MONDAY_0900 + timedelta(minutes=1))
     repository = ScheduledRunRepository(database)
     # A process claimed the report and died before finishing it.
-    assert await repository.changes.claim("report", "2026-12-07T09:00+0800", "dead:1",
+    assert await repository.claim("report", "2026-12-07T09:00+0800", "dead:1",
                                   clock.now - timedelta(minutes=1),
                                   clock.now - timedelta(hours=1)) == "claimed"
     assert await _jobs(database, clock, ran).run_due() == ["retention"]  # still "running"

@@ -166,6 +166,10 @@ class CaseService:
         """The asker's optional words on their latest rating."""
         return await self.repository.history.comment(case_id, asker_id, text)
 
+    async def anonymise_asker(self, asker_id: int) -> int:
+        """/forget: the asker's words in every transcript are erased (their count)."""
+        return await self.repository.transcript.anonymise_asker(asker_id)
+
     async def block(self, telegram_id: int, reason: str) -> bool:
         return await self.repository.block(telegram_id, reason)
 

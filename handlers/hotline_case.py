@@ -1,5 +1,5 @@
 """Buttons and commands on a case: claim, close, /end, transfer (to a category or an
-expert), release (/release), reopen (/reopen; staff: /reopen N), rate. Each action goes
+expert), /tostaff, release (/release), reopen (/reopen; staff: /reopen N), rate. Each action goes
 through its door in services/hotline/case_actions.py (staff's own buttons, take over and
 reassign, are in hotline_staff)."""
 
@@ -36,6 +36,7 @@ COMMANDS = [
     CommandSpec("end", "cmd.end", ASKERS),
     CommandSpec("reopen", "cmd.reopen", ASKERS),
     CommandSpec("release", "cmd.release", frozenset(ANSWERERS)),
+    CommandSpec("tostaff", "cmd.tostaff", frozenset(ANSWERERS)),
 ]
 COMMENT_FLOW = "hotline_comment"
 MAX_COMMENT = 1000
@@ -273,6 +274,31 @@ async def release_command(update: Update, context: HotlineContext) -> None:
                                               number=done.after.number))
 
 
+@require_roles(*ANSWERERS)
+async def to_staff_command(update: Update, context: HotlineContext) -> None:
+    """/tostaff: hands the case replied to (or the only open one) to bureau staff, after
+    asking for the handoff note."""
+    chosen, mine = await _my_open_case(update, context)
+    if chosen is None and not mine:
+        await reply(update, context, context.html("hotline.no_open_case"))
+        return
+    if chosen is None:
+        await reply(update, context, context.html("hotline.escalate.which"),
+                    _case_buttons(mine, "tostaff"))
+        return
+    await hotline_handoff.ask_for_note(update, context, chosen, hotline_handoff.TO_STAFF)
+
+
+@require_roles(*ANSWERERS)
+async def to_staff_button(update: Update, context: HotlineContext) -> None:
+    """The /tostaff choice: asks for the handoff note of that case."""
+    case = await _pressed_case(update, context, "tostaff")
+    if case is None:
+        return
+    await answer_callback(update)
+    await hotline_handoff.ask_for_note(update, context, case, hotline_handoff.TO_STAFF)
+
+
 async def reopen_button(update: Update, context: HotlineContext) -> None:
     """Reopens the asker's own case within 48 hours of closing."""
     ids = _case_id(update, "reopen")
@@ -410,6 +436,7 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("end", end_command, filters=private))
     application.add_handler(CommandHandler("reopen", reopen_command, filters=private))
     application.add_handler(CommandHandler("release", release_command, filters=private))
+    application.add_handler(CommandHandler("tostaff", to_staff_command, filters=private))
     staff_chat_id = application.bot_data[SERVICES_KEY].hotline.cases.staff_chat_id
     if staff_chat_id is not None:
         application.add_handler(CommandHandler("reopen", staff_reopen_command,
@@ -417,7 +444,7 @@ def register(application: Application) -> None:
     for pattern, callback in [
         ("claim", claim), ("close", close_button), ("end", end_button),
         ("transfer", transfer_button), ("move", move_button), ("give", give_button),
-        ("release", release_button),
+        ("release", release_button), ("tostaff", to_staff_button),
         ("reopen", reopen_button), ("rate", rate_button),
     ]:
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^hotline:{pattern}:"))

@@ -25,21 +25,27 @@ from storage.repositories.drafts import DraftState
 COMMANDS: list[CommandSpec] = []  # buttons only: they follow the Transfer choice
 HANDOFF_FLOW = "hotline_handoff"
 ANSWERERS = (Role.EXPERT, Role.STAFF, Role.ADMIN)
-MOVE, GIVE = "move", "give"
+MOVE, GIVE, TO_STAFF = "move", "give", "tostaff"
 
 
 async def ask_for_note(update: Update, context: HotlineContext, case: Case, kind: str,
-                       target: str) -> None:
-    """Turns the pressed choice into the prompt; the action waits for the note or a skip."""
+                       target: str = "") -> None:
+    """Turns the pressed choice (or answers the command) into the prompt; the action waits
+    for the note or a skip."""
+    rows = InlineKeyboardMarkup([[InlineKeyboardButton(
+        context.text(label), callback_data=f"hotline:handoff:{case.id}:{reason}")]
+        for reason, label in SKIP_REASONS.items()])
+    prompt = context.html("hotline.handoff.ask", number=case.number)
+    if update.callback_query is not None and update.callback_query.message is not None:
+        prompt_id: int | None = update.callback_query.message.message_id
+        await update.callback_query.edit_message_text(prompt, parse_mode=ParseMode.HTML,
+                                                      reply_markup=rows)
+    else:
+        sent = await reply(update, context, prompt, rows)
+        prompt_id = sent.message_id if sent is not None else None
     await context.services.dialogs.start(update.effective_user.id, HANDOFF_FLOW, "note",
                                          case_id=case.id, kind=kind, target=target,
-                                         prompt_id=update.callback_query.message.message_id)
-    rows = [[InlineKeyboardButton(context.text(label),
-                                  callback_data=f"hotline:handoff:{case.id}:{reason}")]
-            for reason, label in SKIP_REASONS.items()]
-    await update.callback_query.edit_message_text(
-        context.html("hotline.handoff.ask", number=case.number), parse_mode=ParseMode.HTML,
-        reply_markup=InlineKeyboardMarkup(rows))
+                                         prompt_id=prompt_id)
 
 
 async def _hand_on(update: Update, context: HotlineContext, state: DraftState,
@@ -51,6 +57,9 @@ async def _hand_on(update: Update, context: HotlineContext, state: DraftState,
     if state.data["kind"] == MOVE:
         done = await doors.transfer(actor, case_id, target, handoff)
         return done, context.html("hotline.transfer.done", number=done.after.number)
+    if state.data["kind"] == TO_STAFF:
+        done = await doors.escalate(actor, case_id, handoff)
+        return done, context.html("hotline.escalate.done", number=done.after.number)
     done = await doors.reassign(actor, case_id, int(target), handoff)
     expert = await context.services.hotline.experts.get(int(target))
     return done, context.html("hotline.transfer.given", number=done.after.number,

@@ -15,7 +15,7 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from services.refusals import Refusal
-from storage.models import CaseStatus
+from storage.models import CaseStatus, Role
 from storage.repositories.audit import AuditFilter
 from tests.console_ops_support import consultation
 from tests.console_support import console_base, csrf_of, person, signed_in_client
@@ -235,3 +235,55 @@ async def test_the_cli_acts_through_the_doors_in_the_bots_words(
     entries, total = await hotline.services.audit.search(AuditFilter(action="cases.transfer"),
                                                          1, 10)
     assert total == 1 and entries[0].channel == "cli"
+
+
+async def test_an_expert_hands_a_case_to_staff_with_a_note(hotline: Hotline,
+                                                          sandbox: SandboxClient) -> None:
+    talk = await consultation(hotline, sandbox)
+    # No staff group here: the admins stand in for it and get the staff's card.
+    admin = await person(hotline, sandbox, "Zhou", role=Role.ADMIN)
+    wang = talk.wang["id"]
+    sent = await sandbox.send_text(wang, "/tostaff")
+    prompt = await sandbox.wait_for_bot_message(wang, after=sent["message_id"])
+    assert prompt["text"].startswith("Before consultation C-2026-0001 is handed on")
+    sent = await sandbox.send_text(wang, "Needs a decision on the fee waiver")
+    done = await sandbox.wait_for_bot_message(wang, after=sent["message_id"])
+    assert done["text"] == "Consultation C-2026-0001 has been handed to bureau staff. Thank you!"
+    card = await offer_to(sandbox, admin["id"], "C-2026-0001")
+    assert card["text"].startswith("📝 Handoff note: Needs a decision on the fee waiver")
+    await sandbox.wait_for_bot_message(talk.asker["id"], predicate=has("passed on to the "
+                                                                       "bureau staff"))
+    case = await hotline.services.hotline.cases.get(talk.case.id)
+    assert (case.status, case.expert_id, case.escalation_level) == (CaseStatus.OFFERED,
+                                                                    None, 2)
+    assert await audited(hotline, "cases.escalate") == 1
+    # The console shows it first, and the timeline says who handed it on.
+    async with await signed_in_client(hotline, sandbox, admin["id"]) as desk:
+        page = await page_of(desk, f"{console_base(hotline)}/cases/C-2026-0001")
+    assert page.index('id="handoff"') < page.index("How do we sign a lease?")
+    assert "Handed to staff by 王伟" in page
+
+
+async def test_the_console_hand_to_staff_records_a_skip_reason(hotline: Hotline,
+                                                               sandbox: SandboxClient) -> None:
+    talk = await consultation(hotline, sandbox)
+    case_url = f"{console_base(hotline)}/cases/C-2026-0001"
+    async with await signed_in_client(hotline, sandbox, talk.li["id"]) as stranger:
+        # Li has no part in this case: her forged POST (with her own session's token) is
+        # refused, and the case is not even shown to her.
+        inbox = await page_of(stranger, f"{console_base(hotline)}/inbox")
+        status, _, _ = await post(stranger, f"{case_url}/escalate", {"csrf": csrf_of(inbox)})
+        assert status == 404
+        assert (await hotline.services.hotline.cases.get(talk.case.id)).expert_id == \
+            talk.wang["id"]
+    async with await signed_in_client(hotline, sandbox, talk.wang["id"]) as browser:
+        page = await page_of(browser, case_url)
+        assert 'id="escalate"' in page
+        status, where, _ = await post(browser, f"{case_url}/escalate", {
+            "csrf": csrf_of(page), "skip_other": "asker asked for a staff member"})
+        assert status == 303 and "console_workspace.done.escalated" in where
+        status, _, body = await post(browser, f"{case_url}/escalate", {"csrf": csrf_of(page)})
+        assert status == 400 and "C-2026-0001 is no longer with you" in body
+    [handoff] = await hotline.services.hotline.cases.handoffs_of(talk.case.id)
+    assert (handoff.action, handoff.summary, handoff.skip_reason) == (
+        "escalate", None, "asker asked for a staff member")

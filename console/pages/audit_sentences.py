@@ -35,6 +35,7 @@ SENTENCES = {
     "cases.take_over": "records.audit.cases_take_over",
     "cases.release": "records.audit.cases_release",
     "cases.reopen": "records.audit.cases_reopen",
+    "cases.escalate": "records.audit.cases_escalate",
     "cases.export": "records.audit.cases_export",
     "cases.block": "records.audit.cases_block",
     "cases.unblock": "records.audit.cases_unblock",

@@ -120,6 +120,16 @@ async def release(request: web.Request) -> web.StreamResponse:
                            "console_workspace.done.released")
 
 
+@requires(Role.EXPERT)
+async def escalate(request: web.Request) -> web.StreamResponse:
+    """The holder hands the case to staff, with the handoff note (or why there is none)."""
+    form = Form(await request.post())
+    handoff = cases.handoff_of(form)
+    doors = request.app[SERVICES].hotline.actions
+    return await cases.act(request, form, lambda who, number: doors.escalate(
+        who, number, handoff), "console_workspace.done.escalated")
+
+
 @requires(Role.STAFF)
 async def reopen(request: web.Request) -> web.StreamResponse:
     """Staff open a closed case again, for its expert (or afresh if they left)."""
@@ -137,5 +147,6 @@ def routes() -> list[web.RouteDef]:
         web.post(f"/cases/{cases.NUMBER}/take-over", take_over),
         web.post(f"/cases/{cases.NUMBER}/hand-on", hand_on),
         web.post(f"/cases/{cases.NUMBER}/release", release),
+        web.post(f"/cases/{cases.NUMBER}/escalate", escalate),
         web.post(f"/cases/{cases.NUMBER}/reopen", reopen),
     ]

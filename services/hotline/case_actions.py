@@ -35,8 +35,8 @@ CLOSED_FOR_EXPERT = "hotline.stale.closed"
 CLOSED_FOR_ASKER = "hotline.stale.ended"
 NOT_YOURS_ANY_MORE = "hotline.stale.not_yours"
 # Actions an expert takes on their own case are audited too: staff need to see who gave up
-# a case; an expert's close or transfer is their everyday work and is not.
-AUDITED_FOR_EVERYONE = frozenset({"release"})
+# or passed on a case; an expert's close or transfer is their everyday work and is not.
+AUDITED_FOR_EVERYONE = frozenset({"release", "escalate"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +207,18 @@ class CaseActions:
                     reply_to=case.expert_anchor_id)
         after = await self._reloaded(case)
         await self._record(actor, "transfer", case, after)
+        return ActionResult(case, after)
+
+    async def escalate(self, actor: Actor, ref: int | str,
+                       handoff: Handoff | None = None) -> ActionResult:
+        """The expert holding an open case hands it to staff (the staff group's Claim)."""
+        case = await self.find(ref)
+        await self._held(actor, case, staff_may=False)
+        await self._cases.keep_handoff(case, actor.telegram_id, "escalate", handoff)
+        if not await self._cases.escalate_to_staff(case):
+            raise Refused(CHANGED, number=case.number)
+        after = await self._reloaded(case)
+        await self._record(actor, "escalate", case, after)
         return ActionResult(case, after)
 
     async def take_over(self, actor: Actor, ref: int | str) -> ActionResult:

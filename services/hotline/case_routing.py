@@ -133,6 +133,23 @@ class CaseRouting:
             return
         await self._escalate(case, ON_DUTY, card, quiet=True)
 
+    async def escalate_to_staff(self, case: Case) -> bool:
+        """The expert holding an open case hands it to staff: it waits for a claim in the
+        staff group (or by the admins), and the expert's part is over."""
+        holder = case.expert_id
+        if holder is None or not await self.repository.changes.release(case.id, holder):
+            return False
+        await self.repository.changes.escalate(case.id, ON_DUTY, STAFF, None)
+        await self.repository.log.log_event(case.id, "to_staff", holder)
+        await self._cards.drop_buttons(holder, case.expert_anchor_id)
+        if await self._experts.active_case(holder) == case.id:
+            await self._experts.set_active_case(holder, None)
+        moved = await self.repository.get(case.id)
+        assert moved is not None
+        await self._cards.mirror_note(moved, "hotline.escalated.staff")
+        await self._offer_to_staff(moved, await self._cards.card(moved), [], quiet=False)
+        return True
+
     # ------------------------------------------------------------------ escalation
 
     async def escalate_due(self, now: datetime | None = None) -> int:

@@ -134,6 +134,9 @@ class CaseService:
     async def release(self, case: Case, by_staff: bool) -> bool:
         return await self.claims.release(case, by_staff)
 
+    async def escalate_to_staff(self, case: Case) -> bool:
+        return await self.routing.escalate_to_staff(case)
+
     # ------------------------------------------------------------------ reading (for edges)
 
     async def get(self, case_id: int) -> Case | None:

@@ -55,7 +55,7 @@ class CaseClaims:
                       f"expert of {','.join(expert.categories)}, case is {case.category}")
             return ClaimOutcome("refused", case, reason)
         if case.status != CaseStatus.OFFERED or not await self.repository.changes.claim(case_id,
-                                                                                presser_id):
+                                                                                        presser_id):
             return ClaimOutcome("taken", await self.repository.get(case_id))
         claimed = await self.repository.get(case_id)
         assert claimed is not None
@@ -88,12 +88,12 @@ class CaseClaims:
         # After a transfer the asker's earlier card is superseded: its End button goes.
         await self._cards.drop_buttons(case.asker_id, case.asker_anchor_id)
         await self.repository.changes.set_fields(case.id, expert_anchor_id=expert_card.message_id,
-                                         asker_anchor_id=asker_card.message_id)
+                                                 asker_anchor_id=asker_card.message_id)
         await self.reset_active_case(case.expert_id)
         for held in await self.repository.transcript.held(case.id):
             delivery = await self._cards.messenger.copy(case.expert_id, held.source_chat_id,
-                                                 held.source_message_id,
-                                                 reply_to=expert_card.message_id)
+                                                        held.source_message_id,
+                                                        reply_to=expert_card.message_id)
             await self.repository.transcript.update_message(
                 held.id, target_chat_id=case.expert_id, target_message_id=delivery.message_id,
                 delivery="delivered" if delivery.ok else "failed")
@@ -109,7 +109,7 @@ class CaseClaims:
         if previous is not None:
             await self._cards.drop_buttons(previous, case.expert_anchor_id)
             await self._cards.messenger.notify(previous, "hotline.handed_over.previous",
-                                        number=case.number, reply_to=case.expert_anchor_id)
+                                               number=case.number, reply_to=case.expert_anchor_id)
             if await self._experts.active_case(previous) == case.id:
                 await self._experts.set_active_case(previous, None)
         moved = await self.repository.get(case.id)
@@ -122,14 +122,14 @@ class CaseClaims:
         for message in await self.repository.transcript.messages(case.id):
             if message.version == 0 and message.delivery != "failed":
                 copy = await self._cards.messenger.copy(to_user, message.source_chat_id,
-                                                 message.source_message_id,
-                                                 reply_to=anchor.message_id)
+                                                        message.source_message_id,
+                                                        reply_to=anchor.message_id)
                 if copy.message_id is not None:
                     await self.repository.history.add_copy(case.id, to_user, copy.message_id,
-                                                   message.id)
+                                                           message.id)
         await self._cards.tell(moved, moved.asker_id, "hotline.handed_over.asker",
-                        alias=await self._cards.alias_for(moved.asker_id, to_user),
-                        reply_to=moved.asker_anchor_id)
+                               alias=await self._cards.alias_for(moved.asker_id, to_user),
+                               reply_to=moved.asker_anchor_id)
         await self._cards.mirror_note(moved, "hotline.handed_over.staff")
         return True
 
@@ -170,10 +170,10 @@ class CaseClaims:
         released = await self.repository.get(case.id)
         assert released is not None
         await self._cards.tell(released, released.asker_id, "hotline.released.asker",
-                        reply_to=released.asker_anchor_id)
+                               reply_to=released.asker_anchor_id)
         await self._cards.mirror_note(released, "hotline.released.staff")
         await self._routing.offer_afresh(released, await self._cards.card(released),
-                                skip=(holder, released.asker_id))
+                                         skip=(holder, released.asker_id))
         return True
 
     async def _claim_for(self, case_id: int, user_id: int) -> bool:

@@ -74,7 +74,7 @@ class CaseRouting:
             await self._cards.tell(case, case.asker_id, "hotline.case.nobody_on_duty")
             return
         await self._cards.tell(case, case.asker_id, "hotline.case.off_hours",
-                        category=card_category(card, locale), next_shift=next_shift)
+                               category=card_category(card, locale), next_shift=next_shift)
 
     async def _offer(self, case: Case, card: CaseCard, experts: list[int], level: int,
                      kind: str = "offer") -> OfferRound:
@@ -111,10 +111,10 @@ class CaseRouting:
         next_shift = await self._next_shift(case, now)
         if next_shift is None:
             await self._cards.tell(case, case.asker_id, "hotline.transfer.asker_nobody_on_duty",
-                            category=category)
+                                   category=category)
         else:
             await self._cards.tell(case, case.asker_id, "hotline.transfer.asker_off_hours",
-                            category=category, next_shift=next_shift)
+                                   category=category, next_shift=next_shift)
         # The asker was just told the question goes on to others: no second notice now.
         await self._escalate(case, ON_DUTY, card, quiet=True)
 
@@ -177,7 +177,7 @@ class CaseRouting:
                        and e.telegram_id != case.asker_id]
             if backups:
                 if not await self.repository.changes.escalate(case.id, level, BACKUPS,
-                                                      utcnow() + self.claim_timeout):
+                                                              utcnow() + self.claim_timeout):
                     return False
                 offered = await self._offer(case, card, backups, BACKUPS)
                 if offered.sent:
@@ -208,7 +208,7 @@ class CaseRouting:
         if self.staff_chat_id is not None:
             thread_id = await self._open_staff_topic(case, card)
             delivery = await self._cards.messenger.send_card(self.staff_chat_id, "staff_offer",
-                                                      staff_card, thread_id=thread_id)
+                                                             staff_card, thread_id=thread_id)
             if delivery.message_id is not None:
                 await self.repository.add_offer(case.id, None, self.staff_chat_id,
                                                 delivery.message_id, STAFF)
@@ -240,10 +240,10 @@ class CaseRouting:
         await self.repository.changes.set_fields(case.id, staff_thread_id=thread_id)
         case.staff_thread_id = thread_id
         await self._cards.messenger.send_card(self.staff_chat_id, "staff_topic", card,
-                                       thread_id=thread_id)
+                                              thread_id=thread_id)
         for held in await self.repository.transcript.held(case.id):
             mirror = await self._cards.messenger.copy(self.staff_chat_id, held.source_chat_id,
-                                               held.source_message_id, thread_id=thread_id)
+                                                      held.source_message_id, thread_id=thread_id)
             await self.repository.transcript.update_message(
                 held.id, mirror_message_id=mirror.message_id)
         return thread_id

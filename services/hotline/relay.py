@@ -164,7 +164,7 @@ class RelayService:
         message it shows, as it stands in the other side's chat."""
         assert message.reply_to is not None
         shown = await self._cases.repository.history.copied_message(case.id, message.chat_id,
-                                                            message.reply_to)
+                                                                    message.reply_to)
         if shown is None:
             return None
         if shown.source_chat_id == target:
@@ -243,7 +243,7 @@ class RelayService:
             for sent in (notice.message_id, copy.message_id if history else None):
                 if sent is not None:
                     await self._cases.repository.history.add_copy(case_id, chat_id, sent,
-                                                          history)
+                                                                  history)
         return copy.message_id
 
 

@@ -19,7 +19,18 @@ from storage.models import CaseStatus, Role
 from storage.repositories.audit import AuditFilter
 from tests.console_ops_support import consultation
 from tests.console_support import console_base, csrf_of, person, signed_in_client
-from tests.hotline_support import buttons, has, offer_to
+from tests.hotline_support import (
+    ALL_DAY,
+    ask,
+    buttons,
+    expert,
+    has,
+    offer_to,
+    roster,
+    social_worker,
+    submit,
+)
+from tests.support import running_hotline, staff_forum_group
 
 
 async def page_of(client: aiohttp.ClientSession, url: str) -> str:
@@ -287,3 +298,41 @@ async def test_the_console_hand_to_staff_records_a_skip_reason(hotline: Hotline,
     [handoff] = await hotline.services.hotline.cases.handoffs_of(talk.case.id)
     assert (handoff.action, handoff.summary, handoff.skip_reason) == (
         "escalate", None, "asker asked for a staff member")
+
+
+async def test_staff_reopen_a_case_from_its_topic(sandbox_server: SandboxServer,
+                                                  sandbox: SandboxClient,
+                                                  tmp_path: Path) -> None:
+    staffer, group = await staff_forum_group(sandbox, "Hotline staff")
+    hotline = await running_hotline(sandbox_server, tmp_path, staff_chat_id=group["id"])
+    try:
+        await hotline.services.people.grant(staffer["id"], Role.STAFF)
+        wang = await expert(hotline, sandbox, "Wang", "legal")
+        await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
+        asker = await social_worker(hotline, sandbox, "Emma")
+        await submit(sandbox, asker, await ask(sandbox, asker, "legal", "A lease question"))
+        offer = await offer_to(sandbox, wang["id"], "C-2026-0001")
+        await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
+                                   buttons(offer)[0][1])
+        await sandbox.wait_for_bot_message(asker["id"], predicate=has("has been taken"))
+        cases = hotline.services.hotline.cases
+        case = await cases.by_number("C-2026-0001")
+        assert case is not None and case.staff_thread_id is not None
+        assert await cases.close(case, "expert")
+
+        # A press in another chat than the staff group is no staff reopen: /reopen there
+        # is the asker's own command, and Wang has nothing of his own to reopen.
+        sent = await sandbox.send_text(wang["id"], "/reopen C-2026-0001")
+        mine = await sandbox.wait_for_bot_message(wang["id"], after=sent["message_id"])
+        assert "Sorry, you are not allowed" in mine["text"]
+
+        await sandbox.send_text(staffer["id"], "/reopen", chat_id=group["id"],
+                                thread_id=case.staff_thread_id)
+        done = await sandbox.wait_for_bot_message(group["id"], after=0,
+                                                  predicate=has("is open again"))
+        assert done["text"] == "Consultation C-2026-0001 is open again."
+        await sandbox.wait_for_bot_message(wang["id"], predicate=has("Bureau staff have "
+                                                                     "reopened"))
+        assert (await cases.get(case.id)).status == CaseStatus.OPEN
+    finally:
+        await hotline.stop()

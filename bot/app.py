@@ -109,13 +109,24 @@ def build_services(settings: Settings, database: Database,
 
 @contextlib.asynccontextmanager
 async def command_services(settings: Settings) -> AsyncIterator[Services]:
-    """A CLI command's services (build_services on a database opened for it), closed after."""
+    """A CLI command's services (build_services on a database opened for it), closed after.
+
+    Its Bot's HTTP session is opened (no call is made): a command that tells people (the
+    case doors of `hotline cases`) speaks through the same gateway as the bot, when
+    HOTLINE_BOT_TOKEN names the bot."""
     database = await open_database(settings)
     services: Services | None = None
+    bot: ExtBot | None = None
     try:
-        services = build_services(settings, database)
+        foundation = build_foundation(settings, database)
+        bot = build_bot(foundation, record=False)
+        await bot.request.initialize()
+        services = assemble_services(foundation, build_telegram_side(bot, foundation),
+                                     console_url=configured_console_url(settings))
         yield services
     finally:
+        if bot is not None:
+            await bot.request.shutdown()
         if services is not None:
             await services.delivery.limiter.close()
         await database.close()

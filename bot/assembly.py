@@ -45,8 +45,8 @@ from services.dialogs import DialogService
 from services.hotline import HotlineServices
 from services.hotline.calendar_service import CalendarService
 from services.hotline.case_actions import CaseActions
-from services.hotline.case_base import SuggestedQuestions
 from services.hotline.case_browser import CaseBrowser
+from services.hotline.case_cards import SuggestedQuestions
 from services.hotline.case_events import CaseEvents
 from services.hotline.case_files import CaseFiles
 from services.hotline.case_sample import CaseSample
@@ -104,6 +104,7 @@ from storage.repositories.hotline_cases import CaseRepository
 from storage.repositories.hotline_changed_cases import ChangedCaseRepository
 from storage.repositories.hotline_duty_cases import DutyCaseRepository
 from storage.repositories.hotline_expert_figures import ExpertFiguresRepository
+from storage.repositories.hotline_handoffs import HandoffRepository
 from storage.repositories.hotline_notes import (
     CaseAlertRepository,
     CaseNoteRepository,
@@ -311,6 +312,7 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
                         staff_chat_id=settings.staff_chat_id,
                         max_open_cases=settings.open_cases_per_asker,
                         suggested_questions=suggested_questions,
+                        handoffs=HandoffRepository(database),
                         fallback_for=fallbacks.person_for,
                         # Live console pages also follow what other processes change.
                         events=CaseEvents(ChangedCaseRepository(database)))
@@ -328,7 +330,10 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
     duty = RosterDutyRepository(database)
     coverage = CoverageWatch(rosters, duty, roster, experts, clock)
     return HotlineServices(
-        experts=experts, roster=roster, cases=cases, relay=relay, reports=reports,
+        experts=experts, roster=roster, cases=cases,
+        actions=CaseActions(cases, experts, WaitingCaseMover(
+            cases, people, WaitingCaseRepository(database)), audit),
+        relay=relay, reports=reports,
         calendar=calendar,
         expert_figures=ExpertFigures(ExpertFiguresRepository(database), reports, experts),
         duty_cases=DutyCases(
@@ -343,8 +348,6 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
         roster_editor=editor,
         roster_dates=dates,
         case_browser=browser,
-        case_actions=CaseActions(cases, experts, WaitingCaseMover(
-            cases, people, WaitingCaseRepository(database))),
         case_work=CaseWork(cases, relay, notes),
         case_files=CaseFiles(case_rows, files),
         inbox=Inbox(browsing, browser, cases.claim_timeout, alerts),
@@ -413,7 +416,7 @@ def privacy_areas(database: Database, trainings: TrainingService,
         # Before the hotline's own eraser: a proposal is found through the case's asker.
         Eraser("kb_proposals", kb.repository.erase_proposals_of,
                kb.repository.count_proposals_of),
-        Eraser("hotline_messages", hotline.cases.repository.anonymise_asker,
+        Eraser("hotline_messages", hotline.cases.anonymise_asker,
                counts.hotline_messages),
         # Messages still waiting for "which case?" count as hotline messages in the reply.
         Eraser("hotline_messages", PendingPickRepository(database).erase_user,

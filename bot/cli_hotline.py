@@ -1,4 +1,5 @@
-"""`hotline experts|categories|roster|cases ...`: the expert hotline from the command line."""
+"""`hotline experts|categories|roster|cases ...`: the expert hotline from the command line
+(the case actions that tell people in Telegram are in bot/cli_cases.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from bot.app import command_services
 from bot.cli_args import record_id, telegram_id
 from bot.cli_audit import CommandLineAudit, operator
 from bot.cli_calendar import add_calendar_parser, calendar_command, describe_line
+from bot.cli_cases import ACTIONS as CASE_ACTIONS
+from bot.cli_cases import add_case_action_parsers, case_action
 from bot.cli_fallback import add_fallback_parser, fallback_command
 from bot.cli_files import InputFileError, read_utf8
 from bot.settings import SUPPORTED_LOCALES, Settings
@@ -85,6 +88,7 @@ def add_hotline_parsers(commands: Any) -> None:
     block.add_argument("--reason", default="")
     unblock = cases.add_parser("unblock", help="let a barred person use the hotline again")
     unblock.add_argument("telegram_id", type=telegram_id)
+    add_case_action_parsers(cases)
     export = cases.add_parser("export", help="export cases and their figures")
     export.add_argument("--from", dest="first", type=_date, required=True)
     export.add_argument("--to", dest="last", type=_date, required=True)
@@ -97,6 +101,10 @@ def add_hotline_parsers(commands: Any) -> None:
 
 
 def hotline_command(settings: Settings, args: argparse.Namespace) -> int:
+    if args.command == "cases" and args.action in CASE_ACTIONS:
+        # These tell people in Telegram: the bot's whole set of services (bot/cli_cases.py).
+        return asyncio.run(case_action(settings, args))
+
     async def work() -> int:
         async with command_services(settings) as services:
             hotline = services.hotline
@@ -110,6 +118,12 @@ def hotline_command(settings: Settings, args: argparse.Namespace) -> int:
             return await runner(hotline, CommandLineAudit(services.audit), args)
 
     return asyncio.run(work())
+
+
+def _refused(args: argparse.Namespace, refused: Refused) -> int:
+    """A door's refusal in the same words as the bot's, in --locale (or the default)."""
+    locale = getattr(args, "locale", None) or args.default_locale
+    return _fail(args.texts.refusal(locale, refused.refusal))
 
 
 def _fail(message: str) -> int:
@@ -214,20 +228,17 @@ async def _cases(hotline: HotlineServices, audit: CommandLineAudit,
             print(line)
         return 0
     if args.action in ("block", "unblock"):
-        repository = hotline.cases.repository
-        if args.action == "block":
-            if await hotline.experts.get(args.telegram_id) is not None:
-                return _fail(f"{args.telegram_id} is an expert; remove the role first")
-            await hotline.cases.repository.block(args.telegram_id, args.reason[:256])
-            await audit.record("cases.block", target=str(args.telegram_id),
-                               detail={"reason": args.reason[:256]})
-            print(f"{args.telegram_id} is barred from the hotline")
-        else:
-            changed = await repository.unblock(args.telegram_id)
-            if changed:
-                await audit.record("cases.unblock", target=str(args.telegram_id))
-            print(f"{args.telegram_id} {'may use' if changed else 'was not barred from'} "
-                  "the hotline")
+        actor = Actor.command_line(operator())
+        try:
+            if args.action == "block":
+                await hotline.actions.block(actor, args.telegram_id, args.reason)
+                print(f"{args.telegram_id} is barred from the hotline")
+                return 0
+            changed = await hotline.actions.unblock(actor, args.telegram_id)
+        except Refused as refused:
+            return _refused(args, refused)
+        print(f"{args.telegram_id} {'may use' if changed else 'was not barred from'} "
+              "the hotline")
         return 0
     if args.last < args.first:
         return _fail("--to is before --from")

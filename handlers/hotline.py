@@ -15,6 +15,7 @@ from handlers import (
     hotline_duty,
     hotline_expert_desk,
     hotline_fallback,
+    hotline_handoff,
     hotline_mystats,
     hotline_relay,
     hotline_sample,
@@ -25,8 +26,8 @@ from handlers import (
 )
 from handlers.routes import Routes
 
-MODULES = [hotline_ask, hotline_case, hotline_staff, hotline_duty, hotline_mystats,
-           roster_swaps, roster_import, hotline_snippets,
+MODULES = [hotline_ask, hotline_case, hotline_handoff, hotline_staff, hotline_duty,
+           hotline_mystats, roster_swaps, roster_import, hotline_snippets,
            # issue 15: declining offers, fallbacks, the sample, the expert's /start desk
            hotline_decline, hotline_fallback, hotline_sample, hotline_expert_desk,
            hotline_relay]

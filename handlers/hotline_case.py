@@ -1,5 +1,7 @@
-"""Buttons and commands on a case: claim, close, /end, transfer, reopen (/reopen), rate (staff's own
-buttons, take over and reassign, are in hotline_staff)."""
+"""Buttons and commands on a case: claim, close, /end, transfer (to a category or an
+expert), /tostaff, release (/release), reopen (/reopen; staff: /reopen N), rate. Each action goes
+through its door in services/hotline/case_actions.py (staff's own buttons, take over and
+reassign, are in hotline_staff)."""
 
 from __future__ import annotations
 
@@ -7,21 +9,25 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from handlers import kb_propose
+from handlers import hotline_handoff, kb_propose
+from handlers.audit_trail import acts_as_staff
 from handlers.auth import require_roles
-from handlers.context import HotlineContext
+from handlers.context import SERVICES_KEY, HotlineContext
 from handlers.hotline_input import (
     MAX_CALLBACK_INT,
+    actor_of,
     callback_ints,
     drop_pressed_buttons,
     refuse_button,
+    refused_button,
     stale_button,
 )
-from handlers.hotline_staff import audit_case_change
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes
+from services.actors import Actor
 from services.commands import CommandSpec
 from services.dialogs import DraftState
+from services.refusals import Refused
 from storage.models import Case, CaseStatus, Role
 
 ANSWERERS = (Role.EXPERT, Role.STAFF, Role.ADMIN)
@@ -30,6 +36,8 @@ COMMANDS = [
     CommandSpec("close", "cmd.close", frozenset(ANSWERERS)),
     CommandSpec("end", "cmd.end", ASKERS),
     CommandSpec("reopen", "cmd.reopen", ASKERS),
+    CommandSpec("release", "cmd.release", frozenset(ANSWERERS)),
+    CommandSpec("tostaff", "cmd.tostaff", frozenset(ANSWERERS)),
 ]
 COMMENT_FLOW = "hotline_comment"
 MAX_COMMENT = 1000
@@ -42,87 +50,55 @@ async def claim(update: Update, context: HotlineContext) -> None:
     if ids is None:
         await refuse_button(update, context, "malformed claim")
         return
-    in_staff_chat = update.effective_chat.id == context.services.hotline.cases.staff_chat_id
-    outcome = await context.services.hotline.cases.claim(
-        ids[0], update.effective_user.id, context.roles, in_staff_chat)
-    if outcome.result == "won":
-        await answer_callback(update, context.text("hotline.claim.won"))
-    elif outcome.result == "unreachable":
-        await answer_callback(update, context.text("hotline.claim.start_private_chat"),
-                              alert=True)
-    elif outcome.result == "taken" and outcome.case is not None \
-            and outcome.case.status == CaseStatus.CLOSED:
-        await stale_button(update, context, "hotline.stale.closed", number=outcome.case.number)
-    elif outcome.result == "taken":
-        await answer_callback(update, context.text("hotline.claim.taken"), alert=True)
-    elif outcome.result == "refused":
-        await refuse_button(update, context, f"claim of case {ids[0]}: {outcome.reason}",
-                            "hotline.claim.refused")
-    else:
-        await refuse_button(update, context, f"claim of case {ids[0]}: {outcome.reason}")
+    try:
+        await context.services.hotline.actions.claim(actor_of(update, context), ids[0])
+    except Refused as refused:
+        await refused_button(update, context, refused)
+        return
+    await answer_callback(update, context.text("hotline.claim.won"))
 
 
-async def _own_open_case(update: Update, context: HotlineContext, action: str,
-                         *, as_asker: bool) -> Case | None:
-    """The case named by the button, if the presser is its expert (or asker) and it is open."""
-    ids = callback_ints(update.callback_query.data, f"hotline:{action}:", 1)
-    return await _held_case(update, context, ids[0] if ids else None, action,
-                            as_asker=as_asker)
+def _case_id(update: Update, action: str, count: int = 1) -> list[int] | None:
+    return callback_ints(update.callback_query.data, f"hotline:{action}:", count)
 
 
-async def _held_case(update: Update, context: HotlineContext, case_id: int | None, action: str,
-                     *, as_asker: bool) -> Case | None:
-    """The case if the presser holds it and it is open; otherwise answers the press: a
-    stranger's (forged) press is refused, a participant's late press is told what happened."""
-    cases = context.services.hotline.cases
-    case = await cases.repository.get(case_id) if case_id is not None else None
-    user_id = update.effective_user.id
-    if case is None:
-        await refuse_button(update, context, f"{action} of an unknown case")
+async def _pressed_case(update: Update, context: HotlineContext, action: str) -> Case | None:
+    """The open case the presser holds, named by the button; otherwise the press is
+    answered (a stranger's refused, a participant's late press told what happened)."""
+    ids = _case_id(update, action)
+    if ids is None:
+        await refuse_button(update, context, f"malformed {action}")
         return None
-    if as_asker:
-        if case.asker_id != user_id:
-            await refuse_button(update, context, f"{action} by a non-participant")
-            return None
-        if case.status == CaseStatus.CLOSED:
-            await stale_button(update, context, "hotline.stale.ended", number=case.number)
-            return None
-        return case
-    if case.expert_id != user_id:
-        claims = await cases.repository.claims_of([case.id])
-        if user_id not in {c.expert_id for c in claims}:
-            await refuse_button(update, context, f"{action} by a non-participant")
-            return None
-        await stale_button(update, context, "hotline.stale.not_yours", number=case.number)
-        return None
-    if case.status != CaseStatus.OPEN:
-        await stale_button(update, context, "hotline.stale.closed", number=case.number)
-        return None
-    return case
+    return await _held_by_presser(update, context, ids[0])
 
 
 @require_roles(*ANSWERERS)
 async def close_button(update: Update, context: HotlineContext) -> None:
     """Closes the expert's own open case."""
-    case = await _own_open_case(update, context, "close", as_asker=False)
-    if case is None:
+    ids = _case_id(update, "close")
+    try:
+        done = await context.services.hotline.actions.close(actor_of(update, context),
+                                                            ids[0] if ids else -1)
+    except Refused as refused:
+        await refused_button(update, context, refused)
         return
     await answer_callback(update)
-    if await context.services.hotline.cases.close(case, "expert"):
-        await _drop_choice(update, case.expert_anchor_id)
-        await audit_case_change(update, context, "close", case, only_staff=True)
-        await reply(update, context, context.html("hotline.closed.done", number=case.number))
-        await kb_propose.offer_proposal(update, context, case)
+    await _drop_choice(update, done.before.expert_anchor_id)
+    await reply(update, context, context.html("hotline.closed.done", number=done.after.number))
+    await kb_propose.offer_proposal(update, context, done.after)
 
 
 async def end_button(update: Update, context: HotlineContext) -> None:
     """Ends the asker's own case."""
-    case = await _own_open_case(update, context, "end", as_asker=True)
-    if case is None:
+    ids = _case_id(update, "end")
+    try:
+        done = await context.services.hotline.actions.close(
+            Actor(update.effective_user.id, frozenset()), ids[0] if ids else -1)
+    except Refused as refused:
+        await refused_button(update, context, refused)
         return
     await answer_callback(update)
-    if await context.services.hotline.cases.close(case, "asker"):
-        await _drop_choice(update, case.asker_anchor_id)
+    await _drop_choice(update, done.before.asker_anchor_id)
 
 
 async def _drop_choice(update: Update, anchor_id: int | None) -> None:
@@ -141,6 +117,29 @@ def _case_buttons(cases: list[Case], action: str) -> InlineKeyboardMarkup:
 @require_roles(*ANSWERERS)
 async def close_command(update: Update, context: HotlineContext) -> None:
     """/close: the case replied to, the only open one, or a choice between them."""
+    chosen, mine = await _my_open_case(update, context)
+    if chosen is not None:
+        try:
+            done = await context.services.hotline.actions.close(actor_of(update, context),
+                                                                chosen.id)
+        except Refused as refused:
+            await reply(update, context, context.services.texts.refusal(
+                context.locale, refused.refusal))
+            return
+        await reply(update, context, context.html("hotline.closed.done",
+                                                  number=done.after.number))
+        await kb_propose.offer_proposal(update, context, done.after)
+        return
+    if not mine:
+        await reply(update, context, context.html("hotline.no_open_case"))
+        return
+    await reply(update, context, context.html("hotline.close.which"),
+                _case_buttons(mine, "close"))
+
+
+async def _my_open_case(update: Update, context: HotlineContext
+                        ) -> tuple[Case | None, list[Case]]:
+    """The case replied to, or the only open one, of the sender's open cases."""
     user_id = update.effective_user.id
     message = update.effective_message
     reply_to = message.reply_to_message.message_id if message.reply_to_message else None
@@ -150,24 +149,12 @@ async def close_command(update: Update, context: HotlineContext) -> None:
     chosen = routing.case if routing.case in mine else None
     if chosen is None and len(mine) == 1:
         chosen = mine[0]
-    if chosen is not None:
-        if await context.services.hotline.cases.close(chosen, "expert"):
-            await audit_case_change(update, context, "close", chosen, only_staff=True)
-            await reply(update, context, context.html("hotline.closed.done",
-                                                      number=chosen.number))
-            await kb_propose.offer_proposal(update, context, chosen)
-        return
-    if not mine:
-        await reply(update, context, context.html("hotline.no_open_case"))
-        return
-    await reply(update, context, context.html("hotline.close.which"),
-                _case_buttons(mine, "close"))
+    return chosen, mine
 
 
 async def end_command(update: Update, context: HotlineContext) -> None:
     """/end: the asker finishes their case (choosing, when they have several)."""
-    cases = await context.services.hotline.cases.repository.active_of_asker(
-        update.effective_user.id)
+    cases = await context.services.hotline.cases.active_of_asker(update.effective_user.id)
     if not cases:
         await reply(update, context, context.html("hotline.no_open_case"))
         return
@@ -175,13 +162,18 @@ async def end_command(update: Update, context: HotlineContext) -> None:
         await reply(update, context, context.html("hotline.end.which"),
                     _case_buttons(cases, "end"))
         return
-    await context.services.hotline.cases.close(cases[0], "asker")
+    try:
+        await context.services.hotline.actions.close(
+            Actor(update.effective_user.id, frozenset()), cases[0].id)
+    except Refused as refused:
+        await reply(update, context, context.services.texts.refusal(
+            context.locale, refused.refusal))
 
 
 @require_roles(*ANSWERERS)
 async def transfer_button(update: Update, context: HotlineContext) -> None:
     """Offers the other categories, and the category's other experts, to hand the case to."""
-    case = await _own_open_case(update, context, "transfer", as_asker=False)
+    case = await _pressed_case(update, context, "transfer")
     if case is None:
         return
     await answer_callback(update)
@@ -201,70 +193,125 @@ async def transfer_button(update: Update, context: HotlineContext) -> None:
 
 @require_roles(*ANSWERERS)
 async def move_button(update: Update, context: HotlineContext) -> None:
-    """Sends the case back to the queue of another category."""
+    """Another category chosen: asks for the handoff note, then transfers the case."""
     data = update.callback_query.data or ""
     parts = data.split(":")
     if len(parts) != 4 or not parts[2].isdigit() or int(parts[2]) >= MAX_CALLBACK_INT:
         await refuse_button(update, context, "malformed transfer")
         return
-    case = await _held_case(update, context, int(parts[2]), "move", as_asker=False)
+    case = await _held_by_presser(update, context, int(parts[2]))
     if case is None:
         return
-    if not await context.services.hotline.cases.transfer(case, case.expert_id, parts[3]):
-        await refuse_button(update, context, f"transfer to {parts[3]!r} refused")
+    if await context.services.hotline.experts.category(parts[3][:32]) is None:
+        await refuse_button(update, context, f"transfer to {parts[3][:32]!r} refused")
         return
-    await audit_case_change(update, context, "transfer", case, only_staff=True)
     await answer_callback(update)
-    await update.callback_query.edit_message_text(
-        context.html("hotline.transfer.done", number=case.number), parse_mode=ParseMode.HTML)
+    await hotline_handoff.ask_for_note(update, context, case, hotline_handoff.MOVE,
+                                       parts[3][:32])
 
 
 @require_roles(*ANSWERERS)
 async def give_button(update: Update, context: HotlineContext) -> None:
-    """Hands the case to another expert of the same category."""
-    ids = callback_ints(update.callback_query.data, "hotline:give:", 2)
+    """A colleague chosen: asks for the handoff note, then hands the case to them."""
+    ids = _case_id(update, "give", 2)
     if ids is None:
         await refuse_button(update, context, "malformed hand-over")
         return
-    case = await _held_case(update, context, ids[0], "give", as_asker=False)
+    case = await _held_by_presser(update, context, ids[0])
     if case is None:
         return
-    target = await context.services.hotline.experts.get(ids[1])
-    if target is None or case.category not in target.categories:
-        await refuse_button(update, context, "hand-over to someone not of the category")
+    await answer_callback(update)
+    await hotline_handoff.ask_for_note(update, context, case, hotline_handoff.GIVE,
+                                       str(ids[1]))
+
+
+async def _held_by_presser(update: Update, context: HotlineContext, case_id: int
+                           ) -> Case | None:
+    actions = context.services.hotline.actions
+    try:
+        case = await actions.find(case_id)
+        await actions.check_holder(actor_of(update, context), case)
+    except Refused as refused:
+        await refused_button(update, context, refused)
+        return None
+    return case
+
+
+@require_roles(*ANSWERERS)
+async def release_button(update: Update, context: HotlineContext) -> None:
+    """The /release choice: the expert gives that case up; it is offered afresh."""
+    ids = _case_id(update, "release")
+    try:
+        done = await context.services.hotline.actions.release(actor_of(update, context),
+                                                              ids[0] if ids else -1)
+    except Refused as refused:
+        await refused_button(update, context, refused)
         return
-    if not await context.services.hotline.cases.hand_over(case, target.telegram_id):
-        await refuse_button(update, context, "hand-over refused")
-        return
-    await audit_case_change(update, context, "reassign", case, only_staff=True)
     await answer_callback(update)
     await update.callback_query.edit_message_text(
-        context.html("hotline.transfer.given", number=case.number,
-                     alias=target.alias(context.locale)), parse_mode=ParseMode.HTML)
+        context.html("hotline.release.done", number=done.after.number),
+        parse_mode=ParseMode.HTML)
 
 
-REOPEN_REPLIES = {
-    "already_open": "hotline.reopen.already_open",
-    "too_late": "hotline.reopen.refused",
-    "never_answered": "hotline.reopen.never_answered",
-}
+@require_roles(*ANSWERERS)
+async def release_command(update: Update, context: HotlineContext) -> None:
+    """/release: the case replied to, the only open one, or a choice between them."""
+    chosen, mine = await _my_open_case(update, context)
+    if chosen is None and not mine:
+        await reply(update, context, context.html("hotline.no_open_case"))
+        return
+    if chosen is None:
+        await reply(update, context, context.html("hotline.release.which"),
+                    _case_buttons(mine, "release"))
+        return
+    try:
+        done = await context.services.hotline.actions.release(actor_of(update, context),
+                                                              chosen.id)
+    except Refused as refused:
+        await reply(update, context, context.services.texts.refusal(
+            context.locale, refused.refusal))
+        return
+    await reply(update, context, context.html("hotline.release.done",
+                                              number=done.after.number))
+
+
+@require_roles(*ANSWERERS)
+async def to_staff_command(update: Update, context: HotlineContext) -> None:
+    """/tostaff: hands the case replied to (or the only open one) to bureau staff, after
+    asking for the handoff note."""
+    chosen, mine = await _my_open_case(update, context)
+    if chosen is None and not mine:
+        await reply(update, context, context.html("hotline.no_open_case"))
+        return
+    if chosen is None:
+        await reply(update, context, context.html("hotline.escalate.which"),
+                    _case_buttons(mine, "tostaff"))
+        return
+    await hotline_handoff.ask_for_note(update, context, chosen, hotline_handoff.TO_STAFF)
+
+
+@require_roles(*ANSWERERS)
+async def to_staff_button(update: Update, context: HotlineContext) -> None:
+    """The /tostaff choice: asks for the handoff note of that case."""
+    case = await _pressed_case(update, context, "tostaff")
+    if case is None:
+        return
+    await answer_callback(update)
+    await hotline_handoff.ask_for_note(update, context, case, hotline_handoff.TO_STAFF)
 
 
 async def reopen_button(update: Update, context: HotlineContext) -> None:
     """Reopens the asker's own case within 48 hours of closing."""
-    ids = callback_ints(update.callback_query.data, "hotline:reopen:", 1)
-    outcome = await context.services.hotline.cases.reopen(ids[0], update.effective_user.id) \
-        if ids else None
-    if outcome is None or outcome.result == "not_yours":
-        await refuse_button(update, context, "reopen by a non-participant")
-        return
-    if outcome.result != "reopened":
-        await stale_button(update, context, REOPEN_REPLIES[outcome.result],
-                           number=outcome.case.number)
+    ids = _case_id(update, "reopen")
+    try:
+        done = await context.services.hotline.actions.reopen(
+            Actor(update.effective_user.id, frozenset()), ids[0] if ids else -1)
+    except Refused as refused:
+        await refused_button(update, context, refused)
         return
     await answer_callback(update)
     await drop_pressed_buttons(update)  # the closing message's, or a /reopen choice's
-    await _tell_reopened(update, context, outcome.case)
+    await _tell_reopened(update, context, done.after)
 
 
 async def _tell_reopened(update: Update, context: HotlineContext, reopened: Case) -> None:
@@ -284,10 +331,13 @@ async def _tell_reopened(update: Update, context: HotlineContext, reopened: Case
 
 @require_roles(Role.SOCIAL_WORKER, Role.STAFF, Role.ADMIN)
 async def reopen_command(update: Update, context: HotlineContext) -> None:
-    """/reopen: the case closed in the last 48 hours, or a choice when there are several."""
+    """/reopen: the case closed in the last 48 hours, or a choice when there are several;
+    staff name any case (/reopen C-2026-0001) and open it again for its expert."""
+    if context.args and acts_as_staff(context):
+        await _staff_reopen(update, context, context.args[0][:24])
+        return
     user_id = update.effective_user.id
-    cases = context.services.hotline.cases
-    closed = await cases.reopenable(user_id)
+    closed = await context.services.hotline.cases.reopenable(user_id)
     if not closed:
         await reply(update, context, context.html("hotline.reopen.none"))
         return
@@ -295,12 +345,40 @@ async def reopen_command(update: Update, context: HotlineContext) -> None:
         await reply(update, context, context.html("hotline.reopen.which"),
                     _case_buttons(closed, "reopen"))
         return
-    outcome = await cases.reopen(closed[0].id, user_id)
-    if outcome.result == "reopened":
-        await _tell_reopened(update, context, outcome.case)
+    try:
+        done = await context.services.hotline.actions.reopen(Actor(user_id, frozenset()),
+                                                             closed[0].id)
+    except Refused as refused:
+        await reply(update, context, context.services.texts.refusal(
+            context.locale, refused.refusal))
         return
-    key = REOPEN_REPLIES.get(outcome.result, "hotline.reopen.refused")
-    await reply(update, context, context.html(key, number=closed[0].number))
+    await _tell_reopened(update, context, done.after)
+
+
+@require_roles(Role.STAFF, Role.ADMIN)
+async def staff_reopen_command(update: Update, context: HotlineContext) -> None:
+    """/reopen in the staff group: the case named, or the case of the topic it is sent in."""
+    if context.args:
+        await _staff_reopen(update, context, context.args[0][:24])
+        return
+    message = update.effective_message
+    case = (await context.services.hotline.cases.by_staff_thread(message.message_thread_id)
+            if message.message_thread_id else None)
+    if case is None:
+        await reply(update, context, context.html("hotline.reopen.staff_usage"))
+        return
+    await _staff_reopen(update, context, case.number)
+
+
+async def _staff_reopen(update: Update, context: HotlineContext, number: str) -> None:
+    try:
+        done = await context.services.hotline.actions.reopen(actor_of(update, context), number)
+    except Refused as refused:
+        await reply(update, context, context.services.texts.refusal(
+            context.locale, refused.refusal))
+        return
+    await reply(update, context, context.html("hotline.reopen.staff_done",
+                                              number=done.after.number))
 
 
 def _after_rating(context: HotlineContext, case: Case) -> InlineKeyboardMarkup | None:
@@ -348,7 +426,7 @@ async def comment_step(update: Update, context: HotlineContext, state: DraftStat
         await reply(update, context, context.html("hotline.rate.comment_too_long",
                                                   limit=MAX_COMMENT))
         return
-    commented = await context.services.hotline.cases.repository.comment(
+    commented = await context.services.hotline.cases.comment(
         state.data["case_id"], update.effective_user.id, text)
     await context.services.dialogs.finish(update.effective_user.id)
     await reply(update, context, context.html("hotline.rate.comment_saved"))
@@ -362,9 +440,16 @@ def register(application: Application, routes: Routes) -> None:
     application.add_handler(CommandHandler("close", close_command, filters=private))
     application.add_handler(CommandHandler("end", end_command, filters=private))
     application.add_handler(CommandHandler("reopen", reopen_command, filters=private))
+    application.add_handler(CommandHandler("release", release_command, filters=private))
+    application.add_handler(CommandHandler("tostaff", to_staff_command, filters=private))
+    staff_chat_id = application.bot_data[SERVICES_KEY].hotline.cases.staff_chat_id
+    if staff_chat_id is not None:
+        application.add_handler(CommandHandler("reopen", staff_reopen_command,
+                                               filters=filters.Chat(staff_chat_id)))
     for pattern, callback in [
         ("claim", claim), ("close", close_button), ("end", end_button),
         ("transfer", transfer_button), ("move", move_button), ("give", give_button),
+        ("release", release_button), ("tostaff", to_staff_button),
         ("reopen", reopen_button), ("rate", rate_button),
     ]:
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^hotline:{pattern}:"))

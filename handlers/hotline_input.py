@@ -10,6 +10,10 @@ from telegram.error import TelegramError
 
 from handlers.context import HotlineContext
 from handlers.replies import answer_callback
+from services.actors import Actor
+from services.audit import BOT
+from services.hotline.case_actions import NO_CASE, NOT_ALLOWED
+from services.refusals import Refused
 
 log = logging.getLogger(__name__)
 
@@ -76,3 +80,29 @@ async def drop_pressed_buttons(update: Update) -> None:
         await query.edit_message_reply_markup(reply_markup=None)
     except TelegramError as error:  # already without buttons, or too old to edit
         log.info("buttons of %r not removed: %s", (query.data or "")[:64], error)
+
+
+def actor_of(update: Update, context: HotlineContext) -> Actor:
+    """The presser or sender as the case doors see them (services/hotline/case_actions)."""
+    staff_chat = context.services.hotline.cases.staff_chat_id
+    return Actor(update.effective_user.id, context.roles, BOT,
+                 in_staff_chat=update.effective_chat is not None
+                 and update.effective_chat.id == staff_chat)
+
+
+# Refusals that answer a press without taking the buttons off: the message is still right
+# (someone else's offer stays theirs to claim; a stranger's press changes nothing at all).
+KEEP_BUTTONS = frozenset({NOT_ALLOWED, "hotline.claim.taken", "hotline.claim.refused",
+                          "hotline.claim.start_private_chat"})
+
+
+async def refused_button(update: Update, context: HotlineContext, refused: Refused) -> None:
+    """A door's refusal of a press, in the presser's language; a late press of a rightful
+    participant also takes that message's buttons off (its step is over)."""
+    if refused.key in (NOT_ALLOWED, NO_CASE):  # a button naming no case was forged
+        await refuse_button(update, context, f"refused by the case door: {refused.key}")
+    elif refused.key in KEEP_BUTTONS:
+        await answer_callback(update, context.services.texts.refusal(
+            context.locale, refused.refusal), alert=True)
+    else:
+        await stale_button(update, context, refused.key, **refused.values)

@@ -16,7 +16,7 @@ from handlers.hotline_input import callback_ints, refuse_button
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes
 from services.commands import CommandSpec
-from services.hotline.console_work import CaseWorkRefused
+from services.refusals import Refused
 from storage.models import CaseStatus, Role
 
 ANSWERERS = (Role.EXPERT, Role.STAFF, Role.ADMIN)
@@ -55,7 +55,7 @@ async def send_snippet(update: Update, context: HotlineContext) -> None:
         await refuse_button(update, context, "malformed snippet")
         return
     user_id = update.effective_user.id
-    case = await context.services.hotline.cases.repository.get(ids[0])
+    case = await context.services.hotline.cases.get(ids[0])
     snippets = context.services.hotline.snippets
     snippet = await snippets.repository.get(ids[1])
     if case is None or snippet is None or case.expert_id != user_id or not (
@@ -67,7 +67,7 @@ async def send_snippet(update: Update, context: HotlineContext) -> None:
     try:
         await context.services.hotline.case_work.answer(case.number, user_id,
                                                         await snippets.fill(snippet.body, case))
-    except CaseWorkRefused:
+    except Refused:
         await refuse_button(update, context, f"snippet to case {case.id} not open",
                             "hotline.snippets.not_yours")
         return

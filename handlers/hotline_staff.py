@@ -1,9 +1,8 @@
 """Staff buttons on a case in its staff-group topic: take over, reassign (choose an expert);
 and what staff typing in a case's topic are told (nothing there is relayed to the asker).
 
-Every change a staff member makes to a case, here or with an expert's buttons they hold
-(close, transfer, hand over), is written to the audit log with the case's state before and
-after, in the shape the console's case page uses (`cases.<action>`)."""
+Each action goes through its door in services/hotline/case_actions.py, which also writes
+the audit entry (`cases.<action>`, the case's state before and after)."""
 
 from __future__ import annotations
 
@@ -13,52 +12,42 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from handlers.audit_trail import acts_as_staff, audit
 from handlers.auth import require_roles
 from handlers.context import SERVICES_KEY, HotlineContext
-from handlers.hotline_input import callback_ints, refuse_button, stale_button
+from handlers.hotline_input import (
+    actor_of,
+    callback_ints,
+    refuse_button,
+    refused_button,
+    stale_button,
+)
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes
 from services.commands import CommandSpec
-from storage.models import Case, CaseStatus, Role
+from services.refusals import Refused
+from storage.models import CaseStatus, Role
 
 COMMANDS: list[CommandSpec] = []  # buttons only: they come with the case's staff-topic card
 STAFF = (Role.STAFF, Role.ADMIN)
-
-
-async def audit_case_change(update: Update, context: HotlineContext, action: str,
-                            before: Case, *, only_staff: bool = False) -> None:
-    """Records `cases.<action>` on the case as it was and is now; with `only_staff`, only
-    when the presser holds a staff role (an expert closing their own case is not audited)."""
-    if only_staff and not acts_as_staff(context):
-        return
-    after = await context.services.hotline.cases.repository.get(before.id) or before
-    await audit(update, context, f"cases.{action}", target=after.number, detail={
-        "expert": [before.expert_id, after.expert_id],
-        "category": [before.category, after.category],
-        "status": [before.status, after.status]})
+ALREADY_YOURS = "hotline.stale.already_yours"
+OUT_OF_DATE_CHOICE = frozenset({"console_ops.cases.error.other_category",
+                                "console_ops.cases.error.same_expert"})
 
 
 @require_roles(*STAFF)
 async def take_over_button(update: Update, context: HotlineContext) -> None:
     """Staff take the case over from its topic in the staff group."""
     ids = callback_ints(update.callback_query.data, "hotline:takeover:", 1)
-    cases = context.services.hotline.cases
-    case = await cases.repository.get(ids[0]) if ids else None
-    if case is None or update.effective_chat.id != cases.staff_chat_id:
-        await refuse_button(update, context, "take-over outside the staff group")
+    try:
+        await context.services.hotline.actions.take_over(actor_of(update, context),
+                                                         ids[0] if ids else -1)
+    except Refused as refused:
+        if refused.key == ALREADY_YOURS:  # the card stays: it still works for colleagues
+            await answer_callback(update, context.services.texts.refusal(
+                context.locale, refused.refusal), alert=True)
+        else:
+            await refused_button(update, context, refused)
         return
-    if case.status == CaseStatus.CLOSED:
-        await stale_button(update, context, "hotline.stale.closed", number=case.number)
-        return
-    if case.expert_id == update.effective_user.id:
-        await answer_callback(update, context.text("hotline.stale.already_yours",
-                                                   number=case.number), alert=True)
-        return
-    if not await cases.take_over(case.id, update.effective_user.id):
-        await refuse_button(update, context, f"take-over of case {case.id} not possible")
-        return
-    await audit_case_change(update, context, "take_over", case)
     await answer_callback(update, context.text("hotline.claim.won"))
 
 
@@ -67,7 +56,7 @@ async def reassign_button(update: Update, context: HotlineContext) -> None:
     """Staff choose, in the case's topic, which expert of its category takes it."""
     ids = callback_ints(update.callback_query.data, "hotline:reassign:", 1)
     cases = context.services.hotline.cases
-    case = await cases.repository.get(ids[0]) if ids else None
+    case = await cases.get(ids[0]) if ids else None
     if case is None or update.effective_chat.id != cases.staff_chat_id:
         await refuse_button(update, context, "reassign outside the staff group")
         return
@@ -91,26 +80,26 @@ async def reassign_button(update: Update, context: HotlineContext) -> None:
 async def reassign_to_button(update: Update, context: HotlineContext) -> None:
     """Gives the case to the chosen expert, if it still can be."""
     ids = callback_ints(update.callback_query.data, "hotline:reassignto:", 2)
-    cases = context.services.hotline.cases
-    case = await cases.repository.get(ids[0]) if ids else None
-    target = await context.services.hotline.experts.get(ids[1]) if ids else None
-    if (case is None or target is None or update.effective_chat.id != cases.staff_chat_id):
+    if ids is None or update.effective_chat.id != context.services.hotline.cases.staff_chat_id:
         await refuse_button(update, context, "reassign to someone not allowed")
         return
-    if case.status == CaseStatus.CLOSED:
-        await stale_button(update, context, "hotline.stale.closed", number=case.number)
+    try:
+        done = await context.services.hotline.actions.reassign(actor_of(update, context),
+                                                               ids[0], ids[1])
+    except Refused as refused:
+        if refused.key in OUT_OF_DATE_CHOICE:
+            # The case moved category, or already went to them: this choice is out of date.
+            case = await context.services.hotline.cases.get(ids[0])
+            await stale_button(update, context, "hotline.reassign.stale",
+                               number=case.number if case else "")
+        else:
+            await refused_button(update, context, refused)
         return
-    if case.category not in target.categories or case.expert_id == target.telegram_id:
-        # The case moved category, or already went to them: this choice is out of date.
-        await stale_button(update, context, "hotline.reassign.stale", number=case.number)
-        return
-    if not await cases.reassign(case.id, target.telegram_id):
-        await refuse_button(update, context, f"reassign of case {case.id} not possible")
-        return
-    await audit_case_change(update, context, "reassign", case)
+    target = await context.services.hotline.experts.get(ids[1])
     await answer_callback(update)
     await update.callback_query.edit_message_text(
-        context.html("hotline.reassign.done", number=case.number, name=target.name),
+        context.html("hotline.reassign.done", number=done.after.number,
+                     name=target.name if target else ""),
         parse_mode=ParseMode.HTML)
 
 
@@ -120,7 +109,7 @@ async def topic_message(update: Update, context: HotlineContext) -> None:
     message = update.effective_message
     if message.from_user is None or message.from_user.is_bot:
         return
-    case = await context.services.hotline.cases.repository.by_staff_thread(
+    case = await context.services.hotline.cases.by_staff_thread(
         message.message_thread_id)
     if case is None:
         return

@@ -24,7 +24,7 @@ async def offer_proposal(update: Update, context: HotlineContext, case: Case) ->
 
 async def _for_proposal(context: HotlineContext, case: Case) -> CaseForProposal:
     cases = context.services.hotline.cases
-    messages = await cases.repository.messages(case.id)
+    messages = await cases.messages(case.id)
     question = "\n".join(m.text for m in messages if m.sender_role == "asker" and m.text)
     answer = "\n".join(m.text for m in messages if m.sender_role == "expert" and m.text)
     names, organisations = [], []
@@ -45,7 +45,7 @@ async def _for_proposal(context: HotlineContext, case: Case) -> CaseForProposal:
 async def propose(update: Update, context: HotlineContext) -> None:
     """Stores the closed case as a proposal (its expert only, once)."""
     numbers = callback_ints(update.callback_query.data, "kb:propose:", 1)
-    case = await context.services.hotline.cases.repository.get(numbers[0]) if numbers else None
+    case = await context.services.hotline.cases.get(numbers[0]) if numbers else None
     user_id = update.effective_user.id
     if case is None or case.expert_id != user_id or case.status != CaseStatus.CLOSED:
         await refuse_button(update, context, "proposal by a non-expert or of an open case")

@@ -23,8 +23,9 @@ STAFF_ROLES = frozenset({Role.STAFF.value, Role.ADMIN.value})
 class Actor:
     telegram_id: int
     roles: frozenset[str]
-    channel: str  # services.audit.BOT, CONSOLE or CLI
+    channel: str = BOT  # services.audit.BOT, CONSOLE or CLI
     operator: str | None = None  # the command line's operating-system user, kept in its rows
+    in_staff_chat: bool = False  # a bot press made in the staff group (a case's Claim there)
 
     @classmethod
     def in_bot(cls, telegram_id: int, roles: frozenset[str] = frozenset()) -> Actor:
@@ -47,7 +48,9 @@ class Actor:
 
     @property
     def is_staff(self) -> bool:
-        return bool(STAFF_ROLES & self.roles)
+        """Staff and admins; the command line holds every power (as anyone who can open the
+        database does)."""
+        return self.channel == CLI or bool(STAFF_ROLES & self.roles)
 
     def require_staff(self) -> None:
         """The front doors' own check: the edges check too, but a forged or stale request

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.delivery.protocol import Progress
+from storage.models import Case
 from storage.repositories.announcements import AnnouncementRecord
 
 
@@ -30,3 +31,12 @@ def announcement_cancelled(record: AnnouncementRecord, progress: Progress) -> Au
     return AuditEntryOf("announcements.cancel", f"announcement {record.id}",
                         {"title": record.title, "sent": progress.sent,
                          "not_sent": progress.cancelled})
+
+
+def case_changed(action: str, before: Case, after: Case, **extra: Any) -> AuditEntryOf:
+    """`cases.<action>` with the case as it was and is now, as the console's case page and
+    the audit sentences read it (expert, category, status: [before, after])."""
+    return AuditEntryOf(f"cases.{action}", after.number, {
+        "expert": [before.expert_id, after.expert_id],
+        "category": [before.category, after.category],
+        "status": [before.status, after.status], **extra})

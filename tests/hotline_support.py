@@ -64,3 +64,11 @@ async def latest_case(hotline: Hotline, asker_id: int) -> Case:
 async def offer_to(sandbox: SandboxClient, user_id: int, number: str) -> dict[str, Any]:
     return await wait_reply(sandbox, user_id, lambda m: number in (m.get("text") or "") and any(
         data.startswith("hotline:claim:") for _, data in buttons(m)))
+
+
+async def skip_handoff(sandbox: SandboxClient, user_id: int, prompt_id: int,
+                       reason: str = "nothing") -> dict[str, Any]:
+    """Presses a ready reason on the handoff prompt the Transfer choice turned into."""
+    prompt = await sandbox.wait_for_edit(user_id, prompt_id)
+    data = next(d for _, d in buttons(prompt) if d.endswith(f":{reason}"))
+    return await press_data(sandbox, user_id, prompt, data)

@@ -13,9 +13,11 @@ from openpyxl import load_workbook
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
-from services.hotline.case_actions import CaseActionError
+from services.actors import Actor
+from services.audit import CONSOLE
 from services.hotline.case_browser import PAGE_SIZE, CaseFilters
 from services.people import PeopleService
+from services.refusals import Refused
 from storage.db import Database
 from storage.models import CaseMessage, CaseStatus, Role, utcnow
 from storage.repositories.hotline_browsing import CaseQuery, HotlineBrowsingRepository
@@ -52,7 +54,7 @@ async def test_the_transcript_shows_what_both_sides_saw(hotline: Hotline,
     assert all(e.at >= detail.case.created_at for e in entries)
     assert await hotline.services.hotline.case_browser.detail("C-2026-9999") is None
     # /forget: the asker's words are gone from the transcript, the messages are not.
-    await hotline.services.hotline.cases.repository.anonymise_asker(talk.asker["id"])
+    await hotline.services.hotline.cases.repository.transcript.anonymise_asker(talk.asker["id"])
     erased = (await hotline.services.hotline.case_browser.detail("C-2026-0001")).entries
     assert [e.erased for e in erased] == [True, False, True, True]
 
@@ -110,16 +112,17 @@ async def test_the_list_filters_and_pages(hotline: Hotline, sandbox: SandboxClie
 async def test_reassign_transfer_and_close_tell_everyone(hotline: Hotline,
                                                          sandbox: SandboxClient) -> None:
     talk = await consultation(hotline, sandbox)
-    actions = hotline.services.hotline.case_actions
+    doors = hotline.services.hotline.actions
+    staff = Actor(1, frozenset({"staff"}), CONSOLE)
     uid, number = talk.asker["id"], "C-2026-0001"
     for expert_id, key in [(talk.li["id"], "other_category"), (talk.wang["id"], "same_expert"),
                            (uid, "not_expert")]:
-        with pytest.raises(CaseActionError) as refused:
-            await actions.reassign(number, expert_id)
+        with pytest.raises(Refused) as refused:
+            await doors.reassign(staff, number, expert_id)
         assert (refused.value.key, refused.value.field) == (f"console_ops.cases.error.{key}",
                                                             "expert")
 
-    moved = await actions.reassign(number, talk.zhao["id"])
+    moved = await doors.reassign(staff, number, talk.zhao["id"])
     assert (moved.before.expert_id, moved.after.expert_id) == (talk.wang["id"], talk.zhao["id"])
     told = await wait_reply(sandbox, uid, "now answered by")
     assert told["text"] == ("Your consultation C-2026-0001 is now answered by "
@@ -130,10 +133,10 @@ async def test_reassign_transfer_and_close_tell_everyone(hotline: Hotline,
     # The new expert reads what was said so far.
     await wait_reply(sandbox, talk.zhao["id"], "organisation's seal")
 
-    with pytest.raises(CaseActionError) as refused:
-        await actions.transfer(number, "legal")
+    with pytest.raises(Refused) as refused:
+        await doors.transfer(staff, number, "legal")
     assert refused.value.key == "console_ops.cases.error.same_category"
-    transferred = await actions.transfer(number, "finance")
+    transferred = await doors.transfer(staff, number, "finance")
     assert (transferred.after.status, transferred.after.category) == (CaseStatus.OFFERED,
                                                                       "finance")
     told = await wait_reply(sandbox, uid, "transferred")
@@ -145,22 +148,22 @@ async def test_reassign_transfer_and_close_tell_everyone(hotline: Hotline,
     offer = await offer_to(sandbox, talk.li["id"], number)
 
     # A waiting case is claimed for the chosen expert, as the staff group's Reassign does.
-    claimed = await actions.reassign(number, talk.li["id"])
+    claimed = await doors.reassign(staff, number, talk.li["id"])
     assert (claimed.before.status, claimed.after.status) == (CaseStatus.OFFERED,
                                                              CaseStatus.OPEN)
     await sandbox.wait_for_edit(talk.li["id"], offer["message_id"])
     await wait_reply(sandbox, uid, "has been taken")
-    closed = await actions.close(number)
+    closed = await doors.close(staff, number)
     assert (closed.after.status, closed.after.closed_by) == (CaseStatus.CLOSED, "staff")
     rating = await wait_reply(sandbox, uid, "is closed")
     assert [label for label, _ in buttons(rating)] == ["1★", "2★", "3★", "4★", "5★", "Reopen"]
     note = await wait_reply(sandbox, talk.li["id"], "Bureau staff")
     assert note["text"] == "Bureau staff have closed consultation C-2026-0001. Thank you!"
-    with pytest.raises(CaseActionError) as refused:
-        await actions.close(number)
+    with pytest.raises(Refused) as refused:
+        await doors.close(staff, number)
     assert refused.value.key == "console_ops.cases.error.closed"
-    with pytest.raises(CaseActionError) as refused:
-        await actions.close("C-2026-0404")
+    with pytest.raises(Refused) as refused:
+        await doors.close(staff, "C-2026-0404")
     assert refused.value.key == "console_ops.cases.error.no_case"
 
 
@@ -171,7 +174,7 @@ async def test_the_search_query_on_each_database(database: Database) -> None:
     cases = CaseRepository(database)
     made = [await cases.create(1, "legal", None, 0), await cases.create(2, "finance", None, 0),
             await cases.create(1, "legal", None, 0)]
-    await cases.claim(made[0].id, 2)
+    await cases.changes.claim(made[0].id, 2)
     await cases.add_message(CaseMessage(case_id=made[0].id, sender_role="asker", sender_id=1,
                                         source_chat_id=1, source_message_id=5, kind="text",
                                         text="hi"))

@@ -30,7 +30,7 @@ async def test_workspace_rows_on_both_databases(database: Database) -> None:
     held = await cases.create(42, "legal", None, 0)
     waiting = await cases.create(42, "legal", None, 0)
     other = await cases.create(42, "finance", None, 0)
-    assert await cases.claim(held.id, 7)
+    assert await cases.changes.claim(held.id, 7)
     await cases.add_offer(waiting.id, 7, 7, 100, 0)
     await cases.add_offer(other.id, 8, 8, 101, 0)
 
@@ -73,7 +73,7 @@ async def test_workspace_rows_on_both_databases(database: Database) -> None:
         "Shared finance", "Shared legal", "Mine"]
     assert await snippets.remove(mine.id) and not await snippets.remove(mine.id)
 
-    await cases.log_event(held.id, "handed_over", 8)
-    await cases.log_event(held.id, "reopened", 42)
-    assert [(e.kind, e.person_id) for e in await cases.logged_events(held.id)] == [
+    await cases.log.log_event(held.id, "handed_over", 8)
+    await cases.log.log_event(held.id, "reopened", 42)
+    assert [(e.kind, e.person_id) for e in await cases.log.logged_events(held.id)] == [
         ("handed_over", 8), ("reopened", 42)]

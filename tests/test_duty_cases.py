@@ -244,11 +244,11 @@ async def test_sample_of_last_weeks_closed_cases_is_for_staff_only(
         repository = hotline.services.hotline.cases.repository
         for stars in (2, None, 5):
             case = await repository.create(asker["id"], "legal", None, 0)
-            assert await repository.close(case.id, "expert")
+            assert await repository.changes.close(case.id, "expert")
             if stars is not None:
-                assert await repository.rate(case.id, asker["id"], stars)
+                assert await repository.history.rate(case.id, asker["id"], stars)
         # Closed eight days ago: not last week's.
-        await repository.set_fields(case.id, closed_at=utcnow() - timedelta(days=8))
+        await repository.changes.set_fields(case.id, closed_at=utcnow() - timedelta(days=8))
 
         sent = await sandbox.send_text(wang["id"], "/sample")
         refused = await sandbox.wait_for_bot_message(wang["id"], after=sent["message_id"])

@@ -42,8 +42,8 @@ async def test_a_superseded_send_prompt_loses_its_buttons(hotline: Hotline,
                                       "ask another, send /ask.", "show_alert": True}
     cases = await hotline.services.hotline.cases.repository.active_of_asker(uid)
     assert len(cases) == 1  # nothing was sent twice
-    questions = [m.text for m in await hotline.services.hotline.cases.repository.messages(
-        cases[0].id)]
+    transcript = hotline.services.hotline.cases.repository.transcript
+    questions = [m.text for m in await transcript.messages(cases[0].id)]
     assert questions == ["Part one", "Part two"]
 
 

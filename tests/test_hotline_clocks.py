@@ -29,7 +29,7 @@ async def handled_case(hotline: Hotline, asker_id: int, expert_id: int, *, creat
     """A case of the legal category with the given moments, and its claim row."""
     repository = hotline.services.hotline.cases.repository
     case = await repository.create(asker_id, "legal", None, 0)
-    await repository.set_fields(
+    await repository.changes.set_fields(
         case.id, created_at=created, waiting_since=created, claimed_at=claimed,
         first_answer_at=answered, closed_at=closed, expert_id=expert_id,
         status=CaseStatus.CLOSED if closed else CaseStatus.OPEN, escalate_at=None)

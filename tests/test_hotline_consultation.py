@@ -77,7 +77,7 @@ async def test_happy_path_with_two_experts_racing_to_claim(hotline: Hotline,
     assert (case.status, case.expert_id) == (CaseStatus.OPEN, winner["id"])
     assert case.first_answer_at is not None
     await bot_idle(hotline)
-    stored = await hotline.services.hotline.cases.repository.messages(case.id)
+    stored = await hotline.services.hotline.cases.repository.transcript.messages(case.id)
     assert [(m.sender_role, m.text) for m in stored] == [
         ("asker", "Can our station sign <b>contracts</b>?"),
         ("expert", "Yes, with the board's approval."),
@@ -172,7 +172,7 @@ async def test_an_expert_with_two_open_cases_routes_by_reply_or_asks(
     assert (await wait_reply(sandbox, bo["id"]))["text"] == "And this too"
     emma_case = (await hotline.services.hotline.cases.repository.active_of_asker(emma["id"]))[0]
     await bot_idle(hotline)
-    texts = [m.text for m in await hotline.services.hotline.cases.repository.messages(
+    texts = [m.text for m in await hotline.services.hotline.cases.repository.transcript.messages(
         emma_case.id)]
     assert texts == ["Question of C-2026-0001", "For Emma"]
 
@@ -214,7 +214,7 @@ async def test_photos_documents_and_edits_are_relayed(hotline: Hotline,
     assert reply["text"].startswith("There is no command")
     case = await latest_case(hotline, uid)
     await bot_idle(hotline)
-    stored = await hotline.services.hotline.cases.repository.messages(case.id)
+    stored = await hotline.services.hotline.cases.repository.transcript.messages(case.id)
     assert [(m.kind, m.version, m.text) for m in stored] == [
         ("text", 0, "Is this invoice fine?"), ("photo", 0, "the invoice"),
         ("document", 0, "See rule 3"), ("text", 0, "Teh amount is right."),
@@ -237,7 +237,7 @@ async def test_the_asker_blocked_the_bot_mid_case(hotline: Hotline,
                             "the other side has stopped or blocked the bot.")
     case = await latest_case(hotline, asker["id"])
     await bot_idle(hotline)
-    stored = await hotline.services.hotline.cases.repository.messages(case.id)
+    stored = await hotline.services.hotline.cases.repository.transcript.messages(case.id)
     assert (stored[-1].text, stored[-1].delivery) == ("Here is my answer", "failed")
 
 

@@ -209,7 +209,7 @@ async def test_askers_are_rate_limited(sandbox_server: SandboxServer, sandbox: S
         assert replies[0].startswith("Consultation C-2026-0001 is still waiting")
         assert replies[2] == "You are sending messages too fast; please wait a minute."
         case = await latest_case(hotline, asker["id"])
-        held = await hotline.services.hotline.cases.repository.held(case.id)
+        held = await hotline.services.hotline.cases.repository.transcript.held(case.id)
         assert [m.text for m in held] == ["Question", "one", "two"]
     finally:
         await hotline.stop()

@@ -18,6 +18,7 @@ from tests.hotline_support import (
     latest_case,
     offer_to,
     roster,
+    skip_handoff,
     social_worker,
     submit,
 )
@@ -57,6 +58,7 @@ async def test_off_hours_is_one_reply_and_a_transfer_names_the_next_shift(
     await press_data(sandbox, backup["id"], card, buttons(card)[1][1])
     choice = await wait_reply(sandbox, backup["id"], "Transfer")
     await press_data(sandbox, backup["id"], choice, dict(buttons(choice))["Finance"])
+    await skip_handoff(sandbox, backup["id"], choice["message_id"])
     await offer_to(sandbox, zhao["id"], "C-2026-0001")  # as a backup, meanwhile
     await bot_idle(hotline)
     told = _texts(await sandbox.bot_messages(asker["id"]), taken["message_id"])
@@ -125,13 +127,14 @@ async def test_stats_count_claim_time_where_it_was_claimed(hotline,
     repository = hotline.services.hotline.cases.repository
     case = await latest_case(hotline, asker["id"])
     # The case waited 10 minutes before Wang claimed it in Legal.
-    await repository.set_fields(case.id, created_at=utcnow() - timedelta(minutes=40),
+    await repository.changes.set_fields(case.id, created_at=utcnow() - timedelta(minutes=40),
                                 waiting_since=utcnow() - timedelta(minutes=10))
     await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
     card = await wait_reply(sandbox, wang["id"], "yours to answer")
     await press_data(sandbox, wang["id"], card, buttons(card)[1][1])
     choice = await wait_reply(sandbox, wang["id"], "Transfer")
     await press_data(sandbox, wang["id"], choice, dict(buttons(choice))["Finance"])
+    await skip_handoff(sandbox, wang["id"], choice["message_id"])
     finance_offer = await offer_to(sandbox, li["id"], "C-2026-0001")
 
     async def stats() -> str:
@@ -145,7 +148,7 @@ async def test_stats_count_claim_time_where_it_was_claimed(hotline,
     assert "Legal: 0; claim 10.0 min" in waiting
 
     # It waited 5 minutes in Finance before Li claimed it: Finance's claim time is 5, not 40.
-    await repository.set_fields(case.id, waiting_since=utcnow() - timedelta(minutes=5))
+    await repository.changes.set_fields(case.id, waiting_since=utcnow() - timedelta(minutes=5))
     await press_data(sandbox, li["id"], finance_offer, buttons(finance_offer)[0][1])
     await wait_reply(sandbox, asker["id"], "Finance expert Li")
     claimed = await stats()

@@ -24,6 +24,7 @@ from tests.hotline_support import (
     latest_case,
     offer_to,
     roster,
+    skip_handoff,
     social_worker,
     submit,
 )
@@ -128,7 +129,7 @@ async def test_close_rate_comment_reopen_and_rate_again(hotline: Hotline,
     assert await wait_reply(sandbox, wang["id"], "Not a comment")
     ended = await say(sandbox, uid, "/end", "is closed")
     # Every rating given is kept; the case shows the latest.
-    history = await repository.ratings(case.id)
+    history = await repository.history.ratings(case.id)
     assert [(r.stars, r.comment) for r in history] == [(4, "Very clear, thanks"), (2, None)]
     assert (await repository.get(case.id)).rating == 2
     # The export: the latest rating in its columns, and every rating given at the end.
@@ -138,7 +139,7 @@ async def test_close_rate_comment_reopen_and_rate_again(hotline: Hotline,
     assert (values["rating"], values["rating_comment"], values["all_ratings"]) == (2, "", "4;2")
 
     # Past 48 hours a closed case stays closed, and its Reopen button goes.
-    await repository.set_fields(case.id, closed_at=utcnow() - timedelta(hours=49))
+    await repository.changes.set_fields(case.id, closed_at=utcnow() - timedelta(hours=49))
     late = await press_data(sandbox, uid, ended, f"hotline:reopen:{case.id}", forged=True)
     assert late["answer"]["text"] == (
         "This consultation can no longer be reopened (only within 48 hours of closing).")
@@ -194,6 +195,7 @@ async def test_transfer_to_another_category_and_to_another_expert(
     assert labels == ["Practice supervision", "Finance", "Policy",
                       "Project design and management", "Legal expert Zhao"]
     await press_data(sandbox, wang["id"], choice, dict(buttons(choice))["Finance"])
+    await skip_handoff(sandbox, wang["id"], choice["message_id"])
     told = await wait_reply(sandbox, asker["id"], "transferred")
     assert told["text"].startswith("Your consultation C-2026-0001 has been transferred to "
                                    "Finance")
@@ -223,6 +225,7 @@ async def test_transfer_to_another_category_and_to_another_expert(
     await press_data(sandbox, wang["id"], card, buttons(card)[1][1])
     choice = await wait_reply(sandbox, wang["id"], "Transfer")
     await press_data(sandbox, wang["id"], choice, dict(buttons(choice))["Legal expert Zhao"])
+    await skip_handoff(sandbox, wang["id"], choice["message_id"])
     zhao_card = await wait_reply(sandbox, zhao["id"], "yours to answer")
     history = await wait_reply(sandbox, zhao["id"], after=zhao_card["message_id"])
     assert history["text"] == "Contract question"
@@ -328,6 +331,6 @@ async def test_forget_anonymises_the_askers_side_of_transcripts(
     await sandbox.wait_for_edit(asker["id"], confirm["message_id"])
     case = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")
     await bot_idle(hotline)
-    stored = await hotline.services.hotline.cases.repository.messages(case.id)
+    stored = await hotline.services.hotline.cases.repository.transcript.messages(case.id)
     assert [(m.sender_role, m.text) for m in stored] == [
         ("asker", None), ("expert", "The expert's answer")]

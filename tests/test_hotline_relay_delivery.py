@@ -89,7 +89,7 @@ async def test_caption_edits_reach_the_copy_and_the_staff_mirror(
         await _after_the_last_update(sandbox, asker["id"], wang["id"])
 
         await bot_idle(hotline)
-        stored = await hotline.services.hotline.cases.repository.messages(case.id)
+        stored = await hotline.services.hotline.cases.repository.transcript.messages(case.id)
         assert [(m.kind, m.version, m.text) for m in stored if m.kind == "photo"] == [
             ("photo", 0, "invoice v1"), ("photo", 1, "invoice v2"), ("photo", 2, "invoice v3")]
     finally:
@@ -129,7 +129,7 @@ async def test_failures_are_told_and_a_429_is_retried_once(hotline: Hotline,
     assert told["text"] == ("This message could not be delivered (consultation C-2026-0001): "
                             "the other side has stopped or blocked the bot.")
     await bot_idle(hotline)
-    stored = await hotline.services.hotline.cases.repository.messages(
+    stored = await hotline.services.hotline.cases.repository.transcript.messages(
         (await latest_case(hotline, uid)).id)
     assert [(m.text, m.delivery) for m in stored[-4:]] == [
         ("Are you there?", "delivered"), ("Next one", "delivered"),
@@ -183,7 +183,7 @@ async def test_empty_unsupported_and_long_messages_get_clear_replies(
     await sandbox.configure(faults=None)
     await _after_the_last_update(sandbox, uid, wang["id"])
     await bot_idle(hotline)
-    stored = await hotline.services.hotline.cases.repository.messages(
+    stored = await hotline.services.hotline.cases.repository.transcript.messages(
         (await latest_case(hotline, uid)).id)
     assert [(m.version, len(m.text)) for m in stored[-3:-1]] == [(0, 4096), (1, 4096)]
     assert stored[-2].target_message_id == new["message_id"]

@@ -34,7 +34,7 @@ async def _texts_of(hotline: Hotline, asker_id: int) -> list[tuple[str, str | No
     repository = hotline.services.hotline.cases.repository
     [case] = await repository.active_of_asker(asker_id)
     await bot_idle(hotline)
-    return [(m.sender_role, m.text) for m in await repository.messages(case.id)]
+    return [(m.sender_role, m.text) for m in await repository.transcript.messages(case.id)]
 
 
 async def test_a_pick_after_a_restart_relays_and_stores_the_message(
@@ -107,7 +107,7 @@ async def test_an_edit_while_waiting_and_a_closed_case(hotline: Hotline,
 
     # Bo's case closes while a question about it is still open on the screen.
     [case] = await hotline.services.hotline.cases.repository.active_of_asker(bo["id"])
-    assert await hotline.services.hotline.cases.repository.close(case.id, "expert")
+    assert await hotline.services.hotline.cases.repository.changes.close(case.id, "expert")
     refused = await press_data(sandbox, wang["id"], another, buttons(another)[1][1])
     assert refused["answer"] == {"text": "That consultation has ended or is no longer yours; "
                                          "the message was not passed on.", "show_alert": True}

@@ -125,6 +125,6 @@ async def test_case_numbers_and_claims_are_atomic(database: Database) -> None:
     year = created[0].created_at.year
     assert sorted(c.number for c in created) == [f"C-{year}-{n:04d}" for n in range(1, 11)]
     target = created[0].id
-    results = await asyncio.gather(*[cases.claim(target, expert) for expert in (1, 2, 3)])
+    results = await asyncio.gather(*[cases.changes.claim(target, expert) for expert in (1, 2, 3)])
     assert sorted(results) == [False, False, True]
     assert (await cases.get(target)).expert_id == [1, 2, 3][results.index(True)]

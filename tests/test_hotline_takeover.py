@@ -136,5 +136,6 @@ async def test_a_reply_to_a_note_about_a_case_routes_to_it(hotline,
     assert held["text"].startswith("Consultation C-2026-0001 is still waiting")
     await bot_idle(hotline)
     first = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")
-    assert [m.text for m in await hotline.services.hotline.cases.repository.held(first.id)] == [
+    transcript = hotline.services.hotline.cases.repository.transcript
+    assert [m.text for m in await transcript.held(first.id)] == [
         "First", "Add this to the first"]

@@ -163,7 +163,7 @@ async def test_forget_erases_every_area_and_says_what_it_did(
     # The hotline case keeps the expert's side; Emma's words are gone.
     case = (await services.hotline.cases.repository.active_of_asker(uid))[0]
     await bot_idle(hotline)
-    stored = await services.hotline.cases.repository.messages(case.id)
+    stored = await services.hotline.cases.repository.transcript.messages(case.id)
     assert [m.text for m in stored if m.sender_role == "asker"] == [None]
 
     # The name is gone; the audit log (the record of staff actions) is kept, by bare id.

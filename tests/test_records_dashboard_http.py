@@ -46,15 +46,16 @@ async def test_periods_experts_escalations_and_the_oldest_waiting_case(
     # Last week: a case 王伟 answered and closed, rated 4, after it went to the backups.
     earlier = await repository.create(talk.asker["id"], "legal", None, 1)
     opened = last_week + timedelta(days=1, hours=3)
-    await repository.set_fields(
+    await repository.changes.set_fields(
         earlier.id, created_at=opened, waiting_since=opened, status=CaseStatus.CLOSED,
         expert_id=talk.wang["id"], claimed_at=opened + timedelta(minutes=6),
         first_answer_at=opened + timedelta(minutes=10),
         closed_at=opened + timedelta(hours=1), rating=4)
     # This week: a case nobody has claimed for three hours, passed on to staff.
     waiting = await repository.create(talk.asker["id"], "finance", None, 2)
-    await repository.set_fields(waiting.id, created_at=max(now - timedelta(hours=3), this_week),
-                                waiting_since=now - timedelta(hours=3, minutes=5))
+    await repository.changes.set_fields(
+        waiting.id, created_at=max(now - timedelta(hours=3), this_week),
+        waiting_since=now - timedelta(hours=3, minutes=5))
 
     base = console_base(hotline)
     staff = await person(sandbox, hotline, "Chen", role=Role.STAFF)

@@ -61,14 +61,14 @@ async def test_transcript_rows_written_together_keep_their_ids_and_refuse_alone(
     stored = await asyncio.gather(*[cases.add_message(row(n)) for n in range(1, 51)])
     assert [m.source_message_id for m in stored] == list(range(1, 51))
     assert len({m.id for m in stored}) == 50
-    by_id = {m.id: m.text for m in await cases.messages(case.id)}
+    by_id = {m.id: m.text for m in await cases.transcript.messages(case.id)}
     assert all(by_id[m.id] == m.text for m in stored)
     # A duplicate (same message, same version) fails alone; the others of its batch are kept.
     outcomes = await asyncio.gather(cases.add_message(row(60)), cases.add_message(row(3)),
                                     cases.add_message(row(61)), return_exceptions=True)
     assert isinstance(outcomes[1], Exception)
     assert [o.source_message_id for o in (outcomes[0], outcomes[2])] == [60, 61]
-    assert len(await cases.messages(case.id)) == 52
+    assert len(await cases.transcript.messages(case.id)) == 52
 
 
 async def test_active_cases_are_cached_until_the_table_changes(database: Database) -> None:
@@ -79,10 +79,10 @@ async def test_active_cases_are_cached_until_the_table_changes(database: Databas
     case = await cases.create(7, "legal", None, 0)
     assert [c.id for c in await cases.active_of(7)] == [case.id]
     assert await cases.active_of(1) == []
-    assert await cases.claim(case.id, 1)
+    assert await cases.changes.claim(case.id, 1)
     assert [c.expert_id for c in await cases.active_of(7)] == [1]
     assert [c.id for c in await cases.active_of(1)] == [case.id]
-    assert await cases.close(case.id, "expert")
+    assert await cases.changes.close(case.id, "expert")
     assert await cases.active_of(7) == []
     assert await cases.active_of(1) == []
 

@@ -6,55 +6,44 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from console.audit import audit
 from console.auth import requires, viewer
 from console.forms import Form
 from console.keys import SERVICES
 from console.pages import cases
 from console.pages.announcements_media import accepts_uploads, read_upload
 from console.pages.roster import category_names
+from console.pages.roster_case_labels import refusal_key
 from console.pages.submit_once import FIELD, only_once
 from console.rendering import redirect
-from services.hotline.console_work import CaseWorkRefused
+from services.refusals import Refused
 from storage.models import Role
-
-REFUSALS = {
-    "no_case": "console_workspace.refused.no_case",
-    "start_private_chat": "console_workspace.refused.start_private_chat",
-    "taken": "console_workspace.refused.taken",
-    "not_offered": "console_workspace.refused.not_offered",
-    "not_open": "console_workspace.refused.not_open",
-    "not_yours": "console_workspace.refused.not_yours",
-    "empty": "console_workspace.refused.empty",
-    "too_long": "console_workspace.refused.too_long",
-    "own_chat": "console_workspace.refused.own_chat",
-    "empty_note": "console_workspace.refused.empty_note",
-    "already_yours": "console_workspace.refused.already_yours",
-    "bad_category": "console_workspace.refused.bad_category",
-}
 
 
 def _case_path(request: web.Request) -> str:
     return f"/console/cases/{request.match_info['number'].upper()}"
 
 
-async def _refused(request: web.Request, form: Form, refused: CaseWorkRefused) -> web.Response:
-    form.fail("_general", REFUSALS[refused.reason], **refused.values)
+# What CaseWork (services/hotline/console_work.py) refuses an answer or a note with.
+WORK_REFUSALS = frozenset({
+    "console_workspace.refused.no_case", "console_workspace.refused.not_open",
+    "console_workspace.refused.not_yours", "console_workspace.refused.empty",
+    "console_workspace.refused.too_long", "console_workspace.refused.own_chat",
+    "console_workspace.refused.empty_note",
+})
+
+
+async def _refused(request: web.Request, form: Form, refused: Refused) -> web.Response:
+    key = refused.key if refused.key in WORK_REFUSALS else refusal_key(refused.key)
+    form.fail(refused.field or "_general", key, **refused.values)
     return await cases.show_case(request, status=400, form=form)
 
 
 @requires(Role.EXPERT)
 async def claim(request: web.Request) -> web.StreamResponse:
     """The Claim button of the offer, in the console."""
-    form = Form(await request.post())
-    signed_in = viewer(request)
-    try:
-        case = await request.app[SERVICES].hotline.case_work.claim(
-            request.match_info["number"], signed_in.telegram_id,
-            frozenset(signed_in.person.roles))
-    except CaseWorkRefused as refused:
-        return await _refused(request, form, refused)
-    raise redirect(f"/console/cases/{case.number}", notice="console_workspace.done.claimed")
+    doors = request.app[SERVICES].hotline.actions
+    return await cases.act(request, Form(await request.post()), doors.claim,
+                           "console_workspace.done.claimed")
 
 
 @requires(Role.EXPERT)
@@ -71,7 +60,7 @@ async def answer(request: web.Request) -> web.StreamResponse:
         try:
             answered = await request.app[SERVICES].hotline.case_work.answer(
                 request.match_info["number"], viewer(request).telegram_id, text, attachment)
-        except CaseWorkRefused as refused:
+        except Refused as refused:
             return await _refused(request, form, refused)
         notice = ("console_workspace.done.answered" if answered.result.result == "relayed"
                   else "console_workspace.done.answer_failed")
@@ -81,16 +70,9 @@ async def answer(request: web.Request) -> web.StreamResponse:
 @requires(Role.EXPERT)
 async def close(request: web.Request) -> web.StreamResponse:
     """The expert's Close button: the asker is asked for a rating, staff are told."""
-    form = Form(await request.post())
-    try:
-        case = await request.app[SERVICES].hotline.case_work.close(request.match_info["number"],
-                                                                   viewer(request).telegram_id)
-    except CaseWorkRefused as refused:
-        return await _refused(request, form, refused)
-    if viewer(request).is_staff:  # as the bot: a staff member's close is audited
-        await audit(request, "cases.close", target=case.number,
-                    detail={"by": "expert", "status": [case.status, "closed"]})
-    raise redirect(f"/console/cases/{case.number}", notice="console_workspace.done.closed")
+    doors = request.app[SERVICES].hotline.actions
+    return await cases.act(request, Form(await request.post()), doors.close,
+                           "console_workspace.done.closed")
 
 
 @requires(Role.EXPERT)
@@ -104,7 +86,7 @@ async def add_note(request: web.Request) -> web.StreamResponse:
             case = await request.app[SERVICES].hotline.case_work.add_note(
                 request.match_info["number"], signed_in.telegram_id, signed_in.is_staff,
                 form.value("note"))
-        except CaseWorkRefused as refused:
+        except Refused as refused:
             return await _refused(request, form, refused)
         raise redirect(f"/console/cases/{case.number}", notice="console_workspace.done.noted")
 
@@ -112,15 +94,9 @@ async def add_note(request: web.Request) -> web.StreamResponse:
 @requires(Role.STAFF)
 async def take_over(request: web.Request) -> web.StreamResponse:
     """Staff take the case (as from its topic): they answer it from now on."""
-    form = Form(await request.post())
-    try:
-        case = await request.app[SERVICES].hotline.case_work.take_over(request.match_info["number"],
-                                                                       viewer(request).telegram_id)
-    except CaseWorkRefused as refused:
-        return await _refused(request, form, refused)
-    await audit(request, "cases.take_over", target=case.number,
-                detail={"expert": [case.expert_id, viewer(request).telegram_id]})
-    raise redirect(f"/console/cases/{case.number}", notice="console_workspace.done.taken_over")
+    doors = request.app[SERVICES].hotline.actions
+    return await cases.act(request, Form(await request.post()), doors.take_over,
+                           "console_workspace.done.taken_over")
 
 
 @requires(Role.EXPERT)
@@ -128,17 +104,38 @@ async def hand_on(request: web.Request) -> web.StreamResponse:
     """The expert sends their case to another category's queue (the bot's Transfer)."""
     form = Form(await request.post())
     category = form.choice("category", await category_names(request))
+    handoff = cases.handoff_of(form)
     if category is None:
         return await cases.show_case(request, status=400, form=form)
-    try:
-        case = await request.app[SERVICES].hotline.case_work.transfer(
-            request.match_info["number"], viewer(request).telegram_id, category)
-    except CaseWorkRefused as refused:
-        return await _refused(request, form, refused)
-    if viewer(request).is_staff:
-        await audit(request, "cases.transfer", target=case.number,
-                    detail={"category": [case.category, category]})
-    raise redirect(f"/console/cases/{case.number}", notice="console_workspace.done.transferred")
+    doors = request.app[SERVICES].hotline.actions
+    return await cases.act(request, form, lambda who, number: doors.transfer(
+        who, number, category, handoff), "console_workspace.done.transferred")
+
+
+@requires(Role.EXPERT)
+async def release(request: web.Request) -> web.StreamResponse:
+    """The holder gives the case up (or staff take it from them): offered afresh."""
+    doors = request.app[SERVICES].hotline.actions
+    return await cases.act(request, Form(await request.post()), doors.release,
+                           "console_workspace.done.released")
+
+
+@requires(Role.EXPERT)
+async def escalate(request: web.Request) -> web.StreamResponse:
+    """The holder hands the case to staff, with the handoff note (or why there is none)."""
+    form = Form(await request.post())
+    handoff = cases.handoff_of(form)
+    doors = request.app[SERVICES].hotline.actions
+    return await cases.act(request, form, lambda who, number: doors.escalate(
+        who, number, handoff), "console_workspace.done.escalated")
+
+
+@requires(Role.STAFF)
+async def reopen(request: web.Request) -> web.StreamResponse:
+    """Staff open a closed case again, for its expert (or afresh if they left)."""
+    doors = request.app[SERVICES].hotline.actions
+    return await cases.act(request, Form(await request.post()), doors.reopen,
+                           "console_workspace.done.reopened")
 
 
 def routes() -> list[web.RouteDef]:
@@ -149,4 +146,7 @@ def routes() -> list[web.RouteDef]:
         web.post(f"/cases/{cases.NUMBER}/notes", add_note),
         web.post(f"/cases/{cases.NUMBER}/take-over", take_over),
         web.post(f"/cases/{cases.NUMBER}/hand-on", hand_on),
+        web.post(f"/cases/{cases.NUMBER}/release", release),
+        web.post(f"/cases/{cases.NUMBER}/escalate", escalate),
+        web.post(f"/cases/{cases.NUMBER}/reopen", reopen),
     ]

@@ -13,11 +13,14 @@ from console.auth import requires, viewer
 from console.forms import Form
 from console.keys import SERVICES
 from console.pages.roster import category_names, local_today
-from console.pages.roster_case_labels import DONE, STATUSES, refusal_key, render_ops
+from console.pages.roster_case_labels import DONE, STATUSES, render_ops
 from console.pages.submit_once import issue
 from console.rendering import locale_of, redirect, text
-from services.hotline.case_actions import CaseActionError
+from services.actors import Actor
+from services.audit import CONSOLE
 from services.hotline.case_browser import CaseFilters
+from services.hotline.handoffs import SKIP_REASONS, Handoff
+from services.refusals import Refused
 from storage.models import Case, Role
 
 EXPORT_FORMATS = {"csv": "text/csv", "xlsx": (
@@ -110,8 +113,11 @@ async def show_case(request: web.Request, *, status: int = 200,
     names = await category_names(request)
     signed_in = viewer(request)
     holds = detail.case.expert_id == signed_in.telegram_id and detail.case.status == "open"
+    handoffs = await services.hotline.cases.handoffs_of(detail.case.id)
     return await render_ops(request, "console/case.html", status=status, detail=detail,
                         form=form, experts=experts, names=names,
+                        handoff=handoffs[-1] if handoffs else None,
+                        skip_reasons=SKIP_REASONS,
                         staff=signed_in.is_staff, holds=holds,
                         snippets=await services.hotline.snippets.for_case(
                             detail.case, signed_in.telegram_id) if holds else [],
@@ -136,20 +142,34 @@ async def case_page(request: web.Request) -> web.Response:
     return await show_case(request)
 
 
-async def _act(request: web.Request, action: str, form: Form, call) -> web.StreamResponse:
-    """Runs a staff action; a refusal re-renders the case with the message by its field."""
-    number = request.match_info["number"].upper()
+def actor(request: web.Request) -> Actor:
+    """The signed-in viewer as the case doors see them (services/hotline/case_actions)."""
+    signed_in = viewer(request)
+    return Actor(signed_in.telegram_id, frozenset(signed_in.person.roles), CONSOLE)
+
+
+def handoff_of(form: Form) -> Handoff | None:
+    """The transfer form's handoff note: a line, or why there is none (a ready reason,
+    "nothing to add" when the form's choice is left as it comes, or the person's own
+    words); None, with the field marked, when too long."""
+    reason = form.value("skip_other").strip() or form.value("skip").strip() or "nothing"
     try:
-        result = await call(number)
-    except CaseActionError as error:
-        form.fail(error.field or "_general", refusal_key(error.key), **error.values)
+        return Handoff.of(form.value("summary"), reason)
+    except Refused as refused:
+        form.fail(refused.field or "summary", refused.key, **refused.values)
+        return None
+
+
+async def act(request: web.Request, form: Form, call, done: str) -> web.StreamResponse:
+    """Runs a door; a refusal shows the case again with the reason by its field."""
+    if not form.ok:
         return await show_case(request, status=400, form=form)
-    before, after = result.before, result.after
-    await audit(request, f"cases.{action}", target=after.number, detail={
-        "expert": [before.expert_id, after.expert_id],
-        "category": [before.category, after.category],
-        "status": [before.status, after.status]})
-    raise redirect(f"/console/cases/{after.number}", notice=DONE[action])
+    try:
+        result = await call(actor(request), request.match_info["number"].upper())
+    except Refused as refused:
+        form.fail(refused.field or "_general", refused.key, **refused.values)
+        return await show_case(request, status=400, form=form)
+    raise redirect(f"/console/cases/{result.after.number}", notice=done)
 
 
 @requires(Role.STAFF)
@@ -159,9 +179,9 @@ async def reassign(request: web.Request) -> web.StreamResponse:
     expert_id = form.integer("expert", minimum=1)
     if expert_id is None:
         return await show_case(request, status=400, form=form)
-    actions = request.app[SERVICES].hotline.case_actions
-    return await _act(request, "reassign", form,
-                      lambda number: actions.reassign(number, expert_id))
+    doors = request.app[SERVICES].hotline.actions
+    return await act(request, form, lambda who, number: doors.reassign(who, number, expert_id),
+                     DONE["reassign"])
 
 
 @requires(Role.STAFF)
@@ -169,11 +189,12 @@ async def transfer(request: web.Request) -> web.StreamResponse:
     """Sends the case to the queue of another category."""
     form = Form(await request.post())
     category = form.choice("category", await category_names(request))
+    handoff = handoff_of(form)
     if category is None:
         return await show_case(request, status=400, form=form)
-    actions = request.app[SERVICES].hotline.case_actions
-    return await _act(request, "transfer", form,
-                      lambda number: actions.transfer(number, category))
+    doors = request.app[SERVICES].hotline.actions
+    return await act(request, form, lambda who, number: doors.transfer(
+        who, number, category, handoff), DONE["transfer"])
 
 
 @requires(Role.STAFF)
@@ -183,8 +204,8 @@ async def close(request: web.Request) -> web.StreamResponse:
     if not form.flag("confirm"):
         form.fail("confirm", "console_ops.cases.error.confirm_close")
         return await show_case(request, status=400, form=form)
-    actions = request.app[SERVICES].hotline.case_actions
-    return await _act(request, "close", form, actions.close)
+    return await act(request, form, request.app[SERVICES].hotline.actions.close,
+                     DONE["close"])
 
 
 NUMBER = r"{number:[A-Za-z]-\d{4}-\d{1,8}}"

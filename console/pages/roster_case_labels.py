@@ -50,7 +50,7 @@ LEVELS = {0: "console_ops.case.level_on_duty", 1: "console_ops.case.level_backup
 OVERRIDE_KINDS = {"on": "console_ops.overrides.kind_on", "off": "console_ops.overrides.kind_off"}
 DONE = {"reassign": "console_ops.cases.done_reassign",
         "transfer": "console_ops.cases.done_transfer", "close": "console_ops.cases.done_close"}
-# The refusals the services raise (Refused from the roster's doors, CaseActionError).
+# The refusals the services raise (Refused from the roster's and the case's doors).
 REFUSALS = frozenset({
     "console_ops.roster.error.stale", "console_ops.roster.error.unknown_day",
     "console_ops.roster.error.unknown_category", "console_ops.roster.error.not_expert",

@@ -32,6 +32,7 @@ class HotlineServices:
     experts: ExpertService
     roster: RosterService
     cases: CaseService
+    actions: CaseActions  # the front doors of every action on a case
     relay: RelayService
     reports: ReportService
     calendar: CalendarService
@@ -43,7 +44,6 @@ class HotlineServices:
     roster_editor: RosterEditor  # the weekly plan's grid and CSV, read and checked
     roster_dates: RosterDates  # coming days and overrides
     case_browser: CaseBrowser
-    case_actions: CaseActions
     case_work: CaseWork
     case_files: CaseFiles
     inbox: Inbox

@@ -166,7 +166,7 @@ class CaseBrowser:
         case = await self.case(number)
         if case is None:
             return None
-        messages = await self._cases.repository.messages(case.id)
+        messages = await self._cases.repository.transcript.messages(case.id)
         offers = await self._cases.repository.offers(case.id)
         ids = {case.asker_id} | {m.sender_id for m in messages if m.sender_id}
         ids |= {o.expert_id for o in offers if o.expert_id}
@@ -215,14 +215,14 @@ class CaseBrowser:
     async def timeline(self, detail: CaseDetail) -> list[TimelineItem]:
         """The case as one timeline of messages and events (services/hotline/case_timeline)."""
         repository = self._cases.repository
-        claims = await repository.claims_of([detail.case.id])
+        claims = await repository.history.claims_of([detail.case.id])
         notes = await self._notes.of_case(detail.case.id) if self._notes else []
-        logged = await repository.logged_events(detail.case.id)
+        logged = await repository.log.logged_events(detail.case.id)
         names = await self.names({claim.expert_id for claim in claims}
                                  | {note.author_id for note in notes}
                                  | {e.person_id for e in logged if e.person_id is not None})
-        return build_timeline(detail, claims, await repository.ratings(detail.case.id), names,
-                              notes, logged)
+        ratings = await repository.history.ratings(detail.case.id)
+        return build_timeline(detail, claims, ratings, names, notes, logged)
 
     def local(self, moment: datetime | None) -> str:
         return self._reports.local(moment)

@@ -6,9 +6,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from services.hotline.case_base import CaseServiceBase
+from services.hotline.case_cards import CaseCards
+from services.hotline.case_routing import CaseRouting
+from services.hotline.experts import ExpertService
 from services.hotline.messenger import CaseCard
 from storage.models import Case, CaseStatus, Role
+from storage.repositories.hotline_cases import CaseRepository
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +25,14 @@ class ClaimOutcome:
     reason: str = ""
 
 
-class CaseClaims(CaseServiceBase):
+class CaseClaims:
+    def __init__(self, cards: CaseCards, cases: CaseRepository, experts: ExpertService,
+                 routing: CaseRouting) -> None:
+        self._cards = cards
+        self.repository = cases
+        self._experts = experts
+        self._routing = routing  # a released case is offered afresh, as after a timeout
+
     async def claim(self, case_id: int, presser_id: int, roles: frozenset[str],
                     in_staff_chat: bool) -> ClaimOutcome:
         """First claim wins; the presser must have been offered the case (or be staff in the
@@ -44,47 +54,47 @@ class CaseClaims(CaseServiceBase):
             reason = ("not an expert" if expert is None else
                       f"expert of {','.join(expert.categories)}, case is {case.category}")
             return ClaimOutcome("refused", case, reason)
-        if case.status != CaseStatus.OFFERED or not await self.repository.claim(case_id,
-                                                                                presser_id):
+        if case.status != CaseStatus.OFFERED or not await self.repository.changes.claim(case_id,
+                                                                                        presser_id):
             return ClaimOutcome("taken", await self.repository.get(case_id))
         claimed = await self.repository.get(case_id)
         assert claimed is not None
         await self._after_claim(claimed, offers)
         after = await self.repository.get(case_id)
-        self.events.publish(case_id)
+        self._cards.events.publish(case_id)
         if after is not None and after.status == CaseStatus.OFFERED:
             return ClaimOutcome("unreachable", after)
         return ClaimOutcome("won", claimed)
 
     async def _after_claim(self, case: Case, offers: list) -> None:
-        card = await self.card(case)
+        card = await self._cards.card(case)
         for offer in offers:
             kind = "offer_won" if offer.expert_id == case.expert_id else "offer_taken"
-            await self.messenger.edit_card(offer.chat_id, offer.message_id, kind, card)
+            await self._cards.messenger.edit_card(offer.chat_id, offer.message_id, kind, card)
         await self._start_conversation(case, card)
 
     async def _start_conversation(self, case: Case, card: CaseCard) -> None:
         """The expert's case card, the question copied under it, and the asker told who."""
         assert case.expert_id is not None
-        expert_card = await self.messenger.send_card(case.expert_id, "claimed", card)
-        if not expert_card.ok and await self.repository.unclaim(case.id, case.expert_id):
+        expert_card = await self._cards.messenger.send_card(case.expert_id, "claimed", card)
+        if not expert_card.ok and await self.repository.changes.unclaim(case.id, case.expert_id):
             # Typically staff claiming in the group who never opened a private chat with
             # the bot: the case waits again, and the topic says how to take it.
             log.warning("case %s: claimer %s cannot be written to (%s); claim undone",
                         case.number, case.expert_id, expert_card.failure)
-            await self.mirror_note(case, "hotline.staff.start_private_chat")
+            await self._cards.mirror_note(case, "hotline.staff.start_private_chat")
             return
-        asker_card = await self.messenger.send_card(case.asker_id, "claimed_asker", card)
+        asker_card = await self._cards.messenger.send_card(case.asker_id, "claimed_asker", card)
         # After a transfer the asker's earlier card is superseded: its End button goes.
-        await self.drop_buttons(case.asker_id, case.asker_anchor_id)
-        await self.repository.set_fields(case.id, expert_anchor_id=expert_card.message_id,
-                                         asker_anchor_id=asker_card.message_id)
-        await self._reset_active_case(case.expert_id)
-        for held in await self.repository.held(case.id):
-            delivery = await self.messenger.copy(case.expert_id, held.source_chat_id,
-                                                 held.source_message_id,
-                                                 reply_to=expert_card.message_id)
-            await self.repository.update_message(
+        await self._cards.drop_buttons(case.asker_id, case.asker_anchor_id)
+        await self.repository.changes.set_fields(case.id, expert_anchor_id=expert_card.message_id,
+                                                 asker_anchor_id=asker_card.message_id)
+        await self.reset_active_case(case.expert_id)
+        for held in await self.repository.transcript.held(case.id):
+            delivery = await self._cards.messenger.copy(case.expert_id, held.source_chat_id,
+                                                        held.source_message_id,
+                                                        reply_to=expert_card.message_id)
+            await self.repository.transcript.update_message(
                 held.id, target_chat_id=case.expert_id, target_message_id=delivery.message_id,
                 delivery="delivered" if delivery.ok else "failed")
 
@@ -93,34 +103,34 @@ class CaseClaims(CaseServiceBase):
         previous = case.expert_id
         if previous == to_user or to_user == case.asker_id:
             return False
-        if not await self.repository.reassign(case.id, to_user):
+        if not await self.repository.changes.reassign(case.id, to_user):
             return False
-        await self.repository.log_event(case.id, "handed_over", to_user)
+        await self.repository.log.log_event(case.id, "handed_over", to_user)
         if previous is not None:
-            await self.drop_buttons(previous, case.expert_anchor_id)
-            await self.messenger.notify(previous, "hotline.handed_over.previous",
-                                        number=case.number, reply_to=case.expert_anchor_id)
+            await self._cards.drop_buttons(previous, case.expert_anchor_id)
+            await self._cards.messenger.notify(previous, "hotline.handed_over.previous",
+                                               number=case.number, reply_to=case.expert_anchor_id)
             if await self._experts.active_case(previous) == case.id:
                 await self._experts.set_active_case(previous, None)
         moved = await self.repository.get(case.id)
         assert moved is not None
-        card = await self.card(moved)
-        anchor = await self.messenger.send_card(to_user, "claimed", card)
-        await self.repository.set_fields(case.id, expert_anchor_id=anchor.message_id)
+        card = await self._cards.card(moved)
+        anchor = await self._cards.messenger.send_card(to_user, "claimed", card)
+        await self.repository.changes.set_fields(case.id, expert_anchor_id=anchor.message_id)
         # The new expert reads what was said so far, in order, under their case card; each
         # copy is kept, so replying to any of them routes to this case and its thread.
-        for message in await self.repository.messages(case.id):
+        for message in await self.repository.transcript.messages(case.id):
             if message.version == 0 and message.delivery != "failed":
-                copy = await self.messenger.copy(to_user, message.source_chat_id,
-                                                 message.source_message_id,
-                                                 reply_to=anchor.message_id)
+                copy = await self._cards.messenger.copy(to_user, message.source_chat_id,
+                                                        message.source_message_id,
+                                                        reply_to=anchor.message_id)
                 if copy.message_id is not None:
-                    await self.repository.add_copy(case.id, to_user, copy.message_id,
-                                                   message.id)
-        await self.tell(moved, moved.asker_id, "hotline.handed_over.asker",
-                        alias=await self._alias_for(moved.asker_id, to_user),
-                        reply_to=moved.asker_anchor_id)
-        await self.mirror_note(moved, "hotline.handed_over.staff")
+                    await self.repository.history.add_copy(case.id, to_user, copy.message_id,
+                                                           message.id)
+        await self._cards.tell(moved, moved.asker_id, "hotline.handed_over.asker",
+                               alias=await self._cards.alias_for(moved.asker_id, to_user),
+                               reply_to=moved.asker_anchor_id)
+        await self._cards.mirror_note(moved, "hotline.handed_over.staff")
         return True
 
     async def take_over(self, case_id: int, staff_id: int) -> bool:
@@ -144,21 +154,39 @@ class CaseClaims(CaseServiceBase):
             return await self._claim_for(case_id, expert_id)
         return await self.hand_over(case, expert_id)
 
+    async def release(self, case: Case, by_staff: bool) -> bool:
+        """The holder gives the case up (or staff take it from them): it is offered afresh
+        in its category, as when an offer's time runs out, to everyone but the holder."""
+        holder = case.expert_id
+        if holder is None or not await self.repository.changes.release(case.id, holder):
+            return False
+        await self.repository.log.log_event(case.id, "released", holder)
+        await self._cards.drop_buttons(holder, case.expert_anchor_id)
+        await self._cards.messenger.notify(
+            holder, "hotline.released.by_staff" if by_staff else "hotline.released.expert",
+            number=case.number, reply_to=case.expert_anchor_id)
+        if await self._experts.active_case(holder) == case.id:
+            await self._experts.set_active_case(holder, None)
+        released = await self.repository.get(case.id)
+        assert released is not None
+        await self._cards.tell(released, released.asker_id, "hotline.released.asker",
+                               reply_to=released.asker_anchor_id)
+        await self._cards.mirror_note(released, "hotline.released.staff")
+        await self._routing.offer_afresh(released, await self._cards.card(released),
+                                         skip=(holder, released.asker_id))
+        return True
+
     async def _claim_for(self, case_id: int, user_id: int) -> bool:
         """Claims a waiting case on someone's behalf, as if they had pressed Claim first."""
         offers = await self.repository.offers(case_id)
-        if not await self.repository.claim(case_id, user_id):
+        if not await self.repository.changes.claim(case_id, user_id):
             return False
         claimed = await self.repository.get(case_id)
         assert claimed is not None
         await self._after_claim(claimed, offers)
         return True
 
-    async def _reset_active_case(self, expert_id: int) -> None:
+    async def reset_active_case(self, expert_id: int) -> None:
         """With a new case the expert's choice is void: a message that is not a reply must
         not slip into whichever case happened to be active, so the bot will ask again."""
         await self._experts.set_active_case(expert_id, None)
-
-    async def _alias_for(self, reader_id: int, expert_id: int) -> str:
-        alias_zh, alias_en = await self.aliases(expert_id)
-        return alias_en if await self._locale(reader_id) == "en" else alias_zh

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.console_files import ConsoleFiles, image_type
-from storage.repositories.hotline_cases import CaseRepository
+from services.hotline.cases import CaseService
 
 # Bots may download files up to 20 MB from Telegram; the console serves nothing bigger.
 MAX_BYTES = 20 * 1024 * 1024
@@ -60,7 +60,7 @@ def describe(data: bytes, kind: str) -> tuple[str, str]:
 
 
 class CaseFiles:
-    def __init__(self, cases: CaseRepository, files: ConsoleFiles) -> None:
+    def __init__(self, cases: CaseService, files: ConsoleFiles) -> None:
         self._cases = cases
         self._files = files
 

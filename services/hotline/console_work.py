@@ -1,5 +1,6 @@
 """What a person does on a case from the console, through the same services as the bot's
-buttons and chat: claim an offered case, answer it, close it.
+buttons and chat: answer a case, add an internal note (claiming, closing and handing on go
+through the case doors, services/hotline/case_actions.py).
 
 An answer typed in the console is first posted in the answerer's own chat with the bot (so
 their Telegram chat keeps the whole conversation), then that message goes through the relay
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from services.announcements.media_upload import Attachment
 from services.hotline.cases import CaseService
 from services.hotline.relay import Incoming, RelayResult, RelayService
+from services.refusals import Refused
 from storage.models import Case, CaseStatus
 from storage.models.workspace import NOTE_LIMIT
 from storage.repositories.hotline_notes import CaseNoteRepository
@@ -22,15 +24,6 @@ from storage.repositories.hotline_notes import CaseNoteRepository
 # As long as Telegram allows a text message; a longer answer is refused, never cut.
 MAX_ANSWER = 4096
 MAX_CAPTION = 1024  # the words under a photo or a file
-
-
-class CaseWorkRefused(Exception):
-    """The action cannot be done; `reason` says why (the console words it)."""
-
-    def __init__(self, reason: str, **values: object) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.values = values
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,53 +45,16 @@ class CaseWork:
     async def _case(self, number: str) -> Case:
         case = await self._cases.repository.by_number(number.strip().upper())
         if case is None:
-            raise CaseWorkRefused("no_case")
+            raise Refused("console_workspace.refused.no_case")
         return case
-
-    async def claim(self, number: str, person_id: int, roles: frozenset[str]) -> Case:
-        """The bot's Claim button, pressed in the console (not in the staff group)."""
-        case = await self._case(number)
-        outcome = await self._cases.claim(case.id, person_id, roles, False)
-        if outcome.result == "won":
-            return outcome.case or case
-        if outcome.result == "unreachable":
-            raise CaseWorkRefused("start_private_chat")
-        if outcome.result == "taken":
-            raise CaseWorkRefused("taken", number=case.number)
-        raise CaseWorkRefused("not_offered", number=case.number)
 
     async def held(self, number: str, person_id: int) -> Case:
         """The case, if `person_id` answers it and it is open (as the bot's Close checks)."""
         case = await self._case(number)
         if case.status != CaseStatus.OPEN:
-            raise CaseWorkRefused("not_open", number=case.number)
+            raise Refused("console_workspace.refused.not_open", number=case.number)
         if case.expert_id != person_id:
-            raise CaseWorkRefused("not_yours", number=case.number)
-        return case
-
-    async def close(self, number: str, person_id: int) -> Case:
-        case = await self.held(number, person_id)
-        if not await self._cases.close(case, "expert"):
-            raise CaseWorkRefused("not_open", number=case.number)
-        return case
-
-    async def take_over(self, number: str, staff_id: int) -> Case:
-        """The staff topic's Take over button: a waiting case is claimed, an open one handed
-        over; the asker and the expert are told as from the topic."""
-        case = await self._case(number)
-        if case.status == CaseStatus.CLOSED:
-            raise CaseWorkRefused("not_open", number=case.number)
-        if case.expert_id == staff_id:
-            raise CaseWorkRefused("already_yours", number=case.number)
-        if not await self._cases.take_over(case.id, staff_id):
-            raise CaseWorkRefused("taken", number=case.number)
-        return case
-
-    async def transfer(self, number: str, person_id: int, category: str) -> Case:
-        """The expert's Transfer → another category: back to that category's queue."""
-        case = await self.held(number, person_id)
-        if not await self._cases.transfer(case, person_id, category):
-            raise CaseWorkRefused("bad_category")
+            raise Refused("console_workspace.refused.not_yours", number=case.number)
         return case
 
     async def answer(self, number: str, person_id: int, text: str,
@@ -106,10 +62,10 @@ class CaseWork:
         """Sends words, or a photo or a file with words under it, to the asker."""
         text = text.strip()
         if not text and attachment is None:
-            raise CaseWorkRefused("empty")
+            raise Refused("console_workspace.refused.empty")
         limit = MAX_CAPTION if attachment is not None else MAX_ANSWER
         if len(text) > limit:
-            raise CaseWorkRefused("too_long", limit=limit)
+            raise Refused("console_workspace.refused.too_long", limit=limit)
         first = await self._case(number)
         lock = self._locks.setdefault(first.id or 0, asyncio.Lock())
         async with lock:
@@ -125,7 +81,7 @@ class CaseWork:
                                                    attachment.filename, text or None,
                                                    reply_to=case.expert_anchor_id)
             if posted.message_id is None:
-                raise CaseWorkRefused("own_chat")
+                raise Refused("console_workspace.refused.own_chat")
             result = await self._relay.relay(person_id, case, Incoming(
                 person_id, posted.message_id, kind, text or None, posted.media_ref, None))
         return Answered(case, result)
@@ -135,12 +91,12 @@ class CaseWork:
         the staff topic and never reaches the asker."""
         case = await self._case(number)
         if not is_staff and case.expert_id != person_id:
-            raise CaseWorkRefused("not_yours", number=case.number)
+            raise Refused("console_workspace.refused.not_yours", number=case.number)
         text = text.strip()
         if not text:
-            raise CaseWorkRefused("empty_note")
+            raise Refused("console_workspace.refused.empty_note")
         if len(text) > NOTE_LIMIT:
-            raise CaseWorkRefused("too_long", limit=NOTE_LIMIT)
+            raise Refused("console_workspace.refused.too_long", limit=NOTE_LIMIT)
         await self._notes.add(case.id, person_id, text)
         author = await self._cases.person_name(person_id)
         staff_chat = self._cases.staff_chat_id

@@ -31,6 +31,11 @@ class CaseCard:
     suggested: tuple[str, ...] = ()  # knowledge-base questions the asker found not enough
     # An expert's offer: when it goes to others if not claimed (issue 15 item 7).
     offer_until: str = ""
+    # The latest handoff note (services/hotline/handoffs.py), read first by the next expert:
+    # its summary, or why there is none (a catalogue key of a ready reason, or free words).
+    handoff: str = ""
+    handoff_skip_key: str = ""
+    handoff_skip: str = ""
 
 
 @dataclass(frozen=True, slots=True)

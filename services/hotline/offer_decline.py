@@ -30,7 +30,7 @@ class OfferDeclines:
             raise Refused("hotline.decline.too_late", number=case.number)
         if not await self._repository.add_decline(offer):
             raise Refused("hotline.decline.already", number=case.number)
-        await self._cases.repository.log_event(case_id, "declined", expert_id)
+        await self._cases.repository.log.log_event(case_id, "declined", expert_id)
         card = await self._cases.card(case)
         await self._cases.messenger.edit_card(offer.chat_id, offer.message_id,
                                               "offer_declined", card)

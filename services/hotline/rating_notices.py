@@ -53,7 +53,7 @@ class RatingNotices:
         case = await self._cases.repository.get(case_id)
         if case is None:
             return None, None
-        return case, await self._cases.repository.rating_of_closing(case)
+        return case, await self._cases.repository.history.rating_of_closing(case)
 
     async def _to_staff(self, case: Case, key: str, **values: object) -> None:
         """In the case's topic (its general chat when it has none); without a staff group,

@@ -140,7 +140,8 @@ class RelayService:
         anchor = case.expert_anchor_id if from_asker else case.asker_anchor_id
         reply_to = None
         if message.reply_to is not None and message.reply_to not in _anchors(case, user_id):
-            reply_to = await repository.counterpart(case.id, message.chat_id, message.reply_to)
+            reply_to = await repository.transcript.counterpart(case.id, message.chat_id,
+                                                               message.reply_to)
             if reply_to is None:
                 reply_to = await self._counterpart_of_copy(case, message, target)
         delivery = await self._cases.messenger.copy(target, message.chat_id, message.message_id,
@@ -151,7 +152,7 @@ class RelayService:
         await repository.add_message(record)
         self._cases.events.publish(case.id)
         if not from_asker and delivery.ok and case.first_answer_at is None:
-            await repository.mark_first_answer(case.id)
+            await repository.changes.mark_first_answer(case.id)
         await self._mirror(case, record)
         if not delivery.ok:
             return RelayResult("failed", delivery.failure)
@@ -162,8 +163,8 @@ class RelayService:
         """A reply to a replayed history copy (after a take-over) keeps its thread: the
         message it shows, as it stands in the other side's chat."""
         assert message.reply_to is not None
-        shown = await self._cases.repository.copied_message(case.id, message.chat_id,
-                                                            message.reply_to)
+        shown = await self._cases.repository.history.copied_message(case.id, message.chat_id,
+                                                                    message.reply_to)
         if shown is None:
             return None
         if shown.source_chat_id == target:
@@ -181,7 +182,7 @@ class RelayService:
             staff_chat, record.source_chat_id, record.source_message_id,
             thread_id=case.staff_thread_id)
         if delivery.ok and record.id is not None:
-            await self._cases.repository.update_message(record.id,
+            await self._cases.repository.transcript.update_message(record.id,
                                                         mirror_message_id=delivery.message_id)
 
     async def relay_edit(self, message: Incoming) -> bool:
@@ -189,13 +190,13 @@ class RelayService:
 
         Returns False when the edited message was never part of a case."""
         repository = self._cases.repository
-        original = await repository.original(message.chat_id, message.message_id)
+        original = await repository.transcript.original(message.chat_id, message.message_id)
         if original is None:
             # Perhaps still waiting for "which case?": the pick then relays the new words
             # (copyMessage copies the message as it is now). Private chat: chat id = user id.
             await self._picks.change_text(message.chat_id, message.message_id, message.text)
             return False
-        version = await repository.last_version(message.chat_id, message.message_id) + 1
+        version = await repository.transcript.last_version(message.chat_id, message.message_id) + 1
         record = CaseMessage(
             case_id=original.case_id, sender_role=original.sender_role,
             sender_id=original.sender_id, source_chat_id=message.chat_id,
@@ -210,7 +211,7 @@ class RelayService:
             resent = await self._carry_edit(original.target_chat_id, original.target_message_id,
                                             message, text, caption, case_id=original.case_id)
             record.target_message_id = resent or record.target_message_id
-        for copy in await repository.copies_of(original.id):
+        for copy in await repository.history.copies_of(original.id):
             if copy.chat_id != message.chat_id:  # the history a new handler was shown
                 await self._carry_edit(copy.chat_id, copy.message_id, message, text, caption,
                                        case_id=original.case_id, history=original.id)
@@ -241,8 +242,8 @@ class RelayService:
             # A reply to the notice (or to a re-sent history copy) still finds its case.
             for sent in (notice.message_id, copy.message_id if history else None):
                 if sent is not None:
-                    await self._cases.repository.add_copy(case_id, chat_id, sent,
-                                                          history)
+                    await self._cases.repository.history.add_copy(case_id, chat_id, sent,
+                                                                  history)
         return copy.message_id
 
 

@@ -122,7 +122,7 @@ class ReportService:
                       locale: str) -> tuple[Figures, list[Figures], list[Figures]]:
         """Totals, then per category, then per handler, for cases opened in [first, last)."""
         cases = await self._cases.between(first, last)
-        claims = await self._cases.claims_of([c.id for c in cases if c.id is not None])
+        claims = await self._cases.history.claims_of([c.id for c in cases if c.id is not None])
         hours = await self.working_hours(cases, claims)
         categories = {c.key: (c.name_en if locale == "en" else c.name_zh)
                       for c in await self._experts.categories()}
@@ -163,7 +163,8 @@ class ReportService:
         case = await self._cases.by_number(number.strip().upper())
         if case is None:
             return None
-        return case, await self._cases.messages(case.id), await self._cases.ratings(case.id)
+        return (case, await self._cases.transcript.messages(case.id),
+                await self._cases.history.ratings(case.id))
 
     def transcript_lines(self, case: Case, messages: list[CaseMessage],
                          ratings: list[CaseRating] | None = None) -> list[str]:
@@ -193,7 +194,8 @@ class ReportService:
         names: dict[int, str] = {}
         rows: list[list[object]] = []
         for case in await self._cases.between(first, last):
-            count = len([m for m in await self._cases.messages(case.id) if m.version == 0])
+            count = len([m for m in await self._cases.transcript.messages(case.id)
+                         if m.version == 0])
             values = {
                 "number": case.number,
                 "category": categories.get(case.category, case.category),
@@ -216,7 +218,7 @@ class ReportService:
                 "messages": count,
                 # rating/rating_comment are the latest; a reopened case's earlier ones too:
                 "all_ratings": ";".join(str(r.stars)
-                                        for r in await self._cases.ratings(case.id)),
+                                        for r in await self._cases.history.ratings(case.id)),
             }
             rows.append([values[column] for column in EXPORT_COLUMNS])
         return rows

@@ -27,6 +27,7 @@ from storage.models.hotline import (
     RosterOverride,
     RosterShift,
 )
+from storage.models.hotline_handoffs import CaseHandoff
 from storage.models.hotline_history import CaseClaim, CaseCopy, CaseRating
 from storage.models.ideas import (
     Idea,
@@ -72,6 +73,7 @@ __all__ = [
     "CaseClaim",
     "CaseCopy",
     "CaseCounter",
+    "CaseHandoff",
     "CaseLogEntry",
     "CaseMessage",
     "CaseNote",

@@ -17,9 +17,8 @@ ACTIVE = (CaseStatus.OFFERED, CaseStatus.OPEN)
 
 
 class CaseStateChanges:
-    """Part of CaseRepository (which provides the database)."""
-
-    _db: Database
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     async def claim(self, case_id: int, expert_id: int) -> bool:
         """First claim wins; the claim is recorded in the category the case waits in."""
@@ -70,14 +69,40 @@ class CaseStateChanges:
                         escalate_at=None))
             return result.rowcount == 1
 
-    async def reopen(self, case_id: int, closed_since: datetime) -> bool:
-        """Back to the same expert, if it was closed after `closed_since` and had one."""
+    async def reopen(self, case_id: int, closed_since: datetime | None) -> bool:
+        """Back to the same expert, if it was closed after `closed_since` (staff: None, any
+        time) and had one."""
+        since = () if closed_since is None else (Case.closed_at >= closed_since,)
         async with self._db.session() as session:
             result = await session.execute(
                 update(Case).where(Case.id == case_id, Case.status == CaseStatus.CLOSED,
-                                   Case.expert_id.is_not(None), Case.closed_at >= closed_since)
+                                   Case.expert_id.is_not(None), *since)
                 .values(status=CaseStatus.OPEN, closed_at=None, closed_by=None,
                         closed_card_id=None))
+            return result.rowcount == 1
+
+    async def reopen_waiting(self, case_id: int) -> bool:
+        """A closed case opened again with nobody holding it (its expert left the roster):
+        it waits for a claim in its category, from now."""
+        async with self._db.session() as session:
+            result = await session.execute(
+                update(Case).where(Case.id == case_id, Case.status == CaseStatus.CLOSED)
+                .values(status=CaseStatus.OFFERED, closed_at=None, closed_by=None,
+                        closed_card_id=None, expert_id=None, expert_anchor_id=None,
+                        escalation_level=0, escalate_at=None, claimed_at=None,
+                        waiting_since=utcnow()))
+            return result.rowcount == 1
+
+    async def release(self, case_id: int, expert_id: int) -> bool:
+        """The expert gives up their hold: the case waits for a claim again in its
+        category, its claim time counting from now; only while that expert holds it."""
+        async with self._db.session() as session:
+            result = await session.execute(
+                update(Case).where(Case.id == case_id, Case.status == CaseStatus.OPEN,
+                                   Case.expert_id == expert_id)
+                .values(status=CaseStatus.OFFERED, expert_id=None, escalation_level=0,
+                        escalate_at=None, expert_anchor_id=None, claimed_at=None,
+                        waiting_since=utcnow()))
             return result.rowcount == 1
 
     async def transfer(self, case_id: int, expert_id: int, category: str,

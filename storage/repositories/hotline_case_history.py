@@ -20,9 +20,8 @@ from storage.upsert import insert_ignoring_conflicts
 
 
 class CaseHistory:
-    """Part of CaseRepository (which provides the database)."""
-
-    _db: Database
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     # ------------------------------------------------------------------ ratings
 

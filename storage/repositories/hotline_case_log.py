@@ -12,7 +12,8 @@ from storage.models import CaseLogEntry
 
 
 class CaseLog:
-    _db: Database
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     async def log_event(self, case_id: int, kind: str, person_id: int | None) -> None:
         async with self._db.session() as session:

@@ -11,9 +11,8 @@ from storage.models import Case, CaseMessage, CaseRating
 
 
 class CaseTranscript:
-    """Part of CaseRepository (which provides the database)."""
-
-    _db: Database
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     async def update_message(self, message_id: int, **values: object) -> None:
         async with self._db.session() as session:

@@ -1,9 +1,9 @@
 """Hotline cases, their offers (Claim buttons) and their messages (transcript + id mapping).
 
 Creating and reading cases, offers, blocks and the transcript's group-committed inserts are
-here; state changes are in hotline_case_changes.py, the rest of the transcript in
-hotline_case_transcript.py, ratings, claims and copies in hotline_case_history.py.
-CaseRepository has them all.
+here; CaseRepository holds the repositories of the rest as `changes` (state changes,
+hotline_case_changes.py), `transcript` (hotline_case_transcript.py), `history` (ratings,
+claims and copies, hotline_case_history.py) and `log` (the case log, hotline_case_log.py).
 """
 
 from __future__ import annotations
@@ -34,9 +34,16 @@ from storage.upsert import insert_ignoring_conflicts
 MAX_CACHED_PEOPLE = 50_000
 
 
-class CaseRepository(CaseStateChanges, CaseTranscript, CaseHistory, CaseLog):
+class CaseRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
+        # The case's other tables, each with its own repository: state changes (one
+        # conditional UPDATE each), the transcript, the history (ratings, claims, copies) and
+        # the log of events the console's timeline shows.
+        self.changes = CaseStateChanges(database)
+        self.transcript = CaseTranscript(database)
+        self.history = CaseHistory(database)
+        self.log = CaseLog(database)
         self._messages = GroupInsert(database, CaseMessage.__table__)
         # user id -> (hotline_cases version when read, their active cases). Asked on every
         # relayed message, changed by claims and closes only, so any write to the table, in

@@ -188,7 +188,7 @@ async def test_a_transcripts_files_are_shown_through_the_bot(
             assert answer.headers["X-Content-Type-Options"] == "nosniff"
         # A message of the case without a file, or one the case does not hold: 404.
         case = talk.case
-        texts = [m.id for m in await hotline.services.hotline.cases.repository.messages(
+        texts = [m.id for m in await hotline.services.hotline.cases.repository.transcript.messages(
             case.id) if not m.media_ref]
         for message_id in (texts[0], 999_999):
             async with client.get(f"{base}/cases/C-2026-0001/files/{message_id}") as missing:

@@ -1,21 +1,22 @@
-"""What every part of a consultation needs: the case card, the expert's alias, the asker's
-language and the note in the staff group's topic. CaseService is built on this (with
-case_routing and case_claims), so the three parts share one set of collaborators.
+"""Telling people about a case: its card (as offers, case cards and the staff topic show it),
+the expert's alias, a participant's language, notes in their chats and in the staff topic,
+and the live console's events. CaseService, CaseRouting and CaseClaims each hold one
+CaseCards, given to them when they are built.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 
 from services.hotline.case_events import CaseEvents
 from services.hotline.experts import ExpertService
+from services.hotline.handoffs import SKIP_REASONS
 from services.hotline.messenger import CaseCard, CaseMessenger
-from services.hotline.roster import RosterService
 from services.people import PeopleService
 from services.profiles import ProfileService
 from storage.models import Case
 from storage.repositories.hotline_cases import CaseRepository
+from storage.repositories.hotline_handoffs import HandoffRepository
 
 QUESTION_PREVIEW = 800
 MAX_QUESTION_PARTS = 10
@@ -26,43 +27,49 @@ SuggestedQuestions = Callable[[int], Awaitable[list[str]]]
 FallbackFor = Callable[[str], Awaitable[int | None]]
 
 
-class CaseServiceBase:
-    def __init__(self, cases: CaseRepository, experts: ExpertService, roster: RosterService,
-                 people: PeopleService, profiles: ProfileService, messenger: CaseMessenger, *,
-                 claim_timeout: timedelta, staff_chat_id: int | None, max_open_cases: int,
+class CaseCards:
+    def __init__(self, cases: CaseRepository, experts: ExpertService, people: PeopleService,
+                 profiles: ProfileService, messenger: CaseMessenger, *,
+                 staff_chat_id: int | None,
                  suggested_questions: SuggestedQuestions | None = None,
-                 fallback_for: FallbackFor | None = None,
+                 handoffs: HandoffRepository | None = None,
                  events: CaseEvents | None = None) -> None:
         self.repository = cases
-        self._fallback_for = fallback_for
+        self._handoffs = handoffs
         self._suggested_questions = suggested_questions
         self._experts = experts
-        self._roster = roster
         self._people = people
         self._profiles = profiles
-        self.claim_timeout = claim_timeout
-        self.events = events or CaseEvents()  # live console pages listen to every change
+        # Live console pages listen to every change of a case (and, through the database,
+        # to changes other processes make).
+        self.events = events or CaseEvents()
         self.staff_chat_id = staff_chat_id
-        self.max_open_cases = max_open_cases
         self.messenger = messenger  # the Telegram side (handlers/hotline_messenger.py)
 
     # ------------------------------------------------------------------ cards and aliases
 
     async def card(self, case: Case) -> CaseCard:
         category = await self._experts.category(case.category)
-        parts = [m for m in await self.repository.messages(case.id) if m.sender_role == "asker"]
+        parts = [m for m in await self.repository.transcript.messages(case.id)
+                 if m.sender_role == "asker"]
         question = "\n".join(m.text for m in parts[:MAX_QUESTION_PARTS] if m.text)
         attachments = sum(1 for m in parts[:MAX_QUESTION_PARTS] if m.media_ref)
         alias_zh, alias_en = await self.aliases(case.expert_id)
         profile = await self._profiles.get(case.asker_id)
         suggested = (tuple(await self._suggested_questions(case.id))
                      if self._suggested_questions is not None else ())
+        handoff = (await self._handoffs.latest(case.id)
+                   if self._handoffs is not None else None)
+        skip = handoff.skip_reason or "" if handoff is not None else ""
         # Kept apart: the template joins them with the locale's own comma (，or ,).
         return CaseCard(case.id, case.number, category.name_zh if category else case.category,
                         category.name_en if category else case.category,
                         question[:QUESTION_PREVIEW], attachments, alias_zh, alias_en,
                         profile.organisation if profile else "",
-                        profile.community if profile else "", suggested=suggested)
+                        profile.community if profile else "", suggested=suggested,
+                        handoff=handoff.summary or "" if handoff is not None else "",
+                        handoff_skip_key=SKIP_REASONS.get(skip, ""),
+                        handoff_skip="" if skip in SKIP_REASONS else skip)
 
     async def aliases(self, expert_id: int | None) -> tuple[str, str]:
         if expert_id is None:
@@ -80,7 +87,7 @@ class CaseServiceBase:
                                            **values)
         self.events.publish(case.id)
         if note.message_id is not None:
-            await self.repository.add_copy(case.id, chat_id, note.message_id)
+            await self.repository.history.add_copy(case.id, chat_id, note.message_id)
 
     async def tell_handler(self, case: Case, key: str, **values: object) -> None:
         if case.expert_id is not None:
@@ -101,11 +108,13 @@ class CaseServiceBase:
         return person.display_name if person is not None else str(telegram_id)
 
     async def locale_of(self, telegram_id: int) -> str:
-        return await self._locale(telegram_id)
-
-    async def _locale(self, telegram_id: int) -> str:
         person = await self._people.get(telegram_id)
         return person.locale if person is not None else "zh_CN"
+
+    async def alias_for(self, reader_id: int, expert_id: int) -> str:
+        """The expert's alias in the reader's language."""
+        alias_zh, alias_en = await self.aliases(expert_id)
+        return alias_en if await self.locale_of(reader_id) == "en" else alias_zh
 
 
 def card_category(card: CaseCard, locale: str) -> str:

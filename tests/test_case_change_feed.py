@@ -38,7 +38,7 @@ async def test_changes_of_another_process_reach_the_listeners(database: Database
             await asyncio.sleep(0.2)  # the follower has taken its starting point
             case = await theirs.create(42, "legal", None, 0)
             assert await next_case(queue) == case.id
-            assert await theirs.claim(case.id, 7)
+            assert await theirs.changes.claim(case.id, 7)
             assert await next_case(queue) == case.id
             await CaseNoteRepository(other).add(case.id, 7, "a note")
             assert await next_case(queue) == case.id

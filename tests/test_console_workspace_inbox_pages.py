@@ -69,7 +69,7 @@ async def test_the_live_pages_follow_changes_made_by_another_process(
                 assert case.number in listed
             async with browser.get(f"{base}/cases/{case.number}/live") as stream:
                 await opened(stream)
-                assert await theirs.claim(case.id, expert["id"])
+                assert await theirs.changes.claim(case.id, expert["id"])
                 assert await next_change(stream, 2.0) < 2.0
                 _, listed = await page_of(browser, f"{base}/inbox/list?view=waiting")
                 assert case.number not in listed

@@ -100,6 +100,16 @@ async def wait_reply(sandbox: SandboxClient, chat_id: int, expect: Expect = None
         raise TimeoutError(f"waited {timeout} s for {_wanted(expect)}: {exc}") from None
 
 
+async def wait_edit(sandbox: SandboxClient, chat_id: int, message_id: int, *,
+                    timeout: float = 5.0) -> Message:  # noqa: ASYNC109 - the tests' contract
+    """The message #`message_id` as next edited (after this client's last action in the
+    chat): a button that turns its own message into the next step answers by an edit."""
+    try:
+        return await sandbox.wait_for_edit(chat_id, message_id, timeout=timeout)
+    except TimeoutError as exc:
+        raise TimeoutError(f"waited {timeout} s for an edit: {exc}") from None
+
+
 async def _last_message_id(sandbox: SandboxClient, chat_id: int) -> int:
     return max((m["message_id"] for m in await sandbox.messages(chat_id)), default=0)
 

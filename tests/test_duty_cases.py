@@ -105,12 +105,12 @@ async def test_a_decline_moves_the_offer_on_at_once_and_is_recorded(
         why = await press(sandbox, wang["id"], asking, "Not my field")
         assert why["answer"]["text"] == "Thank you, noted for consultation C-2026-0001."
         assert (await repository.declines(case.id))[0].reason == "not_my_field"
-        twice = await press_data(sandbox, wang["id"], asking, f"hotline:why:{case.id}:busy",
+        twice = await press_data(sandbox, wang["id"], offer, f"hotline:why:{case.id}:busy",
                                  forged=True)
         assert twice["answer"]["text"] == (
             "Your answer about consultation C-2026-0001 is already noted.")
         assert (await repository.declines(case.id))[0].reason == "not_my_field"
-        again = await press_data(sandbox, wang["id"], asking, f"hotline:decline:{case.id}",
+        again = await press_data(sandbox, wang["id"], offer, f"hotline:decline:{case.id}",
                                  forged=True)
         assert again["answer"]["text"] == "You have already declined consultation C-2026-0001."
         assert len(await repository.declines(case.id)) == 1

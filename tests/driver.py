@@ -100,6 +100,16 @@ async def wait_reply(sandbox: SandboxClient, chat_id: int, expect: Expect = None
         raise TimeoutError(f"waited {timeout} s for {_wanted(expect)}: {exc}") from None
 
 
+async def wait_edit(sandbox: SandboxClient, chat_id: int, message_id: int, *,
+                    timeout: float = 5.0) -> Message:  # noqa: ASYNC109 - the tests' contract
+    """The message #`message_id` as next edited (after this client's last action in the
+    chat): a button that turns its own message into the next step answers by an edit."""
+    try:
+        return await sandbox.wait_for_edit(chat_id, message_id, timeout=timeout)
+    except TimeoutError as exc:
+        raise TimeoutError(f"waited {timeout} s for an edit: {exc}") from None
+
+
 async def _last_message_id(sandbox: SandboxClient, chat_id: int) -> int:
     return max((m["message_id"] for m in await sandbox.messages(chat_id)), default=0)
 
@@ -128,14 +138,15 @@ async def press(sandbox: SandboxClient, user_id: int, message: Message, label: s
 
 
 async def press_data(sandbox: SandboxClient, user_id: int, message: Message, data: str,
-                     expect: Expect = None, *, forged: bool = False,
+                     expect: Expect = None, *, forged: bool = False, wait_answer: float = 2.0,
                      timeout: float = 5.0) -> Message:  # noqa: ASYNC109
     """As `press`, by callback data; forged=True sends data the message does not offer (a
-    stale or forged callback, which the bot must refuse)."""
+    stale or forged callback, which the bot must refuse). `wait_answer`: how long the press
+    waits for the callback's answer (longer for a bot in another, slower process)."""
     chat_id = message["chat"]["id"]
     last = await _last_message_id(sandbox, chat_id) if expect is not None else 0
     answer = await sandbox.press_button(user_id, chat_id, message["message_id"], data,
-                                        force=forged)
+                                        force=forged, wait_answer=wait_answer)
     if expect is None:
         return answer
     return await wait_reply(sandbox, chat_id, expect, after=last, timeout=timeout)

@@ -8,7 +8,15 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from services.profiles import Profile
 from storage.models import Case, Role
-from tests.driver import buttons, person, press_data, say, wait_reply, with_buttons
+from tests.driver import (
+    buttons,
+    person,
+    press_data,
+    say,
+    wait_edit,
+    wait_reply,
+    with_buttons,
+)
 
 ALL_DAY = "daily,00:00,24:00"
 # A 16x16 PNG: a photo an asker can send.
@@ -46,7 +54,7 @@ async def ask(sandbox: SandboxClient, asker: dict[str, Any], category: str,
     uid = asker["id"]
     chooser = await say(sandbox, uid, "/ask", with_buttons)
     await press_data(sandbox, uid, chooser, f"hotline:ask:{category}")
-    await sandbox.wait_for_edit(uid, chooser["message_id"])
+    await wait_edit(sandbox, uid, chooser["message_id"])
     return await say(sandbox, uid, question, with_buttons)
 
 
@@ -69,6 +77,6 @@ async def offer_to(sandbox: SandboxClient, user_id: int, number: str) -> dict[st
 async def skip_handoff(sandbox: SandboxClient, user_id: int, prompt_id: int,
                        reason: str = "nothing") -> dict[str, Any]:
     """Presses a ready reason on the handoff prompt the Transfer choice turned into."""
-    prompt = await sandbox.wait_for_edit(user_id, prompt_id)
+    prompt = await wait_edit(sandbox, user_id, prompt_id)
     data = next(d for _, d in buttons(prompt) if d.endswith(f":{reason}"))
     return await press_data(sandbox, user_id, prompt, data)

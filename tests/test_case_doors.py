@@ -19,7 +19,7 @@ from storage.models import CaseStatus, Role
 from storage.repositories.audit import AuditFilter
 from tests.console_ops_support import consultation
 from tests.console_support import console_base, csrf_of, signed_in_client
-from tests.driver import buttons, has, person
+from tests.driver import buttons, person, press, press_data, say, wait_edit, wait_reply
 from tests.hotline_support import (
     ALL_DAY,
     ask,
@@ -52,18 +52,16 @@ async def test_an_expert_releases_a_case_in_the_bot_and_a_forged_press_does_noth
     talk = await consultation(hotline, sandbox)  # C-2026-0001, legal, held by Wang
     cases = hotline.services.hotline.cases
     # Li (finance) forges the /release choice's button: refused, nothing changes.
-    forged = await sandbox.press_button(talk.li["id"], talk.li["id"], 1,
-                                        f"hotline:release:{talk.case.id}", force=True)
+    li_first = {"chat": {"id": talk.li["id"]}, "message_id": 1}
+    forged = await press_data(sandbox, talk.li["id"], li_first,
+                              f"hotline:release:{talk.case.id}", forged=True)
     assert forged["answer"]["text"].startswith("This button is not yours or no longer applies")
     assert (await cases.get(talk.case.id)).expert_id == talk.wang["id"]
 
-    sent = await sandbox.send_text(talk.wang["id"], "/release")
-    done = await sandbox.wait_for_bot_message(talk.wang["id"], after=sent["message_id"],
-                                              predicate=has("is released"))
+    done = await say(sandbox, talk.wang["id"], "/release", "is released")
     assert done["text"] == ("Consultation C-2026-0001 is released; it is offered to other "
                             "experts.")
-    told = await sandbox.wait_for_bot_message(talk.asker["id"],
-                                              predicate=has("passed to another expert"))
+    told = await wait_reply(sandbox, talk.asker["id"], "passed to another expert")
     assert "C-2026-0001" in told["text"]
     # Nobody else of legal is on duty: the backup (Zhao) is offered it, as after a timeout.
     await offer_to(sandbox, talk.zhao["id"], "C-2026-0001")
@@ -71,8 +69,7 @@ async def test_an_expert_releases_a_case_in_the_bot_and_a_forged_press_does_noth
     assert (case.status, case.expert_id) == (CaseStatus.OFFERED, None)
     assert await audited(hotline, "cases.release") == 1
     # Wang's late second release is told the case is no longer his.
-    late = await sandbox.send_text(talk.wang["id"], "/release")
-    answer = await sandbox.wait_for_bot_message(talk.wang["id"], after=late["message_id"])
+    answer = await say(sandbox, talk.wang["id"], "/release")
     assert "no open" in answer["text"] or "not" in answer["text"]
 
 
@@ -90,33 +87,26 @@ async def test_staff_reopen_in_the_bot_and_release_and_reopen_in_the_console(
         assert status == 400 and "is not closed; there is nothing to reopen" in body
         status, where, _ = await post(desk, f"{case_url}/release", {"csrf": csrf_of(page)})
         assert status == 303 and "console_workspace.done.released" in where
-        await sandbox.wait_for_bot_message(talk.wang["id"], predicate=has("Bureau staff have "
-                                                                          "released"))
-        await sandbox.wait_for_bot_message(talk.asker["id"],
-                                           predicate=has("passed to another expert"))
+        await wait_reply(sandbox, talk.wang["id"], "Bureau staff have released")
+        await wait_reply(sandbox, talk.asker["id"], "passed to another expert")
         status, _, body = await post(desk, f"{case_url}/release", {"csrf": csrf_of(page)})
         assert status == 400 and "is not held by anyone" in body
 
     offer = await offer_to(sandbox, talk.zhao["id"], number)
-    await sandbox.press_button(talk.zhao["id"], talk.zhao["id"], offer["message_id"],
-                               f"hotline:claim:{talk.case.id}")
-    await sandbox.wait_for_bot_message(talk.asker["id"], predicate=has("Zhao"))
+    await press_data(sandbox, talk.zhao["id"], offer, f"hotline:claim:{talk.case.id}")
+    await wait_reply(sandbox, talk.asker["id"], "Zhao")
     actions = hotline.services.hotline.actions
     cases = hotline.services.hotline.cases
     assert await cases.close(await cases.get(talk.case.id), "expert")
 
     # Staff reopen it from the bot: /reopen N; the expert and the asker are told.
-    sent = await sandbox.send_text(staff["id"], f"/reopen {number}")
-    reply = await sandbox.wait_for_bot_message(staff["id"], after=sent["message_id"])
+    reply = await say(sandbox, staff["id"], f"/reopen {number}")
     assert reply["text"] == f"Consultation {number} is open again."
-    await sandbox.wait_for_bot_message(talk.zhao["id"], predicate=has("Bureau staff have "
-                                                                      "reopened"))
-    await sandbox.wait_for_bot_message(talk.asker["id"], predicate=has("Bureau staff have "
-                                                                       "reopened"))
+    await wait_reply(sandbox, talk.zhao["id"], "Bureau staff have reopened")
+    await wait_reply(sandbox, talk.asker["id"], "Bureau staff have reopened")
     assert (await cases.get(talk.case.id)).status == CaseStatus.OPEN
     # The same refusal, from the bot, when it is open already.
-    again = await sandbox.send_text(staff["id"], f"/reopen {number}")
-    refused = await sandbox.wait_for_bot_message(staff["id"], after=again["message_id"])
+    refused = await say(sandbox, staff["id"], f"/reopen {number}")
     assert refused["text"] == (f"Consultation {number} is not closed; there is nothing to "
                                "reopen.")
 
@@ -179,20 +169,17 @@ async def test_an_expert_writes_the_handoff_note_in_telegram(hotline: Hotline,
     wang = talk.wang["id"]
     card = next(m for m in await sandbox.bot_messages(wang)
                 if "yours to answer" in (m.get("text") or ""))
-    await sandbox.press_button(wang, wang, card["message_id"], buttons(card)[1][1])
-    choice = await sandbox.wait_for_bot_message(wang, predicate=has("Transfer"))
-    await sandbox.press_button(wang, wang, choice["message_id"],
-                               dict(buttons(choice))["Finance"])
-    prompt = await sandbox.wait_for_edit(wang, choice["message_id"])
+    await press_data(sandbox, wang, card, buttons(card)[1][1])
+    choice = await wait_reply(sandbox, wang, "Transfer")
+    await press(sandbox, wang, choice, "Finance")
+    prompt = await wait_edit(sandbox, wang, choice["message_id"])
     assert prompt["text"].startswith("Before consultation C-2026-0001 is handed on")
     assert [label for label, _ in buttons(prompt)] == ["Nothing to add", "Urgent, no time"]
     # The case has not moved yet: it waits for the note.
     assert (await hotline.services.hotline.cases.get(talk.case.id)).category == "legal"
-    sent = await sandbox.send_text(wang, "x" * 201)
-    too_long = await sandbox.wait_for_bot_message(wang, after=sent["message_id"])
+    too_long = await say(sandbox, wang, "x" * 201)
     assert too_long["text"] == "Keep it to one line: at most 200 characters."
-    sent = await sandbox.send_text(wang, "The deposit is the open question")
-    done = await sandbox.wait_for_bot_message(wang, after=sent["message_id"])
+    done = await say(sandbox, wang, "The deposit is the open question")
     assert done["text"] == "Consultation C-2026-0001 has been transferred. Thank you!"
     offer = await offer_to(sandbox, talk.li["id"], "C-2026-0001")
     assert offer["text"].startswith("📝 Handoff note: The deposit is the open question")
@@ -200,8 +187,8 @@ async def test_an_expert_writes_the_handoff_note_in_telegram(hotline: Hotline,
     assert not any("deposit" in (m.get("text") or "")
                    for m in await sandbox.bot_messages(talk.asker["id"]))
     # A skip button pressed afterwards (the prompt is spent) does nothing.
-    late = await sandbox.press_button(wang, wang, choice["message_id"],
-                                      f"hotline:handoff:{talk.case.id}:urgent", force=True)
+    late = await press_data(sandbox, wang, choice, f"hotline:handoff:{talk.case.id}:urgent",
+                            forged=True)
     assert late["answer"]["text"].startswith("This button is not yours or no longer applies")
 
 
@@ -226,8 +213,7 @@ async def test_the_cli_acts_through_the_doors_in_the_bots_words(
                HOTLINE_API_BASE_URL=sandbox_server.bot_api_base,
                HOTLINE_API_FILE_BASE_URL=sandbox_server.file_api_base)
     staff = await person(sandbox, hotline, "Chen", role=Role.STAFF)
-    sent = await sandbox.send_text(staff["id"], "/reopen C-2026-0001")
-    in_the_bot = await sandbox.wait_for_bot_message(staff["id"], after=sent["message_id"])
+    in_the_bot = await say(sandbox, staff["id"], "/reopen C-2026-0001")
     code, _, said = await run_cli(env, "cases", "reopen", "C-2026-0001", "--locale", "en")
     assert (code, said) == (2, f"hotline: {in_the_bot['text']}")
 
@@ -241,7 +227,7 @@ async def test_the_cli_acts_through_the_doors_in_the_bots_words(
     assert out.startswith("C-2026-0001: offered")
     offer = await offer_to(sandbox, talk.li["id"], "C-2026-0001")
     assert offer["text"].startswith("📝 Handed on without a note (Urgent, no time).")
-    await sandbox.wait_for_bot_message(talk.wang["id"], predicate=has("Bureau staff"))
+    await wait_reply(sandbox, talk.wang["id"], "Bureau staff")
     entries, total = await hotline.services.audit.search(AuditFilter(action="cases.transfer"),
                                                          1, 10)
     assert total == 1 and entries[0].channel == "cli"
@@ -253,16 +239,13 @@ async def test_an_expert_hands_a_case_to_staff_with_a_note(hotline: Hotline,
     # No staff group here: the admins stand in for it and get the staff's card.
     admin = await person(sandbox, hotline, "Zhou", role=Role.ADMIN)
     wang = talk.wang["id"]
-    sent = await sandbox.send_text(wang, "/tostaff")
-    prompt = await sandbox.wait_for_bot_message(wang, after=sent["message_id"])
+    prompt = await say(sandbox, wang, "/tostaff")
     assert prompt["text"].startswith("Before consultation C-2026-0001 is handed on")
-    sent = await sandbox.send_text(wang, "Needs a decision on the fee waiver")
-    done = await sandbox.wait_for_bot_message(wang, after=sent["message_id"])
+    done = await say(sandbox, wang, "Needs a decision on the fee waiver")
     assert done["text"] == "Consultation C-2026-0001 has been handed to bureau staff. Thank you!"
     card = await offer_to(sandbox, admin["id"], "C-2026-0001")
     assert card["text"].startswith("📝 Handoff note: Needs a decision on the fee waiver")
-    await sandbox.wait_for_bot_message(talk.asker["id"], predicate=has("passed on to the "
-                                                                       "bureau staff"))
+    await wait_reply(sandbox, talk.asker["id"], "passed on to the bureau staff")
     case = await hotline.services.hotline.cases.get(talk.case.id)
     assert (case.status, case.expert_id, case.escalation_level) == (CaseStatus.OFFERED,
                                                                     None, 2)
@@ -311,9 +294,8 @@ async def test_staff_reopen_a_case_from_its_topic(sandbox_server: SandboxServer,
         asker = await social_worker(hotline, sandbox, "Emma")
         await submit(sandbox, asker, await ask(sandbox, asker, "legal", "A lease question"))
         offer = await offer_to(sandbox, wang["id"], "C-2026-0001")
-        await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
-                                   buttons(offer)[0][1])
-        await sandbox.wait_for_bot_message(asker["id"], predicate=has("has been taken"))
+        await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
+        await wait_reply(sandbox, asker["id"], "has been taken")
         cases = hotline.services.hotline.cases
         case = await cases.by_number("C-2026-0001")
         assert case is not None and case.staff_thread_id is not None
@@ -321,17 +303,13 @@ async def test_staff_reopen_a_case_from_its_topic(sandbox_server: SandboxServer,
 
         # A press in another chat than the staff group is no staff reopen: /reopen there
         # is the asker's own command, and Wang has nothing of his own to reopen.
-        sent = await sandbox.send_text(wang["id"], "/reopen C-2026-0001")
-        mine = await sandbox.wait_for_bot_message(wang["id"], after=sent["message_id"])
+        mine = await say(sandbox, wang["id"], "/reopen C-2026-0001")
         assert "Sorry, you are not allowed" in mine["text"]
 
-        await sandbox.send_text(staffer["id"], "/reopen", chat_id=group["id"],
-                                thread_id=case.staff_thread_id)
-        done = await sandbox.wait_for_bot_message(group["id"], after=0,
-                                                  predicate=has("is open again"))
+        done = await say(sandbox, staffer["id"], "/reopen", "is open again", chat_id=group["id"],
+                         thread_id=case.staff_thread_id)
         assert done["text"] == "Consultation C-2026-0001 is open again."
-        await sandbox.wait_for_bot_message(wang["id"], predicate=has("Bureau staff have "
-                                                                     "reopened"))
+        await wait_reply(sandbox, wang["id"], "Bureau staff have reopened")
         assert (await cases.get(case.id)).status == CaseStatus.OPEN
     finally:
         await hotline.stop()

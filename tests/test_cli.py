@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from sandbox.client import SandboxClient
+from tests.driver import say
 from tests.support import free_port
 
 TOKEN_SHAPE = re.compile(r"\d{4,}:[A-Za-z0-9_-]{30,}")
@@ -80,18 +81,15 @@ async def test_sandbox_mode_starts_answers_and_stops_cleanly(tmp_path: Path) -> 
         assert banner.startswith("No HOTLINE_BOT_TOKEN set: running on the embedded defaults")
         assert f"http://127.0.0.1:{sandbox_port}/" in banner
         async with SandboxClient(f"http://127.0.0.1:{sandbox_port}") as client:
-            await client.send_text(900000006, "/start")  # the English demo resident
-            reply = await client.wait_for_bot_message(900000006, timeout=10)
+            reply = await say(client, 900000006, "/start", timeout=10)  # the English resident
             # She started the bot when the demo made her: this is her second /start.
             assert reply["text"].startswith("Welcome back, Emma Wilson!")
             # Demo content: two project calls are there to read.
-            await client.send_text(900000006, "/announcements")
-            listing = await client.wait_for_bot_message(
-                900000006, timeout=10, predicate=lambda m: "居家养老" in m["text"])
+            listing = await say(client, 900000006, "/announcements",
+                                lambda m: "居家养老" in m["text"], timeout=10)
             assert "2026年度社区营造项目申报通知" in listing["text"]
-            await client.send_text(900000006, "/trainings")
-            courses = await client.wait_for_bot_message(
-                900000006, timeout=10, predicate=lambda m: "辅导班" in m["text"])
+            courses = await say(client, 900000006, "/trainings",
+                                lambda m: "辅导班" in m["text"], timeout=10)
             assert "社会工作者职业水平考试考前辅导班（第10期）" in courses["text"]
     finally:
         process.send_signal(signal.SIGTERM)

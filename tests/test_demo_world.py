@@ -20,7 +20,7 @@ from bot.settings import load_settings
 from sandbox.client import SandboxClient
 from sandbox.persistence import WorldFileError
 from sandbox.server import SandboxConfig, SandboxServer
-from tests.driver import buttons, has
+from tests.driver import buttons, press_data, say, wait_edit, wait_reply, with_buttons
 from tests.hotline_support import PNG
 from tests.support import free_port
 from tests.test_cli import TOKEN_SHAPE, hotline_env
@@ -100,18 +100,13 @@ async def test_demo_offers_reach_experts_and_the_world_survives_a_restart(
                                900000006, 900000007}
             # The staff member asks a legal question; the offer reaches the demo expert,
             # who has never written to the bot himself.
-            sent = await client.send_text(STAFF, "/ask")
-            chooser = await client.wait_for_bot_message(
-                STAFF, after=sent["message_id"], timeout=20, predicate=lambda m: bool(buttons(m)))
-            await client.press_button(STAFF, STAFF, chooser["message_id"], "hotline:ask:legal")
-            await client.wait_for_edit(STAFF, chooser["message_id"])
-            sent = await client.send_text(STAFF, "居民想了解物业纠纷的调解程序。")
-            confirm = await client.wait_for_bot_message(
-                STAFF, after=sent["message_id"], predicate=lambda m: bool(buttons(m)))
-            await client.press_button(STAFF, STAFF, confirm["message_id"], "hotline:ask_send")
-            offer = await client.wait_for_bot_message(
-                LEGAL_EXPERT, timeout=20, predicate=lambda m: any(
-                    data.startswith("hotline:claim:") for _, data in buttons(m)))
+            chooser = await say(client, STAFF, "/ask", with_buttons, timeout=20)
+            await press_data(client, STAFF, chooser, "hotline:ask:legal")
+            await wait_edit(client, STAFF, chooser["message_id"])
+            confirm = await say(client, STAFF, "居民想了解物业纠纷的调解程序。", with_buttons)
+            await press_data(client, STAFF, confirm, "hotline:ask_send")
+            offer = await wait_reply(client, LEGAL_EXPERT, lambda m: any(
+                data.startswith("hotline:claim:") for _, data in buttons(m)), timeout=20)
             assert "物业纠纷" in offer["text"]
             await a_topic_created(client)  # the case's topic in the staff group
             before = world_of(await client.state())
@@ -129,15 +124,12 @@ async def test_demo_offers_reach_experts_and_the_world_survives_a_restart(
                 :len(asker_messages)] == [m["message_id"] for m in asker_messages]
             # The offer sent before the restart still works, and the bot reaches both sides.
             claim = next(data for _, data in buttons(offer) if data.startswith("hotline:claim:"))
-            pressed = await client.press_button(LEGAL_EXPERT, LEGAL_EXPERT, offer["message_id"],
-                                                claim, wait_answer=10)
+            pressed = await press_data(client, LEGAL_EXPERT, offer, claim, wait_answer=10)
             assert pressed["answer"] is not None
-            await client.wait_for_bot_message(LEGAL_EXPERT, after=offer["message_id"],
-                                              timeout=20)
+            await wait_reply(client, LEGAL_EXPERT, after=offer["message_id"], timeout=20)
             await client.send_text(LEGAL_EXPERT, "您好，请说明纠纷的具体情况。")
-            relayed = await client.wait_for_bot_message(
-                STAFF, after=asker_messages[-1]["message_id"], timeout=20,
-                predicate=has("请说明纠纷的具体情况"))
+            relayed = await wait_reply(client, STAFF, "请说明纠纷的具体情况",
+                                       after=asker_messages[-1]["message_id"], timeout=20)
             assert relayed["chat"]["id"] == STAFF
             assert world_of(await client.state())["users"] == before["users"]
 

@@ -14,7 +14,7 @@ from storage.models import CaseStatus, Role, utcnow
 from storage.repositories.audit import AuditFilter
 from storage.repositories.hotline_duty_cases import DutyCaseRepository
 from storage.timestamps import as_utc
-from tests.driver import buttons, has
+from tests.driver import buttons, press, press_data, say, wait_edit, wait_reply
 from tests.hotline_support import (
     ALL_DAY,
     ask,
@@ -35,8 +35,7 @@ async def _staffed(server: SandboxServer, sandbox: SandboxClient, tmp_path: Path
     """A staff member (with a private chat) in the staff forum group the bot knows."""
     staffer, group = await staff_forum_group(sandbox, "Hotline staff")
     hotline = await running_hotline(server, tmp_path, staff_chat_id=group["id"], **settings)
-    await sandbox.send_text(staffer["id"], "/start")
-    await sandbox.wait_for_bot_message(staffer["id"])
+    await say(sandbox, staffer["id"], "/start")
     await hotline.services.people.grant(staffer["id"], Role.STAFF)
     return staffer, group, hotline
 
@@ -50,10 +49,10 @@ async def _claimed_and_closed(hotline: Hotline, sandbox: SandboxClient, wang: di
     """Asked, claimed by Wang and closed by him; the asker's rating message."""
     await submit(sandbox, asker, await ask(sandbox, asker, "legal", "Is this contract fair?"))
     offer = await offer_to(sandbox, wang["id"], number)
-    await sandbox.press_button(wang["id"], wang["id"], offer["message_id"], buttons(offer)[0][1])
-    card = await sandbox.wait_for_bot_message(wang["id"], predicate=has("yours to answer"))
-    await sandbox.press_button(wang["id"], wang["id"], card["message_id"], buttons(card)[0][1])
-    return await sandbox.wait_for_bot_message(asker["id"], predicate=has("is closed"))
+    await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
+    card = await wait_reply(sandbox, wang["id"], "yours to answer")
+    await press_data(sandbox, wang["id"], card, buttons(card)[0][1])
+    return await wait_reply(sandbox, asker["id"], "is closed")
 
 
 async def test_a_decline_moves_the_offer_on_at_once_and_is_recorded(
@@ -77,44 +76,42 @@ async def test_a_decline_moves_the_offer_on_at_once_and_is_recorded(
         # Li was never offered the case: a forged Decline is refused and changes nothing;
         # someone who answers nothing is refused by role.
         li_start = (await sandbox.bot_messages(li["id"]))[-1]
-        forged = await sandbox.press_button(li["id"], li["id"], li_start["message_id"],
-                                            f"hotline:decline:{case.id}", force=True)
+        forged = await press_data(sandbox, li["id"], li_start, f"hotline:decline:{case.id}",
+                                  forged=True)
         assert forged["answer"] == {"text": NOT_OFFERED, "show_alert": True}
         emma_start = (await sandbox.bot_messages(asker["id"]))[0]
-        stranger = await sandbox.press_button(asker["id"], asker["id"], emma_start["message_id"],
-                                              f"hotline:decline:{case.id}", force=True)
+        stranger = await press_data(sandbox, asker["id"], emma_start,
+                                    f"hotline:decline:{case.id}", forged=True)
         assert stranger["answer"]["text"] == "Sorry, you are not allowed to do that."
         assert (await latest_case(hotline, asker["id"])).escalation_level == 0
         repository = DutyCaseRepository(hotline.services.database)
         assert await repository.declines(case.id) == []
 
-        declined = await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
-                                              buttons(offer)[1][1])
+        declined = await press_data(sandbox, wang["id"], offer, buttons(offer)[1][1])
         assert declined["answer"]["text"] == (
             "Declined: consultation C-2026-0001 goes on to others.")
         # At once, long before the ten minutes: Li, the backup, has it and the asker knows.
         await offer_to(sandbox, li["id"], "C-2026-0001")
-        await sandbox.wait_for_bot_message(asker["id"], predicate=has("passed on"))
+        await wait_reply(sandbox, asker["id"], "passed on")
         moved = await latest_case(hotline, asker["id"])
         assert (moved.status, moved.escalation_level) == (CaseStatus.OFFERED, 1)
-        asking = await sandbox.wait_for_edit(wang["id"], offer["message_id"])
+        asking = await wait_edit(sandbox, wang["id"], offer["message_id"])
         assert asking["text"].startswith("You declined consultation C-2026-0001")
         assert [label for label, _ in buttons(asking)] == [
             "Busy right now", "Not my field", "Conflict of interest", "Skip"]
         [recorded] = await repository.declines(case.id)
         assert (recorded.expert_id, recorded.level, recorded.reason) == (wang["id"], 0, None)
 
-        why = await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
-                                         dict(buttons(asking))["Not my field"])
+        why = await press(sandbox, wang["id"], asking, "Not my field")
         assert why["answer"]["text"] == "Thank you, noted for consultation C-2026-0001."
         assert (await repository.declines(case.id))[0].reason == "not_my_field"
-        twice = await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
-                                           f"hotline:why:{case.id}:busy", force=True)
+        twice = await press_data(sandbox, wang["id"], offer, f"hotline:why:{case.id}:busy",
+                                 forged=True)
         assert twice["answer"]["text"] == (
             "Your answer about consultation C-2026-0001 is already noted.")
         assert (await repository.declines(case.id))[0].reason == "not_my_field"
-        again = await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
-                                           f"hotline:decline:{case.id}", force=True)
+        again = await press_data(sandbox, wang["id"], offer, f"hotline:decline:{case.id}",
+                                 forged=True)
         assert again["answer"]["text"] == "You have already declined consultation C-2026-0001."
         assert len(await repository.declines(case.id)) == 1
         # The console's timeline of the case shows the decline.
@@ -134,18 +131,14 @@ async def test_nobody_on_duty_the_fallback_is_offered_first_then_staff(
         qian = await expert(hotline, sandbox, "Qian", "finance")
         asker = await social_worker(hotline, sandbox, "Emma")
         # Only staff name fallbacks.
-        sent = await sandbox.send_text(asker["id"], "/fallback legal Qian")
-        refused = await sandbox.wait_for_bot_message(asker["id"], after=sent["message_id"])
+        refused = await say(sandbox, asker["id"], "/fallback legal Qian")
         assert refused["text"] == "Sorry, you are not allowed to do that."
-        sent = await sandbox.send_text(staffer["id"], "/fallback nosuch Qian")
-        unknown = await sandbox.wait_for_bot_message(staffer["id"], after=sent["message_id"])
+        unknown = await say(sandbox, staffer["id"], "/fallback nosuch Qian")
         assert unknown["text"] == ("There is no category “nosuch”. Send /fallback to see the "
                                    "categories.")
-        sent = await sandbox.send_text(staffer["id"], "/fallback legal Qian")
-        saved = await sandbox.wait_for_bot_message(staffer["id"], after=sent["message_id"])
+        saved = await say(sandbox, staffer["id"], "/fallback legal Qian")
         assert saved["text"] == "Qian is now the fallback for Legal."
-        sent = await sandbox.send_text(staffer["id"], "/fallback")
-        listing = await sandbox.wait_for_bot_message(staffer["id"], after=sent["message_id"])
+        listing = await say(sandbox, staffer["id"], "/fallback")
         assert "Legal (legal): Qian" in listing["text"]
         assert "Finance (finance): none" in listing["text"]
         [entry], _ = await hotline.services.audit.search(
@@ -164,19 +157,17 @@ async def test_nobody_on_duty_the_fallback_is_offered_first_then_staff(
         # Its timeout passed: the whole staff group gets it.
         cases = hotline.services.hotline.cases
         assert await cases.escalate_due(utcnow() + timedelta(seconds=61)) == 1
-        staff_offer = await sandbox.wait_for_bot_message(group["id"], after=0,
-                                                         predicate=_staff_offer)
+        staff_offer = await wait_reply(sandbox, group["id"], _staff_offer, after=0)
         assert staff_offer["message_thread_id"] == case.staff_thread_id
         assert (await latest_case(hotline, asker["id"])).escalation_level == 2
 
         # Cleared, the next case goes straight to staff.
-        sent = await sandbox.send_text(staffer["id"], "/fallback legal off")
-        cleared = await sandbox.wait_for_bot_message(staffer["id"], after=sent["message_id"])
+        cleared = await say(sandbox, staffer["id"], "/fallback legal off")
         assert cleared["text"].startswith("The fallback for legal is cleared")
         await submit(sandbox, asker, await ask(sandbox, asker, "legal", "Another one"))
-        await sandbox.wait_for_bot_message(
-            group["id"], after=staff_offer["message_id"],
-            predicate=lambda m: _staff_offer(m) and "Another one" in m["text"])
+        await wait_reply(sandbox, group["id"],
+                         lambda m: _staff_offer(m) and "Another one" in m["text"],
+                         after=staff_offer["message_id"])
         assert not [m for m in await sandbox.bot_messages(qian["id"])
                     if "C-2026-0002" in (m.get("text") or "")]
     finally:
@@ -192,25 +183,23 @@ async def test_a_one_star_rating_reaches_the_staff_topic_and_the_expert(
         asker = await social_worker(hotline, sandbox, "Emma")
         closed = await _claimed_and_closed(hotline, sandbox, wang, asker, "C-2026-0001")
         case = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")
-        await sandbox.press_button(asker["id"], asker["id"], closed["message_id"],
-                                   dict(buttons(closed))["1★"])
+        await press(sandbox, asker["id"], closed, "1★")
         link = f"{hotline.services.console.base_url}/console/cases/C-2026-0001"
-        alert = await sandbox.wait_for_bot_message(group["id"], after=0, predicate=has("⚠️"))
+        alert = await wait_reply(sandbox, group["id"], "⚠️", after=0)
         assert alert["message_thread_id"] == case.staff_thread_id
         # The group reads the default language, Chinese.
         assert alert["text"] == f"⚠️ 咨询 C-2026-0001 的评价为 ★。对话记录：{link}"
-        told = await sandbox.wait_for_bot_message(wang["id"], predicate=has("was rated"))
+        told = await wait_reply(sandbox, wang["id"], "was rated")
         assert told["text"] == "Consultation C-2026-0001 that you answered was rated ★."
 
-        prompt = await sandbox.wait_for_bot_message(asker["id"], predicate=has("comment"))
+        prompt = await wait_reply(sandbox, asker["id"], "comment")
         await sandbox.send_text(asker["id"], "Not helpful <at all>")
-        await sandbox.wait_for_bot_message(asker["id"], after=prompt["message_id"])
-        follow = await sandbox.wait_for_bot_message(
-            group["id"], after=alert["message_id"], predicate=has("Not helpful"))
+        await wait_reply(sandbox, asker["id"], after=prompt["message_id"])
+        follow = await wait_reply(sandbox, group["id"], "Not helpful", after=alert["message_id"])
         assert follow["message_thread_id"] == case.staff_thread_id
         assert follow["text"] == ("⚠️ 提问人对咨询 C-2026-0001（★）的留言：Not helpful <at all>\n"
                                   f"对话记录：{link}")
-        comment = await sandbox.wait_for_bot_message(wang["id"], predicate=has("Not helpful"))
+        comment = await wait_reply(sandbox, wang["id"], "Not helpful")
         assert comment["text"] == ("The asker's comment on consultation C-2026-0001 (★): "
                                    "Not helpful <at all>")
     finally:
@@ -225,9 +214,8 @@ async def test_a_good_rating_tells_the_expert_but_not_staff(
         await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
         asker = await social_worker(hotline, sandbox, "Emma")
         closed = await _claimed_and_closed(hotline, sandbox, wang, asker, "C-2026-0001")
-        await sandbox.press_button(asker["id"], asker["id"], closed["message_id"],
-                                   dict(buttons(closed))["3★"])
-        told = await sandbox.wait_for_bot_message(wang["id"], predicate=has("was rated"))
+        await press(sandbox, asker["id"], closed, "3★")
+        told = await wait_reply(sandbox, wang["id"], "was rated")
         assert told["text"] == "Consultation C-2026-0001 that you answered was rated ★★★."
         assert not [m for m in await sandbox.bot_messages(group["id"])
                     if "⚠️" in (m.get("text") or "")]
@@ -250,22 +238,18 @@ async def test_sample_of_last_weeks_closed_cases_is_for_staff_only(
         # Closed eight days ago: not last week's.
         await repository.changes.set_fields(case.id, closed_at=utcnow() - timedelta(days=8))
 
-        sent = await sandbox.send_text(wang["id"], "/sample")
-        refused = await sandbox.wait_for_bot_message(wang["id"], after=sent["message_id"])
+        refused = await say(sandbox, wang["id"], "/sample")
         assert refused["text"] == "Sorry, you are not allowed to do that."
-        sent = await sandbox.send_text(staffer["id"], "/sample 99")
-        bad = await sandbox.wait_for_bot_message(staffer["id"], after=sent["message_id"])
+        bad = await say(sandbox, staffer["id"], "/sample 99")
         assert bad["text"] == "Send /sample, or /sample with a number from 1 to 20."
 
-        sent = await sandbox.send_text(staffer["id"], "/sample 5")
-        sample = await sandbox.wait_for_bot_message(staffer["id"], after=sent["message_id"])
+        sample = await say(sandbox, staffer["id"], "/sample 5")
         base = hotline.services.console.base_url
         assert sample["text"] == (
             "2 of the 2 consultations closed in the last 7 days, chosen at random:\n\n"
             f"C-2026-0001 · Legal · ★★\n{base}/console/cases/C-2026-0001\n"
             f"C-2026-0002 · Legal · not rated\n{base}/console/cases/C-2026-0002")
-        sent = await sandbox.send_text(staffer["id"], "/sample 1")
-        one = await sandbox.wait_for_bot_message(staffer["id"], after=sent["message_id"])
+        one = await say(sandbox, staffer["id"], "/sample 1")
         assert one["text"].startswith("1 of the 2 consultations closed in the last 7 days")
     finally:
         await hotline.stop()
@@ -278,19 +262,16 @@ async def test_an_experts_start_shows_their_open_cases_and_shifts(
     asker = await social_worker(hotline, sandbox, "Emma")
     await submit(sandbox, asker, await ask(sandbox, asker, "legal", "Desk question"))
     offer = await offer_to(sandbox, wang["id"], "C-2026-0001")
-    await sandbox.press_button(wang["id"], wang["id"], offer["message_id"], buttons(offer)[0][1])
-    await sandbox.wait_for_bot_message(asker["id"], predicate=has("has been taken"))
+    await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
+    await wait_reply(sandbox, asker["id"], "has been taken")
 
-    sent = await sandbox.send_text(wang["id"], "/start")
-    desk = await sandbox.wait_for_bot_message(wang["id"], after=sent["message_id"],
-                                              predicate=has("Your hotline desk"))
+    desk = await say(sandbox, wang["id"], "/start", "Your hotline desk")
     assert "Your open consultations:\n• C-2026-0001 · Legal" in desk["text"]
     assert "Your shifts in the next 7 days:" in desk["text"]
     assert "00:00–24:00 Legal" in desk["text"]
     assert "/duty swap" in desk["text"]
     # Someone who is not an expert has no desk.
-    sent = await sandbox.send_text(asker["id"], "/start")
-    await sandbox.wait_for_bot_message(asker["id"], after=sent["message_id"])
+    await say(sandbox, asker["id"], "/start")
     await bot_idle(hotline)
     assert not [m for m in await sandbox.bot_messages(asker["id"])
                 if "Your hotline desk" in (m.get("text") or "")]

@@ -13,7 +13,7 @@ from sandbox.client import SandboxClient
 from scheduler.hotline import send_weekly_report
 from storage.models import Case, CaseClaim, CaseRating, CaseStatus, Role, utcnow
 from tests.console_support import console_base, signed_in_client
-from tests.driver import has, person
+from tests.driver import person, say, wait_reply
 from tests.hotline_support import ALL_DAY, expert, roster, social_worker
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -57,15 +57,12 @@ async def test_the_weekly_report_gives_both_clocks_for_a_case_asked_before_new_y
                        closed=local(2026, 1, 4, 11, 0))
     admins = []
     for name, language in (("Admin", "en"), ("管理员", "zh-hans")):
-        admin = await sandbox.add_user(name, language_code=language)
-        await sandbox.send_text(admin["id"], "/start")
-        await sandbox.wait_for_bot_message(admin["id"])
-        await hotline.services.people.grant(admin["id"], Role.ADMIN)
-        admins.append(admin)
+        admins.append(await person(sandbox, hotline, name, language=language,
+                                   role=Role.ADMIN, first="/start"))
 
     # Monday 5 January 2026 at 09:00: the report of 29 December – 4 January.
     assert await send_weekly_report(hotline.services, local(2026, 1, 5, 9, 0)) == 2
-    english = await sandbox.wait_for_bot_message(admins[0]["id"], predicate=has("weekly report"))
+    english = await wait_reply(sandbox, admins[0]["id"], "weekly report")
     lines = lines_of(english["text"])
     # Wall clock: 31 Dec 16:00 → 4 Jan 10:00 is 90 hours; to close 91 hours.
     assert ("Wall-clock time · Average minutes: to claim 5400.0, to first answer 30.0, "
@@ -80,7 +77,7 @@ async def test_the_weekly_report_gives_both_clocks_for_a_case_asked_before_new_y
                                 "close 180.0 min")
     assert any(line.startswith("Wall-clock time runs from the question on") for line in lines)
 
-    chinese = await sandbox.wait_for_bot_message(admins[1]["id"], predicate=has("热线周报"))
+    chinese = await wait_reply(sandbox, admins[1]["id"], "热线周报")
     lines = lines_of(chinese["text"])
     assert "自然时间 · 平均用时（分钟）：认领 5400.0，首次回复 30.0，结束 5460.0。" in lines
     assert "工作时间 · 平均用时（分钟）：认领 120.0，首次回复 30.0，结束 180.0。" in lines
@@ -99,9 +96,7 @@ async def test_stats_and_the_console_say_which_clock_is_which(
         hotline, asker["id"], wang["id"], created=now - timedelta(minutes=40),
         claimed=now - timedelta(minutes=10), answered=now - timedelta(minutes=4), closed=None)
     staff = await person(sandbox, hotline, "Zhou", role=Role.STAFF)
-    sent = await sandbox.send_text(staff["id"], "/stats")
-    stats = lines_of((await sandbox.wait_for_bot_message(staff["id"],
-                                                         after=sent["message_id"]))["text"])
+    stats = lines_of((await say(sandbox, staff["id"], "/stats"))["text"])
     assert ("Wall-clock time · Average minutes: to claim 30.0, to first answer 6.0, "
             "to close —.") in stats
     assert ("Working time · Average minutes: to claim 0.0, to first answer 0.0, "
@@ -154,8 +149,7 @@ async def test_mystats_shows_an_expert_their_own_figures_in_both_clocks(
         session.add(CaseRating(case_id=others.id, asker_id=asker["id"], stars=1,
                                comment="别人的评价", closed_at=at(8, 3), created_at=at(12)))
 
-    sent = await sandbox.send_text(wang["id"], "/mystats")
-    text = (await sandbox.wait_for_bot_message(wang["id"], after=sent["message_id"]))["text"]
+    text = (await say(sandbox, wang["id"], "/mystats"))["text"]
     last_week = lines_of(text.split("本月")[0])
     assert last_week[0] == "我的评价与数据"
     monday, sunday = saturday - timedelta(days=5), saturday + timedelta(days=1)
@@ -173,7 +167,6 @@ async def test_mystats_shows_an_expert_their_own_figures_in_both_clocks(
 
     # Someone who is not an expert is told what the command is for.
     staff = await person(sandbox, hotline, "Zhou", role=Role.STAFF)
-    sent = await sandbox.send_text(staff["id"], "/mystats")
-    refused = await sandbox.wait_for_bot_message(staff["id"], after=sent["message_id"])
+    refused = await say(sandbox, staff["id"], "/mystats")
     assert refused["text"] == ("/mystats shows hotline experts their own ratings and figures, "
                                "and you are not a hotline expert. To ask a question, send /ask.")

@@ -10,7 +10,7 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.models import KbStatus, Role
-from tests.driver import buttons, has
+from tests.driver import buttons, press_data, say, wait_edit, wait_reply
 from tests.hotline_support import (
     ALL_DAY,
     ask,
@@ -34,17 +34,15 @@ async def _claimed_case(hotline: Hotline, sandbox: SandboxClient) -> tuple[dict,
     asker = await social_worker(hotline, sandbox, "Emma")
     await submit(sandbox, asker, await ask(sandbox, asker, "legal", "How to book project money"))
     offer = await offer_to(sandbox, wang["id"], "C-2026-0001")
-    await sandbox.press_button(wang["id"], wang["id"], offer["message_id"], buttons(offer)[0][1])
-    await sandbox.wait_for_bot_message(asker["id"], predicate=has("has been taken"))
+    await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
+    await wait_reply(sandbox, asker["id"], "has been taken")
     return wang, asker
 
 
 async def _edit_offer(sandbox: SandboxClient, wang: dict) -> dict:
-    await sandbox.send_text(wang["id"], "/faq 项目资金入账")
-    listing = await sandbox.wait_for_bot_message(wang["id"], predicate=has("Knowledge-base"))
-    await sandbox.press_button(wang["id"], wang["id"], listing["message_id"],
-                               buttons(listing)[0][1])
-    return await sandbox.wait_for_bot_message(wang["id"], predicate=has("Want to change"))
+    listing = await say(sandbox, wang["id"], "/faq 项目资金入账", "Knowledge-base")
+    return await press_data(sandbox, wang["id"], listing, buttons(listing)[0][1],
+                            "Want to change")
 
 
 async def test_an_expert_edits_an_answer_before_it_goes_to_the_asker(
@@ -53,37 +51,32 @@ async def test_an_expert_edits_an_answer_before_it_goes_to_the_asker(
     offer = await _edit_offer(sandbox, wang)
     assert [label for label, _ in buttons(offer)] == ["✏️ Edit, then send in C-2026-0001"]
     # Someone else pressing a forged copy of the button is refused, and no edit opens.
-    latest = (await sandbox.bot_messages(asker["id"]))[-1]["message_id"]
-    forged = await sandbox.press_button(asker["id"], asker["id"], latest,
-                                        buttons(offer)[0][1], force=True)
+    latest = (await sandbox.bot_messages(asker["id"]))[-1]
+    forged = await press_data(sandbox, asker["id"], latest, buttons(offer)[0][1], forged=True)
     assert forged["answer"]["text"] == "This entry or consultation can no longer take a reply."
-    await sandbox.press_button(wang["id"], wang["id"], offer["message_id"], buttons(offer)[0][1])
-    asked = await sandbox.wait_for_bot_message(wang["id"], predicate=has("Send me the edited"))
+    asked = await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1],
+                             "Send me the edited")
     assert "at most 4000 characters" in asked["text"]
 
-    await sandbox.send_text(wang["id"], "长" * 4001)
-    too_long = await sandbox.wait_for_bot_message(wang["id"], predicate=has("characters"))
+    too_long = await say(sandbox, wang["id"], "长" * 4001, "characters")
     assert too_long["text"] == ("This text has 4001 characters, more than the limit of 4000; "
                                 "please shorten it and send it again.")
-    await sandbox.send_text(wang["id"], "First draft: Tom & Jerry <b>not bold</b>")
-    first = await sandbox.wait_for_bot_message(wang["id"], predicate=has("Preview"))
+    first = await say(sandbox, wang["id"], "First draft: Tom & Jerry <b>not bold</b>",
+                      "Preview")
     assert first["text"] == ("Preview: this goes to the asker as your reply in C-2026-0001\n\n"
                              "First draft: Tom & Jerry <b>not bold</b>")
     assert [label for label, _ in buttons(first)] == ["📤 Send", "✖️ Cancel"]
-    await sandbox.send_text(wang["id"], "按照专款专用原则单独设账，发票抬头写机构全称。")
-    second = await sandbox.wait_for_bot_message(wang["id"], predicate=has("Preview"))
+    second = await say(sandbox, wang["id"], "按照专款专用原则单独设账，发票抬头写机构全称。",
+                       "Preview")
 
     # The older preview no longer acts: only the latest text can be sent.
-    stale = await sandbox.press_button(wang["id"], wang["id"], first["message_id"],
-                                       buttons(first)[0][1])
+    stale = await press_data(sandbox, wang["id"], first, buttons(first)[0][1])
     assert stale["answer"]["text"].startswith(REFUSED)
-    await sandbox.press_button(wang["id"], wang["id"], second["message_id"],
-                               buttons(second)[0][1])
-    relayed = await sandbox.wait_for_bot_message(asker["id"], predicate=has("专款专用"))
+    await press_data(sandbox, wang["id"], second, buttons(second)[0][1])
+    relayed = await wait_reply(sandbox, asker["id"], "专款专用")
     assert relayed["text"] == "按照专款专用原则单独设账，发票抬头写机构全称。"
-    await sandbox.wait_for_bot_message(wang["id"], predicate=has("went to the asker"))
-    again = await sandbox.press_button(wang["id"], wang["id"], second["message_id"],
-                                       buttons(second)[0][1], force=True)
+    await wait_reply(sandbox, wang["id"], "went to the asker")
+    again = await press_data(sandbox, wang["id"], second, buttons(second)[0][1], forged=True)
     assert again["answer"]["text"].startswith(REFUSED)  # sent once
     await bot_idle(hotline)
     told = [m.get("text") or "" for m in await sandbox.bot_messages(asker["id"])]
@@ -94,22 +87,18 @@ async def test_an_expert_edits_an_answer_before_it_goes_to_the_asker(
 
     # Cancel: by the button, then by /cancel; nothing reaches the asker either way.
     offer = await _edit_offer(sandbox, wang)
-    await sandbox.press_button(wang["id"], wang["id"], offer["message_id"], buttons(offer)[0][1])
-    await sandbox.wait_for_bot_message(wang["id"], predicate=has("Send me the edited"))
-    await sandbox.send_text(wang["id"], "Cancelled draft")
-    preview = await sandbox.wait_for_bot_message(wang["id"], predicate=has("Preview"))
-    await sandbox.press_button(wang["id"], wang["id"], preview["message_id"],
-                               buttons(preview)[1][1])
-    cancelled = await sandbox.wait_for_edit(wang["id"], preview["message_id"])
+    await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1], "Send me the edited")
+    preview = await say(sandbox, wang["id"], "Cancelled draft", "Preview")
+    await press_data(sandbox, wang["id"], preview, buttons(preview)[1][1])
+    cancelled = await wait_edit(sandbox, wang["id"], preview["message_id"])
     assert cancelled["text"] == "Cancelled; nothing was sent."
     offer = await _edit_offer(sandbox, wang)
-    await sandbox.press_button(wang["id"], wang["id"], offer["message_id"], buttons(offer)[0][1])
-    await sandbox.wait_for_bot_message(wang["id"], predicate=has("Send me the edited"))
+    await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1], "Send me the edited")
     await sandbox.send_text(wang["id"], "/cancel")
     await bot_idle(hotline)
     # With the edit over, a typed message is a reply to the asker again.
     await sandbox.send_text(wang["id"], "A reply typed as usual")
-    await sandbox.wait_for_bot_message(asker["id"], predicate=has("typed as usual"))
+    await wait_reply(sandbox, asker["id"], "typed as usual")
     told = [m.get("text") or "" for m in await sandbox.bot_messages(asker["id"])]
     assert not any("Cancelled draft" in t for t in told)
 
@@ -126,17 +115,13 @@ async def test_staff_are_told_once_of_a_new_proposal_with_a_link_to_review_it(
         asker = await social_worker(hotline, sandbox, "Emma")
         await submit(sandbox, asker, await ask(sandbox, asker, "legal", "老人想立遗嘱怎么办？"))
         offer = await offer_to(sandbox, wang["id"], "C-2026-0001")
-        await sandbox.press_button(wang["id"], wang["id"], offer["message_id"],
-                                   buttons(offer)[0][1])
-        card = await sandbox.wait_for_bot_message(wang["id"], predicate=has("C-2026-0001"))
+        card = await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1], "C-2026-0001")
         await sandbox.send_text(wang["id"], "自书遗嘱须本人亲笔书写、签名并注明日期。")
-        await sandbox.wait_for_bot_message(asker["id"], predicate=has("亲笔书写"))
+        await wait_reply(sandbox, asker["id"], "亲笔书写")
         close = next(data for _, data in buttons(card) if data.startswith("hotline:close:"))
-        await sandbox.press_button(wang["id"], wang["id"], card["message_id"], close)
-        propose = await sandbox.wait_for_bot_message(wang["id"], predicate=has("加入知识库"))
-        await sandbox.press_button(wang["id"], wang["id"], propose["message_id"],
-                                   buttons(propose)[0][1])
-        await sandbox.wait_for_edit(wang["id"], propose["message_id"])
+        propose = await press_data(sandbox, wang["id"], card, close, "加入知识库")
+        await press_data(sandbox, wang["id"], propose, buttons(propose)[0][1])
+        await wait_edit(sandbox, wang["id"], propose["message_id"])
         [proposal] = await hotline.services.kb.repository.listing([KbStatus.PROPOSED])
         case = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")
 
@@ -144,7 +129,7 @@ async def test_staff_are_told_once_of_a_new_proposal_with_a_link_to_review_it(
             return "C-2026-0001" in (message.get("text") or "") and \
                 "知识库" in (message.get("text") or "")
 
-        note = await sandbox.wait_for_bot_message(group["id"], after=0, predicate=is_note)
+        note = await wait_reply(sandbox, group["id"], is_note, after=0)
         assert note["message_thread_id"] == case.staff_thread_id
         assert note["text"] == ("📚 王伟 提议把咨询 C-2026-0001 加入知识库（已去除提问人的个人"
                                 "信息），请审核后再公开：在控制台审核")
@@ -152,9 +137,8 @@ async def test_staff_are_told_once_of_a_new_proposal_with_a_link_to_review_it(
         assert links == [f"http://127.0.0.1:{hotline.http_port}/console/kb/{proposal.id}"]
 
         # Pressed again (a second tap, a forged copy): no second proposal, no second note.
-        await sandbox.press_button(wang["id"], wang["id"], propose["message_id"],
-                                   buttons(propose)[0][1], force=True)
-        await sandbox.wait_for_edit(wang["id"], propose["message_id"])
+        await press_data(sandbox, wang["id"], propose, buttons(propose)[0][1], forged=True)
+        await wait_edit(sandbox, wang["id"], propose["message_id"])
         await bot_idle(hotline)
         notes = [m for m in await sandbox.bot_messages(group["id"]) if is_note(m)]
         assert len(notes) == 1

@@ -28,7 +28,7 @@ from storage.repositories.hotline_roster import RosterRepository
 from storage.repositories.roster_duty import RosterDutyRepository
 from storage.repositories.users import UserRepository
 from tests.console_support import console_base, signed_in_client
-from tests.driver import buttons, has, person
+from tests.driver import buttons, person, press_data, say, wait_reply, with_buttons
 from tests.hotline_support import expert, roster
 from tests.support import quiet_clock, running_hotline, settings_for, staff_forum_group
 from tests.test_audit_bot_actions import page_of
@@ -37,12 +37,6 @@ from tests.test_cli import hotline as command_line
 
 TODAY = date(2026, 6, 10)  # quiet_clock's day: a Wednesday
 STARTS_AT_TWO = datetime(2026, 6, 10, 6, 0, tzinfo=UTC)  # 14:00 in Shanghai
-
-
-async def _granted(hotline: Hotline, sandbox: SandboxClient, staffer: dict) -> None:
-    await sandbox.send_text(staffer["id"], "/start")
-    await sandbox.wait_for_bot_message(staffer["id"])
-    await hotline.services.people.grant(staffer["id"], Role.STAFF)
 
 
 async def test_a_gap_made_by_duty_off_is_announced_once(
@@ -55,10 +49,8 @@ async def test_a_gap_made_by_duty_off_is_announced_once(
         await roster(hotline, f"{wang['id']},legal,workdays,09:00,17:00")
         # Planned cover is no gap: nothing to tell.
         assert await announce_gaps(hotline.services) == 0
-        sent = await sandbox.send_text(wang["id"], "/duty off")
-        await sandbox.wait_for_bot_message(wang["id"], after=sent["message_id"])
-        notice = await sandbox.wait_for_bot_message(
-            group["id"], after=0, predicate=has("值班空缺"))
+        await say(sandbox, wang["id"], "/duty off")
+        notice = await wait_reply(sandbox, group["id"], "值班空缺", after=0)
         text = notice["text"]
         # The group speaks the bureau's language; the days are the working days of the next
         # two weeks (the Dragon Boat Festival on 19 June and the weekends are none).
@@ -94,12 +86,11 @@ async def _swap_offer(hotline: Hotline, sandbox: SandboxClient, offerer: dict,
     """`/duty swap` (staff: with the expert's id), then the button of that shift."""
     uid = offerer["id"]
     owner = (on_behalf_of or offerer)["id"]
-    sent = await sandbox.send_text(uid, "/duty swap" + (f" {owner}" if on_behalf_of else ""))
-    picker = await sandbox.wait_for_bot_message(uid, after=sent["message_id"],
-                                                predicate=lambda m: bool(buttons(m)))
+    picker = await say(sandbox, uid, "/duty swap" + (f" {owner}" if on_behalf_of else ""),
+                       with_buttons)
     data = f"{PICK}:{owner}:{day:%Y%m%d}:{start.replace(':', '')}"
     assert data in [d for _, d in buttons(picker)]
-    pressed = await sandbox.press_button(uid, uid, picker["message_id"], data)
+    pressed = await press_data(sandbox, uid, picker, data)
     assert not (pressed["answer"] or {}).get("show_alert")
 
 
@@ -114,14 +105,14 @@ async def test_a_swap_is_taken_by_exactly_one_of_two_experts_pressing_at_once(
         await roster(hotline, f"{wang['id']},legal,daily,14:00,18:00")
         thursday = TODAY + timedelta(days=1)
         await _swap_offer(hotline, sandbox, wang, thursday, "14:00")
-        offers = [await sandbox.wait_for_bot_message(
-            person["id"], predicate=lambda m: any(d.startswith(TAKE) for _, d in buttons(m)))
+        offers = [await wait_reply(
+            sandbox, person["id"], lambda m: any(d.startswith(TAKE) for _, d in buttons(m)))
             for person in (li, zhao)]
         assert all("Wang Wei offers a shift" in o["text"] and "2026-06-11, 14:00–18:00"
                    in o["text"] for o in offers)
         (accept,) = [d for _, d in buttons(offers[0])]
         presses = await asyncio.gather(*(
-            sandbox.press_button(person["id"], person["id"], offer["message_id"], accept)
+            press_data(sandbox, person["id"], offer, accept)
             for person, offer in zip((li, zhao), offers, strict=True)))
         refused = [p for p in presses if (p["answer"] or {}).get("show_alert")]
         assert len(refused) == 1
@@ -131,31 +122,28 @@ async def test_a_swap_is_taken_by_exactly_one_of_two_experts_pressing_at_once(
         duties = await hotline.services.hotline.roster.duties_on(thursday)
         assert [(d.telegram_id, d.start, d.end, d.categories, d.override) for d in duties] == [
             (winner["id"], "14:00", "18:00", ("legal",), True)]
-        told = await sandbox.wait_for_bot_message(
-            wang["id"], after=0, predicate=has("took your shift"))
+        told = await wait_reply(sandbox, wang["id"], "took your shift", after=0)
         assert told["text"].startswith(f"{'Li Na' if winner is li else 'Zhao Min'} took")
-        staff = await sandbox.wait_for_bot_message(
-            group["id"], after=0, predicate=has("接下了"))
+        staff = await wait_reply(sandbox, group["id"], "接下了", after=0)
         assert "Wang Wei 在 2026-06-11 14:00–18:00 的班次" in staff["text"]
         # A forged press (an offer id that never existed) changes nothing.
-        forged = await sandbox.press_button(li["id"], li["id"], offers[0]["message_id"],
-                                            f"{TAKE}:999", force=True)
+        forged = await press_data(sandbox, li["id"], offers[0], f"{TAKE}:999", forged=True)
         assert forged["answer"]["text"] == "This offer does not exist any more."
         # The offerer may withdraw an open offer; an Accept after it changes nothing.
         friday = TODAY + timedelta(days=2)
         await _swap_offer(hotline, sandbox, wang, friday, "14:00")
-        mine = await sandbox.wait_for_bot_message(
-            wang["id"], after=told["message_id"],
-            predicate=lambda m: any(d.startswith(WITHDRAW) for _, d in buttons(m)))
+        mine = await wait_reply(
+            sandbox, wang["id"], lambda m: any(d.startswith(WITHDRAW) for _, d in buttons(m)),
+            after=told["message_id"])
         (withdraw,) = [d for _, d in buttons(mine)]
-        await sandbox.press_button(wang["id"], wang["id"], mine["message_id"], withdraw)
-        done = await sandbox.wait_for_bot_message(wang["id"], predicate=has("You withdrew"))
+        await press_data(sandbox, wang["id"], mine, withdraw)
+        done = await wait_reply(sandbox, wang["id"], "You withdrew")
         assert "2026-06-12, 14:00–18:00" in done["text"]
-        late = await sandbox.wait_for_bot_message(
-            li["id"], after=offers[0]["message_id"],
-            predicate=lambda m: any(d.startswith(TAKE) for _, d in buttons(m)))
+        late = await wait_reply(
+            sandbox, li["id"], lambda m: any(d.startswith(TAKE) for _, d in buttons(m)),
+            after=offers[0]["message_id"])
         (accept,) = [d for _, d in buttons(late)]
-        pressed = await sandbox.press_button(li["id"], li["id"], late["message_id"], accept)
+        pressed = await press_data(sandbox, li["id"], late, accept)
         assert pressed["answer"]["text"] == "This offer was withdrawn."
         assert [d.telegram_id for d in
                 await hotline.services.hotline.roster.duties_on(friday)] == [wang["id"]]
@@ -172,26 +160,23 @@ async def test_an_offer_nobody_takes_is_withdrawn_when_its_shift_starts(
         li = await expert(hotline, sandbox, "Li Na", "legal")
         await roster(hotline, f"{wang['id']},legal,daily,14:00,18:00")
         # An expert cannot offer someone else's shift; staff can, on their behalf.
-        sent = await sandbox.send_text(li["id"], f"/duty swap {wang['id']}")
-        refused = await sandbox.wait_for_bot_message(li["id"], after=sent["message_id"])
+        refused = await say(sandbox, li["id"], f"/duty swap {wang['id']}")
         assert refused["text"] == "Only the expert whose shift it is, or staff, can offer it."
         staffer = await person(sandbox, hotline, "Staff Qian", role=Role.STAFF)
         await _swap_offer(hotline, sandbox, staffer, TODAY, "14:00", on_behalf_of=wang)
-        offer = await sandbox.wait_for_bot_message(
-            li["id"], predicate=lambda m: any(d.startswith(TAKE) for _, d in buttons(m)))
+        offer = await wait_reply(
+            sandbox, li["id"], lambda m: any(d.startswith(TAKE) for _, d in buttons(m)))
         # A minute before the shift it stays open; at its start it is withdrawn, once.
         assert await check_roster_duty(hotline.services,
                                        STARTS_AT_TWO - timedelta(minutes=1)) == 0
         assert await check_roster_duty(hotline.services, STARTS_AT_TWO) == 1
         assert await check_roster_duty(hotline.services, STARTS_AT_TWO) == 0
-        warning = await sandbox.wait_for_bot_message(
-            group["id"], after=0, predicate=has("换班无人接"))
+        warning = await wait_reply(sandbox, group["id"], "换班无人接", after=0)
         assert "Wang Wei 在 2026-06-10 14:00–18:00 的班次开班前无人接班" in warning["text"]
-        told = await sandbox.wait_for_bot_message(
-            wang["id"], after=0, predicate=has("Nobody took"))
+        told = await wait_reply(sandbox, wang["id"], "Nobody took", after=0)
         assert "2026-06-10, 14:00–18:00" in told["text"]
         (accept,) = [d for _, d in buttons(offer)]
-        late = await sandbox.press_button(li["id"], li["id"], offer["message_id"], accept)
+        late = await press_data(sandbox, li["id"], offer, accept)
         assert late["answer"]["text"] == "This offer was withdrawn." or (
             late["answer"]["text"] == "This shift has started: the offer is closed.")
         # Wang is still on duty as planned.
@@ -213,12 +198,10 @@ async def test_an_expert_is_told_when_staff_change_their_shifts(
             days=3)
         staff_member = Actor.in_console(4242)
         leave = await actions.add_override(staff_member, day, wang["id"], "off")
-        told = await sandbox.wait_for_bot_message(
-            wang["id"], after=0, predicate=has("Staff changed"))
+        told = await wait_reply(sandbox, wang["id"], "Staff changed", after=0)
         assert told["text"] == f"Staff changed your duty: you are off duty on {day}."
         await actions.remove_override(staff_member, leave)
-        told = await sandbox.wait_for_bot_message(wang["id"], after=told["message_id"],
-                                                  predicate=has("Staff changed"))
+        told = await wait_reply(sandbox, wang["id"], "Staff changed", after=told["message_id"])
         assert told["text"] == (f"Staff changed your duty: your leave on {day} is "
                                 "cancelled; your usual shifts apply.")
         # A change at the command line (no bot there) is told by the running bot's check.
@@ -227,7 +210,7 @@ async def test_an_expert_is_told_when_staff_change_their_shifts(
             Actor.command_line("ops@server"), day, zhao["id"], "on", ("legal",), "13:00",
             "17:00")
         await check_roster_duty(hotline.services)
-        told = await sandbox.wait_for_bot_message(zhao["id"], predicate=has("工作人员"))
+        told = await wait_reply(sandbox, zhao["id"], "工作人员")
         assert told["text"] == f"工作人员调整了您的值班：{day} 13:00–17:00 由您值班（法律）。"
     finally:
         await hotline.stop()
@@ -239,11 +222,10 @@ async def test_a_refused_roster_file_reads_the_same_in_the_bot_and_the_cli(
     (tmp_path / "bot").mkdir()
     hotline = await running_hotline(sandbox_server, tmp_path / "bot")
     try:
-        staffer = await sandbox.add_user("Staff Zhou", language_code="en")
-        await _granted(hotline, sandbox, staffer)
+        staffer = await person(sandbox, hotline, "Staff Zhou", role=Role.STAFF, first="/start")
         sent = await sandbox.send_document(staffer["id"], bad.encode(), "plan.csv",
                                            caption="/roster")
-        answer = await sandbox.wait_for_bot_message(staffer["id"], after=sent["message_id"])
+        answer = await wait_reply(sandbox, staffer["id"], after=sent["message_id"])
     finally:
         await hotline.stop()
     (tmp_path / "plan.csv").write_text(bad, encoding="utf-8")

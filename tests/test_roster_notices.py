@@ -15,7 +15,7 @@ from services.actors import Actor
 from services.hotline.messenger import CaseMessenger, Delivery
 from storage.models import utcnow
 from storage.repositories.roster_duty import RosterDutyRepository
-from tests.driver import has
+from tests.driver import wait_reply
 from tests.hotline_support import expert
 from tests.support import running_hotline
 
@@ -53,7 +53,7 @@ async def test_a_notice_whose_send_failed_or_was_cut_short_is_sent_by_the_next_c
         assert await actions.deliver_notices(FailingFirst(messenger, ["network"])) == 0
         assert [n.chat_id for n in await queue.queued_notices(10)] == [wang["id"]]
         await check_roster_duty(hotline.services)
-        told = await sandbox.wait_for_bot_message(wang["id"], predicate=has("Staff changed"))
+        told = await wait_reply(sandbox, wang["id"], "Staff changed")
         assert told["text"] == f"Staff changed your duty: you are off duty on {day}."
         assert await queue.queued_notices(10) == []
         assert await actions.deliver_notices(messenger) == 0  # sent once, not again
@@ -68,7 +68,7 @@ async def test_a_notice_whose_send_failed_or_was_cut_short_is_sent_by_the_next_c
         await queue.release_notice(pending.id)  # as if claimed long ago: back in the queue
         assert await queue.take_notice(pending.id, utcnow() - timedelta(minutes=11))
         assert await actions.deliver_notices(messenger) == 1
-        await sandbox.wait_for_bot_message(li["id"], predicate=has("Staff changed"))
+        await wait_reply(sandbox, li["id"], "Staff changed")
 
         # A final refusal (the expert blocked the bot) is not tried again.
         await offline.roster_actions.add_override(operator, day + timedelta(days=1),

@@ -11,7 +11,7 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from services.actors import Actor
 from services.hotline.roster_swaps import TAKE
-from tests.driver import buttons, has
+from tests.driver import buttons, press_data, wait_reply
 from tests.hotline_support import expert, roster
 from tests.support import running_hotline
 from tests.test_roster_duty import TODAY, _swap_offer
@@ -27,12 +27,12 @@ async def test_swapping_one_of_two_shifts_on_a_day_keeps_the_other(
                      f"{wang['id']},legal,daily,14:00,18:00")
         thursday = TODAY + timedelta(days=1)
         await _swap_offer(hotline, sandbox, wang, thursday, "14:00")
-        offer = await sandbox.wait_for_bot_message(
-            li["id"], predicate=lambda m: any(d.startswith(TAKE) for _, d in buttons(m)))
+        offer = await wait_reply(
+            sandbox, li["id"], lambda m: any(d.startswith(TAKE) for _, d in buttons(m)))
         (accept,) = [d for _, d in buttons(offer)]
-        pressed = await sandbox.press_button(li["id"], li["id"], offer["message_id"], accept)
+        pressed = await press_data(sandbox, li["id"], offer, accept)
         assert not (pressed["answer"] or {}).get("show_alert")
-        await sandbox.wait_for_bot_message(wang["id"], after=0, predicate=has("took your shift"))
+        await wait_reply(sandbox, wang["id"], "took your shift", after=0)
 
         roster_service = hotline.services.hotline.roster
         duties = await roster_service.duties_on(thursday)
@@ -56,7 +56,7 @@ async def test_swapping_one_of_two_shifts_on_a_day_keeps_the_other(
             thursday, thursday) if o.kind == "off"]
         await hotline.services.hotline.roster_actions.remove_override(
             Actor.in_console(4242), leave.id)
-        told = await sandbox.wait_for_bot_message(wang["id"], predicate=has("Staff changed"))
+        told = await wait_reply(sandbox, wang["id"], "Staff changed")
         assert told["text"] == ("Staff changed your duty: your shift on 2026-06-11, "
                                 "14:00–18:00 is yours again.")
     finally:

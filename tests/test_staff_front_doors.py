@@ -49,8 +49,7 @@ async def test_the_bot_and_the_console_refuse_a_stale_status_change_in_the_same_
                                                "under_review", None, True)
     words = hotline.services.texts.text("en", "ideas.refused.stale")
 
-    answer = await sandbox.press_button(reviewer["id"], reviewer["id"], panel["message_id"],
-                                        f"ideas:rv:apply:{idea.id}")
+    answer = await press_data(sandbox, reviewer["id"], panel, f"ideas:rv:apply:{idea.id}")
     assert answer["answer"]["text"] == words
 
     base = console_base(hotline)
@@ -93,8 +92,8 @@ async def test_the_command_line_refuses_to_stop_an_announcement_in_the_bots_word
     staff = await person(sandbox, hotline, "Officer", role=Role.STAFF)
     shown = next(m for m in reversed(await sandbox.messages(staff["id"]))
                  if m["from"]["is_bot"])
-    answer = await sandbox.press_button(staff["id"], staff["id"], shown["message_id"],
-                                        f"ann:stop:{record.id}", force=True)
+    answer = await press_data(sandbox, staff["id"], shown, f"ann:stop:{record.id}",
+                              forged=True)
     bot_words = answer["answer"]["text"]
     assert bot_words == hotline.services.texts.text("en", "announce.cannot_stop")
 

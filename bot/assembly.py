@@ -349,7 +349,7 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
         roster_dates=dates,
         case_browser=browser,
         case_work=CaseWork(cases, relay, notes),
-        case_files=CaseFiles(case_rows, files),
+        case_files=CaseFiles(cases, files),
         inbox=Inbox(browsing, browser, cases.claim_timeout, alerts),
         waiting_alerts=alerts,
         snippets=Snippets(SnippetRepository(database), cases, experts),

@@ -46,11 +46,11 @@ async def two_processes() -> AsyncIterator[tuple[RedisRateLimiter, RedisRateLimi
     await second.close()
 
 
-def _most_in_one_second(times: list[float]) -> int:
+def _most_in_one_second(times: list[float], window: float = 1.0) -> int:
     times = sorted(times)
     most, start = 0, 0
     for end, at in enumerate(times):
-        while at - times[start] >= 1.0:
+        while at - times[start] >= window:
             start += 1
         most = max(most, end - start + 1)
     return most
@@ -140,8 +140,12 @@ async def test_the_bot_and_a_second_sender_stay_within_the_limit_together(
                      if "Street fair" in c["params"].get("text", "")]
             assert [c for c in calls if c["error_code"] == 429] == []
             # The budget lets 30 leave in any 1.04 s; the sandbox stamps them on arrival, and
-            # on a busy two-core machine arrivals bunch by more than those 40 ms at times.
-            assert _most_in_one_second([float(c["at"]) for c in calls if c["ok"]]) <= 31
+            # on a busy two-core machine a request can take well over those 40 ms to arrive
+            # (32 were seen in one arrival second). With arrivals up to 140 ms late, 30 that
+            # left within 1.04 s are all that can arrive within 0.9 s: the bound holds on
+            # what the budget promises, not on the machine's scheduling.
+            arrived = [float(c["at"]) for c in calls if c["ok"]]
+            assert _most_in_one_second(arrived, window=0.9) <= 30
             received = Counter(int(c["params"]["chat_id"]) for c in calls if c["ok"])
             assert set(received) == set(ids) and set(received.values()) == {1}
             async with hotline.services.database.session() as session:

@@ -28,6 +28,7 @@ from bot.training_sender import TelegramTrainingMessenger
 from bot.transport import RecordingRequest, default_request
 from handlers.hotline_messenger import TelegramCaseMessenger
 from scheduler.announcements import schedule_wakeup
+from scheduler.trainings import send_notices_soon
 from services.announcements.broadcasts import AnnouncementService
 from services.announcements.history import AnnouncementHistory
 from services.announcements.subscriptions import SubscriptionService
@@ -156,7 +157,8 @@ class TelegramSide:
     """The Telegram adapters the services talk through, all on one Bot (one send path)."""
 
     sender: TelegramSender  # broadcasts, the composer's progress board, single previews
-    messenger: TelegramTrainingMessenger  # reminders, notices, a word to an idea's author
+    messenger: TelegramTrainingMessenger  # reminders and notices (broadcast traffic)
+    authors: TelegramTrainingMessenger  # a word to an idea's author, as the staff action's own
     uploader: TelegramMediaUploader  # the console's attachments, to a Telegram file_id
     files: TelegramFileSource  # files people sent the bot, for the console's pages
     cases: TelegramCaseMessenger  # the hotline's cards, notes and copies
@@ -207,6 +209,7 @@ def build_telegram_side(bot: ExtBot, foundation: Foundation) -> TelegramSide:
     return TelegramSide(
         sender=TelegramSender(bot),
         messenger=TelegramTrainingMessenger(bot),
+        authors=TelegramTrainingMessenger(bot, broadcast=False),
         uploader=TelegramMediaUploader(bot, settings.media_chat_id or settings.staff_chat_id),
         files=TelegramFileSource(bot),
         cases=TelegramCaseMessenger(bot, foundation.texts, foundation.people,
@@ -223,6 +226,9 @@ def assemble_services(foundation: Foundation, telegram: TelegramSide, *, console
     `clock`: what the roster's coverage and swap checks take as now (tests fix the day)."""
     settings, database = foundation.settings, foundation.database
     texts, people, audit = foundation.texts, foundation.people, foundation.audit
+    # The process running the bot's scheduler tells people at once; others (the CLI) only
+    # store what is owed, and the running bot sends it.
+    sends_here = scheduler is not None
     profiles = ProfileService(foundation.users)
     form_tokens = FormTokens(ConsoleFormRepository(database))
     files = ConsoleFiles(telegram.files)
@@ -230,15 +236,15 @@ def assemble_services(foundation: Foundation, telegram: TelegramSide, *, console
     delivery = DeliveryEngine(
         outbox, foundation.budget, telegram.sender,
         EngineSettings(lease=timedelta(seconds=settings.delivery_lease_seconds)))
-    trainings = build_trainings(settings, database, audit)
+    trainings, training_reminders = build_trainings(settings, database, audit, texts,
+                                                    telegram.messenger, scheduler)
     kb = build_knowledge_base(database)
     hotline = build_hotline_services(
         settings, database, people, texts, profiles, telegram.cases, files,
         kb.suggestions.questions_for_case, audit,
         # The transcript's link staff read (issue 15): a low rating's note, /sample.
         case_link=lambda number: f"{console_url}/console/cases/{number}", clock=clock,
-        # The process running the bot's scheduler tells people at once; others queue.
-        sends_here=scheduler is not None)
+        sends_here=sends_here)
     ideas = IdeaService(
         IdeaRepository(database),
         IdeaRules(settings.ideas_daily_limit, settings.ideas_edit_minutes,
@@ -247,7 +253,7 @@ def assemble_services(foundation: Foundation, telegram: TelegramSide, *, console
         audit=audit,
         board=IdeaBoard(IdeaBoardRepository(database), IdeaRepository(database),
                         settings.timezone),
-        messenger=telegram.messenger,
+        messenger=telegram.authors, people=people, texts=texts, sends_here=sends_here,
         staff_chat_id=settings.staff_chat_id,
     )
     announcements = AnnouncementRepository(database)
@@ -284,8 +290,7 @@ def assemble_services(foundation: Foundation, telegram: TelegramSide, *, console
             uploader=telegram.uploader,
             wake_at=partial(schedule_wakeup, scheduler, delivery) if scheduler else None),
         trainings=trainings,
-        training_reminders=build_reminder_dispatcher(trainings, texts, settings,
-                                                     telegram.messenger),
+        training_reminders=training_reminders,
         form_tokens=form_tokens,
         files=files,
         send_failures=foundation.send_failures,
@@ -356,21 +361,25 @@ def build_hotline_services(settings: Settings, database: Database, people: Peopl
     )
 
 
-def build_trainings(settings: Settings, database: Database, audit: AuditLog) -> TrainingService:
-    return TrainingService(
-        TrainingRepository(database), ReminderRepository(database), NoticeRepository(database),
-        Clock(), settings.zone,
+def build_trainings(settings: Settings, database: Database, audit: AuditLog, texts: Texts,
+                    messenger: TelegramTrainingMessenger, scheduler: BaseScheduler | None
+                    ) -> tuple[TrainingService, ReminderDispatcher]:
+    """The training service and the reminder dispatcher that sends what it stores. The
+    service's doors ask for their notices at once where the bot's scheduler runs; elsewhere
+    (the CLI) they are only stored, and the running bot's dispatcher finds them."""
+    repository, reminders = TrainingRepository(database), ReminderRepository(database)
+    notices, clock = NoticeRepository(database), Clock()
+    dispatcher = ReminderDispatcher(
+        repository, reminders,
+        NoticeSender(notices, repository, reminders, texts, clock, settings.zone),
+        texts, clock, settings.zone, messenger)
+    trainings = TrainingService(
+        repository, reminders, notices, clock, settings.zone,
         parse_offsets(settings.reminder_offsets), parse_offsets(settings.exam_reminder_offsets),
         settings.exam_date, audit=audit, board=TrainingBoard(TrainingBoardRepository(database)),
-        sessions=TrainingSessionRepository(database))
-
-
-def build_reminder_dispatcher(trainings: TrainingService, texts: Texts, settings: Settings,
-                              messenger: TelegramTrainingMessenger) -> ReminderDispatcher:
-    notices = NoticeSender(trainings.notices, trainings.repository, trainings.reminders, texts,
-                           trainings.clock, settings.zone)
-    return ReminderDispatcher(trainings.repository, trainings.reminders, notices, texts,
-                              trainings.clock, settings.zone, messenger)
+        sessions=TrainingSessionRepository(database),
+        send_notices=partial(send_notices_soon, scheduler, dispatcher) if scheduler else None)
+    return trainings, dispatcher
 
 
 def privacy_areas(database: Database, trainings: TrainingService,
@@ -397,6 +406,7 @@ def privacy_areas(database: Database, trainings: TrainingService,
 
     counts = PrivacyCounts(database)
     failures = SendFailureRepository(database)
+    roster_duty = RosterDutyRepository(database)
 
     async def training_places(telegram_id: int) -> int:
         # What give_back_places gives back: places and waitlist places on courses not over.
@@ -423,6 +433,13 @@ def privacy_areas(database: Database, trainings: TrainingService,
                counts.pending_picks),
         # Messages that could not be delivered to the person count as their messages.
         Eraser("messages", failures.erase_person, failures.count_for),
+        # The duty roster: no case is offered to them as a category's fallback, nothing
+        # queued is sent to them, and their shifts still offered for a swap are withdrawn.
+        Eraser("hotline_fallbacks", DutyCaseRepository(database).erase_fallbacks_of,
+               counts.hotline_fallbacks),
+        Eraser("roster_notices", roster_duty.erase_queued_notices_for, counts.roster_notices),
+        Eraser("shift_swaps", lambda telegram_id: roster_duty.withdraw_swaps_of(
+            telegram_id, utcnow()), counts.shift_swaps),
     ]
     kept = [
         Kept("hotline_cases", counts.hotline_cases),

@@ -1,4 +1,5 @@
-"""Trainings' Telegram side: reminders and notices, sent as broadcast traffic.
+"""Trainings' Telegram side: reminders and notices, sent as broadcast traffic (and, as
+interactive traffic, the word to an idea's author that a staff decision causes).
 
 The send gateway (bot/gateway.py) paces them within the shared budget behind replies to
 people, waits out 429s and retries; what is left to say here is reachable or not.
@@ -6,6 +7,7 @@ people, waits out 429s and retries; what is left to say here is reachable or not
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
@@ -23,8 +25,12 @@ _UNREACHABLE = {Outcome.BLOCKED, Outcome.CHAT_NOT_FOUND, Outcome.FAILED}
 class TelegramTrainingMessenger:
     """Implements services.trainings.messenger.TrainingMessenger with PTB."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, *, broadcast: bool = True) -> None:
+        """`broadcast`: the calls wait behind replies to people (reminders, notices); False
+        for a word someone's action causes at once, which that person waits for (an idea
+        author told of a staff decision)."""
         self.bot = bot
+        self._broadcast = broadcast
 
     async def send(self, chat_id: int, html: str, buttons: Buttons = ()) -> SendOutcome:
         markup = InlineKeyboardMarkup(
@@ -41,7 +47,7 @@ class TelegramTrainingMessenger:
 
     async def _call(self, call: Callable[[], Awaitable[object]]) -> SendOutcome:
         try:
-            with broadcast_traffic():
+            with broadcast_traffic() if self._broadcast else contextlib.nullcontext():
                 await call()
         except TelegramError as error:
             # Only final answers get here (the gateway retried what could pass later).

@@ -13,7 +13,7 @@ from handlers.context import HotlineContext
 from handlers.replies import answer_callback, reply
 from services.actors import Actor
 from services.ideas import IdeaRefused
-from services.ideas.author_notice import author_locale, author_notice
+from services.ideas.author_notice import author_locale
 from services.refusals import Refused
 from storage.models import Idea
 
@@ -116,19 +116,6 @@ async def author_language(context: HotlineContext, idea: Idea) -> str:
     """The name of the language the author reads (their notices go out in it)."""
     locale = await author_locale(context.services.people, context.services.texts, idea)
     return context.text(f"language.name.{locale}")
-
-
-async def notify_author(context: HotlineContext, idea: Idea, key: str | None = None,
-                        **values: Any) -> None:
-    """Tells the author, in their language, of a published change (or the text `key`)."""
-    services = context.services
-    text = await author_notice(services.ideas, services.people, services.texts, idea, key,
-                               **values)
-    try:
-        await context.bot.send_message(idea.author_id, text, parse_mode=ParseMode.HTML)
-    except TelegramError as error:
-        # The author blocked the bot or erased their chat: the change stands all the same.
-        log.warning("could not notify the author of %s: %s", idea.reference, error)
 
 
 async def _staff_thread(context: HotlineContext, chat_id: int) -> int | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 
 from handlers.context import HotlineContext
-from handlers.ideas_cards import acting, idea_of_button, notify_author, refuse
+from handlers.ideas_cards import acting, idea_of_button, refuse
 from handlers.ideas_review_status import retire_panel
 from handlers.replies import answer_callback, reply
 from services.commands import STAFF_ROLES
@@ -68,7 +68,7 @@ async def note_step(update: Update, context: HotlineContext, state: DraftState) 
 
 
 async def duplicate_step(update: Update, context: HotlineContext, state: DraftState) -> None:
-    """Marks the idea a duplicate of the typed reference and tells its author which."""
+    """Marks the idea a duplicate of the typed reference (the door tells its author which)."""
     user_id = update.effective_user.id
     if not STAFF_ROLES & {Role(r) for r in context.roles}:
         await context.services.dialogs.finish(user_id)
@@ -88,6 +88,4 @@ async def duplicate_step(update: Update, context: HotlineContext, state: DraftSt
     await reply(update, context, context.html("ideas.review.duplicate_marked",
                                               reference=idea.reference,
                                               original=original.reference))
-    await notify_author(context, idea, "ideas.notice.duplicate", reference=idea.reference,
-                        original=original.reference, title=original.title)
 

@@ -17,7 +17,6 @@ from handlers.ideas_cards import (
     author_language,
     edit_or_reply,
     idea_of_button,
-    notify_author,
     refuse,
     stale,
 )
@@ -180,8 +179,6 @@ async def _after_change(update: Update, context: HotlineContext, change: StatusC
     done += "\n" + context.html("ideas.review.author_notified" if change.notify_author
                                 else "ideas.review.author_not_notified")
     await edit_or_reply(update, context, done)
-    if change.notify_author:
-        await notify_author(context, idea)
     await show_card(update, context, idea, NO_FILTER)
 
 

@@ -13,7 +13,6 @@ from handlers.context import HotlineContext
 from handlers.keyboards import inline_keyboard
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes
-from handlers.trainings_cards import send_notices_soon
 from services.commands import CommandSpec
 
 log = logging.getLogger(__name__)
@@ -72,8 +71,6 @@ async def forget_answer(update: Update, context: HotlineContext) -> None:
     log.info("user %s erased their data: %s", presser, report.counts)
     await query.edit_message_text(context.render("forget_done", erased=report),
                                   parse_mode=ParseMode.HTML)
-    if report["training_places"]:
-        send_notices_soon(update, context)  # those moved up from a waitlist are told now
 
 
 def register(application: Application, routes: Routes) -> None:

@@ -18,7 +18,6 @@ from handlers.trainings_cards import (
     CALLBACK_PREFIX,
     callback_id,
     refuse,
-    send_notices_soon,
     sessions_view,
     show_card,
 )
@@ -152,8 +151,6 @@ async def _give_back(update: Update, context: HotlineContext, *, from_reminder: 
     else:
         await show_card(update, context, course, edit=True)
         await reply(update, context, context.html("trainings.cancelled", title=course.title))
-    if change.promoted is not None:
-        send_notices_soon(update, context)
 
 
 @require_roles(*EVERYONE)

@@ -64,12 +64,6 @@ async def refuse_input(update: Update, context: HotlineContext, error: CourseInp
     await reply(update, context, context.html(error.reason, field=field, **error.values))
 
 
-def send_notices_soon(update: Update, context: HotlineContext) -> None:
-    """The notices a change owes are stored with it; send them off the update's path."""
-    context.application.create_task(context.services.training_reminders.send_notices(),
-                                    update=update)
-
-
 def sessions_view(context: HotlineContext, course: CourseInfo) -> list[dict]:
     return describe_sessions(course, context.services.trainings.zone, context.locale)
 

@@ -21,7 +21,6 @@ from handlers.trainings_cards import (
     command_id,
     refuse,
     refuse_input,
-    send_notices_soon,
     show_card,
 )
 from services.actors import Actor
@@ -208,7 +207,6 @@ async def _apply(update: Update, context: HotlineContext, course_id: int,
         return
     await reply(update, context, context.html("trainings.changed_staff", number=course_id,
                                               count=change.told + len(change.promoted)))
-    send_notices_soon(update, context)
 
 
 @require_roles(*STAFF)
@@ -243,7 +241,6 @@ async def cancel_course(update: Update, context: HotlineContext) -> None:
     await update.callback_query.edit_message_reply_markup(None)
     await reply(update, context, context.html("trainings.cancelled_staff", title=course.title,
                                               count=len(people)))
-    send_notices_soon(update, context)
 
 
 @require_roles(*STAFF)

@@ -15,6 +15,13 @@ REMINDER_JOB_ID = "training-reminders"
 WAKE_EVERY_SECONDS = 30
 
 
+def send_notices_soon(scheduler: BaseScheduler, dispatcher: ReminderDispatcher) -> None:
+    """Sends the notices a change just stored, off the caller's path (each job its own id,
+    so a request made while an earlier one is still sending is not skipped; the dispatcher
+    runs them one at a time). What a crash leaves pending goes out on the next wake-up."""
+    scheduler.add_job(dispatcher.send_notices, misfire_grace_time=None)
+
+
 async def schedule_training_reminders(scheduler: BaseScheduler, trainings: TrainingService,
                                       dispatcher: ReminderDispatcher) -> None:
     # The offsets and the exam date are settings: re-plan the open courses' rows at start, so

@@ -7,11 +7,14 @@ from datetime import timedelta
 
 import pytest
 
+from bot.settings import SUPPORTED_LOCALES
 from services.audit import AuditLog
 from services.ideas import IdeaInputError, IdeaRefused, IdeaRules, IdeaService
 from services.ideas.board import IdeaBoard
 from services.ideas.rules import clean_text, normalise_reference
-from services.trainings.messenger import Buttons, SendOutcome
+from services.people import PeopleService
+from services.texts import Texts
+from services.trainings.messenger import Buttons, SendOutcome, TrainingMessenger
 from storage.db import Database
 from storage.models import utcnow
 from storage.repositories.audit import AuditRepository
@@ -43,11 +46,52 @@ class _Unreachable:
         return SendOutcome.UNREACHABLE
 
 
-def _service(database: Database, ideas: IdeaRepository) -> IdeaService:
+class _Recording:
+    """The outer edge: every message written to an author, kept for the test to read."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, str]] = []
+
+    async def send(self, chat_id: int, html: str, buttons: Buttons = ()) -> SendOutcome:
+        self.sent.append((chat_id, html))
+        return SendOutcome.SENT
+
+    async def send_file(self, chat_id: int, filename: str, data: bytes,
+                        caption_html: str) -> SendOutcome:
+        return SendOutcome.SENT
+
+
+def _service(database: Database, ideas: IdeaRepository,
+             messenger: TrainingMessenger | None = None, *,
+             sends_here: bool = True) -> IdeaService:
     return IdeaService(ideas, IdeaRules(5, 30, 3, 5_000_000), "Asia/Shanghai",
                        audit=AuditLog(AuditRepository(database)),
                        board=IdeaBoard(IdeaBoardRepository(database), ideas, "Asia/Shanghai"),
-                       messenger=_Unreachable())
+                       messenger=messenger or _Unreachable(),
+                       people=PeopleService(UserRepository(database), "zh_CN", ()),
+                       texts=Texts(SUPPORTED_LOCALES, "zh_CN"), sends_here=sends_here)
+
+
+async def test_the_staff_doors_tell_the_author_themselves(database: Database) -> None:
+    """Issue 12 item 3: the door asks for its notices; no edge sends them. A process with no
+    bot (the CLI) tells no one."""
+    await authors(database, 1, 2)
+    messenger = _Recording()
+    service = _service(database, IdeaRepository(database), messenger)
+    idea = await service.submit(1, FIELDS)
+    quiet = await service.change_status(STAFF, idea.id, "submitted", "under_review", None, False)
+    assert not quiet.notify_author and not quiet.told and messenger.sent == []
+    published = await service.publish(STAFF, idea.id)
+    assert published.notify_author and published.told
+    assert [chat for chat, _ in messenger.sent] == [1] and "I-" in messenger.sent[0][1]
+    original = await service.submit(2, {**FIELDS, "title": "Earlier"})
+    await service.mark_duplicate(STAFF, idea.id, original.reference)
+    assert len(messenger.sent) == 2 and original.reference in messenger.sent[1][1]
+
+    offline = _service(database, IdeaRepository(database), messenger, sends_here=False)
+    other = await offline.submit(2, FIELDS)
+    change = await offline.change_status(STAFF, other.id, "submitted", "accepted", "Yes", True)
+    assert change.notify_author and not change.told and len(messenger.sent) == 2
 
 
 async def test_reference_numbers_are_unique_per_year_even_when_concurrent(

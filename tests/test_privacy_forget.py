@@ -9,17 +9,23 @@ from sqlalchemy import func, select
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
+from scheduler.hotline import ROSTER_DUTY_JOB_ID
 from storage.models import (
     AuditEntry,
+    CategoryFallback,
     ConsoleLoginToken,
     KbStatus,
     OutboxMessage,
     Role,
+    RosterNotice,
+    ShiftSwap,
     SocialWorkerProfile,
     TrainingReminder,
     utcnow,
 )
+from storage.repositories.hotline_duty_cases import DutyCaseRepository
 from storage.repositories.outbox import OutboxRepository, Recipient
+from storage.repositories.roster_duty import RosterDutyRepository
 from tests.driver import buttons, person, press_data, say, wait_reply
 from tests.hotline_support import ALL_DAY, ask, expert, roster, social_worker, submit
 from tests.ideas_helpers import resident_idea
@@ -41,9 +47,13 @@ async def _emma_with_everything(hotline: Hotline, sandbox: SandboxClient
                                 ) -> tuple[dict, dict, int, int, int]:
     """Emma: a profile, a subscription, the one place of a full course (Li waits behind her),
     an idea (public, named, with a contact), a support of Li's idea, a console link, an
-    announcement queued to her, a staff action in the audit log, a hotline case and an idea
-    draft in progress. Returns Emma, Li, the course, Emma's idea and Li's idea."""
+    announcement queued to her, a staff action in the audit log, a hotline case, an idea
+    draft in progress, and on the duty roster: a category's fallback, a roster notice queued
+    to her and a shift she offered for a swap. Returns Emma, Li, the course, Emma's idea and
+    Li's idea."""
     services = hotline.services
+    # The roster check would send the queued notice and expire the offer: held for the test.
+    hotline.application.job_queue.scheduler.pause_job(ROSTER_DUTY_JOB_ID)
     services.trainings.clock.freeze(NOW)
     wang = await expert(hotline, sandbox, "Wang", "legal")
     await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
@@ -67,6 +77,11 @@ async def _emma_with_everything(hotline: Hotline, sandbox: SandboxClient
         "announcement", 4242, [Recipient(emma["id"], "en"), Recipient(li["id"], "en")],
         not_before=utcnow() + timedelta(days=1))
     await services.audit.record(emma["id"], "ideas.publish", idea.reference, channel="bot")
+    await DutyCaseRepository(services.database).set_fallback("legal", emma["id"], wang["id"])
+    duty = RosterDutyRepository(services.database)
+    await duty.queue_notices([(emma["id"], "roster_changed_notice", "{}")])
+    await duty.add_swap(emma["id"], NOW.date() + timedelta(days=30), "09:00", "17:00",
+                        ("legal",), utcnow() + timedelta(days=30), emma["id"])
 
     confirm = await ask(sandbox, emma, "legal", "My private question")
     await submit(sandbox, emma, confirm)
@@ -118,7 +133,9 @@ async def test_forget_erases_every_area_and_says_what_it_did(
                  "· Web console sign-in links and sessions: 1",
                  "· Ideas anonymised: 1", "· Supports of ideas: 1",
                  "· Your messages in hotline consultations: 1",
-                 "· Knowledge-base proposals not yet reviewed: 1"):
+                 "· Knowledge-base proposals not yet reviewed: 1",
+                 "· Hotline categories no longer naming you as their fallback: 1",
+                 "· Duty roster notices not yet sent: 1", "· Shift swap offers withdrawn: 1"):
         assert line in lines, (line, lines)
     assert any(line.startswith("· Conversation log entries: ") for line in lines)
     assert f"· Training reminders and notices not yet sent: {queued}" in lines
@@ -165,6 +182,14 @@ async def test_forget_erases_every_area_and_says_what_it_did(
     await bot_idle(hotline)
     stored = await services.hotline.cases.repository.transcript.messages(case.id)
     assert [m.text for m in stored if m.sender_role == "asker"] == [None]
+
+    # The duty roster: no fallback named her, nothing queued to her, her offer withdrawn.
+    assert await _count(hotline, CategoryFallback, CategoryFallback.telegram_id == uid) == 0
+    assert [view.telegram_id for view in await services.hotline.duty_cases.fallbacks.listing()
+            if view.category == "legal"] == [None]
+    assert await _count(hotline, RosterNotice, RosterNotice.chat_id == uid) == 0
+    assert await _count(hotline, ShiftSwap, ShiftSwap.expert_id == uid,
+                        ShiftSwap.status == "withdrawn") == 1
 
     # The name is gone; the audit log (the record of staff actions) is kept, by bare id.
     forgotten = await services.people.get(uid)

@@ -220,8 +220,9 @@ async def test_notices_not_yet_sent_when_the_bot_stops_go_out_once_after_the_res
     li = await person(sandbox, first, "李", language="zh-hans")
     await trainings.register(course_id, ann["id"], frozenset({"resident"}))
     await trainings.register(course_id, li["id"], frozenset({"resident"}))
-    # The bot goes down between the change and its notices (no messenger: nothing is sent).
-    first.services.training_reminders.messenger = None
+    # The bot goes down between the change and its notices (its scheduler held: the send
+    # the change asks for never runs).
+    first.application.job_queue.scheduler.pause()
     await trainings.cancel(course_id, ann["id"])
     await _stop(bots, first)
     assert [m for m in await sandbox.bot_messages(li["id"]) if "有名额" in m.get("text", "")

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.app import Hotline, build_hotline
+from bot.app import Hotline, build_hotline, build_services
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
+from scheduler.trainings import REMINDER_JOB_ID
+from services.actors import Actor
 from storage.models import Role
 from tests.driver import buttons, person, press_data, say, wait_reply
 from tests.support import quiet_clock, settings_for
@@ -139,3 +141,33 @@ async def test_list_edit_attendance_and_cancel_tell_the_registrants(
     again = await press_data(sandbox, staff["id"], confirm, f"trainings:cancelcourse:{course_id}",
                              forged=True)
     assert again["answer"]["text"] == "This course no longer exists or was cancelled."
+
+
+async def test_the_doors_send_the_notices_they_owe_and_the_command_line_only_stores_them(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    """Issue 12 item 3: a training door asks for its own notices (no edge sends them), at
+    once where the bot runs; a command-line run stores them for the running bot."""
+    # The dispatcher's periodic wake-up is held: only what a door asks for is sent.
+    hotline.application.job_queue.scheduler.pause_job(REMINDER_JOB_ID)
+    trainings = hotline.services.trainings
+    trainings.clock.freeze(NOW)
+    course_id = await trainings.create(course_plan(capacity=1), None)
+    ann = await person(sandbox, hotline, "Ann")
+    li = await person(sandbox, hotline, "Li")
+    await trainings.register(course_id, ann["id"], frozenset({"resident"}))
+    await trainings.register(course_id, li["id"], frozenset({"resident"}))
+    operator = Actor.command_line("ops@server")
+
+    # The running bot's door: Li moves up and is told, with nothing else asking.
+    change = await trainings.edit(operator, course_id, "capacity", "2")
+    assert change.promoted == (li["id"],)
+    await wait_reply(sandbox, li["id"], "A place came free", timeout=10)
+
+    # The command line's door (no bot there): stored as owed, sent by the running bot.
+    offline = build_services(hotline.settings, hotline.services.database).trainings
+    offline.clock.freeze(NOW)
+    await offline.edit(operator, course_id, "place", "2 Room 9")
+    assert len(await offline.notices.pending_ids()) == 2
+    assert await hotline.services.training_reminders.send_notices() == 2
+    told = await wait_reply(sandbox, ann["id"], "moves to")
+    assert "Room 9" in told["text"]

@@ -12,11 +12,16 @@ from console.pages import announcements_compose
 from console.pages.page_parts import page_number, path_id, telegram_preview
 from console.rendering import locale_of, redirect, render, text
 from services.actors import Actor
-from services.announcements.broadcasts import CANCELLED, DONE, SCHEDULED, SENDING
+from services.announcements.broadcasts import (
+    CANCELLED,
+    DONE,
+    SCHEDULED,
+    SENDING,
+    AnnouncementRecord,
+)
 from services.delivery.protocol import Progress
 from services.refusals import Refused
 from storage.models import Role
-from storage.repositories.announcements import AnnouncementRecord
 
 STATES = (SCHEDULED, SENDING, DONE, CANCELLED)
 FIGURE_TEXTS = {

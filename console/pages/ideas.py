@@ -16,10 +16,9 @@ from console.pages import ideas_review
 from console.pages.idea_page import idea_of, idea_page, place_names, status_labels
 from console.pages.page_parts import aware, download, page_number
 from console.rendering import locale_of, render, render_refusal, text
-from services.ideas.board import TEXT_FILTER_MAX, BoardFilter
+from services.ideas.board import TEXT_FILTER_MAX, VIEWS, BoardFilter
 from services.ideas.export import FORMATS
 from storage.models import Role
-from storage.repositories.idea_board import VIEWS
 
 CONTENT_TYPES = {"csv": "text/csv",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}

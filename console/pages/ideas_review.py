@@ -1,14 +1,13 @@
 """Reviewing an idea from the console through the IdeaService front doors /review uses: a
 status change with an answer (published now or later), publishing, private notes, duplicates,
 and hiding or showing it. The doors check, change and audit; a refusal is shown beside the
-form in the words the bot uses. The author is told through the bot exactly when /review
-would tell them."""
+form in the words the bot uses. The doors tell the author (through the bot) exactly as
+after /review; the page says whether the notice arrived."""
 
 from __future__ import annotations
 
 import logging
 from contextlib import AbstractAsyncContextManager
-from typing import Any
 
 from aiohttp import web
 
@@ -21,7 +20,6 @@ from console.pages.submit_once import only_once
 from console.rendering import redirect
 from services.actors import Actor
 from services.ideas import IdeaInputError
-from services.ideas.author_notice import author_notice
 from services.ideas.rules import LIMITS, normalise_reference
 from services.refusals import Refused
 from storage.models import Idea, Role
@@ -31,19 +29,6 @@ log = logging.getLogger(__name__)
 # The chat's input refusals ask to "send it again"; beside a field the console says it so.
 INPUT_TEXTS = {"ideas.error.empty": "console_comms.ideas.error.empty",
                "ideas.error.too_long": "console_comms.ideas.error.too_long"}
-
-
-async def _tell_author(request: web.Request, idea: Idea, key: str | None = None,
-                       **values: Any) -> bool:
-    """The message /review sends the author, through the bot; False if it did not arrive."""
-    services = request.app[SERVICES]
-    html = await author_notice(services.ideas, services.people, services.texts, idea, key,
-                               **values)
-    delivered = await services.ideas.tell_author(idea.author_id, html)
-    if not delivered:
-        # The author blocked the bot or erased their chat: the change stands all the same.
-        log.warning("console: could not tell the author of %s", idea.reference)
-    return delivered
 
 
 def _acting(request: web.Request) -> Actor:
@@ -95,8 +80,7 @@ async def change_status(request: web.Request) -> web.StreamResponse:
                 _acting(request), idea.id, form.value("expected"), target, answer, publish)
         except (Refused, IdeaInputError) as error:
             return await _refused(request, idea, "status", form, "status", error)
-        told = change.notify_author and await _tell_author(request, change.idea)
-        raise _done(idea, "console_comms.ideas.author_told" if told
+        raise _done(idea, "console_comms.ideas.author_told" if change.told
                     else "console_comms.ideas.saved_not_told")
 
 
@@ -109,8 +93,7 @@ async def publish(request: web.Request) -> web.StreamResponse:
             change = await request.app[SERVICES].ideas.publish(_acting(request), idea.id)
         except Refused as refusal:
             return await _refused(request, idea, "publish", form, "publish", refusal)
-        told = change.notify_author and await _tell_author(request, change.idea)
-        raise _done(idea, "console_comms.ideas.author_told" if told
+        raise _done(idea, "console_comms.ideas.author_told" if change.told
                     else "console_comms.ideas.saved_not_told")
 
 
@@ -133,13 +116,10 @@ async def mark_duplicate(request: web.Request) -> web.StreamResponse:
     idea, form = await _posted(request)
     async with _once(request, idea, form):
         try:
-            marked, original = await request.app[SERVICES].ideas.mark_duplicate(
+            await request.app[SERVICES].ideas.mark_duplicate(
                 _acting(request), idea.id, normalise_reference(form.value("original")))
         except Refused as refusal:
             return await _refused(request, idea, "duplicate", form, "original", refusal)
-        await _tell_author(request, marked, "ideas.notice.duplicate",
-                           reference=marked.reference, original=original.reference,
-                           title=original.title)
         raise _done(idea, "console_comms.ideas.duplicate_marked")
 
 

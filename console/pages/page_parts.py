@@ -3,11 +3,8 @@ downloads, and Telegram HTML shown in a browser."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Coroutine
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
@@ -59,21 +56,3 @@ def download(data: bytes, filename: str, content_type: str) -> web.Response:
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
         "Cache-Control": "no-store",
     })
-
-
-# Follow-ups still running: asyncio keeps only weak references to tasks (see its docs).
-_BACKGROUND: set[asyncio.Task] = set()
-
-
-def soon(job: Coroutine[Any, Any, object], what: str) -> None:
-    """Runs a follow-up (notices to registrants) off the request, as the bot does after an
-    edit; what a crash leaves unsent stays pending in the database for the next wake-up."""
-    task = asyncio.ensure_future(job)
-    _BACKGROUND.add(task)
-
-    def done(finished: asyncio.Task) -> None:
-        _BACKGROUND.discard(finished)
-        if not finished.cancelled() and finished.exception() is not None:
-            log.error("console: %s failed", what, exc_info=finished.exception())
-
-    task.add_done_callback(done)

@@ -1,7 +1,7 @@
 """Changing a course from the console through the TrainingService front doors that
 /training_edit, /training_move, /training_attend and /training_cancel use (they check,
-change and audit), so registrants are told exactly as after an edit in the bot (the notices
-are stored with the change, then sent at once)."""
+change, audit and have registrants told), so registrants are told exactly as after an edit
+in the bot."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from console.auth import requires, viewer
 from console.forms import Form
 from console.keys import SERVICES
 from console.pages.course_page import course_of, course_page, course_path, fail
-from console.pages.page_parts import PERSON_DIGITS, path_id, soon
+from console.pages.page_parts import PERSON_DIGITS, path_id
 from console.pages.submit_once import FIELD as ONCE
 from console.pages.submit_once import only_once
 from console.rendering import redirect, render_refusal
@@ -40,12 +40,10 @@ def acting(request: web.Request) -> Actor:
 async def apply_change(request: web.Request, form_id: str, form: Form,
                        change_of: Callable[[], Awaitable[Change]], *,
                        audited: tuple[str, dict] | None = None) -> web.StreamResponse:
-    """Runs one change through its front door (which audits it); a refusal goes back beside
-    the form's field, and the registrants' notices are sent off the request (as the bot's
-    send_notices_soon). `audited`: the action and detail of a change whose service does not
-    audit it itself (the course sessions)."""
+    """Runs one change through its front door (which audits it and has the registrants
+    told); a refusal goes back beside the form's field. `audited`: the action and detail of
+    a change whose service does not audit it itself (the course sessions)."""
     course = await course_of(request)
-    services = request.app[SERVICES]
     async with only_once(request, form.value(ONCE), course_path(course.id)):
         try:
             change = await change_of()
@@ -55,7 +53,6 @@ async def apply_change(request: web.Request, form_id: str, form: Form,
         except Refused as refusal:
             form.fail("value", refusal.key, **refusal.values)
             return await course_page(request, course, forms={form_id: form}, status=400)
-        soon(services.training_reminders.send_notices(), f"notices of course {course.id}")
         if audited is not None:
             action, detail = audited
             await audit(request, action, target=f"course {course.id}",
@@ -143,7 +140,6 @@ async def cancel_course(request: web.Request) -> web.StreamResponse:
         except Refused as refusal:
             form.fail("confirm", refusal.key, **refusal.values)
             return await course_page(request, course, forms={"cancel": form}, status=400)
-        soon(services.training_reminders.send_notices(), f"notices of course {course.id}")
         raise redirect(course_path(course.id), notice="console_comms.trainings.cancelled_notice")
 
 

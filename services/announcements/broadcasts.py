@@ -35,6 +35,9 @@ if TYPE_CHECKING:  # history.py reads this module's CAMPAIGN_KIND
 
 log = logging.getLogger(__name__)
 
+# AnnouncementRecord (imported above) is handed out from here too: the console's pages type
+# with it and never import a repository (tests/test_architecture.py).
+
 CAMPAIGN_KIND = "announcement"
 SCHEDULED, SENDING, DONE, CANCELLED = "scheduled", "sending", "done", "cancelled"
 # The button that stops a broadcast (handlers.announce answers it, after checking the role).

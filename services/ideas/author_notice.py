@@ -1,17 +1,23 @@
 """What an idea's author is told when staff publish a change, in the author's language.
 
-The bot's review buttons and the web console both tell authors through this, so the message
-is the same whichever way staff worked.
+IdeaService's staff doors tell authors through this, so the message is the same whichever
+way staff worked (the bot's review buttons, the web console).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Protocol
 
-from services.ideas.service import IdeaService
 from services.people import PeopleService
 from services.texts import Texts
 from storage.models import Idea
+
+
+class StatusNames(Protocol):
+    """What names the review statuses in a language (the idea service)."""
+
+    async def status_names(self, locale: str) -> dict[str, str]: ...
 
 
 async def author_locale(people: PeopleService, texts: Texts, idea: Idea) -> str:
@@ -20,12 +26,13 @@ async def author_locale(people: PeopleService, texts: Texts, idea: Idea) -> str:
     return person.locale if person is not None else texts.default_locale
 
 
-async def author_notice(ideas: IdeaService, people: PeopleService, texts: Texts, idea: Idea,
-                        key: str | None = None, **values: Any) -> str:
-    """The published status and answer (or the text `key`), in the author's language."""
+async def author_notice(ideas: StatusNames, people: PeopleService, texts: Texts, idea: Idea,
+                        notice: Callable[[str], str] | None = None) -> str:
+    """The published status and answer (or `notice`, made for a locale), in the author's
+    language."""
     locale = await author_locale(people, texts, idea)
-    if key is not None:
-        return texts.html(locale, key, **values)
+    if notice is not None:
+        return notice(locale)
     names = await ideas.status_names(locale)
     return texts.render(locale, "ideas_notice", reference=idea.reference, title=idea.title,
                         status=names.get(idea.published_status, idea.published_status),

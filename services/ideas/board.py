@@ -18,6 +18,10 @@ from storage.models import Idea
 from storage.repositories.idea_board import VIEWS, BoardQuery, IdeaBoardRepository
 from storage.repositories.ideas import IdeaRepository
 
+# The board's views are handed out from here too: the console's board page offers them and
+# never imports a repository (tests/test_architecture.py).
+__all__ = ["PAGE_SIZE", "TEXT_FILTER_MAX", "VIEWS", "BoardFilter", "BoardPage", "IdeaBoard"]
+
 PAGE_SIZE = 25
 TEXT_FILTER_MAX = 100
 

@@ -1,16 +1,17 @@
 """The idea process: submitting, the author's edits, staff review, publishing, supports, reports.
 
-Plain async Python: it decides and stores; the edges tell people about it. Staff's actions
-have one front door each (change_status, publish, add_note, mark_duplicate, hide, unhide,
+Plain async Python: it decides, stores and asks for the notices. Staff's actions have one
+front door each (change_status, publish, add_note, mark_duplicate, hide, unhide,
 save_status), used alike by the bot, the console and the command line: each takes the Actor,
-checks them and the idea's state, changes it and writes the audit entry. A refused action
-raises IdeaRefused (a services.refusals.Refused: a text key and its values) and changes
-nothing.
+checks them and the idea's state, changes it, writes the audit entry and tells the author
+what they are owed. A refused action raises IdeaRefused (a services.refusals.Refused: a text
+key and its values) and changes nothing.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,8 +19,11 @@ from zoneinfo import ZoneInfo
 
 from services.actors import Actor, record_action
 from services.audit import AuditLog
+from services.ideas.author_notice import author_notice
 from services.ideas.board import IdeaBoard
 from services.ideas.rules import LIMITS, REPORT_REASONS, IdeaRefused, clean_text
+from services.people import PeopleService
+from services.texts import Texts
 from services.trainings.messenger import SendOutcome, TrainingMessenger
 from storage.models import Idea, IdeaEvent, IdeaStatus, utcnow
 from storage.repositories.ideas import EDITABLE_FIELDS, IdeaRepository, PublicIdea
@@ -41,29 +45,46 @@ class IdeaRules:
 
 @dataclass(frozen=True, slots=True)
 class StatusChange:
-    """The idea after a staff change; `notify_author` when a new status was published."""
+    """The idea after a staff change; `notify_author` when a new status was published (the
+    door then tells the author), `told` when that notice reached them."""
 
     idea: Idea
     notify_author: bool
+    told: bool = False
 
 
 class IdeaService:
     def __init__(self, ideas: IdeaRepository, rules: IdeaRules, timezone: str, *,
                  audit: AuditLog, board: IdeaBoard, messenger: TrainingMessenger,
+                 people: PeopleService, texts: Texts, sends_here: bool,
                  staff_chat_id: int | None = None) -> None:
+        """`sends_here`: this process is the running bot, which tells authors of staff
+        decisions; a command-line run has no bot to speak with and tells no one."""
         self._ideas = ideas
         self._audit = audit
         self.board = board  # the web console's search, export and hiding of ideas
-        # Writes to an idea's author outside a reply (the console's review decisions).
+        # Writes to an idea's author outside a reply (the staff doors' notices).
         self._messenger = messenger
+        self._people = people
+        self._texts = texts
+        self._sends_here = sends_here
         self.rules = rules
         # The staff group where new ideas are announced (in their own forum topic), if any.
         self.staff_chat_id = staff_chat_id
         self._zone = ZoneInfo(timezone)
 
-    async def tell_author(self, author_id: int, html: str) -> bool:
-        """Writes to an idea's author; False when it could not be delivered."""
-        return await self._messenger.send(author_id, html) == SendOutcome.SENT
+    async def _tell_author(self, idea: Idea,
+                           notice: Callable[[str], str] | None = None) -> bool:
+        """Tells the author, in their language, of the published change (or `notice`, made
+        for a locale); False when it could not be delivered (or no bot speaks from here)."""
+        if not self._sends_here:
+            return False
+        html = await author_notice(self, self._people, self._texts, idea, notice)
+        if await self._messenger.send(idea.author_id, html) == SendOutcome.SENT:
+            return True
+        # The author blocked the bot or erased their chat: the change stands all the same.
+        log.warning("could not tell the author of %s", idea.reference)
+        return False
 
     # ------------------------------------------------------------------ statuses
 
@@ -198,7 +219,7 @@ class IdeaService:
 
     # Staff's front doors: the bot's /review, the console's idea page (and whatever comes
     # next) call these alone. Each checks who acts and the idea's state, changes it, writes
-    # the audit entry and says whether the author is owed a notice (the edge sends it).
+    # the audit entry and tells the author what they are owed (and says whether it arrived).
 
     async def change_status(self, actor: Actor, idea_id: int, expected: str, status: str,
                             answer: str | None, publish: bool) -> StatusChange:
@@ -217,11 +238,11 @@ class IdeaService:
         assert changed is not None
         log.info("idea %s: %s -> %s by %s (published: %s)", idea.reference, expected, status,
                  actor.telegram_id, publish)
-        change = StatusChange(changed, publish and status != idea.published_status)
+        notify = publish and status != idea.published_status
         await record_action(self._audit, actor, "ideas.status", idea.reference, {
             "from": expected, "to": status, "published": publish, "answer": answer,
-            "notify_author": change.notify_author})
-        return change
+            "notify_author": notify})
+        return StatusChange(changed, notify, notify and await self._tell_author(changed))
 
     async def publish(self, actor: Actor, idea_id: int) -> StatusChange:
         actor.require_staff()
@@ -230,10 +251,10 @@ class IdeaService:
             raise IdeaRefused("ideas.refused.nothing_to_publish")
         changed = await self._ideas.get(idea_id)
         assert changed is not None
-        change = StatusChange(changed, changed.published_status != idea.published_status)
+        notify = changed.published_status != idea.published_status
         await record_action(self._audit, actor, "ideas.publish", idea.reference, {
-            "status": changed.status, "notify_author": change.notify_author})
-        return change
+            "status": changed.status, "notify_author": notify})
+        return StatusChange(changed, notify, notify and await self._tell_author(changed))
 
     async def add_note(self, actor: Actor, idea_id: int, raw: str | None) -> Idea:
         actor.require_staff()
@@ -247,7 +268,7 @@ class IdeaService:
 
     async def mark_duplicate(self, actor: Actor, idea_id: int,
                              reference: str | None) -> tuple[Idea, Idea]:
-        """The author is owed the "duplicate" notice naming the original."""
+        """Tells the author it is a duplicate, naming the original."""
         actor.require_staff()
         idea = await self._reviewable(idea_id)
         original = (await self._ideas.reading.get_by_reference(reference)
@@ -263,6 +284,12 @@ class IdeaService:
                  actor.telegram_id)
         await record_action(self._audit, actor, "ideas.duplicate", idea.reference,
                             {"original": original.reference})
+
+        def duplicate_notice(locale: str) -> str:
+            return self._texts.html(locale, "ideas.notice.duplicate", reference=idea.reference,
+                                    original=original.reference, title=original.title)
+
+        await self._tell_author(idea, duplicate_notice)
         return idea, original
 
     async def hide(self, actor: Actor, idea_id: int) -> Idea:

@@ -13,7 +13,7 @@ from services.trainings.service import TrainingRefusal, TrainingService
 
 async def give_back_places(trainings: TrainingService, telegram_id: int) -> int:
     """Cancels the person's places and waitlist places on courses not yet over; returns how
-    many. The promoted people's notices are stored; the caller has them sent."""
+    many. The promoted people are told as after the button (TrainingService.cancel)."""
     given_back = 0
     for course, _status, _position in await trainings.my_courses(telegram_id):
         try:

@@ -1,8 +1,9 @@
 """Courses and places: creating and changing courses, registering, the waitlist, attendance.
 
 TrainingService is the front door: staff's actions (create_course, edit, reschedule,
-cancel_course, mark_attendance) take the actor, check them, change, write the audit entry
-and store the notices registrants are owed, alike for the bot, the console and the CLI. It
+cancel_course, mark_attendance) take the actor, check them, change, write the audit entry,
+store the notices registrants are owed and ask for them to be sent (where a bot runs), alike
+for the bot, the console and the CLI. It
 works with two collaborators: CourseChanges (course_changes.py: what a change to an open
 course does) and ReminderPlanner (reminder_planning.py: every change to who holds a place
 re-plans the course's reminder rows, so what the dispatcher finds in the database is always
@@ -12,7 +13,7 @@ what should be sent).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -60,7 +61,11 @@ class TrainingService:
                  notices: NoticeRepository, clock: Clock, zone: ZoneInfo,
                  session_offsets: tuple[Offset, ...], exam_offsets: tuple[Offset, ...],
                  exam_date: date | None, *, audit: AuditLog, board: TrainingBoard,
-                 sessions: TrainingSessionRepository) -> None:
+                 sessions: TrainingSessionRepository,
+                 send_notices: Callable[[], None] | None = None) -> None:
+        """`send_notices`: starts sending the stored notices off the caller's path (the bot's
+        scheduler); None in a process with no bot (the CLI), whose notices stay stored until
+        the running bot's dispatcher wakes."""
         # Imported here: CourseSessions works through this service's own doors (and its
         # module imports this one), so the service makes it, complete, with itself.
         from services.trainings.sessions import CourseSessions
@@ -71,6 +76,7 @@ class TrainingService:
         self.clock = clock
         self.zone = zone
         self._audit = audit
+        self._send_notices = send_notices
         self.planner = ReminderPlanner(repository, reminders, clock, zone, session_offsets,
                                        exam_offsets, exam_date)
         self.changes = CourseChanges(repository, notices, self.planner, clock, zone)
@@ -86,6 +92,11 @@ class TrainingService:
     @exam_date.setter
     def exam_date(self, value: date | None) -> None:
         self.planner.exam_date = value
+
+    def ask_for_notices(self) -> None:
+        """Has the notices a change just stored sent soon (not at the next wake-up)."""
+        if self._send_notices is not None:
+            self._send_notices()
 
     # -- staff's front doors --------------------------------------------------------------
 
@@ -113,6 +124,7 @@ class TrainingService:
         else:
             await self._record(actor, "trainings.edit", course_id, {
                 "field": field, "value": raw, "told": _told(change)})
+        self.ask_for_notices()
         return change
 
     async def reschedule(self, actor: Actor, course_id: int, position: int,
@@ -122,16 +134,18 @@ class TrainingService:
         change = await self.changes.reschedule(course_id, position, line)
         await self._record(actor, "trainings.reschedule", course_id, {
             "session": position, "to": line, "told": _told(change)})
+        self.ask_for_notices()
         return change
 
     async def cancel_course(self, actor: Actor, course_id: int
                             ) -> tuple[CourseInfo, list[int]]:
-        """Cancels it for good: reminders go, everyone who held or wanted a place is owed a
-        notice (returned)."""
+        """Cancels it for good: reminders go, everyone who held or wanted a place is told
+        (returned)."""
         actor.require_staff()
         course, people = await self.changes.cancel_course(course_id)
         await self._record(actor, "trainings.cancel", course_id,
                            {"title": course.title, "told": len(people)})
+        self.ask_for_notices()
         return course, people
 
     async def mark_attendance(self, actor: Actor, course_id: int, position: int,
@@ -230,12 +244,14 @@ class TrainingService:
         return course, change
 
     async def cancel(self, course_id: int, telegram_id: int) -> PlaceChange:
-        """Gives the place back; the first on the waitlist takes it (the caller tells them)."""
+        """Gives the place back; the first on the waitlist takes it and is told."""
         await self.open_course(course_id)
         change = await self.repository.places.cancel(course_id, telegram_id, self.clock.now())
         if change.previous == RegistrationStatus.REGISTERED:
             moved = [telegram_id] + ([change.promoted] if change.promoted else [])
             await self.plan_reminders(course_id, moved)
+        if change.promoted is not None:
+            self.ask_for_notices()
         log.info("course %s: %s cancelled (was %s), promoted %s", course_id, telegram_id,
                  change.previous, change.promoted)
         return change

@@ -87,5 +87,6 @@ class CourseSessions:
         people = await trainings.repository.places.registered_people(course_id)
         told = await trainings.notices.add(course_id, people, "changed", trainings.clock.now(),
                                            field=field, session_id=session_id)
+        trainings.ask_for_notices()
         session = next((s for s in course.sessions if s.id == session_id), None)
         return Change(course, field, session, (), told)

@@ -43,6 +43,14 @@ class DutyCaseRepository:
                 CategoryFallback.category == category))
             return bool(result.rowcount)
 
+    async def erase_fallbacks_of(self, telegram_id: int) -> int:
+        """Part of /forget: the categories naming the person as their fallback name no one
+        (a case then goes to the staff group, as for a category without one)."""
+        async with self._db.session() as session:
+            result = await session.execute(delete(CategoryFallback).where(
+                CategoryFallback.telegram_id == telegram_id))
+            return int(result.rowcount or 0)
+
     # ------------------------------------------------------------------ declines
 
     async def latest_offer(self, case_id: int, expert_id: int) -> CaseOffer | None:

@@ -14,6 +14,7 @@ from storage.models import (
     Attendance,
     Case,
     CaseMessage,
+    CategoryFallback,
     ConsoleLoginToken,
     ConsoleSession,
     Draft,
@@ -23,12 +24,15 @@ from storage.models import (
     OutboxMessage,
     PendingPick,
     ReminderState,
+    RosterNotice,
+    ShiftSwap,
     SocialWorkerProfile,
     Subscription,
     TrainingNotice,
     TrainingReminder,
 )
 from storage.repositories.outbox import PENDING as OUTBOX_PENDING
+from storage.repositories.roster_duty import OPEN as SWAP_OPEN
 
 
 class PrivacyCounts:
@@ -85,6 +89,20 @@ class PrivacyCounts:
     async def pending_picks(self, telegram_id: int) -> int:
         """Messages waiting for "which case?"."""
         return await self._count(PendingPick, PendingPick.user_id == telegram_id)
+
+    async def hotline_fallbacks(self, telegram_id: int) -> int:
+        """Categories naming the person as the one offered a case when nobody is on duty."""
+        return await self._count(CategoryFallback, CategoryFallback.telegram_id == telegram_id)
+
+    async def roster_notices(self, telegram_id: int) -> int:
+        """Duty roster notices waiting to be sent to the person."""
+        return await self._count(RosterNotice, RosterNotice.chat_id == telegram_id,
+                                 RosterNotice.state == ReminderState.PENDING)
+
+    async def shift_swaps(self, telegram_id: int) -> int:
+        """The person's shifts offered for a swap and not yet taken."""
+        return await self._count(ShiftSwap, ShiftSwap.expert_id == telegram_id,
+                                 ShiftSwap.status == SWAP_OPEN)
 
     async def hotline_cases(self, telegram_id: int) -> int:
         """Cases the person asked (kept by /forget, without their words)."""

@@ -89,6 +89,16 @@ class RosterDutyRepository:
                 .order_by(ShiftSwap.id))
             return [_swap(r) for r in rows.scalars()]
 
+    async def withdraw_swaps_of(self, expert_id: int, now: datetime) -> int:
+        """Part of /forget: the person's shifts still offered are offered no more (an Accept
+        pressed later is refused as for any withdrawn offer); decided swaps stay, as the
+        roster's history."""
+        async with self._db.session() as session:
+            result = await session.execute(
+                update(ShiftSwap).where(ShiftSwap.expert_id == expert_id, ShiftSwap.status == OPEN)
+                .values(status=WITHDRAWN, decided_at=now.astimezone(UTC)))
+            return int(result.rowcount or 0)
+
     async def mark_gap(self, category: str, day: date, hours: str) -> bool:
         """Records a gap as announced; False when it was already (another run got there)."""
         try:
@@ -122,6 +132,13 @@ class RosterDutyRepository:
                 .order_by(RosterNotice.id).limit(limit))
             return [NoticeRow(r.id, r.chat_id, r.template, r.data)  # type: ignore[arg-type]
                     for r in rows.scalars()]
+
+    async def erase_queued_notices_for(self, chat_id: int) -> int:
+        """Part of /forget: the notices still waiting to be sent to the person."""
+        async with self._db.session() as session:
+            result = await session.execute(delete(RosterNotice).where(
+                RosterNotice.chat_id == chat_id, RosterNotice.state == ReminderState.PENDING))
+            return int(result.rowcount or 0)
 
     async def take_notice(self, notice_id: int, now: datetime) -> bool:
         """Claims a queued notice for sending: True for exactly one process. The row stays

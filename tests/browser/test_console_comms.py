@@ -17,7 +17,7 @@ from sandbox.client import SandboxClient
 from storage.models import Role, utcnow
 from storage.repositories.audit import AuditFilter
 from tests.browser.console_support import console_base, person, sign_in, staff_member
-from tests.driver import press_data, say, wait_reply
+from tests.driver import press_data, say, wait_edit, wait_reply
 from tests.ideas_helpers import resident_idea
 
 SHANGHAI_OFFSET = timedelta(hours=8)
@@ -240,7 +240,7 @@ async def test_a_course_made_in_the_console_gets_a_registrant_through_the_bot(
     await press_data(sandbox, learner["id"], listing, f"trainings:show:{course_id}")
     card = await wait_reply(sandbox, learner["id"], after=listing["message_id"])
     await press_data(sandbox, learner["id"], card, f"trainings:register:{course_id}")
-    await sandbox.wait_for_edit(learner["id"], card["message_id"])
+    await wait_edit(sandbox, learner["id"], card["message_id"])
 
     await page.reload()
     registrant = page.locator(f'#registrants tr[data-person="{learner["id"]}"]')

@@ -31,7 +31,7 @@ OGG = b"OggS\x00\x02" + bytes(40)
 async def test_the_dashboard_follows_a_broadcast_while_it_is_open(
         hotline: Hotline, sandbox: SandboxClient, page: Any, screenshots: Any) -> None:
     for name in ("Ann", "Bo", "Cai"):
-        reader = await person(hotline, sandbox, name, role=None)
+        reader = await person(sandbox, hotline, name, role=None)
         await hotline.services.subscriptions.subscribe(reader["id"], ["policy"])
     staff = await staff_member(hotline, sandbox, "Wang")
     await sign_in(hotline, sandbox, page, staff["id"])

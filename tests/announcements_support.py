@@ -14,7 +14,7 @@ from sandbox.server import SandboxServer
 from services.container import Services
 from services.delivery.protocol import Progress
 from storage.repositories.users import UserRepository
-from tests.driver import wait_reply
+from tests.driver import wait_edit, wait_reply
 
 
 async def progress_reaching(sandbox: SandboxClient, chat_id: int, after: int, fragment: str,
@@ -34,8 +34,8 @@ async def progress_reaching(sandbox: SandboxClient, chat_id: int, after: int, fr
         if remaining <= 0:
             raise TimeoutError(f"progress never showed {fragment!r}: {message['text']!r}")
         with contextlib.suppress(TimeoutError):
-            message = await sandbox.wait_for_edit(chat_id, message["message_id"],
-                                                  timeout=min(remaining, 5.0))
+            message = await wait_edit(sandbox, chat_id, message["message_id"],
+                                      timeout=min(remaining, 5.0))
     return message
 
 

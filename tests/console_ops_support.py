@@ -10,7 +10,7 @@ from typing import Any
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import Case
-from tests.driver import buttons, press_data, wait_reply
+from tests.driver import buttons, press_data, wait_edit, wait_reply
 from tests.hotline_support import ALL_DAY, ask, expert, offer_to, roster, social_worker, submit
 from tests.support import bot_idle
 
@@ -47,7 +47,7 @@ async def consultation(hotline: Hotline, sandbox: SandboxClient) -> Consultation
     follow_up = await sandbox.send_text(uid, "Is a copy enough?")
     copy = await wait_reply(sandbox, wang["id"], "Is a copy")
     await sandbox.edit_text(uid, uid, follow_up["message_id"], "Is a scanned copy enough?")
-    await sandbox.wait_for_edit(wang["id"], copy["message_id"])
+    await wait_edit(sandbox, wang["id"], copy["message_id"])
     await bot_idle(hotline)  # the edit's transcript row is written after the copy is edited
     case = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")
     assert case is not None

@@ -9,7 +9,7 @@ from bot.app import Hotline, build_hotline
 from sandbox.client import SandboxClient
 from storage.models import Role
 from tests.announcements_support import progress_reaching
-from tests.driver import data_of, labels, person, press, press_data, say, wait_reply
+from tests.driver import data_of, labels, person, press, press_data, say, wait_edit, wait_reply
 from tests.support import quiet_clock, settings_for
 
 
@@ -21,18 +21,18 @@ async def test_a_newcomer_is_offered_a_subscription_and_chooses_topics(
     assert labels(offer) == ["Yes, choose topics", "No, thanks"]
     assert (await hotline.services.subscriptions.settings(user["id"])).topics == frozenset()
     await press_data(sandbox, user["id"], offer, "sub:menu")
-    menu = await sandbox.wait_for_edit(user["id"], offer["message_id"])
+    menu = await wait_edit(sandbox, user["id"], offer["message_id"])
     assert labels(menu) == ["☐ Project calls", "☐ Trainings", "☐ Policy news", "☐ Events",
                             "📍 My street", "Done"]
     answer = await press_data(sandbox, user["id"], offer, "sub:topic:policy")
     assert answer["answer"]["text"] == "Subscribed"
-    menu = await sandbox.wait_for_edit(user["id"], offer["message_id"])
+    menu = await wait_edit(sandbox, user["id"], offer["message_id"])
     assert "✅ Policy news" in labels(menu)
     assert menu["text"].startswith("You are subscribed to: Policy news")
     await press_data(sandbox, user["id"], offer, "sub:streets")
-    streets = await sandbox.wait_for_edit(user["id"], offer["message_id"])
+    streets = await wait_edit(sandbox, user["id"], offer["message_id"])
     await press_data(sandbox, user["id"], offer, data_of(streets, labels(streets)[0]))
-    await sandbox.wait_for_edit(user["id"], offer["message_id"])
+    await wait_edit(sandbox, user["id"], offer["message_id"])
     stored = await hotline.services.subscriptions.settings(user["id"])
     assert stored.topics == {"policy"} and stored.street is not None
     # A resident cannot narrow project kinds (a social-worker setting), even by a forged press.
@@ -52,10 +52,10 @@ async def test_a_social_worker_narrows_project_calls_by_kind(
     menu = await say(sandbox, worker["id"], "/subscribe")
     assert "🗂 Project kinds" in labels(menu)
     await press_data(sandbox, worker["id"], menu, "sub:kinds")
-    kinds = await sandbox.wait_for_edit(worker["id"], menu["message_id"])
+    kinds = await wait_edit(sandbox, worker["id"], menu["message_id"])
     assert "☐ Home-based elderly care" in labels(kinds)
     await press_data(sandbox, worker["id"], menu, "sub:kind:elderly_care")
-    kinds = await sandbox.wait_for_edit(worker["id"], menu["message_id"])
+    kinds = await wait_edit(sandbox, worker["id"], menu["message_id"])
     assert "✅ Home-based elderly care" in labels(kinds)
     stored = await hotline.services.subscriptions.settings(worker["id"])
     assert stored.kinds == {"elderly_care"}
@@ -94,7 +94,7 @@ async def test_staff_compose_a_project_call_with_preview_and_everyone_gets_it(
     audience = await say(sandbox, staff["id"], "Ms Li 0871-1234567", expect="Audience")
     assert "Recipients: 2" in audience["text"]
     await press_data(sandbox, staff["id"], audience, "ann:role:social_worker")
-    narrowed = await sandbox.wait_for_edit(staff["id"], audience["message_id"])
+    narrowed = await wait_edit(sandbox, staff["id"], audience["message_id"])
     assert "Recipients: 1" in narrowed["text"] and "✅ social worker" in labels(narrowed)
     when = await press(sandbox, staff["id"], narrowed, "Next", expect="When?")
     confirm = await press(sandbox, staff["id"], when, "Send now", expect="Send it?")

@@ -21,7 +21,7 @@ from services.audit import COMMAND_LINE_ACTOR
 from storage.models import Role, utcnow
 from storage.repositories.audit import AuditFilter, AuditRecord
 from tests.console_support import console_base, signed_in_client
-from tests.driver import buttons, person, press, press_data, say, wait_reply
+from tests.driver import buttons, person, press, press_data, say, wait_edit, wait_reply
 from tests.hotline_support import ask, expert, latest_case, social_worker, submit
 from tests.ideas_helpers import resident_idea
 from tests.support import quiet_clock, running_hotline, settings_for, staff_forum_group
@@ -96,7 +96,7 @@ async def reassign_in_the_staff_group(hotline: Hotline, sandbox: SandboxClient,
     menu = await wait_reply(sandbox, group_id, "Which expert")
     [(_, choice)] = buttons(menu)
     await press_data(sandbox, staff_id, menu, choice)
-    await sandbox.wait_for_edit(group_id, menu["message_id"])
+    await wait_edit(sandbox, group_id, menu["message_id"])
     case = await latest_case(hotline, asker["id"])
     assert case.expert_id == wang["id"]
     return case.number, wang["id"]

@@ -24,7 +24,7 @@ from storage.repositories.hotline_browsing import CaseQuery, HotlineBrowsingRepo
 from storage.repositories.hotline_cases import CaseRepository
 from storage.repositories.users import UserRepository
 from tests.console_ops_support import consultation
-from tests.driver import buttons, wait_reply
+from tests.driver import buttons, wait_edit, wait_reply
 from tests.hotline_support import offer_to
 
 
@@ -151,7 +151,7 @@ async def test_reassign_transfer_and_close_tell_everyone(hotline: Hotline,
     claimed = await doors.reassign(staff, number, talk.li["id"])
     assert (claimed.before.status, claimed.after.status) == (CaseStatus.OFFERED,
                                                              CaseStatus.OPEN)
-    await sandbox.wait_for_edit(talk.li["id"], offer["message_id"])
+    await wait_edit(sandbox, talk.li["id"], offer["message_id"])
     await wait_reply(sandbox, uid, "has been taken")
     closed = await doors.close(staff, number)
     assert (closed.after.status, closed.after.closed_by) == (CaseStatus.CLOSED, "staff")

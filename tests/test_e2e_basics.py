@@ -13,7 +13,7 @@ from scheduler.housekeeping import RETENTION_JOB_ID, enforce_retention, housekee
 from services.conversation_log import LogEntry
 from services.periodic import Schedule
 from storage.models import Role, utcnow
-from tests.driver import labels, press, press_data, say, wait_reply
+from tests.driver import labels, press, press_data, say, wait_edit, wait_reply
 from tests.support import quiet_clock, settings_for
 
 
@@ -61,7 +61,7 @@ async def test_menu_button_and_language_switch(hotline: Hotline, sandbox: Sandbo
     assert labels(chooser) == ["简体中文", "English（英语）"]
     answer = await press_data(sandbox, user["id"], chooser, "lang:set:en")
     assert answer["answer"] is not None
-    edited = await sandbox.wait_for_edit(user["id"], chooser["message_id"])
+    edited = await wait_edit(sandbox, user["id"], chooser["message_id"])
     assert edited["text"] == "Language changed to English."
     await sandbox.send_text(user["id"], "/help")
     help_reply = await wait_reply(sandbox, user["id"], after=chooser["message_id"])
@@ -156,7 +156,7 @@ async def test_privacy_and_forget(hotline: Hotline, sandbox: SandboxClient) -> N
     confirm = await say(sandbox, user["id"], "/forget")
     assert labels(confirm) == ["Yes, erase", "Cancel"]
     await press(sandbox, user["id"], confirm, "Yes, erase")
-    done = await sandbox.wait_for_edit(user["id"], confirm["message_id"])
+    done = await wait_edit(sandbox, user["id"], confirm["message_id"])
     assert done["text"].startswith("Your personal data has been erased.")
     person = await hotline.services.people.get(user["id"])
     assert person.first_name is None and person.forgotten_at is not None

@@ -7,7 +7,7 @@ import asyncio
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import CaseStatus, Role
-from tests.driver import buttons, press_data, say, starts, wait_reply
+from tests.driver import buttons, press_data, say, starts, wait_edit, wait_reply
 from tests.hotline_support import (
     ALL_DAY,
     PNG,
@@ -50,7 +50,7 @@ async def test_happy_path_with_two_experts_racing_to_claim(hotline: Hotline,
     winner, loser = (wang, li) if answers[0]["answer"]["text"].startswith("Claimed") else (li, wang)
     alias = "Legal expert Wang" if winner is wang else "Legal expert Li"
     loser_offer = offers[1] if loser is li else offers[0]
-    edited = await sandbox.wait_for_edit(loser["id"], loser_offer["message_id"])
+    edited = await wait_edit(sandbox, loser["id"], loser_offer["message_id"])
     assert edited["text"] == f"Consultation C-2026-0001 was taken by {alias}."
     assert not buttons(edited)
 
@@ -206,7 +206,7 @@ async def test_photos_documents_and_edits_are_relayed(hotline: Hotline,
     sent = await sandbox.send_text(wang["id"], "Teh amount is right.")
     copy = await wait_reply(sandbox, uid, after=copy["message_id"])
     await sandbox.edit_text(wang["id"], wang["id"], sent["message_id"], "The amount is right.")
-    edited = await sandbox.wait_for_edit(uid, copy["message_id"])
+    edited = await wait_edit(sandbox, uid, copy["message_id"])
     assert edited["text"] == "The amount is right."
     # Caption edits: tests/test_hotline_relay_delivery.py.
 

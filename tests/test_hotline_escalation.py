@@ -9,7 +9,7 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.models import CaseStatus, Role, utcnow
-from tests.driver import buttons, press_data, say, wait_reply
+from tests.driver import buttons, press_data, say, wait_edit, wait_reply
 from tests.hotline_support import (
     ALL_DAY,
     ask,
@@ -76,7 +76,7 @@ async def test_no_claim_escalates_to_backups_then_the_staff_group(
         assert won["answer"]["text"] == "Claimed: the question is yours."
         taken = await wait_reply(sandbox, asker["id"], "has been taken")
         assert "taken by Bureau staff" in taken["text"]
-        edited = await sandbox.wait_for_edit(on_duty["id"], first_offer["message_id"])
+        edited = await wait_edit(sandbox, on_duty["id"], first_offer["message_id"])
         assert edited["text"] == "Consultation C-2026-0001 was taken by Bureau staff."
         card = await wait_reply(sandbox, staffer["id"], "yours to answer")
         question = await wait_reply(sandbox, staffer["id"], after=card["message_id"])
@@ -239,7 +239,7 @@ async def test_staff_reassign_a_waiting_case_from_its_topic(
         assert (await latest_case(hotline, asker["id"])).expert_id is None
 
         await press_data(sandbox, staffer["id"], menu, choice)
-        done = await sandbox.wait_for_edit(group["id"], menu["message_id"])
+        done = await wait_edit(sandbox, group["id"], menu["message_id"])
         assert done["text"] == "Consultation C-2026-0001 is now with Wang."
         # Wang may have had an offer as a backup; the copy of the question itself comes now.
         question = await wait_reply(sandbox, wang["id"], lambda m: m.get("text") == "Who decides?")

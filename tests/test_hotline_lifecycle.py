@@ -16,7 +16,7 @@ from scheduler.hotline import WEEKLY_REPORT_JOB_ID, hotline_jobs, send_weekly_re
 from services.hotline.reports import EXPORT_COLUMNS
 from services.periodic import Schedule
 from storage.models import CaseStatus, Role, utcnow
-from tests.driver import buttons, press_data, say, wait_reply
+from tests.driver import buttons, press_data, say, wait_edit, wait_reply
 from tests.hotline_support import (
     ALL_DAY,
     ask,
@@ -77,7 +77,7 @@ async def test_close_rate_comment_reopen_and_rate_again(hotline: Hotline,
 
     stars = dict(buttons(closed))
     await press_data(sandbox, uid, closed, stars["4★"])
-    thanks = await sandbox.wait_for_edit(uid, closed["message_id"])
+    thanks = await wait_edit(sandbox, uid, closed["message_id"])
     assert thanks["text"] == "Thank you for your rating: ★★★★ (consultation C-2026-0001)."
     # Rating leaves the way back open: Reopen stays for 48 hours.
     assert [label for label, _ in buttons(thanks)] == ["Reopen"]
@@ -121,7 +121,7 @@ async def test_close_rate_comment_reopen_and_rate_again(hotline: Hotline,
     told = await wait_reply(sandbox, wang["id"], "has ended")
     assert told["text"].startswith("The asker has ended consultation C-2026-0001")
     await press_data(sandbox, uid, ended, dict(buttons(ended))["2★"])
-    rated_again = await sandbox.wait_for_edit(uid, ended["message_id"])
+    rated_again = await wait_edit(sandbox, uid, ended["message_id"])
     # Reopened while the comment is still invited: the next message goes to the expert.
     await press_data(sandbox, uid, ended, buttons(rated_again)[0][1])
     await wait_reply(sandbox, uid, "open again")
@@ -328,7 +328,7 @@ async def test_forget_anonymises_the_askers_side_of_transcripts(
     await wait_reply(sandbox, asker["id"], "expert's answer")
     confirm = await say(sandbox, asker["id"], "/forget")
     await press_data(sandbox, asker["id"], confirm, buttons(confirm)[0][1])
-    await sandbox.wait_for_edit(asker["id"], confirm["message_id"])
+    await wait_edit(sandbox, asker["id"], confirm["message_id"])
     case = await hotline.services.hotline.cases.repository.by_number("C-2026-0001")
     await bot_idle(hotline)
     stored = await hotline.services.hotline.cases.repository.transcript.messages(case.id)

@@ -11,7 +11,7 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient, SandboxError
 from sandbox.server import SandboxServer
 from storage.models import Role
-from tests.driver import buttons, has, press_data, say, wait_reply
+from tests.driver import buttons, has, press_data, say, wait_edit, wait_reply
 from tests.hotline_support import (
     ALL_DAY,
     PNG,
@@ -66,9 +66,9 @@ async def test_caption_edits_reach_the_copy_and_the_staff_mirror(
         assert mirror["message_thread_id"] == case.staff_thread_id and mirror["photo"]
 
         await sandbox.edit_caption(asker["id"], asker["id"], photo["message_id"], "invoice v2")
-        edited = await sandbox.wait_for_edit(wang["id"], copy["message_id"])
+        edited = await wait_edit(sandbox, wang["id"], copy["message_id"])
         assert edited["caption"] == "invoice v2" and edited["photo"]
-        edited_mirror = await sandbox.wait_for_edit(group["id"], mirror["message_id"])
+        edited_mirror = await wait_edit(sandbox, group["id"], mirror["message_id"])
         assert edited_mirror["caption"] == "invoice v2"
         assert len(await sandbox.calls("editMessageCaption")) == 2
 

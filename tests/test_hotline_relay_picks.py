@@ -11,7 +11,7 @@ from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from scheduler.hotline import purge_pending_picks
 from storage.models import utcnow
-from tests.driver import buttons, press_data, say, wait_reply
+from tests.driver import buttons, press_data, say, wait_edit, wait_reply
 from tests.hotline_support import ALL_DAY, ask, expert, offer_to, roster, social_worker, submit
 from tests.support import bot_idle, running_hotline
 
@@ -56,7 +56,7 @@ async def test_a_pick_after_a_restart_relays_and_stores_the_message(
         await press_data(sandbox, wang["id"], question, for_bo)
         relayed = await wait_reply(sandbox, bo["id"], "lease")
         assert relayed["text"] == "Please send the lease by Friday"
-        picked = await sandbox.wait_for_edit(wang["id"], question["message_id"])
+        picked = await wait_edit(sandbox, wang["id"], question["message_id"])
         assert picked["text"] == f"Consultation {label} chosen." and not buttons(picked)
 
         # A second press of the same button, or of the other case's, sends nothing again.
@@ -80,7 +80,7 @@ async def test_a_pick_after_a_restart_relays_and_stores_the_message(
         expired = ("This choice has expired and the message was not passed on. If it is still "
                    "needed, please send it again.")
         assert stale["answer"] == {"text": expired, "show_alert": True}
-        edited = await sandbox.wait_for_edit(wang["id"], later["message_id"])
+        edited = await wait_edit(sandbox, wang["id"], later["message_id"])
         assert edited["text"] == expired and not buttons(edited)
         assert [t for _, t in await _texts_of(second, emma["id"])] == [
             "Question of C-2026-0001"]

@@ -9,7 +9,7 @@ from pathlib import Path
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.models import Role
-from tests.driver import buttons, press_data, say, wait_reply
+from tests.driver import buttons, press_data, say, wait_edit, wait_reply
 from tests.hotline_support import (
     ALL_DAY,
     ask,
@@ -76,7 +76,7 @@ async def test_replies_to_history_copies_route_and_the_topic_is_not_relayed(
         # An edit of a message reaches its replayed copy too.
         await sandbox.edit_text(emma["id"], emma["id"], originals["C-2026-0001"]["message_id"],
                                 "More from C-2026-0001 (corrected)")
-        edited = await sandbox.wait_for_edit(staffer["id"], emma_copy["message_id"])
+        edited = await wait_edit(sandbox, staffer["id"], emma_copy["message_id"])
         assert edited["text"] == "More from C-2026-0001 (corrected)"
 
         # Typing in a case's topic: nothing reaches the asker, and staff are told how to

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from bot.app import Hotline, build_hotline
 from sandbox.client import SandboxClient
 from storage.models import Idea, IdeaEvent, Role, utcnow
-from tests.driver import button_data, labels, press_data, say, wait_reply
+from tests.driver import button_data, labels, press_data, say, wait_edit, wait_reply
 from tests.ideas_helpers import staff_actor, stored, submit_idea
 from tests.support import running_hotline, settings_for
 
@@ -40,7 +40,7 @@ async def move(sandbox: SandboxClient, staff_id: int, card: dict, target: str, *
     if not publish:
         toggle = next(d for d in button_data(prompt) if d.startswith("ideas:rv:pubnow:"))
         await press_data(sandbox, staff_id, prompt, toggle)
-        edited = await sandbox.wait_for_edit(staff_id, prompt["message_id"])
+        edited = await wait_edit(sandbox, staff_id, prompt["message_id"])
         assert "not be published yet" in edited["text"]
     apply = next(d for d in button_data(prompt) if d.startswith("ideas:rv:apply:"))
     return await press_data(sandbox, staff_id, prompt, apply, "History")
@@ -246,7 +246,7 @@ async def test_withdrawn_ideas_cannot_be_moved_and_edits_close(
     confirm = await press_data(sandbox, author["id"], mine, f"ideas:my:wd:{two.id}",
                                "Withdraw idea")
     await press_data(sandbox, author["id"], confirm, f"ideas:my:wdyes:{two.id}")
-    done = await sandbox.wait_for_edit(author["id"], confirm["message_id"])
+    done = await wait_edit(sandbox, author["id"], confirm["message_id"])
     assert done["text"] == f"Idea {second} is withdrawn."
     answer = await press_data(sandbox, staff["id"], card,
                               f"ideas:rv:to:{two.id}:submitted:accepted")

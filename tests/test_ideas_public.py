@@ -15,7 +15,7 @@ from bot.app import Hotline
 from bot.cli import main
 from sandbox.client import SandboxClient
 from storage.models import Role
-from tests.driver import button_data, labels, press_data, say, wait_reply
+from tests.driver import button_data, labels, press_data, say, wait_edit, wait_reply
 from tests.ideas_helpers import resident_idea, staff_actor, stored, submit_idea
 from tests.support import running_hotline, staff_forum_group
 
@@ -44,7 +44,7 @@ async def test_supports_are_counted_once_per_person(hotline: Hotline,
     support = f"ideas:pub:sup:{idea.id}"
     first = await press_data(sandbox, fans[0]["id"], card, support)
     assert first["answer"]["text"] == "Thank you for your support!"
-    edited = await sandbox.wait_for_edit(fans[0]["id"], card["message_id"])
+    edited = await wait_edit(sandbox, fans[0]["id"], card["message_id"])
     assert labels(edited)[0] == "👍 Support (1)"
     again = await press_data(sandbox, fans[0]["id"], card, support)
     assert again["answer"]["text"] == "You already support this idea."

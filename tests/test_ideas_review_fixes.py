@@ -9,7 +9,7 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import Role
 from tests.console_support import console_base, signed_in_client
-from tests.driver import button_data, labels, press_data, say, wait_reply
+from tests.driver import button_data, labels, press_data, say, wait_edit, wait_reply
 from tests.ideas_helpers import resident_idea, stored, submit_idea
 
 
@@ -77,7 +77,7 @@ async def test_a_card_shown_again_retires_the_earlier_card(
     first = await say(sandbox, staff["id"], f"/review {reference}", reference)
     second = await say(sandbox, staff["id"], f"/review {reference}", reference)
     # The earlier card is edited right after the new one is sent.
-    retired = await sandbox.wait_for_edit(staff["id"], first["message_id"])
+    retired = await wait_edit(sandbox, staff["id"], first["message_id"])
     assert button_data(retired) == [] and reference in retired["text"]
     assert f"ideas:rv:to:{idea.id}:submitted:accepted" in button_data(second)
     for data in (f"ideas:rv:to:{idea.id}:submitted:accepted", f"ideas:rv:note:{idea.id}",
@@ -144,7 +144,7 @@ async def test_support_updates_the_card_and_the_author_cannot_support_their_own(
     card = await press_data(sandbox, fan["id"], listing, f"ideas:pub:show:{idea.id}", "Supports")
     assert "👍 Supports: 0" in card["text"]
     await press_data(sandbox, fan["id"], card, f"ideas:pub:sup:{idea.id}")
-    edited = await sandbox.wait_for_edit(fan["id"], card["message_id"])
+    edited = await wait_edit(sandbox, fan["id"], card["message_id"])
     assert "👍 Supports: 1" in edited["text"] and "Supports: 0" not in edited["text"]
     assert labels(edited)[0] == "👍 Support (1)"
 

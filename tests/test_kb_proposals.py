@@ -7,7 +7,7 @@ from sandbox.client import SandboxClient
 from services.kb.redaction import mask_numbers, redact
 from services.profiles import Profile
 from storage.models import KbStatus
-from tests.driver import buttons, press_data, wait_reply
+from tests.driver import buttons, press_data, wait_edit, wait_reply
 from tests.hotline_support import ALL_DAY, ask, expert, offer_to, roster, social_worker, submit
 from tests.kb_support import ENTRIES_CSV, knowledge_base_ready
 
@@ -53,7 +53,7 @@ async def test_the_expert_proposes_a_closed_case_without_the_askers_details(
                                (await sandbox.bot_messages(asker["id"]))[-1], data, forged=True)
     assert refused["answer"]["text"]  # only the case's expert may propose it
     await press_data(sandbox, wang["id"], offer, data)
-    done = await sandbox.wait_for_edit(wang["id"], offer["message_id"])
+    done = await wait_edit(sandbox, wang["id"], offer["message_id"])
     assert done["text"].startswith("✅ 已提议把 C-2026-0001 加入知识库")
     kb = hotline.services.kb
     [proposal] = await kb.repository.listing([KbStatus.PROPOSED])
@@ -64,7 +64,7 @@ async def test_the_expert_proposes_a_closed_case_without_the_askers_details(
     assert await kb.search("立遗嘱") == []  # not public before staff approve it
 
     await press_data(sandbox, wang["id"], offer, data, forged=True)
-    again = await sandbox.wait_for_edit(wang["id"], offer["message_id"])
+    again = await wait_edit(sandbox, wang["id"], offer["message_id"])
     assert again["text"].startswith("C-2026-0001 已经提议过")
     assert len(await kb.repository.listing([KbStatus.PROPOSED])) == 1
 
@@ -87,7 +87,7 @@ async def test_forget_erases_the_askers_unapproved_proposal(hotline: Hotline,
                                                             sandbox: SandboxClient) -> None:
     wang, asker, offer = await _closed_case(hotline, sandbox)
     await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
-    await sandbox.wait_for_edit(wang["id"], offer["message_id"])
+    await wait_edit(sandbox, wang["id"], offer["message_id"])
     report = await hotline.services.privacy.forget(asker["id"])
     assert report["kb_proposals"] == 1
     assert await hotline.services.kb.repository.listing([KbStatus.PROPOSED]) == []

@@ -8,7 +8,7 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from scheduler.hotline import send_weekly_report
 from storage.models import KbSuggestion, Role, utcnow
-from tests.driver import buttons, press_data, starts, wait_reply
+from tests.driver import buttons, press_data, starts, wait_edit, wait_reply
 from tests.hotline_support import (
     ALL_DAY,
     ask,
@@ -36,7 +36,7 @@ async def test_this_answers_my_question_ends_there(hotline: Hotline,
     asker = await social_worker(hotline, sandbox, "王芳", language="zh-hans")
     confirm = await ask(sandbox, asker, "legal", "立遗嘱要几个见证人在场？")
     await submit(sandbox, asker, confirm)
-    shown = await sandbox.wait_for_edit(asker["id"], confirm["message_id"])
+    shown = await wait_edit(sandbox, asker["id"], confirm["message_id"])
     assert shown["text"].startswith("📚 在您的问题发给专家之前")
     assert "1. 遗嘱需要几个见证人？" in shown["text"]
     labels = [label for label, _ in buttons(shown)]
@@ -46,7 +46,7 @@ async def test_this_answers_my_question_ends_there(hotline: Hotline,
 
     ok = dict((label, data) for label, data in buttons(shown))["✅ 第 1 条已解答"]
     await press_data(sandbox, asker["id"], shown, ok)
-    glad = await sandbox.wait_for_edit(asker["id"], shown["message_id"])
+    glad = await wait_edit(sandbox, asker["id"], shown["message_id"])
     assert glad["text"].startswith("很高兴知识库帮到了您") and not buttons(glad)
     assert await hotline.services.hotline.cases.repository.active_of_asker(asker["id"]) == []
     entry = (await entries_by_question(hotline))["遗嘱需要几个见证人？"]
@@ -71,7 +71,7 @@ async def test_i_still_want_an_expert_sends_it_on_with_the_suggestions(
     stranger = await social_worker(hotline, sandbox, "Mallory")
     confirm = await ask(sandbox, asker, "legal", "遗嘱要几个证人？我父亲想写遗嘱")
     await submit(sandbox, asker, confirm)
-    shown = await sandbox.wait_for_edit(asker["id"], confirm["message_id"])
+    shown = await wait_edit(sandbox, asker["id"], confirm["message_id"])
     assert shown["text"].startswith("📚 Before your question goes to an expert")
     expert_button = dict(buttons(shown))["💬 I still want an expert"]
 
@@ -79,7 +79,7 @@ async def test_i_still_want_an_expert_sends_it_on_with_the_suggestions(
     forged = await press_data(sandbox, stranger["id"], own, expert_button, forged=True)
     assert forged["answer"]["text"]  # refused: not their question
     await press_data(sandbox, asker["id"], shown, expert_button)
-    sent = await sandbox.wait_for_edit(asker["id"], shown["message_id"])
+    sent = await wait_edit(sandbox, asker["id"], shown["message_id"])
     assert not buttons(sent)
     told = await wait_reply(sandbox, asker["id"], starts("Consultation"))
     assert "has been sent to 1 expert(s)" in told["text"]
@@ -101,7 +101,7 @@ async def test_nothing_is_suggested_when_nothing_matches_well(hotline: Hotline,
     asker = await social_worker(hotline, sandbox, "Emma")
     confirm = await ask(sandbox, asker, "legal", "Our neighbour's dog barks all night")
     await submit(sandbox, asker, confirm)
-    sent = await sandbox.wait_for_edit(asker["id"], confirm["message_id"])
+    sent = await wait_edit(sandbox, asker["id"], confirm["message_id"])
     assert not sent["text"].startswith("📚") and not buttons(sent)
     await wait_reply(sandbox, asker["id"], starts("Consultation"))
     case = await latest_case(hotline, asker["id"])
@@ -120,9 +120,9 @@ async def test_the_weekly_report_shows_self_served_acceptance_and_entries(
         asker = await social_worker(hotline, sandbox, name)
         confirm = await ask(sandbox, asker, "legal", "遗嘱要几个证人在场？")
         await submit(sandbox, asker, confirm)
-        shown = await sandbox.wait_for_edit(asker["id"], confirm["message_id"])
+        shown = await wait_edit(sandbox, asker["id"], confirm["message_id"])
         await press_data(sandbox, asker["id"], shown, dict(buttons(shown))[choice])
-        await sandbox.wait_for_edit(asker["id"], shown["message_id"])
+        await wait_edit(sandbox, asker["id"], shown["message_id"])
     admin = await sandbox.add_user("Admin", language_code="en")
     await sandbox.send_text(admin["id"], "/start")
     await wait_reply(sandbox, admin["id"])

@@ -26,7 +26,7 @@ from storage.models import (
 from storage.repositories.hotline_duty_cases import DutyCaseRepository
 from storage.repositories.outbox import OutboxRepository, Recipient
 from storage.repositories.roster_duty import RosterDutyRepository
-from tests.driver import buttons, person, press_data, say, wait_reply
+from tests.driver import buttons, person, press_data, say, wait_edit, wait_reply
 from tests.hotline_support import ALL_DAY, ask, expert, roster, social_worker, submit
 from tests.ideas_helpers import resident_idea
 from tests.support import bot_idle
@@ -123,7 +123,7 @@ async def test_forget_erases_every_area_and_says_what_it_did(
     assert yes.startswith(f"forget:yes:{uid}:") and len(yes.encode()) <= 64
 
     await press_data(sandbox, uid, confirm, yes)
-    done = await sandbox.wait_for_edit(uid, confirm["message_id"])
+    done = await wait_edit(sandbox, uid, confirm["message_id"])
     lines = done["text"].splitlines()
     assert lines[0] == "Your personal data has been erased."
     for line in ("· Name and username", "· Social-worker profile", "· Unfinished form (draft)",
@@ -210,7 +210,7 @@ async def test_cancelling_erases_nothing_and_uses_the_confirmation_up(
     confirm = await _ask_to_forget(sandbox, emma)
     (_, yes), (_, no) = buttons(confirm)
     await press_data(sandbox, uid, confirm, no)
-    cancelled = await sandbox.wait_for_edit(uid, confirm["message_id"])
+    cancelled = await wait_edit(sandbox, uid, confirm["message_id"])
     assert cancelled["text"] == "Cancelled; nothing was erased."
     # The cancelled confirmation's "yes" cannot be pressed afterwards.
     answer = await press_data(sandbox, uid, confirm, yes, forged=True)
@@ -246,6 +246,6 @@ async def test_a_forged_confirmation_for_someone_else_erases_nothing(
         assert (await services.subscriptions.settings(user["id"])).topics == {"policy"}
     # Emma's confirmation still works for Emma.
     await press_data(sandbox, emma["id"], emma_confirm, emma_yes)
-    done = await sandbox.wait_for_edit(emma["id"], emma_confirm["message_id"])
+    done = await wait_edit(sandbox, emma["id"], emma_confirm["message_id"])
     assert done["text"].startswith("Your personal data has been erased.")
     assert (await services.people.get(mid)).forgotten_at is None

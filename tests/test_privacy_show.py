@@ -7,7 +7,7 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import PendingPick
 from storage.repositories.hotline_picks import PendingPickRepository
-from tests.driver import buttons, press_data, say
+from tests.driver import buttons, press_data, say, wait_edit
 from tests.support import bot_idle
 from tests.test_privacy_forget import _ask_to_forget, _emma_with_everything
 
@@ -62,7 +62,7 @@ async def test_privacy_shows_every_area_forget_erases_with_the_same_figures(
     # /forget then reports, area by area, exactly what /privacy showed.
     confirm = await _ask_to_forget(sandbox, emma)
     await press_data(sandbox, uid, confirm, buttons(confirm)[0][1])
-    done = (await sandbox.wait_for_edit(uid, confirm["message_id"]))["text"].splitlines()
+    done = (await wait_edit(sandbox, uid, confirm["message_id"]))["text"].splitlines()
     for key in keys:
         if key in ("profile", "draft"):
             assert f"· {texts.text('en', f'forget.done.{key}')}" in done

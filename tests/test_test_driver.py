@@ -1,10 +1,11 @@
 """The end-to-end tests act and wait through the one test driver (tests/driver.py), checked on
 the tests' source itself (issue #12 item 6).
 
-A test that calls the sandbox client's `wait_for_bot_message` or `press_button` itself
-re-invents what the driver fixes once: which reply counts as the answer, the press by the
-label a person sees, a wait that runs out saying what it expected. Only the driver and the
-sandbox's own tests (tests/sandbox/, which test the client) may touch them.
+A test that calls the sandbox client's `wait_for_bot_message`, `wait_for_edit` or
+`press_button` itself re-invents what the driver fixes once: which reply counts as the
+answer, the press by the label a person sees, a wait that runs out saying what it expected.
+Only the driver and the sandbox's own tests (tests/sandbox/, which test the client) may
+touch them.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import pytest
 TESTS = Path(__file__).resolve().parent
 DRIVER = TESTS / "driver.py"
 SANDBOX_TESTS = TESTS / "sandbox"
-# The client's calls that the driver wraps (tests/driver.py: wait_reply, say, press, press_data).
-DRIVER_ONLY = frozenset({"wait_for_bot_message", "press_button"})
+# The client's calls that the driver wraps (tests/driver.py: wait_reply, say, wait_edit,
+# press, press_data).
+DRIVER_ONLY = frozenset({"wait_for_bot_message", "wait_for_edit", "press_button"})
 
 
 def direct_uses(source: str, filename: str = "<test>") -> list[tuple[int, str]]:
@@ -38,8 +40,8 @@ def test_only_the_driver_waits_for_replies_and_presses_buttons() -> None:
     found = [f"{path.relative_to(TESTS.parent).as_posix()}:{line}: {name}"
              for path in bound_by_the_rule()
              for line, name in direct_uses(path.read_text(encoding="utf-8"), str(path))]
-    assert found == [], ("use tests/driver.py (wait_reply, say, press, press_data) instead "
-                         "of the sandbox client's own calls:\n" + "\n".join(found))
+    assert found == [], ("use tests/driver.py (wait_reply, say, wait_edit, press, press_data) "
+                         "instead of the sandbox client's own calls:\n" + "\n".join(found))
 
 
 def test_the_rule_covers_the_tests_and_spares_the_driver_and_the_sandbox_tests() -> None:
@@ -61,7 +63,9 @@ def test_the_rule_covers_the_tests_and_spares_the_driver_and_the_sandbox_tests()
      [(1, "press_button")]),
     ("step = sandbox.wait_for_bot_message\nawait step(1)", [(1, "wait_for_bot_message")]),
     ("await press_data(sandbox, 1, message, 'data')\nawait wait_reply(sandbox, 1, 'x')", []),
-    ("await sandbox.wait_for_edit(1, 2)\nawait sandbox.send_text(1, 'hi')", []),
+    ("await sandbox.wait_for_edit(1, 2)\nawait sandbox.send_text(1, 'hi')",
+     [(1, "wait_for_edit")]),
+    ("await wait_edit(sandbox, 1, 2)\nawait sandbox.send_text(1, 'hi')", []),
 ])
 def test_direct_uses_are_found_however_they_are_written(
         source: str, expected: list[tuple[int, str]]) -> None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from storage.models import Role
-from tests.driver import buttons, person, press_data, say, wait_reply
+from tests.driver import buttons, person, press_data, say, wait_edit, wait_reply
 from tests.trainings_support import NOW, SHANGHAI, course_plan, events_of, local
 
 
@@ -31,7 +31,7 @@ async def test_register_gets_a_confirmation_and_a_calendar_in_shanghai_time(
     assert buttons(card) == [("✅ Register", f"trainings:register:{course_id}")]
 
     await press_data(sandbox, emma["id"], card, f"trainings:register:{course_id}")
-    edited = await sandbox.wait_for_edit(emma["id"], card["message_id"])
+    edited = await wait_edit(sandbox, emma["id"], card["message_id"])
     assert "✅ You are registered." in edited["text"]
     assert buttons(edited) == [("↩️ Cancel registration", f"trainings:cancel:{course_id}")]
     confirmation = await wait_reply(sandbox, emma["id"], after=card["message_id"])
@@ -59,7 +59,7 @@ async def test_full_course_waitlists_and_a_cancellation_promotes_the_first_in_li
     bob = await person(sandbox, hotline, "Bob")
     card = await _open_card(sandbox, ann, course_id)
     await press_data(sandbox, ann["id"], card, f"trainings:register:{course_id}")
-    await sandbox.wait_for_edit(ann["id"], card["message_id"])
+    await wait_edit(sandbox, ann["id"], card["message_id"])
 
     li_card = await _open_card(sandbox, li, course_id)
     assert "名额已满，候补 0 人" in li_card["text"]

@@ -17,7 +17,7 @@ from sandbox.client import SandboxClient
 from services.labels import display_width, shorten_label
 from services.texts import Texts
 from storage.models import Role
-from tests.driver import button_data, labels, press_data, say, wait_reply
+from tests.driver import button_data, labels, press_data, say, wait_edit, wait_reply
 from tests.hotline_support import social_worker
 from tests.ideas_helpers import resident_idea, submit_idea
 
@@ -47,9 +47,9 @@ async def test_done_leaves_the_subscriptions_without_a_tap_hint(
     user = await sandbox.add_user("Lin", language_code="en")
     menu = await say(sandbox, user["id"], "/subscribe", "Tap a topic")
     await press_data(sandbox, user["id"], menu, "sub:topic:policy")
-    await sandbox.wait_for_edit(user["id"], menu["message_id"])
+    await wait_edit(sandbox, user["id"], menu["message_id"])
     await press_data(sandbox, user["id"], menu, "sub:done")
-    done = await sandbox.wait_for_edit(user["id"], menu["message_id"])
+    done = await wait_edit(sandbox, user["id"], menu["message_id"])
     assert done["text"].startswith("You are subscribed to: Policy news")
     assert "Tap a topic" not in done["text"]
     assert "Send /subscribe to change it" in done["text"]
@@ -101,7 +101,7 @@ async def test_the_profile_community_comes_from_the_places_list(
     assert labels(streets)[:2] == ["Taihe Street", "Wujing Street"]
     assert labels(streets)[-1] == "Not listed: I will type it"
     await press_data(sandbox, uid, streets, "profile:street:1")
-    communities = await sandbox.wait_for_edit(uid, streets["message_id"])
+    communities = await wait_edit(sandbox, uid, streets["message_id"])
     assert communities["text"].startswith("3. Which community of Wujing Street")
     assert labels(communities) == ["Wujing Community", "Jinxing Community",
                                    "← Another street", "Not listed: I will type it"]
@@ -124,7 +124,7 @@ async def test_a_community_not_listed_is_typed(hotline: Hotline,
     uid = worker["id"]
     streets = await fill_name_and_organisation(sandbox, uid)
     await press_data(sandbox, uid, streets, "profile:type")
-    typed = await sandbox.wait_for_edit(uid, streets["message_id"])
+    typed = await wait_edit(sandbox, uid, streets["message_id"])
     assert typed["text"] == "3. Please type the name of the community you serve."
     assert labels(typed) == []
     saved = await say(sandbox, uid, "Sunshine  Village", "Profile saved")

@@ -17,7 +17,7 @@ from sandbox.client import SandboxClient
 from storage.models import Role, utcnow
 from storage.repositories.audit import AuditFilter
 from tests.browser.console_support import console_base, person, sign_in, staff_member
-from tests.driver import press_data, say, wait_reply
+from tests.driver import press_data, say, wait_edit, wait_reply
 from tests.ideas_helpers import resident_idea
 
 SHANGHAI_OFFSET = timedelta(hours=8)
@@ -25,7 +25,7 @@ SHANGHAI_OFFSET = timedelta(hours=8)
 
 async def subscriber(hotline: Hotline, sandbox: SandboxClient, name: str,
                      topic: str = "policy") -> dict[str, Any]:
-    user = await person(hotline, sandbox, name, role=None)
+    user = await person(sandbox, hotline, name, role=None)
     await hotline.services.subscriptions.subscribe(user["id"], [topic])
     return user
 
@@ -162,7 +162,7 @@ async def test_refused_fields_are_shown_beside_the_field_and_nothing_is_sent(
 
 async def test_an_idea_accepted_with_an_answer_reaches_its_author(
         hotline: Hotline, sandbox: SandboxClient, page: Any, screenshots: Any) -> None:
-    author = await person(hotline, sandbox, "Liu", role=None)
+    author = await person(sandbox, hotline, "Liu", role=None)
     idea = await resident_idea(hotline, author["id"], "Benches at the bus stop")
     other = await resident_idea(hotline, author["id"], "Shade over the benches")
     staff = await staff_member(hotline, sandbox, "Wang")
@@ -235,12 +235,12 @@ async def test_a_course_made_in_the_console_gets_a_registrant_through_the_bot(
     course_id = int(re.search(r"/trainings/(\d+)", page.url)[1])
     await expect(page.locator("#places")).to_have_text("0 of 20 places taken, 0 waiting")
 
-    learner = await person(hotline, sandbox, "Emma", role=Role.SOCIAL_WORKER)
+    learner = await person(sandbox, hotline, "Emma", role=Role.SOCIAL_WORKER)
     listing = await say(sandbox, learner["id"], "/trainings")
     await press_data(sandbox, learner["id"], listing, f"trainings:show:{course_id}")
     card = await wait_reply(sandbox, learner["id"], after=listing["message_id"])
     await press_data(sandbox, learner["id"], card, f"trainings:register:{course_id}")
-    await sandbox.wait_for_edit(learner["id"], card["message_id"])
+    await wait_edit(sandbox, learner["id"], card["message_id"])
 
     await page.reload()
     registrant = page.locator(f'#registrants tr[data-person="{learner["id"]}"]')

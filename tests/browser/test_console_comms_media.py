@@ -33,7 +33,7 @@ async def test_a_photo_composed_in_the_console_reaches_subscribers_with_its_capt
 
 async def _photo_reaches_subscribers(hotline: Hotline, sandbox: SandboxClient, page: Any,
                                      screenshots: Any, tmp_path: Any) -> None:
-    readers = [await person(hotline, sandbox, name, role=None) for name in ("Ann", "Bo")]
+    readers = [await person(sandbox, hotline, name, role=None) for name in ("Ann", "Bo")]
     for reader in readers:
         await hotline.services.subscriptions.subscribe(reader["id"], ["policy"])
     staff = await staff_member(hotline, sandbox, "Wang")
@@ -82,7 +82,7 @@ async def test_a_session_added_on_the_course_page_reaches_the_registrant(
     trainings = hotline.services.trainings
     trainings.clock.freeze(NOW)
     course_id = await trainings.create(course_plan(capacity=5), None)
-    reader = await person(hotline, sandbox, "Li", role=None)
+    reader = await person(sandbox, hotline, "Li", role=None)
     await trainings.register(course_id, reader["id"], frozenset())
     staff = await staff_member(hotline, sandbox, "Wang")
     await sign_in(hotline, sandbox, page, staff["id"])

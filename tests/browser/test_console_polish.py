@@ -20,7 +20,7 @@ from tests.browser.console_support import console_base, person, sign_in, staff_m
 from tests.browser.test_console_ops import audited, duty_day, duty_of
 from tests.console_ops_support import PNG, consultation
 from tests.console_support import http_client, signed_in_client
-from tests.driver import buttons, press_data, wait_reply
+from tests.driver import buttons, press_data, wait_edit, wait_reply
 from tests.hotline_support import ALL_DAY, ask, expert, offer_to, roster, social_worker, submit
 
 PHONE = {"width": 390, "height": 844}
@@ -31,7 +31,7 @@ OGG = b"OggS\x00\x02" + bytes(40)
 async def test_the_dashboard_follows_a_broadcast_while_it_is_open(
         hotline: Hotline, sandbox: SandboxClient, page: Any, screenshots: Any) -> None:
     for name in ("Ann", "Bo", "Cai"):
-        reader = await person(hotline, sandbox, name, role=None)
+        reader = await person(sandbox, hotline, name, role=None)
         await hotline.services.subscriptions.subscribe(reader["id"], ["policy"])
     staff = await staff_member(hotline, sandbox, "Wang")
     await sign_in(hotline, sandbox, page, staff["id"])
@@ -222,7 +222,7 @@ async def test_a_waiting_case_is_moved_to_another_category(
     told = await wait_reply(sandbox, asker["id"], "transferred")
     assert told["text"].startswith("Your consultation C-2026-0001 has been transferred to "
                                    "Finance")
-    edited = await sandbox.wait_for_edit(wang["id"], offer["message_id"])
+    edited = await wait_edit(sandbox, wang["id"], offer["message_id"])
     assert "moved consultation C-2026-0001 to Finance" in edited["text"]
     assert buttons(edited) == []
     # The old button, pressed anyway (a chat still showing it), wins nothing; Li, on duty

@@ -89,7 +89,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{hit.entry.id}\t{hit.entry.category}\t{hit.entry.question}\t"
                       f"{hit.score:.2f}")
         elif args.action == "proposals":
-            for entry in await kb.repository.listing([KbStatus.PROPOSED]):
+            for entry in await kb.entries([KbStatus.PROPOSED]):
                 one_line = entry.answer.replace("\n", " ⏎ ")
                 print(f"{entry.id}\t{entry.category}\tcase {entry.source_case_id}\t"
                       f"{entry.question}\t{one_line}")

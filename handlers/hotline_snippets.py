@@ -57,7 +57,7 @@ async def send_snippet(update: Update, context: HotlineContext) -> None:
     user_id = update.effective_user.id
     case = await context.services.hotline.cases.get(ids[0])
     snippets = context.services.hotline.snippets
-    snippet = await snippets.repository.get(ids[1])
+    snippet = await snippets.get(ids[1])
     if case is None or snippet is None or case.expert_id != user_id or not (
             snippet.owner_id == user_id
             or (snippet.owner_id is None and snippet.category == case.category)):

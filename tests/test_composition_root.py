@@ -41,3 +41,14 @@ def test_only_the_root_wires() -> None:
     assert not (ROOT / "bot" / "privacy_wiring.py").exists()
     assert not (ROOT / "services" / "comms_console.py").exists()
     assert not (ROOT / "services" / "hotline" / "ops_console.py").exists()
+
+
+def test_the_edges_reach_no_repository() -> None:
+    """Handlers, pages and the CLI act through a service's front door: none of them reads a
+    service's `.repository` (every read and change has a service method)."""
+    edges = [*_sources("handlers", "console"), *sorted((ROOT / "bot").glob("cli*.py"))]
+    found = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+             for path in edges
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if re.search(r"\.repository\b", line) and not line.lstrip().startswith("#")]
+    assert found == []

@@ -32,9 +32,9 @@ async def overview(request: web.Request) -> web.Response:
     now = utcnow()
     return await render(
         request, "console/kb.html", query=query, hits=hits,
-        proposals=await kb.repository.listing([KbStatus.PROPOSED]),
-        published=await kb.repository.listing([KbStatus.PUBLISHED], limit=LISTED),
-        published_total=await kb.repository.count([KbStatus.PUBLISHED]),
+        proposals=await kb.entries([KbStatus.PROPOSED]),
+        published=await kb.entries([KbStatus.PUBLISHED], limit=LISTED),
+        published_total=await kb.count([KbStatus.PUBLISHED]),
         figures=await kb.figures(now - timedelta(days=FIGURE_DAYS), now))
 
 
@@ -86,7 +86,7 @@ async def _entry(request: web.Request):  # type: ignore[no-untyped-def]
     raw = request.match_info["entry_id"]
     if not raw.isdigit() or len(raw) > 9:
         return None
-    return await request.app[SERVICES].kb.repository.get(int(raw))
+    return await request.app[SERVICES].kb.entry(int(raw))
 
 
 def routes() -> list[web.RouteDef]:

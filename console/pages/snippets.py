@@ -26,7 +26,7 @@ REFUSALS = {
 async def _page(request: web.Request, *, status: int = 200,
                 form: Form | None = None) -> web.Response:
     signed_in = viewer(request)
-    library = await request.app[SERVICES].hotline.snippets.repository.library(signed_in.telegram_id)
+    library = await request.app[SERVICES].hotline.snippets.library(signed_in.telegram_id)
     return await render_ops(request, "console/snippets.html", status=status, form=form,
                             library=library, names=await category_names(request),
                             staff=signed_in.is_staff, placeholders=PLACEHOLDERS)

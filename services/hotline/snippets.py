@@ -45,6 +45,13 @@ class Snippets:
         self._cases = cases
         self._experts = experts
 
+    async def get(self, snippet_id: int) -> Snippet | None:
+        return await self.repository.get(snippet_id)
+
+    async def library(self, person_id: int) -> list[Snippet]:
+        """The person's own snippets and the shared ones of their categories (/snippets)."""
+        return await self.repository.library(person_id)
+
     async def fill(self, body: str, case: Case) -> str:
         asker = await self._cases.person_name(case.asker_id)
         locale = await self._cases.locale_of(case.asker_id)

@@ -148,6 +148,17 @@ class KnowledgeBase:
         search and reads the list themselves."""
         return [h for h in await self.search(text, FAQ_RESULTS) if h.score >= RELATED]
 
+    async def entry(self, entry_id: int) -> KbEntry | None:
+        """Any entry, whatever its state (the staff's review pages)."""
+        return await self.repository.get(entry_id)
+
+    async def entries(self, statuses: Sequence[str], limit: int = 1000) -> list[KbEntry]:
+        """Entries in these states (proposals waiting, the published list)."""
+        return await self.repository.listing(statuses, limit)
+
+    async def count(self, statuses: Sequence[str]) -> int:
+        return await self.repository.count(statuses)
+
     async def published(self, entry_id: int) -> KbEntry | None:
         entry = await self.repository.get(entry_id)
         return entry if entry is not None and entry.status == KbStatus.PUBLISHED else None

@@ -123,14 +123,6 @@ class KbRepository:
                      .join(ranked, KbEntry.id == ranked.c.entry_id)
                      .where(KbEntry.status == KbStatus.PUBLISHED)
                      .order_by(ranked.c.rank.desc(), KbEntry.id))
-        if self._db.dialect == "postgresql":
-            # One round trip: a single read needs no transaction, so no BEGIN and COMMIT
-            # around it (on a busy machine each trip waits for the server to be scheduled).
-            async with self._db.engine.connect() as connection:
-                await connection.execution_options(isolation_level="AUTOCOMMIT")
-                async with AsyncSession(bind=connection, expire_on_commit=False) as session:
-                    rows = await session.execute(statement)
-                    return [(entry, float(rank)) for entry, rank in rows.all()]
         async with self._db.session() as session:
             rows = await session.execute(statement)
             return [(entry, float(rank)) for entry, rank in rows.all()]

@@ -55,8 +55,8 @@ async def remove(session: AsyncSession, entry_id: int) -> None:
 
 def ranked(dialect: str, alternatives: Alternatives, limit: int) -> Subquery:
     """The best `limit` entries of the index as a subquery (entry_id, rank), so the caller
-    reads them with their entries in one statement: one round trip on PostgreSQL, where a
-    search's time is mostly waiting for the server. Rank is BM25 (SQLite) or ts_rank
+    reads them with their entries in one statement (on PostgreSQL a search's time is mostly
+    waiting for the server, so one statement instead of two). Rank is BM25 (SQLite) or ts_rank
     (PostgreSQL), larger is better in both, and only comparable within one query."""
     if dialect == "postgresql":
         expr = _tsquery_expression(alternatives)

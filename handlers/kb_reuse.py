@@ -12,7 +12,7 @@ from handlers.hotline_input import callback_ints, refuse_button
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes
 from services.hotline.relay import Incoming
-from storage.models import Case, CaseStatus
+from storage.models import Case, CaseStatus, KbEntry
 
 MAX_CASE_BUTTONS = 5
 
@@ -30,20 +30,31 @@ async def send_buttons(context: HotlineContext, user_id: int,
             for case in (await answering(context, user_id))[:MAX_CASE_BUTTONS]]
 
 
-async def send_answer(update: Update, context: HotlineContext) -> None:
-    """Relays the entry's answer to the asker of the chosen case, as the expert's reply."""
-    numbers = callback_ints(update.callback_query.data, "kb:send:", 2)
+async def pressed_entry_and_case(update: Update, context: HotlineContext,
+                                 prefix: str) -> tuple[KbEntry, Case] | None:
+    """The published entry and the presser's own open case a button names ("<prefix><entry
+    id>:<case id>"); a malformed, forged or stale press is refused (None)."""
+    numbers = callback_ints(update.callback_query.data, prefix, 2)
     if numbers is None:
         await refuse_button(update, context, "malformed")
-        return
+        return None
     entry_id, case_id = numbers
-    user_id = update.effective_user.id
     entry = await context.services.kb.published(entry_id)
-    case = next((c for c in await answering(context, user_id) if c.id == case_id), None)
+    case = next((c for c in await answering(context, update.effective_user.id)
+                 if c.id == case_id), None)
     if entry is None or case is None:
         await refuse_button(update, context, "entry or case not available",
                             key="kb.reuse.unavailable")
+        return None
+    return entry, case
+
+
+async def send_answer(update: Update, context: HotlineContext) -> None:
+    """Relays the entry's answer to the asker of the chosen case, as the expert's reply."""
+    pressed = await pressed_entry_and_case(update, context, "kb:send:")
+    if pressed is None:
         return
+    entry, case = pressed
     await answer_callback(update)
     await relay_answer(update, context, case, entry.answer)
 

@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from handlers.context import HotlineContext
 from handlers.hotline_input import callback_ints, drop_pressed_buttons, refuse_button
-from handlers.kb_reuse import answering, relay_answer
+from handlers.kb_reuse import answering, pressed_entry_and_case, relay_answer
 from handlers.replies import answer_callback, reply
 from handlers.routes import Routes
 from services.dialogs import DraftState
@@ -37,21 +37,13 @@ async def offer_edit(update: Update, context: HotlineContext, entry_id: int) -> 
 
 async def start_edit(update: Update, context: HotlineContext) -> None:
     """Opens the edit: asks for the edited text (the entry must be public, the case theirs)."""
-    numbers = callback_ints(update.callback_query.data, "kb:edit:", 2)
-    if numbers is None:
-        await refuse_button(update, context, "malformed")
+    pressed = await pressed_entry_and_case(update, context, "kb:edit:")
+    if pressed is None:
         return
-    entry_id, case_id = numbers
-    user_id = update.effective_user.id
-    entry = await context.services.kb.published(entry_id)
-    case = next((c for c in await answering(context, user_id) if c.id == case_id), None)
-    if entry is None or case is None:
-        await refuse_button(update, context, "entry or case not available",
-                            key="kb.reuse.unavailable")
-        return
+    entry, case = pressed
     await answer_callback(update)
-    await context.services.dialogs.start(user_id, FLOW, TEXT, entry_id=entry_id,
-                                         case_id=case_id)
+    await context.services.dialogs.start(update.effective_user.id, FLOW, TEXT,
+                                         entry_id=entry.id, case_id=case.id)
     await reply(update, context, context.html("kb.reuse.edit_ask", number=case.number,
                                               limit=MAX_EDITED))
 

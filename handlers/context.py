@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import escape
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from services.container import Services
@@ -60,7 +59,7 @@ class HotlineContext(CallbackContext[ExtBot, dict, dict, dict]):
 
     def refusal(self, refused: Refused) -> str:
         """Why a front door said no, as Telegram HTML in this person's language."""
-        return str(escape(self.services.texts.refusal(self.locale, refused.refusal)))
+        return self.services.texts.refusal_html(self.locale, refused.refusal)
 
 
 CONTEXT_TYPES = ContextTypes(context=HotlineContext)

@@ -123,8 +123,7 @@ async def close_command(update: Update, context: HotlineContext) -> None:
             done = await context.services.hotline.actions.close(actor_of(update, context),
                                                                 chosen.id)
         except Refused as refused:
-            await reply(update, context, context.services.texts.refusal(
-                context.locale, refused.refusal))
+            await reply(update, context, context.refusal(refused))
             return
         await reply(update, context, context.html("hotline.closed.done",
                                                   number=done.after.number))
@@ -166,8 +165,7 @@ async def end_command(update: Update, context: HotlineContext) -> None:
         await context.services.hotline.actions.close(
             Actor(update.effective_user.id, frozenset()), cases[0].id)
     except Refused as refused:
-        await reply(update, context, context.services.texts.refusal(
-            context.locale, refused.refusal))
+        await reply(update, context, context.refusal(refused))
 
 
 @require_roles(*ANSWERERS)
@@ -268,8 +266,7 @@ async def release_command(update: Update, context: HotlineContext) -> None:
         done = await context.services.hotline.actions.release(actor_of(update, context),
                                                               chosen.id)
     except Refused as refused:
-        await reply(update, context, context.services.texts.refusal(
-            context.locale, refused.refusal))
+        await reply(update, context, context.refusal(refused))
         return
     await reply(update, context, context.html("hotline.release.done",
                                               number=done.after.number))
@@ -349,8 +346,7 @@ async def reopen_command(update: Update, context: HotlineContext) -> None:
         done = await context.services.hotline.actions.reopen(Actor(user_id, frozenset()),
                                                              closed[0].id)
     except Refused as refused:
-        await reply(update, context, context.services.texts.refusal(
-            context.locale, refused.refusal))
+        await reply(update, context, context.refusal(refused))
         return
     await _tell_reopened(update, context, done.after)
 
@@ -374,8 +370,7 @@ async def _staff_reopen(update: Update, context: HotlineContext, number: str) ->
     try:
         done = await context.services.hotline.actions.reopen(actor_of(update, context), number)
     except Refused as refused:
-        await reply(update, context, context.services.texts.refusal(
-            context.locale, refused.refusal))
+        await reply(update, context, context.refusal(refused))
         return
     await reply(update, context, context.html("hotline.reopen.staff_done",
                                               number=done.after.number))

@@ -77,8 +77,7 @@ async def note_step(update: Update, context: HotlineContext, state: DraftState) 
         await context.services.dialogs.finish(update.effective_user.id)
         _, done_text = await _hand_on(update, context, state, handoff)
     except Refused as refused:
-        await reply(update, context, context.services.texts.refusal(context.locale,
-                                                                    refused.refusal))
+        await reply(update, context, context.refusal(refused))
         return
     await _drop_prompt(context, update.effective_user.id, state)
     await reply(update, context, done_text)

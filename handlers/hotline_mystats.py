@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
@@ -23,8 +21,7 @@ async def mystats(update: Update, context: HotlineContext) -> None:
     try:
         periods = await figures.of(update.effective_user.id)
     except Refused as refused:
-        await reply(update, context, html.escape(
-            context.services.texts.refusal(context.locale, refused.refusal), quote=False))
+        await reply(update, context, context.refusal(refused))
         return
     await reply(update, context, context.render("hotline_mystats", periods=periods))
 

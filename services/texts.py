@@ -120,6 +120,12 @@ class Texts:
         """Why a front door said no (services.refusals), as plain text in this language."""
         return words(refusal, lambda key, **values: self.text(locale, key, **values))
 
+    def refusal_html(self, locale: str | None, refusal: Refusal) -> str:
+        """The same words as Telegram HTML: the catalogue's markup kept, every value escaped
+        (a number someone typed may hold "<"), a nested refusal's words not escaped twice."""
+        return str(words(refusal, lambda key, **values: Markup(  # noqa: S704 - html() escaped
+            self.html(locale, key, **values))))
+
     def render(self, locale: str | None, template: str, **data: Any) -> str:
         """A whole message from locales/templates/<template>.html, autoescaped."""
         env = self._environments[self.locale(locale)]

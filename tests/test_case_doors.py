@@ -99,6 +99,10 @@ async def test_staff_reopen_in_the_bot_and_release_and_reopen_in_the_console(
     cases = hotline.services.hotline.cases
     assert await cases.close(await cases.get(talk.case.id), "expert")
 
+    # A number typed wrong is refused in words, "<" and "&" shown as typed (the reply is
+    # Telegram HTML: unescaped, Telegram would refuse the message and staff hear nothing).
+    refused = await say(sandbox, staff["id"], "/reopen C-<1>&2")
+    assert refused["text"] == "There is no case C-<1>&2."
     # Staff reopen it from the bot: /reopen N; the expert and the asker are told.
     reply = await say(sandbox, staff["id"], f"/reopen {number}")
     assert reply["text"] == f"Consultation {number} is open again."

@@ -127,6 +127,10 @@ class KbRepository:
             rows = await session.execute(statement)
             return [(entry, float(rank)) for entry, rank in rows.all()]
 
+    async def word_counts(self) -> dict[str, int]:
+        async with self._db.session() as session:
+            return await kb_index.word_counts(session)
+
     async def count_shown(self, ids: Sequence[int]) -> None:
         await self._bump(ids, shown_count=KbEntry.shown_count + 1)
 

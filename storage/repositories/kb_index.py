@@ -53,6 +53,17 @@ async def remove(session: AsyncSession, entry_id: int) -> None:
                           {"id": entry_id})
 
 
+async def word_counts(session: AsyncSession) -> dict[str, int]:
+    """How many indexed (published) entries hold each word. PostgreSQL's ts_stat reads every
+    document (about 40 ms for 10,000 entries), so callers keep the result for minutes."""
+    if session.bind.dialect.name == "postgresql":
+        sql = "SELECT word, ndoc FROM ts_stat('SELECT document FROM kb_search')"
+    else:
+        sql = "SELECT term, doc FROM kb_fts_words"
+    rows = await session.execute(text(sql))
+    return {word: int(count) for word, count in rows.all()}
+
+
 def ranked(dialect: str, alternatives: Alternatives, limit: int) -> Subquery:
     """The best `limit` entries of the index as a subquery (entry_id, rank), so the caller
     reads them with their entries in one statement (on PostgreSQL a search's time is mostly

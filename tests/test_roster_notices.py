@@ -4,6 +4,7 @@ mid-send, leaves it for the next check instead of losing it."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -76,5 +77,18 @@ async def test_a_notice_whose_send_failed_or_was_cut_short_is_sent_by_the_next_c
         assert await actions.deliver_notices(FailingFirst(messenger, ["blocked"])) == 0
         assert await queue.queued_notices(10) == []
         assert await actions.deliver_notices(messenger) == 0
+
+        # Tried again at every check until the day it is about has passed; then it goes,
+        # unsent (news of a duty already over helps no one).
+        before = len(await sandbox.bot_messages(wang["id"]))
+        yesterday = utcnow().astimezone(hotline.services.hotline.roster.zone).date() - \
+            timedelta(days=1)
+        await queue.queue_notices([(wang["id"], "roster_changed", json.dumps(
+            {"kind": "off", "removed": False, "day": yesterday.isoformat(), "start": "",
+             "end": "", "categories": []}))])
+        assert len(await queue.queued_notices(10)) == 1
+        assert await actions.deliver_notices(messenger) == 0
+        assert await queue.queued_notices(10) == []
+        assert len(await sandbox.bot_messages(wang["id"])) == before
     finally:
         await hotline.stop()

@@ -34,7 +34,8 @@ CHANGE_TEMPLATE = "roster_changed"
 NOTICES_PER_RUN = 200
 # A claim older than this belongs to a process that died mid-send: the notice is queued again.
 STALE_CLAIM = timedelta(minutes=10)
-# Failures that sending again cannot mend; any other (network, rate limit) is tried again.
+# Failures that sending again cannot mend; any other (network, rate limit) is tried again
+# at every check until the day the notice is about has passed.
 FINAL_FAILURES = {"blocked": ReminderState.DROPPED, "rejected": ReminderState.FAILED}
 
 
@@ -189,8 +190,16 @@ class RosterActions:
         now = utcnow()
         await self._duty.release_stale_notices(now - STALE_CLAIM)
         sent = 0
+        today = self.today()
         for notice in await self._duty.queued_notices(NOTICES_PER_RUN):
             if not await self._duty.take_notice(notice.id, now):
+                continue
+            if _moot(notice.data, today):
+                # Failing sends are retried until they arrive or the day they are about
+                # is over: news of a duty already past is no use to anyone.
+                log.info("a roster change notice to %s dropped: its day has passed",
+                         notice.chat_id)
+                await self._duty.finish_notice(notice.id, ReminderState.DROPPED, utcnow())
                 continue
             delivery = await messenger.send_rendered(notice.chat_id, notice.template,
                                                      **json.loads(notice.data))
@@ -211,3 +220,8 @@ class RosterActions:
                       detail: dict[str, object]) -> None:
         await self._audit.record(actor.telegram_id, action, target=target,
                                  detail={**actor.note, **detail}, channel=actor.channel)
+
+
+def _moot(data: str, today: date) -> bool:
+    day = json.loads(data).get("day")
+    return bool(day) and date.fromisoformat(day) < today

@@ -39,6 +39,7 @@ from handlers.context import COMMAND_MENU_KEY, CONTEXT_TYPES, SERVICES_KEY
 from handlers.registry import command_catalogue, register_handlers
 from scheduler.announcements import schedule_announcements
 from scheduler.hotline import schedule_hotline
+from scheduler.ideas import schedule_idea_notices
 from scheduler.periodic import build_periodic_jobs, start_periodic_jobs
 from scheduler.trainings import schedule_training_reminders
 from services.container import Services
@@ -229,6 +230,8 @@ class Hotline:
                                           services.trainings, services.training_reminders)
         schedule_hotline(self.application.job_queue.scheduler, services,
                          self.settings.escalation_check_seconds)
+        schedule_idea_notices(self.application.job_queue.scheduler, services,
+                              self.settings.escalation_check_seconds)
         await self.application.start()
         self.inbox.start(hand_over_to(self.application),
                          hold=lambda: services.conversation_log.behind)

@@ -26,6 +26,7 @@ from handlers.replies import answer_callback, reply
 from services.commands import STAFF_ROLES
 from services.dialogs import DraftState
 from services.ideas import IdeaInputError, IdeaRefused, StatusChange
+from services.ideas.author_notice import Told
 from services.ideas.rules import clean_text
 from storage.models import Idea, Role
 
@@ -170,14 +171,21 @@ async def apply(update: Update, context: HotlineContext, idea_id: int,
     await _after_change(update, context, change, "ideas.review.applied")
 
 
+# What the reviewer is told of the word owed to the author after a change.
+AUTHOR_NOTICES = {
+    Told.SENT: "ideas.review.author_notified",
+    Told.LATER: "ideas.review.author_later",
+    Told.UNREACHABLE: "ideas.review.author_unreachable",
+    Told.NOTHING_OWED: "ideas.review.author_not_notified",
+}
+
 async def _after_change(update: Update, context: HotlineContext, change: StatusChange,
                         key: str) -> None:
     idea = change.idea
     names = await context.services.ideas.status_names(context.locale)
     done = context.html(key, reference=idea.reference,
                         status=names.get(idea.status, idea.status))
-    done += "\n" + context.html("ideas.review.author_notified" if change.notify_author
-                                else "ideas.review.author_not_notified")
+    done += "\n" + context.html(AUTHOR_NOTICES[change.author])
     await edit_or_reply(update, context, done)
     await show_card(update, context, idea, NO_FILTER)
 

@@ -20,6 +20,7 @@ from console.pages.submit_once import only_once
 from console.rendering import redirect
 from services.actors import Actor
 from services.ideas import IdeaInputError
+from services.ideas.author_notice import Told
 from services.ideas.rules import LIMITS, normalise_reference
 from services.refusals import Refused
 from storage.models import Idea, Role
@@ -29,6 +30,15 @@ log = logging.getLogger(__name__)
 # The chat's input refusals ask to "send it again"; beside a field the console says it so.
 INPUT_TEXTS = {"ideas.error.empty": "console_comms.ideas.error.empty",
                "ideas.error.too_long": "console_comms.ideas.error.too_long"}
+
+
+# What the page says of the word owed to the author after a status change or publishing.
+AUTHOR_NOTICES = {
+    Told.SENT: "console_comms.ideas.author_told",
+    Told.LATER: "console_comms.ideas.author_later",
+    Told.UNREACHABLE: "console_comms.ideas.author_unreachable",
+    Told.NOTHING_OWED: "console_comms.ideas.saved_not_told",
+}
 
 
 def _acting(request: web.Request) -> Actor:
@@ -80,8 +90,7 @@ async def change_status(request: web.Request) -> web.StreamResponse:
                 _acting(request), idea.id, form.value("expected"), target, answer, publish)
         except (Refused, IdeaInputError) as error:
             return await _refused(request, idea, "status", form, "status", error)
-        raise _done(idea, "console_comms.ideas.author_told" if change.told
-                    else "console_comms.ideas.saved_not_told")
+        raise _done(idea, AUTHOR_NOTICES[change.author])
 
 
 @requires(Role.STAFF)
@@ -93,8 +102,7 @@ async def publish(request: web.Request) -> web.StreamResponse:
             change = await request.app[SERVICES].ideas.publish(_acting(request), idea.id)
         except Refused as refusal:
             return await _refused(request, idea, "publish", form, "publish", refusal)
-        raise _done(idea, "console_comms.ideas.author_told" if change.told
-                    else "console_comms.ideas.saved_not_told")
+        raise _done(idea, AUTHOR_NOTICES[change.author])
 
 
 @requires(Role.STAFF)

@@ -11,7 +11,6 @@ key and its values) and changes nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,12 +18,12 @@ from zoneinfo import ZoneInfo
 
 from services.actors import Actor, record_action
 from services.audit import AuditLog
-from services.ideas.author_notice import author_notice
+from services.ideas.author_notice import AuthorNotices, Told
 from services.ideas.board import IdeaBoard
 from services.ideas.rules import LIMITS, REPORT_REASONS, IdeaRefused, clean_text
 from services.people import PeopleService
 from services.texts import Texts
-from services.trainings.messenger import SendOutcome, TrainingMessenger
+from services.trainings.messenger import TrainingMessenger
 from storage.models import Idea, IdeaEvent, IdeaStatus, utcnow
 from storage.repositories.ideas import EDITABLE_FIELDS, IdeaRepository, PublicIdea
 from storage.timestamps import as_utc
@@ -46,11 +45,15 @@ class IdeaRules:
 @dataclass(frozen=True, slots=True)
 class StatusChange:
     """The idea after a staff change; `notify_author` when a new status was published (the
-    door then tells the author), `told` when that notice reached them."""
+    author is owed word of it), `author` what became of that word so far."""
 
     idea: Idea
     notify_author: bool
-    told: bool = False
+    author: Told = Told.NOTHING_OWED
+
+    @property
+    def told(self) -> bool:
+        return self.author == Told.SENT
 
 
 class IdeaService:
@@ -59,12 +62,14 @@ class IdeaService:
                  people: PeopleService, texts: Texts, sends_here: bool,
                  staff_chat_id: int | None = None) -> None:
         """`sends_here`: this process is the running bot, which tells authors of staff
-        decisions; a command-line run has no bot to speak with and tells no one."""
+        decisions at once; a command-line run stores what they are owed, and the bot's check
+        sends it."""
         self._ideas = ideas
         self._audit = audit
         self.board = board  # the web console's search, export and hiding of ideas
-        # Writes to an idea's author outside a reply (the staff doors' notices).
-        self._messenger = messenger
+        # The word owed to an idea's author of a staff decision, stored with the decision.
+        self.author_notices = AuthorNotices(ideas.notices, ideas, self, people, texts,
+                                            messenger)
         self._people = people
         self._texts = texts
         self._sends_here = sends_here
@@ -73,18 +78,12 @@ class IdeaService:
         self.staff_chat_id = staff_chat_id
         self._zone = ZoneInfo(timezone)
 
-    async def _tell_author(self, idea: Idea,
-                           notice: Callable[[str], str] | None = None) -> bool:
-        """Tells the author, in their language, of the published change (or `notice`, made
-        for a locale); False when it could not be delivered (or no bot speaks from here)."""
+    async def _tell_author(self, idea: Idea) -> Told:
+        """Sends what the author is owed of the change just stored, where a bot runs here;
+        elsewhere (or when it does not get through) the bot's check sends it later."""
         if not self._sends_here:
-            return False
-        html = await author_notice(self, self._people, self._texts, idea, notice)
-        if await self._messenger.send(idea.author_id, html) == SendOutcome.SENT:
-            return True
-        # The author blocked the bot or erased their chat: the change stands all the same.
-        log.warning("could not tell the author of %s", idea.reference)
-        return False
+            return Told.LATER
+        return await self.author_notices.send_owed(idea.id)
 
     # ------------------------------------------------------------------ statuses
 
@@ -229,8 +228,9 @@ class IdeaService:
             raise IdeaRefused("ideas.refused.stale")
         if answer is not None:
             answer = clean_text("answer", answer)
+        notify = publish and status != idea.published_status
         if not await self._ideas.staff_changes.change_status(
-                idea_id, expected, status, answer, publish, actor.telegram_id):
+                idea_id, expected, status, answer, publish, actor.telegram_id, notify=notify):
             log.warning("status change of idea %s by %s refused: it is no longer %s",
                         idea.reference, actor.telegram_id, expected)
             raise IdeaRefused("ideas.refused.stale")
@@ -238,23 +238,25 @@ class IdeaService:
         assert changed is not None
         log.info("idea %s: %s -> %s by %s (published: %s)", idea.reference, expected, status,
                  actor.telegram_id, publish)
-        notify = publish and status != idea.published_status
         await record_action(self._audit, actor, "ideas.status", idea.reference, {
             "from": expected, "to": status, "published": publish, "answer": answer,
             "notify_author": notify})
-        return StatusChange(changed, notify, notify and await self._tell_author(changed))
+        return StatusChange(changed, notify,
+                            await self._tell_author(changed) if notify else Told.NOTHING_OWED)
 
     async def publish(self, actor: Actor, idea_id: int) -> StatusChange:
         actor.require_staff()
         idea = await self._reviewable(idea_id)
-        if not await self._ideas.staff_changes.publish(idea_id, actor.telegram_id):
+        notify = idea.status != idea.published_status
+        if not await self._ideas.staff_changes.publish(idea_id, actor.telegram_id,
+                                                       notify=notify):
             raise IdeaRefused("ideas.refused.nothing_to_publish")
         changed = await self._ideas.get(idea_id)
         assert changed is not None
-        notify = changed.published_status != idea.published_status
         await record_action(self._audit, actor, "ideas.publish", idea.reference, {
             "status": changed.status, "notify_author": notify})
-        return StatusChange(changed, notify, notify and await self._tell_author(changed))
+        return StatusChange(changed, notify,
+                            await self._tell_author(changed) if notify else Told.NOTHING_OWED)
 
     async def add_note(self, actor: Actor, idea_id: int, raw: str | None) -> Idea:
         actor.require_staff()
@@ -284,12 +286,7 @@ class IdeaService:
                  actor.telegram_id)
         await record_action(self._audit, actor, "ideas.duplicate", idea.reference,
                             {"original": original.reference})
-
-        def duplicate_notice(locale: str) -> str:
-            return self._texts.html(locale, "ideas.notice.duplicate", reference=idea.reference,
-                                    original=original.reference, title=original.title)
-
-        await self._tell_author(idea, duplicate_notice)
+        await self._tell_author(idea)
         return idea, original
 
     async def hide(self, actor: Actor, idea_id: int) -> Idea:

@@ -80,7 +80,10 @@ class Idea(SQLModel, table=True):
 class IdeaEvent(SQLModel, table=True):
     """The history of an idea: status changes, answers, publishing, notes, duplicates.
 
-    Notes (kind "note") are private to staff and never reach the author."""
+    Notes (kind "note") are private to staff and never reach the author. An event the author
+    is owed word of (a newly published status, a duplicate) carries `notice`, written in the
+    same transaction as the change: pending → claimed (one process sends it) → sent |
+    dropped (unreachable, or the idea is gone) | failed (still not through after days)."""
 
     __tablename__ = "idea_events"
 
@@ -91,6 +94,9 @@ class IdeaEvent(SQLModel, table=True):
     text: str | None = Field(default=None, max_length=1000)
     actor_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    notice: str | None = Field(default=None, max_length=16, index=True)
+    notice_claimed_at: datetime | None = Field(default=None,
+                                               sa_column=utc_column(nullable=True))
 
 
 class IdeaSupport(SQLModel, table=True):

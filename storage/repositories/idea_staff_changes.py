@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import or_, update
 
 from storage.db import Database
-from storage.models import Idea, IdeaEvent, utcnow
+from storage.models import Idea, IdeaEvent, ReminderState, utcnow
 
 
 class IdeaStaffChanges:
@@ -20,8 +20,10 @@ class IdeaStaffChanges:
         self._db = database
 
     async def change_status(self, idea_id: int, expected: str, status: str,
-                            answer: str | None, publish: bool, actor_id: int) -> bool:
-        """Moves the idea from `expected` to `status` (with an answer), published or not."""
+                            answer: str | None, publish: bool, actor_id: int, *,
+                            notify: bool = False) -> bool:
+        """Moves the idea from `expected` to `status` (with an answer), published or not;
+        `notify`: the author is owed word of it (kept with the change until sent)."""
         now = utcnow()
         values: dict[str, Any] = {"status": status, "staff_answered": True, "updated_at": now}
         if answer is not None:
@@ -39,11 +41,13 @@ class IdeaStaffChanges:
                                   actor_id=actor_id, created_at=now))
             if publish:
                 session.add(IdeaEvent(idea_id=idea_id, kind="published", status=status,
-                                      actor_id=actor_id, created_at=now))
+                                      actor_id=actor_id, created_at=now,
+                                      notice=ReminderState.PENDING if notify else None))
             return True
 
-    async def publish(self, idea_id: int, actor_id: int) -> bool:
-        """Publishes what staff set; False when it is already published (or withdrawn)."""
+    async def publish(self, idea_id: int, actor_id: int, *, notify: bool = False) -> bool:
+        """Publishes what staff set; False when it is already published (or withdrawn).
+        `notify`: the author is owed word of it."""
         now = utcnow()
         async with self._db.session() as session:
             result = await session.execute(
@@ -57,7 +61,8 @@ class IdeaStaffChanges:
                 return False
             idea = await session.get(Idea, idea_id)
             session.add(IdeaEvent(idea_id=idea_id, kind="published", status=idea.status,
-                                  actor_id=actor_id, created_at=now))
+                                  actor_id=actor_id, created_at=now,
+                                  notice=ReminderState.PENDING if notify else None))
             return True
 
     async def add_note(self, idea_id: int, actor_id: int, text: str) -> None:
@@ -75,7 +80,8 @@ class IdeaStaffChanges:
             if not result.rowcount:
                 return False
             session.add(IdeaEvent(idea_id=idea_id, kind="duplicate", text=str(original_id),
-                                  actor_id=actor_id, created_at=now))
+                                  actor_id=actor_id, created_at=now,
+                                  notice=ReminderState.PENDING))  # the author is told
             return True
 
     async def unhide(self, idea_id: int, actor_id: int) -> bool:

@@ -24,6 +24,7 @@ from storage.models import (
     IdeaSupport,
     utcnow,
 )
+from storage.repositories.idea_notices import IdeaNoticeRepository
 from storage.repositories.idea_reading import ExportedIdea, IdeaReading, PublicIdea
 from storage.repositories.idea_review_panels import IdeaReviewPanels
 from storage.repositories.idea_staff_changes import IdeaStaffChanges
@@ -39,13 +40,15 @@ EDITABLE_FIELDS = ("title", "problem", "solution")
 class IdeaRepository:
     """Statuses, one idea by id, submitting, the author's and the public's changes, the staff
     topic. Its collaborators, each with one job and the same database: `reading` (lists and
-    look-ups, idea_reading.py), `staff_changes` (idea_staff_changes.py) and `review_panels`
-    (the reviewers' live cards, idea_review_panels.py)."""
+    look-ups, idea_reading.py), `staff_changes` (idea_staff_changes.py), `notices` (the word
+    owed to authors, idea_notices.py) and `review_panels` (the reviewers' live cards,
+    idea_review_panels.py)."""
 
     def __init__(self, database: Database) -> None:
         self._db = database
         self.reading = IdeaReading(database)
         self.staff_changes = IdeaStaffChanges(database)
+        self.notices = IdeaNoticeRepository(database)
         self.review_panels = IdeaReviewPanels(database)
 
     async def get(self, idea_id: int) -> Idea | None:

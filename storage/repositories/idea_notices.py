@@ -1,0 +1,73 @@
+"""The word each idea author is owed of a staff decision (IdeaEvent.notice), kept until it is
+sent or can never be: claimed by one process before sending, so two bots never both send
+it, and a process that dies mid-send leaves a claim that lapses and is taken again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select, update
+
+from storage.db import Database
+from storage.models import Idea, IdeaEvent, ReminderState
+from storage.timestamps import as_utc
+
+
+@dataclass(frozen=True, slots=True)
+class OwedNotice:
+    event_id: int
+    idea_id: int
+    author_id: int
+    kind: str  # "published" (the new status and answer) or "duplicate"
+    status: str | None
+    original_id: int | None  # a duplicate's original
+    created_at: datetime
+
+
+class IdeaNoticeRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def owed(self, limit: int, stale_before: datetime,
+                   idea_id: int | None = None) -> list[OwedNotice]:
+        """Pending notices (and those whose claim lapsed before `stale_before`), oldest
+        first; of one idea only with `idea_id`."""
+        waiting = or_(IdeaEvent.notice == ReminderState.PENDING,
+                      and_(IdeaEvent.notice == ReminderState.CLAIMED,
+                           IdeaEvent.notice_claimed_at < stale_before))
+        statement = (select(IdeaEvent, Idea.author_id)
+                     .join(Idea, Idea.id == IdeaEvent.idea_id)
+                     .where(waiting).order_by(IdeaEvent.id).limit(limit))
+        if idea_id is not None:
+            statement = statement.where(IdeaEvent.idea_id == idea_id)
+        async with self._db.session() as session:
+            rows = (await session.execute(statement)).all()
+        return [OwedNotice(event.id, event.idea_id, author_id, event.kind, event.status,
+                           int(event.text) if event.kind == "duplicate" and event.text
+                           else None, as_utc(event.created_at))
+                for event, author_id in rows]
+
+    async def claim(self, event_id: int, now: datetime, stale_before: datetime) -> bool:
+        """Takes the notice for this process; False when another process has it (or it was
+        sent meanwhile)."""
+        async with self._db.session() as session:
+            result = await session.execute(
+                update(IdeaEvent).where(
+                    IdeaEvent.id == event_id,
+                    or_(IdeaEvent.notice == ReminderState.PENDING,
+                        and_(IdeaEvent.notice == ReminderState.CLAIMED,
+                             IdeaEvent.notice_claimed_at < stale_before)))
+                .values(notice=ReminderState.CLAIMED, notice_claimed_at=now))
+            return bool(result.rowcount)
+
+    async def finish(self, event_id: int, state: str) -> None:
+        """sent, dropped or failed; or pending again, for the next check."""
+        async with self._db.session() as session:
+            await session.execute(update(IdeaEvent).where(IdeaEvent.id == event_id)
+                                  .values(notice=state, notice_claimed_at=None))
+
+    async def state(self, event_id: int) -> str | None:
+        async with self._db.session() as session:
+            return (await session.execute(select(IdeaEvent.notice).where(
+                IdeaEvent.id == event_id))).scalar()

@@ -81,8 +81,7 @@ async def test_a_notice_whose_send_failed_or_was_cut_short_is_sent_by_the_next_c
         # Tried again at every check until the day it is about has passed; then it goes,
         # unsent (news of a duty already over helps no one).
         before = len(await sandbox.bot_messages(wang["id"]))
-        yesterday = utcnow().astimezone(hotline.services.hotline.roster.zone).date() - \
-            timedelta(days=1)
+        yesterday = hotline.services.hotline.coverage.today() - timedelta(days=1)
         await queue.queue_notices([(wang["id"], "roster_changed", json.dumps(
             {"kind": "off", "removed": False, "day": yesterday.isoformat(), "start": "",
              "end": "", "categories": []}))])

@@ -190,7 +190,7 @@ class RosterActions:
         now = utcnow()
         await self._duty.release_stale_notices(now - STALE_CLAIM)
         sent = 0
-        today = self.today()
+        today = self._coverage.today()  # by the bot's clock, as the coverage check
         for notice in await self._duty.queued_notices(NOTICES_PER_RUN):
             if not await self._duty.take_notice(notice.id, now):
                 continue

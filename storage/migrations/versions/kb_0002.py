@@ -1,5 +1,7 @@
-"""kb: how many published entries hold each word, readable on SQLite (fts5vocab); the
-PostgreSQL index written through (no pending list)
+"""kb: word counts readable on SQLite (fts5vocab); PostgreSQL's GIN index written through
+
+How many published entries hold each word (services/kb/common_words.py) is read from the
+index itself; on PostgreSQL the index no longer parks new entries in a pending list.
 
 Revision ID: kb_0002
 Revises: kb_0001

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from storage.db import Database
 from storage.models import Idea, IdeaEvent, ReminderState
@@ -25,6 +25,13 @@ class OwedNotice:
     created_at: datetime
 
 
+def _waiting(stale_before: datetime) -> ColumnElement[bool]:
+    """Pending, or claimed by a process that has not finished since `stale_before`."""
+    return or_(IdeaEvent.notice == ReminderState.PENDING,
+               and_(IdeaEvent.notice == ReminderState.CLAIMED,
+                    IdeaEvent.notice_claimed_at < stale_before))
+
+
 class IdeaNoticeRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -33,12 +40,9 @@ class IdeaNoticeRepository:
                    idea_id: int | None = None) -> list[OwedNotice]:
         """Pending notices (and those whose claim lapsed before `stale_before`), oldest
         first; of one idea only with `idea_id`."""
-        waiting = or_(IdeaEvent.notice == ReminderState.PENDING,
-                      and_(IdeaEvent.notice == ReminderState.CLAIMED,
-                           IdeaEvent.notice_claimed_at < stale_before))
         statement = (select(IdeaEvent, Idea.author_id)
                      .join(Idea, Idea.id == IdeaEvent.idea_id)
-                     .where(waiting).order_by(IdeaEvent.id).limit(limit))
+                     .where(_waiting(stale_before)).order_by(IdeaEvent.id).limit(limit))
         if idea_id is not None:
             statement = statement.where(IdeaEvent.idea_id == idea_id)
         async with self._db.session() as session:
@@ -53,11 +57,7 @@ class IdeaNoticeRepository:
         sent meanwhile)."""
         async with self._db.session() as session:
             result = await session.execute(
-                update(IdeaEvent).where(
-                    IdeaEvent.id == event_id,
-                    or_(IdeaEvent.notice == ReminderState.PENDING,
-                        and_(IdeaEvent.notice == ReminderState.CLAIMED,
-                             IdeaEvent.notice_claimed_at < stale_before)))
+                update(IdeaEvent).where(IdeaEvent.id == event_id, _waiting(stale_before))
                 .values(notice=ReminderState.CLAIMED, notice_claimed_at=now))
             return bool(result.rowcount)
 
@@ -66,8 +66,3 @@ class IdeaNoticeRepository:
         async with self._db.session() as session:
             await session.execute(update(IdeaEvent).where(IdeaEvent.id == event_id)
                                   .values(notice=state, notice_claimed_at=None))
-
-    async def state(self, event_id: int) -> str | None:
-        async with self._db.session() as session:
-            return (await session.execute(select(IdeaEvent.notice).where(
-                IdeaEvent.id == event_id))).scalar()

@@ -162,6 +162,9 @@ async def test_the_doors_send_the_notices_they_owe_and_the_command_line_only_sto
     change = await trainings.edit(operator, course_id, "capacity", "2")
     assert change.promoted == (li["id"],)
     await wait_reply(sandbox, li["id"], "A place came free", timeout=10)
+    # That run (the calendar file still to send) has finished, and nothing else is owed: a
+    # run still going would otherwise take the command line's notices below as its own.
+    assert await hotline.services.training_reminders.send_notices() == 0
 
     # The command line's door (no bot there): stored as owed, sent by the running bot.
     offline = build_services(hotline.settings, hotline.services.database).trainings

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -14,9 +15,10 @@ from services.conversation_log import ConversationLog, LogEntry
 from services.places import PlacesFileError, PlacesService, parse_places_csv
 from storage.db import Database
 from storage.migrate import current_revision, head_revision, include_name, upgrade_to_head
-from storage.models import Role, utcnow
+from storage.models import Case, Role, utcnow
 from storage.repositories.conversation import ConversationRepository
 from storage.repositories.drafts import DraftRepository, DraftState
+from storage.repositories.hotline_cases import CaseRepository
 from storage.repositories.places import PlaceRepository
 from storage.repositories.users import TelegramIdentity, UserRepository
 
@@ -136,3 +138,24 @@ def test_a_places_file_with_a_duplicate_is_refused_with_its_line() -> None:
         parse_places_csv(text)
     with pytest.raises(PlacesFileError, match="line 1: the columns must be"):
         parse_places_csv("name\nx\n")
+
+
+async def test_a_local_bound_means_the_same_moment_on_every_backend(database: Database) -> None:
+    """A week in Shanghai begins at 16:00 UTC on Sunday. A case asked at 00:30 on Monday,
+    local time, belongs to that week: SQLite keeps no zone, and before every stored time was
+    compared in UTC, a local bound was read as UTC and the case fell outside (the weekly
+    report said "no consultations" for the first eight hours of each local day)."""
+    await UserRepository(database).record_contact(ALICE, "en")
+    asked = datetime(2026, 12, 6, 16, 30, tzinfo=UTC)
+    async with database.session() as session:
+        session.add(Case(number="C-2026-0001", asker_id=ALICE.telegram_id, category="legal",
+                         created_at=asked))
+    cases = CaseRepository(database)
+    shanghai = ZoneInfo("Asia/Shanghai")
+    monday = datetime(2026, 12, 7, tzinfo=shanghai)
+    assert [c.number for c in await cases.between(monday, monday + timedelta(days=7))] == [
+        "C-2026-0001"]
+    assert await cases.between(monday - timedelta(days=7), monday) == []
+    # Read back aware and in UTC, on SQLite as on PostgreSQL.
+    (case,) = await cases.between(asked, asked + timedelta(seconds=1))
+    assert case.created_at == asked and case.created_at.utcoffset() == timedelta(0)

@@ -85,7 +85,7 @@ async def _export(settings: Settings, ideas: IdeaService, audit: CommandLineAudi
     def header(column: str) -> str:
         return texts.text(locale, f"ideas.export.{column}")
 
-    output = args.output or Path(f"ideas-{date.today().isoformat()}.{args.format}")
+    output = args.output or Path(ideas.board.file_name(args.format))
     writer = write_xlsx if args.format == "xlsx" else write_csv
     try:
         await asyncio.to_thread(writer, output, header, rows)

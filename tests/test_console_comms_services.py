@@ -229,6 +229,10 @@ async def test_the_export_is_the_clis_file(services: Services) -> None:
     assert rows[0][0] == header("reference") and rows[1][2] == "'=SUM(A1)"
     book = load_workbook(io.BytesIO(await board.export(None, None, None, "xlsx", "en", header)))
     assert book.active.cell(2, 3).value == "=SUM(A1)"
+    # Dated by the bureau's day: 16:30 UTC on the 6th is already the 7th in Shanghai.
+    late = datetime(2026, 12, 6, 16, 30, tzinfo=UTC)
+    assert board.file_name("xlsx", late) == "ideas-2026-12-07.xlsx"
+    assert board.file_name("csv", late - timedelta(hours=1)) == "ideas-2026-12-06.csv"
 
 
 async def test_the_author_is_told_in_their_language(services: Services) -> None:

@@ -4,8 +4,6 @@ The review actions (status with answer, publish, note, duplicate, hide/show): id
 
 from __future__ import annotations
 
-from datetime import date
-
 from aiohttp import web
 
 from console.audit import audit
@@ -106,7 +104,7 @@ async def export(request: web.Request) -> web.StreamResponse:
         "format": file_format, "status": wanted.status,
         "from": wanted.first.isoformat() if wanted.first else None,
         "to": wanted.last.isoformat() if wanted.last else None})
-    return download(data, f"ideas-{date.today().isoformat()}.{file_format}",
+    return download(data, services.ideas.board.file_name(file_format),
                     CONTENT_TYPES[file_format])
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from services.ideas.export import Header, IdeaExport, local_day_bounds, write_csv, write_xlsx
-from storage.models import Idea
+from storage.models import Idea, utcnow
 from storage.repositories.idea_board import VIEWS, BoardQuery, IdeaBoardRepository
 from storage.repositories.ideas import IdeaRepository
 
@@ -66,6 +66,11 @@ class IdeaBoard:
         if number > pages:
             return await self.search(wanted, pages)
         return BoardPage(ideas, number, pages, total)
+
+    def file_name(self, file_format: str, now: datetime | None = None) -> str:
+        """The export's file name, dated by the bureau's day (the machine may run on UTC,
+        eight hours behind: a file made at 07:00 in Shanghai is the day's, not yesterday's)."""
+        return f"ideas-{(now or utcnow()).astimezone(self._zone).date().isoformat()}.{file_format}"
 
     async def export_rows(self, status: str | None, first: date | None, last: date | None,
                           locale: str) -> list[list[object]]:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import DateTime, text
 from sqlmodel import SQLModel
 
 from services.conversation_log import ConversationLog, LogEntry
@@ -16,6 +16,7 @@ from services.places import PlacesFileError, PlacesService, parse_places_csv
 from storage.db import Database
 from storage.migrate import current_revision, head_revision, include_name, upgrade_to_head
 from storage.models import Case, Role, utcnow
+from storage.models.base import UTCDateTime
 from storage.repositories.conversation import ConversationRepository
 from storage.repositories.drafts import DraftRepository, DraftState
 from storage.repositories.hotline_cases import CaseRepository
@@ -159,3 +160,13 @@ async def test_a_local_bound_means_the_same_moment_on_every_backend(database: Da
     # Read back aware and in UTC, on SQLite as on PostgreSQL.
     (case,) = await cases.between(asked, asked + timedelta(seconds=1))
     assert case.created_at == asked and case.created_at.utcoffset() == timedelta(0)
+
+
+def test_every_timestamp_column_is_kept_in_utc() -> None:
+    """A bare DateTime column would bring the SQLite zone bug back for its table."""
+    bare = [f"{table.name}.{column.name}" for table in SQLModel.metadata.tables.values()
+            for column in table.columns
+            if isinstance(column.type, DateTime) and not isinstance(column.type, UTCDateTime)]
+    timestamps = [column for table in SQLModel.metadata.tables.values()
+                  for column in table.columns if isinstance(column.type, UTCDateTime)]
+    assert bare == [] and len(timestamps) > 50

@@ -170,3 +170,11 @@ async def test_mystats_shows_an_expert_their_own_figures_in_both_clocks(
     refused = await say(sandbox, staff["id"], "/mystats")
     assert refused["text"] == ("/mystats shows hotline experts their own ratings and figures, "
                                "and you are not a hotline expert. To ask a question, send /ask.")
+
+
+async def test_a_case_is_numbered_in_the_bureaus_year(hotline: Hotline) -> None:
+    """01:30 on 1 January in Shanghai is 17:30 on 31 December in UTC: the case is the new
+    year's (C-2027-...), as an idea made in the same minute is (I-2027-...)."""
+    cases = hotline.services.hotline.cases
+    assert cases.year_of(local(2027, 1, 1, 1, 30)) == 2027
+    assert cases.year_of(local(2026, 12, 31, 23, 59)) == 2026

@@ -124,6 +124,10 @@ async def test_case_numbers_and_claims_are_atomic(database: Database) -> None:
     created = await asyncio.gather(*[cases.create(1, "legal", None, 0) for _ in range(10)])
     year = created[0].created_at.year
     assert sorted(c.number for c in created) == [f"C-{year}-{n:04d}" for n in range(1, 11)]
+    # The bureau's year, which the service passes: 01:30 on 1 January in Shanghai is
+    # still the old year in UTC, and must not carry on the old year's numbers.
+    new_year = await cases.create(1, "legal", None, 0, year=year + 1)
+    assert new_year.number == f"C-{year + 1}-0001"
     target = created[0].id
     results = await asyncio.gather(*[cases.changes.claim(target, expert) for expert in (1, 2, 3)])
     assert sorted(results) == [False, False, True]

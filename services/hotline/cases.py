@@ -71,6 +71,7 @@ class CaseService:
                  events: CaseEvents | None = None) -> None:
         self.repository = cases
         self._experts = experts
+        self._zone = roster.zone
         self._people = people
         self._handoffs = handoffs
         self.claim_timeout = claim_timeout
@@ -198,6 +199,10 @@ class CaseService:
 
     # ------------------------------------------------------------------ asking
 
+    def year_of(self, moment: datetime) -> int:
+        """The year a case asked at `moment` is numbered in: the bureau's, not UTC's."""
+        return moment.astimezone(self._zone).year
+
     async def is_blocked(self, telegram_id: int) -> bool:
         return await self.repository.is_blocked(telegram_id)
 
@@ -209,7 +214,8 @@ class CaseService:
         """Opens the case, keeps the question, and offers it to whoever should see it first
         (on_created runs before the offer: the knowledge base links what it suggested)."""
         now = utcnow()
-        case = await self.repository.create(asker_id, category, None, ON_DUTY)
+        case = await self.repository.create(asker_id, category, None, ON_DUTY,
+                                            year=self.year_of(now))
         self.events.publish(case.id)
         if on_created is not None:
             await on_created(case.id)

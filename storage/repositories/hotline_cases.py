@@ -56,16 +56,20 @@ class CaseRepository:
     # ------------------------------------------------------------------ creating
 
     async def create(self, asker_id: int, category: str, escalate_at: datetime | None,
-                     level: int) -> Case:
-        """A new case with the next number of the year, allocated in the same transaction."""
+                     level: int, *, year: int | None = None) -> Case:
+        """A new case with the next number of `year`, allocated in the same transaction.
+
+        The service passes the bureau's year: from 00:00 to 08:00 on 1 January in Shanghai
+        the UTC year is still the old one (the default, for callers without a zone)."""
         now = utcnow()
+        year = now.year if year is None else year
         async with self._db.session() as session:
             await session.execute(insert_ignoring_conflicts(
-                session, CaseCounter, [{"year": now.year, "last": 0}]))
+                session, CaseCounter, [{"year": year, "last": 0}]))
             number = (await session.execute(
-                update(CaseCounter).where(CaseCounter.year == now.year)
+                update(CaseCounter).where(CaseCounter.year == year)
                 .values(last=CaseCounter.last + 1).returning(CaseCounter.last))).scalar_one()
-            case = Case(number=f"C-{now.year}-{number:04d}", asker_id=asker_id,
+            case = Case(number=f"C-{year}-{number:04d}", asker_id=asker_id,
                         category=category, escalate_at=escalate_at, escalation_level=level,
                         created_at=now, waiting_since=now)
             session.add(case)

@@ -77,7 +77,8 @@ class CaseClaims:
         """The expert's case card, the question copied under it, and the asker told who."""
         assert case.expert_id is not None
         expert_card = await self._cards.messenger.send_card(case.expert_id, "claimed", card)
-        if not expert_card.ok and await self.repository.changes.unclaim(case.id, case.expert_id):
+        if not expert_card.ok and await self.repository.changes.unclaim(
+                case.id, case.expert_id, self._routing.backstop()):
             # Typically staff claiming in the group who never opened a private chat with
             # the bot: the case waits again, and the topic says how to take it.
             log.warning("case %s: claimer %s cannot be written to (%s); claim undone",
@@ -158,7 +159,8 @@ class CaseClaims:
         """The holder gives the case up (or staff take it from them): it is offered afresh
         in its category, as when an offer's time runs out, to everyone but the holder."""
         holder = case.expert_id
-        if holder is None or not await self.repository.changes.release(case.id, holder):
+        if holder is None or not await self.repository.changes.release(
+                case.id, holder, self._routing.backstop()):
             return False
         await self.repository.log.log_event(case.id, "released", holder)
         await self._cards.drop_buttons(holder, case.expert_anchor_id)

@@ -46,6 +46,14 @@ class CaseRouting:
         self.claim_timeout = claim_timeout
         self.staff_chat_id = staff_chat_id
 
+    def backstop(self, now: datetime | None = None) -> datetime:
+        """The claim deadline a case is given in the very change that makes it wait (new,
+        released, reopened, transferred, moved): its offers go out after that commit, and a
+        process killed before they do must leave a case the escalation check will find and
+        offer one step up, never one that waits for nobody. Routing that gets as far as an
+        offer sets the real deadline of its step."""
+        return (now or utcnow()) + self.claim_timeout
+
     async def route_new(self, case: Case, card: CaseCard, now: datetime) -> None:
         """A new case goes first to the category's experts on duty (not the asker); off
         hours the asker is told when the next shift begins, and it goes one step up."""
@@ -177,7 +185,8 @@ class CaseRouting:
         """The expert holding an open case hands it to staff: it waits for a claim in the
         staff group (or by the admins), and the expert's part is over."""
         holder = case.expert_id
-        if holder is None or not await self.repository.changes.release(case.id, holder):
+        if holder is None or not await self.repository.changes.release(case.id, holder,
+                                                                     self.backstop()):
             return False
         await self.repository.changes.escalate(case.id, ON_DUTY, STAFF, None)
         await self.repository.log.log_event(case.id, "to_staff", holder)
@@ -197,9 +206,34 @@ class CaseRouting:
         moved = 0
         for case in await self.repository.due(now or utcnow()):
             card = await self._cards.card(case)
-            if await self._escalate(case, case.escalation_level, card):
+            if case.escalation_level == ON_DUTY and not await self._offered_since_waiting(case):
+                if await self._resume(case, card):
+                    moved += 1
+            elif await self._escalate(case, case.escalation_level, card):
                 moved += 1
         return moved
+
+    async def _offered_since_waiting(self, case: Case) -> bool:
+        since = case.waiting_since or case.created_at
+        return any(o.created_at >= since for o in await self.repository.offers(case.id))
+
+    async def _resume(self, case: Case, card: CaseCard) -> bool:
+        """The case's deadline passed with no offer made since it began waiting: the change
+        that made it wait committed and the process died before its offers went out. It gets
+        the step it missed, not the next one: a new case is routed as new (the asker hears
+        who has it), a case waiting again is offered afresh in its category."""
+        assert case.escalate_at is not None and case.id is not None
+        now = utcnow()
+        if not await self.repository.changes.postpone(case.id, ON_DUTY, case.escalate_at,
+                                                      self.backstop(now)):
+            return False  # another checker took it, or it was claimed meanwhile
+        log.warning("case %s: its offers were never sent (the process stopped?); sending "
+                    "them now", case.number)
+        if await self.repository.offers(case.id):
+            await self.offer_afresh(case, card, skip=(case.asker_id,))
+        else:
+            await self.route_new(case, card, now)
+        return True
 
     async def _escalate(self, case: Case, level: int, card: CaseCard,
                         undelivered: list[tuple[int, str]] | None = None, *,

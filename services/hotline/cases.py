@@ -214,8 +214,8 @@ class CaseService:
         """Opens the case, keeps the question, and offers it to whoever should see it first
         (on_created runs before the offer: the knowledge base links what it suggested)."""
         now = utcnow()
-        case = await self.repository.create(asker_id, category, None, ON_DUTY,
-                                            year=self.year_of(now))
+        case = await self.repository.create(asker_id, category, self.routing.backstop(now),
+                                            ON_DUTY, year=self.year_of(now))
         self.events.publish(case.id)
         if on_created is not None:
             await on_created(case.id)
@@ -316,7 +316,7 @@ class CaseService:
                             reply_to=reopened.asker_anchor_id)
             await self.mirror_note(reopened, "hotline.reopened_by_staff.staff")
             return True
-        if not await self.repository.changes.reopen_waiting(case.id):
+        if not await self.repository.changes.reopen_waiting(case.id, self.routing.backstop()):
             return False
         reopened = await self.repository.get(case.id)
         assert reopened is not None
@@ -358,7 +358,8 @@ class CaseService:
         """Back to the queue in another category; the asker and the staff topic are told."""
         if category == case.category or await self._experts.category(category) is None:
             return False
-        if not await self.repository.changes.transfer(case.id, expert_id, category, None):
+        if not await self.repository.changes.transfer(case.id, expert_id, category,
+                                                      self.routing.backstop()):
             return False
         await self._cards.drop_buttons(expert_id, case.expert_anchor_id)
         if await self._experts.active_case(expert_id) == case.id:

@@ -27,7 +27,8 @@ class WaitingCaseMover:
         if case.status != CaseStatus.OFFERED or category == case.category:
             return False
         offers = await self._cases.repository.offers(case.id)
-        if not await self._repository.move(case.id, case.category, category):
+        if not await self._repository.move(case.id, case.category, category,
+                                           self._cases.routing.backstop()):
             return False
         moved = await self._cases.repository.get(case.id)
         assert moved is not None

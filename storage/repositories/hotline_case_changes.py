@@ -36,13 +36,16 @@ class CaseStateChanges:
                                   claimed_at=now))
             return True
 
-    async def unclaim(self, case_id: int, expert_id: int) -> bool:
-        """Undoes a claim the claimer cannot act on (the bot cannot write to them)."""
+    async def unclaim(self, case_id: int, expert_id: int, escalate_at: datetime) -> bool:
+        """Undoes a claim the claimer cannot act on (the bot cannot write to them). Every
+        offer already says "taken", so the case waits under a claim deadline: when it
+        passes, the escalation check offers the case one step up."""
         async with self._db.session() as session:
             result = await session.execute(
                 update(Case).where(Case.id == case_id, Case.status == CaseStatus.OPEN,
                                    Case.expert_id == expert_id)
-                .values(status=CaseStatus.OFFERED, expert_id=None, claimed_at=None))
+                .values(status=CaseStatus.OFFERED, expert_id=None, claimed_at=None,
+                        escalate_at=escalate_at))
             if result.rowcount != 1:
                 return False
             latest = (await session.execute(select(CaseClaim.id).where(
@@ -59,6 +62,17 @@ class CaseStateChanges:
                 update(Case).where(Case.id == case_id, Case.status == CaseStatus.OFFERED,
                                    Case.escalation_level == from_level)
                 .values(escalation_level=to_level, escalate_at=escalate_at))
+            return result.rowcount == 1
+
+    async def postpone(self, case_id: int, level: int, was: datetime,
+                       escalate_at: datetime) -> bool:
+        """Moves a waiting case's claim deadline, only if it is still `was` at `level`: of
+        two checkers that find the same case due, one acts on it."""
+        async with self._db.session() as session:
+            result = await session.execute(
+                update(Case).where(Case.id == case_id, Case.status == CaseStatus.OFFERED,
+                                   Case.escalation_level == level, Case.escalate_at == was)
+                .values(escalate_at=escalate_at))
             return result.rowcount == 1
 
     async def close(self, case_id: int, closed_by: str) -> bool:
@@ -81,32 +95,37 @@ class CaseStateChanges:
                         closed_card_id=None))
             return result.rowcount == 1
 
-    async def reopen_waiting(self, case_id: int) -> bool:
+    async def reopen_waiting(self, case_id: int, escalate_at: datetime) -> bool:
         """A closed case opened again with nobody holding it (its expert left the roster):
-        it waits for a claim in its category, from now."""
+        it waits for a claim in its category, from now, under a claim deadline (see
+        `release`)."""
         async with self._db.session() as session:
             result = await session.execute(
                 update(Case).where(Case.id == case_id, Case.status == CaseStatus.CLOSED)
                 .values(status=CaseStatus.OFFERED, closed_at=None, closed_by=None,
                         closed_card_id=None, expert_id=None, expert_anchor_id=None,
-                        escalation_level=0, escalate_at=None, claimed_at=None,
+                        escalation_level=0, escalate_at=escalate_at, claimed_at=None,
                         waiting_since=utcnow()))
             return result.rowcount == 1
 
-    async def release(self, case_id: int, expert_id: int) -> bool:
+    async def release(self, case_id: int, expert_id: int, escalate_at: datetime) -> bool:
         """The expert gives up their hold: the case waits for a claim again in its
-        category, its claim time counting from now; only while that expert holds it."""
+        category, its claim time counting from now; only while that expert holds it.
+
+        The claim deadline is set in the same UPDATE: the offers are sent after the commit,
+        and a process killed in between must leave a case the escalation check will find,
+        not one waiting for nobody."""
         async with self._db.session() as session:
             result = await session.execute(
                 update(Case).where(Case.id == case_id, Case.status == CaseStatus.OPEN,
                                    Case.expert_id == expert_id)
                 .values(status=CaseStatus.OFFERED, expert_id=None, escalation_level=0,
-                        escalate_at=None, expert_anchor_id=None, claimed_at=None,
+                        escalate_at=escalate_at, expert_anchor_id=None, claimed_at=None,
                         waiting_since=utcnow()))
             return result.rowcount == 1
 
     async def transfer(self, case_id: int, expert_id: int, category: str,
-                       escalate_at: datetime | None) -> bool:
+                       escalate_at: datetime) -> bool:
         """Back to waiting for a claim, in another category; only its current expert may.
         It is waiting again: not claimed, and its next claim time counts from now."""
         async with self._db.session() as session:

@@ -1,0 +1,109 @@
+"""A kill -9 between a case's change and its offers: the case must still reach someone.
+
+Every change that makes a case wait for a claim (asked, released, transferred, reopened,
+moved by staff) commits first and sends its offers after. A process that dies in between
+used to leave the case waiting with no claim deadline: the escalation check never saw it,
+and nobody was ever offered it. Here the routing after the commit is switched off (what a
+kill leaves) and the next escalation check, once the deadline has passed, must offer it."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from sandbox.client import SandboxClient
+from sandbox.server import SandboxServer
+from storage.models import CaseStatus, utcnow
+from tests.driver import buttons, press_data, wait_edit, wait_reply
+from tests.hotline_support import (
+    ALL_DAY,
+    ask,
+    expert,
+    latest_case,
+    offer_to,
+    roster,
+    social_worker,
+    submit,
+)
+from tests.support import bot_idle, running_hotline
+
+
+async def _killed_after_commit(*_args: object, **_kwargs: object) -> None:
+    """Stands in for the routing a dead process never ran."""
+
+
+async def test_a_new_case_whose_offers_a_kill_cut_off_is_offered_at_its_deadline(
+        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    hotline = await running_hotline(sandbox_server, tmp_path, claim_timeout=60)
+    try:
+        wang = await expert(hotline, sandbox, "Wang", "legal")
+        await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
+        asker = await social_worker(hotline, sandbox, "Emma")
+        cases = hotline.services.hotline.cases
+        monkeypatch.setattr(cases.routing, "route_new", _killed_after_commit)
+        confirm = await ask(sandbox, asker, "legal", "Can a will be typed?")
+        await submit(sandbox, asker, confirm)
+        sent = await wait_edit(sandbox, asker["id"], confirm["message_id"])
+        assert sent["text"] == "Your question has been submitted."
+        await bot_idle(hotline)
+        case = await latest_case(hotline, asker["id"])
+        assert case.status == CaseStatus.OFFERED and case.escalate_at is not None
+        assert await cases.repository.offers(case.id) == []
+        monkeypatch.undo()  # the next process routes as usual
+
+        assert await cases.escalate_due(utcnow()) == 0  # a live process has time to offer it
+        # Two checkers (two processes) find it due at once: one of them acts.
+        later = utcnow() + timedelta(seconds=61)
+        assert sorted(await asyncio.gather(cases.escalate_due(later),
+                                           cases.escalate_due(later))) == [0, 1]
+        # The step it missed, not the next one: the expert on duty, and the asker hears it.
+        offer = await offer_to(sandbox, wang["id"], case.number)
+        assert "Can a will be typed?" in offer["text"]
+        told = await wait_reply(sandbox, asker["id"], "has been sent to")
+        assert told["text"] == (f"Consultation {case.number} (Legal) has been sent to 1 "
+                                "expert(s) on duty. You will be told as soon as one takes it.")
+        assert len(await cases.repository.offers(case.id)) == 1  # one offer, not two
+        won = await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
+        assert won["answer"]["text"] == "Claimed: the question is yours."
+    finally:
+        await hotline.stop()
+
+
+async def test_a_released_case_whose_offers_a_kill_cut_off_is_offered_at_its_deadline(
+        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    hotline = await running_hotline(sandbox_server, tmp_path, claim_timeout=60)
+    try:
+        wang = await expert(hotline, sandbox, "Wang", "legal")
+        li = await expert(hotline, sandbox, "Li", "legal")
+        await roster(hotline, f"{wang['id']},legal,{ALL_DAY}", f"{li['id']},legal,{ALL_DAY}")
+        asker = await social_worker(hotline, sandbox, "Emma")
+        await submit(sandbox, asker, await ask(sandbox, asker, "legal", "Who signs the lease?"))
+        offer = await offer_to(sandbox, wang["id"], "C-2026-0001")
+        await offer_to(sandbox, li["id"], "C-2026-0001")
+        await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
+        await wait_reply(sandbox, asker["id"], "has been taken")
+        cases = hotline.services.hotline.cases
+        claimed = await latest_case(hotline, asker["id"])
+        assert claimed.status == CaseStatus.OPEN and claimed.escalate_at is None
+
+        monkeypatch.setattr(cases.routing, "offer_afresh", _killed_after_commit)
+        assert await cases.release(claimed, by_staff=False)
+        released = await latest_case(hotline, asker["id"])
+        assert released.status == CaseStatus.OFFERED and released.escalate_at is not None
+        monkeypatch.undo()
+
+        assert await cases.escalate_due(utcnow()) == 0
+        assert await cases.escalate_due(utcnow() + timedelta(seconds=61)) == 1
+        # The on-duty step it missed: Li (who had the first round's offer) gets a fresh one.
+        fresh = await wait_reply(sandbox, li["id"], lambda m: (
+            "C-2026-0001" in (m.get("text") or "") and m["message_id"] > offer["message_id"]
+            and any(d.startswith("hotline:claim:") for _, d in buttons(m))))
+        won = await press_data(sandbox, li["id"], fresh, buttons(fresh)[0][1])
+        assert won["answer"]["text"] == "Claimed: the question is yours."
+    finally:
+        await hotline.stop()

@@ -145,19 +145,39 @@ async def send_question(update: Update, context: HotlineContext) -> None:
 
 async def open_case(update: Update, context: HotlineContext, state: DraftState) -> None:
     """Sends the kept question to the experts (also after the knowledge base's suggestions);
-    the caller has answered the button."""
+    the caller has answered the button.
+
+    The case is stored before the draft goes and before "submitted" is said, and its id is
+    kept in the draft: a kill at any point loses no question, and the re-run of this update
+    finds the case instead of opening a second one. Its offers go out last; a case whose
+    offers a kill cut off part-way is moved on by the escalation check at its deadline."""
     user_id = update.effective_user.id
+    cases = context.services.hotline.cases
+    opened = None
+    if state.data.get("case_id") is None:
+        parts = [QuestionPart(*part) for part in state.data["parts"]]
+        suggestion = state.data.get("suggestion")
+        linked = None if suggestion is None else context.services.kb.linker(suggestion)
+
+        async def keep(case_id: int) -> None:
+            await context.services.dialogs.advance(user_id, state, state.step, case_id=case_id)
+            if linked is not None:
+                await linked(case_id)
+
+        opened = await cases.open(user_id, state.data["category"], parts, on_created=keep)
     await context.services.dialogs.finish(user_id)
-    await update.callback_query.edit_message_text(context.html("hotline.ask.sent"),
-                                                  parse_mode=ParseMode.HTML)
+    try:
+        await update.callback_query.edit_message_text(context.html("hotline.ask.sent"),
+                                                      parse_mode=ParseMode.HTML)
+    except TelegramError as error:  # the prompt was deleted: the case goes on regardless
+        log.info("send prompt of %s not marked sent: %s", user_id, error)
     latest = state.data.get("prompt_id")
     if latest and latest != update.callback_query.message.message_id:
         await _drop_prompt(context, update.effective_chat.id, latest)
-    parts = [QuestionPart(*part) for part in state.data["parts"]]
-    suggestion = state.data.get("suggestion")
-    linked = None if suggestion is None else context.services.kb.linker(suggestion)
-    await context.services.hotline.cases.submit(user_id, state.data["category"], parts,
-                                                on_created=linked)
+    if opened is not None:
+        await cases.route(opened)
+    else:  # run again after a kill: the case exists; offered unless its offers began
+        await cases.route_if_unoffered(state.data["case_id"])
 
 
 async def cancel_question(update: Update, context: HotlineContext) -> None:

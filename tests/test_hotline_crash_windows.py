@@ -9,14 +9,20 @@ kill leaves) and the next escalation check, once the deadline has passed, must o
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
+from sqlalchemy import Connection, insert
 
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
-from storage.models import CaseStatus, utcnow
+from storage.db import Database
+from storage.migrate import alembic_config, upgrade_to_head
+from storage.models import Case, CaseStatus, User, utcnow
+from storage.repositories.hotline_cases import CaseRepository
 from tests.driver import buttons, press_data, wait_edit, wait_reply
 from tests.hotline_support import (
     ALL_DAY,
@@ -107,3 +113,78 @@ async def test_a_released_case_whose_offers_a_kill_cut_off_is_offered_at_its_dea
         assert won["answer"]["text"] == "Claimed: the question is yours."
     finally:
         await hotline.stop()
+
+
+async def test_send_run_again_after_a_kill_opens_one_case_and_offers_it(
+        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The asker's Send stores the case before the draft goes and before "submitted" is
+    said. Killed in between, the update is handled again at start-up (the update inbox):
+    that run finds the case in the draft, opens no second one, and offers it."""
+    hotline = await running_hotline(sandbox_server, tmp_path, claim_timeout=60)
+    try:
+        wang = await expert(hotline, sandbox, "Wang", "legal")
+        await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
+        asker = await social_worker(hotline, sandbox, "Emma")
+        confirm = await ask(sandbox, asker, "legal", "Is a typed will valid?")
+        dialogs = hotline.services.dialogs
+
+        async def killed(_telegram_id: int) -> None:
+            raise RuntimeError("the process stops here")
+
+        monkeypatch.setattr(dialogs, "finish", killed)
+        await submit(sandbox, asker, confirm)
+        await bot_idle(hotline)
+        monkeypatch.undo()
+        [case] = await hotline.services.hotline.cases.repository.active_of_asker(asker["id"])
+        assert (await dialogs.current(asker["id"])).data["case_id"] == case.id
+        assert await hotline.services.hotline.cases.repository.offers(case.id) == []
+
+        await submit(sandbox, asker, confirm)  # the same update, handled again
+        sent = await wait_edit(sandbox, asker["id"], confirm["message_id"])
+        assert sent["text"] == "Your question has been submitted."
+        offer = await offer_to(sandbox, wang["id"], case.number)
+        assert "Is a typed will valid?" in offer["text"]
+        await wait_reply(sandbox, asker["id"], "has been sent to 1 expert(s)")
+        await bot_idle(hotline)
+        assert [c.number for c in await hotline.services.hotline.cases.repository
+                .active_of_asker(asker["id"])] == [case.number]
+        assert await dialogs.current(asker["id"]) is None
+    finally:
+        await hotline.stop()
+
+
+async def test_the_migration_gives_stranded_cases_a_deadline(database_url: str) -> None:
+    """Cases a kill stranded before this version (waiting at the on-duty or backup step
+    with no deadline) are due at once; the staff step keeps its rule of no deadline."""
+    database = Database(database_url)
+    try:
+        def upgrade_to(revision: str) -> Callable[[Connection], None]:
+            def run(connection: Connection) -> None:
+                config = alembic_config()
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+            return run
+
+        now = utcnow()
+        async with database.engine.begin() as connection:
+            await connection.run_sync(upgrade_to("case_handoffs_0001"))
+            await connection.execute(insert(User.__table__), [
+                {"telegram_id": 42, "locale": "en", "created_at": now, "last_seen_at": now}])
+            await connection.execute(insert(Case.__table__), [
+                {"number": number, "asker_id": 42, "category": "legal", "status": status,
+                 "escalation_level": level, "escalate_at": deadline, "created_at": now}
+                for number, status, level, deadline in [
+                    ("C-2026-0001", "offered", 0, None), ("C-2026-0002", "offered", 1, None),
+                    ("C-2026-0003", "offered", 2, None), ("C-2026-0004", "closed", 0, None),
+                    ("C-2026-0005", "offered", 0, now + timedelta(hours=1))]])
+        await upgrade_to_head(database)
+        cases = CaseRepository(database)
+        due = [c.number for c in await cases.due(utcnow())]
+        assert due == ["C-2026-0001", "C-2026-0002"]
+        assert (await cases.by_number("C-2026-0003")).escalate_at is None
+        later = (await cases.by_number("C-2026-0005")).escalate_at
+        assert later is not None and abs(later - (now + timedelta(hours=1))) < timedelta(
+            seconds=1)
+    finally:
+        await database.close()

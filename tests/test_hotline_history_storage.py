@@ -52,12 +52,12 @@ async def test_claims_stay_in_their_category_and_copies_route(database: Database
     cases = CaseRepository(database)
     case = await cases.create(42, "legal", None, 0)
     assert await cases.changes.claim(case.id, 7)
-    assert await cases.changes.transfer(case.id, 7, "finance", None)
+    assert await cases.changes.transfer(case.id, 7, "finance", utcnow())
     moved = await cases.get(case.id)
     assert (moved.status, moved.claimed_at, moved.category) == (CaseStatus.OFFERED, None,
                                                                  "finance")
     assert await cases.changes.claim(case.id, 8)
-    assert await cases.changes.unclaim(case.id, 8)  # undone: that claim is forgotten
+    assert await cases.changes.unclaim(case.id, 8, utcnow())  # undone: that claim is forgotten
     assert await cases.changes.claim(case.id, 8)
     claims = await cases.history.claims_of([case.id])
     assert [(c.category, c.expert_id) for c in claims] == [("legal", 7), ("finance", 8)]

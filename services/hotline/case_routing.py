@@ -16,7 +16,7 @@ from services.hotline.messenger import CaseCard
 from services.hotline.offer_deadline import deadline_text
 from services.hotline.roster import RosterService
 from services.people import PeopleService
-from storage.models import Case, Role, utcnow
+from storage.models import Case, CaseStatus, Role, utcnow
 from storage.repositories.hotline_cases import CaseRepository
 
 log = logging.getLogger(__name__)
@@ -206,23 +206,26 @@ class CaseRouting:
         moved = 0
         for case in await self.repository.due(now or utcnow()):
             card = await self._cards.card(case)
-            if case.escalation_level == ON_DUTY and not await self._offered_since_waiting(case):
-                if await self._resume(case, card):
+            if await self.unoffered(case):
+                if await self.resume(case, card):
                     moved += 1
             elif await self._escalate(case, case.escalation_level, card):
                 moved += 1
         return moved
 
-    async def _offered_since_waiting(self, case: Case) -> bool:
+    async def unoffered(self, case: Case) -> bool:
+        """Waiting at its first step with no offer made since it began waiting."""
+        if case.status != CaseStatus.OFFERED or case.escalation_level != ON_DUTY:
+            return False
         since = case.waiting_since or case.created_at
-        return any(o.created_at >= since for o in await self.repository.offers(case.id))
+        return not any(o.created_at >= since for o in await self.repository.offers(case.id))
 
-    async def _resume(self, case: Case, card: CaseCard) -> bool:
+    async def resume(self, case: Case, card: CaseCard) -> bool:
         """The case's deadline passed with no offer made since it began waiting: the change
         that made it wait committed and the process died before its offers went out. It gets
         the step it missed, not the next one: a new case is routed as new (the asker hears
         who has it), a case waiting again is offered afresh in its category."""
-        assert case.escalate_at is not None and case.id is not None
+        assert case.id is not None
         now = utcnow()
         if not await self.repository.changes.postpone(case.id, ON_DUTY, case.escalate_at,
                                                       self.backstop(now)):

@@ -211,21 +211,41 @@ class CaseService:
 
     async def submit(self, asker_id: int, category: str, parts: list[QuestionPart],
                      on_created: Callable[[int], Awaitable[None]] | None = None) -> Case:
-        """Opens the case, keeps the question, and offers it to whoever should see it first
-        (on_created runs before the offer: the knowledge base links what it suggested)."""
+        """Opens the case and offers it to whoever should see it first."""
+        case = await self.open(asker_id, category, parts, on_created)
+        await self.route(case)
+        return case
+
+    async def open(self, asker_id: int, category: str, parts: list[QuestionPart],
+                   on_created: Callable[[int], Awaitable[None]] | None = None) -> Case:
+        """Stores the case with its question in one transaction, not offered yet: its claim
+        deadline is the backstop, so a process that stops before `route` leaves the
+        escalation check to offer it. on_created runs before the offer (the knowledge base
+        links what it suggested; the asker's draft keeps the case's id)."""
         now = utcnow()
+        messages = [CaseMessage(sender_role="asker", sender_id=asker_id,
+                                source_chat_id=part.chat_id, source_message_id=part.message_id,
+                                kind=part.kind, text=part.text, media_ref=part.media_ref,
+                                delivery="held")
+                    for part in parts[:MAX_QUESTION_PARTS]]
         case = await self.repository.create(asker_id, category, self.routing.backstop(now),
-                                            ON_DUTY, year=self.year_of(now))
+                                            ON_DUTY, year=self.year_of(now), messages=messages)
         self.events.publish(case.id)
         if on_created is not None:
             await on_created(case.id)
-        for part in parts[:MAX_QUESTION_PARTS]:
-            await self.repository.add_message(CaseMessage(
-                case_id=case.id, sender_role="asker", sender_id=asker_id,
-                source_chat_id=part.chat_id, source_message_id=part.message_id, kind=part.kind,
-                text=part.text, media_ref=part.media_ref, delivery="held"))
-        await self.routing.route_new(case, await self._cards.card(case), now)
         return case
+
+    async def route(self, case: Case) -> None:
+        """Offers a case `open` stored to whoever should see it first."""
+        await self.routing.route_new(case, await self._cards.card(case), utcnow())
+
+    async def route_if_unoffered(self, case_id: int) -> bool:
+        """Routes a case `open` stored whose offers never went out (the asker's Send, run
+        again after a kill); False when it was offered, or another process does it."""
+        case = await self.repository.get(case_id)
+        if case is None or not await self.routing.unoffered(case):
+            return False
+        return await self.routing.resume(case, await self._cards.card(case))
 
     # ------------------------------------------------------------------ ending
 

@@ -64,14 +64,15 @@ class CaseStateChanges:
                 .values(escalation_level=to_level, escalate_at=escalate_at))
             return result.rowcount == 1
 
-    async def postpone(self, case_id: int, level: int, was: datetime,
+    async def postpone(self, case_id: int, level: int, was: datetime | None,
                        escalate_at: datetime) -> bool:
         """Moves a waiting case's claim deadline, only if it is still `was` at `level`: of
         two checkers that find the same case due, one acts on it."""
+        same = Case.escalate_at.is_(None) if was is None else Case.escalate_at == was
         async with self._db.session() as session:
             result = await session.execute(
                 update(Case).where(Case.id == case_id, Case.status == CaseStatus.OFFERED,
-                                   Case.escalation_level == level, Case.escalate_at == was)
+                                   Case.escalation_level == level, same)
                 .values(escalate_at=escalate_at))
             return result.rowcount == 1
 

@@ -8,6 +8,7 @@ claims and copies, hotline_case_history.py) and `log` (the case log, hotline_cas
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, delete, or_, select, update
@@ -56,8 +57,11 @@ class CaseRepository:
     # ------------------------------------------------------------------ creating
 
     async def create(self, asker_id: int, category: str, escalate_at: datetime | None,
-                     level: int, *, year: int | None = None) -> Case:
-        """A new case with the next number of `year`, allocated in the same transaction.
+                     level: int, *, year: int | None = None,
+                     messages: Sequence[CaseMessage] = ()) -> Case:
+        """A new case with the next number of `year`, allocated in the same transaction, and
+        its question's `messages` (their case_id is set here): a case is never stored
+        without its question.
 
         The service passes the bureau's year: from 00:00 to 08:00 on 1 January in Shanghai
         the UTC year is still the old one (the default, for callers without a zone)."""
@@ -74,6 +78,9 @@ class CaseRepository:
                         created_at=now, waiting_since=now)
             session.add(case)
             await session.flush()
+            for message in messages:  # stored after the asking, as the timeline reads them
+                message.case_id, message.created_at = case.id, utcnow()
+                session.add(message)
             return case
 
     # ------------------------------------------------------------------ reading

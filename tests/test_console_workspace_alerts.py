@@ -96,3 +96,43 @@ async def test_overdue_and_unanswered_cases_are_marked_and_announced_once(
                     if "⏰" in (m.get("text") or "")]
     finally:
         await hotline.stop()
+
+
+# Every sendMessage fails with a server error: more than the gateway's four attempts.
+SERVER_DOWN = {"rate": 1.0, "kinds": ["5xx"], "methods": ["sendMessage"], "count": 4}
+
+
+async def test_an_alert_that_did_not_get_through_is_sent_by_the_next_check(
+        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
+    """An alert used to be recorded as given before it was sent: a send that failed for
+    now was never tried again, and staff never heard of the case."""
+    _staffer, group = await staff_forum_group(sandbox, "Hotline staff")
+    hotline = await running_hotline(sandbox_server, tmp_path, staff_chat_id=group["id"])
+    try:
+        wang = await expert(hotline, sandbox, "王伟", "legal", name_en="Wang Wei")
+        await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
+        emma = await social_worker(hotline, sandbox, "Emma")
+        await submit(sandbox, emma, await ask(sandbox, emma, "legal", "How do we sign a lease?"))
+        await offer_to(sandbox, wang["id"], "C-2026-0001")
+        case = await latest_case(hotline, emma["id"])
+        services = hotline.services
+        async with services.database.session() as session:
+            await session.execute(update(Case).values(
+                waiting_since=utcnow() - services.hotline.cases.claim_timeout
+                - timedelta(minutes=5)))
+
+        async def alerts_in_topic() -> list[str]:
+            await bot_idle(hotline)
+            return [m.get("text") or "" for m in await sandbox.messages(
+                group["id"], thread_id=case.staff_thread_id) if "⏰" in (m.get("text") or "")]
+
+        await sandbox.configure(faults=SERVER_DOWN)
+        assert await announce_waiting(services) == 0
+        await sandbox.configure(faults=None)
+        assert await alerts_in_topic() == []
+        assert await announce_waiting(services) == 1
+        assert await announce_waiting(services) == 0  # and once
+        [alert] = await alerts_in_topic()
+        assert "仍无人认领" in alert and "C-2026-0001" in alert
+    finally:
+        await hotline.stop()

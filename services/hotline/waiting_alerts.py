@@ -8,6 +8,7 @@ message; the alerts table's unique key decides, so a restart or a second runner 
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 from services.hotline.cases import CaseService
@@ -16,6 +17,10 @@ from storage.repositories.hotline_browsing import HotlineBrowsingRepository
 from storage.repositories.hotline_notes import CaseAlertRepository
 
 SCAN_LIMIT = 1000
+# The group removed the bot or refuses the message: sending again every check would not help.
+PERMANENT_FAILURES = frozenset({"blocked", "rejected"})
+
+log = logging.getLogger(__name__)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -49,23 +54,38 @@ class WaitingAlerts:
                     and now - since > self._cases.claim_timeout
                     and await self._alerts.claim(case.id, "overdue", since.isoformat())):
                 minutes = int((now - since).total_seconds() // 60)
-                await self._tell_staff(case, "hotline.alert.overdue", minutes=minutes)
-                sent += 1
+                sent += await self._tell_staff(case, ("overdue", since.isoformat()),
+                                               "hotline.alert.overdue", minutes=minutes)
         waiting = await self.unanswered_since(active)
         latest = await self._alerts.last_messages(list(waiting))
         for case in active:
             since = waiting.get(case.id)
+            mark = str(latest[case.id].id) if since is not None else ""
             if (since is not None and now - since > self.unanswered_after
-                    and await self._alerts.claim(case.id, "unanswered",
-                                                 str(latest[case.id].id))):
+                    and await self._alerts.claim(case.id, "unanswered", mark)):
                 minutes = int((now - since).total_seconds() // 60)
-                await self._tell_staff(case, "hotline.alert.unanswered", minutes=minutes)
-                sent += 1
+                sent += await self._tell_staff(case, ("unanswered", mark),
+                                               "hotline.alert.unanswered", minutes=minutes)
         return sent
 
-    async def _tell_staff(self, case: Case, key: str, **values: object) -> None:
-        staff_chat = self._cases.staff_chat_id
-        if staff_chat is not None and case.staff_thread_id is not None:
-            await self._cases.messenger.notify(staff_chat, key, thread_id=case.staff_thread_id,
-                                               number=case.number, **values)
+    async def _tell_staff(self, case: Case, alert: tuple[str, str], key: str,
+                          **values: object) -> bool:
+        """The alert in the case's staff topic (the group's general chat when the topic
+        could not be made). One that failed for now is released for the next check; with
+        no staff group the console's mark is the alert."""
+        assert case.id is not None
         self._cases.events.publish(case.id)
+        staff_chat = self._cases.staff_chat_id
+        if staff_chat is None:
+            return True
+        delivery = await self._cases.messenger.notify(
+            staff_chat, key, thread_id=case.staff_thread_id, number=case.number, **values)
+        if delivery.ok or delivery.failure in PERMANENT_FAILURES:
+            if not delivery.ok:
+                log.warning("waiting alert of case %s refused by the staff group: %s",
+                            case.number, delivery.failure)
+            return delivery.ok
+        await self._alerts.release(case.id, *alert)
+        log.warning("waiting alert of case %s did not arrive (%s); the next check tries again",
+                    case.number, delivery.failure)
+        return False

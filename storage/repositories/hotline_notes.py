@@ -49,6 +49,12 @@ class CaseAlertRepository:
             return False
         return True
 
+    async def release(self, case_id: int, kind: str, mark: str) -> None:
+        """Forgets an alert that did not arrive: the next check claims and sends it again."""
+        async with self._db.session() as session:
+            await session.execute(delete(CaseAlert).where(
+                CaseAlert.case_id == case_id, CaseAlert.kind == kind, CaseAlert.mark == mark))
+
     async def last_messages(self, case_ids: list[int]) -> dict[int, CaseMessage]:
         """Each case's latest original message (edits aside), for "unanswered" checks."""
         if not case_ids:

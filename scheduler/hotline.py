@@ -31,6 +31,7 @@ CALENDAR_REMINDER_JOB_ID = "hotline-calendar-reminder"
 WAITING_ALERTS_JOB_ID = "hotline-waiting-alerts"
 COVERAGE_GAPS_JOB_ID = "roster-coverage-gaps"
 ROSTER_DUTY_JOB_ID = "roster-duty"
+CLOSED_CARDS_JOB_ID = "hotline-closed-cards"
 # A report that missed 09:00 (the bot was down) still goes out later that Monday, until
 # midnight; on Tuesday last week's figures are old news and the next report is six days off.
 WEEKLY_REPORT_LATE_LIMIT = timedelta(hours=15)
@@ -42,6 +43,14 @@ async def check_escalations(services: Services) -> int:
     if moved:
         log.info("escalated %s hotline cases", moved)
     return moved
+
+
+async def send_closed_cards(services: Services, now: datetime | None = None) -> int:
+    """Sends the askers the closed cards a failed send or a killed process left owed."""
+    sent = await services.hotline.cases.closed_cards.send_owed(now)
+    if sent:
+        log.info("sent %s owed hotline closed cards", sent)
+    return sent
 
 
 async def announce_waiting(services: Services, now: datetime | None = None) -> int:
@@ -135,6 +144,11 @@ def schedule_hotline(scheduler: BaseScheduler, services: Services, check_seconds
         check_escalations, IntervalTrigger(seconds=check_seconds), args=[services],
         id=ESCALATION_JOB_ID, replace_existing=True, coalesce=True, max_instances=1,
         next_run_time=utcnow(),  # catch up at once after a restart
+    )
+    scheduler.add_job(
+        send_closed_cards, IntervalTrigger(seconds=check_seconds), args=[services],
+        id=CLOSED_CARDS_JOB_ID, replace_existing=True, coalesce=True, max_instances=1,
+        next_run_time=utcnow(),  # what a killed process left owed, at once
     )
     scheduler.add_job(
         announce_waiting, IntervalTrigger(seconds=check_seconds), args=[services],

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, insert
 
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
+from scheduler.hotline import CLOSED_CARDS_JOB_ID, send_closed_cards
 from storage.db import Database
 from storage.migrate import alembic_config, upgrade_to_head
 from storage.models import Case, CaseStatus, User, utcnow
@@ -188,3 +189,65 @@ async def test_the_migration_gives_stranded_cases_a_deadline(database_url: str) 
             seconds=1)
     finally:
         await database.close()
+
+
+# Every sendMessage fails with a server error: more than the gateway's four attempts.
+SERVER_DOWN = {"rate": 1.0, "kinds": ["5xx"], "methods": ["sendMessage"], "count": 4}
+
+
+def closed_cards(messages: list[dict], number: str) -> list[dict]:
+    return [m for m in messages if m["sandbox"]["direction"] == "out"
+            and f"{number} is closed" in (m.get("text") or "")]
+
+
+async def test_the_closed_card_is_owed_until_it_arrives(
+        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The asker's "closed, please rate" card was sent once: a send that failed for now,
+    or a kill right after the closing, and the asker never heard the case was closed nor
+    was asked to rate it. Now it is owed from the closing until it arrives, once."""
+    hotline = await running_hotline(sandbox_server, tmp_path)
+    hotline.application.job_queue.scheduler.pause_job(CLOSED_CARDS_JOB_ID)
+    try:
+        wang = await expert(hotline, sandbox, "Wang", "legal")
+        await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
+        asker = await social_worker(hotline, sandbox, "Emma")
+        cases = hotline.services.hotline.cases
+
+        async def claimed_case(question: str, number: str) -> Case:
+            await submit(sandbox, asker, await ask(sandbox, asker, "legal", question))
+            offer = await offer_to(sandbox, wang["id"], number)
+            case = await latest_case(hotline, asker["id"])
+            await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
+            await wait_reply(sandbox, asker["id"], "has been taken")
+            return await cases.repository.get(case.id)
+
+        # A send that fails for now: the next check sends it.
+        first = await claimed_case("Is a typed will valid?", "C-2026-0001")
+        await sandbox.configure(faults=SERVER_DOWN)
+        assert await cases.close(first, "expert")
+        await sandbox.configure(faults=None)
+        await bot_idle(hotline)
+        assert closed_cards(await sandbox.messages(asker["id"]), first.number) == []
+        assert (await cases.repository.get(first.id)).closed_card_due is not None
+        assert await send_closed_cards(hotline.services) == 1
+        [card] = closed_cards(await sandbox.messages(asker["id"]), first.number)
+        assert buttons(card)[-1][1] == f"hotline:reopen:{first.id}"
+        assert (await cases.repository.get(first.id)).closed_card_id == card["message_id"]
+        assert await send_closed_cards(hotline.services) == 0  # once
+
+        # A kill right after the closing's commit: the running check sends it.
+        second = await claimed_case("Who witnesses it?", "C-2026-0002")
+        monkeypatch.setattr(cases.closed_cards, "send", _killed_after_commit)
+        assert await cases.close(second, "expert")
+        monkeypatch.undo()
+        await bot_idle(hotline)
+        assert closed_cards(await sandbox.messages(asker["id"]), second.number) == []
+        assert sorted(await asyncio.gather(send_closed_cards(hotline.services),
+                                           send_closed_cards(hotline.services))) == [0, 1]
+        assert len(closed_cards(await sandbox.messages(asker["id"]), second.number)) == 1
+        # Reopened meanwhile: nothing is owed any more.
+        assert (await cases.reopen(second.id, asker["id"])).result == "reopened"
+        assert (await cases.repository.get(second.id)).closed_card_due is None
+    finally:
+        await hotline.stop()

@@ -23,6 +23,7 @@ from services.hotline.case_cards import (
 from services.hotline.case_claims import STAFF_ROLES, CaseClaims, ClaimOutcome
 from services.hotline.case_events import CaseEvents
 from services.hotline.case_routing import ON_DUTY, CaseRouting
+from services.hotline.closed_cards import ClosedCards
 from services.hotline.experts import ExpertService
 from services.hotline.handoffs import Handoff
 from services.hotline.messenger import CaseCard, CaseMessenger
@@ -85,6 +86,7 @@ class CaseService:
                                    claim_timeout=claim_timeout, staff_chat_id=staff_chat_id,
                                    fallback_for=fallback_for)
         self.claims = CaseClaims(self._cards, cases, experts, self.routing)
+        self.closed_cards = ClosedCards(self._cards, cases)
         self.events = self._cards.events  # live console pages listen to every change
 
     # ------------------------------------------------------------------ the Telegram side
@@ -258,12 +260,7 @@ class CaseService:
         assert closed is not None
         # A reopening clears closed_at and an unrated closing leaves no rating: kept here.
         await self.repository.log.log_event(case.id, "closed", None)
-        card = await self.card(closed)
-        rating_card = await self.messenger.send_card(closed.asker_id, "closed_asker", card)
-        await self.repository.changes.set_fields(closed.id, closed_card_id=rating_card.message_id)
-        if rating_card.message_id is not None:  # after a reopening, a reply to it routes
-            await self.repository.history.add_copy(closed.id, closed.asker_id,
-                                                   rating_card.message_id)
+        await self.closed_cards.send(closed.id)  # else the next check sends it
         await self._cards.drop_buttons(closed.asker_id, closed.asker_anchor_id)
         await self._cards.drop_buttons(closed.expert_id, closed.expert_anchor_id)
         if case.status == CaseStatus.OFFERED:  # ended while waiting: no Claim is left to win

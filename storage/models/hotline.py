@@ -127,6 +127,10 @@ class Case(SQLModel, table=True):
     waiting_since: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     # The asker's "closed, please rate" message: its buttons go when the case reopens.
     closed_card_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    # That message is owed to the asker from this time on (set with the closing, cleared
+    # once it is sent or cannot be); while one process sends it, the end of its lease.
+    closed_card_due: datetime | None = Field(default=None,
+                                             sa_column=utc_column(nullable=True, index=True))
 
 
 class CaseOffer(SQLModel, table=True):

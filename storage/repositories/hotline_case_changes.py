@@ -77,12 +77,35 @@ class CaseStateChanges:
             return result.rowcount == 1
 
     async def close(self, case_id: int, closed_by: str) -> bool:
+        """Closes an active case; the asker is owed the closed card from now."""
+        now = utcnow()
         async with self._db.session() as session:
             result = await session.execute(
                 update(Case).where(Case.id == case_id, Case.status.in_(ACTIVE))
-                .values(status=CaseStatus.CLOSED, closed_at=utcnow(), closed_by=closed_by,
-                        escalate_at=None))
+                .values(status=CaseStatus.CLOSED, closed_at=now, closed_by=closed_by,
+                        escalate_at=None, closed_card_due=now))
             return result.rowcount == 1
+
+    async def lease_closed_card(self, case_id: int, due: datetime, until: datetime) -> bool:
+        """Takes the sending of the closed card owed since `due`, until `until`: of two
+        processes (or a door and the check), one sends it."""
+        async with self._db.session() as session:
+            result = await session.execute(
+                update(Case).where(Case.id == case_id, Case.status == CaseStatus.CLOSED,
+                                   Case.closed_card_due == due)
+                .values(closed_card_due=until))
+            return result.rowcount == 1
+
+    async def settle_closed_card(self, case_id: int, lease: datetime,
+                                 due: datetime | None, card_id: int | None = None) -> None:
+        """After a send under `lease`: the card's id and nothing owed (due None), or owed
+        again from `due`. A reopening meanwhile took the lease away: nothing is changed."""
+        values: dict[str, object] = {"closed_card_due": due}
+        if card_id is not None:
+            values["closed_card_id"] = card_id
+        async with self._db.session() as session:
+            await session.execute(update(Case).where(
+                Case.id == case_id, Case.closed_card_due == lease).values(**values))
 
     async def reopen(self, case_id: int, closed_since: datetime | None) -> bool:
         """Back to the same expert, if it was closed after `closed_since` (staff: None, any
@@ -93,7 +116,7 @@ class CaseStateChanges:
                 update(Case).where(Case.id == case_id, Case.status == CaseStatus.CLOSED,
                                    Case.expert_id.is_not(None), *since)
                 .values(status=CaseStatus.OPEN, closed_at=None, closed_by=None,
-                        closed_card_id=None))
+                        closed_card_id=None, closed_card_due=None))
             return result.rowcount == 1
 
     async def reopen_waiting(self, case_id: int, escalate_at: datetime) -> bool:
@@ -104,7 +127,8 @@ class CaseStateChanges:
             result = await session.execute(
                 update(Case).where(Case.id == case_id, Case.status == CaseStatus.CLOSED)
                 .values(status=CaseStatus.OFFERED, closed_at=None, closed_by=None,
-                        closed_card_id=None, expert_id=None, expert_anchor_id=None,
+                        closed_card_id=None, closed_card_due=None, expert_id=None,
+                        expert_anchor_id=None,
                         escalation_level=0, escalate_at=escalate_at, claimed_at=None,
                         waiting_since=utcnow()))
             return result.rowcount == 1

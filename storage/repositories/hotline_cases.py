@@ -139,6 +139,14 @@ class CaseRepository:
             self._active[user_id] = (version, cases)
         return list(cases)
 
+    async def closed_cards_owed(self, now: datetime, limit: int = 100) -> list[Case]:
+        """Closed cases whose asker is owed the closed card, due by `now`, oldest first."""
+        async with self._db.session() as session:
+            rows = await session.execute(select(Case).where(
+                Case.status == CaseStatus.CLOSED, Case.closed_card_due.is_not(None),
+                Case.closed_card_due <= now).order_by(Case.closed_card_due).limit(limit))
+            return list(rows.scalars())
+
     async def due(self, now: datetime) -> list[Case]:
         async with self._db.session() as session:
             rows = await session.execute(select(Case).where(

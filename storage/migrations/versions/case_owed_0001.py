@@ -1,6 +1,6 @@
-"""case deadlines: a case left waiting for a claim with no deadline is given one
+"""cases: what a kill could leave unsent (a case with no claim deadline, an unsent closing)
 
-Revision ID: case_deadlines_0001
+Revision ID: case_owed_0001
 Revises: case_handoffs_0001
 Create Date: 2026-12-07
 """
@@ -13,13 +13,20 @@ from alembic import op
 
 from storage.models.base import UTCDateTime
 
-revision: str = "case_deadlines_0001"
+revision: str = "case_owed_0001"
 down_revision: str | None = "case_handoffs_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # The asker's "closed, please rate" message is owed from the closing until it is sent.
+    # Cases closed before this revision were told at once or not at all: nothing is owed.
+    with op.batch_alter_table("hotline_cases") as table:
+        table.add_column(sa.Column("closed_card_due", sa.DateTime(timezone=True),
+                                   nullable=True))
+        table.create_index("ix_hotline_cases_closed_card_due", ["closed_card_due"])
+
     # Before this revision a process killed between a case's change (asked, released,
     # transferred, reopened, moved) and its offers left it waiting at the on-duty or backup
     # step with no claim deadline, which the escalation check never selects: nobody was
@@ -35,4 +42,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Nothing to undo: the deadlines given are the ones the cases should have had."""
+    # The deadlines given are the ones the cases should have had: they stay.
+    with op.batch_alter_table("hotline_cases") as table:
+        table.drop_index("ix_hotline_cases_closed_card_due")
+        table.drop_column("closed_card_due")

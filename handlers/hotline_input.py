@@ -93,7 +93,7 @@ def actor_of(update: Update, context: HotlineContext) -> Actor:
 # Refusals that answer a press without taking the buttons off: the message is still right
 # (someone else's offer stays theirs to claim; a stranger's press changes nothing at all).
 KEEP_BUTTONS = frozenset({NOT_ALLOWED, "hotline.claim.taken", "hotline.claim.refused",
-                          "hotline.claim.start_private_chat"})
+                          "hotline.claim.start_private_chat", "hotline.claim.try_again"})
 
 
 async def refused_button(update: Update, context: HotlineContext, refused: Refused) -> None:

@@ -251,3 +251,41 @@ async def test_the_closed_card_is_owed_until_it_arrives(
         assert (await cases.repository.get(second.id)).closed_card_due is None
     finally:
         await hotline.stop()
+
+
+async def test_a_claim_undone_by_a_failed_send_gives_the_offers_back(
+        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
+    """The claimer's case card failing for now used to undo the claim with every offer
+    already saying "taken": nobody could claim the case, and it never moved on. The offers
+    get their Claim button back, and the claimer is told to press it again."""
+    hotline = await running_hotline(sandbox_server, tmp_path)
+    try:
+        wang = await expert(hotline, sandbox, "Wang", "legal")
+        li = await expert(hotline, sandbox, "Li", "legal")
+        await roster(hotline, f"{wang['id']},legal,{ALL_DAY}", f"{li['id']},legal,{ALL_DAY}")
+        asker = await social_worker(hotline, sandbox, "Emma")
+        await submit(sandbox, asker, await ask(sandbox, asker, "legal", "Who signs?"))
+        offer = await offer_to(sandbox, wang["id"], "C-2026-0001")
+        li_offer = await offer_to(sandbox, li["id"], "C-2026-0001")
+        await bot_idle(hotline)  # the asker's notice is out: the faults hit the claim
+
+        await sandbox.configure(faults=SERVER_DOWN)
+        refused = await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
+        await sandbox.configure(faults=None)
+        assert refused["answer"]["text"] == (
+            "The consultation could not be sent to you just now, so it is waiting again. "
+            "Please press Claim again in a moment.")
+        await bot_idle(hotline)
+        case = await latest_case(hotline, asker["id"])
+        assert case.status == CaseStatus.OFFERED and case.escalate_at is not None
+        for chat, sent in ((wang["id"], offer), (li["id"], li_offer)):
+            [shown] = [m for m in await sandbox.messages(chat)
+                       if m["message_id"] == sent["message_id"]]
+            assert buttons(shown)[0][1] == f"hotline:claim:{case.id}"
+
+        won = await press_data(sandbox, li["id"], li_offer, buttons(li_offer)[0][1])
+        assert won["answer"]["text"] == "Claimed: the question is yours."
+        assert (await wait_reply(sandbox, li["id"], "Who signs?"))["text"] == "Who signs?"
+        await wait_reply(sandbox, asker["id"], "has been taken")
+    finally:
+        await hotline.stop()

@@ -16,6 +16,8 @@ from storage.repositories.hotline_cases import CaseRepository
 log = logging.getLogger(__name__)
 
 STAFF_ROLES = {Role.STAFF.value, Role.ADMIN.value}
+# A claimer the bot cannot write to until they act (send /start, unblock the bot).
+UNREACHABLE_FOR_GOOD = frozenset({"blocked", "rejected"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,32 +61,39 @@ class CaseClaims:
             return ClaimOutcome("taken", await self.repository.get(case_id))
         claimed = await self.repository.get(case_id)
         assert claimed is not None
-        await self._after_claim(claimed, offers)
+        undone = await self._after_claim(claimed, offers)
         after = await self.repository.get(case_id)
         self._cards.events.publish(case_id)
-        if after is not None and after.status == CaseStatus.OFFERED:
-            return ClaimOutcome("unreachable", after)
+        if undone is not None and after is not None and after.status == CaseStatus.OFFERED:
+            return ClaimOutcome("unreachable", after, undone)
         return ClaimOutcome("won", claimed)
 
-    async def _after_claim(self, case: Case, offers: list) -> None:
+    async def _after_claim(self, case: Case, offers: list) -> str | None:
+        """None, or why the claim was undone (the failure of the claimer's card)."""
         card = await self._cards.card(case)
         for offer in offers:
             kind = "offer_won" if offer.expert_id == case.expert_id else "offer_taken"
             await self._cards.messenger.edit_card(offer.chat_id, offer.message_id, kind, card)
-        await self._start_conversation(case, card)
+        return await self._start_conversation(case, card)
 
-    async def _start_conversation(self, case: Case, card: CaseCard) -> None:
-        """The expert's case card, the question copied under it, and the asker told who."""
+    async def _start_conversation(self, case: Case, card: CaseCard) -> str | None:
+        """The expert's case card, the question copied under it, and the asker told who;
+        None, or why the claimer could not be written to and the claim was undone."""
         assert case.expert_id is not None
         expert_card = await self._cards.messenger.send_card(case.expert_id, "claimed", card)
         if not expert_card.ok and await self.repository.changes.unclaim(
                 case.id, case.expert_id, self._routing.backstop()):
-            # Typically staff claiming in the group who never opened a private chat with
-            # the bot: the case waits again, and the topic says how to take it.
+            # Staff claiming in the group who never opened a private chat with the bot, or
+            # a send that failed for now: the case waits again, its offers say so.
+            failure = expert_card.failure or "network"
             log.warning("case %s: claimer %s cannot be written to (%s); claim undone",
-                        case.number, case.expert_id, expert_card.failure)
-            await self._cards.mirror_note(case, "hotline.staff.start_private_chat")
-            return
+                        case.number, case.expert_id, failure)
+            waiting = await self.repository.get(case.id)
+            if waiting is not None:
+                await self._routing.restore_offers(waiting)
+            if failure in UNREACHABLE_FOR_GOOD:
+                await self._cards.mirror_note(case, "hotline.staff.start_private_chat")
+            return failure
         asker_card = await self._cards.messenger.send_card(case.asker_id, "claimed_asker", card)
         # After a transfer the asker's earlier card is superseded: its End button goes.
         await self._cards.drop_buttons(case.asker_id, case.asker_anchor_id)
@@ -98,6 +107,7 @@ class CaseClaims:
             await self.repository.transcript.update_message(
                 held.id, target_chat_id=case.expert_id, target_message_id=delivery.message_id,
                 delivery="delivered" if delivery.ok else "failed")
+        return None
 
     async def hand_over(self, case: Case, to_user: int) -> bool:
         """Gives an open case to another expert (or to staff taking it over)."""
@@ -179,14 +189,14 @@ class CaseClaims:
         return True
 
     async def _claim_for(self, case_id: int, user_id: int) -> bool:
-        """Claims a waiting case on someone's behalf, as if they had pressed Claim first."""
+        """Claims a waiting case on someone's behalf, as if they had pressed Claim first;
+        False too when the claim was undone (they could not be written to)."""
         offers = await self.repository.offers(case_id)
         if not await self.repository.changes.claim(case_id, user_id):
             return False
         claimed = await self.repository.get(case_id)
         assert claimed is not None
-        await self._after_claim(claimed, offers)
-        return True
+        return await self._after_claim(claimed, offers) is None
 
     async def reset_active_case(self, expert_id: int) -> None:
         """With a new case the expert's choice is void: a message that is not a reply must

@@ -268,6 +268,21 @@ class CaseRouting:
         await self._offer_to_staff(case, card, undelivered, quiet=quiet)
         return True
 
+    async def restore_offers(self, case: Case) -> None:
+        """A claim undone (the claimer could not be written to): the offers of this waiting
+        period, already saying "taken", get their Claim button back, so the case waits as
+        before, under its claim deadline."""
+        since = case.waiting_since or case.created_at
+        card = await self._cards.card(case)
+        for offer in await self.repository.offers(case.id):
+            if offer.created_at < since:
+                continue
+            if offer.level == STAFF:
+                kind, shown = "staff_offer", await self._staff_card(case, card, [])
+            else:
+                kind, shown = "offer", await self._with_deadline(case, card, offer.level)
+            await self._cards.messenger.edit_card(offer.chat_id, offer.message_id, kind, shown)
+
     async def _staff_card(self, case: Case, card: CaseCard,
                           undelivered: list[tuple[int, str]]) -> CaseCard:
         """The card as staff see it: who had the offer, and whom it could not reach."""

@@ -17,6 +17,7 @@ import pytest
 from alembic import command
 from sqlalchemy import Connection, insert
 
+from bot.app import Hotline
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from scheduler.hotline import CLOSED_CARDS_JOB_ID, send_closed_cards
@@ -36,6 +37,19 @@ from tests.hotline_support import (
     submit,
 )
 from tests.support import bot_idle, running_hotline
+
+
+async def offered_to_two(hotline: Hotline, sandbox: SandboxClient, question: str
+                         ) -> tuple[dict, dict, dict, dict, dict]:
+    """Wang and Li on duty for legal, and Emma's question C-2026-0001 offered to both:
+    (wang, li, emma, Wang's offer, Li's offer)."""
+    wang = await expert(hotline, sandbox, "Wang", "legal")
+    li = await expert(hotline, sandbox, "Li", "legal")
+    await roster(hotline, f"{wang['id']},legal,{ALL_DAY}", f"{li['id']},legal,{ALL_DAY}")
+    asker = await social_worker(hotline, sandbox, "Emma")
+    await submit(sandbox, asker, await ask(sandbox, asker, "legal", question))
+    return (wang, li, asker, await offer_to(sandbox, wang["id"], "C-2026-0001"),
+            await offer_to(sandbox, li["id"], "C-2026-0001"))
 
 
 async def _killed_after_commit(*_args: object, **_kwargs: object) -> None:
@@ -85,13 +99,7 @@ async def test_a_released_case_whose_offers_a_kill_cut_off_is_offered_at_its_dea
         monkeypatch: pytest.MonkeyPatch) -> None:
     hotline = await running_hotline(sandbox_server, tmp_path, claim_timeout=60)
     try:
-        wang = await expert(hotline, sandbox, "Wang", "legal")
-        li = await expert(hotline, sandbox, "Li", "legal")
-        await roster(hotline, f"{wang['id']},legal,{ALL_DAY}", f"{li['id']},legal,{ALL_DAY}")
-        asker = await social_worker(hotline, sandbox, "Emma")
-        await submit(sandbox, asker, await ask(sandbox, asker, "legal", "Who signs the lease?"))
-        offer = await offer_to(sandbox, wang["id"], "C-2026-0001")
-        await offer_to(sandbox, li["id"], "C-2026-0001")
+        wang, li, asker, offer, _ = await offered_to_two(hotline, sandbox, "Who signs the lease?")
         await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
         await wait_reply(sandbox, asker["id"], "has been taken")
         cases = hotline.services.hotline.cases
@@ -260,13 +268,7 @@ async def test_a_claim_undone_by_a_failed_send_gives_the_offers_back(
     get their Claim button back, and the claimer is told to press it again."""
     hotline = await running_hotline(sandbox_server, tmp_path)
     try:
-        wang = await expert(hotline, sandbox, "Wang", "legal")
-        li = await expert(hotline, sandbox, "Li", "legal")
-        await roster(hotline, f"{wang['id']},legal,{ALL_DAY}", f"{li['id']},legal,{ALL_DAY}")
-        asker = await social_worker(hotline, sandbox, "Emma")
-        await submit(sandbox, asker, await ask(sandbox, asker, "legal", "Who signs?"))
-        offer = await offer_to(sandbox, wang["id"], "C-2026-0001")
-        li_offer = await offer_to(sandbox, li["id"], "C-2026-0001")
+        wang, li, asker, offer, li_offer = await offered_to_two(hotline, sandbox, "Who signs?")
         await bot_idle(hotline)  # the asker's notice is out: the faults hit the claim
 
         await sandbox.configure(faults=SERVER_DOWN)

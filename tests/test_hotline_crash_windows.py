@@ -23,9 +23,9 @@ from sandbox.server import SandboxServer
 from scheduler.hotline import CLOSED_CARDS_JOB_ID, send_closed_cards
 from storage.db import Database
 from storage.migrate import alembic_config, upgrade_to_head
-from storage.models import Case, CaseStatus, User, utcnow
+from storage.models import Case, CaseStatus, Role, User, utcnow
 from storage.repositories.hotline_cases import CaseRepository
-from tests.driver import buttons, press_data, wait_edit, wait_reply
+from tests.driver import buttons, person, press_data, wait_edit, wait_reply
 from tests.hotline_support import (
     ALL_DAY,
     ask,
@@ -289,5 +289,38 @@ async def test_a_claim_undone_by_a_failed_send_gives_the_offers_back(
         assert won["answer"]["text"] == "Claimed: the question is yours."
         assert (await wait_reply(sandbox, li["id"], "Who signs?"))["text"] == "Who signs?"
         await wait_reply(sandbox, asker["id"], "has been taken")
+    finally:
+        await hotline.stop()
+
+
+async def test_a_case_nobody_could_be_offered_is_offered_to_staff_again(
+        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
+    """No expert, no staff group and no admin reachable: the asker was told "your question
+    is kept", and then it was kept with no deadline, offered to nobody ever again. Now the
+    staff step is tried again at every claim deadline, and the asker is told once."""
+    hotline = await running_hotline(sandbox_server, tmp_path, claim_timeout=60)
+    try:
+        asker = await social_worker(hotline, sandbox, "Emma")
+        await submit(sandbox, asker, await ask(sandbox, asker, "policy", "Who decides?"))
+        kept = await wait_reply(sandbox, asker["id"], "Your question is kept")
+        case = await latest_case(hotline, asker["id"])
+        assert case.escalation_level == 2 and case.escalate_at is not None
+        cases = hotline.services.hotline.cases
+        assert await cases.escalate_due(utcnow()) == 0
+
+        # Still nobody: tried again, and the asker is not told a second time.
+        assert await cases.escalate_due(utcnow() + timedelta(seconds=61)) == 1
+        await bot_idle(hotline)
+        assert [m for m in await sandbox.bot_messages(asker["id"])
+                if "is kept" in (m.get("text") or "")] == [kept]
+
+        # An admin now: the next try reaches them, and the asker hears where it went.
+        admin = await person(sandbox, hotline, "Zhou", role=Role.ADMIN)
+        assert await cases.escalate_due(utcnow() + timedelta(seconds=122)) == 1
+        offer = await offer_to(sandbox, admin["id"], case.number)
+        assert "Who decides?" in offer["text"]
+        await wait_reply(sandbox, asker["id"], "bureau staff")
+        assert (await latest_case(hotline, asker["id"])).escalate_at is None
+        assert await cases.escalate_due(utcnow() + timedelta(days=1)) == 0
     finally:
         await hotline.stop()

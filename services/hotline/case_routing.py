@@ -206,7 +206,12 @@ class CaseRouting:
         moved = 0
         for case in await self.repository.due(now or utcnow()):
             card = await self._cards.card(case)
-            if await self.unoffered(case):
+            if case.escalation_level == STAFF:  # nobody was reachable: staff, once more
+                if await self.repository.changes.postpone(case.id, STAFF, case.escalate_at,
+                                                          None):
+                    await self._offer_to_staff(case, card, [], quiet=False, retry=True)
+                    moved += 1
+            elif await self.unoffered(case):
                 if await self.resume(case, card):
                     moved += 1
             elif await self._escalate(case, case.escalation_level, card):
@@ -295,7 +300,11 @@ class CaseRouting:
         return replace(card, offered=offered, undelivered=tuple(names))
 
     async def _offer_to_staff(self, case: Case, card: CaseCard,
-                              undelivered: list[tuple[int, str]], *, quiet: bool) -> None:
+                              undelivered: list[tuple[int, str]], *, quiet: bool,
+                              retry: bool = False) -> None:
+        """The staff group's offer (the admins' when the group cannot be reached). When
+        nobody can be reached, the asker is told once and the case is offered to staff
+        again at every claim deadline until someone is (`retry`: one of those)."""
         staff_card = await self._staff_card(case, card, undelivered)
         if self.staff_chat_id is not None:
             thread_id = await self._open_staff_topic(case, card)
@@ -314,9 +323,11 @@ class CaseRouting:
             if not quiet:
                 await self._cards.tell(case, case.asker_id, "hotline.case.to_staff")
             return
-        log.error("case %s: no expert, no staff group and no admin could be reached",
-                  case.number)
-        await self._cards.tell(case, case.asker_id, "hotline.case.nobody_reachable")
+        log.error("case %s: no expert, no staff group and no admin could be reached; "
+                  "trying again at %s", case.number, self.backstop().isoformat())
+        await self.repository.changes.postpone(case.id, STAFF, None, self.backstop())
+        if not retry:
+            await self._cards.tell(case, case.asker_id, "hotline.case.nobody_reachable")
 
     async def _open_staff_topic(self, case: Case, card: CaseCard) -> int | None:
         """The case's topic in the staff group, made once; it mirrors the conversation."""

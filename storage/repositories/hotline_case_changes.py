@@ -65,7 +65,7 @@ class CaseStateChanges:
             return result.rowcount == 1
 
     async def postpone(self, case_id: int, level: int, was: datetime | None,
-                       escalate_at: datetime) -> bool:
+                       escalate_at: datetime | None) -> bool:
         """Moves a waiting case's claim deadline, only if it is still `was` at `level`: of
         two checkers that find the same case due, one acts on it."""
         same = Case.escalate_at.is_(None) if was is None else Case.escalate_at == was

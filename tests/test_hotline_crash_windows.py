@@ -324,3 +324,34 @@ async def test_a_case_nobody_could_be_offered_is_offered_to_staff_again(
         assert await cases.escalate_due(utcnow() + timedelta(days=1)) == 0
     finally:
         await hotline.stop()
+
+
+async def test_a_claim_run_again_after_a_kill_starts_the_conversation(
+        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed right after the claim's commit, the press handled again used to find the case
+    taken (by the presser) and say so: the expert never got the case card or the question,
+    and the asker was never told. It starts the conversation instead."""
+    hotline = await running_hotline(sandbox_server, tmp_path)
+    try:
+        wang, _li, asker, offer, _ = await offered_to_two(hotline, sandbox, "Who signs?")
+        claims = hotline.services.hotline.cases.claims
+
+        async def killed(*_args: object) -> None:
+            raise RuntimeError("the process stops here")
+
+        monkeypatch.setattr(claims, "_after_claim", killed)
+        await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
+        await bot_idle(hotline)
+        monkeypatch.undo()
+        case = await latest_case(hotline, asker["id"])
+        assert (case.status, case.expert_id, case.expert_anchor_id) == (
+            CaseStatus.OPEN, wang["id"], None)
+
+        won = await press_data(sandbox, wang["id"], offer, buttons(offer)[0][1])
+        assert won["answer"]["text"] == "Claimed: the question is yours."
+        assert (await wait_reply(sandbox, wang["id"], "Who signs?"))["text"] == "Who signs?"
+        await wait_reply(sandbox, asker["id"], "has been taken")
+        assert (await latest_case(hotline, asker["id"])).expert_anchor_id is not None
+    finally:
+        await hotline.stop()

@@ -56,11 +56,21 @@ class CaseClaims:
             reason = ("not an expert" if expert is None else
                       f"expert of {','.join(expert.categories)}, case is {case.category}")
             return ClaimOutcome("refused", case, reason)
+        if (case.status == CaseStatus.OPEN and case.expert_id == presser_id
+                and case.expert_anchor_id is None):
+            # The presser's claim is stored but their case card never went out: the process
+            # was killed right after the claim, and this is the press handled again.
+            log.warning("case %s: claimed by %s, the conversation never started; starting it",
+                        case.number, presser_id)
+            return await self._started(case_id, case, offers)
         if case.status != CaseStatus.OFFERED or not await self.repository.changes.claim(case_id,
                                                                                         presser_id):
             return ClaimOutcome("taken", await self.repository.get(case_id))
         claimed = await self.repository.get(case_id)
         assert claimed is not None
+        return await self._started(case_id, claimed, offers)
+
+    async def _started(self, case_id: int, claimed: Case, offers: list) -> ClaimOutcome:
         undone = await self._after_claim(claimed, offers)
         after = await self.repository.get(case_id)
         self._cards.events.publish(case_id)

@@ -31,7 +31,7 @@ CALENDAR_REMINDER_JOB_ID = "hotline-calendar-reminder"
 WAITING_ALERTS_JOB_ID = "hotline-waiting-alerts"
 COVERAGE_GAPS_JOB_ID = "roster-coverage-gaps"
 ROSTER_DUTY_JOB_ID = "roster-duty"
-CLOSED_CARDS_JOB_ID = "hotline-closed-cards"
+OWED_NOTICES_JOB_ID = "hotline-owed-notices"
 # A report that missed 09:00 (the bot was down) still goes out later that Monday, until
 # midnight; on Tuesday last week's figures are old news and the next report is six days off.
 WEEKLY_REPORT_LATE_LIMIT = timedelta(hours=15)
@@ -45,12 +45,14 @@ async def check_escalations(services: Services) -> int:
     return moved
 
 
-async def send_closed_cards(services: Services, now: datetime | None = None) -> int:
-    """Sends the askers the closed cards a failed send or a killed process left owed."""
-    sent = await services.hotline.cases.closed_cards.send_owed(now)
-    if sent:
-        log.info("sent %s owed hotline closed cards", sent)
-    return sent
+async def send_owed_case_notices(services: Services, now: datetime | None = None) -> int:
+    """Sends what a failed send or a killed process left owed: the askers' closed cards and
+    the rating notices to experts and staff. Returns how many were completed."""
+    cards = await services.hotline.cases.closed_cards.send_owed(now)
+    ratings = await services.hotline.duty_cases.ratings.send_owed(now)
+    if cards or ratings:
+        log.info("sent %s owed closed cards and %s owed rating notices", cards, ratings)
+    return cards + ratings
 
 
 async def announce_waiting(services: Services, now: datetime | None = None) -> int:
@@ -146,8 +148,8 @@ def schedule_hotline(scheduler: BaseScheduler, services: Services, check_seconds
         next_run_time=utcnow(),  # catch up at once after a restart
     )
     scheduler.add_job(
-        send_closed_cards, IntervalTrigger(seconds=check_seconds), args=[services],
-        id=CLOSED_CARDS_JOB_ID, replace_existing=True, coalesce=True, max_instances=1,
+        send_owed_case_notices, IntervalTrigger(seconds=check_seconds), args=[services],
+        id=OWED_NOTICES_JOB_ID, replace_existing=True, coalesce=True, max_instances=1,
         next_run_time=utcnow(),  # what a killed process left owed, at once
     )
     scheduler.add_job(

@@ -4,12 +4,16 @@ expert told their rating, /sample for staff, and an expert's own desk under /sta
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
+from scheduler.hotline import OWED_NOTICES_JOB_ID, send_owed_case_notices
 from storage.models import CaseStatus, Role, utcnow
 from storage.repositories.audit import AuditFilter
 from storage.repositories.hotline_duty_cases import DutyCaseRepository
@@ -202,6 +206,55 @@ async def test_a_one_star_rating_reaches_the_staff_topic_and_the_expert(
         comment = await wait_reply(sandbox, wang["id"], "Not helpful")
         assert comment["text"] == ("The asker's comment on consultation C-2026-0001 (★): "
                                    "Not helpful <at all>")
+    finally:
+        await hotline.stop()
+
+
+async def test_rating_notices_a_kill_cut_off_are_sent_by_the_check_once(
+        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The expert's and staff's notices are stored with the stars and the comment: killed
+    right after either was kept, the running bot's check sends them, each once."""
+    _staffer, group, hotline = await _staffed(sandbox_server, sandbox, tmp_path)
+    hotline.application.job_queue.scheduler.pause_job(OWED_NOTICES_JOB_ID)
+    try:
+        wang = await expert(hotline, sandbox, "Wang", "legal")
+        await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
+        asker = await social_worker(hotline, sandbox, "Emma")
+        closed = await _claimed_and_closed(hotline, sandbox, wang, asker, "C-2026-0001")
+        ratings = hotline.services.hotline.duty_cases.ratings
+
+        async def killed(_case_id: int) -> None:
+            """The process stops right after the stars (or the comment) were kept."""
+
+        monkeypatch.setattr(ratings, "rated", killed)
+        monkeypatch.setattr(ratings, "commented", killed)
+        await press(sandbox, asker["id"], closed, "1★")
+        prompt = await wait_reply(sandbox, asker["id"], "comment")
+
+        async def told() -> tuple[list[str], list[str]]:
+            await bot_idle(hotline)
+            return ([m["text"] for m in await sandbox.bot_messages(wang["id"])
+                     if "C-2026-0001" in (m.get("text") or "") and "★" in m["text"]],
+                    [m["text"] for m in await sandbox.bot_messages(group["id"])
+                     if "⚠️" in (m.get("text") or "")])
+
+        assert await told() == ([], [])
+        assert sorted(await asyncio.gather(send_owed_case_notices(hotline.services),
+                                           send_owed_case_notices(hotline.services))) == [0, 1]
+        expert_told, staff_told = await told()
+        assert expert_told == ["Consultation C-2026-0001 that you answered was rated ★."]
+        assert len(staff_told) == 1 and staff_told[0].startswith("⚠️ 咨询 C-2026-0001 的评价为 ★")
+        assert await send_owed_case_notices(hotline.services) == 0
+
+        await sandbox.send_text(asker["id"], "Not helpful")
+        await wait_reply(sandbox, asker["id"], after=prompt["message_id"])
+        assert await send_owed_case_notices(hotline.services) == 1
+        expert_told, staff_told = await told()
+        assert expert_told[1:] == [
+            "The asker's comment on consultation C-2026-0001 (★): Not helpful"]
+        assert len(staff_told) == 2 and "Not helpful" in staff_told[1]
+        assert await send_owed_case_notices(hotline.services) == 0
     finally:
         await hotline.stop()
 

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, insert
 from bot.app import Hotline
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
-from scheduler.hotline import CLOSED_CARDS_JOB_ID, send_closed_cards
+from scheduler.hotline import OWED_NOTICES_JOB_ID, send_owed_case_notices
 from storage.db import Database
 from storage.migrate import alembic_config, upgrade_to_head
 from storage.models import Case, CaseStatus, Role, User, utcnow
@@ -215,7 +215,7 @@ async def test_the_closed_card_is_owed_until_it_arrives(
     or a kill right after the closing, and the asker never heard the case was closed nor
     was asked to rate it. Now it is owed from the closing until it arrives, once."""
     hotline = await running_hotline(sandbox_server, tmp_path)
-    hotline.application.job_queue.scheduler.pause_job(CLOSED_CARDS_JOB_ID)
+    hotline.application.job_queue.scheduler.pause_job(OWED_NOTICES_JOB_ID)
     try:
         wang = await expert(hotline, sandbox, "Wang", "legal")
         await roster(hotline, f"{wang['id']},legal,{ALL_DAY}")
@@ -238,11 +238,11 @@ async def test_the_closed_card_is_owed_until_it_arrives(
         await bot_idle(hotline)
         assert closed_cards(await sandbox.messages(asker["id"]), first.number) == []
         assert (await cases.repository.get(first.id)).closed_card_due is not None
-        assert await send_closed_cards(hotline.services) == 1
+        assert await send_owed_case_notices(hotline.services) == 1
         [card] = closed_cards(await sandbox.messages(asker["id"]), first.number)
         assert buttons(card)[-1][1] == f"hotline:reopen:{first.id}"
         assert (await cases.repository.get(first.id)).closed_card_id == card["message_id"]
-        assert await send_closed_cards(hotline.services) == 0  # once
+        assert await send_owed_case_notices(hotline.services) == 0  # once
 
         # A kill right after the closing's commit: the running check sends it.
         second = await claimed_case("Who witnesses it?", "C-2026-0002")
@@ -251,8 +251,8 @@ async def test_the_closed_card_is_owed_until_it_arrives(
         monkeypatch.undo()
         await bot_idle(hotline)
         assert closed_cards(await sandbox.messages(asker["id"]), second.number) == []
-        assert sorted(await asyncio.gather(send_closed_cards(hotline.services),
-                                           send_closed_cards(hotline.services))) == [0, 1]
+        assert sorted(await asyncio.gather(send_owed_case_notices(hotline.services),
+                                           send_owed_case_notices(hotline.services))) == [0, 1]
         assert len(closed_cards(await sandbox.messages(asker["id"]), second.number)) == 1
         # Reopened meanwhile: nothing is owed any more.
         assert (await cases.reopen(second.id, asker["id"])).result == "reopened"

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from services.hotline.case_events import CaseEvents
 from services.hotline.experts import ExpertService
 from services.hotline.handoffs import SKIP_REASONS
-from services.hotline.messenger import CaseCard, CaseMessenger
+from services.hotline.messenger import CaseCard, CaseMessenger, Delivery
 from services.people import PeopleService
 from services.profiles import ProfileService
 from storage.models import Case
@@ -80,7 +80,7 @@ class CaseCards:
         return self._experts.staff_aliases()
 
     async def tell(self, case: Case, chat_id: int, key: str, *, reply_to: int | None = None,
-                   **values: object) -> None:
+                   **values: object) -> Delivery:
         """A note about the case in a participant's chat, kept so that a reply to it routes
         to the case (someone with several cases is not asked "which case?")."""
         note = await self.messenger.notify(chat_id, key, number=case.number, reply_to=reply_to,
@@ -88,6 +88,7 @@ class CaseCards:
         self.events.publish(case.id)
         if note.message_id is not None:
             await self.repository.history.add_copy(case.id, chat_id, note.message_id)
+        return note
 
     async def tell_handler(self, case: Case, key: str, **values: object) -> None:
         if case.expert_id is not None:

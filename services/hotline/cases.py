@@ -26,7 +26,7 @@ from services.hotline.case_routing import ON_DUTY, CaseRouting
 from services.hotline.closed_cards import ClosedCards
 from services.hotline.experts import ExpertService
 from services.hotline.handoffs import Handoff
-from services.hotline.messenger import CaseCard, CaseMessenger
+from services.hotline.messenger import CaseCard, CaseMessenger, Delivery
 from services.hotline.roster import RosterService
 from services.people import PeopleService
 from services.profiles import ProfileService
@@ -104,8 +104,8 @@ class CaseService:
         return await self._cards.aliases(expert_id)
 
     async def tell(self, case: Case, chat_id: int, key: str, *, reply_to: int | None = None,
-                   **values: object) -> None:
-        await self._cards.tell(case, chat_id, key, reply_to=reply_to, **values)
+                   **values: object) -> Delivery:
+        return await self._cards.tell(case, chat_id, key, reply_to=reply_to, **values)
 
     async def mirror_note(self, case: Case, key: str) -> None:
         await self._cards.mirror_note(case, key)

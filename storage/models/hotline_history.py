@@ -28,6 +28,13 @@ class CaseRating(SQLModel, table=True):
     comment: str | None = Field(default=None, max_length=1000)
     closed_at: datetime = Field(sa_column=utc_column())
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    # What the rating owes others (services/hotline/rating_notices.py): "stars" once given,
+    # "comment" once commented; who of the expert and staff has been told of it; and from
+    # when it is due (while one process sends it, the end of its lease). None: all told.
+    notice: str | None = Field(default=None, max_length=8)
+    notice_told: str = Field(default="", max_length=32)
+    notice_due: datetime | None = Field(default=None,
+                                        sa_column=utc_column(nullable=True, index=True))
 
 
 class CaseClaim(SQLModel, table=True):

@@ -4,6 +4,8 @@ of them routes by reply)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select, update
 
 from storage.db import Database
@@ -34,7 +36,8 @@ class CaseHistory:
                 return False
             result = await session.execute(insert_ignoring_conflicts(session, CaseRating, [{
                 "case_id": case_id, "asker_id": asker_id, "stars": stars,
-                "closed_at": case.closed_at, "created_at": utcnow()}]))
+                "closed_at": case.closed_at, "created_at": utcnow(), "notice": "stars",
+                "notice_told": "", "notice_due": utcnow()}]))
             if not result.rowcount:
                 return False
             await session.execute(update(Case).where(Case.id == case_id)
@@ -50,9 +53,40 @@ class CaseHistory:
             if latest is None:
                 return False
             latest.comment = text
+            # The comment is a new word for the expert (and staff, for a low rating).
+            latest.notice, latest.notice_told, latest.notice_due = "comment", "", utcnow()
             await session.execute(update(Case).where(Case.id == case_id)
                                   .values(rating_comment=text))
             return True
+
+    async def ratings_owing(self, now: datetime, limit: int = 100) -> list[CaseRating]:
+        """Ratings whose notices are due by `now`, oldest first."""
+        async with self._db.session() as session:
+            rows = await session.execute(select(CaseRating).where(
+                CaseRating.notice.is_not(None), CaseRating.notice_due <= now)
+                .order_by(CaseRating.notice_due).limit(limit))
+            return list(rows.scalars())
+
+    async def lease_rating_notice(self, rating_id: int, due: datetime,
+                                  until: datetime) -> bool:
+        """Takes the sending of a rating's notice due since `due`: one sender of two."""
+        async with self._db.session() as session:
+            result = await session.execute(update(CaseRating).where(
+                CaseRating.id == rating_id, CaseRating.notice.is_not(None),
+                CaseRating.notice_due == due).values(notice_due=until))
+            return result.rowcount == 1
+
+    async def settle_rating_notice(self, rating_id: int, lease: datetime, told: str,
+                                   due: datetime | None) -> None:
+        """After a send under `lease`: who has been told, and from when the rest is due
+        again (None: nothing left). A comment arriving meanwhile moved the lease: its own
+        notice stands, untouched."""
+        values: dict[str, object] = {"notice_told": told, "notice_due": due}
+        if due is None:
+            values["notice"] = None
+        async with self._db.session() as session:
+            await session.execute(update(CaseRating).where(
+                CaseRating.id == rating_id, CaseRating.notice_due == lease).values(**values))
 
     async def ratings(self, case_id: int) -> list[CaseRating]:
         async with self._db.session() as session:

@@ -1,4 +1,4 @@
-"""cases: what a kill could leave unsent (a case with no claim deadline, an unsent closing)
+"""cases: what a kill could leave unsent (no claim deadline, a closing, a rating's notices)
 
 Revision ID: case_owed_0001
 Revises: case_handoffs_0001
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 from storage.models.base import UTCDateTime
@@ -26,6 +27,14 @@ def upgrade() -> None:
         table.add_column(sa.Column("closed_card_due", sa.DateTime(timezone=True),
                                    nullable=True))
         table.create_index("ix_hotline_cases_closed_card_due", ["closed_card_due"])
+    # What a rating owes the expert and staff, until told. Earlier ratings: nothing owed.
+    with op.batch_alter_table("hotline_case_ratings") as table:
+        table.add_column(sa.Column("notice", sqlmodel.sql.sqltypes.AutoString(length=8),
+                                   nullable=True))
+        table.add_column(sa.Column("notice_told", sqlmodel.sql.sqltypes.AutoString(length=32),
+                                   nullable=False, server_default=""))
+        table.add_column(sa.Column("notice_due", sa.DateTime(timezone=True), nullable=True))
+        table.create_index("ix_hotline_case_ratings_notice_due", ["notice_due"])
 
     # Before this revision a process killed between a case's change (asked, released,
     # transferred, reopened, moved) and its offers left it waiting at the on-duty or backup
@@ -43,6 +52,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # The deadlines given are the ones the cases should have had: they stay.
+    with op.batch_alter_table("hotline_case_ratings") as table:
+        table.drop_index("ix_hotline_case_ratings_notice_due")
+        table.drop_column("notice_due")
+        table.drop_column("notice_told")
+        table.drop_column("notice")
     with op.batch_alter_table("hotline_cases") as table:
         table.drop_index("ix_hotline_cases_closed_card_due")
         table.drop_column("closed_card_due")

@@ -4,8 +4,11 @@ check in. Every button re-checks on the server that the course and the place all
 
 from __future__ import annotations
 
+import logging
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from handlers import trainings_absence
@@ -26,6 +29,8 @@ from services.trainings.display import CourseInfo, local_day
 from services.trainings.ics import calendar_filename, course_calendar
 from services.trainings.service import TrainingRefusal
 from storage.models import CourseStatus, RegistrationStatus, Role
+
+log = logging.getLogger(__name__)
 
 COMMANDS = [
     CommandSpec("trainings", "cmd.trainings"),
@@ -93,7 +98,10 @@ async def register_for_course(update: Update, context: HotlineContext) -> None:
         return
     await answer_callback(update)
     course = await context.services.trainings.course(course_id) or course
-    await show_card(update, context, course, edit=True)
+    try:
+        await show_card(update, context, course, edit=True)
+    except TelegramError as error:  # the card is a view; the confirmation below is owed
+        log.info("course card %s not refreshed for %s: %s", course_id, person, error)
     if change.previous is not None:  # pressed twice: nothing new to say
         return
     if change.status == RegistrationStatus.WAITLISTED:

@@ -174,3 +174,24 @@ async def test_a_long_list_shows_the_soonest_to_close_and_says_how_many_more(
     assert len(labels) == 15 and labels[0].endswith("Course 01") and "Course 16" not in \
         listing["text"]
     assert listing["text"].endswith("…and 1 more courses, closing later; look again soon.")
+
+
+async def test_a_card_that_cannot_be_refreshed_does_not_cost_the_confirmation(
+        hotline: Hotline, sandbox: SandboxClient) -> None:
+    """The card's refresh failing (Telegram down for edits) used to end the press there:
+    registered, but never told so nor sent the calendar file, and a second press says
+    nothing new."""
+    trainings = hotline.services.trainings
+    trainings.clock.freeze(NOW)
+    course_id = await trainings.create(course_plan(), None)
+    emma = await person(sandbox, hotline, "Emma")
+    card = await _open_card(sandbox, emma, course_id)
+    await sandbox.configure(faults={"rate": 1.0, "kinds": ["5xx"],
+                                    "methods": ["editMessageText"], "count": 8})
+    await press_data(sandbox, emma["id"], card, f"trainings:register:{course_id}")
+    confirmation = await wait_reply(sandbox, emma["id"], after=card["message_id"])
+    await sandbox.configure(faults=None)
+    assert confirmation["text"].startswith("✅ You are registered for 社工考试辅导班")
+    document = await wait_reply(sandbox, emma["id"], after=confirmation["message_id"])
+    assert document["document"]["file_name"] == f"training-{course_id}.ics"
+    assert await trainings.status_of(course_id, emma["id"]) == ("registered", 0)

@@ -21,6 +21,8 @@ from bot.app import Hotline
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from scheduler.hotline import OWED_NOTICES_JOB_ID, send_owed_case_notices
+from services.actors import CONSOLE, Actor
+from services.refusals import Refused
 from storage.db import Database
 from storage.migrate import alembic_config, upgrade_to_head
 from storage.models import Case, CaseStatus, Role, User, utcnow
@@ -353,5 +355,29 @@ async def test_a_claim_run_again_after_a_kill_starts_the_conversation(
         assert (await wait_reply(sandbox, wang["id"], "Who signs?"))["text"] == "Who signs?"
         await wait_reply(sandbox, asker["id"], "has been taken")
         assert (await latest_case(hotline, asker["id"])).expert_anchor_id is not None
+    finally:
+        await hotline.stop()
+
+
+async def test_staff_told_when_the_chosen_expert_could_not_be_reached(
+        sandbox_server: SandboxServer, sandbox: SandboxClient, tmp_path: Path) -> None:
+    """Reassigning a waiting case claims it for the chosen expert; when their card does
+    not arrive the claim is undone. Staff were told "reassigned" all the same."""
+    hotline = await running_hotline(sandbox_server, tmp_path)
+    try:
+        _wang, li, asker, _offer, li_offer = await offered_to_two(hotline, sandbox, "Who?")
+        await bot_idle(hotline)
+        staff = Actor(1, frozenset({"staff"}), CONSOLE)
+        await sandbox.configure(faults=SERVER_DOWN)
+        with pytest.raises(Refused) as refused:
+            await hotline.services.hotline.actions.reassign(staff, "C-2026-0001", li["id"])
+        await sandbox.configure(faults=None)
+        assert refused.value.key == "console_ops.cases.error.unreachable"
+        assert hotline.services.texts.text("en", refused.value.key, **refused.value.values) == (
+            "Li could not be sent the case just now, so it is waiting again. "
+            "Try again in a moment, or choose someone else.")
+        assert (await latest_case(hotline, asker["id"])).status == CaseStatus.OFFERED
+        won = await press_data(sandbox, li["id"], li_offer, buttons(li_offer)[0][1])
+        assert won["answer"]["text"] == "Claimed: the question is yours."
     finally:
         await hotline.stop()

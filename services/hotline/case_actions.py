@@ -162,6 +162,9 @@ class CaseActions:
             raise Refused("console_ops.cases.error.same_expert", "expert", name=expert.name)
         await self._cases.keep_handoff(case, actor.telegram_id, "reassign", handoff)
         if not await self._cases.reassign(case.id, expert_id):
+            now = await self._reloaded(case)
+            if case.status == now.status == CaseStatus.OFFERED:  # the claim for them undone
+                raise Refused("console_ops.cases.error.unreachable", "expert", name=expert.name)
             raise Refused(CHANGED, number=case.number)
         after = await self._reloaded(case)
         await self._record(actor, "reassign", case, after)

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from services.actors import Actor
 from services.audit import BOT, AuditLog
 from services.audit_entries import case_changed
-from services.hotline.case_claims import UNREACHABLE_FOR_GOOD
 from services.hotline.cases import CaseService
 from services.hotline.experts import ExpertService
 from services.hotline.handoffs import Handoff
+from services.hotline.messenger import FINAL_FAILURES
 from services.hotline.waiting_transfer import WaitingCaseMover
 from services.refusals import Refused
 from storage.models import Case, CaseStatus
@@ -117,7 +117,7 @@ class CaseActions:
             return ActionResult(case, await self._reloaded(case))
         if outcome.result == "unreachable":  # the claim is undone, the case waits again
             raise Refused("hotline.claim.start_private_chat"
-                          if outcome.reason in UNREACHABLE_FOR_GOOD else "hotline.claim.try_again")
+                          if outcome.reason in FINAL_FAILURES else "hotline.claim.try_again")
         if outcome.result == "taken":
             now = outcome.case or case
             if now.status == CaseStatus.CLOSED:

@@ -9,15 +9,13 @@ from dataclasses import dataclass
 from services.hotline.case_cards import CaseCards
 from services.hotline.case_routing import CaseRouting
 from services.hotline.experts import ExpertService
-from services.hotline.messenger import CaseCard
+from services.hotline.messenger import FINAL_FAILURES, CaseCard
 from storage.models import Case, CaseStatus, Role
 from storage.repositories.hotline_cases import CaseRepository
 
 log = logging.getLogger(__name__)
 
 STAFF_ROLES = {Role.STAFF.value, Role.ADMIN.value}
-# A claimer the bot cannot write to until they act (send /start, unblock the bot).
-UNREACHABLE_FOR_GOOD = frozenset({"blocked", "rejected"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +99,7 @@ class CaseClaims:
             waiting = await self.repository.get(case.id)
             if waiting is not None:
                 await self._routing.restore_offers(waiting)
-            if failure in UNREACHABLE_FOR_GOOD:
+            if failure in FINAL_FAILURES:  # until they act: send /start, unblock the bot
                 await self._cards.mirror_note(case, "hotline.staff.start_private_chat")
             return failure
         asker_card = await self._cards.messenger.send_card(case.asker_id, "claimed_asker", card)

@@ -23,8 +23,6 @@ log = logging.getLogger(__name__)
 # A process that took a card and died leaves its lease: another sends it after this.
 LEASE = timedelta(minutes=10)
 GIVE_UP_AFTER = timedelta(days=3)
-# Refused for good: sending again at every check would not help.
-PERMANENT_FAILURES = frozenset({"blocked", "rejected"})
 
 
 class ClosedCards:
@@ -66,7 +64,7 @@ class ClosedCards:
             # After a reopening, a reply to the card routes to the case.
             await self._cases.history.add_copy(case.id, case.asker_id, delivery.message_id)
             return True
-        if delivery.failure in PERMANENT_FAILURES:
+        if delivery.final:
             log.warning("case %s: the asker cannot be sent the closed card (%s)", case.number,
                         delivery.failure)
             await self._cases.changes.settle_closed_card(case.id, lease, None)

@@ -38,6 +38,12 @@ class CaseCard:
     handoff_skip: str = ""
 
 
+# Failures that sending again will not mend: the person blocked the bot or never opened a
+# chat with it, or Telegram refuses the message. Anything else (network, 5xx, rate limits
+# past the gateway's tries) is worth another try later.
+FINAL_FAILURES = frozenset({"blocked", "rejected"})
+
+
 @dataclass(frozen=True, slots=True)
 class Delivery:
     """The result of a send: the new message's id, or why it finally failed."""
@@ -49,6 +55,11 @@ class Delivery:
     @property
     def ok(self) -> bool:
         return self.message_id is not None
+
+    @property
+    def final(self) -> bool:
+        """It did not arrive, and sending it again would not help."""
+        return self.failure in FINAL_FAILURES
 
 
 class CaseMessenger(Protocol):

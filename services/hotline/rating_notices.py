@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from services.hotline.cases import CaseService
-from services.hotline.messenger import Delivery
+from services.hotline.messenger import FINAL_FAILURES, Delivery
 from services.people import PeopleService
 from storage.models import Case, CaseRating, Role, utcnow
 from storage.timestamps import as_utc
@@ -29,7 +29,6 @@ LOW_STARS = 2
 CaseLink = Callable[[str], str]
 LEASE = timedelta(minutes=10)
 GIVE_UP_AFTER = timedelta(days=3)
-PERMANENT_FAILURES = frozenset({"blocked", "rejected"})
 EXPERT, STAFF = "expert", "staff"
 
 
@@ -80,7 +79,7 @@ class RatingNotices:
             owed = []
         for who in owed:
             failure = await self._tell(case, rating, who) if case is not None else None
-            if failure is None or failure in PERMANENT_FAILURES:
+            if failure is None or failure in FINAL_FAILURES:
                 told.add(who)
                 if failure is not None:
                     log.warning("case %s: the rating notice cannot reach the %s (%s)",
@@ -133,4 +132,4 @@ class RatingNotices:
         if not deliveries or any(d.ok for d in deliveries):
             return None
         failures = {d.failure for d in deliveries}
-        return "blocked" if failures <= PERMANENT_FAILURES else "network"
+        return "blocked" if failures <= FINAL_FAILURES else "network"

@@ -17,8 +17,6 @@ from storage.repositories.hotline_browsing import HotlineBrowsingRepository
 from storage.repositories.hotline_notes import CaseAlertRepository
 
 SCAN_LIMIT = 1000
-# The group removed the bot or refuses the message: sending again every check would not help.
-PERMANENT_FAILURES = frozenset({"blocked", "rejected"})
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +78,7 @@ class WaitingAlerts:
             return True
         delivery = await self._cases.messenger.notify(
             staff_chat, key, thread_id=case.staff_thread_id, number=case.number, **values)
-        if delivery.ok or delivery.failure in PERMANENT_FAILURES:
+        if delivery.ok or delivery.final:
             if not delivery.ok:
                 log.warning("waiting alert of case %s refused by the staff group: %s",
                             case.number, delivery.failure)

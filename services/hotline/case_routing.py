@@ -323,9 +323,10 @@ class CaseRouting:
             if not quiet:
                 await self._cards.tell(case, case.asker_id, "hotline.case.to_staff")
             return
+        again = self.backstop()
         log.error("case %s: no expert, no staff group and no admin could be reached; "
-                  "trying again at %s", case.number, self.backstop().isoformat())
-        await self.repository.changes.postpone(case.id, STAFF, None, self.backstop())
+                  "trying again at %s", case.number, again.isoformat())
+        await self.repository.changes.postpone(case.id, STAFF, None, again)
         if not retry:
             await self._cards.tell(case, case.asker_id, "hotline.case.nobody_reachable")
 

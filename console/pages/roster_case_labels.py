@@ -63,7 +63,7 @@ REFUSALS = frozenset({
     "console_ops.cases.error.not_expert", "console_ops.cases.error.other_category",
     "console_ops.cases.error.is_asker", "console_ops.cases.error.same_expert",
     "console_ops.cases.error.unknown_category", "console_ops.cases.error.same_category",
-    "console_ops.cases.error.changed",
+    "console_ops.cases.error.changed", "console_ops.cases.error.unreachable",
 })
 
 

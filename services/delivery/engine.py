@@ -84,6 +84,10 @@ class DeliveryEngine:
         self._on_wire: set[asyncio.Task] = set()  # workers whose call Telegram is answering
         # Workers waiting for a row or for their turn: the only moments a cancel is harmless.
         self._idle: set[asyncio.Task] = set()
+        # When our claims were last made fresh in the database (monotonic, taken before the
+        # statement): each row's at its claim, all of ours at the latest renewal.
+        self._claimed_at: dict[int, float] = {}
+        self._renewed_at = 0.0
 
     def register_source(self, kind: str, source: CampaignSource) -> None:
         self._sources[kind] = source
@@ -166,9 +170,11 @@ class DeliveryEngine:
                 await self._sleep_until_due()
 
     async def _claim_some(self) -> int:
+        asked = time.monotonic()
         batch = await self.outbox.claim(self.sender_id, self._hand_target - self._in_hand,
                                         self.settings.lease)
         for message in batch:
+            self._claimed_at[message.id] = asked
             self._in_hand += 1
             self._campaigns.add((message.campaign_kind, message.campaign_id))
             self._queue.put_nowait(message)
@@ -227,6 +233,7 @@ class DeliveryEngine:
 
     async def _send(self, message: ClaimedMessage) -> OutboxResult | None:
         """The row's outcome, or None when the engine stopped before it went out."""
+        claimed = self._claimed_at.pop(message.id, 0.0)
         campaign = (message.campaign_kind, message.campaign_id)
         payload = None if campaign in self._stopped else await self._payload(message)
         if payload is None:
@@ -239,6 +246,13 @@ class DeliveryEngine:
             return OutboxResult(message.id, CANCELLED, error="cancelled")
         if self._closing:
             return None
+        if self._claim_may_have_lapsed(claimed):
+            # Another sender may hold it by now (this process stalled past its renewals):
+            # sending would make two. Handed back; whoever holds it sends it (the record
+            # only changes a row this sender still holds).
+            log.warning("outbox row %s: our claim may have lapsed; handed back unsent",
+                        message.id)
+            return OutboxResult(message.id, PENDING, not_before=utcnow())
         # On the wire from here: after a crash it may have arrived or not (the lease decides).
         self._waiting.pop(message.id, None)
         task = asyncio.current_task()
@@ -272,6 +286,13 @@ class DeliveryEngine:
             case _:
                 return OutboxResult(message.id, FAILED, error=result.reason or "failed")
 
+    def _claim_may_have_lapsed(self, claimed: float) -> bool:
+        """True when the row's claim is older than two thirds of the lease: the renewals
+        keep a live sender's claims within a third, so an older one means this process
+        stalled, and another sender takes a claim over once it is a whole lease old."""
+        fresh = max(claimed, self._renewed_at)
+        return time.monotonic() - fresh > self.settings.lease.total_seconds() * 2 / 3
+
     def _retry_or_fail(self, message: ClaimedMessage, reason: str) -> OutboxResult:
         if message.attempts >= self.settings.max_attempts:
             return OutboxResult(message.id, FAILED,
@@ -290,8 +311,10 @@ class DeliveryEngine:
             await self._pause(self.settings.lease.total_seconds() / 3)
             if self._closing:
                 return
+            asked = time.monotonic()
             try:
                 await self.outbox.renew(self.sender_id)
+                self._renewed_at = asked
             except Exception:
                 log.exception("renewing outbox claims failed")
 
